@@ -1,0 +1,409 @@
+//! Turns a user's fact sheet filter into SQL conditions, checking it against the meta model
+//! first. Each part is kept apart so facet counts can leave out their own part (the usual
+//! faceted-search rule: choosing one language must not hide the counts of the others).
+
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement},
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::Status;
+use crate::{
+    Error, FieldError, Principal, Result,
+    meta_model::{AttributeType, MetaModel},
+};
+use entity::{attribute_value, fact_sheet, fact_sheet_tag, relation, tag};
+
+#[derive(Debug, Clone, Default)]
+pub struct FactSheetFilter {
+    pub ids: Option<Vec<Uuid>>,
+    pub types: Option<Vec<String>>,
+    /// Words that must all appear in the name or description (case-insensitive).
+    pub search: Option<String>,
+    /// `{ key: value }` equals, `{ key: [a, b] }` any of, `{ key: { gte, lt, … } }` ranges,
+    /// `{ key: { isSet: false } }` missing values.
+    pub attributes: Option<Value>,
+    /// Tag names the fact sheet must all carry.
+    pub tags: Option<Vec<String>>,
+    /// Defaults to active fact sheets.
+    pub status: Option<Status>,
+    pub relations: Vec<RelationFilter>,
+    pub parent_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelationDirection {
+    Outgoing,
+    Incoming,
+}
+
+/// "Has (or lacks) a relation of this type", optionally to one given fact sheet.
+#[derive(Debug, Clone)]
+pub struct RelationFilter {
+    pub relation_type: String,
+    pub direction: RelationDirection,
+    pub other_id: Option<Uuid>,
+    pub exists: bool,
+}
+
+/// One attribute condition after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeFilter {
+    AnyOf(Vec<Value>),
+    Range {
+        gt: Option<Value>,
+        gte: Option<Value>,
+        lt: Option<Value>,
+        lte: Option<Value>,
+    },
+    IsSet(bool),
+}
+
+/// Which part of a filter a facet leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part<'a> {
+    None,
+    Types,
+    Tags,
+    Attribute(&'a str),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledFilter {
+    base: Condition,
+    types: Option<Condition>,
+    tags: Option<Condition>,
+    attributes: Vec<(String, Condition)>,
+    pub(crate) type_keys: Option<Vec<String>>,
+    pub(crate) filtered_attributes: Vec<String>,
+}
+
+impl CompiledFilter {
+    pub(crate) fn condition(&self, without: Part<'_>) -> Condition {
+        let mut all = self.base.clone();
+        if without != Part::Types
+            && let Some(c) = &self.types
+        {
+            all = all.add(c.clone());
+        }
+        if without != Part::Tags
+            && let Some(c) = &self.tags
+        {
+            all = all.add(c.clone());
+        }
+        for (key, c) in &self.attributes {
+            if without != Part::Attribute(key) {
+                all = all.add(c.clone());
+            }
+        }
+        all
+    }
+
+    /// `SELECT id FROM fact_sheets WHERE …` for use as a sub-query.
+    pub(crate) fn ids_query(&self, without: Part<'_>) -> SelectStatement {
+        Query::select()
+            .column(fact_sheet::Column::Id)
+            .from(fact_sheet::Entity)
+            .cond_where(self.condition(without))
+            .to_owned()
+    }
+}
+
+pub(crate) async fn compile(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    filter: &FactSheetFilter,
+) -> Result<CompiledFilter> {
+    let ws = principal.workspace_id;
+    let mut errors = Vec::new();
+    let mut base = Condition::all()
+        .add(fact_sheet::Column::WorkspaceId.eq(ws))
+        .add(fact_sheet::Column::Status.eq(filter.status.unwrap_or(Status::Active).as_str()));
+    if let Some(ids) = &filter.ids {
+        base = base.add(fact_sheet::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(parent) = filter.parent_id {
+        base = base.add(fact_sheet::Column::ParentId.eq(parent));
+    }
+    if let Some(search) = &filter.search {
+        for word in search.split_whitespace().take(10) {
+            let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
+            base = base.add(
+                Expr::col(fact_sheet::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+    }
+    for (i, r) in filter.relations.iter().enumerate() {
+        if model.relation_type(&r.relation_type).is_none() {
+            errors.push(FieldError::new(
+                format!("filter.relations.{i}.type"),
+                format!("unknown relation type `{}`", r.relation_type),
+            ));
+            continue;
+        }
+        let (this_end, other_end) = match r.direction {
+            RelationDirection::Outgoing => (relation::Column::FromId, relation::Column::ToId),
+            RelationDirection::Incoming => (relation::Column::ToId, relation::Column::FromId),
+        };
+        let mut sub = Query::select()
+            .column(this_end)
+            .from(relation::Entity)
+            .and_where(relation::Column::WorkspaceId.eq(ws))
+            .and_where(relation::Column::RelationType.eq(r.relation_type.clone()))
+            .to_owned();
+        if let Some(other) = r.other_id {
+            sub.and_where(other_end.eq(other));
+        }
+        base = base.add(if r.exists {
+            fact_sheet::Column::Id.in_subquery(sub)
+        } else {
+            fact_sheet::Column::Id.not_in_subquery(sub)
+        });
+    }
+
+    let types = match &filter.types {
+        Some(types) => {
+            for (i, t) in types.iter().enumerate() {
+                if model.fact_sheet_type(t).is_none() {
+                    errors.push(FieldError::new(
+                        format!("filter.types.{i}"),
+                        format!("unknown fact sheet type `{t}`"),
+                    ));
+                }
+            }
+            Some(Condition::all().add(fact_sheet::Column::FactSheetType.is_in(types.clone())))
+        }
+        None => None,
+    };
+
+    let tags = match &filter.tags {
+        Some(names) if !names.is_empty() => {
+            let found = tag::Entity::find()
+                .filter(tag::Column::WorkspaceId.eq(ws))
+                .filter(tag::Column::Name.is_in(names.clone()))
+                .all(db)
+                .await?;
+            let mut all = Condition::all();
+            for (i, name) in names.iter().enumerate() {
+                match found.iter().find(|t| &t.name == name) {
+                    Some(t) => {
+                        let sub = Query::select()
+                            .column(fact_sheet_tag::Column::FactSheetId)
+                            .from(fact_sheet_tag::Entity)
+                            .and_where(fact_sheet_tag::Column::WorkspaceId.eq(ws))
+                            .and_where(fact_sheet_tag::Column::TagId.eq(t.id))
+                            .to_owned();
+                        all = all.add(fact_sheet::Column::Id.in_subquery(sub));
+                    }
+                    None => errors.push(FieldError::new(
+                        format!("filter.tags.{i}"),
+                        format!("unknown tag `{name}`"),
+                    )),
+                }
+            }
+            Some(all)
+        }
+        _ => None,
+    };
+
+    let mut attributes = Vec::new();
+    let mut filtered_attributes = Vec::new();
+    if let Some(value) = &filter.attributes {
+        match value.as_object() {
+            Some(object) => {
+                for (key, spec) in object {
+                    let path = format!("filter.attributes.{key}");
+                    let in_scope = model.attribute_definitions(key).find(|(t, _)| {
+                        filter
+                            .types
+                            .as_ref()
+                            .is_none_or(|types| types.contains(&t.key))
+                    });
+                    let Some((_, definition)) = in_scope else {
+                        errors.push(FieldError::new(
+                            path,
+                            format!("`{key}` is not an attribute of the filtered types"),
+                        ));
+                        continue;
+                    };
+                    match parse_attribute_filter(spec)
+                        .and_then(|f| attribute_condition(ws, key, definition.kind, &f))
+                    {
+                        Ok(c) => {
+                            attributes.push((key.clone(), c));
+                            filtered_attributes.push(key.clone());
+                        }
+                        Err(message) => errors.push(FieldError::new(path, message)),
+                    }
+                }
+            }
+            None => errors.push(FieldError::new(
+                "filter.attributes",
+                "must be an object keyed by attribute key",
+            )),
+        }
+    }
+    Error::check(errors)?;
+    Ok(CompiledFilter {
+        base,
+        types,
+        tags,
+        attributes,
+        type_keys: filter.types.clone(),
+        filtered_attributes,
+    })
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+pub(crate) fn parse_attribute_filter(spec: &Value) -> std::result::Result<AttributeFilter, String> {
+    match spec {
+        Value::Null => Ok(AttributeFilter::IsSet(false)),
+        Value::Array(values) => Ok(AttributeFilter::AnyOf(values.clone())),
+        Value::Object(ops) => {
+            let mut range = (None, None, None, None);
+            let mut any_of = None;
+            let mut is_set = None;
+            for (op, v) in ops {
+                match op.as_str() {
+                    "eq" => any_of = Some(vec![v.clone()]),
+                    "in" => any_of = Some(v.as_array().cloned().ok_or("`in` takes a list")?),
+                    "gt" => range.0 = Some(v.clone()),
+                    "gte" => range.1 = Some(v.clone()),
+                    "lt" => range.2 = Some(v.clone()),
+                    "lte" => range.3 = Some(v.clone()),
+                    "isSet" => is_set = Some(v.as_bool().ok_or("`isSet` takes true or false")?),
+                    other => {
+                        return Err(format!(
+                            "unknown operator `{other}` (use eq, in, gt, gte, lt, lte, isSet)"
+                        ));
+                    }
+                }
+            }
+            let has_range =
+                range.0.is_some() || range.1.is_some() || range.2.is_some() || range.3.is_some();
+            match (any_of, has_range, is_set) {
+                (Some(values), false, None) => Ok(AttributeFilter::AnyOf(values)),
+                (None, true, None) => Ok(AttributeFilter::Range {
+                    gt: range.0,
+                    gte: range.1,
+                    lt: range.2,
+                    lte: range.3,
+                }),
+                (None, false, Some(set)) => Ok(AttributeFilter::IsSet(set)),
+                _ => Err("combine either eq/in, or range operators, or isSet".into()),
+            }
+        }
+        scalar => Ok(AttributeFilter::AnyOf(vec![scalar.clone()])),
+    }
+}
+
+/// The condition "fact sheet has a value of `key` matching `filter`", as a sub-query on the
+/// attribute index.
+fn attribute_condition(
+    workspace_id: Uuid,
+    key: &str,
+    kind: AttributeType,
+    filter: &AttributeFilter,
+) -> std::result::Result<Condition, String> {
+    let numeric = kind.is_numeric();
+    let column = if numeric {
+        attribute_value::Column::ValueNumber
+    } else {
+        attribute_value::Column::ValueText
+    };
+    let operand = |v: &Value| -> std::result::Result<Expr, String> {
+        if numeric {
+            v.as_f64()
+                .map(Expr::value)
+                .ok_or_else(|| "compare numbers with numbers".to_string())
+        } else {
+            match v {
+                Value::String(s) => Ok(Expr::value(s.clone())),
+                Value::Bool(b) => Ok(Expr::value(b.to_string())),
+                _ => Err("compare with a string".into()),
+            }
+        }
+    };
+    let mut sub = Query::select()
+        .column(attribute_value::Column::FactSheetId)
+        .from(attribute_value::Entity)
+        .and_where(attribute_value::Column::WorkspaceId.eq(workspace_id))
+        .and_where(attribute_value::Column::Key.eq(key))
+        .to_owned();
+    match filter {
+        AttributeFilter::IsSet(set) => {
+            return Ok(Condition::all().add(if *set {
+                fact_sheet::Column::Id.in_subquery(sub)
+            } else {
+                fact_sheet::Column::Id.not_in_subquery(sub)
+            }));
+        }
+        AttributeFilter::AnyOf(values) => {
+            if values.is_empty() {
+                return Err("needs at least one value".into());
+            }
+            let operands = values
+                .iter()
+                .map(operand)
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            sub.and_where(Expr::col(column).is_in(operands));
+        }
+        AttributeFilter::Range { gt, gte, lt, lte } => {
+            if let Some(v) = gt {
+                sub.and_where(Expr::col(column).gt(operand(v)?));
+            }
+            if let Some(v) = gte {
+                sub.and_where(Expr::col(column).gte(operand(v)?));
+            }
+            if let Some(v) = lt {
+                sub.and_where(Expr::col(column).lt(operand(v)?));
+            }
+            if let Some(v) = lte {
+                sub.and_where(Expr::col(column).lte(operand(v)?));
+            }
+        }
+    }
+    Ok(Condition::all().add(fact_sheet::Column::Id.in_subquery(sub)))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn attribute_filters_parse() {
+        assert_eq!(
+            parse_attribute_filter(&json!("go")).unwrap(),
+            AttributeFilter::AnyOf(vec![json!("go")])
+        );
+        assert_eq!(
+            parse_attribute_filter(&json!(["a", "b"])).unwrap(),
+            AttributeFilter::AnyOf(vec![json!("a"), json!("b")])
+        );
+        assert_eq!(
+            parse_attribute_filter(&json!({"isSet": false})).unwrap(),
+            AttributeFilter::IsSet(false)
+        );
+        assert!(matches!(
+            parse_attribute_filter(&json!({"gte": 1, "lt": 5})).unwrap(),
+            AttributeFilter::Range { .. }
+        ));
+        assert!(parse_attribute_filter(&json!({"near": 1})).is_err());
+        assert!(parse_attribute_filter(&json!({"eq": 1, "gt": 0})).is_err());
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}

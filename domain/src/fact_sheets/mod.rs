@@ -1,0 +1,46 @@
+//! Fact sheets: the nodes of the inventory graph.
+
+mod archive;
+mod create;
+mod facets;
+mod filter;
+mod hierarchy;
+mod list;
+pub(crate) mod persist;
+mod read;
+mod update;
+
+pub use archive::{archive, restore};
+pub use create::{NewFactSheet, create};
+pub use facets::{AttributeFacet, FacetCount, Facets, facets};
+pub use filter::{AttributeFilter, FactSheetFilter, RelationDirection, RelationFilter};
+pub use list::{FactSheetOrder, OrderField, count, list};
+pub use read::{by_external_id, get, get_many, require};
+pub use update::{FactSheetPatch, Patch, update};
+
+/// A stored fact sheet. The API wraps it in its own types; nothing outside reads columns it does
+/// not need.
+pub type FactSheet = entity::fact_sheet::Model;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Active,
+    Archived,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "ACTIVE",
+            Status::Archived => "ARCHIVED",
+        }
+    }
+
+    pub fn of(fact_sheet: &FactSheet) -> Status {
+        if fact_sheet.status == Status::Archived.as_str() {
+            Status::Archived
+        } else {
+            Status::Active
+        }
+    }
+}

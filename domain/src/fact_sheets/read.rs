@@ -1,0 +1,67 @@
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{FactSheet, persist::INSERT_CHUNK};
+use crate::{
+    Error, Principal, Result,
+    authz::{self, Action},
+    external_ids,
+};
+use entity::fact_sheet;
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Option<FactSheet>> {
+    authz::require(principal, Action::Read)?;
+    Ok(fact_sheet::Entity::find()
+        .filter(fact_sheet::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(fact_sheet::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Like [`get`], for a fact sheet that must exist.
+pub async fn require(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<FactSheet> {
+    get(db, principal, id)
+        .await?
+        .ok_or_else(|| Error::not_found("fact sheet", id))
+}
+
+/// Many fact sheets by id in as few statements as the bind limits allow (for DataLoaders).
+pub async fn get_many(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<FactSheet>> {
+    authz::require(principal, Action::Read)?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        rows.extend(
+            fact_sheet::Entity::find()
+                .filter(fact_sheet::Column::WorkspaceId.eq(principal.workspace_id))
+                .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+pub async fn by_external_id(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    namespace: &str,
+    value: &str,
+) -> Result<Option<FactSheet>> {
+    authz::require(principal, Action::Read)?;
+    match external_ids::find(db, principal.workspace_id, namespace, value).await? {
+        Some(id) => get(db, principal, id).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,24 @@
+//! Wayfinder's business rules, free of any web or GraphQL framework.
+//!
+//! Services are plain async functions over `&impl ConnectionTrait`, so the caller decides the
+//! transaction boundary (one per request) and tests run them against a real database directly.
+//! Every service checks the caller's [`Principal`] through [`authz`] before it touches data, and
+//! scopes every statement by the principal's workspace.
+
+pub mod attributes;
+pub mod authz;
+pub mod db;
+pub mod error;
+pub mod external_ids;
+pub mod fact_sheets;
+pub mod history;
+pub mod meta_model;
+pub mod paging;
+pub mod principal;
+pub mod relations;
+pub mod subscriptions;
+pub mod tags;
+pub mod workspaces;
+
+pub use error::{Error, FieldError, Result};
+pub use principal::{Principal, Role};

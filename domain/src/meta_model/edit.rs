@@ -1,0 +1,204 @@
+//! One admin change to the meta model, applied as a pure function to a model value. Whether the
+//! result is acceptable for the stored data is decided afterwards by `impact`.
+
+use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType};
+use crate::{Error, Result};
+
+/// Where an attribute definition lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeOwner {
+    FactSheetType(String),
+    RelationType(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetaModelEdit {
+    AddFactSheetType(FactSheetType),
+    UpdateFactSheetType {
+        key: String,
+        label: Option<String>,
+        description: Option<Option<String>>,
+    },
+    RemoveFactSheetType {
+        key: String,
+    },
+    AddAttribute {
+        owner: AttributeOwner,
+        definition: AttributeDefinition,
+    },
+    /// Replaces the definition with the same key.
+    UpdateAttribute {
+        owner: AttributeOwner,
+        definition: AttributeDefinition,
+    },
+    RemoveAttribute {
+        owner: AttributeOwner,
+        key: String,
+    },
+    AddRelationType(RelationType),
+    /// Replaces the relation type with the same key.
+    UpdateRelationType(RelationType),
+    RemoveRelationType {
+        key: String,
+    },
+}
+
+impl MetaModelEdit {
+    /// A one-line description for the version history.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::AddFactSheetType(t) => format!("added fact sheet type {}", t.key),
+            Self::UpdateFactSheetType { key, .. } => format!("changed fact sheet type {key}"),
+            Self::RemoveFactSheetType { key } => format!("removed fact sheet type {key}"),
+            Self::AddAttribute { owner, definition } => {
+                format!("added attribute {}.{}", owner.key(), definition.key)
+            }
+            Self::UpdateAttribute { owner, definition } => {
+                format!("changed attribute {}.{}", owner.key(), definition.key)
+            }
+            Self::RemoveAttribute { owner, key } => {
+                format!("removed attribute {}.{key}", owner.key())
+            }
+            Self::AddRelationType(r) => format!("added relation type {}", r.key),
+            Self::UpdateRelationType(r) => format!("changed relation type {}", r.key),
+            Self::RemoveRelationType { key } => format!("removed relation type {key}"),
+        }
+    }
+
+    pub fn apply(&self, model: &MetaModel) -> Result<MetaModel> {
+        let mut next = model.clone();
+        match self {
+            Self::AddFactSheetType(t) => {
+                if model.fact_sheet_type(&t.key).is_some() {
+                    return Err(Error::invalid(
+                        "key",
+                        format!("fact sheet type `{}` already exists", t.key),
+                    ));
+                }
+                next.fact_sheet_types.push(t.clone());
+            }
+            Self::UpdateFactSheetType {
+                key,
+                label,
+                description,
+            } => {
+                let t = next
+                    .fact_sheet_type_mut(key)
+                    .ok_or_else(|| unknown_fact_sheet_type(key))?;
+                if let Some(label) = label {
+                    t.label = label.clone();
+                }
+                if let Some(description) = description {
+                    t.description = description.clone();
+                }
+            }
+            Self::RemoveFactSheetType { key } => {
+                model
+                    .fact_sheet_type(key)
+                    .ok_or_else(|| unknown_fact_sheet_type(key))?;
+                if let Some(r) = model
+                    .relation_types
+                    .iter()
+                    .find(|r| &r.from_type == key || &r.to_type == key)
+                {
+                    return Err(Error::invalid(
+                        "key",
+                        format!(
+                            "relation type `{}` still connects `{key}`; remove it first",
+                            r.key
+                        ),
+                    ));
+                }
+                next.fact_sheet_types.retain(|t| &t.key != key);
+            }
+            Self::AddAttribute { owner, definition } => {
+                let attributes = owner.attributes_mut(&mut next)?;
+                if attributes.iter().any(|a| a.key == definition.key) {
+                    return Err(Error::invalid(
+                        "definition.key",
+                        format!(
+                            "attribute `{}` already exists on `{}`",
+                            definition.key,
+                            owner.key()
+                        ),
+                    ));
+                }
+                attributes.push(definition.clone());
+            }
+            Self::UpdateAttribute { owner, definition } => {
+                let attributes = owner.attributes_mut(&mut next)?;
+                let slot = attributes
+                    .iter_mut()
+                    .find(|a| a.key == definition.key)
+                    .ok_or_else(|| unknown_attribute(owner, &definition.key))?;
+                *slot = definition.clone();
+            }
+            Self::RemoveAttribute { owner, key } => {
+                let attributes = owner.attributes_mut(&mut next)?;
+                let before = attributes.len();
+                attributes.retain(|a| &a.key != key);
+                if attributes.len() == before {
+                    return Err(unknown_attribute(owner, key));
+                }
+            }
+            Self::AddRelationType(r) => {
+                if model.relation_type(&r.key).is_some() {
+                    return Err(Error::invalid(
+                        "key",
+                        format!("relation type `{}` already exists", r.key),
+                    ));
+                }
+                next.relation_types.push(r.clone());
+            }
+            Self::UpdateRelationType(r) => {
+                let slot = next
+                    .relation_type_mut(&r.key)
+                    .ok_or_else(|| unknown_relation_type(&r.key))?;
+                *slot = r.clone();
+            }
+            Self::RemoveRelationType { key } => {
+                model
+                    .relation_type(key)
+                    .ok_or_else(|| unknown_relation_type(key))?;
+                next.relation_types.retain(|r| &r.key != key);
+            }
+        }
+        Ok(next)
+    }
+}
+
+impl AttributeOwner {
+    pub fn key(&self) -> &str {
+        match self {
+            Self::FactSheetType(k) | Self::RelationType(k) => k,
+        }
+    }
+
+    fn attributes_mut<'a>(
+        &self,
+        model: &'a mut MetaModel,
+    ) -> Result<&'a mut Vec<AttributeDefinition>> {
+        match self {
+            Self::FactSheetType(key) => model
+                .fact_sheet_type_mut(key)
+                .map(|t| &mut t.attributes)
+                .ok_or_else(|| unknown_fact_sheet_type(key)),
+            Self::RelationType(key) => model
+                .relation_type_mut(key)
+                .map(|t| &mut t.attributes)
+                .ok_or_else(|| unknown_relation_type(key)),
+        }
+    }
+}
+
+fn unknown_fact_sheet_type(key: &str) -> Error {
+    Error::not_found("fact sheet type", key)
+}
+
+fn unknown_relation_type(key: &str) -> Error {
+    Error::not_found("relation type", key)
+}
+
+fn unknown_attribute(owner: &AttributeOwner, key: &str) -> Error {
+    Error::not_found("attribute", format!("{}.{key}", owner.key()))
+}

@@ -1,0 +1,188 @@
+//! Reading and writing meta model versions. A change never edits a version; it appends the next
+//! one, inside the caller's transaction together with any forced data changes.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+};
+use uuid::Uuid;
+
+use super::{
+    Impact, MetaModelEdit, check_consistency, default_meta_model, impact::assess_and_apply,
+    model::MetaModel,
+};
+use crate::{
+    Error, Principal, Result,
+    authz::{self, Action},
+};
+use entity::meta_model_version;
+
+#[derive(Debug, Clone)]
+pub struct MetaModelVersion {
+    pub version: i32,
+    pub model: MetaModel,
+    pub summary: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetaModelChange {
+    pub version: MetaModelVersion,
+    pub impact: Impact,
+}
+
+fn to_version(row: meta_model_version::Model) -> Result<MetaModelVersion> {
+    let model = serde_json::from_value(row.document).map_err(|e| {
+        Error::Internal(format!(
+            "meta model version {} does not parse: {e}",
+            row.version
+        ))
+    })?;
+    Ok(MetaModelVersion {
+        version: row.version,
+        model,
+        summary: row.summary,
+        created_by: row.created_by,
+        created_at: row.created_at,
+    })
+}
+
+pub async fn install_default(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    actor: &str,
+) -> Result<MetaModelVersion> {
+    insert(
+        db,
+        workspace_id,
+        1,
+        &default_meta_model(),
+        "default meta model",
+        actor,
+    )
+    .await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    version: i32,
+    model: &MetaModel,
+    summary: &str,
+    actor: &str,
+) -> Result<MetaModelVersion> {
+    let now = Utc::now();
+    let document = serde_json::to_value(model).map_err(|e| Error::Internal(e.to_string()))?;
+    let result = meta_model_version::Entity::insert(meta_model_version::ActiveModel {
+        workspace_id: Set(workspace_id),
+        version: Set(version),
+        document: Set(document),
+        summary: Set(summary.to_owned()),
+        created_by: Set(actor.to_owned()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await;
+    match result {
+        Ok(_) => Ok(MetaModelVersion {
+            version,
+            model: model.clone(),
+            summary: summary.to_owned(),
+            created_by: actor.to_owned(),
+            created_at: now,
+        }),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(Error::conflict(format!(
+                "meta model version {version} was written concurrently; reload and retry"
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The current meta model of the caller's workspace.
+pub async fn current(db: &impl ConnectionTrait, principal: &Principal) -> Result<MetaModelVersion> {
+    authz::require(principal, Action::Read)?;
+    current_of(db, principal.workspace_id).await
+}
+
+pub(crate) async fn current_of(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<MetaModelVersion> {
+    let row = meta_model_version::Entity::find()
+        .filter(meta_model_version::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(meta_model_version::Column::Version)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("workspace {workspace_id} has no meta model")))?;
+    to_version(row)
+}
+
+pub async fn version(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    version: i32,
+) -> Result<Option<MetaModelVersion>> {
+    authz::require(principal, Action::Read)?;
+    meta_model_version::Entity::find()
+        .filter(meta_model_version::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(meta_model_version::Column::Version.eq(version))
+        .one(db)
+        .await?
+        .map(to_version)
+        .transpose()
+}
+
+/// Every version, newest first.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> Result<Vec<MetaModelVersion>> {
+    authz::require(principal, Action::Read)?;
+    meta_model_version::Entity::find()
+        .filter(meta_model_version::Column::WorkspaceId.eq(principal.workspace_id))
+        .order_by_desc(meta_model_version::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_version)
+        .collect()
+}
+
+/// Applies one admin edit: the new model must be consistent, and the stored data must stay
+/// valid under it (or the admin forces the change, which then migrates the data with history).
+/// `expected_version` guards against two admins editing the same base.
+pub async fn apply_edit(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    edit: &MetaModelEdit,
+    expected_version: Option<i32>,
+    force: bool,
+) -> Result<MetaModelChange> {
+    authz::require(principal, Action::AdministerMetaModel)?;
+    let current = current_of(db, principal.workspace_id).await?;
+    if let Some(expected) = expected_version
+        && expected != current.version
+    {
+        return Err(Error::conflict(format!(
+            "the meta model is at version {}, not {expected}",
+            current.version
+        )));
+    }
+    let next = edit.apply(&current.model)?;
+    Error::check(check_consistency(&next))?;
+    let impact = assess_and_apply(db, principal, &current.model, &next, force).await?;
+    let version = insert(
+        db,
+        principal.workspace_id,
+        current.version + 1,
+        &next,
+        &edit.summary(),
+        &principal.subject,
+    )
+    .await?;
+    tracing::info!(workspace = %principal.workspace_slug, subject = %principal.subject, version = version.version, summary = %version.summary, "meta model changed");
+    Ok(MetaModelChange { version, impact })
+}

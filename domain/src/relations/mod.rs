@@ -1,0 +1,11 @@
+//! Relations: the typed, directed edges between fact sheets, validated against their relation
+//! type and traversable from both ends.
+
+mod read;
+mod write;
+
+pub use read::{for_fact_sheets, get};
+pub use write::{NewRelation, RelationPatch, create, delete, update};
+pub(crate) use write::{delete_forced, replace_attributes_forced};
+
+pub type Relation = entity::relation::Model;

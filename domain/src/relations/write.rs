@@ -1,0 +1,412 @@
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Relation;
+use crate::{
+    Error, FieldError, Principal, Result,
+    attributes::{Attributes, merge_patch, validate_attributes},
+    authz::{self, Action},
+    db::is_postgres,
+    fact_sheets::{FactSheet, Patch, Status, persist},
+    history::{self, ChangeKind},
+    meta_model::{Cardinality, MetaModel, RelationType},
+};
+use entity::relation;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewRelation {
+    pub relation_type: String,
+    pub from_id: Uuid,
+    pub to_id: Uuid,
+    pub attributes: Attributes,
+    pub active_from: Option<DateTime<Utc>>,
+    pub active_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RelationPatch {
+    pub id: Uuid,
+    pub attributes: Option<Attributes>,
+    pub active_from: Patch<DateTime<Utc>>,
+    pub active_until: Patch<DateTime<Utc>>,
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    input: NewRelation,
+) -> Result<Relation> {
+    authz::require(principal, Action::WriteInventory)?;
+    let Some(rel_type) = model.relation_type(&input.relation_type) else {
+        let known: Vec<&str> = model
+            .relation_types
+            .iter()
+            .map(|t| t.key.as_str())
+            .collect();
+        return Err(Error::invalid(
+            "type",
+            format!(
+                "`{}` is not a relation type (known: {})",
+                input.relation_type,
+                known.join(", ")
+            ),
+        ));
+    };
+    let mut errors = Vec::new();
+    // Lock both ends (in id order, so two writers never wait on each other crosswise).
+    let (first, second) = if input.from_id <= input.to_id {
+        (input.from_id, input.to_id)
+    } else {
+        (input.to_id, input.from_id)
+    };
+    let first_fs = load_end(db, principal, first).await?;
+    let second_fs = if second == first {
+        first_fs.clone()
+    } else {
+        load_end(db, principal, second).await?
+    };
+    let (from, to) = if input.from_id == first {
+        (first_fs, second_fs)
+    } else {
+        (second_fs, first_fs)
+    };
+    check_end(&from, &rel_type.from_type, "fromId", &mut errors);
+    check_end(&to, &rel_type.to_type, "toId", &mut errors);
+    let attributes = match validate_attributes(
+        &rel_type.attributes,
+        &input.attributes,
+        &rel_type.key,
+        "attributes",
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.extend(e);
+            Attributes::new()
+        }
+    };
+    check_period(input.active_from, input.active_until, &mut errors);
+    Error::check(errors)?;
+    if let (Some(from), Some(to)) = (&from, &to) {
+        check_cardinality(db, principal.workspace_id, rel_type, from.id, to.id).await?;
+    }
+
+    let now = Utc::now();
+    let r = Relation {
+        workspace_id: principal.workspace_id,
+        id: Uuid::now_v7(),
+        relation_type: rel_type.key.clone(),
+        from_id: input.from_id,
+        to_id: input.to_id,
+        attributes: Value::Object(attributes),
+        active_from: input.active_from,
+        active_until: input.active_until,
+        revision: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    relation::Entity::insert(relation::ActiveModel::from(r.clone()))
+        .exec_without_returning(db)
+        .await?;
+    record_on_ends(
+        db,
+        principal,
+        &r,
+        ChangeKind::RelationCreated,
+        json!({ "relation": describe(&r) }),
+        now,
+    )
+    .await?;
+    Ok(r)
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    patch: RelationPatch,
+) -> Result<Relation> {
+    authz::require(principal, Action::WriteInventory)?;
+    let current = load(db, principal, patch.id).await?;
+    let rel_type = model.relation_type(&current.relation_type).ok_or_else(|| {
+        Error::Internal(format!(
+            "relation type {} missing from the meta model",
+            current.relation_type
+        ))
+    })?;
+    let mut errors = Vec::new();
+    let stored = current.attributes.as_object().cloned().unwrap_or_default();
+    let attributes = match &patch.attributes {
+        Some(p) => match validate_attributes(
+            &rel_type.attributes,
+            &merge_patch(&stored, p),
+            &rel_type.key,
+            "attributes",
+        ) {
+            Ok(a) => a,
+            Err(e) => {
+                errors.extend(e);
+                stored.clone()
+            }
+        },
+        None => stored.clone(),
+    };
+    let apply = |p: &Patch<DateTime<Utc>>, v: Option<DateTime<Utc>>| match p {
+        Patch::Keep => v,
+        Patch::Clear => None,
+        Patch::Set(t) => Some(*t),
+    };
+    let active_from = apply(&patch.active_from, current.active_from);
+    let active_until = apply(&patch.active_until, current.active_until);
+    check_period(active_from, active_until, &mut errors);
+    Error::check(errors)?;
+
+    let mut diff = serde_json::Map::new();
+    for (key, old, new) in crate::attributes::merge::diff(&stored, &attributes) {
+        diff.insert(format!("attributes.{key}"), history::field_diff(old, new));
+    }
+    if active_from != current.active_from {
+        diff.insert(
+            "activeFrom".into(),
+            history::field_diff(Some(&json!(current.active_from)), Some(&json!(active_from))),
+        );
+    }
+    if active_until != current.active_until {
+        diff.insert(
+            "activeUntil".into(),
+            history::field_diff(
+                Some(&json!(current.active_until)),
+                Some(&json!(active_until)),
+            ),
+        );
+    }
+    if diff.is_empty() {
+        return Ok(current);
+    }
+    let now = Utc::now();
+    let mut active: relation::ActiveModel = current.clone().into();
+    active.attributes = Set(Value::Object(attributes));
+    active.active_from = Set(active_from);
+    active.active_until = Set(active_until);
+    active.revision = Set(current.revision + 1);
+    active.updated_at = Set(now);
+    let updated = relation::Entity::update(active).exec(db).await?;
+    diff.insert("relation".into(), describe(&updated));
+    record_on_ends(
+        db,
+        principal,
+        &updated,
+        ChangeKind::RelationUpdated,
+        Value::Object(diff),
+        now,
+    )
+    .await?;
+    Ok(updated)
+}
+
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Relation> {
+    authz::require(principal, Action::WriteInventory)?;
+    let current = load(db, principal, id).await?;
+    delete_recorded(db, principal, &current, Utc::now()).await?;
+    Ok(current)
+}
+
+/// Deletes a relation and records it on both ends; also used by forced meta model changes.
+pub(crate) async fn delete_recorded(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    r: &Relation,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    relation::Entity::delete_many()
+        .filter(relation::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(relation::Column::Id.eq(r.id))
+        .exec(db)
+        .await?;
+    record_on_ends(
+        db,
+        principal,
+        r,
+        ChangeKind::RelationDeleted,
+        json!({ "relation": describe(r) }),
+        now,
+    )
+    .await
+}
+
+async fn load(db: &impl ConnectionTrait, principal: &Principal, id: Uuid) -> Result<Relation> {
+    let mut q = relation::Entity::find()
+        .filter(relation::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(relation::Column::Id.eq(id));
+    if is_postgres(db) {
+        q = sea_orm::QuerySelect::lock_exclusive(q);
+    }
+    q.one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("relation", id))
+}
+
+async fn load_end(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Option<FactSheet>> {
+    match persist::load_for_write(db, principal, id).await {
+        Ok(fs) => Ok(Some(fs)),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn check_end(
+    fs: &Option<FactSheet>,
+    expected_type: &str,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    match fs {
+        None => errors.push(FieldError::new(path, "no such fact sheet")),
+        Some(fs) if fs.fact_sheet_type != expected_type => errors.push(FieldError::new(
+            path,
+            format!("must be a {expected_type}, not a {}", fs.fact_sheet_type),
+        )),
+        Some(fs) if Status::of(fs) == Status::Archived => {
+            errors.push(FieldError::new(path, "the fact sheet is archived"))
+        }
+        Some(_) => {}
+    }
+}
+
+fn check_period(
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    errors: &mut Vec<FieldError>,
+) {
+    if let (Some(f), Some(u)) = (from, until)
+        && f >= u
+    {
+        errors.push(FieldError::new("activeUntil", "must be after activeFrom"));
+    }
+}
+
+async fn check_cardinality(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    t: &RelationType,
+    from: Uuid,
+    to: Uuid,
+) -> Result<()> {
+    let of_type = || {
+        relation::Entity::find()
+            .filter(relation::Column::WorkspaceId.eq(workspace_id))
+            .filter(relation::Column::RelationType.eq(t.key.clone()))
+    };
+    if of_type()
+        .filter(relation::Column::FromId.eq(from))
+        .filter(relation::Column::ToId.eq(to))
+        .count(db)
+        .await?
+        > 0
+    {
+        return Err(Error::invalid(
+            "toId",
+            format!("this {} relation already exists", t.key),
+        ));
+    }
+    if t.to_cardinality == Cardinality::One
+        && of_type()
+            .filter(relation::Column::FromId.eq(from))
+            .count(db)
+            .await?
+            > 0
+    {
+        return Err(Error::invalid(
+            "fromId",
+            format!("a {} has at most one {} relation", t.from_type, t.key),
+        ));
+    }
+    if t.from_cardinality == Cardinality::One
+        && of_type()
+            .filter(relation::Column::ToId.eq(to))
+            .count(db)
+            .await?
+            > 0
+    {
+        return Err(Error::invalid(
+            "toId",
+            format!(
+                "a {} has at most one incoming {} relation",
+                t.to_type, t.key
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn describe(r: &Relation) -> Value {
+    json!({ "id": r.id, "type": r.relation_type, "fromId": r.from_id, "toId": r.to_id, "attributes": r.attributes })
+}
+
+/// A relation change is a change of both fact sheets it connects: each gets a revision.
+async fn record_on_ends(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    r: &Relation,
+    kind: ChangeKind,
+    diff: Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    persist::touch(db, principal, r.from_id, kind, diff.clone(), now).await?;
+    if r.to_id != r.from_id {
+        persist::touch(db, principal, r.to_id, kind, diff, now).await?;
+    }
+    Ok(())
+}
+
+/// Removes a relation an admin's forced meta model change made invalid, with history.
+pub(crate) async fn delete_forced(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    r: &Relation,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    delete_recorded(db, principal, r, now).await
+}
+
+/// Replaces a relation's attributes after a forced meta model change, with history.
+pub(crate) async fn replace_attributes_forced(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    r: &Relation,
+    attributes: Attributes,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stored = r.attributes.as_object().cloned().unwrap_or_default();
+    let mut diff = serde_json::Map::new();
+    for (key, old, new) in crate::attributes::merge::diff(&stored, &attributes) {
+        diff.insert(format!("attributes.{key}"), history::field_diff(old, new));
+    }
+    let mut active: relation::ActiveModel = r.clone().into();
+    active.attributes = Set(Value::Object(attributes));
+    active.revision = Set(r.revision + 1);
+    active.updated_at = Set(now);
+    let updated = relation::Entity::update(active).exec(db).await?;
+    diff.insert("relation".into(), describe(&updated));
+    record_on_ends(
+        db,
+        principal,
+        &updated,
+        ChangeKind::MetaModelMigrated,
+        Value::Object(diff),
+        now,
+    )
+    .await
+}

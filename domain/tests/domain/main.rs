@@ -1,0 +1,12 @@
+//! Domain tests: services against a fresh, migrated database (SQLite by default, PostgreSQL when
+//! `WAYFINDER_TEST_DATABASE_URL` points at a server). One binary, many modules, to keep link
+//! time low.
+
+mod support;
+
+mod fact_sheets;
+mod filters;
+mod history;
+mod meta_model;
+mod relations;
+mod tags_and_subscriptions;

@@ -1,0 +1,13 @@
+//! sea-orm entities: one module per table, rows only. Business rules live in `domain`.
+
+pub mod attribute_value;
+pub mod change;
+pub mod external_id;
+pub mod fact_sheet;
+pub mod fact_sheet_tag;
+pub mod meta_model_version;
+pub mod relation;
+pub mod subscription;
+pub mod tag;
+pub mod tag_group;
+pub mod workspace;
