@@ -1,1 +1,12 @@
+//! Wayfinder's server: HTTP (actix-web), the GraphQL schema (async-graphql), authentication,
+//! configuration, telemetry and the `wayfinder` command line. Resolvers translate between
+//! GraphQL and the `domain` crate; the rules live there.
 
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod graphql;
+pub mod http;
+pub mod telemetry;

@@ -1,0 +1,74 @@
+use std::time::Duration;
+
+use clap::Args;
+use domain::Role;
+
+use crate::{
+    bootstrap::{jwt_keys, open_store, redact, state},
+    config::Config,
+    demo, http, telemetry,
+};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Port to listen on (also WAYFINDER_PORT).
+    #[arg(long)]
+    port: Option<u16>,
+    /// Address to listen on (also WAYFINDER_HOST).
+    #[arg(long)]
+    host: Option<String>,
+    /// Create workspace `demo` with demo data and print an admin token (also WAYFINDER_DEMO=1).
+    #[arg(long)]
+    demo: bool,
+}
+
+pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(port) = args.port {
+        config.port = port;
+    }
+    if let Some(host) = args.host {
+        config.host = host;
+    }
+    config.demo |= args.demo;
+    telemetry::init(&config);
+    let store = open_store(&config).await?;
+    let keys = jwt_keys(&config)?;
+    tracing::info!(database = %redact(&config.database_url()), profile = ?config.profile, "database ready");
+
+    let demo_token = if config.demo {
+        let tx = store.begin_write().await?;
+        let loaded = demo::load(&*tx).await?;
+        tx.commit().await?;
+        tracing::info!(
+            workspace = demo::WORKSPACE,
+            fact_sheets = loaded.fact_sheets,
+            relations = loaded.relations,
+            "demo data ready"
+        );
+        Some(keys.issue(
+            "demo-admin",
+            demo::WORKSPACE,
+            Role::Admin,
+            Duration::from_secs(24 * 3600),
+        )?)
+    } else {
+        None
+    };
+
+    let running = http::start(state(&config, store, keys), &config.host, config.port, None)?;
+    let url = format!("http://{}", running.addr);
+    tracing::info!(%url, "listening");
+    println!("\nWayfinder is listening on {url}  (GraphiQL: {url}/graphql)");
+    if let Some(token) = demo_token {
+        println!(
+            "\nAdmin token for workspace `{}` (valid 24 h):\n\n{token}\n",
+            demo::WORKSPACE
+        );
+        println!(
+            "Try it:\n\ncurl -s {url}/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer {token}' \\\n  -d '{{\"query\":\"{{ factSheets(filter: {{types: [\\\"Team\\\"]}}) {{ totalCount edges {{ node {{ name relations(type: \\\"teamOwnsArtifact\\\") {{ totalCount }} }} }} }} }}\"}}'\n"
+        );
+    }
+    running.server.await?;
+    tracing::info!("stopped");
+    Ok(())
+}

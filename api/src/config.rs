@@ -1,0 +1,123 @@
+//! Configuration: built-in defaults, then an optional TOML file, then `WAYFINDER_*` environment
+//! variables (and `DATABASE_URL`), later sources winning. The defaults run a local server with
+//! an embedded SQLite database and no set-up at all.
+
+use std::{path::PathBuf, time::Duration};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Local use: pretty logs, GraphQL introspection on.
+    Development,
+    /// Internet-facing: JSON logs, introspection off, an explicit JWT secret required.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    pub profile: Profile,
+    /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub log_format: Option<LogFormat>,
+    /// A `tracing` filter such as `info` or `api=debug,info`; `RUST_LOG` overrides it.
+    pub log_level: String,
+    /// HS256 signing secret. When unset outside production, a random one is generated and kept
+    /// in `data_dir/jwt-secret`, so local runs need no set-up.
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub migrate_on_start: bool,
+    pub db_max_connections: u32,
+    /// Limits that keep one request from hurting everyone else.
+    pub max_body_bytes: usize,
+    pub max_batch_size: usize,
+    pub max_query_depth: usize,
+    pub max_query_complexity: usize,
+    pub request_timeout_ms: u64,
+    pub introspection: Option<bool>,
+    /// Create workspace `demo` with demo data on start.
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Development,
+            database_url: None,
+            host: "127.0.0.1".into(),
+            port: 8080,
+            data_dir: PathBuf::from("data"),
+            log_format: None,
+            log_level: "info".into(),
+            jwt_secret: None,
+            jwt_issuer: "wayfinder".into(),
+            jwt_audience: "wayfinder-api".into(),
+            migrate_on_start: true,
+            db_max_connections: 16,
+            max_body_bytes: 1024 * 1024,
+            max_batch_size: 10,
+            max_query_depth: 24,
+            max_query_complexity: 20_000,
+            request_timeout_ms: 30_000,
+            introspection: None,
+            demo: false,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration from `file` (default `wayfinder.toml`, optional) and the
+    /// environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        figment = match file {
+            Some(path) => figment.merge(Toml::file_exact(path)),
+            None => figment.merge(Toml::file("wayfinder.toml")),
+        };
+        figment = figment
+            .merge(Env::prefixed("WAYFINDER_"))
+            .merge(Env::raw().only(&["DATABASE_URL"]));
+        figment.extract().map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("wayfinder.db").display()
+            )
+        })
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format.unwrap_or(match self.profile {
+            Profile::Development => LogFormat::Pretty,
+            Profile::Production => LogFormat::Json,
+        })
+    }
+
+    pub fn introspection(&self) -> bool {
+        self.introspection
+            .unwrap_or(self.profile == Profile::Development)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}

@@ -1,0 +1,59 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, dataloader::DataLoader};
+use domain::{
+    Principal,
+    db::Store,
+    meta_model::{self, MetaModelVersion},
+};
+use tokio::sync::RwLock;
+
+use super::{errors::OrGql, loader::InventoryLoader};
+
+/// Everything a resolver needs for one request: the store, the caller, the batched loader and
+/// the meta model (read at most once per request, re-read after a meta model change).
+pub struct RequestContext {
+    pub store: Store,
+    pub principal: Principal,
+    pub loader: DataLoader<InventoryLoader>,
+    meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
+}
+
+impl RequestContext {
+    pub fn new(store: Store, principal: Principal) -> Self {
+        let loader = DataLoader::new(
+            InventoryLoader::new(store.clone(), principal.clone()),
+            tokio::spawn,
+        );
+        Self {
+            store,
+            principal,
+            loader,
+            meta_model: RwLock::new(None),
+        }
+    }
+
+    pub async fn meta_model(&self) -> async_graphql::Result<Arc<MetaModelVersion>> {
+        if let Some(model) = self.meta_model.read().await.as_ref() {
+            return Ok(model.clone());
+        }
+        let model = Arc::new(
+            meta_model::current(self.store.connection(), &self.principal)
+                .await
+                .gql()?,
+        );
+        *self.meta_model.write().await = Some(model.clone());
+        Ok(model)
+    }
+
+    /// After a meta model change the next read sees the new version.
+    pub async fn forget_meta_model(&self) {
+        *self.meta_model.write().await = None;
+    }
+}
+
+/// The request context of a resolver. Every executed request carries one (the HTTP handler and
+/// tests attach it); a schema run without it is a programming error reported as INTERNAL.
+pub fn request<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestContext> {
+    ctx.data::<RequestContext>()
+}

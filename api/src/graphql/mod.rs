@@ -1,0 +1,14 @@
+//! The GraphQL schema: types mirror the contract, resolvers call `domain`, nested reads go
+//! through one per-request DataLoader.
+
+mod context;
+mod errors;
+mod loader;
+mod mutation;
+mod query;
+mod schema;
+mod types;
+
+pub use context::RequestContext;
+pub use errors::sanitize_errors;
+pub use schema::{AppSchema, SchemaOptions, build_schema, sdl};

@@ -1,0 +1,221 @@
+use async_graphql::{Context, InputObject, Object, OneofObject};
+use domain::meta_model::{self, AttributeOwner, MetaModelEdit};
+
+use crate::graphql::{
+    context::request,
+    errors::OrGql,
+    types::{
+        meta_model::{
+            AttributeDefinitionInput, FactSheetTypeInput, MetaModelObject, RelationTypeInput,
+        },
+        payloads::MetaModelPayload,
+    },
+};
+
+/// Admin-only changes to the meta model, effective immediately. Each takes `expectedVersion`
+/// (refused with CONFLICT when the model moved on) and `force`: a change that would invalidate
+/// stored data is refused with the number of affected fact sheets unless forced, and a forced
+/// change records every value it strips in the fact sheets' history.
+#[derive(Default)]
+pub struct MetaModelMutation;
+
+/// Whose attribute definitions to change.
+#[derive(OneofObject)]
+pub enum AttributeOwnerInput {
+    FactSheetType(String),
+    RelationType(String),
+}
+
+impl From<AttributeOwnerInput> for AttributeOwner {
+    fn from(o: AttributeOwnerInput) -> Self {
+        match o {
+            AttributeOwnerInput::FactSheetType(k) => AttributeOwner::FactSheetType(k),
+            AttributeOwnerInput::RelationType(k) => AttributeOwner::RelationType(k),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateFactSheetTypeInput {
+    pub key: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+}
+
+async fn apply(
+    ctx: &Context<'_>,
+    edit: MetaModelEdit,
+    expected_version: Option<i32>,
+    force: bool,
+) -> async_graphql::Result<MetaModelPayload> {
+    let rc = request(ctx)?;
+    let tx = rc.store.begin_write().await.gql()?;
+    let change = meta_model::apply_edit(&*tx, &rc.principal, &edit, expected_version, force)
+        .await
+        .gql()?;
+    tx.commit().await.gql()?;
+    rc.forget_meta_model().await;
+    Ok(MetaModelPayload {
+        meta_model: MetaModelObject::from(&change.version),
+        affected_fact_sheets: change.impact.affected_fact_sheets,
+        affected_relations: change.impact.affected_relations,
+        details: change.impact.details,
+    })
+}
+
+#[Object]
+impl MetaModelMutation {
+    async fn add_fact_sheet_type(
+        &self,
+        ctx: &Context<'_>,
+        input: FactSheetTypeInput,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::AddFactSheetType(input.into()),
+            expected_version,
+            false,
+        )
+        .await
+    }
+
+    async fn update_fact_sheet_type(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateFactSheetTypeInput,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        let edit = MetaModelEdit::UpdateFactSheetType {
+            key: input.key,
+            label: input.label,
+            description: input.description.map(Some),
+        };
+        apply(ctx, edit, expected_version, false).await
+    }
+
+    /// Refused while fact sheets of the type exist or relation types connect it.
+    async fn remove_fact_sheet_type(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::RemoveFactSheetType { key },
+            expected_version,
+            false,
+        )
+        .await
+    }
+
+    async fn add_attribute_definition(
+        &self,
+        ctx: &Context<'_>,
+        owner: AttributeOwnerInput,
+        definition: AttributeDefinitionInput,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::AddAttribute {
+                owner: owner.into(),
+                definition: definition.into(),
+            },
+            expected_version,
+            false,
+        )
+        .await
+    }
+
+    /// Replaces the definition with the same key (type, options, constraints, weight…).
+    async fn update_attribute_definition(
+        &self,
+        ctx: &Context<'_>,
+        owner: AttributeOwnerInput,
+        definition: AttributeDefinitionInput,
+        expected_version: Option<i32>,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::UpdateAttribute {
+                owner: owner.into(),
+                definition: definition.into(),
+            },
+            expected_version,
+            force,
+        )
+        .await
+    }
+
+    async fn remove_attribute_definition(
+        &self,
+        ctx: &Context<'_>,
+        owner: AttributeOwnerInput,
+        key: String,
+        expected_version: Option<i32>,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::RemoveAttribute {
+                owner: owner.into(),
+                key,
+            },
+            expected_version,
+            force,
+        )
+        .await
+    }
+
+    async fn add_relation_type(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationTypeInput,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::AddRelationType(input.into()),
+            expected_version,
+            false,
+        )
+        .await
+    }
+
+    /// Replaces the relation type with the same key.
+    async fn update_relation_type(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationTypeInput,
+        expected_version: Option<i32>,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::UpdateRelationType(input.into()),
+            expected_version,
+            force,
+        )
+        .await
+    }
+
+    /// Forced, it deletes the type's relations (recorded on both ends).
+    async fn remove_relation_type(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        expected_version: Option<i32>,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        apply(
+            ctx,
+            MetaModelEdit::RemoveRelationType { key },
+            expected_version,
+            force,
+        )
+        .await
+    }
+}

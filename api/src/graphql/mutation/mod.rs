@@ -1,0 +1,17 @@
+//! Mutations. Each runs in one write transaction: it commits only when the domain call
+//! succeeded, so a refused request leaves nothing behind.
+
+mod fact_sheets;
+mod meta_model;
+mod relations;
+mod tags;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    fact_sheets::FactSheetMutation,
+    relations::RelationMutation,
+    tags::TagMutation,
+    meta_model::MetaModelMutation,
+);

@@ -1,0 +1,160 @@
+use async_graphql::{Context, ID, InputObject, Object};
+use domain::{fact_sheets, subscriptions, tags};
+use std::sync::Arc;
+
+use crate::graphql::{
+    context::request,
+    errors::{OrGql, parse_id},
+    types::{
+        enums::{SubscriptionRole, TagGroupMode},
+        fact_sheet::FactSheetNode,
+        payloads::{
+            DeletePayload, FactSheetPayload, SubscriptionPayload, TagGroupPayload, TagPayload,
+        },
+    },
+};
+
+#[derive(Default)]
+pub struct TagMutation;
+
+#[derive(InputObject)]
+pub struct CreateTagInput {
+    pub name: String,
+    /// The tag group's name.
+    pub group: Option<String>,
+    /// A hex color such as `#1f77b4`.
+    pub color: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateTagGroupInput {
+    pub name: String,
+    #[graphql(default_with = "TagGroupMode::Multiple")]
+    pub mode: TagGroupMode,
+    pub description: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct SubscribeInput {
+    pub fact_sheet_id: ID,
+    /// A user id or email address.
+    pub user: String,
+    pub role: SubscriptionRole,
+}
+
+#[Object]
+impl TagMutation {
+    async fn create_tag(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTagInput,
+    ) -> async_graphql::Result<TagPayload> {
+        let rc = request(ctx)?;
+        let tx = rc.store.begin_write().await.gql()?;
+        let tag = tags::create(
+            &*tx,
+            &rc.principal,
+            &input.name,
+            input.group.as_deref(),
+            input.color,
+            input.description,
+        )
+        .await
+        .gql()?;
+        tx.commit().await.gql()?;
+        Ok(TagPayload { tag: tag.into() })
+    }
+
+    /// Admin: groups organise tags; a SINGLE group allows one of its tags per fact sheet.
+    async fn create_tag_group(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTagGroupInput,
+    ) -> async_graphql::Result<TagGroupPayload> {
+        let rc = request(ctx)?;
+        let tx = rc.store.begin_write().await.gql()?;
+        let group = tags::create_group(
+            &*tx,
+            &rc.principal,
+            &input.name,
+            input.mode.into(),
+            input.description,
+        )
+        .await
+        .gql()?;
+        tx.commit().await.gql()?;
+        Ok(TagGroupPayload {
+            tag_group: group.into(),
+        })
+    }
+
+    /// Adds tags by name; unknown names become new tags.
+    async fn tag_fact_sheet(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        tags: Vec<String>,
+    ) -> async_graphql::Result<FactSheetPayload> {
+        let rc = request(ctx)?;
+        let id = parse_id(&id, "id")?;
+        let tx = rc.store.begin_write().await.gql()?;
+        tags::tag_fact_sheet(&*tx, &rc.principal, id, &tags)
+            .await
+            .gql()?;
+        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
+        tx.commit().await.gql()?;
+        Ok(FactSheetPayload {
+            fact_sheet: FactSheetNode(Arc::new(fs)),
+        })
+    }
+
+    async fn untag_fact_sheet(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        tags: Vec<String>,
+    ) -> async_graphql::Result<FactSheetPayload> {
+        let rc = request(ctx)?;
+        let id = parse_id(&id, "id")?;
+        let tx = rc.store.begin_write().await.gql()?;
+        tags::untag_fact_sheet(&*tx, &rc.principal, id, &tags)
+            .await
+            .gql()?;
+        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
+        tx.commit().await.gql()?;
+        Ok(FactSheetPayload {
+            fact_sheet: FactSheetNode(Arc::new(fs)),
+        })
+    }
+
+    async fn subscribe(
+        &self,
+        ctx: &Context<'_>,
+        input: SubscribeInput,
+    ) -> async_graphql::Result<SubscriptionPayload> {
+        let rc = request(ctx)?;
+        let id = parse_id(&input.fact_sheet_id, "factSheetId")?;
+        let tx = rc.store.begin_write().await.gql()?;
+        let s = subscriptions::subscribe(&*tx, &rc.principal, id, &input.user, input.role.into())
+            .await
+            .gql()?;
+        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
+        tx.commit().await.gql()?;
+        Ok(SubscriptionPayload {
+            subscription: s.into(),
+            fact_sheet: FactSheetNode(Arc::new(fs)),
+        })
+    }
+
+    async fn unsubscribe(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeletePayload> {
+        let rc = request(ctx)?;
+        let uuid = parse_id(&id, "id")?;
+        let tx = rc.store.begin_write().await.gql()?;
+        subscriptions::unsubscribe(&*tx, &rc.principal, uuid)
+            .await
+            .gql()?;
+        tx.commit().await.gql()?;
+        Ok(DeletePayload { id })
+    }
+}

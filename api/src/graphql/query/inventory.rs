@@ -1,0 +1,90 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use domain::{fact_sheets, relations};
+
+use crate::graphql::{
+    context::request,
+    errors::{OrGql, parse_id},
+    types::{
+        connection::FactSheetConnection,
+        fact_sheet::FactSheetNode,
+        inputs::{FactSheetFilter, FactSheetOrderInput},
+        relation::RelationNode,
+    },
+};
+
+#[derive(Default)]
+pub struct InventoryQuery;
+
+#[Object]
+impl InventoryQuery {
+    async fn fact_sheet(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<FactSheetNode>> {
+        let rc = request(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(fact_sheets::get(rc.store.connection(), &rc.principal, id)
+            .await
+            .gql()?
+            .map(|fs| FactSheetNode(Arc::new(fs))))
+    }
+
+    async fn fact_sheet_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        namespace: String,
+        value: String,
+    ) -> async_graphql::Result<Option<FactSheetNode>> {
+        let rc = request(ctx)?;
+        Ok(
+            fact_sheets::by_external_id(rc.store.connection(), &rc.principal, &namespace, &value)
+                .await
+                .gql()?
+                .map(|fs| FactSheetNode(Arc::new(fs))),
+        )
+    }
+
+    /// Fact sheets matching a filter, in a stable order, a page at a time (`first` defaults to
+    /// 50, at most 500).
+    async fn fact_sheets(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FactSheetFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        order_by: Option<FactSheetOrderInput>,
+    ) -> async_graphql::Result<FactSheetConnection> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let page = fact_sheets::list(
+            rc.store.connection(),
+            &rc.principal,
+            &model.model,
+            &filter,
+            order,
+            first,
+            after.as_deref(),
+        )
+        .await
+        .gql()?;
+        Ok(FactSheetConnection { page, filter })
+    }
+
+    async fn relation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<RelationNode>> {
+        let rc = request(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(relations::get(rc.store.connection(), &rc.principal, id)
+            .await
+            .gql()?
+            .map(|r| RelationNode(Arc::new(r))))
+    }
+}

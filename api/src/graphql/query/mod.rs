@@ -1,0 +1,14 @@
+mod inventory;
+mod meta_model;
+mod tags;
+mod viewer;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct Query(
+    inventory::InventoryQuery,
+    meta_model::MetaModelQuery,
+    tags::TagQuery,
+    viewer::ViewerQuery,
+);

@@ -1,0 +1,40 @@
+use async_graphql::{EmptySubscription, Schema};
+
+use super::{mutation::Mutation, query::Query};
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits applied while validating a query, before any resolver runs.
+#[derive(Debug, Clone)]
+pub struct SchemaOptions {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            max_depth: 24,
+            max_complexity: 20_000,
+            introspection: true,
+        }
+    }
+}
+
+pub fn build_schema(options: &SchemaOptions) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(options.max_depth)
+        .limit_complexity(options.max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(16);
+    if !options.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&SchemaOptions::default()).sdl()
+}

@@ -1,0 +1,154 @@
+//! Relay connections. Written out rather than generated so the SDL names match the contract
+//! exactly and `totalCount` and facets are computed only when asked for.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, SimpleObject};
+use domain::{
+    fact_sheets::{self, FactSheet, FactSheetFilter},
+    history::Change,
+    paging::Page,
+    relations::Relation,
+};
+
+use super::{
+    facets::FacetsObject, fact_sheet::FactSheetNode, history::ChangeObject, relation::RelationNode,
+};
+use crate::graphql::{context::request, errors::OrGql};
+
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    /// Always false: lists page forward only.
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    pub fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: false,
+            start_cursor: page.items.first().map(|(c, _)| c.clone()),
+            end_cursor: page.items.last().map(|(c, _)| c.clone()),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct FactSheetEdge {
+    pub cursor: String,
+    pub node: FactSheetNode,
+}
+
+pub struct FactSheetConnection {
+    pub page: Page<FactSheet>,
+    pub filter: FactSheetFilter,
+}
+
+#[Object]
+impl FactSheetConnection {
+    async fn edges(&self) -> Vec<FactSheetEdge> {
+        self.page
+            .items
+            .iter()
+            .map(|(cursor, fs)| FactSheetEdge {
+                cursor: cursor.clone(),
+                node: FactSheetNode(Arc::new(fs.clone())),
+            })
+            .collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo::of(&self.page)
+    }
+
+    /// How many fact sheets match the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        fact_sheets::count(
+            rc.store.connection(),
+            &rc.principal,
+            &model.model,
+            &self.filter,
+        )
+        .await
+        .gql()
+    }
+
+    /// Counts per type, tag and select-attribute option for the current filter; each facet
+    /// ignores its own part of the filter.
+    async fn facets(&self, ctx: &Context<'_>) -> async_graphql::Result<FacetsObject> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        let facets = fact_sheets::facets(
+            rc.store.connection(),
+            &rc.principal,
+            &model.model,
+            &self.filter,
+        )
+        .await
+        .gql()?;
+        Ok(facets.into())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RelationEdge {
+    pub cursor: String,
+    pub node: RelationNode,
+}
+
+#[derive(SimpleObject)]
+pub struct RelationConnection {
+    pub edges: Vec<RelationEdge>,
+    pub page_info: PageInfo,
+    pub total_count: u64,
+}
+
+impl RelationConnection {
+    pub fn new(page: Page<Relation>, total_count: u64) -> Self {
+        Self {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, r)| RelationEdge {
+                    cursor,
+                    node: RelationNode(Arc::new(r)),
+                })
+                .collect(),
+            total_count,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ChangeEdge {
+    pub cursor: String,
+    pub node: ChangeObject,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangeConnection {
+    pub edges: Vec<ChangeEdge>,
+    pub page_info: PageInfo,
+}
+
+impl From<Page<Change>> for ChangeConnection {
+    fn from(page: Page<Change>) -> Self {
+        Self {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, c)| ChangeEdge {
+                    cursor,
+                    node: c.into(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+use async_graphql::Enum;
+use domain::{
+    fact_sheets, history::ChangeKind as DomainChangeKind, meta_model,
+    subscriptions::SubscriptionRole as DomainRole, tags::TagGroupMode as DomainMode,
+};
+
+/// Declares a GraphQL enum mirroring a domain enum, with conversions both ways.
+macro_rules! mirror_enum {
+    ($(#[$meta:meta])* $name:ident <=> $domain:path { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => <$domain>::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// ACTIVE fact sheets appear in lists by default; ARCHIVED ones keep their data and history.
+    FactSheetStatus <=> fact_sheets::Status { Active, Archived }
+);
+
+mirror_enum!(
+    AttributeType <=> meta_model::AttributeType {
+        String, Text, Integer, Number, Boolean, Date, DateTime, Url, Email, SingleSelect, MultiSelect, Lifecycle
+    }
+);
+
+mirror_enum!(
+    /// ONE: at most one fact sheet on that side; MANY: any number.
+    Cardinality <=> meta_model::Cardinality { One, Many }
+);
+
+mirror_enum!(
+    ChangeKind <=> DomainChangeKind {
+        Created, Updated, Archived, Restored, RelationCreated, RelationUpdated, RelationDeleted,
+        TagsChanged, SubscriptionsChanged, MetaModelMigrated
+    }
+);
+
+mirror_enum!(
+    /// RESPONSIBLE does the work, ACCOUNTABLE (at most one) answers for it, OBSERVER is informed.
+    SubscriptionRole <=> DomainRole { Responsible, Accountable, Observer }
+);
+
+mirror_enum!(
+    /// SINGLE allows one tag of the group per fact sheet.
+    TagGroupMode <=> DomainMode { Single, Multiple }
+);
+
+mirror_enum!(
+    FactSheetOrderField <=> fact_sheets::OrderField { Name, UpdatedAt, CreatedAt, Completion }
+);
+
+/// Which relations of a fact sheet: those it starts (OUTGOING), those pointing at it
+/// (INCOMING), or both.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum RelationDirection {
+    Outgoing,
+    Incoming,
+    #[default]
+    Both,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}

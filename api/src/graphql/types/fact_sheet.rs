@@ -1,0 +1,226 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::{
+    fact_sheets::{self, FactSheet, FactSheetFilter, FactSheetOrder, Status},
+    history,
+    paging::{Page, decode_cursor, encode_cursor, page_size},
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{
+    connection::{ChangeConnection, FactSheetConnection, RelationConnection},
+    enums::{FactSheetStatus, RelationDirection},
+    tags::{SubscriptionObject, TagObject},
+};
+use crate::graphql::{
+    context::request,
+    errors::OrGql,
+    loader::{ExternalIdsOf, FactSheetKey, RelationsOf, SubscriptionsOf, TagsOf, load_error},
+};
+
+/// A fact sheet: one node of the inventory graph, typed by the meta model.
+pub struct FactSheetNode(pub Arc<FactSheet>);
+
+#[derive(SimpleObject, Clone)]
+pub struct ExternalId {
+    pub namespace: String,
+    pub value: String,
+}
+
+#[Object(name = "FactSheet")]
+impl FactSheetNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The fact sheet type's key in the meta model.
+    #[graphql(name = "type")]
+    async fn fact_sheet_type(&self) -> &str {
+        &self.0.fact_sheet_type
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Values keyed by attribute key, validated by the meta model.
+    async fn attributes(&self) -> Json<Value> {
+        Json(self.0.attributes.clone())
+    }
+
+    /// Increases with every change; pass it as `expectedRevision` to update safely.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
+    async fn status(&self) -> FactSheetStatus {
+        Status::of(&self.0).into()
+    }
+
+    /// Share of the attribute weight that is filled in, 0..1.
+    async fn completion(&self) -> f64 {
+        self.0.completion
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+
+    async fn updated_by(&self) -> &str {
+        &self.0.updated_by
+    }
+
+    async fn external_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExternalId>> {
+        let ids = request(ctx)?
+            .loader
+            .load_one(ExternalIdsOf(self.0.id))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        Ok(ids
+            .iter()
+            .map(|e| ExternalId {
+                namespace: e.namespace.clone(),
+                value: e.value.clone(),
+            })
+            .collect())
+    }
+
+    async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagObject>> {
+        let tags = request(ctx)?
+            .loader
+            .load_one(TagsOf(self.0.id))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        Ok(tags.iter().cloned().map(Into::into).collect())
+    }
+
+    /// Who is responsible, accountable or observing.
+    async fn subscriptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<SubscriptionObject>> {
+        let subs = request(ctx)?
+            .loader
+            .load_one(SubscriptionsOf(self.0.id))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        Ok(subs.iter().cloned().map(Into::into).collect())
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FactSheetNode>> {
+        let Some(parent) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .loader
+            .load_one(FactSheetKey(parent))
+            .await
+            .map_err(load_error)?
+            .map(FactSheetNode))
+    }
+
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<FactSheetConnection> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        let filter = FactSheetFilter {
+            parent_id: Some(self.0.id),
+            ..Default::default()
+        };
+        let page = fact_sheets::list(
+            rc.store.connection(),
+            &rc.principal,
+            &model.model,
+            &filter,
+            FactSheetOrder::default(),
+            first,
+            after.as_deref(),
+        )
+        .await
+        .gql()?;
+        Ok(FactSheetConnection { page, filter })
+    }
+
+    /// Relations from and to this fact sheet, optionally of one type and direction, in a
+    /// stable order.
+    async fn relations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "type")] relation_type: Option<String>,
+        #[graphql(default)] direction: RelationDirection,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<RelationConnection> {
+        let size = page_size(first).gql()?;
+        let after: Option<Uuid> = after.as_deref().map(decode_cursor).transpose().gql()?;
+        let all = request(ctx)?
+            .loader
+            .load_one(RelationsOf(self.0.id))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        let id = self.0.id;
+        let matching: Vec<_> = all
+            .iter()
+            .filter(|r| relation_type.as_ref().is_none_or(|t| &r.relation_type == t))
+            .filter(|r| match direction {
+                RelationDirection::Outgoing => r.from_id == id,
+                RelationDirection::Incoming => r.to_id == id,
+                RelationDirection::Both => true,
+            })
+            .collect();
+        let total = matching.len() as u64;
+        let rows = matching
+            .into_iter()
+            .filter(|r| after.is_none_or(|a| r.id > a))
+            .take(size as usize + 1)
+            .cloned()
+            .collect();
+        Ok(RelationConnection::new(
+            Page::from_rows(rows, size, |r| encode_cursor(&r.id)),
+            total,
+        ))
+    }
+
+    /// Every change, newest first.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ChangeConnection> {
+        let rc = request(ctx)?;
+        let page = history::list(
+            rc.store.connection(),
+            &rc.principal,
+            self.0.id,
+            first,
+            after.as_deref(),
+        )
+        .await
+        .gql()?;
+        Ok(page.into())
+    }
+}

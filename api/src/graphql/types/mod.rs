@@ -1,0 +1,12 @@
+//! GraphQL types. They wrap or mirror domain values; none is a database row.
+
+pub mod connection;
+pub mod enums;
+pub mod facets;
+pub mod fact_sheet;
+pub mod history;
+pub mod inputs;
+pub mod meta_model;
+pub mod payloads;
+pub mod relation;
+pub mod tags;

@@ -1,0 +1,134 @@
+//! `POST /graphql`. The body is read under a size limit, the content type must be JSON (a
+//! `text/plain` form post from another site cannot trigger a mutation), the caller must present
+//! a valid token, batches are bounded and execution is cancelled at the request timeout.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
+
+use super::{AppState, responses::error};
+use crate::{
+    auth::{AuthError, authenticate},
+    graphql::{RequestContext, sanitize_errors},
+};
+
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Wayfinder GraphiQL")
+                .finish(),
+        )
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+pub async fn execute(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    if !is_json(&req) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "send GraphQL requests as application/json",
+        );
+    }
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let principal = match authenticate(&state.store, &state.keys, header).await {
+        Ok(p) => p,
+        Err(AuthError::Database(e)) => {
+            tracing::error!(error = ?e, "authentication: database error");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the service is temporarily unavailable",
+            );
+        }
+        Err(e) => {
+            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "a valid bearer token is required",
+            );
+        }
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "the body is not a GraphQL request (expected {\"query\": …})",
+            );
+        }
+    };
+    let batch = match batch {
+        BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, size = list.len(), "batch too large");
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                &format!(
+                    "a batch may hold at most {} operations",
+                    state.limits.max_batch_size
+                ),
+            );
+        }
+        BatchRequest::Batch(list) => BatchRequest::Batch(
+            list.into_iter()
+                .map(|r| r.data(RequestContext::new(state.store.clone(), principal.clone())))
+                .collect(),
+        ),
+        BatchRequest::Single(r) => BatchRequest::Single(
+            r.data(RequestContext::new(state.store.clone(), principal.clone())),
+        ),
+    };
+    let response = match tokio::time::timeout(
+        state.limits.request_timeout,
+        state.schema.execute_batch(batch),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(workspace = %principal.workspace_slug, subject = %principal.subject, "request timed out");
+            return error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "LIMIT_EXCEEDED",
+                "the request took too long and was cancelled",
+            );
+        }
+    };
+    let response = match response {
+        BatchResponse::Single(mut r) => {
+            sanitize_errors(&mut r);
+            BatchResponse::Single(r)
+        }
+        BatchResponse::Batch(list) => BatchResponse::Batch(
+            list.into_iter()
+                .map(|mut r| {
+                    sanitize_errors(&mut r);
+                    r
+                })
+                .collect(),
+        ),
+    };
+    HttpResponse::Ok().json(response)
+}

@@ -1,0 +1,8 @@
+//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`.
+
+mod graphql_endpoint;
+mod health;
+mod responses;
+mod server;
+
+pub use server::{AppState, HttpLimits, RunningServer, start};

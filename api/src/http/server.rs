@@ -1,0 +1,74 @@
+use std::{net::SocketAddr, time::Duration};
+
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
+use domain::db::Store;
+use tracing_actix_web::TracingLogger;
+
+use super::{graphql_endpoint, health, responses::error};
+use crate::{auth::JwtKeys, graphql::AppSchema};
+
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    pub max_body_bytes: usize,
+    pub max_batch_size: usize,
+    pub request_timeout: Duration,
+}
+
+/// Shared by every worker; cheap to clone (connection pool, keys and schema are shared).
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: JwtKeys,
+    pub schema: AppSchema,
+    pub limits: HttpLimits,
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub server: Server,
+}
+
+/// Binds the server (port 0 picks a free port, as tests do) and returns it ready to be awaited.
+/// SIGTERM and SIGINT stop accepting connections and let in-flight requests finish (30 s).
+pub fn start(
+    state: AppState,
+    host: &str,
+    port: u16,
+    workers: Option<usize>,
+) -> std::io::Result<RunningServer> {
+    let limits = state.limits.clone();
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(limits.max_body_bytes))
+            .wrap(TracingLogger::default())
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .service(
+                web::resource("/graphql")
+                    .route(web::post().to(graphql_endpoint::execute))
+                    .route(web::get().to(graphql_endpoint::graphiql)),
+            )
+            .default_service(web::to(not_found))
+    })
+    .shutdown_timeout(30)
+    .client_request_timeout(Duration::from_secs(10));
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    let server = server.bind((host, port))?;
+    let addr = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| std::io::Error::other("the server bound no address"))?;
+    Ok(RunningServer {
+        addr,
+        server: server.run(),
+    })
+}
+
+async fn not_found() -> HttpResponse {
+    error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint")
+}
