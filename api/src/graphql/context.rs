@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, dataloader::DataLoader};
+use async_graphql::Context;
 use domain::{
     Principal,
     db::Store,
@@ -8,27 +8,24 @@ use domain::{
 };
 use tokio::sync::RwLock;
 
-use super::{errors::OrGql, loader::InventoryLoader};
+use super::{errors::OrGql, loader::Loaders};
 
 /// Everything a resolver needs for one request: the store, the caller, the batched loader and
 /// the meta model (read at most once per request, re-read after a meta model change).
 pub struct RequestContext {
     pub store: Store,
     pub principal: Principal,
-    pub loader: DataLoader<InventoryLoader>,
+    pub loaders: Loaders,
     meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
 }
 
 impl RequestContext {
     pub fn new(store: Store, principal: Principal) -> Self {
-        let loader = DataLoader::new(
-            InventoryLoader::new(store.clone(), principal.clone()),
-            tokio::spawn,
-        );
+        let loaders = Loaders::new(store.clone(), principal.clone());
         Self {
             store,
             principal,
-            loader,
+            loaders,
             meta_model: RwLock::new(None),
         }
     }

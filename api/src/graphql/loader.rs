@@ -1,10 +1,20 @@
-//! One DataLoader per request batches every nested read: all fact sheets, relations, external
-//! IDs, tags and subscriptions asked for at one level of a query become one statement each.
-//! Each key type is a newtype over the fact sheet id so one loader serves them all.
+//! Batched loading for nested reads: every fact sheet, relation list, external ID list, tag list
+//! and subscription list asked for at one level of a query becomes one statement.
+//!
+//! Why not async-graphql's `DataLoader`: it collects keys for a fixed wall-clock delay (1 ms by
+//! default). async-graphql resolves list items through `FuturesUnordered`, which yields to the
+//! executor every 32 futures; once the delay has passed, the loader fires with the keys gathered
+//! so far and a level of 100 nodes becomes three or four batches (we measured 46 statements
+//! instead of 6 for a depth-3 query over 100 artifacts). This batcher waits for the executor to
+//! go quiet instead: it yields until no new key arrived during a full turn, then loads. On
+//! actix's single-threaded workers (and current-thread runtimes) that is exactly "every key of
+//! this level", with no timer latency added.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
-use async_graphql::dataloader::Loader;
 use domain::{
     Principal,
     db::Store,
@@ -14,139 +24,171 @@ use domain::{
     subscriptions::{self, Subscription},
     tags::{self, Tag},
 };
+use futures::future::BoxFuture;
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
-pub struct InventoryLoader {
-    store: Store,
-    principal: Principal,
-}
-
-impl InventoryLoader {
-    pub fn new(store: Store, principal: Principal) -> Self {
-        Self { store, principal }
-    }
-}
-
 type LoadError = Arc<domain::Error>;
+type Fetch<V> =
+    Arc<dyn Fn(Vec<Uuid>) -> BoxFuture<'static, Result<HashMap<Uuid, V>, LoadError>> + Send + Sync>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FactSheetKey(pub Uuid);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RelationsOf(pub Uuid);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExternalIdsOf(pub Uuid);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TagsOf(pub Uuid);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SubscriptionsOf(pub Uuid);
+/// Where a waiting resolver receives its value.
+type Reply<V> = oneshot::Sender<Result<Option<V>, LoadError>>;
 
-fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
-    keys.iter().map(|k| id(*k)).collect()
+struct Pending<V> {
+    waiting: Vec<(Uuid, Reply<V>)>,
+    scheduled: bool,
 }
 
-/// Every key gets an entry (empty when nothing is stored), so the loader never asks twice.
-fn complete<K: std::hash::Hash + Eq + Copy, V>(
-    keys: &[K],
-    id: impl Fn(K) -> Uuid,
-    mut found: HashMap<Uuid, Vec<V>>,
-) -> HashMap<K, Arc<Vec<V>>> {
-    keys.iter()
-        .map(|k| (*k, Arc::new(found.remove(&id(*k)).unwrap_or_default())))
-        .collect()
+/// Collects keys until the executor is quiet, then loads them with one call of `fetch`.
+pub struct Batcher<V> {
+    pending: Arc<Mutex<Pending<V>>>,
+    fetch: Fetch<V>,
 }
 
-impl Loader<FactSheetKey> for InventoryLoader {
-    type Value = Arc<FactSheet>;
-    type Error = LoadError;
+/// How many consecutive quiet turns end the collection; two guards against a multi-threaded
+/// runtime where the resolving task runs in parallel with the batcher.
+const QUIET_TURNS: usize = 2;
 
-    async fn load(
-        &self,
-        keys: &[FactSheetKey],
-    ) -> Result<HashMap<FactSheetKey, Self::Value>, Self::Error> {
-        let rows = fact_sheets::get_many(
-            self.store.connection(),
-            &self.principal,
-            &ids(keys, |k| k.0),
-        )
-        .await
-        .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|fs| (FactSheetKey(fs.id), Arc::new(fs)))
-            .collect())
+impl<V: Clone + Send + 'static> Batcher<V> {
+    fn new(fetch: Fetch<V>) -> Self {
+        Self {
+            pending: Arc::new(Mutex::new(Pending {
+                waiting: Vec::new(),
+                scheduled: false,
+            })),
+            fetch,
+        }
+    }
+
+    pub async fn load(&self, key: Uuid) -> Result<Option<V>, LoadError> {
+        let (tx, rx) = oneshot::channel();
+        let start = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending.waiting.push((key, tx));
+            !std::mem::replace(&mut pending.scheduled, true)
+        };
+        if start {
+            tokio::spawn(run_batch(self.pending.clone(), self.fetch.clone()));
+        }
+        rx.await.unwrap_or_else(|_| {
+            Err(Arc::new(domain::Error::Internal(
+                "a batch load was dropped".into(),
+            )))
+        })
     }
 }
 
-impl Loader<RelationsOf> for InventoryLoader {
-    type Value = Arc<Vec<Relation>>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[RelationsOf],
-    ) -> Result<HashMap<RelationsOf, Self::Value>, Self::Error> {
-        let found = relations::for_fact_sheets(
-            self.store.connection(),
-            &self.principal,
-            &ids(keys, |k| k.0),
-        )
-        .await
-        .map_err(Arc::new)?;
-        Ok(complete(keys, |k| k.0, found))
+async fn run_batch<V: Clone + Send + 'static>(pending: Arc<Mutex<Pending<V>>>, fetch: Fetch<V>) {
+    let mut seen = 0;
+    let mut quiet = 0;
+    while quiet < QUIET_TURNS {
+        tokio::task::yield_now().await;
+        let now = pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .waiting
+            .len();
+        if now == seen {
+            quiet += 1;
+        } else {
+            quiet = 0;
+            seen = now;
+        }
+    }
+    let batch = {
+        let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.scheduled = false;
+        std::mem::take(&mut p.waiting)
+    };
+    let mut keys: Vec<Uuid> = batch.iter().map(|(k, _)| *k).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let result = fetch(keys).await;
+    for (key, tx) in batch {
+        let _ = tx.send(match &result {
+            Ok(map) => Ok(map.get(&key).cloned()),
+            Err(e) => Err(e.clone()),
+        });
     }
 }
 
-impl Loader<ExternalIdsOf> for InventoryLoader {
-    type Value = Arc<Vec<ExternalId>>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[ExternalIdsOf],
-    ) -> Result<HashMap<ExternalIdsOf, Self::Value>, Self::Error> {
-        let found = external_ids::for_fact_sheets(
-            self.store.connection(),
-            self.principal.workspace_id,
-            &ids(keys, |k| k.0),
-        )
-        .await
-        .map_err(Arc::new)?;
-        Ok(complete(keys, |k| k.0, found))
-    }
+/// The per-request loaders, all scoped to the caller's workspace.
+pub struct Loaders {
+    pub fact_sheets: Batcher<Arc<FactSheet>>,
+    pub relations: Batcher<Arc<Vec<Relation>>>,
+    pub external_ids: Batcher<Arc<Vec<ExternalId>>>,
+    pub tags: Batcher<Arc<Vec<Tag>>>,
+    pub subscriptions: Batcher<Arc<Vec<Subscription>>>,
 }
 
-impl Loader<TagsOf> for InventoryLoader {
-    type Value = Arc<Vec<Tag>>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[TagsOf]) -> Result<HashMap<TagsOf, Self::Value>, Self::Error> {
-        let found = tags::tags_of(
-            self.store.connection(),
-            self.principal.workspace_id,
-            &ids(keys, |k| k.0),
-        )
-        .await
-        .map_err(Arc::new)?;
-        Ok(complete(keys, |k| k.0, found))
-    }
+fn shared<V>(map: HashMap<Uuid, Vec<V>>) -> HashMap<Uuid, Arc<Vec<V>>> {
+    map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
 }
 
-impl Loader<SubscriptionsOf> for InventoryLoader {
-    type Value = Arc<Vec<Subscription>>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[SubscriptionsOf],
-    ) -> Result<HashMap<SubscriptionsOf, Self::Value>, Self::Error> {
-        let found = subscriptions::for_fact_sheets(
-            self.store.connection(),
-            self.principal.workspace_id,
-            &ids(keys, |k| k.0),
-        )
-        .await
-        .map_err(Arc::new)?;
-        Ok(complete(keys, |k| k.0, found))
+impl Loaders {
+    pub fn new(store: Store, principal: Principal) -> Self {
+        let (s, p) = (store.clone(), principal.clone());
+        let fact_sheets = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+            let (s, p) = (s.clone(), p.clone());
+            Box::pin(async move {
+                let rows = fact_sheets::get_many(s.connection(), &p, &ids)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|fs| (fs.id, Arc::new(fs))).collect())
+            }) as BoxFuture<'static, _>
+        }));
+        let (s, p) = (store.clone(), principal.clone());
+        let relations = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+            let (s, p) = (s.clone(), p.clone());
+            Box::pin(async move {
+                Ok(shared(
+                    relations::for_fact_sheets(s.connection(), &p, &ids)
+                        .await
+                        .map_err(Arc::new)?,
+                ))
+            }) as BoxFuture<'static, _>
+        }));
+        let (s, ws) = (store.clone(), principal.workspace_id);
+        let external_ids = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+            let s = s.clone();
+            Box::pin(async move {
+                Ok(shared(
+                    external_ids::for_fact_sheets(s.connection(), ws, &ids)
+                        .await
+                        .map_err(Arc::new)?,
+                ))
+            }) as BoxFuture<'static, _>
+        }));
+        let s = store.clone();
+        let tags = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+            let s = s.clone();
+            Box::pin(async move {
+                Ok(shared(
+                    tags::tags_of(s.connection(), ws, &ids)
+                        .await
+                        .map_err(Arc::new)?,
+                ))
+            }) as BoxFuture<'static, _>
+        }));
+        let s = store;
+        let subscriptions = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+            let s = s.clone();
+            Box::pin(async move {
+                Ok(shared(
+                    subscriptions::for_fact_sheets(s.connection(), ws, &ids)
+                        .await
+                        .map_err(Arc::new)?,
+                ))
+            }) as BoxFuture<'static, _>
+        }));
+        Self {
+            fact_sheets,
+            relations,
+            external_ids,
+            tags,
+            subscriptions,
+        }
     }
 }
 

@@ -50,14 +50,13 @@ pub fn current_phase(value: &Value, today: NaiveDate) -> Option<&'static str> {
     let object = value.as_object()?;
     LIFECYCLE_PHASES
         .iter()
-        .filter(|phase| {
+        .rfind(|phase| {
             object
                 .get(**phase)
                 .and_then(Value::as_str)
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
                 .is_some_and(|start| start <= today)
         })
-        .next_back()
         .copied()
 }
 

@@ -70,11 +70,13 @@ async fn set_status(
         db,
         principal,
         &current,
-        vec![(Column::Status, Expr::value(status.as_str()))],
-        kind,
-        diff,
-        comment,
-        Utc::now(),
+        persist::Revision {
+            changes: vec![(Column::Status, Expr::value(status.as_str()))],
+            kind,
+            diff,
+            comment,
+            at: Utc::now(),
+        },
     )
     .await?;
     super::require(db, principal, id).await

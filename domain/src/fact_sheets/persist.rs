@@ -62,6 +62,15 @@ pub(crate) fn check_expected_revision(current: &FactSheet, expected: Option<i32>
 /// Column changes of one revision, applied together with the revision bump.
 pub(crate) type ColumnChanges = Vec<(fact_sheet::Column, SimpleExpr)>;
 
+/// One revision to write: column changes plus what the history records about them.
+pub(crate) struct Revision<'a> {
+    pub changes: ColumnChanges,
+    pub kind: ChangeKind,
+    pub diff: Value,
+    pub comment: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
 /// Writes the next revision of `current`: the given column changes, `revision + 1`, who and
 /// when, and the history entry. The update is guarded by the revision read, so a concurrent
 /// change can never be overwritten unseen.
@@ -69,21 +78,17 @@ pub(crate) async fn next_revision(
     db: &impl ConnectionTrait,
     principal: &Principal,
     current: &FactSheet,
-    changes: ColumnChanges,
-    kind: ChangeKind,
-    diff: Value,
-    comment: Option<&str>,
-    now: DateTime<Utc>,
+    next: Revision<'_>,
 ) -> Result<i32> {
     let revision = current.revision + 1;
     let mut update = fact_sheet::Entity::update_many()
         .col_expr(fact_sheet::Column::Revision, Expr::value(revision))
-        .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(now))
+        .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(next.at))
         .col_expr(
             fact_sheet::Column::UpdatedBy,
             Expr::value(principal.subject.clone()),
         );
-    for (column, value) in changes {
+    for (column, value) in next.changes {
         update = update.col_expr(column, value);
     }
     let result = update
@@ -105,10 +110,10 @@ pub(crate) async fn next_revision(
         NewChange {
             fact_sheet_id: current.id,
             revision,
-            kind,
-            diff,
-            comment,
-            at: now,
+            kind: next.kind,
+            diff: next.diff,
+            comment: next.comment,
+            at: next.at,
         },
     )
     .await?;
@@ -126,7 +131,19 @@ pub(crate) async fn touch(
     now: DateTime<Utc>,
 ) -> Result<i32> {
     let current = load_for_write(db, principal, id).await?;
-    next_revision(db, principal, &current, Vec::new(), kind, diff, None, now).await
+    next_revision(
+        db,
+        principal,
+        &current,
+        Revision {
+            changes: Vec::new(),
+            kind,
+            diff,
+            comment: None,
+            at: now,
+        },
+    )
+    .await
 }
 
 /// Replaces the attribute index rows of one fact sheet.

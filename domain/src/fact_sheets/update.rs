@@ -178,11 +178,13 @@ pub async fn update(
         db,
         principal,
         &current,
-        changes,
-        ChangeKind::Updated,
-        Value::Object(diff),
-        None,
-        Utc::now(),
+        persist::Revision {
+            changes,
+            kind: ChangeKind::Updated,
+            diff: Value::Object(diff),
+            comment: None,
+            at: Utc::now(),
+        },
     )
     .await?;
     if attributes_changed {

@@ -197,14 +197,16 @@ pub(super) async fn assess_and_apply(
             db,
             principal,
             &fs,
-            vec![(
-                fact_sheet::Column::Attributes,
-                Expr::value(Value::Object(kept.clone())),
-            )],
-            ChangeKind::MetaModelMigrated,
-            Value::Object(diff),
-            Some("values no longer valid under the new meta model"),
-            now,
+            persist::Revision {
+                changes: vec![(
+                    fact_sheet::Column::Attributes,
+                    Expr::value(Value::Object(kept.clone())),
+                )],
+                kind: ChangeKind::MetaModelMigrated,
+                diff: Value::Object(diff),
+                comment: Some("values no longer valid under the new meta model"),
+                at: now,
+            },
         )
         .await?;
     }

@@ -15,11 +15,7 @@ use super::{
     enums::{FactSheetStatus, RelationDirection},
     tags::{SubscriptionObject, TagObject},
 };
-use crate::graphql::{
-    context::request,
-    errors::OrGql,
-    loader::{ExternalIdsOf, FactSheetKey, RelationsOf, SubscriptionsOf, TagsOf, load_error},
-};
+use crate::graphql::{context::request, errors::OrGql, loader::load_error};
 
 /// A fact sheet: one node of the inventory graph, typed by the meta model.
 pub struct FactSheetNode(pub Arc<FactSheet>);
@@ -87,8 +83,9 @@ impl FactSheetNode {
 
     async fn external_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExternalId>> {
         let ids = request(ctx)?
-            .loader
-            .load_one(ExternalIdsOf(self.0.id))
+            .loaders
+            .external_ids
+            .load(self.0.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -103,8 +100,9 @@ impl FactSheetNode {
 
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagObject>> {
         let tags = request(ctx)?
-            .loader
-            .load_one(TagsOf(self.0.id))
+            .loaders
+            .tags
+            .load(self.0.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -117,8 +115,9 @@ impl FactSheetNode {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<SubscriptionObject>> {
         let subs = request(ctx)?
-            .loader
-            .load_one(SubscriptionsOf(self.0.id))
+            .loaders
+            .subscriptions
+            .load(self.0.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -130,8 +129,9 @@ impl FactSheetNode {
             return Ok(None);
         };
         Ok(request(ctx)?
-            .loader
-            .load_one(FactSheetKey(parent))
+            .loaders
+            .fact_sheets
+            .load(parent)
             .await
             .map_err(load_error)?
             .map(FactSheetNode))
@@ -176,8 +176,9 @@ impl FactSheetNode {
         let size = page_size(first).gql()?;
         let after: Option<Uuid> = after.as_deref().map(decode_cursor).transpose().gql()?;
         let all = request(ctx)?
-            .loader
-            .load_one(RelationsOf(self.0.id))
+            .loaders
+            .relations
+            .load(self.0.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();

@@ -6,11 +6,7 @@ use domain::relations::Relation;
 use serde_json::Value;
 
 use super::fact_sheet::FactSheetNode;
-use crate::graphql::{
-    context::request,
-    errors::internal,
-    loader::{FactSheetKey, load_error},
-};
+use crate::graphql::{context::request, errors::internal, loader::load_error};
 
 /// A typed, directed edge between two fact sheets.
 pub struct RelationNode(pub Arc<Relation>);
@@ -18,8 +14,9 @@ pub struct RelationNode(pub Arc<Relation>);
 impl RelationNode {
     async fn end(&self, ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<FactSheetNode> {
         request(ctx)?
-            .loader
-            .load_one(FactSheetKey(id))
+            .loaders
+            .fact_sheets
+            .load(id)
             .await
             .map_err(load_error)?
             .map(FactSheetNode)

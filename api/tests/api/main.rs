@@ -1,0 +1,13 @@
+//! API tests: the schema executed directly (`schema.execute`) and the real HTTP server spawned
+//! on port 0. Both run on SQLite by default and on PostgreSQL when
+//! `WAYFINDER_TEST_DATABASE_URL` is set. One binary to keep link time low.
+
+mod support;
+
+mod http_auth;
+mod http_graphql;
+mod n_plus_one;
+mod schema_drift;
+mod schema_fact_sheets;
+mod schema_meta_model;
+mod schema_queries;

@@ -1,0 +1,124 @@
+//! Nested traversal must cost a number of SQL statements bounded by the query's depth, not by
+//! the number of nodes: DataLoaders turn each level into one batched statement.
+
+use std::sync::atomic::Ordering;
+
+use domain::{
+    fact_sheets::{self, NewFactSheet},
+    meta_model,
+    relations::{self, NewRelation},
+};
+use serde_json::json;
+
+use crate::support::TestApp;
+
+const DEPTH_3: &str = r#"{
+  factSheets(first: 500, filter: {types: ["SoftwareArtifact"]}) {
+    edges { node { id name
+      relations { edges { node { type to { id name
+        relations { edges { node { type to { id name } } } }
+      } } } }
+    } }
+  }
+}"#;
+
+/// `artifacts` artifacts, each owned by one of 10 teams, providing one API and consuming two.
+async fn seed(app: &TestApp, artifacts: usize) {
+    let model = meta_model::current(app.db.conn(), &app.admin)
+        .await
+        .unwrap()
+        .model;
+    let db = app.db.conn();
+    let make = |t: &str, name: String| NewFactSheet {
+        fact_sheet_type: t.into(),
+        name,
+        ..Default::default()
+    };
+    let mut teams = Vec::new();
+    for i in 0..10 {
+        teams.push(
+            fact_sheets::create(db, &app.admin, &model, make("Team", format!("team-{i}")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut apis = Vec::new();
+    for i in 0..artifacts {
+        let a = fact_sheets::create(
+            db,
+            &app.admin,
+            &model,
+            make("SoftwareArtifact", format!("artifact-{i:03}")),
+        )
+        .await
+        .unwrap()
+        .id;
+        let api = fact_sheets::create(db, &app.admin, &model, make("API", format!("api-{i:03}")))
+            .await
+            .unwrap()
+            .id;
+        let rel = |t: &str, from, to| NewRelation {
+            relation_type: t.into(),
+            from_id: from,
+            to_id: to,
+            ..Default::default()
+        };
+        relations::create(
+            db,
+            &app.admin,
+            &model,
+            rel("teamOwnsArtifact", teams[i % 10], a),
+        )
+        .await
+        .unwrap();
+        relations::create(db, &app.admin, &model, rel("artifactProvidesApi", a, api))
+            .await
+            .unwrap();
+        for consumed in apis.iter().rev().take(2) {
+            relations::create(
+                db,
+                &app.admin,
+                &model,
+                rel("artifactConsumesApi", a, *consumed),
+            )
+            .await
+            .unwrap();
+        }
+        apis.push(api);
+    }
+}
+
+async fn statements_for(artifacts: usize) -> (usize, usize) {
+    let app = TestApp::new().await;
+    seed(&app, artifacts).await;
+    let (store, counter) = app.counting_store().await;
+    let response = app.run_on(store, &app.admin, DEPTH_3, json!({})).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let edges = response["data"]["factSheets"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), artifacts);
+    let nodes = response.to_string().matches("\"name\"").count();
+    (counter.load(Ordering::SeqCst), nodes)
+}
+
+#[tokio::test]
+async fn depth_three_traversal_costs_statements_per_level_not_per_node() {
+    let (small, small_nodes) = statements_for(10).await;
+    let (large, large_nodes) = statements_for(100).await;
+    println!(
+        "depth-3 traversal: {small} statements for {small_nodes} nodes, {large} statements for {large_nodes} nodes"
+    );
+    assert!(
+        large_nodes > 10 * small_nodes / 2,
+        "the large graph really is larger ({large_nodes} vs {small_nodes} nodes)"
+    );
+    // meta model + page + (relations + targets) per level.
+    assert!(
+        large <= 1 + 1 + 2 * 2,
+        "{large} statements for a depth-3 query"
+    );
+    assert_eq!(
+        small, large,
+        "statement count must not grow with the number of nodes"
+    );
+}

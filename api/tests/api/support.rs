@@ -1,0 +1,180 @@
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use api::{
+    auth::JwtKeys,
+    config::Config,
+    graphql::{AppSchema, RequestContext, SchemaOptions, build_schema, sanitize_errors},
+};
+use async_graphql::{Request, Variables};
+use domain::{Principal, Role, db::Store, workspaces};
+use sea_orm::Database;
+use serde_json::Value;
+use testkit::TestDb;
+
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub schema: AppSchema,
+    pub admin: Principal,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let db = TestDb::new().await;
+        let ws = workspaces::create(db.conn(), "acme", Some("Acme"), "test")
+            .await
+            .unwrap();
+        let admin = Principal {
+            workspace_id: ws.id,
+            workspace_slug: ws.slug,
+            subject: "alice@acme.test".into(),
+            role: Role::Admin,
+        };
+        Self {
+            db,
+            schema: build_schema(&SchemaOptions::default()),
+            admin,
+        }
+    }
+
+    pub fn as_role(&self, role: Role) -> Principal {
+        Principal {
+            role,
+            subject: format!("{role}@acme.test"),
+            ..self.admin.clone()
+        }
+    }
+
+    pub async fn other_workspace(&self) -> Principal {
+        let ws = workspaces::create(self.db.conn(), "globex", None, "test")
+            .await
+            .unwrap();
+        Principal {
+            workspace_id: ws.id,
+            workspace_slug: ws.slug,
+            subject: "bob@globex.test".into(),
+            role: Role::Admin,
+        }
+    }
+
+    /// Runs a GraphQL request as `principal` and returns the JSON response (data and errors).
+    pub async fn run_as(&self, principal: &Principal, query: &str, variables: Value) -> Value {
+        self.run_on(self.db.store.clone(), principal, query, variables)
+            .await
+    }
+
+    pub async fn run_on(
+        &self,
+        store: Store,
+        principal: &Principal,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let request = Request::new(query)
+            .variables(Variables::from_json(variables))
+            .data(RequestContext::new(store, principal.clone()));
+        let mut response = self.schema.execute(request).await;
+        sanitize_errors(&mut response);
+        serde_json::to_value(&response).unwrap()
+    }
+
+    pub async fn run(&self, query: &str, variables: Value) -> Value {
+        self.run_as(&self.admin, query, variables).await
+    }
+
+    /// Like [`run`], asserting there were no errors; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.run(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// A second store on the same database whose statements are counted.
+    pub async fn counting_store(&self) -> (Store, Arc<AtomicUsize>) {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let mut conn = Database::connect(self.db.url.clone()).await.unwrap();
+        let c = counter.clone();
+        conn.set_metric_callback(move |info| {
+            if std::env::var("WAYFINDER_PRINT_SQL").is_ok() {
+                eprintln!(
+                    "SQL: {}",
+                    info.statement.sql.chars().take(160).collect::<String>()
+                );
+            }
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        (Store::from_connection(conn), counter)
+    }
+
+    /// The real HTTP server on a free port, with keys signed by [`SECRET`].
+    pub fn spawn(&self, config: Config) -> Server {
+        let keys = JwtKeys::hs256(SECRET, &config.jwt_issuer, &config.jwt_audience);
+        let state = api::bootstrap::state(&config, self.db.store.clone(), keys.clone());
+        let running = api::http::start(state, "127.0.0.1", 0, Some(1)).unwrap();
+        let handle = running.server.handle();
+        tokio::spawn(running.server);
+        Server {
+            base: format!("http://{}", running.addr),
+            keys,
+            handle,
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+/// The first error code of a response.
+pub fn code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {response:#}"))
+}
+
+pub struct Server {
+    pub base: String,
+    pub keys: JwtKeys,
+    pub client: reqwest::Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Server {
+    pub fn token(&self, workspace: &str, role: Role) -> String {
+        self.keys
+            .issue(
+                &format!("{role}@{workspace}"),
+                workspace,
+                role,
+                Duration::from_secs(600),
+            )
+            .unwrap()
+    }
+
+    pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&body);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        tokio::spawn(async move { handle.stop(false).await });
+    }
+}
