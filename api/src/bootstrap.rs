@@ -67,6 +67,8 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_body_bytes: config.max_body_bytes,
             max_batch_size: config.max_batch_size,
             request_timeout: config.request_timeout(),
+            max_event_body_bytes: config.max_event_body_bytes,
+            max_events_per_request: config.max_events_per_request,
         },
     }
 }

@@ -50,6 +50,9 @@ pub struct Config {
     pub max_query_depth: usize,
     pub max_query_complexity: usize,
     pub request_timeout_ms: u64,
+    /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
+    pub max_event_body_bytes: usize,
+    pub max_events_per_request: usize,
     pub introspection: Option<bool>,
     /// Create workspace `demo` with demo data on start.
     pub demo: bool,
@@ -75,6 +78,8 @@ impl Default for Config {
             max_query_depth: 24,
             max_query_complexity: 20_000,
             request_timeout_ms: 30_000,
+            max_event_body_bytes: 16 * 1024 * 1024,
+            max_events_per_request: 10_000,
             introspection: None,
             demo: false,
         }

@@ -2,12 +2,17 @@
 
 pub mod attribute_value;
 pub mod change;
+pub mod change_fact;
+pub mod deployment_fact;
+pub mod event;
 pub mod external_id;
 pub mod fact_sheet;
 pub mod fact_sheet_tag;
+pub mod incident_fact;
 pub mod meta_model_version;
 pub mod relation;
 pub mod subscription;
 pub mod tag;
 pub mod tag_group;
+pub mod work_item_fact;
 pub mod workspace;

@@ -10,6 +10,7 @@ mod m20261121_000004_create_tags;
 mod m20261121_000005_create_subscriptions;
 mod m20261121_000006_create_relations;
 mod m20261121_000007_create_changes;
+mod m20261121_000008_create_events;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000005_create_subscriptions::Migration),
             Box::new(m20261121_000006_create_relations::Migration),
             Box::new(m20261121_000007_create_changes::Migration),
+            Box::new(m20261121_000008_create_events::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use actix_web::{
 };
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
 
-use super::{AppState, responses::error};
+use super::{AppState, body::read_limited, responses::error};
 use crate::{
     auth::{AuthError, authenticate},
     graphql::{RequestContext, sanitize_errors},
@@ -37,7 +37,7 @@ fn is_json(req: &HttpRequest) -> bool {
 pub async fn execute(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
     if !is_json(&req) {
         return error(
@@ -68,6 +68,10 @@ pub async fn execute(
                 "a valid bearer token is required",
             );
         }
+    };
+    let body = match read_limited(payload, state.limits.max_body_bytes, "a GraphQL request").await {
+        Ok(b) => b,
+        Err(response) => return response,
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,

@@ -4,7 +4,7 @@ use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, we
 use domain::db::Store;
 use tracing_actix_web::TracingLogger;
 
-use super::{graphql_endpoint, health, responses::error};
+use super::{events_endpoint, graphql_endpoint, health, responses::error};
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
 #[derive(Debug, Clone)]
@@ -12,6 +12,8 @@ pub struct HttpLimits {
     pub max_body_bytes: usize,
     pub max_batch_size: usize,
     pub request_timeout: Duration,
+    pub max_event_body_bytes: usize,
+    pub max_events_per_request: usize,
 }
 
 /// Shared by every worker; cheap to clone (connection pool, keys and schema are shared).
@@ -36,15 +38,14 @@ pub fn start(
     port: u16,
     workers: Option<usize>,
 ) -> std::io::Result<RunningServer> {
-    let limits = state.limits.clone();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .app_data(web::PayloadConfig::new(limits.max_body_bytes))
             .wrap(TracingLogger::default())
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .route("/events", web::post().to(events_endpoint::ingest))
             .service(
                 web::resource("/graphql")
                     .route(web::post().to(graphql_endpoint::execute))

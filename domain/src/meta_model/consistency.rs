@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use regex::Regex;
 
-use super::model::{AttributeDefinition, AttributeType, MetaModel};
+use super::model::{AttributeDefinition, AttributeType, MetaModel, RollUpDirection};
 use crate::FieldError;
 
 /// Keys become GraphQL-visible identifiers and JSON keys, so they stay plain.
@@ -30,6 +30,30 @@ pub fn check_consistency(model: &MetaModel) -> Vec<FieldError> {
         }
         check_label(&t.label, &path, &mut errors);
         check_attributes(&t.attributes, &path, &mut errors);
+        for (i, rule) in t.roll_up.iter().enumerate() {
+            let rule_path = format!("{path}.rollUp.{i}.relationType");
+            match model.relation_type(&rule.relation_type) {
+                None => errors.push(FieldError::new(
+                    rule_path,
+                    format!("unknown relation type `{}`", rule.relation_type),
+                )),
+                Some(r) => {
+                    let this_end = match rule.direction {
+                        RollUpDirection::Outgoing => &r.from_type,
+                        RollUpDirection::Incoming => &r.to_type,
+                    };
+                    if this_end != &t.key {
+                        errors.push(FieldError::new(
+                            rule_path,
+                            format!(
+                                "`{}` does not start or end at {} in that direction",
+                                r.key, t.key
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
     }
     let mut relation_keys = HashSet::new();
     for r in &model.relation_types {

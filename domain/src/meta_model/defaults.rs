@@ -4,18 +4,19 @@
 
 use super::model::{
     AttributeDefinition, AttributeType, Cardinality, Constraints, FactSheetType, MetaModel,
-    RelationType, SelectOption,
+    RelationType, RollUp, RollUpDirection, SelectOption,
 };
 
 pub fn default_meta_model() -> MetaModel {
     MetaModel {
         fact_sheet_types: vec![
-            team(),
-            product(),
+            rolling_up(team(), "teamOwnsArtifact"),
+            rolling_up(product(), "productContainsArtifact"),
             software_artifact(),
             api(),
             cloud_resource(),
         ],
+        performance_bands: None,
         relation_types: vec![
             relation(
                 "teamOwnsArtifact",
@@ -285,6 +286,18 @@ fn fact_sheet_type(
         label: label.into(),
         description: Some(description.into()),
         attributes,
+        roll_up: Vec::new(),
+    }
+}
+
+/// Metrics of this type are computed over the fact sheets its `relation_type` relations lead to.
+fn rolling_up(t: FactSheetType, relation_type: &str) -> FactSheetType {
+    FactSheetType {
+        roll_up: vec![RollUp {
+            relation_type: relation_type.into(),
+            direction: RollUpDirection::Outgoing,
+        }],
+        ..t
     }
 }
 

@@ -1,7 +1,8 @@
 //! One admin change to the meta model, applied as a pure function to a model value. Whether the
 //! result is acceptable for the stored data is decided afterwards by `impact`.
 
-use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType};
+use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType, RollUp};
+use crate::metrics::Bands;
 use crate::{Error, Result};
 
 /// Where an attribute definition lives.
@@ -41,6 +42,13 @@ pub enum MetaModelEdit {
     RemoveRelationType {
         key: String,
     },
+    /// Which relation types a fact sheet type's metrics roll up through.
+    SetRollUp {
+        fact_sheet_type: String,
+        roll_up: Vec<RollUp>,
+    },
+    /// The DORA performance bands (`None`: the published defaults).
+    SetPerformanceBands(Option<Bands>),
 }
 
 impl MetaModelEdit {
@@ -62,6 +70,11 @@ impl MetaModelEdit {
             Self::AddRelationType(r) => format!("added relation type {}", r.key),
             Self::UpdateRelationType(r) => format!("changed relation type {}", r.key),
             Self::RemoveRelationType { key } => format!("removed relation type {key}"),
+            Self::SetRollUp {
+                fact_sheet_type, ..
+            } => format!("changed the metric roll-up of {fact_sheet_type}"),
+            Self::SetPerformanceBands(Some(b)) => format!("set performance bands {}", b.version),
+            Self::SetPerformanceBands(None) => "reset performance bands to the defaults".into(),
         }
     }
 
@@ -162,6 +175,15 @@ impl MetaModelEdit {
                     .ok_or_else(|| unknown_relation_type(key))?;
                 next.relation_types.retain(|r| &r.key != key);
             }
+            Self::SetRollUp {
+                fact_sheet_type,
+                roll_up,
+            } => {
+                next.fact_sheet_type_mut(fact_sheet_type)
+                    .ok_or_else(|| unknown_fact_sheet_type(fact_sheet_type))?
+                    .roll_up = roll_up.clone();
+            }
+            Self::SetPerformanceBands(bands) => next.performance_bands = bands.clone(),
         }
         Ok(next)
     }

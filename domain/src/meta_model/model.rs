@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 pub struct MetaModel {
     pub fact_sheet_types: Vec<FactSheetType>,
     pub relation_types: Vec<RelationType>,
+    /// DORA performance bands for this workspace; `None` means the published defaults.
+    #[serde(default)]
+    pub performance_bands: Option<crate::metrics::Bands>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +20,26 @@ pub struct FactSheetType {
     pub description: Option<String>,
     #[serde(default)]
     pub attributes: Vec<AttributeDefinition>,
+    /// Relation types whose related fact sheets' events count in this type's metrics (a Team
+    /// rolls up over the artifacts it owns). Followed recursively, so a Domain that rolls up
+    /// over Products rolls up over their artifacts too.
+    #[serde(default)]
+    pub roll_up: Vec<RollUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollUp {
+    pub relation_type: String,
+    pub direction: RollUpDirection,
+}
+
+/// OUTGOING follows relations this type starts; INCOMING those pointing at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RollUpDirection {
+    Outgoing,
+    Incoming,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

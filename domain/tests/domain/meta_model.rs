@@ -33,6 +33,7 @@ async fn admins_add_types_at_runtime_and_every_version_stays_readable() {
         label: "Business domain".into(),
         description: None,
         attributes: vec![definition("vision", AttributeType::Text)],
+        roll_up: vec![],
     };
     let change = meta_model::apply_edit(
         w.db.conn(),
@@ -359,6 +360,18 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     let edit = MetaModelEdit::RemoveRelationType {
         key: "productContainsArtifact".into(),
     };
+    // First, Product's metrics still roll up through it: the model would contradict itself.
+    let err = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+        .await
+        .unwrap_err();
+    assert_eq!(paths(err), ["factSheetTypes.Product.rollUp.0.relationType"]);
+    let clear = MetaModelEdit::SetRollUp {
+        fact_sheet_type: "Product".into(),
+        roll_up: vec![],
+    };
+    meta_model::apply_edit(w.db.conn(), &w.admin, &clear, None, false)
+        .await
+        .unwrap();
     assert!(matches!(
         meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
             .await
@@ -387,6 +400,7 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
         label: "Domain".into(),
         description: None,
         attributes: vec![],
+        roll_up: vec![],
     };
     meta_model::apply_edit(
         w.db.conn(),

@@ -1,9 +1,10 @@
-use async_graphql::{Context, InputObject, Object, OneofObject};
+use crate::graphql::types::meta_model::RollUpInput;
+use async_graphql::{Context, InputObject, Json, Object, OneofObject};
 use domain::meta_model::{self, AttributeOwner, MetaModelEdit};
 
 use crate::graphql::{
     context::request,
-    errors::OrGql,
+    errors::{OrGql, bad_input},
     types::{
         meta_model::{
             AttributeDefinitionInput, FactSheetTypeInput, MetaModelObject, RelationTypeInput,
@@ -215,6 +216,45 @@ impl MetaModelMutation {
             MetaModelEdit::RemoveRelationType { key },
             expected_version,
             force,
+        )
+        .await
+    }
+
+    /// Which relation types a fact sheet type's metrics roll up through (replaces the list).
+    async fn set_roll_up(
+        &self,
+        ctx: &Context<'_>,
+        fact_sheet_type: String,
+        roll_up: Vec<RollUpInput>,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        let edit = MetaModelEdit::SetRollUp {
+            fact_sheet_type,
+            roll_up: roll_up.into_iter().map(Into::into).collect(),
+        };
+        apply(ctx, edit, expected_version, false).await
+    }
+
+    /// Replaces the DORA performance bands (same shape as `metaModel.performanceBands`);
+    /// null restores the published defaults.
+    async fn set_performance_bands(
+        &self,
+        ctx: &Context<'_>,
+        bands: Option<Json<serde_json::Value>>,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        let bands = match bands {
+            None => None,
+            Some(Json(value)) => Some(
+                serde_json::from_value(value)
+                    .map_err(|e| bad_input("bands", &format!("is not a band set: {e}")))?,
+            ),
+        };
+        apply(
+            ctx,
+            MetaModelEdit::SetPerformanceBands(bands),
+            expected_version,
+            false,
         )
         .await
     }

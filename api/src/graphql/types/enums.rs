@@ -78,3 +78,8 @@ pub enum SortDirection {
     Asc,
     Desc,
 }
+
+mirror_enum!(
+    /// OUTGOING follows relations the fact sheet starts; INCOMING those pointing at it.
+    RollUpDirection <=> meta_model::RollUpDirection { Outgoing, Incoming }
+);

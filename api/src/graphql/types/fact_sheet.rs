@@ -1,3 +1,4 @@
+use crate::graphql::errors::bad_input;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
@@ -13,6 +14,8 @@ use uuid::Uuid;
 use super::{
     connection::{ChangeConnection, FactSheetConnection, RelationConnection},
     enums::{FactSheetStatus, RelationDirection},
+    event::EventConnection,
+    metrics::{MetricWindowInput, Metrics},
     tags::{SubscriptionObject, TagObject},
 };
 use crate::graphql::{context::request, errors::OrGql, loader::load_error};
@@ -203,6 +206,62 @@ impl FactSheetNode {
             Page::from_rows(rows, size, |r| encode_cursor(&r.id)),
             total,
         ))
+    }
+
+    /// Events linked to this fact sheet through its `eventSource` external IDs, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        types: Option<Vec<String>>,
+    ) -> async_graphql::Result<EventConnection> {
+        let rc = request(ctx)?;
+        let page = domain::events::list_for_fact_sheet(
+            rc.store.connection(),
+            &rc.principal,
+            self.0.id,
+            types.as_deref(),
+            first,
+            after.as_deref(),
+        )
+        .await
+        .gql()?;
+        Ok(page.into())
+    }
+
+    /// DORA four keys and Flow metrics over the window: from this fact sheet's own events, or
+    /// rolled up over the fact sheets its type rolls up through (a Team over its artifacts).
+    async fn metrics(
+        &self,
+        ctx: &Context<'_>,
+        window: MetricWindowInput,
+    ) -> async_graphql::Result<Metrics> {
+        let rc = request(ctx)?;
+        let time_zone: chrono_tz::Tz = window.time_zone.parse().map_err(|_| {
+            bad_input(
+                "window.timeZone",
+                "is not an IANA time zone such as Europe/Berlin",
+            )
+        })?;
+        let window = domain::metrics::MetricWindow::new(
+            window.from,
+            window.to,
+            window.bucket.into(),
+            time_zone,
+        )
+        .map_err(|_| bad_input("window.to", "must be after window.from"))?;
+        let model = rc.meta_model().await?;
+        let metrics = domain::metrics::for_fact_sheet(
+            rc.store.connection(),
+            &rc.principal,
+            &model.model,
+            self.0.id,
+            &window,
+        )
+        .await
+        .gql()?;
+        Ok(metrics.into())
     }
 
     /// Every change, newest first.

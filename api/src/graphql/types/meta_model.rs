@@ -1,10 +1,11 @@
 //! The meta model as GraphQL sees it: typed outputs for reading it, inputs for changing it.
 
-use async_graphql::{InputObject, SimpleObject};
+use async_graphql::{InputObject, Json, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::meta_model::{self as mm, MetaModelVersion};
+use serde_json::Value;
 
-use super::enums::{AttributeType, Cardinality};
+use super::enums::{AttributeType, Cardinality, RollUpDirection};
 
 #[derive(SimpleObject)]
 #[graphql(name = "MetaModel")]
@@ -16,6 +17,8 @@ pub struct MetaModelObject {
     pub created_at: DateTime<Utc>,
     pub fact_sheet_types: Vec<FactSheetTypeObject>,
     pub relation_types: Vec<RelationTypeObject>,
+    /// The DORA performance bands in force (the published defaults unless an admin set others).
+    pub performance_bands: Json<Value>,
 }
 
 #[derive(SimpleObject)]
@@ -25,6 +28,31 @@ pub struct FactSheetTypeObject {
     pub label: String,
     pub description: Option<String>,
     pub attributes: Vec<AttributeDefinitionObject>,
+    /// Relation types whose related fact sheets' events count in this type's metrics.
+    pub roll_up: Vec<RollUpObject>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "RollUp")]
+pub struct RollUpObject {
+    pub relation_type: String,
+    pub direction: RollUpDirection,
+}
+
+#[derive(InputObject)]
+pub struct RollUpInput {
+    pub relation_type: String,
+    #[graphql(default_with = "RollUpDirection::Outgoing")]
+    pub direction: RollUpDirection,
+}
+
+impl From<RollUpInput> for mm::RollUp {
+    fn from(r: RollUpInput) -> Self {
+        Self {
+            relation_type: r.relation_type,
+            direction: r.direction.into(),
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -82,6 +110,10 @@ impl From<&MetaModelVersion> for MetaModelObject {
             created_at: v.created_at,
             fact_sheet_types: v.model.fact_sheet_types.iter().map(Into::into).collect(),
             relation_types: v.model.relation_types.iter().map(Into::into).collect(),
+            performance_bands: Json(
+                serde_json::to_value(v.model.performance_bands.clone().unwrap_or_default())
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -93,6 +125,14 @@ impl From<&mm::FactSheetType> for FactSheetTypeObject {
             label: t.label.clone(),
             description: t.description.clone(),
             attributes: t.attributes.iter().map(Into::into).collect(),
+            roll_up: t
+                .roll_up
+                .iter()
+                .map(|r| RollUpObject {
+                    relation_type: r.relation_type.clone(),
+                    direction: r.direction.into(),
+                })
+                .collect(),
         }
     }
 }
@@ -149,6 +189,8 @@ pub struct FactSheetTypeInput {
     pub description: Option<String>,
     #[graphql(default)]
     pub attributes: Vec<AttributeDefinitionInput>,
+    #[graphql(default)]
+    pub roll_up: Vec<RollUpInput>,
 }
 
 #[derive(InputObject)]
@@ -207,6 +249,7 @@ impl From<FactSheetTypeInput> for mm::FactSheetType {
             label: t.label,
             description: t.description,
             attributes: t.attributes.into_iter().map(Into::into).collect(),
+            roll_up: t.roll_up.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -2,11 +2,13 @@
 
 pub mod connection;
 pub mod enums;
+pub mod event;
 pub mod facets;
 pub mod fact_sheet;
 pub mod history;
 pub mod inputs;
 pub mod meta_model;
+pub mod metrics;
 pub mod payloads;
 pub mod relation;
 pub mod tags;

@@ -1,0 +1,276 @@
+//! Metric outputs, field for field the engine's results under the contract's names.
+
+use async_graphql::{Enum, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::metrics as m;
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Bucket {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<Bucket> for m::BucketSize {
+    fn from(b: Bucket) -> Self {
+        match b {
+            Bucket::Day => m::BucketSize::Day,
+            Bucket::Week => m::BucketSize::Week,
+            Bucket::Month => m::BucketSize::Month,
+        }
+    }
+}
+
+/// A half-open window `[from, to)` cut into buckets in an IANA time zone.
+#[derive(InputObject)]
+pub struct MetricWindowInput {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    #[graphql(default_with = "Bucket::Week")]
+    pub bucket: Bucket,
+    #[graphql(default_with = "String::from(\"UTC\")")]
+    pub time_zone: String,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PerformanceLevel {
+    Elite,
+    High,
+    Medium,
+    Low,
+}
+
+fn level(l: Option<m::Level>) -> Option<PerformanceLevel> {
+    l.map(|l| match l {
+        m::Level::Elite => PerformanceLevel::Elite,
+        m::Level::High => PerformanceLevel::High,
+        m::Level::Medium => PerformanceLevel::Medium,
+        m::Level::Low => PerformanceLevel::Low,
+    })
+}
+
+/// Null statistics mean "no items": never a fake zero.
+#[derive(SimpleObject)]
+pub struct DurationStats {
+    pub count: u64,
+    pub p50_seconds: Option<f64>,
+    pub p75_seconds: Option<f64>,
+    pub p90_seconds: Option<f64>,
+    pub mean_seconds: Option<f64>,
+}
+
+impl From<m::DurationStats> for DurationStats {
+    fn from(s: m::DurationStats) -> Self {
+        Self {
+            count: s.count,
+            p50_seconds: s.p50_seconds,
+            p75_seconds: s.p75_seconds,
+            p90_seconds: s.p90_seconds,
+            mean_seconds: s.mean_seconds,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct DeploymentFrequencyBucket {
+    pub start: DateTime<Utc>,
+    pub deployments: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct DeploymentFrequency {
+    pub deployments: u64,
+    pub deployment_days: u64,
+    pub per_day: Option<f64>,
+    pub level: Option<PerformanceLevel>,
+    pub buckets: Vec<DeploymentFrequencyBucket>,
+}
+
+#[derive(SimpleObject)]
+pub struct StatsBucket {
+    pub start: DateTime<Utc>,
+    pub stats: DurationStats,
+}
+
+#[derive(SimpleObject)]
+pub struct LeadTime {
+    pub stats: DurationStats,
+    pub pending_changes: u64,
+    pub negative_durations: u64,
+    pub level: Option<PerformanceLevel>,
+    pub buckets: Vec<StatsBucket>,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangeFailureBucket {
+    pub start: DateTime<Utc>,
+    pub deployments: u64,
+    pub failed_deployments: u64,
+    pub rate: Option<f64>,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangeFailureRate {
+    pub deployments: u64,
+    pub failed_deployments: u64,
+    pub rate: Option<f64>,
+    pub level: Option<PerformanceLevel>,
+    pub buckets: Vec<ChangeFailureBucket>,
+}
+
+#[derive(SimpleObject)]
+pub struct Recovery {
+    pub stats: DurationStats,
+    pub open_count: u64,
+    pub oldest_open_seconds: Option<f64>,
+    pub level: Option<PerformanceLevel>,
+    pub buckets: Vec<StatsBucket>,
+}
+
+#[derive(SimpleObject)]
+pub struct ItemTypeCount {
+    pub item_type: String,
+    pub count: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct ItemTypeShare {
+    pub item_type: String,
+    pub share: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct FlowBucket {
+    pub start: DateTime<Utc>,
+    pub velocity: u64,
+    pub flow_time: DurationStats,
+}
+
+#[derive(SimpleObject)]
+pub struct FlowMetrics {
+    pub velocity: u64,
+    pub velocity_by_type: Vec<ItemTypeCount>,
+    pub flow_time: DurationStats,
+    pub efficiency: Option<f64>,
+    pub load: u64,
+    pub load_average: Option<f64>,
+    pub distribution: Vec<ItemTypeShare>,
+    pub buckets: Vec<FlowBucket>,
+}
+
+/// DORA four keys and Flow metrics of one window (see `metrics.md` for every definition).
+#[derive(SimpleObject)]
+pub struct Metrics {
+    pub deployment_frequency: DeploymentFrequency,
+    pub lead_time: LeadTime,
+    pub change_failure_rate: ChangeFailureRate,
+    pub failed_deployment_recovery_time: Recovery,
+    pub time_to_restore: Recovery,
+    pub flow: FlowMetrics,
+}
+
+fn recovery(r: m::Recovery) -> Recovery {
+    Recovery {
+        stats: r.stats.into(),
+        open_count: r.open_count,
+        oldest_open_seconds: r.oldest_open_seconds,
+        level: level(r.level),
+        buckets: r
+            .buckets
+            .into_iter()
+            .map(|b| StatsBucket {
+                start: b.start,
+                stats: b.stats.into(),
+            })
+            .collect(),
+    }
+}
+
+impl From<m::Metrics> for Metrics {
+    fn from(x: m::Metrics) -> Self {
+        let df = x.deployment_frequency;
+        let lt = x.lead_time;
+        let cfr = x.change_failure_rate;
+        let flow = x.flow;
+        Self {
+            deployment_frequency: DeploymentFrequency {
+                deployments: df.deployments,
+                deployment_days: df.deployment_days,
+                per_day: df.per_day,
+                level: level(df.level),
+                buckets: df
+                    .buckets
+                    .into_iter()
+                    .map(|b| DeploymentFrequencyBucket {
+                        start: b.start,
+                        deployments: b.deployments,
+                    })
+                    .collect(),
+            },
+            lead_time: LeadTime {
+                stats: lt.stats.into(),
+                pending_changes: lt.pending_changes,
+                negative_durations: lt.negative_durations,
+                level: level(lt.level),
+                buckets: lt
+                    .buckets
+                    .into_iter()
+                    .map(|b| StatsBucket {
+                        start: b.start,
+                        stats: b.stats.into(),
+                    })
+                    .collect(),
+            },
+            change_failure_rate: ChangeFailureRate {
+                deployments: cfr.deployments,
+                failed_deployments: cfr.failed_deployments,
+                rate: cfr.rate,
+                level: level(cfr.level),
+                buckets: cfr
+                    .buckets
+                    .into_iter()
+                    .map(|b| ChangeFailureBucket {
+                        start: b.start,
+                        deployments: b.deployments,
+                        failed_deployments: b.failed_deployments,
+                        rate: b.rate,
+                    })
+                    .collect(),
+            },
+            failed_deployment_recovery_time: recovery(x.failed_deployment_recovery_time),
+            time_to_restore: recovery(x.time_to_restore),
+            flow: FlowMetrics {
+                velocity: flow.velocity,
+                velocity_by_type: flow
+                    .velocity_by_type
+                    .into_iter()
+                    .map(|t| ItemTypeCount {
+                        item_type: t.item_type,
+                        count: t.count,
+                    })
+                    .collect(),
+                flow_time: flow.flow_time.into(),
+                efficiency: flow.efficiency,
+                load: flow.load,
+                load_average: flow.load_average,
+                distribution: flow
+                    .distribution
+                    .into_iter()
+                    .map(|t| ItemTypeShare {
+                        item_type: t.item_type,
+                        share: t.share,
+                    })
+                    .collect(),
+                buckets: flow
+                    .buckets
+                    .into_iter()
+                    .map(|b| FlowBucket {
+                        start: b.start,
+                        velocity: b.velocity,
+                        flow_time: b.flow_time.into(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}

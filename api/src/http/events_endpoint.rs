@@ -1,0 +1,176 @@
+//! `POST /events`: CloudEvents 1.0 in binary mode (`ce-*` headers), structured mode
+//! (`application/cloudevents+json`) and batch mode (`application/cloudevents-batch+json`),
+//! parsed with the CloudEvents SDK. The request is all or nothing: one bad event refuses it,
+//! naming the event and the field; the 202 is sent only after the events are committed.
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
+use domain::events::{self, IncomingEvent};
+use serde_json::{Value, json};
+
+use super::{AppState, body::read_limited, responses::error};
+use crate::auth::{AuthError, authenticate};
+
+const BATCH: &str = "application/cloudevents-batch+json";
+
+fn rejection(index: usize, id: Option<&str>, field: &str, message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "errors": [{
+        "message": format!("event {index}: {field} {message}"),
+        "extensions": { "code": "BAD_USER_INPUT", "index": index, "eventId": id, "field": field }
+    }] }))
+}
+
+pub async fn ingest(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let header_value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let principal = match authenticate(&state.store, &state.keys, header_value).await {
+        Ok(p) => p,
+        Err(AuthError::Database(e)) => {
+            tracing::error!(error = ?e, "authentication: database error");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the service is temporarily unavailable",
+            );
+        }
+        Err(e) => {
+            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "a valid bearer token is required",
+            );
+        }
+    };
+    if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
+        return error(StatusCode::FORBIDDEN, "FORBIDDEN", &e.to_string());
+    }
+    let body = match read_limited(
+        payload,
+        state.limits.max_event_body_bytes,
+        "an events request",
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let parsed: Vec<Event> = if content_type.starts_with(BATCH) {
+        let items: Vec<Value> = match serde_json::from_slice(&body) {
+            Ok(Value::Array(items)) => items,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    "a batch must be a JSON array of CloudEvents",
+                );
+            }
+        };
+        if items.len() > state.limits.max_events_per_request {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                &format!(
+                    "a batch may hold at most {} events",
+                    state.limits.max_events_per_request
+                ),
+            );
+        }
+        let mut events = Vec::with_capacity(items.len());
+        for (index, item) in items.into_iter().enumerate() {
+            let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+            match serde_json::from_value::<Event>(item) {
+                Ok(e) => events.push(e),
+                Err(e) => {
+                    return rejection(
+                        index,
+                        id.as_deref(),
+                        "event",
+                        &format!("is not a valid CloudEvent: {e}"),
+                    );
+                }
+            }
+        }
+        events
+    } else {
+        match to_event(req.headers(), body.to_vec()) {
+            Ok(e) => vec![e],
+            Err(e) => {
+                return rejection(0, None, "event", &format!("is not a valid CloudEvent: {e}"));
+            }
+        }
+    };
+    if parsed.is_empty() {
+        return HttpResponse::Accepted().json(json!({ "accepted": 0, "duplicates": 0 }));
+    }
+    let incoming: Vec<IncomingEvent> = parsed.into_iter().map(incoming).collect();
+    let valid = match events::validate(incoming) {
+        Ok(v) => v,
+        Err(rejections) => {
+            let first = &rejections[0];
+            return rejection(
+                first.index,
+                first.id.as_deref(),
+                &first.field,
+                &first.message,
+            );
+        }
+    };
+    let count = valid.len();
+    let result = async {
+        let tx = state.store.begin_write().await?;
+        let result = events::ingest(&*tx, &principal, valid).await?;
+        tx.commit().await?;
+        Ok::<_, domain::Error>(result)
+    }
+    .await;
+    match result {
+        Ok(r) => {
+            tracing::debug!(workspace = %principal.workspace_slug, events = count, accepted = r.accepted, duplicates = r.duplicates, "events ingested");
+            HttpResponse::Accepted()
+                .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
+        }
+        Err(e) => {
+            let incident = uuid::Uuid::now_v7();
+            tracing::error!(%incident, error = ?e, "event ingestion failed");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                &format!("internal error (incident {incident}); nothing was stored"),
+            )
+        }
+    }
+}
+
+fn incoming(e: Event) -> IncomingEvent {
+    let data = e.data().map(|d| match d {
+        Data::Json(v) => v.clone(),
+        Data::String(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+        Data::Binary(b) => serde_json::from_slice(b)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into_owned())),
+    });
+    IncomingEvent {
+        source: e.source().to_string(),
+        id: e.id().to_owned(),
+        event_type: e.ty().to_owned(),
+        time: e.time().copied(),
+        subject: e.subject().map(str::to_owned),
+        data,
+    }
+}

@@ -1,0 +1,320 @@
+//! Checks incoming events before anything is stored: a request with one bad event is refused as
+//! a whole, naming the event (its index and id) and the field.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::vocabulary::{EventKind, kind_of, known_types};
+
+/// A CloudEvent as the transport delivered it, before any checks.
+#[derive(Debug, Clone)]
+pub struct IncomingEvent {
+    pub source: String,
+    pub id: String,
+    pub event_type: String,
+    pub time: Option<DateTime<Utc>>,
+    pub subject: Option<String>,
+    pub data: Option<Value>,
+}
+
+/// Why one event was refused.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    /// Position in the request (0 for a single event).
+    pub index: usize,
+    pub id: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
+/// What an accepted event contributes to the metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fact {
+    Change {
+        change_id: String,
+    },
+    Deployment {
+        deployment_id: String,
+        environment: String,
+        status: String,
+        change_ids: Vec<String>,
+    },
+    Incident {
+        incident_id: String,
+        opened: bool,
+        deployment_id: Option<String>,
+        change_ids: Vec<String>,
+    },
+    WorkItem {
+        item_id: String,
+        item_type: String,
+        state: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidEvent {
+    pub source: String,
+    pub id: String,
+    pub event_type: String,
+    pub time: DateTime<Utc>,
+    pub subject: Option<String>,
+    pub data: Option<Value>,
+    pub fact: Fact,
+}
+
+const MAX_ID_LENGTH: usize = 500;
+const ITEM_TYPES: [&str; 4] = ["feature", "defect", "risk", "debt"];
+const ITEM_STATES: [&str; 4] = ["todo", "active", "waiting", "done"];
+
+pub fn validate(events: Vec<IncomingEvent>) -> Result<Vec<ValidEvent>, Vec<Rejection>> {
+    let mut valid = Vec::with_capacity(events.len());
+    let mut rejections = Vec::new();
+    for (index, event) in events.into_iter().enumerate() {
+        match check(event) {
+            Ok(v) => valid.push(v),
+            Err((id, field, message)) => rejections.push(Rejection {
+                index,
+                id,
+                field: field.to_owned(),
+                message,
+            }),
+        }
+    }
+    if rejections.is_empty() {
+        Ok(valid)
+    } else {
+        Err(rejections)
+    }
+}
+
+type Refusal = (Option<String>, &'static str, String);
+
+fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
+    let id = Some(e.id.clone()).filter(|i| !i.is_empty());
+    let refuse =
+        |field: &'static str, message: &str| -> Refusal { (id.clone(), field, message.to_owned()) };
+    if e.id.is_empty() || e.id.len() > MAX_ID_LENGTH {
+        return Err(refuse("id", "must be 1 to 500 characters"));
+    }
+    if e.source.is_empty() || e.source.len() > MAX_ID_LENGTH {
+        return Err(refuse("source", "must be 1 to 500 characters"));
+    }
+    let Some(kind) = kind_of(&e.event_type) else {
+        return Err(refuse(
+            "type",
+            &format!(
+                "unknown event type `{}` (accepted: {})",
+                e.event_type,
+                known_types()
+            ),
+        ));
+    };
+    let Some(time) = e.time else {
+        return Err(refuse(
+            "time",
+            "is required: metrics use the event time, never the receive time",
+        ));
+    };
+    let empty = Map::new();
+    let data = match &e.data {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(refuse("data", "must be a JSON object")),
+    };
+    let fact = match kind {
+        EventKind::Change => Fact::Change {
+            change_id: e.id.clone(),
+        },
+        EventKind::Deployment | EventKind::Release => {
+            let change_ids = string_list(data, "changeIds")
+                .map_err(|m| refuse("data.changeIds", &m))?
+                .ok_or_else(|| {
+                    refuse(
+                        "data.changeIds",
+                        "is required (a list of change ids, may be empty)",
+                    )
+                })?;
+            let deployment_id = optional_string(data, "deploymentId")
+                .map_err(|m| refuse("data.deploymentId", &m))?
+                .unwrap_or_else(|| e.id.clone());
+            let environment = if kind == EventKind::Release {
+                "production".to_owned()
+            } else {
+                optional_string(data, "environment")
+                    .map_err(|m| refuse("data.environment", &m))?
+                    .unwrap_or_else(|| "production".to_owned())
+            };
+            let status = optional_string(data, "status")
+                .map_err(|m| refuse("data.status", &m))?
+                .unwrap_or_else(|| "success".to_owned());
+            if status != "success" && status != "failure" {
+                return Err(refuse("data.status", "must be `success` or `failure`"));
+            }
+            Fact::Deployment {
+                deployment_id,
+                environment,
+                status,
+                change_ids,
+            }
+        }
+        EventKind::IncidentOpened | EventKind::IncidentResolved => {
+            let incident_id =
+                required_string(data, "incidentId").map_err(|m| refuse("data.incidentId", &m))?;
+            let deployment_id = optional_string(data, "deploymentId")
+                .map_err(|m| refuse("data.deploymentId", &m))?;
+            let change_ids = string_list(data, "changeIds")
+                .map_err(|m| refuse("data.changeIds", &m))?
+                .unwrap_or_default();
+            Fact::Incident {
+                incident_id,
+                opened: kind == EventKind::IncidentOpened,
+                deployment_id,
+                change_ids,
+            }
+        }
+        EventKind::WorkItemTransitioned => {
+            let item_id = required_string(data, "itemId").map_err(|m| refuse("data.itemId", &m))?;
+            let item_type =
+                required_string(data, "itemType").map_err(|m| refuse("data.itemType", &m))?;
+            if !ITEM_TYPES.contains(&item_type.as_str()) {
+                return Err(refuse(
+                    "data.itemType",
+                    &format!("must be one of {}", ITEM_TYPES.join(", ")),
+                ));
+            }
+            let state = required_string(data, "state").map_err(|m| refuse("data.state", &m))?;
+            if !ITEM_STATES.contains(&state.as_str()) {
+                return Err(refuse(
+                    "data.state",
+                    &format!("must be one of {}", ITEM_STATES.join(", ")),
+                ));
+            }
+            Fact::WorkItem {
+                item_id,
+                item_type,
+                state,
+            }
+        }
+    };
+    Ok(ValidEvent {
+        source: e.source,
+        id: e.id,
+        event_type: e.event_type,
+        time,
+        subject: e.subject,
+        data: e.data,
+        fact,
+    })
+}
+
+fn optional_string(data: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    match data.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= MAX_ID_LENGTH => Ok(Some(s.clone())),
+        Some(_) => Err("must be a string of 1 to 500 characters".into()),
+    }
+}
+
+fn required_string(data: &Map<String, Value>, key: &str) -> Result<String, String> {
+    optional_string(data, key)?.ok_or_else(|| "is required".into())
+}
+
+fn string_list(data: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, String> {
+    match data.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) if !s.is_empty() && s.len() <= MAX_ID_LENGTH => Ok(s.clone()),
+                _ => Err("must be a list of non-empty strings".to_string()),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err("must be a list of strings".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event(t: &str, data: Value) -> IncomingEvent {
+        IncomingEvent {
+            source: "checkout".into(),
+            id: "e1".into(),
+            event_type: t.into(),
+            time: Some(Utc::now()),
+            subject: None,
+            data: Some(data),
+        }
+    }
+
+    #[test]
+    fn defaults_and_aliases_follow_the_spec() {
+        let v = validate(vec![event(
+            "dev.wayfinder.deployment",
+            json!({"changeIds": ["c1"]}),
+        )])
+        .unwrap();
+        assert_eq!(
+            v[0].fact,
+            Fact::Deployment {
+                deployment_id: "e1".into(),
+                environment: "production".into(),
+                status: "success".into(),
+                change_ids: vec!["c1".into()]
+            }
+        );
+        let v = validate(vec![event(
+            "net.leanix.valuestreams.release",
+            json!({"changeIds": [], "environment": "staging"}),
+        )])
+        .unwrap();
+        assert!(
+            matches!(&v[0].fact, Fact::Deployment { environment, .. } if environment == "production")
+        );
+        let v = validate(vec![event("net.leanix.valuestreams.change", json!(null))]).unwrap();
+        assert_eq!(
+            v[0].fact,
+            Fact::Change {
+                change_id: "e1".into()
+            }
+        );
+    }
+
+    #[test]
+    fn every_bad_event_is_named_by_index_and_field() {
+        let mut no_time = event("dev.wayfinder.change", json!({}));
+        no_time.time = None;
+        let rejections = validate(vec![
+            event("dev.wayfinder.change", json!({})),
+            no_time,
+            event("dev.wayfinder.deployment", json!({})),
+            event(
+                "dev.wayfinder.workitem.transitioned",
+                json!({"itemId": "w", "itemType": "epic", "state": "done"}),
+            ),
+            event("com.example.unknown", json!({})),
+            event("dev.wayfinder.incident.opened", json!({"incidentId": 7})),
+        ])
+        .unwrap_err();
+        let named: Vec<_> = rejections
+            .iter()
+            .map(|r| (r.index, r.field.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (1, "time"),
+                (2, "data.changeIds"),
+                (3, "data.itemType"),
+                (4, "type"),
+                (5, "data.incidentId")
+            ]
+        );
+    }
+}

@@ -1,0 +1,39 @@
+/// What an event type means for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Change,
+    Deployment,
+    /// LeanIX VSM's `release`: always a production deployment.
+    Release,
+    IncidentOpened,
+    IncidentResolved,
+    WorkItemTransitioned,
+}
+
+/// The accepted types, including LeanIX VSM's aliases so their sample requests work unchanged.
+const TYPES: [(&str, EventKind); 7] = [
+    ("dev.wayfinder.change", EventKind::Change),
+    ("dev.wayfinder.deployment", EventKind::Deployment),
+    ("dev.wayfinder.incident.opened", EventKind::IncidentOpened),
+    (
+        "dev.wayfinder.incident.resolved",
+        EventKind::IncidentResolved,
+    ),
+    (
+        "dev.wayfinder.workitem.transitioned",
+        EventKind::WorkItemTransitioned,
+    ),
+    ("net.leanix.valuestreams.change", EventKind::Change),
+    ("net.leanix.valuestreams.release", EventKind::Release),
+];
+
+pub fn kind_of(event_type: &str) -> Option<EventKind> {
+    TYPES
+        .iter()
+        .find(|(t, _)| *t == event_type)
+        .map(|(_, k)| *k)
+}
+
+pub(super) fn known_types() -> String {
+    TYPES.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,165 @@
+//! The single entry point: every metric of one window from one set of facts.
+//!
+//! Shared derivations (merged deployments, incident lifecycles, failed
+//! deployments, work item lifecycles) are built once here so all metrics see
+//! exactly the same interpretation of the facts.
+
+use serde::{Deserialize, Serialize};
+
+use super::change_failure::{ChangeFailureRate, change_failure_rate};
+use super::deployment_frequency::{DeploymentFrequency, deployment_frequency};
+use super::deployments::DeploymentIndex;
+use super::facts::Facts;
+use super::flow::{FlowMetrics, flow};
+use super::incidents::{failed_deployments, incidents};
+use super::lead_time::{LeadTime, lead_time};
+use super::levels::Bands;
+use super::recovery::{Recovery, failed_deployment_recovery_time, time_to_restore};
+use super::window::MetricWindow;
+use super::work_items::work_items;
+
+/// Mirrors the API's `type Metrics`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    pub deployment_frequency: DeploymentFrequency,
+    pub lead_time: LeadTime,
+    pub change_failure_rate: ChangeFailureRate,
+    pub failed_deployment_recovery_time: Recovery,
+    pub time_to_restore: Recovery,
+    pub flow: FlowMetrics,
+}
+
+/// Pure and independent of the order of `facts`; a roll-up passes the
+/// concatenated facts of its members. A window with `to <= from` is empty:
+/// no buckets, zero counts, `None` statistics.
+pub fn compute(facts: &Facts, window: &MetricWindow, bands: &Bands) -> Metrics {
+    let index = DeploymentIndex::new(&facts.deployments);
+    let incidents = incidents(&facts.incidents);
+    let failed = failed_deployments(&incidents, &index);
+    let items = work_items(&facts.work_items);
+    Metrics {
+        deployment_frequency: deployment_frequency(&index, window, &bands.deployment_frequency),
+        lead_time: lead_time(&facts.changes, &index, window, &bands.lead_time),
+        change_failure_rate: change_failure_rate(
+            &index,
+            &failed,
+            window,
+            &bands.change_failure_rate,
+        ),
+        failed_deployment_recovery_time: failed_deployment_recovery_time(
+            &incidents,
+            &failed,
+            window,
+            &bands.recovery,
+        ),
+        time_to_restore: time_to_restore(&incidents, window, &bands.recovery),
+        flow: flow(&items, window),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::super::levels::Level;
+    use super::super::stats::DurationStats;
+    use super::super::window::BucketSize;
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn no_facts_give_zero_buckets_and_no_statistics() {
+        let window = MetricWindow::new(
+            at("2024-03-04T00:00:00Z"),
+            at("2024-03-11T00:00:00Z"),
+            BucketSize::Day,
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        let m = compute(&Facts::default(), &window, &Bands::default());
+        let df = &m.deployment_frequency;
+        assert_eq!(
+            (df.deployments, df.deployment_days, df.per_day),
+            (0, 0, Some(0.0))
+        );
+        assert_eq!(df.buckets.len(), 7);
+        assert!(df.buckets.iter().all(|b| b.deployments == 0));
+        // One complete week with no deployment day is rated, and it is low.
+        assert_eq!(df.level, Some(Level::Low));
+
+        for stats in [
+            &m.lead_time.stats,
+            &m.failed_deployment_recovery_time.stats,
+            &m.time_to_restore.stats,
+            &m.flow.flow_time,
+        ] {
+            assert_eq!(stats, &DurationStats::default());
+        }
+        assert_eq!(m.lead_time.level, None);
+        assert!(
+            m.lead_time
+                .buckets
+                .iter()
+                .all(|b| b.stats == DurationStats::default())
+        );
+        assert_eq!(m.lead_time.buckets.len(), 7);
+
+        let cfr = &m.change_failure_rate;
+        assert_eq!(
+            (cfr.deployments, cfr.failed_deployments, cfr.rate, cfr.level),
+            (0, 0, None, None)
+        );
+        assert!(
+            cfr.buckets
+                .iter()
+                .all(|b| b.deployments == 0 && b.rate.is_none())
+        );
+
+        for r in [&m.failed_deployment_recovery_time, &m.time_to_restore] {
+            assert_eq!(
+                (r.open_count, r.oldest_open_seconds, r.level),
+                (0, None, None)
+            );
+            assert_eq!(r.buckets.len(), 7);
+        }
+
+        let f = &m.flow;
+        assert_eq!(
+            (f.velocity, f.load, f.efficiency, f.load_average),
+            (0, 0, None, Some(0.0))
+        );
+        assert!(f.velocity_by_type.is_empty() && f.distribution.is_empty());
+        assert!(
+            f.buckets
+                .iter()
+                .all(|b| b.velocity == 0 && b.flow_time.count == 0)
+        );
+    }
+
+    #[test]
+    fn inverted_window_is_empty() {
+        let window = MetricWindow {
+            from: at("2024-03-11T00:00:00Z"),
+            to: at("2024-03-04T00:00:00Z"),
+            bucket: BucketSize::Week,
+            time_zone: chrono_tz::UTC,
+        };
+        let facts = Facts {
+            changes: vec![super::super::facts::Change {
+                id: "c".into(),
+                time: at("2024-03-05T00:00:00Z"),
+            }],
+            ..Facts::default()
+        };
+        let m = compute(&facts, &window, &Bands::default());
+        assert!(m.deployment_frequency.buckets.is_empty());
+        assert_eq!(m.deployment_frequency.per_day, None);
+        assert_eq!(m.deployment_frequency.level, None);
+        assert_eq!(m.flow.load_average, None);
+        assert_eq!(m.lead_time.stats.count, 0);
+    }
+}

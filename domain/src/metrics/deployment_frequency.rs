@@ -1,0 +1,244 @@
+//! Deployment frequency (spec §1), bucketed by the merged deployment time.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::deployments::DeploymentIndex;
+use super::levels::{DeploymentFrequencyBands, Level};
+use super::window::{BucketGrid, BucketSize, MetricWindow};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentFrequency {
+    pub deployments: u64,
+    /// Local calendar days (in the window's zone) with at least one deployment.
+    pub deployment_days: u64,
+    /// Deployments ÷ local calendar days touched by the window (a window not
+    /// aligned to midnight touches its partial first and last days); `None`
+    /// only for an empty window.
+    pub per_day: Option<f64>,
+    /// From the deployment days of each complete ISO week (see
+    /// [`DeploymentFrequencyBands`]); `None` when the window holds no complete week.
+    pub level: Option<Level>,
+    pub buckets: Vec<DeploymentFrequencyBucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentFrequencyBucket {
+    pub start: DateTime<Utc>,
+    pub deployments: u64,
+}
+
+pub(super) fn deployment_frequency(
+    index: &DeploymentIndex,
+    window: &MetricWindow,
+    bands: &DeploymentFrequencyBands,
+) -> DeploymentFrequency {
+    let grid = BucketGrid::new(window, window.bucket);
+    let days = BucketGrid::new(window, BucketSize::Day);
+    let weeks = BucketGrid::new(window, BucketSize::Week);
+
+    let mut per_bucket = vec![0_u64; grid.len()];
+    let mut deployment_days = BTreeSet::new();
+    let mut week_days: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut deployments = 0_u64;
+    for deployment in index.in_window(window) {
+        deployments += 1;
+        if let Some(slot) = grid
+            .index_of(deployment.time)
+            .and_then(|i| per_bucket.get_mut(i))
+        {
+            *slot += 1;
+        }
+        if let Some(day) = days.index_of(deployment.time) {
+            deployment_days.insert(day);
+            if let Some(week) = weeks.index_of(deployment.time) {
+                week_days.insert((week, day));
+            }
+        }
+    }
+
+    let weekly_days: Vec<u64> = (0..weeks.len())
+        .filter(|&w| weeks.is_complete(w))
+        .map(|w| week_days.range((w, 0)..(w + 1, 0)).count() as u64)
+        .collect();
+
+    DeploymentFrequency {
+        deployments,
+        deployment_days: deployment_days.len() as u64,
+        per_day: (days.len() > 0).then(|| deployments as f64 / days.len() as f64),
+        level: bands.rate(&weekly_days),
+        buckets: grid
+            .starts()
+            .zip(per_bucket)
+            .map(|(start, deployments)| DeploymentFrequencyBucket { start, deployments })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
+    use super::super::levels::Bands;
+    use super::*;
+    use chrono_tz::{Europe::Berlin, Tz, UTC};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn dep(id: &str, time: &str) -> Deployment {
+        Deployment {
+            deployment_id: id.into(),
+            time: at(time),
+            change_ids: vec![],
+            environment: PRODUCTION.into(),
+            status: DeploymentStatus::Success,
+        }
+    }
+
+    fn run(
+        deps: &[Deployment],
+        from: &str,
+        to: &str,
+        bucket: BucketSize,
+        tz: Tz,
+    ) -> DeploymentFrequency {
+        let window = MetricWindow::new(at(from), at(to), bucket, tz).unwrap();
+        deployment_frequency(
+            &DeploymentIndex::new(deps),
+            &window,
+            &Bands::default().deployment_frequency,
+        )
+    }
+
+    #[test]
+    fn shared_deployment_id_is_one_deployment_at_latest_time() {
+        let deps = [
+            dep("d", "2024-03-04T23:00:00Z"),
+            dep("d", "2024-03-05T01:00:00Z"),
+        ];
+        let f = run(
+            &deps,
+            "2024-03-04T00:00:00Z",
+            "2024-03-11T00:00:00Z",
+            BucketSize::Day,
+            UTC,
+        );
+        assert_eq!(f.deployments, 1);
+        assert_eq!(f.buckets[0].deployments, 0);
+        assert_eq!(f.buckets[1].deployments, 1);
+    }
+
+    #[test]
+    fn failed_and_non_production_deployments_are_ignored() {
+        let mut failed = dep("f", "2024-03-05T00:00:00Z");
+        failed.status = DeploymentStatus::Failure;
+        let mut staging = dep("s", "2024-03-05T00:00:00Z");
+        staging.environment = "staging".into();
+        let f = run(
+            &[failed, staging],
+            "2024-03-04T00:00:00Z",
+            "2024-03-11T00:00:00Z",
+            BucketSize::Week,
+            UTC,
+        );
+        assert_eq!(f.deployments, 0);
+        assert_eq!(f.deployment_days, 0);
+        assert_eq!(f.per_day, Some(0.0));
+        assert_eq!(f.level, Some(Level::Low));
+        assert_eq!(
+            f.buckets,
+            vec![DeploymentFrequencyBucket {
+                start: at("2024-03-04T00:00:00Z"),
+                deployments: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn level_uses_complete_iso_weeks_only() {
+        // Window Wed 03-06 .. Wed 03-20: only the week of 03-11 is complete.
+        let deps = [
+            dep("a", "2024-03-06T10:00:00Z"),
+            dep("b", "2024-03-07T10:00:00Z"),
+            dep("c", "2024-03-08T10:00:00Z"),
+            dep("d", "2024-03-09T10:00:00Z"),
+            dep("e", "2024-03-10T10:00:00Z"),
+            dep("f", "2024-03-12T10:00:00Z"),
+            dep("g", "2024-03-12T11:00:00Z"),
+        ];
+        let f = run(
+            &deps,
+            "2024-03-06T00:00:00Z",
+            "2024-03-20T00:00:00Z",
+            BucketSize::Week,
+            UTC,
+        );
+        assert_eq!(f.deployments, 7);
+        assert_eq!(f.deployment_days, 6);
+        assert_eq!(f.per_day, Some(0.5));
+        assert_eq!(f.level, Some(Level::High));
+        let counts: Vec<u64> = f.buckets.iter().map(|b| b.deployments).collect();
+        assert_eq!(counts, vec![5, 2, 0]);
+
+        // Less than one complete week: nothing to rate.
+        let f = run(
+            &deps,
+            "2024-03-06T00:00:00Z",
+            "2024-03-12T00:00:00Z",
+            BucketSize::Day,
+            UTC,
+        );
+        assert_eq!(f.level, None);
+    }
+
+    #[test]
+    fn berlin_dst_week_and_day_buckets() {
+        // ISO week of the 2024-03-31 spring-forward in Berlin: Mon 03-25 00:00
+        // CET (= 03-24 23:00Z) to Mon 04-01 00:00 CEST (= 03-31 22:00Z).
+        let deps = [
+            dep("mon", "2024-03-24T23:30:00Z"),  // Mon 00:30 CET, in this week
+            dep("sun", "2024-03-31T21:59:59Z"),  // Sun 23:59:59 CEST, still this week
+            dep("next", "2024-03-31T22:00:00Z"), // Mon 04-01 00:00 CEST, next week
+            dep("before", "2024-03-24T22:59:59Z"), // Sun 03-24 23:59:59 CET, before
+        ];
+        let f = run(
+            &deps,
+            "2024-03-18T00:00:00Z",
+            "2024-04-07T22:00:00Z",
+            BucketSize::Week,
+            Berlin,
+        );
+        let got: Vec<_> = f.buckets.iter().map(|b| (b.start, b.deployments)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (at("2024-03-17T23:00:00Z"), 1),
+                (at("2024-03-24T23:00:00Z"), 2),
+                (at("2024-03-31T22:00:00Z"), 1),
+            ]
+        );
+        // Day buckets: the 23-hour Sunday still holds its last second.
+        let f = run(
+            &deps,
+            "2024-03-30T23:00:00Z",
+            "2024-04-01T22:00:00Z",
+            BucketSize::Day,
+            Berlin,
+        );
+        let got: Vec<_> = f.buckets.iter().map(|b| (b.start, b.deployments)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (at("2024-03-30T23:00:00Z"), 1),
+                (at("2024-03-31T22:00:00Z"), 1)
+            ]
+        );
+        assert_eq!(f.deployment_days, 2);
+        assert_eq!(f.per_day, Some(1.0));
+    }
+}

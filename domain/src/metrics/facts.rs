@@ -1,0 +1,211 @@
+//! Input facts: the stored events the metrics are a pure function of.
+//!
+//! These are plain data so the storage layer can build them from rows and a
+//! roll-up can simply concatenate the facts of several artifacts. They are
+//! expected to be de-duplicated by CloudEvent `(source, id)` upstream, but may
+//! come in any order; every computation sorts before it uses them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The environment name that counts for DORA metrics (spec: exact value).
+pub const PRODUCTION: &str = "production";
+
+/// A commit or other change (`dev.wayfinder.change`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    pub id: String,
+    pub time: DateTime<Utc>,
+}
+
+/// Whether a deployment completed; failures never count (spec: failures in
+/// production are signalled by incidents instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeploymentStatus {
+    Success,
+    Failure,
+}
+
+/// One deployment event (`dev.wayfinder.deployment` or a LeanIX release).
+///
+/// Several events may share a `deployment_id`; they are merged into one
+/// deployment (see [`Deployment::counts`] and the `deployments` module).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    pub deployment_id: String,
+    pub time: DateTime<Utc>,
+    pub change_ids: Vec<String>,
+    pub environment: String,
+    pub status: DeploymentStatus,
+}
+
+impl Deployment {
+    /// Only successful production deployments take part in any metric; the
+    /// rest are stored for listing only.
+    pub fn counts(&self) -> bool {
+        self.environment == PRODUCTION && self.status == DeploymentStatus::Success
+    }
+}
+
+/// Opened sorts before resolved so that, at equal event times, the resolve is
+/// taken as the latest event (an incident opened and resolved in the same
+/// instant is resolved, with duration zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentEventKind {
+    Opened,
+    Resolved,
+}
+
+/// One incident event. Links may appear on any event of the incident; they
+/// are united over all of its events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentEvent {
+    pub incident_id: String,
+    pub time: DateTime<Utc>,
+    pub kind: IncidentEventKind,
+    #[serde(default)]
+    pub deployment_id: Option<String>,
+    #[serde(default)]
+    pub change_ids: Vec<String>,
+}
+
+/// Work item states in workflow order; the order is also the tie-breaker for
+/// transitions at the same instant, so `done` wins a tie and the item is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkItemState {
+    Todo,
+    Active,
+    Waiting,
+    Done,
+}
+
+/// A work item entering a state (`dev.wayfinder.workitem.transitioned`).
+/// `item_type` stays a string (feature/defect/risk/debt) so an unexpected type
+/// is still counted rather than dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkItemTransition {
+    pub item_id: String,
+    pub item_type: String,
+    pub state: WorkItemState,
+    pub time: DateTime<Utc>,
+}
+
+/// Everything a metric is computed from. A roll-up is the concatenation of
+/// its members' facts, hence [`Facts::append`], `Extend` and `FromIterator`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Facts {
+    #[serde(default)]
+    pub changes: Vec<Change>,
+    #[serde(default)]
+    pub deployments: Vec<Deployment>,
+    #[serde(default)]
+    pub incidents: Vec<IncidentEvent>,
+    #[serde(default)]
+    pub work_items: Vec<WorkItemTransition>,
+}
+
+impl Facts {
+    /// Moves all facts of `other` into `self` (roll-ups are unions of facts).
+    pub fn append(&mut self, mut other: Facts) {
+        self.changes.append(&mut other.changes);
+        self.deployments.append(&mut other.deployments);
+        self.incidents.append(&mut other.incidents);
+        self.work_items.append(&mut other.work_items);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+            && self.deployments.is_empty()
+            && self.incidents.is_empty()
+            && self.work_items.is_empty()
+    }
+}
+
+impl Extend<Facts> for Facts {
+    fn extend<I: IntoIterator<Item = Facts>>(&mut self, iter: I) {
+        for facts in iter {
+            self.append(facts);
+        }
+    }
+}
+
+impl FromIterator<Facts> for Facts {
+    fn from_iter<I: IntoIterator<Item = Facts>>(iter: I) -> Self {
+        let mut all = Facts::default();
+        all.extend(iter);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_successful_production_deployments_count() {
+        let mut d = Deployment {
+            deployment_id: "d".into(),
+            time: at("2024-03-04T00:00:00Z"),
+            change_ids: vec![],
+            environment: PRODUCTION.into(),
+            status: DeploymentStatus::Success,
+        };
+        assert!(d.counts());
+        d.status = DeploymentStatus::Failure;
+        assert!(!d.counts());
+        d.status = DeploymentStatus::Success;
+        d.environment = "staging".into();
+        assert!(!d.counts());
+    }
+
+    #[test]
+    fn facts_concatenate() {
+        let a = Facts {
+            changes: vec![Change {
+                id: "a".into(),
+                time: at("2024-03-04T00:00:00Z"),
+            }],
+            ..Facts::default()
+        };
+        let b = Facts {
+            changes: vec![Change {
+                id: "b".into(),
+                time: at("2024-03-04T00:00:00Z"),
+            }],
+            ..Facts::default()
+        };
+        let all: Facts = vec![a, b].into_iter().collect();
+        assert_eq!(all.changes.len(), 2);
+        assert!(!all.is_empty());
+        assert!(Facts::default().is_empty());
+    }
+
+    #[test]
+    fn serde_round_trip_uses_spec_spelling() {
+        let e = IncidentEvent {
+            incident_id: "i".into(),
+            time: at("2024-03-04T00:00:00Z"),
+            kind: IncidentEventKind::Opened,
+            deployment_id: Some("d".into()),
+            change_ids: vec![],
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["incidentId"], "i");
+        assert_eq!(json["kind"], "opened");
+        assert_eq!(json["deploymentId"], "d");
+        let back: IncidentEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+}

@@ -1,0 +1,110 @@
+//! Metrics of one fact sheet: its own events, plus those of every fact sheet its type rolls up
+//! over (a Team over the artifacts it owns), recomputed from the union of their facts, never by
+//! averaging per-artifact results.
+
+use std::collections::HashSet;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::{MetricWindow, Metrics, compute};
+use crate::{
+    Principal, Result,
+    authz::{self, Action},
+    events::load_facts,
+    external_ids::{self, EVENT_SOURCE_NAMESPACE},
+    fact_sheets,
+    meta_model::{MetaModel, RollUpDirection},
+    relations,
+};
+
+/// Roll-ups deeper than this are cut off; real hierarchies (domain → product → artifact) are
+/// two or three levels.
+const MAX_ROLL_UP_DEPTH: usize = 8;
+
+pub async fn for_fact_sheet(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    fact_sheet_id: Uuid,
+    window: &MetricWindow,
+) -> Result<Metrics> {
+    authz::require(principal, Action::Read)?;
+    fact_sheets::require(db, principal, fact_sheet_id).await?;
+    let members = members(db, principal, model, fact_sheet_id).await?;
+    let sources = event_sources(db, principal, &members).await?;
+    let facts = load_facts(db, principal.workspace_id, &sources, window.to).await?;
+    let bands = model.performance_bands.clone().unwrap_or_default();
+    Ok(compute(&facts, window, &bands))
+}
+
+/// The fact sheet and everything it rolls up over, breadth first, each once.
+pub async fn members(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    root: Uuid,
+) -> Result<Vec<Uuid>> {
+    let mut seen: HashSet<Uuid> = HashSet::from([root]);
+    let mut order = vec![root];
+    let mut frontier = vec![root];
+    for _ in 0..MAX_ROLL_UP_DEPTH {
+        let sheets = fact_sheets::get_many(db, principal, &frontier).await?;
+        let rolling: Vec<_> = sheets
+            .iter()
+            .filter_map(|fs| {
+                model
+                    .fact_sheet_type(&fs.fact_sheet_type)
+                    .filter(|t| !t.roll_up.is_empty())
+                    .map(|t| (fs.id, t))
+            })
+            .collect();
+        if rolling.is_empty() {
+            break;
+        }
+        let ids: Vec<Uuid> = rolling.iter().map(|(id, _)| *id).collect();
+        let relations = relations::for_fact_sheets(db, principal, &ids).await?;
+        let mut next = Vec::new();
+        for (id, t) in rolling {
+            for r in relations.get(&id).into_iter().flatten() {
+                for rule in t
+                    .roll_up
+                    .iter()
+                    .filter(|rule| rule.relation_type == r.relation_type)
+                {
+                    let other = match rule.direction {
+                        RollUpDirection::Outgoing if r.from_id == id => r.to_id,
+                        RollUpDirection::Incoming if r.to_id == id => r.from_id,
+                        _ => continue,
+                    };
+                    if seen.insert(other) {
+                        order.push(other);
+                        next.push(other);
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    Ok(order)
+}
+
+async fn event_sources(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    members: &[Uuid],
+) -> Result<Vec<String>> {
+    let ids = external_ids::for_fact_sheets(db, principal.workspace_id, members).await?;
+    let mut sources: Vec<String> = ids
+        .into_values()
+        .flatten()
+        .filter(|e| e.namespace == EVENT_SOURCE_NAMESPACE)
+        .map(|e| e.value)
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    Ok(sources)
+}

@@ -1,0 +1,229 @@
+//! Lead time for changes (spec §2): first counting deployment of a change
+//! minus the change's time, bucketed by that deployment's time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::deployments::DeploymentIndex;
+use super::facts::Change;
+use super::levels::{DurationBands, Level};
+use super::stats::{DurationStats, nanos_between};
+use super::window::{BucketGrid, MetricWindow};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadTime {
+    pub stats: DurationStats,
+    /// Distinct change ids named by the window's deployments (any of them, not
+    /// only first deployments) that have no change event yet.
+    pub pending_changes: u64,
+    /// Changes whose first deployment in the window precedes the change
+    /// itself; excluded from the statistics.
+    pub negative_durations: u64,
+    pub level: Option<Level>,
+    pub buckets: Vec<LeadTimeBucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadTimeBucket {
+    pub start: DateTime<Utc>,
+    pub stats: DurationStats,
+}
+
+/// The same change id may arrive from two sources in a roll-up; the earliest
+/// time is taken since a change cannot exist before it was first seen.
+fn change_times(changes: &[Change]) -> BTreeMap<&str, DateTime<Utc>> {
+    let mut times: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    for change in changes {
+        times
+            .entry(change.id.as_str())
+            .and_modify(|t| *t = (*t).min(change.time))
+            .or_insert(change.time);
+    }
+    times
+}
+
+pub(super) fn lead_time(
+    changes: &[Change],
+    index: &DeploymentIndex,
+    window: &MetricWindow,
+    bands: &DurationBands,
+) -> LeadTime {
+    let times = change_times(changes);
+    let grid = BucketGrid::new(window, window.bucket);
+    let mut per_bucket: Vec<Vec<i128>> = vec![Vec::new(); grid.len()];
+    let mut all = Vec::new();
+    let mut negative_durations = 0_u64;
+
+    for (change, deployment) in index.first_deployments() {
+        let Some(bucket) = grid.index_of(deployment.time) else {
+            continue;
+        };
+        let Some(&changed) = times.get(change) else {
+            continue;
+        };
+        let duration = nanos_between(changed, deployment.time);
+        if duration < 0 {
+            negative_durations += 1;
+            continue;
+        }
+        all.push(duration);
+        if let Some(slot) = per_bucket.get_mut(bucket) {
+            slot.push(duration);
+        }
+    }
+
+    let pending: BTreeSet<&str> = index
+        .in_window(window)
+        .flat_map(|d| d.change_ids.iter())
+        .map(String::as_str)
+        .filter(|c| !times.contains_key(c))
+        .collect();
+
+    let stats = DurationStats::from_nanos(all);
+    LeadTime {
+        level: bands.rate(stats.p50_seconds),
+        stats,
+        pending_changes: pending.len() as u64,
+        negative_durations,
+        buckets: grid
+            .starts()
+            .zip(per_bucket)
+            .map(|(start, durations)| LeadTimeBucket {
+                start,
+                stats: DurationStats::from_nanos(durations),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
+    use super::super::levels::Bands;
+    use super::super::window::BucketSize;
+    use super::*;
+
+    const H: f64 = 3600.0;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn change(id: &str, time: &str) -> Change {
+        Change {
+            id: id.into(),
+            time: at(time),
+        }
+    }
+
+    fn dep(id: &str, time: &str, changes: &[&str]) -> Deployment {
+        Deployment {
+            deployment_id: id.into(),
+            time: at(time),
+            change_ids: changes.iter().map(|c| c.to_string()).collect(),
+            environment: PRODUCTION.into(),
+            status: DeploymentStatus::Success,
+        }
+    }
+
+    fn run(changes: &[Change], deps: &[Deployment]) -> LeadTime {
+        let window = MetricWindow::new(
+            at("2024-03-04T00:00:00Z"),
+            at("2024-03-11T00:00:00Z"),
+            BucketSize::Day,
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        lead_time(
+            changes,
+            &DeploymentIndex::new(deps),
+            &window,
+            &Bands::default().lead_time,
+        )
+    }
+
+    #[test]
+    fn change_deployed_twice_counts_once_at_first_deployment() {
+        let lt = run(
+            &[change("c", "2024-03-04T00:00:00Z")],
+            &[
+                dep("d2", "2024-03-06T00:00:00Z", &["c"]),
+                dep("d1", "2024-03-05T00:00:00Z", &["c"]),
+            ],
+        );
+        assert_eq!(lt.stats.count, 1);
+        assert_eq!(lt.stats.p50_seconds, Some(24.0 * H));
+        assert_eq!(lt.buckets[1].stats.count, 1);
+        assert_eq!(lt.buckets[2].stats.count, 0);
+        assert_eq!(lt.level, Some(Level::High));
+    }
+
+    #[test]
+    fn first_deployment_before_window_leaves_change_out() {
+        let lt = run(
+            &[change("c", "2024-03-01T00:00:00Z")],
+            &[
+                dep("d1", "2024-03-02T00:00:00Z", &["c"]),
+                dep("d2", "2024-03-05T00:00:00Z", &["c"]),
+            ],
+        );
+        assert_eq!(lt.stats.count, 0);
+        assert_eq!(lt.stats.p50_seconds, None);
+        assert_eq!(lt.level, None);
+    }
+
+    #[test]
+    fn negative_lead_times_are_excluded_and_counted() {
+        let lt = run(
+            &[
+                change("late", "2024-03-06T00:00:00Z"),
+                change("ok", "2024-03-05T00:00:00Z"),
+            ],
+            &[dep("d", "2024-03-05T12:00:00Z", &["late", "ok"])],
+        );
+        assert_eq!(lt.negative_durations, 1);
+        assert_eq!(lt.stats.count, 1);
+        assert_eq!(lt.stats.p50_seconds, Some(12.0 * H));
+        assert_eq!(lt.level, Some(Level::Elite));
+    }
+
+    #[test]
+    fn zero_lead_time_is_not_negative() {
+        let lt = run(
+            &[change("c", "2024-03-05T00:00:00Z")],
+            &[dep("d", "2024-03-05T00:00:00Z", &["c"])],
+        );
+        assert_eq!(lt.negative_durations, 0);
+        assert_eq!(lt.stats.p50_seconds, Some(0.0));
+    }
+
+    #[test]
+    fn unknown_changes_are_pending_until_they_arrive() {
+        let deps = [
+            dep("d", "2024-03-05T00:00:00Z", &["x", "y"]),
+            dep("e", "2024-03-06T00:00:00Z", &["x"]),
+        ];
+        let lt = run(&[], &deps);
+        assert_eq!(lt.pending_changes, 2);
+        assert_eq!(lt.stats.count, 0);
+        let lt = run(&[change("x", "2024-03-04T00:00:00Z")], &deps);
+        assert_eq!(lt.pending_changes, 1);
+        assert_eq!(lt.stats.count, 1);
+    }
+
+    #[test]
+    fn duplicate_change_ids_use_earliest_time() {
+        let lt = run(
+            &[
+                change("c", "2024-03-04T12:00:00Z"),
+                change("c", "2024-03-04T00:00:00Z"),
+            ],
+            &[dep("d", "2024-03-05T00:00:00Z", &["c"])],
+        );
+        assert_eq!(lt.stats.p50_seconds, Some(24.0 * H));
+    }
+}

@@ -1,0 +1,36 @@
+//! DORA four keys and Flow metrics as a pure function of stored event facts, per
+//! `shared/specs/metrics.md` (the engine: no I/O), and `for_fact_sheet`, which loads a fact
+//! sheet's facts (with its roll-up) and runs the engine.
+
+pub mod change_failure;
+pub mod compute;
+pub mod deployment_frequency;
+mod deployments;
+pub mod facts;
+pub mod flow;
+mod for_fact_sheet;
+mod incidents;
+pub mod lead_time;
+pub mod levels;
+pub mod recovery;
+pub mod stats;
+pub mod window;
+mod work_items;
+
+#[cfg(test)]
+mod tests;
+
+pub use change_failure::{ChangeFailureBucket, ChangeFailureRate};
+pub use compute::{Metrics, compute};
+pub use deployment_frequency::{DeploymentFrequency, DeploymentFrequencyBucket};
+pub use facts::{
+    Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind, PRODUCTION,
+    WorkItemState, WorkItemTransition,
+};
+pub use flow::{FlowBucket, FlowMetrics, TypeCount, TypeShare};
+pub use for_fact_sheet::{for_fact_sheet, members};
+pub use lead_time::{LeadTime, LeadTimeBucket};
+pub use levels::{Bands, DeploymentFrequencyBands, DurationBands, Level, RateBands};
+pub use recovery::{Recovery, RecoveryBucket};
+pub use stats::{DurationStats, percentile_cont};
+pub use window::{BucketSize, MetricWindow, WindowError};

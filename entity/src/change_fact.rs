@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+/// A change (commit) for lead time.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "change_facts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub workspace_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub source: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub event_id: String,
+    pub time: DateTimeUtc,
+    pub change_id: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
