@@ -5,6 +5,7 @@
 mod support;
 
 mod http_auth;
+mod http_events;
 mod http_graphql;
 mod n_plus_one;
 mod schema_drift;

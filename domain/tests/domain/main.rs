@@ -4,6 +4,7 @@
 
 mod support;
 
+mod events;
 mod fact_sheets;
 mod filters;
 mod history;

@@ -1,0 +1,164 @@
+//! Ingestion order, batching and duplicates never change a metric: random event streams are
+//! stored in two workspaces, once in order and once shuffled with duplicates in random batches,
+//! and both must give identical metrics.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::{
+    Principal, Role,
+    events::{self, IncomingEvent},
+    external_ids::ExternalId,
+    fact_sheets::{self, NewFactSheet},
+    meta_model, metrics,
+    metrics::{BucketSize, MetricWindow},
+    workspaces,
+};
+use proptest::{
+    prelude::*,
+    test_runner::{Config, TestRunner},
+};
+use serde_json::{Value, json};
+use testkit::TestDb;
+
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap()
+}
+
+/// One random event of any kind, at a random hour of a 3-week span, with ids from small pools
+/// so that deployments name real changes and incidents link to real deployments.
+fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
+    (0u8..6, 0i64..(21 * 24), 0u8..6, 0u8..6, proptest::collection::vec(0u8..6, 0..3), any::<bool>()).prop_map(|(kind, hour, a, b, list, flag)| {
+        let time = Some(base() + Duration::hours(hour));
+        let changes: Vec<String> = list.iter().map(|c| format!("C{c}")).collect();
+        let (t, id, data): (&str, String, Value) = match kind {
+            0 => ("dev.wayfinder.change", format!("C{a}"), json!({})),
+            1 => ("dev.wayfinder.deployment", format!("E-d{a}-{hour}"), json!({"deploymentId": format!("D{a}"), "changeIds": changes, "status": if flag { "success" } else { "failure" }})),
+            2 => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
+            3 => ("dev.wayfinder.incident.resolved", format!("E-ir{a}-{hour}"), json!({"incidentId": format!("I{a}")})),
+            _ => {
+                let state = ["todo", "active", "waiting", "done"][b as usize % 4];
+                let item_type = ["feature", "defect", "risk", "debt"][a as usize % 4];
+                ("dev.wayfinder.workitem.transitioned", format!("E-w{a}-{hour}-{state}"), json!({"itemId": format!("W{a}"), "itemType": item_type, "state": state}))
+            }
+        };
+        IncomingEvent { source: "svc".into(), id, event_type: t.into(), time, subject: None, data: Some(data) }
+    })
+}
+
+async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
+    let ws = workspaces::create(db.conn(), slug, None, "test")
+        .await
+        .unwrap();
+    let p = Principal {
+        workspace_id: ws.id,
+        workspace_slug: ws.slug,
+        subject: "t".into(),
+        role: Role::Admin,
+    };
+    let model = meta_model::current(db.conn(), &p).await.unwrap().model;
+    let fs = fact_sheets::create(
+        db.conn(),
+        &p,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "SoftwareArtifact".into(),
+            name: "svc".into(),
+            external_ids: vec![ExternalId {
+                namespace: "eventSource".into(),
+                value: "svc".into(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    (p, fs.id)
+}
+
+#[test]
+fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = runtime.block_on(TestDb::new());
+    let mut runner = TestRunner::new(Config {
+        cases: 12,
+        ..Config::default()
+    });
+    let strategy = (
+        proptest::collection::vec(event_strategy(), 1..60),
+        any::<u64>(),
+        1usize..8,
+    );
+    let case = std::sync::atomic::AtomicUsize::new(0);
+    let counted = std::sync::atomic::AtomicU64::new(0);
+    runner
+        .run(&strategy, |(stream, seed, batch)| {
+            let case = case.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            runtime.block_on(async {
+                // Keep each (source, id) once with its first content: a re-sent id is a duplicate.
+                let mut seen = std::collections::HashSet::new();
+                let stream: Vec<IncomingEvent> = stream
+                    .into_iter()
+                    .filter(|e| seen.insert(e.id.clone()))
+                    .collect();
+                let (p1, fs1) = workspace(&db, &format!("ordered-{case}")).await;
+                let (p2, fs2) = workspace(&db, &format!("shuffled-{case}")).await;
+                let valid = events::validate(stream.clone()).unwrap();
+                events::ingest(db.conn(), &p1, valid).await.unwrap();
+
+                // Shuffle deterministically from the seed and send every third event twice.
+                let mut shuffled: Vec<IncomingEvent> = stream
+                    .iter()
+                    .cloned()
+                    .chain(stream.iter().step_by(3).cloned())
+                    .collect();
+                let mut state = seed | 1;
+                for i in (1..shuffled.len()).rev() {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+                }
+                let mut duplicates = 0;
+                for chunk in shuffled.chunks(batch) {
+                    let r =
+                        events::ingest(db.conn(), &p2, events::validate(chunk.to_vec()).unwrap())
+                            .await
+                            .unwrap();
+                    duplicates += r.duplicates;
+                }
+                assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
+
+                let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
+                for bucket in [BucketSize::Day, BucketSize::Week] {
+                    let window = MetricWindow::new(
+                        base() + Duration::days(2),
+                        base() + Duration::days(19),
+                        bucket,
+                        chrono_tz::Europe::Berlin,
+                    )
+                    .unwrap();
+                    let a = metrics::for_fact_sheet(db.conn(), &p1, &model, fs1, &window)
+                        .await
+                        .unwrap();
+                    let b = metrics::for_fact_sheet(db.conn(), &p2, &model, fs2, &window)
+                        .await
+                        .unwrap();
+                    assert_eq!(a, b);
+                    counted.fetch_add(
+                        a.deployment_frequency.deployments
+                            + a.flow.velocity
+                            + a.lead_time.stats.count,
+                        std::sync::atomic::Ordering::SeqCst,
+                    );
+                }
+            });
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        counted.into_inner() > 0,
+        "the random streams produced no metrics at all"
+    );
+}
