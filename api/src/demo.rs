@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use domain::{
-    Principal, Role,
+    Principal, Role, events,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
     fact_sheets::{self, NewFactSheet},
     meta_model,
@@ -22,6 +22,7 @@ pub const WORKSPACE: &str = "demo";
 pub struct Loaded {
     pub fact_sheets: usize,
     pub relations: usize,
+    pub events: usize,
 }
 
 struct Sheet {
@@ -362,8 +363,26 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
     ] {
         subscriptions::subscribe(db, &admin, ids[name], user, role).await?;
     }
+    let now = chrono::Utc::now();
+    let mut history = Vec::new();
+    for (i, s) in all
+        .iter()
+        .filter(|s| s.fact_sheet_type == "SoftwareArtifact")
+        .enumerate()
+    {
+        history.extend(crate::demo_events::history(
+            s.name,
+            1 + (i as u64 % 4),
+            now,
+            i as u64 + 1,
+        ));
+    }
+    let valid =
+        events::validate(history).map_err(|r| anyhow::anyhow!("demo events are invalid: {r:?}"))?;
+    let stored = events::ingest(db, &admin, valid).await?;
     Ok(Loaded {
         fact_sheets: all.len(),
         relations: RELATIONS.len(),
+        events: stored.accepted as usize,
     })
 }

@@ -1,5 +1,6 @@
 //! The `wayfinder` command line.
 
+mod bench;
 mod serve;
 mod token;
 mod workspace;
@@ -38,6 +39,9 @@ enum Command {
     Token(token::TokenCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Measure speed (see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
             }
             Command::Workspace(cmd) => workspace::run(config, cmd).await,
             Command::Token(cmd) => token::run(config, cmd).await,
+            Command::Bench(cmd) => bench::run(config, cmd).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(())

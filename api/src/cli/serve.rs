@@ -43,6 +43,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             workspace = demo::WORKSPACE,
             fact_sheets = loaded.fact_sheets,
             relations = loaded.relations,
+            events = loaded.events,
             "demo data ready"
         );
         Some(keys.issue(

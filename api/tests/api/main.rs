@@ -4,6 +4,7 @@
 
 mod support;
 
+mod cli;
 mod http_auth;
 mod http_events;
 mod http_graphql;

@@ -8,7 +8,7 @@ mod list;
 mod validate;
 mod vocabulary;
 
-pub use facts::load_facts;
+pub use facts::{Needs, load_facts, load_window_facts};
 pub use ingest::{IngestResult, ingest};
 pub use list::{StoredEvent, list_for_fact_sheet};
 pub use validate::{Fact, IncomingEvent, Rejection, ValidEvent, validate};

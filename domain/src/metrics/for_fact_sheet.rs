@@ -11,7 +11,7 @@ use super::{MetricWindow, Metrics, compute};
 use crate::{
     Principal, Result,
     authz::{self, Action},
-    events::load_facts,
+    events::{Needs, load_window_facts},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
     meta_model::{MetaModel, RollUpDirection},
@@ -22,20 +22,45 @@ use crate::{
 /// two or three levels.
 const MAX_ROLL_UP_DEPTH: usize = 8;
 
+/// `needs` says which metric families the caller reads; the others come back empty.
 pub async fn for_fact_sheet(
     db: &impl ConnectionTrait,
     principal: &Principal,
     model: &MetaModel,
     fact_sheet_id: Uuid,
     window: &MetricWindow,
+    needs: Needs,
 ) -> Result<Metrics> {
     authz::require(principal, Action::Read)?;
     fact_sheets::require(db, principal, fact_sheet_id).await?;
+    let started = std::time::Instant::now();
     let members = members(db, principal, model, fact_sheet_id).await?;
     let sources = event_sources(db, principal, &members).await?;
-    let facts = load_facts(db, principal.workspace_id, &sources, window.to).await?;
+    let resolved = started.elapsed();
+    let facts = load_window_facts(
+        db,
+        principal.workspace_id,
+        &sources,
+        window.from,
+        window.to,
+        needs,
+    )
+    .await?;
+    let loaded = started.elapsed();
     let bands = model.performance_bands.clone().unwrap_or_default();
-    Ok(compute(&facts, window, &bands))
+    let metrics = compute(&facts, window, &bands);
+    tracing::debug!(
+        members = members.len(),
+        changes = facts.changes.len(),
+        deployments = facts.deployments.len(),
+        incidents = facts.incidents.len(),
+        work_items = facts.work_items.len(),
+        resolve_ms = resolved.as_secs_f64() * 1e3,
+        load_ms = (loaded - resolved).as_secs_f64() * 1e3,
+        compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
+        "metrics computed"
+    );
+    Ok(metrics)
 }
 
 /// The fact sheet and everything it rolls up over, breadth first, each once.

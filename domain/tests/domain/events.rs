@@ -82,7 +82,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
         .unwrap();
     let db = runtime.block_on(TestDb::new());
     let mut runner = TestRunner::new(Config {
-        cases: 12,
+        cases: 32,
         ..Config::default()
     });
     let strategy = (
@@ -139,13 +139,62 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         chrono_tz::Europe::Berlin,
                     )
                     .unwrap();
-                    let a = metrics::for_fact_sheet(db.conn(), &p1, &model, fs1, &window)
-                        .await
-                        .unwrap();
-                    let b = metrics::for_fact_sheet(db.conn(), &p2, &model, fs2, &window)
-                        .await
-                        .unwrap();
+                    let a = metrics::for_fact_sheet(
+                        db.conn(),
+                        &p1,
+                        &model,
+                        fs1,
+                        &window,
+                        events::Needs::ALL,
+                    )
+                    .await
+                    .unwrap();
+                    let b = metrics::for_fact_sheet(
+                        db.conn(),
+                        &p2,
+                        &model,
+                        fs2,
+                        &window,
+                        events::Needs::ALL,
+                    )
+                    .await
+                    .unwrap();
                     assert_eq!(a, b);
+                    // The pruned load must give what the full history gives.
+                    let all = events::load_facts(
+                        db.conn(),
+                        p1.workspace_id,
+                        &["svc".to_string()],
+                        window.to,
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(
+                        a,
+                        metrics::compute(&all, &window, &Default::default()),
+                        "pruned loading changed a result"
+                    );
+                    let dora_only = metrics::for_fact_sheet(
+                        db.conn(),
+                        &p1,
+                        &model,
+                        fs1,
+                        &window,
+                        events::Needs {
+                            dora: true,
+                            flow: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(
+                        (
+                            &dora_only.lead_time,
+                            &dora_only.change_failure_rate,
+                            &dora_only.time_to_restore
+                        ),
+                        (&a.lead_time, &a.change_failure_rate, &a.time_to_restore)
+                    );
                     counted.fetch_add(
                         a.deployment_frequency.deployments
                             + a.flow.velocity

@@ -251,6 +251,20 @@ impl FactSheetNode {
             time_zone,
         )
         .map_err(|_| bad_input("window.to", "must be after window.from"))?;
+        // Only the metric families the query selects are loaded and computed.
+        let selected = ctx.look_ahead();
+        let needs = domain::events::Needs {
+            dora: [
+                "deploymentFrequency",
+                "leadTime",
+                "changeFailureRate",
+                "failedDeploymentRecoveryTime",
+                "timeToRestore",
+            ]
+            .iter()
+            .any(|f| selected.field(f).exists()),
+            flow: selected.field("flow").exists(),
+        };
         let model = rc.meta_model().await?;
         let metrics = domain::metrics::for_fact_sheet(
             rc.store.connection(),
@@ -258,6 +272,7 @@ impl FactSheetNode {
             &model.model,
             self.0.id,
             &window,
+            needs,
         )
         .await
         .gql()?;

@@ -1,0 +1,394 @@
+//! `wayfinder bench events`: loads an events dataset through the real HTTP endpoint in batch
+//! mode and times the team DORA query over it. Speed is measured here, never asserted in tests.
+//!
+//! ```sh
+//! cargo run --release -p api -- bench events --events 1000000
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/wayfinder_bench cargo run --release -p api -- bench events
+//! ```
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, bail};
+use chrono::{Duration as Span, Utc};
+use clap::{Args, Subcommand};
+use domain::{
+    Principal, Role,
+    external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
+    fact_sheets::{self, NewFactSheet},
+    meta_model,
+    relations::{self, NewRelation},
+    workspaces,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    bootstrap::{jwt_keys, open_store, redact, state},
+    config::Config,
+    http,
+};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Event ingestion (batch mode over HTTP) and team metrics latency.
+    Events(EventsArgs),
+}
+
+#[derive(Args)]
+pub struct EventsArgs {
+    /// Events to ingest, spread over `--days` days.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: u64,
+    /// Software artifacts in the workspace (events are spread over all of them).
+    #[arg(long, default_value_t = 500)]
+    artifacts: usize,
+    /// Artifacts owned by the measured team.
+    #[arg(long, default_value_t = 50)]
+    team_artifacts: usize,
+    #[arg(long, default_value_t = 365)]
+    days: i64,
+    /// Events per request (CloudEvents batch mode).
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// Concurrent ingesting clients.
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
+    /// Team metrics queries to time (90-day window, weekly buckets).
+    #[arg(long, default_value_t = 100)]
+    queries: usize,
+    /// Reuse a workspace loaded by an earlier run: skip seeding and ingestion, time queries only.
+    #[arg(long)]
+    workspace: Option<String>,
+}
+
+pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
+    let BenchCommand::Events(args) = command;
+    crate::telemetry::init(&config);
+    if args.team_artifacts > args.artifacts || args.batch == 0 || args.clients == 0 {
+        bail!(
+            "--team-artifacts must not exceed --artifacts; --batch and --clients must be positive"
+        );
+    }
+    let store = open_store(&config).await?;
+    let keys = jwt_keys(&config)?;
+    let slug = args
+        .workspace
+        .clone()
+        .unwrap_or_else(|| format!("bench-{}", Utc::now().timestamp()));
+    let backend = if config.database_url().starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    eprintln!(
+        "database: {} ({backend}); workspace `{slug}`",
+        redact(&config.database_url())
+    );
+
+    let (team, sources) = match &args.workspace {
+        Some(slug) => (find_team(&store, slug).await?, Vec::new()),
+        None => seed_inventory(&store, &slug, &args).await?,
+    };
+    let running = http::start(
+        state(&config, store.clone(), keys.clone()),
+        "127.0.0.1",
+        0,
+        None,
+    )?;
+    let base = format!("http://{}", running.addr);
+    let handle = running.server.handle();
+    tokio::spawn(running.server);
+    let token = keys.issue("bench", &slug, Role::Member, Duration::from_secs(24 * 3600))?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
+
+    let rate = if args.workspace.is_some() {
+        f64::NAN
+    } else {
+        ingest(&client, &base, &token, &sources, &args).await?
+    };
+    let latencies = team_queries(&client, &base, &token, &team, args.queries).await?;
+    handle.stop(true).await;
+
+    let p = |q: f64| percentile(&latencies, q);
+    println!("\nWayfinder events benchmark ({backend})");
+    println!(
+        "  dataset          {} events over {} days, {} artifacts, team of {}",
+        args.events, args.days, args.artifacts, args.team_artifacts
+    );
+    println!(
+        "  ingestion        {rate:.0} events/s (batches of {}, {} clients, over HTTP)",
+        args.batch, args.clients
+    );
+    println!(
+        "  team DORA query  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms  ({} queries, 90-day window, weekly buckets)",
+        p(0.5),
+        p(0.95),
+        p(0.99),
+        latencies.len()
+    );
+    Ok(())
+}
+
+async fn find_team(store: &domain::db::Store, slug: &str) -> anyhow::Result<String> {
+    let ws = workspaces::find_by_slug(store.connection(), slug)
+        .await?
+        .with_context(|| format!("no workspace `{slug}`"))?;
+    let reader = Principal {
+        workspace_id: ws.id,
+        workspace_slug: ws.slug,
+        subject: "bench".into(),
+        role: Role::Viewer,
+    };
+    let model = meta_model::current(store.connection(), &reader)
+        .await?
+        .model;
+    let filter = fact_sheets::FactSheetFilter {
+        types: Some(vec!["Team".into()]),
+        ..Default::default()
+    };
+    let page = fact_sheets::list(
+        store.connection(),
+        &reader,
+        &model,
+        &filter,
+        Default::default(),
+        Some(1),
+        None,
+    )
+    .await?;
+    let (_, team) = page
+        .items
+        .into_iter()
+        .next()
+        .context("the workspace has no team")?;
+    Ok(team.id.to_string())
+}
+
+async fn seed_inventory(
+    store: &domain::db::Store,
+    slug: &str,
+    args: &EventsArgs,
+) -> anyhow::Result<(String, Vec<String>)> {
+    let tx = store.begin_write().await?;
+    let ws = workspaces::create(&*tx, slug, None, "bench").await?;
+    let admin = Principal {
+        workspace_id: ws.id,
+        workspace_slug: ws.slug,
+        subject: "bench".into(),
+        role: Role::Admin,
+    };
+    let model = meta_model::current(&*tx, &admin).await?.model;
+    let team = fact_sheets::create(
+        &*tx,
+        &admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Measured team".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut sources = Vec::with_capacity(args.artifacts);
+    for i in 0..args.artifacts {
+        let source = format!("artifact-{i:05}");
+        let fs = fact_sheets::create(
+            &*tx,
+            &admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: "SoftwareArtifact".into(),
+                name: source.clone(),
+                external_ids: vec![ExternalId {
+                    namespace: EVENT_SOURCE_NAMESPACE.into(),
+                    value: source.clone(),
+                }],
+                ..Default::default()
+            },
+        )
+        .await?;
+        if i < args.team_artifacts {
+            relations::create(
+                &*tx,
+                &admin,
+                &model,
+                NewRelation {
+                    relation_type: "teamOwnsArtifact".into(),
+                    from_id: team.id,
+                    to_id: fs.id,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        sources.push(source);
+    }
+    tx.commit().await?;
+    eprintln!(
+        "inventory: {} artifacts, team owns {}",
+        args.artifacts, args.team_artifacts
+    );
+    Ok((team.id.to_string(), sources))
+}
+
+/// The n-th event of the dataset: a realistic mix per artifact (changes, deployments naming
+/// the changes before them, incidents on some deployments, work items moving along).
+fn event(n: u64, sources: &[String], total: u64, days: i64) -> Value {
+    let source = &sources[(n % sources.len() as u64) as usize];
+    let k = n / sources.len() as u64;
+    let start = Utc::now() - Span::days(days);
+    let time =
+        start + Span::milliseconds(((n as f64 / total as f64) * days as f64 * 86_400_000.0) as i64);
+    let (t, data) = match k % 20 {
+        0..=7 => ("change", json!({})),
+        8..=10 => (
+            "deployment",
+            json!({"deploymentId": format!("{source}-d{k}"), "changeIds": (k.saturating_sub(8)..k).map(|c| format!("{source}-{c}")).collect::<Vec<_>>()}),
+        ),
+        11 => (
+            "incident.opened",
+            json!({"incidentId": format!("{source}-i{}", k / 20), "deploymentId": format!("{source}-d{}", k - 1)}),
+        ),
+        12 => (
+            "incident.resolved",
+            json!({"incidentId": format!("{source}-i{}", k / 20)}),
+        ),
+        13..=15 => (
+            "workitem.transitioned",
+            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "feature", "state": "active"}),
+        ),
+        16..=17 => (
+            "workitem.transitioned",
+            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "defect", "state": "waiting"}),
+        ),
+        _ => (
+            "workitem.transitioned",
+            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "feature", "state": "done"}),
+        ),
+    };
+    json!({"specversion": "1.0", "id": format!("{source}-{k}"), "source": source, "type": format!("dev.wayfinder.{t}"), "time": time.to_rfc3339(), "data": data})
+}
+
+async fn ingest(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    sources: &[String],
+    args: &EventsArgs,
+) -> anyhow::Result<f64> {
+    let sources = Arc::new(sources.to_vec());
+    let next = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.clients {
+        let (client, url, token, sources, next, done) = (
+            client.clone(),
+            format!("{base}/events"),
+            token.to_owned(),
+            sources.clone(),
+            next.clone(),
+            done.clone(),
+        );
+        let (total, batch, days) = (args.events, args.batch as u64, args.days);
+        workers.push(tokio::spawn(async move {
+            loop {
+                let from = next.fetch_add(batch, Ordering::SeqCst);
+                if from >= total {
+                    return Ok::<_, anyhow::Error>(());
+                }
+                let body: Vec<Value> = (from..(from + batch).min(total))
+                    .map(|n| event(n, &sources, total, days))
+                    .collect();
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/cloudevents-batch+json")
+                    .body(serde_json::to_vec(&body)?)
+                    .send()
+                    .await?;
+                let status = response.status();
+                let text = response.text().await?;
+                if status.as_u16() != 202 {
+                    bail!("ingestion answered {status}: {text}");
+                }
+                done.fetch_add(body.len() as u64, Ordering::SeqCst);
+            }
+        }));
+    }
+    let progress = {
+        let done = done.clone();
+        let total = args.events;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let n = done.load(Ordering::SeqCst);
+                eprintln!(
+                    "ingested {n}/{total} ({:.0}%, {:.0} events/s)",
+                    100.0 * n as f64 / total as f64,
+                    n as f64 / started.elapsed().as_secs_f64()
+                );
+            }
+        })
+    };
+    for w in workers {
+        w.await.context("an ingestion client panicked")??;
+    }
+    progress.abort();
+    Ok(args.events as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn team_queries(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    team: &str,
+    count: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let to = Utc::now();
+    let from = to - Span::days(90);
+    let query = json!({
+        "query": "query($id: ID!, $from: DateTime!, $to: DateTime!) { factSheet(id: $id) { metrics(window: {from: $from, to: $to, bucket: WEEK}) { deploymentFrequency { deployments level buckets { start deployments } } leadTime { stats { count p50Seconds } level } changeFailureRate { rate level } failedDeploymentRecoveryTime { stats { p50Seconds } level } timeToRestore { stats { p50Seconds } } } } }",
+        "variables": {"id": team, "from": from.to_rfc3339(), "to": to.to_rfc3339()}
+    });
+    let mut latencies = Vec::with_capacity(count);
+    for i in 0..count {
+        let started = Instant::now();
+        let response: Value = client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(token)
+            .json(&query)
+            .send()
+            .await?
+            .json()
+            .await?;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        if response.get("errors").is_some() {
+            bail!("the metrics query failed: {response}");
+        }
+        if i == 0 {
+            let deployments =
+                &response["data"]["factSheet"]["metrics"]["deploymentFrequency"]["deployments"];
+            eprintln!("team metrics: {deployments} deployments in the last 90 days");
+        }
+    }
+    Ok(latencies)
+}
+
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo as f64)
+}

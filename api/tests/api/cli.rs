@@ -1,0 +1,151 @@
+//! The `wayfinder` binary as a newcomer uses it: create a workspace, issue a token, run
+//! `serve --demo`, use what it prints, stop it with SIGTERM.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use api::auth::JwtKeys;
+use serde_json::{Value, json};
+use testkit::TestDb;
+
+fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wayfinder"));
+    command
+        .current_dir(dir)
+        .env("WAYFINDER_DATA_DIR", dir.join("data"))
+        .env("WAYFINDER_LOG_LEVEL", "warn");
+    for (key, _) in std::env::vars().filter(|(k, _)| {
+        k.starts_with("WAYFINDER_") && k != "WAYFINDER_DATA_DIR" && k != "WAYFINDER_LOG_LEVEL"
+    }) {
+        command.env_remove(key);
+    }
+    command.env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    command
+}
+
+#[tokio::test]
+async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
+    let db = TestDb::new().await;
+    let database_url = db.is_postgres().then(|| db.url.clone());
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = wayfinder(dir.path(), &database_url)
+        .args(["workspace", "create", "acme"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created workspace acme"));
+    let out = wayfinder(dir.path(), &database_url)
+        .args([
+            "token",
+            "create",
+            "--workspace",
+            "acme",
+            "--role",
+            "viewer",
+            "--ttl",
+            "10m",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let secret = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
+    let claims = JwtKeys::hs256(secret.trim().as_bytes(), "wayfinder", "wayfinder-api")
+        .verify(&token)
+        .unwrap();
+    assert_eq!(
+        (claims.workspace.as_str(), claims.role),
+        ("acme", domain::Role::Viewer)
+    );
+    let out = wayfinder(dir.path(), &database_url)
+        .args(["token", "create", "--workspace", "nope", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no workspace `nope`"));
+
+    let mut server = wayfinder(dir.path(), &database_url)
+        .args(["serve", "--demo", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut url = None;
+    let mut demo_token = None;
+    while url.is_none() || demo_token.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve --demo printed its banner");
+        if let Some(rest) = line.strip_prefix("curl -s ") {
+            url = rest.split_whitespace().next().map(str::to_owned);
+            demo_token = rest
+                .split("Bearer ")
+                .nth(1)
+                .and_then(|t| t.split('\'').next())
+                .map(str::to_owned);
+        }
+    }
+    let (url, demo_token) = (url.unwrap(), demo_token.unwrap());
+    let client = reqwest::Client::new();
+    let body: Value = client
+        .post(&url)
+        .bearer_auth(&demo_token)
+        .json(&json!({"query": r#"{ factSheets(filter: {types: ["Team"]}) { totalCount edges { node { name metrics(window: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: MONTH}) { deploymentFrequency { deployments } } } } } }"#}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["factSheets"]["totalCount"], 4, "{body}");
+    let deployments: u64 = body["data"]["factSheets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["node"]["metrics"]["deploymentFrequency"]["deployments"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert!(
+        deployments > 20,
+        "demo teams show real metrics ({deployments} deployments)"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+}
