@@ -12,8 +12,7 @@ use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
 use domain::events::{self, IncomingEvent};
 use serde_json::{Value, json};
 
-use super::{AppState, body::read_limited, responses::error};
-use crate::auth::{AuthError, authenticate};
+use super::{AppState, body::read_limited, caller::caller, responses::error};
 
 const BATCH: &str = "application/cloudevents-batch+json";
 
@@ -29,28 +28,9 @@ pub async fn ingest(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let header_value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let principal = match authenticate(&state.store, &state.keys, header_value).await {
+    let principal = match caller(&state, &req).await {
         Ok(p) => p,
-        Err(AuthError::Database(e)) => {
-            tracing::error!(error = ?e, "authentication: database error");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the service is temporarily unavailable",
-            );
-        }
-        Err(e) => {
-            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "a valid bearer token is required",
-            );
-        }
+        Err(refusal) => return refusal,
     };
     if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
         return error(StatusCode::FORBIDDEN, "FORBIDDEN", &e.to_string());

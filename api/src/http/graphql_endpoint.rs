@@ -9,11 +9,8 @@ use actix_web::{
 };
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
 
-use super::{AppState, body::read_limited, responses::error};
-use crate::{
-    auth::{AuthError, authenticate},
-    graphql::{RequestContext, sanitize_errors},
-};
+use super::{AppState, body::read_limited, caller::caller, responses::error};
+use crate::graphql::{RequestContext, sanitize_errors};
 
 pub async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
@@ -46,28 +43,9 @@ pub async fn execute(
             "send GraphQL requests as application/json",
         );
     }
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let principal = match authenticate(&state.store, &state.keys, header).await {
+    let principal = match caller(&state, &req).await {
         Ok(p) => p,
-        Err(AuthError::Database(e)) => {
-            tracing::error!(error = ?e, "authentication: database error");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the service is temporarily unavailable",
-            );
-        }
-        Err(e) => {
-            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "a valid bearer token is required",
-            );
-        }
+        Err(refusal) => return refusal,
     };
     let body = match read_limited(payload, state.limits.max_body_bytes, "a GraphQL request").await {
         Ok(b) => b,

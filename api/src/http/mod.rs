@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`.
 
 mod body;
+mod caller;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;

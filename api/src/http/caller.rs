@@ -1,0 +1,37 @@
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+};
+use domain::Principal;
+
+use super::{AppState, responses::error};
+use crate::auth::{AuthError, authenticate};
+
+/// The authenticated caller of a request, or the response refusing it: 401 without detail for
+/// any token problem (the reason goes to the `security` log), 503 when the workspace cannot be
+/// looked up. Every protected endpoint goes through here.
+pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, HttpResponse> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match authenticate(&state.store, &state.keys, value).await {
+        Ok(p) => Ok(p),
+        Err(AuthError::Database(e)) => {
+            tracing::error!(error = ?e, "authentication: database error");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the service is temporarily unavailable",
+            ))
+        }
+        Err(e) => {
+            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
+            Err(error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "a valid bearer token is required",
+            ))
+        }
+    }
+}
