@@ -310,3 +310,23 @@ async fn hierarchy_parent_and_children() {
     assert_eq!(code(&cycle), "BAD_USER_INPUT");
     assert_eq!(cycle["errors"][0]["extensions"]["field"], "parentId");
 }
+
+#[tokio::test]
+async fn the_lifecycle_phase_is_the_one_started_last() {
+    let app = TestApp::new().await;
+    let fs = create(&app, json!({"type": "Product", "name": "Shop", "attributes": {"lifecycle": {"plan": "2019-01-01", "active": "2020-01-01", "endOfLife": "2999-01-01"}}})).await;
+    let data = app.data("query($id: ID!) { factSheet(id: $id) { lifecycle { attribute phase phases { phase startDate } } } }", json!({"id": fs["id"]})).await;
+    assert_eq!(
+        data["factSheet"]["lifecycle"],
+        json!({"attribute": "lifecycle", "phase": "active", "phases": [
+            {"phase": "plan", "startDate": "2019-01-01"}, {"phase": "active", "startDate": "2020-01-01"}, {"phase": "endOfLife", "startDate": "2999-01-01"}]})
+    );
+    let team = create(&app, json!({"type": "Team", "name": "No lifecycle"})).await;
+    let data = app
+        .data(
+            "query($id: ID!) { factSheet(id: $id) { lifecycle { phase } } }",
+            json!({"id": team["id"]}),
+        )
+        .await;
+    assert_eq!(data["factSheet"]["lifecycle"], serde_json::Value::Null);
+}

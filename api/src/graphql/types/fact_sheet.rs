@@ -20,6 +20,23 @@ use super::{
 };
 use crate::graphql::{context::request, errors::OrGql, loader::load_error};
 
+/// Where a fact sheet stands in its lifecycle.
+#[derive(SimpleObject)]
+pub struct Lifecycle {
+    /// The lifecycle attribute this comes from.
+    pub attribute: String,
+    /// plan, phaseIn, active, phaseOut or endOfLife; null before the first phase starts.
+    pub phase: Option<String>,
+    pub phases: Vec<LifecyclePhaseStart>,
+}
+
+#[derive(SimpleObject)]
+pub struct LifecyclePhaseStart {
+    pub phase: String,
+    /// YYYY-MM-DD
+    pub start_date: String,
+}
+
 /// A fact sheet: one node of the inventory graph, typed by the meta model.
 pub struct FactSheetNode(pub Arc<FactSheet>);
 
@@ -206,6 +223,43 @@ impl FactSheetNode {
             Page::from_rows(rows, size, |r| encode_cursor(&r.id)),
             total,
         ))
+    }
+
+    /// The lifecycle of the type's first lifecycle attribute that has a value: the phase it is
+    /// in today and the start date of each phase.
+    async fn lifecycle(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lifecycle>> {
+        let model = request(ctx)?.meta_model().await?;
+        let Some(fs_type) = model.model.fact_sheet_type(&self.0.fact_sheet_type) else {
+            return Ok(None);
+        };
+        let today = chrono::Utc::now().date_naive();
+        for definition in fs_type
+            .attributes
+            .iter()
+            .filter(|a| a.kind == domain::meta_model::AttributeType::Lifecycle)
+        {
+            let Some(value) = self.0.attributes.get(&definition.key) else {
+                continue;
+            };
+            let phases = domain::meta_model::LIFECYCLE_PHASES
+                .iter()
+                .filter_map(|phase| {
+                    value
+                        .get(*phase)
+                        .and_then(|d| d.as_str())
+                        .map(|d| LifecyclePhaseStart {
+                            phase: (*phase).to_owned(),
+                            start_date: d.to_owned(),
+                        })
+                })
+                .collect();
+            return Ok(Some(Lifecycle {
+                attribute: definition.key.clone(),
+                phase: domain::attributes::current_phase(value, today).map(str::to_owned),
+                phases,
+            }));
+        }
+        Ok(None)
     }
 
     /// Events linked to this fact sheet through its `eventSource` external IDs, newest first.
