@@ -2,12 +2,11 @@
 //! counts as failed once, however many incidents link to it, and whenever
 //! those incidents happened: a late incident restates the deployment's bucket.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
+use super::incidents::FailedDeployments;
 use super::levels::{Level, RateBands};
 use super::window::{BucketGrid, MetricWindow};
 
@@ -37,19 +36,19 @@ fn rate(failed: u64, deployments: u64) -> Option<f64> {
 
 pub(super) fn change_failure_rate(
     index: &DeploymentIndex,
-    failed: &BTreeMap<&str, BTreeSet<usize>>,
+    failed: &FailedDeployments,
     window: &MetricWindow,
     bands: &RateBands,
 ) -> ChangeFailureRate {
     let grid = BucketGrid::new(window, window.bucket);
     let mut per_bucket = vec![(0_u64, 0_u64); grid.len()];
     let (mut deployments, mut failed_deployments) = (0_u64, 0_u64);
-    for deployment in index.in_window(window) {
-        let is_failed = failed.contains_key(deployment.id.as_str());
+    for position in index.in_window(window) {
+        let is_failed = failed.is_failed(position);
         deployments += 1;
         failed_deployments += u64::from(is_failed);
         if let Some(slot) = grid
-            .index_of(deployment.time)
+            .index_of(index.time(position))
             .and_then(|i| per_bucket.get_mut(i))
         {
             slot.0 += 1;

@@ -1,7 +1,5 @@
 //! Deployment frequency (spec §1), bucketed by the merged deployment time.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -42,33 +40,42 @@ pub(super) fn deployment_frequency(
     let weeks = BucketGrid::new(window, BucketSize::Week);
 
     let mut per_bucket = vec![0_u64; grid.len()];
-    let mut deployment_days = BTreeSet::new();
-    let mut week_days: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut deployment_days = vec![false; days.len()];
+    let mut week_days: Vec<(usize, usize)> = Vec::new();
     let mut deployments = 0_u64;
-    for deployment in index.in_window(window) {
+    for position in index.in_window(window) {
+        let time = index.time(position);
         deployments += 1;
-        if let Some(slot) = grid
-            .index_of(deployment.time)
-            .and_then(|i| per_bucket.get_mut(i))
-        {
+        if let Some(slot) = grid.index_of(time).and_then(|i| per_bucket.get_mut(i)) {
             *slot += 1;
         }
-        if let Some(day) = days.index_of(deployment.time) {
-            deployment_days.insert(day);
-            if let Some(week) = weeks.index_of(deployment.time) {
-                week_days.insert((week, day));
+        if let Some(day) = days.index_of(time) {
+            if let Some(seen) = deployment_days.get_mut(day) {
+                *seen = true;
             }
+            if let Some(week) = weeks.index_of(time) {
+                week_days.push((week, day));
+            }
+        }
+    }
+    // Distinct (week, day) pairs; already in order as positions are in time order.
+    week_days.sort_unstable();
+    week_days.dedup();
+    let mut days_per_week = vec![0_u64; weeks.len()];
+    for &(week, _) in &week_days {
+        if let Some(count) = days_per_week.get_mut(week) {
+            *count += 1;
         }
     }
 
     let weekly_days: Vec<u64> = (0..weeks.len())
         .filter(|&w| weeks.is_complete(w))
-        .map(|w| week_days.range((w, 0)..(w + 1, 0)).count() as u64)
+        .map(|w| days_per_week[w])
         .collect();
 
     DeploymentFrequency {
         deployments,
-        deployment_days: deployment_days.len() as u64,
+        deployment_days: deployment_days.iter().filter(|&&d| d).count() as u64,
         per_day: (days.len() > 0).then(|| deployments as f64 / days.len() as f64),
         level: bands.rate(&weekly_days),
         buckets: grid

@@ -66,7 +66,7 @@ pub(super) fn flow(items: &[WorkItem], window: &MetricWindow) -> FlowMetrics {
     for item in items {
         if let Some(bucket) = item.completed.and_then(|c| grid.index_of(c)) {
             velocity += 1;
-            *by_type.entry(item.item_type.as_str()).or_default() += 1;
+            *by_type.entry(&item.item_type).or_default() += 1;
             if let Some(slot) = bucket_velocity.get_mut(bucket) {
                 *slot += 1;
             }

@@ -10,82 +10,124 @@
 //! An incident without any `opened` event has no start, so it is never timed
 //! nor counted as open; its links still mark deployments as failed.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Utc};
 
 use super::deployments::DeploymentIndex;
 use super::facts::{IncidentEvent, IncidentEventKind};
+use super::intern::Interner;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Incident {
-    pub id: String,
     pub opened: Option<DateTime<Utc>>,
     pub resolved: Option<DateTime<Utc>>,
-    /// Links united over all events of the incident.
-    pub deployment_ids: BTreeSet<String>,
-    pub change_ids: BTreeSet<String>,
+    /// Links collected over all events of the incident (may repeat).
+    pub deployment_ids: Vec<String>,
+    pub change_ids: Vec<String>,
+}
+
+/// An incident while its events are gathered, with its latest event.
+struct Gathered {
+    incident: Incident,
+    latest: Option<(DateTime<Utc>, IncidentEventKind)>,
 }
 
 /// Incidents in id order.
 pub(super) fn incidents(events: &[IncidentEvent]) -> Vec<Incident> {
-    let mut by_id: BTreeMap<&str, Vec<&IncidentEvent>> = BTreeMap::new();
+    let mut ids: Interner<&str> = Interner::with_capacity(events.len());
+    let mut gathered: Vec<Gathered> = Vec::new();
     for event in events {
-        by_id
-            .entry(event.incident_id.as_str())
-            .or_default()
-            .push(event);
+        let i = ids.intern(&event.incident_id) as usize;
+        if i == gathered.len() {
+            gathered.push(Gathered {
+                incident: Incident {
+                    opened: None,
+                    resolved: None,
+                    deployment_ids: Vec::new(),
+                    change_ids: Vec::new(),
+                },
+                latest: None,
+            });
+        }
+        let Gathered { incident, latest } = &mut gathered[i];
+        if event.kind == IncidentEventKind::Opened {
+            incident.opened = Some(incident.opened.map_or(event.time, |t| t.min(event.time)));
+        }
+        *latest = (*latest).max(Some((event.time, event.kind)));
+        incident.deployment_ids.extend(event.deployment_id.clone());
+        incident.change_ids.extend(event.change_ids.iter().cloned());
     }
-    by_id
+    let mut list: Vec<(&str, Incident)> = gathered
         .into_iter()
-        .map(|(id, events)| {
-            let opened = events
-                .iter()
-                .filter(|e| e.kind == IncidentEventKind::Opened)
-                .map(|e| e.time)
-                .min();
-            let latest = events.iter().map(|e| (e.time, e.kind)).max();
-            let resolved = match latest {
-                Some((time, IncidentEventKind::Resolved)) => Some(time),
-                _ => None,
-            };
-            Incident {
-                id: id.to_owned(),
-                opened,
-                resolved,
-                deployment_ids: events
-                    .iter()
-                    .filter_map(|e| e.deployment_id.clone())
-                    .collect(),
-                change_ids: events
-                    .iter()
-                    .flat_map(|e| e.change_ids.iter().cloned())
-                    .collect(),
-            }
-        })
-        .collect()
+        .enumerate()
+        .map(
+            |(
+                i,
+                Gathered {
+                    mut incident,
+                    latest,
+                },
+            )| {
+                incident.resolved = match latest {
+                    Some((time, IncidentEventKind::Resolved)) => Some(time),
+                    _ => None,
+                };
+                (ids.name(i as u32), incident)
+            },
+        )
+        .collect();
+    list.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    list.into_iter().map(|(_, incident)| incident).collect()
 }
 
-/// Failed counting deployments (by id) with the indices of their linked
-/// incidents. Links go via `deployment_id`, or via a change id whose *first*
+/// Failed counting deployments (by position in the index) with the indices
+/// of their linked incidents.
+#[derive(Clone, Debug, Default)]
+pub(super) struct FailedDeployments {
+    /// Distinct `(position, incident)` links, sorted.
+    links: Vec<(u32, u32)>,
+    /// Per position of the index.
+    failed: Vec<bool>,
+}
+
+impl FailedDeployments {
+    pub(super) fn is_failed(&self, position: usize) -> bool {
+        self.failed.get(position).copied().unwrap_or(false)
+    }
+
+    /// The linked incident indices of each failed deployment.
+    pub(super) fn linked(&self) -> impl Iterator<Item = impl Iterator<Item = usize> + '_> + '_ {
+        self.links
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|group| group.iter().map(|&(_, i)| i as usize))
+    }
+}
+
+/// Links go via `deployment_id`, or via a change id whose *first*
 /// deployment it is; links to unknown or non-counting deployments are
 /// ignored, and incidents with no link are never guessed onto one.
-pub(super) fn failed_deployments<'a>(
+pub(super) fn failed_deployments(
     incidents: &[Incident],
-    index: &'a DeploymentIndex,
-) -> BTreeMap<&'a str, BTreeSet<usize>> {
-    let mut failed: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    index: &DeploymentIndex,
+) -> FailedDeployments {
+    let mut links: Vec<(u32, u32)> = Vec::new();
     for (i, incident) in incidents.iter().enumerate() {
-        let by_deployment = incident.deployment_ids.iter().filter_map(|d| index.get(d));
+        let by_deployment = incident
+            .deployment_ids
+            .iter()
+            .filter_map(|d| index.position(d));
         let by_change = incident
             .change_ids
             .iter()
-            .filter_map(|c| index.first_deployment_of(c));
-        for deployment in by_deployment.chain(by_change) {
-            failed.entry(deployment.id.as_str()).or_default().insert(i);
-        }
+            .filter_map(|c| Some(index.first_of(index.change(c)?)));
+        links.extend(by_deployment.chain(by_change).map(|p| (p as u32, i as u32)));
     }
-    failed
+    links.sort_unstable();
+    links.dedup();
+    let mut failed = vec![false; index.len()];
+    for &(position, _) in &links {
+        failed[position as usize] = true;
+    }
+    FailedDeployments { links, failed }
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Lead time for changes (spec §2): first counting deployment of a change
 //! minus the change's time, bucketed by that deployment's time.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -33,15 +31,17 @@ pub struct LeadTimeBucket {
     pub stats: DurationStats,
 }
 
+/// Times of the changes named by counting deployments, by change index.
+///
 /// The same change id may arrive from two sources in a roll-up; the earliest
 /// time is taken since a change cannot exist before it was first seen.
-fn change_times(changes: &[Change]) -> BTreeMap<&str, DateTime<Utc>> {
-    let mut times: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+fn change_times(changes: &[Change], index: &DeploymentIndex) -> Vec<Option<DateTime<Utc>>> {
+    let mut times: Vec<Option<DateTime<Utc>>> = vec![None; index.change_count()];
     for change in changes {
-        times
-            .entry(change.id.as_str())
-            .and_modify(|t| *t = (*t).min(change.time))
-            .or_insert(change.time);
+        if let Some(c) = index.change(&change.id) {
+            let time = &mut times[c as usize];
+            *time = Some(time.map_or(change.time, |t| t.min(change.time)));
+        }
     }
     times
 }
@@ -52,20 +52,21 @@ pub(super) fn lead_time(
     window: &MetricWindow,
     bands: &DurationBands,
 ) -> LeadTime {
-    let times = change_times(changes);
+    let times = change_times(changes, index);
     let grid = BucketGrid::new(window, window.bucket);
     let mut per_bucket: Vec<Vec<i128>> = vec![Vec::new(); grid.len()];
     let mut all = Vec::new();
     let mut negative_durations = 0_u64;
 
-    for (change, deployment) in index.first_deployments() {
-        let Some(bucket) = grid.index_of(deployment.time) else {
+    for (change, changed) in times.iter().enumerate() {
+        let deployed = index.time(index.first_of(change as u32));
+        let Some(bucket) = grid.index_of(deployed) else {
             continue;
         };
-        let Some(&changed) = times.get(change) else {
+        let Some(changed) = *changed else {
             continue;
         };
-        let duration = nanos_between(changed, deployment.time);
+        let duration = nanos_between(changed, deployed);
         if duration < 0 {
             negative_durations += 1;
             continue;
@@ -76,18 +77,23 @@ pub(super) fn lead_time(
         }
     }
 
-    let pending: BTreeSet<&str> = index
-        .in_window(window)
-        .flat_map(|d| d.change_ids.iter())
-        .map(String::as_str)
-        .filter(|c| !times.contains_key(c))
-        .collect();
+    let mut pending = 0_u64;
+    let mut counted = vec![false; times.len()];
+    for position in index.in_window(window) {
+        for &change in index.changes_of(position) {
+            let c = change as usize;
+            if times[c].is_none() && !counted[c] {
+                counted[c] = true;
+                pending += 1;
+            }
+        }
+    }
 
     let stats = DurationStats::from_nanos(all);
     LeadTime {
         level: bands.rate(stats.p50_seconds),
         stats,
-        pending_changes: pending.len() as u64,
+        pending_changes: pending,
         negative_durations,
         buckets: grid
             .starts()

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod flow;
 mod for_fact_sheet;
 mod incidents;
+mod intern;
 pub mod lead_time;
 pub mod levels;
 pub mod recovery;

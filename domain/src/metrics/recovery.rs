@@ -9,12 +9,10 @@
 //! open at the end of a past window, so a past window's open count does not
 //! change as later resolves arrive.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::incidents::Incident;
+use super::incidents::{FailedDeployments, Incident};
 use super::levels::{DurationBands, Level};
 use super::stats::{DurationStats, nanos_between, seconds_from_nanos};
 use super::window::{BucketGrid, MetricWindow};
@@ -96,21 +94,27 @@ fn summarize(
 /// `opened` event cannot be timed and are left out of the episode.
 pub(super) fn failed_deployment_recovery_time(
     incidents: &[Incident],
-    failed: &BTreeMap<&str, BTreeSet<usize>>,
+    failed: &FailedDeployments,
     window: &MetricWindow,
     bands: &DurationBands,
 ) -> Recovery {
-    let episodes = failed.values().filter_map(|linked| {
-        let timed: Vec<&Incident> = linked
-            .iter()
-            .filter_map(|&i| incidents.get(i))
-            .filter(|i| i.opened.is_some())
-            .collect();
-        let opened = timed.iter().filter_map(|i| i.opened).min()?;
-        let resolved = timed.iter().map(|i| i.resolved).collect::<Option<Vec<_>>>();
+    let episodes = failed.linked().filter_map(|linked| {
+        let mut opened: Option<DateTime<Utc>> = None;
+        // `Some(latest resolve)` while every timed incident is resolved.
+        let mut resolved: Option<Option<DateTime<Utc>>> = Some(None);
+        for incident in linked.filter_map(|i| incidents.get(i)) {
+            let Some(start) = incident.opened else {
+                continue;
+            };
+            opened = Some(opened.map_or(start, |o| o.min(start)));
+            resolved = match (resolved, incident.resolved) {
+                (Some(latest), Some(end)) => Some(Some(latest.map_or(end, |l| l.max(end)))),
+                _ => None,
+            };
+        }
         Some(Episode {
-            opened,
-            resolved: resolved.and_then(|r| r.into_iter().max()),
+            opened: opened?,
+            resolved: resolved.flatten(),
         })
     });
     summarize(episodes, window, bands)

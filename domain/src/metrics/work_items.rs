@@ -13,17 +13,17 @@
 //! - An item done without ever starting counts as completed (velocity,
 //!   distribution) but has no flow time and no in-progress interval.
 
-use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 
 use super::facts::{WorkItemState, WorkItemTransition};
+use super::intern::Interner;
 use super::stats::nanos_between;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct WorkItem {
-    pub id: String,
-    pub item_type: String,
+    pub item_type: Rc<str>,
     pub started: Option<DateTime<Utc>>,
     pub completed: Option<DateTime<Utc>>,
     /// Time spent in `active` before completion (complete items only matter).
@@ -40,41 +40,51 @@ impl WorkItem {
     }
 }
 
-/// Items in id order.
+/// Items in order of first appearance (every use of them is order-free).
 pub(super) fn work_items(transitions: &[WorkItemTransition]) -> Vec<WorkItem> {
-    let mut by_id: BTreeMap<&str, Vec<&WorkItemTransition>> = BTreeMap::new();
-    for t in transitions {
-        by_id.entry(t.item_id.as_str()).or_default().push(t);
-    }
-    by_id
-        .into_iter()
-        .filter_map(|(id, mut list)| {
-            list.sort_by(|a, b| {
-                (a.time, a.state, &a.item_type).cmp(&(b.time, b.state, &b.item_type))
-            });
-            let item_type = list.last()?.item_type.clone();
+    let mut ids: Interner<&str> = Interner::with_capacity(transitions.len() / 2);
+    // Compact sort keys: item, time, state; the type decides only full ties.
+    let mut sorted: Vec<(u32, DateTime<Utc>, WorkItemState, &WorkItemTransition)> = transitions
+        .iter()
+        .map(|t| (ids.intern(&t.item_id), t.time, t.state, t))
+        .collect();
+    sorted.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| a.3.item_type.cmp(&b.3.item_type))
+    });
+    // Item types repeat a lot; share one string per distinct type.
+    let mut types: Interner<&str> = Interner::with_capacity(8);
+    let mut type_names: Vec<Rc<str>> = Vec::new();
+    sorted
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|group| {
+            let &(_, _, _, last) = group.last()?;
+            let t = types.intern(&last.item_type) as usize;
+            if t == type_names.len() {
+                type_names.push(last.item_type.as_str().into());
+            }
             let mut started = None;
             let mut active_nanos = 0_i128;
             let mut current: Option<(WorkItemState, DateTime<Utc>)> = None;
-            for t in list {
-                if current.is_some_and(|(state, _)| state == t.state) {
+            for &(_, time, state, _) in group {
+                if current.is_some_and(|(current, _)| current == state) {
                     continue;
                 }
                 if let Some((WorkItemState::Active, since)) = current {
-                    active_nanos += nanos_between(since, t.time);
+                    active_nanos += nanos_between(since, time);
                 }
-                if matches!(t.state, WorkItemState::Active | WorkItemState::Waiting) {
-                    started = started.or(Some(t.time));
+                if matches!(state, WorkItemState::Active | WorkItemState::Waiting) {
+                    started = started.or(Some(time));
                 }
-                current = Some((t.state, t.time));
+                current = Some((state, time));
             }
             let completed = match current {
                 Some((WorkItemState::Done, since)) => Some(since),
                 _ => None,
             };
             Some(WorkItem {
-                id: id.to_owned(),
-                item_type,
+                item_type: Rc::clone(&type_names[t]),
                 started,
                 completed,
                 active_nanos,
