@@ -6,7 +6,9 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict,
+};
 use serde_json::json;
 
 use super::validate::{Fact, ValidEvent};
@@ -40,9 +42,9 @@ pub async fn ingest(
     let ws = principal.workspace_id;
     let now = Utc::now();
 
-    let mut accepted = 0;
-    for chunk in unique.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk.iter().map(|e| event::ActiveModel {
+    let rows: Vec<event::ActiveModel> = unique
+        .iter()
+        .map(|e| event::ActiveModel {
             workspace_id: Set(ws),
             source: Set(e.source.clone()),
             event_id: Set(e.id.clone()),
@@ -51,17 +53,18 @@ pub async fn ingest(
             subject: Set(e.subject.clone()),
             data: Set(e.data.clone()),
             received_at: Set(now),
-        });
-        accepted += insert_new(
-            db,
-            event::Entity::insert_many(rows).on_conflict(skip_duplicates::<event::Column>(
-                event::Column::WorkspaceId,
-                event::Column::Source,
-                event::Column::EventId,
-            )),
-        )
-        .await?;
-    }
+        })
+        .collect();
+    let accepted = insert_new(
+        db,
+        rows,
+        [
+            event::Column::WorkspaceId,
+            event::Column::Source,
+            event::Column::EventId,
+        ],
+    )
+    .await?;
 
     let mut changes = Vec::new();
     let mut deployments = Vec::new();
@@ -122,74 +125,74 @@ pub async fn ingest(
             }),
         }
     }
-    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
-        insert_new(
-            db,
-            change_fact::Entity::insert_many(chunk.to_vec()).on_conflict(skip_duplicates(
-                change_fact::Column::WorkspaceId,
-                change_fact::Column::Source,
-                change_fact::Column::EventId,
-            )),
-        )
-        .await?;
-    }
-    for chunk in deployments.chunks(ROWS_PER_STATEMENT) {
-        insert_new(
-            db,
-            deployment_fact::Entity::insert_many(chunk.to_vec()).on_conflict(skip_duplicates(
-                deployment_fact::Column::WorkspaceId,
-                deployment_fact::Column::Source,
-                deployment_fact::Column::EventId,
-            )),
-        )
-        .await?;
-    }
-    for chunk in incidents.chunks(ROWS_PER_STATEMENT) {
-        insert_new(
-            db,
-            incident_fact::Entity::insert_many(chunk.to_vec()).on_conflict(skip_duplicates(
-                incident_fact::Column::WorkspaceId,
-                incident_fact::Column::Source,
-                incident_fact::Column::EventId,
-            )),
-        )
-        .await?;
-    }
-    for chunk in work_items.chunks(ROWS_PER_STATEMENT) {
-        insert_new(
-            db,
-            work_item_fact::Entity::insert_many(chunk.to_vec()).on_conflict(skip_duplicates(
-                work_item_fact::Column::WorkspaceId,
-                work_item_fact::Column::Source,
-                work_item_fact::Column::EventId,
-            )),
-        )
-        .await?;
-    }
+    insert_new(
+        db,
+        changes,
+        [
+            change_fact::Column::WorkspaceId,
+            change_fact::Column::Source,
+            change_fact::Column::EventId,
+        ],
+    )
+    .await?;
+    insert_new(
+        db,
+        deployments,
+        [
+            deployment_fact::Column::WorkspaceId,
+            deployment_fact::Column::Source,
+            deployment_fact::Column::EventId,
+        ],
+    )
+    .await?;
+    insert_new(
+        db,
+        incidents,
+        [
+            incident_fact::Column::WorkspaceId,
+            incident_fact::Column::Source,
+            incident_fact::Column::EventId,
+        ],
+    )
+    .await?;
+    insert_new(
+        db,
+        work_items,
+        [
+            work_item_fact::Column::WorkspaceId,
+            work_item_fact::Column::Source,
+            work_item_fact::Column::EventId,
+        ],
+    )
+    .await?;
     Ok(IngestResult {
         accepted,
         duplicates: total - accepted,
     })
 }
 
-fn skip_duplicates<C: sea_orm::sea_query::IntoIden + Copy>(
-    workspace: C,
-    source: C,
-    event_id: C,
-) -> OnConflict {
-    OnConflict::columns([workspace, source, event_id])
-        .do_nothing()
-        .to_owned()
-}
-
-/// Rows written by an insert that skips duplicates; "nothing inserted" is not an error here.
-async fn insert_new<A: sea_orm::ActiveModelTrait>(
+/// Inserts `rows` in multi-row statements, skipping any whose `key` (the CloudEvents identity
+/// `(workspace, source, id)`) is already stored; returns how many were written.
+async fn insert_new<A>(
     db: &impl ConnectionTrait,
-    insert: sea_orm::InsertMany<A>,
-) -> Result<u64> {
-    match insert.exec_without_returning(db).await {
-        Ok(n) => Ok(n),
-        Err(DbErr::RecordNotInserted) => Ok(0),
-        Err(e) => Err(e.into()),
+    mut rows: Vec<A>,
+    key: [<A::Entity as EntityTrait>::Column; 3],
+) -> Result<u64>
+where
+    A: ActiveModelTrait,
+{
+    let mut written = 0;
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROWS_PER_STATEMENT));
+        let chunk = std::mem::replace(&mut rows, rest);
+        let insert = <A::Entity as EntityTrait>::insert_many(chunk)
+            .on_conflict(OnConflict::columns(key).do_nothing().to_owned());
+        written += match insert.exec_without_returning(db).await {
+            Ok(n) => n,
+            // Every row of the statement was a duplicate.
+            Err(DbErr::RecordNotInserted) => 0,
+            Err(e) => return Err(e.into()),
+        };
     }
+    Ok(written)
 }

@@ -211,7 +211,7 @@ pub(super) async fn assess_and_apply(
         .await?;
     }
     for r in &doomed_relations {
-        crate::relations::delete_forced(db, principal, r, now).await?;
+        crate::relations::delete_recorded(db, principal, r, now).await?;
     }
     for (r, kept) in relation_rewrites {
         crate::relations::replace_attributes_forced(db, principal, &r, kept, now).await?;

@@ -6,6 +6,6 @@ mod write;
 
 pub use read::{for_fact_sheets, get};
 pub use write::{NewRelation, RelationPatch, create, delete, update};
-pub(crate) use write::{delete_forced, replace_attributes_forced};
+pub(crate) use write::{delete_recorded, replace_attributes_forced};
 
 pub type Relation = entity::relation::Model;

@@ -371,16 +371,6 @@ async fn record_on_ends(
     Ok(())
 }
 
-/// Removes a relation an admin's forced meta model change made invalid, with history.
-pub(crate) async fn delete_forced(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    r: &Relation,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    delete_recorded(db, principal, r, now).await
-}
-
 /// Replaces a relation's attributes after a forced meta model change, with history.
 pub(crate) async fn replace_attributes_forced(
     db: &impl ConnectionTrait,
