@@ -35,6 +35,33 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The store the HTTP server works through. On PostgreSQL it is a second pool whose connections
+/// switch to the restricted `database_role`, so row-level security applies to every request;
+/// migrations and platform commands keep using the login role of [`open_store`]. SQLite has no
+/// roles: the platform store is reused (one pool, one writer lock).
+pub async fn serving_store(config: &Config, platform: &Store) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if !url.starts_with("postgres") || config.database_role.is_empty() {
+        return Ok(platform.clone());
+    }
+    Store::connect(
+        &url,
+        &StoreOptions {
+            max_connections: config.db_max_connections,
+            tenant_role: Some(config.database_role.clone()),
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "connecting to {} as role {}",
+            redact(&url),
+            config.database_role
+        )
+    })
+}
+
 /// The HS256 keys. Production refuses to start without an explicit secret: a generated one
 /// would differ between replicas.
 pub fn jwt_keys(config: &Config) -> anyhow::Result<JwtKeys> {

@@ -44,6 +44,10 @@ pub struct Config {
     pub jwt_audience: String,
     pub migrate_on_start: bool,
     pub db_max_connections: u32,
+    /// PostgreSQL: the role the server switches to on every connection, so row-level security
+    /// holds even when the login user owns the tables. The migrations create `wayfinder_app`;
+    /// empty keeps the login role (only sensible if that role is already restricted).
+    pub database_role: String,
     /// Limits that keep one request from hurting everyone else.
     pub max_body_bytes: usize,
     pub max_batch_size: usize,
@@ -73,6 +77,7 @@ impl Default for Config {
             jwt_audience: "wayfinder-api".into(),
             migrate_on_start: true,
             db_max_connections: 16,
+            database_role: "wayfinder_app".into(),
             max_body_bytes: 1024 * 1024,
             max_batch_size: 10,
             max_query_depth: 24,

@@ -30,7 +30,8 @@ fn check_slug(slug: &str) -> Result<()> {
 }
 
 /// Creates a workspace with the default meta model. This is a platform operation (CLI), not
-/// something a workspace's own users can do, so it takes no principal.
+/// something a workspace's own users can do, so it takes no principal. Run it in a transaction:
+/// on PostgreSQL the transaction is scoped to the new workspace for the rows that follow.
 pub async fn create(
     db: &impl ConnectionTrait,
     slug: &str,
@@ -53,6 +54,8 @@ pub async fn create(
     workspace::Entity::insert(workspace::ActiveModel::from(ws.clone()))
         .exec_without_returning(db)
         .await?;
+    // The workspace row is platform data; everything after it is the new tenant's own.
+    crate::db::enter_workspace(db, ws.id).await?;
     meta_model::install_default(db, ws.id, actor).await?;
     Ok(ws)
 }

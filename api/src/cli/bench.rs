@@ -28,7 +28,7 @@ use domain::{
 use serde_json::{Value, json};
 
 use crate::{
-    bootstrap::{jwt_keys, open_store, redact, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
     config::Config,
     http,
 };
@@ -95,7 +95,7 @@ pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
         None => seed_inventory(&store, &slug, &args).await?,
     };
     let running = http::start(
-        state(&config, store.clone(), keys.clone()),
+        state(&config, serving_store(&config, &store).await?, keys.clone()),
         "127.0.0.1",
         0,
         None,
@@ -146,15 +146,14 @@ async fn find_team(store: &domain::db::Store, slug: &str) -> anyhow::Result<Stri
         subject: "bench".into(),
         role: Role::Viewer,
     };
-    let model = meta_model::current(store.connection(), &reader)
-        .await?
-        .model;
+    let db = store.tenant(ws.id).await?;
+    let model = meta_model::current(&db, &reader).await?.model;
     let filter = fact_sheets::FactSheetFilter {
         types: Some(vec!["Team".into()]),
         ..Default::default()
     };
     let page = fact_sheets::list(
-        store.connection(),
+        &db,
         &reader,
         &model,
         &filter,
@@ -176,7 +175,7 @@ async fn seed_inventory(
     slug: &str,
     args: &EventsArgs,
 ) -> anyhow::Result<(String, Vec<String>)> {
-    let tx = store.begin_write().await?;
+    let tx = store.begin_platform_write().await?;
     let ws = workspaces::create(&*tx, slug, None, "bench").await?;
     let admin = Principal {
         workspace_id: ws.id,

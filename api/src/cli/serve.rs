@@ -4,7 +4,7 @@ use clap::Args;
 use domain::Role;
 
 use crate::{
-    bootstrap::{jwt_keys, open_store, redact, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
     config::Config,
     demo, http, telemetry,
 };
@@ -36,7 +36,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %redact(&config.database_url()), profile = ?config.profile, "database ready");
 
     let demo_token = if config.demo {
-        let tx = store.begin_write().await?;
+        let tx = store.begin_platform_write().await?;
         let loaded = demo::load(&*tx).await?;
         tx.commit().await?;
         tracing::info!(
@@ -56,6 +56,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         None
     };
 
+    let store = serving_store(&config, &store).await?;
     let running = http::start(state(&config, store, keys), &config.host, config.port, None)?;
     let url = format!("http://{}", running.addr);
     tracing::info!(%url, "listening");

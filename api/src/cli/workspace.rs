@@ -23,7 +23,7 @@ pub async fn run(config: Config, command: WorkspaceCommand) -> anyhow::Result<()
     let db = store.connection();
     match command {
         WorkspaceCommand::Create { slug, name } => {
-            let tx = store.begin_write().await?;
+            let tx = store.begin_platform_write().await?;
             let ws = workspaces::create(&*tx, &slug, name.as_deref(), "cli")
                 .await
                 .with_context(|| format!("creating workspace {slug}"))?;

@@ -3,31 +3,41 @@ use std::sync::Arc;
 use async_graphql::Context;
 use domain::{
     Principal,
-    db::Store,
+    db::{Store, TenantConnection, TenantScope},
     meta_model::{self, MetaModelVersion},
 };
 use tokio::sync::RwLock;
 
 use super::{errors::OrGql, loader::Loaders};
 
-/// Everything a resolver needs for one request: the store, the caller, the batched loader and
-/// the meta model (read at most once per request, re-read after a meta model change).
+/// Everything a resolver needs for one request: the store (for writes), the caller, the
+/// request's workspace-scoped read connection, the batched loader and the meta model (read at
+/// most once per request, re-read after a meta model change).
 pub struct RequestContext {
     pub store: Store,
     pub principal: Principal,
     pub loaders: Loaders,
+    scope: TenantScope,
     meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
 }
 
 impl RequestContext {
     pub fn new(store: Store, principal: Principal) -> Self {
-        let loaders = Loaders::new(store.clone(), principal.clone());
+        let scope = TenantScope::new(store.clone(), principal.workspace_id);
+        let loaders = Loaders::new(scope.clone(), principal.clone());
         Self {
             store,
             principal,
             loaders,
+            scope,
             meta_model: RwLock::new(None),
         }
+    }
+
+    /// Reads go through here: scoped to the caller's workspace (row-level security on
+    /// PostgreSQL), opened on first use.
+    pub async fn db(&self) -> async_graphql::Result<&TenantConnection> {
+        self.scope.get().await.gql()
     }
 
     pub async fn meta_model(&self) -> async_graphql::Result<Arc<MetaModelVersion>> {
@@ -35,7 +45,7 @@ impl RequestContext {
             return Ok(model.clone());
         }
         let model = Arc::new(
-            meta_model::current(self.store.connection(), &self.principal)
+            meta_model::current(self.db().await?, &self.principal)
                 .await
                 .gql()?,
         );

@@ -17,7 +17,7 @@ use std::{
 
 use domain::{
     Principal,
-    db::Store,
+    db::TenantScope,
     external_ids::{self, ExternalId},
     fact_sheets::{self, FactSheet},
     relations::{self, Relation},
@@ -127,56 +127,56 @@ fn shared<V>(map: HashMap<Uuid, Vec<V>>) -> HashMap<Uuid, Arc<Vec<V>>> {
 }
 
 impl Loaders {
-    pub fn new(store: Store, principal: Principal) -> Self {
-        let (s, p) = (store.clone(), principal.clone());
+    pub fn new(scope: TenantScope, principal: Principal) -> Self {
+        let (s, p) = (scope.clone(), principal.clone());
         let fact_sheets = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
-                let rows = fact_sheets::get_many(s.connection(), &p, &ids)
+                let rows = fact_sheets::get_many(s.get().await.map_err(Arc::new)?, &p, &ids)
                     .await
                     .map_err(Arc::new)?;
                 Ok(rows.into_iter().map(|fs| (fs.id, Arc::new(fs))).collect())
             }) as BoxFuture<'static, _>
         }));
-        let (s, p) = (store.clone(), principal.clone());
+        let (s, p) = (scope.clone(), principal.clone());
         let relations = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
                 Ok(shared(
-                    relations::for_fact_sheets(s.connection(), &p, &ids)
+                    relations::for_fact_sheets(s.get().await.map_err(Arc::new)?, &p, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))
             }) as BoxFuture<'static, _>
         }));
-        let (s, ws) = (store.clone(), principal.workspace_id);
+        let (s, ws) = (scope.clone(), principal.workspace_id);
         let external_ids = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let s = s.clone();
             Box::pin(async move {
                 Ok(shared(
-                    external_ids::for_fact_sheets(s.connection(), ws, &ids)
+                    external_ids::for_fact_sheets(s.get().await.map_err(Arc::new)?, ws, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))
             }) as BoxFuture<'static, _>
         }));
-        let s = store.clone();
+        let s = scope.clone();
         let tags = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let s = s.clone();
             Box::pin(async move {
                 Ok(shared(
-                    tags::tags_of(s.connection(), ws, &ids)
+                    tags::tags_of(s.get().await.map_err(Arc::new)?, ws, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))
             }) as BoxFuture<'static, _>
         }));
-        let s = store;
+        let s = scope;
         let subscriptions = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let s = s.clone();
             Box::pin(async move {
                 Ok(shared(
-                    subscriptions::for_fact_sheets(s.connection(), ws, &ids)
+                    subscriptions::for_fact_sheets(s.get().await.map_err(Arc::new)?, ws, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))

@@ -114,7 +114,7 @@ pub async fn ingest(
     };
     let count = valid.len();
     let result = async {
-        let tx = state.store.begin_write().await?;
+        let tx = state.store.begin_write(principal.workspace_id).await?;
         let result = events::ingest(&*tx, &principal, valid).await?;
         tx.commit().await?;
         Ok::<_, domain::Error>(result)

@@ -10,4 +10,5 @@ mod filters;
 mod history;
 mod meta_model;
 mod relations;
+mod row_level_security;
 mod tags_and_subscriptions;

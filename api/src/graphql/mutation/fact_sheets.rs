@@ -48,7 +48,11 @@ impl FactSheetMutation {
                 .transpose()?,
             tags: input.tags.unwrap_or_default(),
         };
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let model = rc.meta_model().await?;
         let fs = fact_sheets::create(&*tx, &rc.principal, &model.model, input)
             .await
@@ -78,7 +82,11 @@ impl FactSheetMutation {
                 .external_ids
                 .map(|ids| ids.into_iter().map(Into::into).collect()),
         };
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let model = rc.meta_model().await?;
         let fs = fact_sheets::update(&*tx, &rc.principal, &model.model, patch)
             .await
@@ -97,7 +105,11 @@ impl FactSheetMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let fs = fact_sheets::archive(&*tx, &rc.principal, id, comment.as_deref())
             .await
             .gql()?;
@@ -113,7 +125,11 @@ impl FactSheetMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let fs = fact_sheets::restore(&*tx, &rc.principal, id, comment.as_deref())
             .await
             .gql()?;

@@ -50,7 +50,11 @@ async fn apply(
     force: bool,
 ) -> async_graphql::Result<MetaModelPayload> {
     let rc = request(ctx)?;
-    let tx = rc.store.begin_write().await.gql()?;
+    let tx = rc
+        .store
+        .begin_write(rc.principal.workspace_id)
+        .await
+        .gql()?;
     let change = meta_model::apply_edit(&*tx, &rc.principal, &edit, expected_version, force)
         .await
         .gql()?;

@@ -32,7 +32,11 @@ impl RelationMutation {
             active_from: input.active_from,
             active_until: input.active_until,
         };
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let model = rc.meta_model().await?;
         let r = relations::create(&*tx, &rc.principal, &model.model, input)
             .await
@@ -58,7 +62,11 @@ impl RelationMutation {
             active_from: patch(input.active_from, Ok)?,
             active_until: patch(input.active_until, Ok)?,
         };
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let model = rc.meta_model().await?;
         let r = relations::update(&*tx, &rc.principal, &model.model, patch)
             .await
@@ -76,7 +84,11 @@ impl RelationMutation {
     ) -> async_graphql::Result<DeletePayload> {
         let rc = request(ctx)?;
         let uuid = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         relations::delete(&*tx, &rc.principal, uuid).await.gql()?;
         tx.commit().await.gql()?;
         Ok(DeletePayload { id })

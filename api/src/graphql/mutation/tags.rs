@@ -51,7 +51,11 @@ impl TagMutation {
         input: CreateTagInput,
     ) -> async_graphql::Result<TagPayload> {
         let rc = request(ctx)?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let tag = tags::create(
             &*tx,
             &rc.principal,
@@ -73,7 +77,11 @@ impl TagMutation {
         input: CreateTagGroupInput,
     ) -> async_graphql::Result<TagGroupPayload> {
         let rc = request(ctx)?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let group = tags::create_group(
             &*tx,
             &rc.principal,
@@ -98,7 +106,11 @@ impl TagMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         tags::tag_fact_sheet(&*tx, &rc.principal, id, &tags)
             .await
             .gql()?;
@@ -117,7 +129,11 @@ impl TagMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         tags::untag_fact_sheet(&*tx, &rc.principal, id, &tags)
             .await
             .gql()?;
@@ -135,7 +151,11 @@ impl TagMutation {
     ) -> async_graphql::Result<SubscriptionPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&input.fact_sheet_id, "factSheetId")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         let s = subscriptions::subscribe(&*tx, &rc.principal, id, &input.user, input.role.into())
             .await
             .gql()?;
@@ -150,7 +170,11 @@ impl TagMutation {
     async fn unsubscribe(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeletePayload> {
         let rc = request(ctx)?;
         let uuid = parse_id(&id, "id")?;
-        let tx = rc.store.begin_write().await.gql()?;
+        let tx = rc
+            .store
+            .begin_write(rc.principal.workspace_id)
+            .await
+            .gql()?;
         subscriptions::unsubscribe(&*tx, &rc.principal, uuid)
             .await
             .gql()?;

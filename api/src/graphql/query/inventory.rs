@@ -26,7 +26,7 @@ impl InventoryQuery {
     ) -> async_graphql::Result<Option<FactSheetNode>> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(fact_sheets::get(rc.store.connection(), &rc.principal, id)
+        Ok(fact_sheets::get(rc.db().await?, &rc.principal, id)
             .await
             .gql()?
             .map(|fs| FactSheetNode(Arc::new(fs))))
@@ -40,7 +40,7 @@ impl InventoryQuery {
     ) -> async_graphql::Result<Option<FactSheetNode>> {
         let rc = request(ctx)?;
         Ok(
-            fact_sheets::by_external_id(rc.store.connection(), &rc.principal, &namespace, &value)
+            fact_sheets::by_external_id(rc.db().await?, &rc.principal, &namespace, &value)
                 .await
                 .gql()?
                 .map(|fs| FactSheetNode(Arc::new(fs))),
@@ -62,7 +62,7 @@ impl InventoryQuery {
         let filter = filter.unwrap_or_default().into_domain()?;
         let order = order_by.map(Into::into).unwrap_or_default();
         let page = fact_sheets::list(
-            rc.store.connection(),
+            rc.db().await?,
             &rc.principal,
             &model.model,
             &filter,
@@ -82,7 +82,7 @@ impl InventoryQuery {
     ) -> async_graphql::Result<Option<RelationNode>> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        Ok(relations::get(rc.store.connection(), &rc.principal, id)
+        Ok(relations::get(rc.db().await?, &rc.principal, id)
             .await
             .gql()?
             .map(|r| RelationNode(Arc::new(r))))

@@ -14,7 +14,7 @@ pub struct TagQuery;
 impl TagQuery {
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagObject>> {
         let rc = request(ctx)?;
-        Ok(tags::list(rc.store.connection(), &rc.principal)
+        Ok(tags::list(rc.db().await?, &rc.principal)
             .await
             .gql()?
             .into_iter()
@@ -24,7 +24,7 @@ impl TagQuery {
 
     async fn tag_groups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagGroupObject>> {
         let rc = request(ctx)?;
-        Ok(tags::list_groups(rc.store.connection(), &rc.principal)
+        Ok(tags::list_groups(rc.db().await?, &rc.principal)
             .await
             .gql()?
             .into_iter()

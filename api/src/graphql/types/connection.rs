@@ -68,14 +68,9 @@ impl FactSheetConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        fact_sheets::count(
-            rc.store.connection(),
-            &rc.principal,
-            &model.model,
-            &self.filter,
-        )
-        .await
-        .gql()
+        fact_sheets::count(rc.db().await?, &rc.principal, &model.model, &self.filter)
+            .await
+            .gql()
     }
 
     /// Counts per type, tag and select-attribute option for the current filter; each facet
@@ -83,14 +78,9 @@ impl FactSheetConnection {
     async fn facets(&self, ctx: &Context<'_>) -> async_graphql::Result<FacetsObject> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        let facets = fact_sheets::facets(
-            rc.store.connection(),
-            &rc.principal,
-            &model.model,
-            &self.filter,
-        )
-        .await
-        .gql()?;
+        let facets = fact_sheets::facets(rc.db().await?, &rc.principal, &model.model, &self.filter)
+            .await
+            .gql()?;
         Ok(facets.into())
     }
 }

@@ -170,7 +170,7 @@ impl FactSheetNode {
             ..Default::default()
         };
         let page = fact_sheets::list(
-            rc.store.connection(),
+            rc.db().await?,
             &rc.principal,
             &model.model,
             &filter,
@@ -272,7 +272,7 @@ impl FactSheetNode {
     ) -> async_graphql::Result<EventConnection> {
         let rc = request(ctx)?;
         let page = domain::events::list_for_fact_sheet(
-            rc.store.connection(),
+            rc.db().await?,
             &rc.principal,
             self.0.id,
             types.as_deref(),
@@ -321,7 +321,7 @@ impl FactSheetNode {
         };
         let model = rc.meta_model().await?;
         let metrics = domain::metrics::for_fact_sheet(
-            rc.store.connection(),
+            rc.db().await?,
             &rc.principal,
             &model.model,
             self.0.id,
@@ -342,7 +342,7 @@ impl FactSheetNode {
     ) -> async_graphql::Result<ChangeConnection> {
         let rc = request(ctx)?;
         let page = history::list(
-            rc.store.connection(),
+            rc.db().await?,
             &rc.principal,
             self.0.id,
             first,

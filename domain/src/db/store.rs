@@ -1,4 +1,4 @@
-//! Opening the database and drawing transactions from it.
+//! The connection pool and the transactions drawn from it.
 //!
 //! SQLite allows one writer at a time and answers a second one with "database is locked" when a
 //! read transaction tries to upgrade. Rather than retry, writers queue on an in-process lock
@@ -8,13 +8,18 @@
 use std::{sync::Arc, time::Duration};
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, TransactionTrait,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    TransactionTrait,
+    sqlx::{
+        Executor,
+        sqlite::{SqliteJournalMode, SqliteSynchronous},
+    },
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
+use uuid::Uuid;
 
-use crate::Result;
+use super::tenant::{TenantConnection, enter_workspace};
+use crate::{Error, Result};
 
 #[derive(Clone)]
 pub struct Store {
@@ -27,6 +32,11 @@ pub struct Store {
 pub struct StoreOptions {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// PostgreSQL only: the role every pooled connection switches to (`SET ROLE`) before use.
+    /// The migrations create `wayfinder_app` without superuser or `BYPASSRLS`, so row-level
+    /// security applies to the server even when its login user owns the tables. `None` keeps
+    /// the login role (CLI platform operations, migrations).
+    pub tenant_role: Option<String>,
 }
 
 impl Default for StoreOptions {
@@ -34,6 +44,7 @@ impl Default for StoreOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
+            tenant_role: None,
         }
     }
 }
@@ -53,6 +64,27 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
+        if let Some(role) = options
+            .tenant_role
+            .clone()
+            .filter(|_| url.starts_with("postgres"))
+        {
+            if !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(Error::invalid("tenant_role", "must be a plain role name"));
+            }
+            let sql = format!("SET ROLE {role}");
+            connect.map_sqlx_postgres_pool_opts(move |pool| {
+                let sql = sql.clone();
+                pool.after_connect(move |conn, _| {
+                    let sql = sql.clone();
+                    Box::pin(async move {
+                        conn.execute(sea_orm::sqlx::AssertSqlSafe(sql))
+                            .await
+                            .map(|_| ())
+                    })
+                })
+            });
+        }
         let conn = Database::connect(connect).await?;
         Ok(Self::from_connection(conn))
     }
@@ -71,15 +103,34 @@ impl Store {
         self.conn.get_database_backend()
     }
 
-    /// A transaction for a request that writes. Dropping it without `commit` rolls back, so a
-    /// rejected request leaves nothing behind.
-    pub async fn begin_write(&self) -> Result<WriteTransaction> {
+    /// A transaction for a request that writes to `workspace_id`. Dropping it without `commit`
+    /// rolls back, so a rejected request leaves nothing behind.
+    pub async fn begin_write(&self, workspace_id: Uuid) -> Result<WriteTransaction> {
+        let tx = self.begin_platform_write().await?;
+        enter_workspace(&*tx, workspace_id).await?;
+        Ok(tx)
+    }
+
+    /// A write transaction not (yet) scoped to one workspace: creating a workspace, or a
+    /// platform operation that enters each workspace it touches itself.
+    pub async fn begin_platform_write(&self) -> Result<WriteTransaction> {
         let guard = match &self.writer {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
         let tx = self.conn.begin().await?;
         Ok(WriteTransaction { tx, _guard: guard })
+    }
+
+    /// The connection a request reads `workspace_id` through (see [`TenantConnection`]).
+    pub async fn tenant(&self, workspace_id: Uuid) -> Result<TenantConnection> {
+        if self.backend() == DatabaseBackend::Postgres {
+            let tx = self.conn.begin().await?;
+            enter_workspace(&tx, workspace_id).await?;
+            Ok(TenantConnection::Scoped(tx))
+        } else {
+            Ok(TenantConnection::Shared(self.conn.clone()))
+        }
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -106,9 +157,4 @@ impl std::ops::Deref for WriteTransaction {
     fn deref(&self) -> &Self::Target {
         &self.tx
     }
-}
-
-/// True when the statement runs on PostgreSQL; used where the two dialects need different SQL.
-pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
-    db.get_database_backend() == DatabaseBackend::Postgres
 }

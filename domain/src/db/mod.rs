@@ -1,0 +1,17 @@
+//! Opening the database and drawing workspace-scoped connections and transactions from it.
+
+mod scope;
+mod store;
+mod tenant;
+
+pub use scope::TenantScope;
+
+pub use store::{Store, StoreOptions, WriteTransaction};
+pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_workspace};
+
+use sea_orm::{ConnectionTrait, DatabaseBackend};
+
+/// True when the statement runs on PostgreSQL; used where the two dialects need different SQL.
+pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DatabaseBackend::Postgres
+}

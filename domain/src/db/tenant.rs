@@ -1,0 +1,73 @@
+//! Tenant isolation in the database itself. Every domain query filters by workspace; on
+//! PostgreSQL row-level security enforces the same again, so a query that forgot its filter
+//! still returns nothing foreign. The policies compare `workspace_id` with the transaction-local
+//! setting [`WORKSPACE_SETTING`], which [`enter_workspace`] sets at the start of every
+//! transaction that touches tenant data. Outside such a transaction the setting is empty and
+//! the policies match no row at all: forgetting to enter a workspace fails closed.
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement,
+};
+use uuid::Uuid;
+
+use super::is_postgres;
+use crate::Result;
+
+/// The PostgreSQL setting the row-level security policies read.
+pub const WORKSPACE_SETTING: &str = "wayfinder.workspace_id";
+
+/// Scopes the current transaction to `workspace_id` (PostgreSQL; a no-op on SQLite, which has
+/// no row-level security and relies on the domain's filters). Transaction-local, so a pooled
+/// connection never carries one tenant's scope into another's request.
+pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
+    if is_postgres(db) {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config($1, $2, true)",
+            [WORKSPACE_SETTING.into(), workspace_id.to_string().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The connection one request reads a workspace through: on PostgreSQL a transaction scoped
+/// with [`enter_workspace`], on SQLite the shared pool (a transaction there would pin a
+/// snapshot and hide the request's own writes, which commit on another connection).
+pub enum TenantConnection {
+    Shared(DatabaseConnection),
+    Scoped(DatabaseTransaction),
+}
+
+/// Forwards to whichever connection this is.
+macro_rules! delegate {
+    ($self:ident, $c:ident => $call:expr) => {
+        match $self {
+            TenantConnection::Shared($c) => $call,
+            TenantConnection::Scoped($c) => $call,
+        }
+    };
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for TenantConnection {
+    fn get_database_backend(&self) -> DbBackend {
+        delegate!(self, c => c.get_database_backend())
+    }
+    async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
+        delegate!(self, c => c.execute_raw(stmt).await)
+    }
+    async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
+        delegate!(self, c => c.execute_unprepared(sql).await)
+    }
+    async fn query_one_raw(
+        &self,
+        stmt: Statement,
+    ) -> std::result::Result<Option<QueryResult>, DbErr> {
+        delegate!(self, c => c.query_one_raw(stmt).await)
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        delegate!(self, c => c.query_all_raw(stmt).await)
+    }
+}
