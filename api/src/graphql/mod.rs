@@ -1,6 +1,7 @@
 //! The GraphQL schema: types mirror the contract, resolvers call `domain`, nested reads go
 //! through one per-request DataLoader.
 
+mod authorization;
 mod context;
 mod errors;
 mod loader;

@@ -1,6 +1,6 @@
 use async_graphql::{EmptySubscription, Schema};
 
-use super::{mutation::Mutation, query::Query};
+use super::{authorization::Authorization, mutation::Mutation, query::Query};
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -27,7 +27,8 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         .limit_depth(options.max_depth)
         .limit_complexity(options.max_complexity)
         .limit_recursive_depth(64)
-        .limit_directives(16);
+        .limit_directives(16)
+        .extension(Authorization);
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -1,7 +1,11 @@
 //! The single place where roles are turned into permissions. Services call [`require`] first;
 //! resolvers never check roles themselves, so a rule changes in exactly one line.
 
+mod operations;
+
 use std::fmt;
+
+pub use operations::{Root, all as operation_rules, rule as operation_rule};
 
 use crate::{Error, Principal, Result, Role};
 
@@ -14,6 +18,8 @@ pub enum Action {
     WriteInventory,
     /// Change the meta model and tag groups.
     AdministerMetaModel,
+    /// Read and change workspace settings: features, API tokens.
+    AdministerWorkspace,
 }
 
 impl Action {
@@ -22,7 +28,7 @@ impl Action {
         match self {
             Action::Read => Role::Viewer,
             Action::WriteInventory => Role::Member,
-            Action::AdministerMetaModel => Role::Admin,
+            Action::AdministerMetaModel | Action::AdministerWorkspace => Role::Admin,
         }
     }
 }
@@ -33,6 +39,7 @@ impl fmt::Display for Action {
             Action::Read => "read the inventory",
             Action::WriteInventory => "change the inventory",
             Action::AdministerMetaModel => "change the meta model",
+            Action::AdministerWorkspace => "administer the workspace",
         })
     }
 }
@@ -78,6 +85,8 @@ mod tests {
             (Admin, Read, true),
             (Admin, WriteInventory, true),
             (Admin, AdministerMetaModel, true),
+            (Member, AdministerWorkspace, false),
+            (Admin, AdministerWorkspace, true),
         ];
         for (role, action, allowed) in expected {
             assert_eq!(allows(role, action), allowed, "{role} / {action}");

@@ -1,0 +1,112 @@
+//! The tenant canary: workspace `acme` holds distinctive data; every query and mutation of the
+//! schema is then called as an admin of workspace `globex`, with every ID argument set to each
+//! of acme's ids in turn and every field selected three levels deep. Not one of acme's ids,
+//! names or values may come back, and acme's data must be unchanged afterwards. Runs on both
+//! databases; on PostgreSQL through the restricted role, under row-level security.
+
+use serde_json::{Value, json};
+
+use crate::{operations::Schema, support::TestApp};
+
+const SNAPSHOT: &str = "{ factSheets(first: 500) { edges { node { id name revision description attributes tags { name } externalIds { value } } } } }";
+
+#[tokio::test]
+async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
+    let app = TestApp::new().await;
+    let marker = format!("canary{}", uuid::Uuid::now_v7().simple());
+    let secret = |what: &str| format!("{marker}-{what}");
+
+    let create = r#"mutation($input: CreateFactSheetInput!) { createFactSheet(input: $input) { factSheet { id } } }"#;
+    let team = app
+        .data(create, json!({ "input": { "type": "Team", "name": secret("team"), "description": secret("description"), "tags": [secret("tag")], "externalIds": [{ "namespace": "eventSource", "value": secret("source") }] } }))
+        .await["createFactSheet"]["factSheet"]["id"]
+        .clone();
+    let artifact = app
+        .data(create, json!({ "input": { "type": "SoftwareArtifact", "name": secret("artifact"), "externalIds": [{ "namespace": "eventSource", "value": secret("artifact-source") }] } }))
+        .await["createFactSheet"]["factSheet"]["id"]
+        .clone();
+    let relation = app
+        .data(
+            r#"mutation($input: CreateRelationInput!) { createRelation(input: $input) { relation { id } } }"#,
+            json!({ "input": { "type": "teamOwnsArtifact", "fromId": team, "toId": artifact } }),
+        )
+        .await["createRelation"]["relation"]["id"]
+        .clone();
+    let ids: Vec<String> = [&team, &artifact, &relation]
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let before = app.data(SNAPSHOT, json!({})).await;
+
+    let intruder = app.other_workspace().await;
+    let schema = Schema::of(&api::graphql::sdl());
+    let mut calls = 0;
+    let mut positive_controls = 0;
+    for operation in &schema.operations {
+        for id in &ids {
+            let document = schema.document_with_depth(operation, id, 3);
+            let response = app.run_as(&intruder, &document, json!({})).await;
+            // Data must hold none of acme's ids; nothing at all (errors included) may hold
+            // acme's names or values. (An error may echo the id the caller sent.)
+            let data = response["data"].to_string();
+            for leaked in &ids {
+                assert!(
+                    !data.contains(leaked.as_str()),
+                    "globex saw acme's `{leaked}` through {document}: {response:#}"
+                );
+            }
+            assert!(
+                !response.to_string().contains(&marker),
+                "globex saw acme's names or values through {document}: {response:#}"
+            );
+            // No existence oracle: acme's id fails exactly like an id that exists nowhere.
+            if !document.contains(id.as_str()) {
+                calls += 1;
+                continue;
+            }
+            let nowhere = uuid::Uuid::now_v7().to_string();
+            let control = app
+                .run_as(
+                    &intruder,
+                    &schema.document_with_depth(operation, &nowhere, 3),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(
+                codes(&response),
+                codes(&control),
+                "{document} tells acme's ids from unknown ones"
+            );
+            calls += 1;
+            // The same read as acme must show acme's data, or the documents prove nothing.
+            if operation.name == "factSheet" || operation.name == "relation" {
+                let own = app.run(&document, json!({})).await.to_string();
+                positive_controls += usize::from(own.contains(&marker));
+            }
+        }
+    }
+    assert!(calls >= 90, "{calls} calls");
+    assert!(
+        positive_controls >= 3,
+        "the read documents do show data to its owner"
+    );
+    assert_eq!(
+        app.data(SNAPSHOT, json!({})).await,
+        before,
+        "acme's data changed"
+    );
+    assert_snapshot_has_data(&before, &marker);
+}
+
+fn codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn assert_snapshot_has_data(snapshot: &Value, marker: &str) {
+    assert!(snapshot.to_string().contains(marker));
+}
