@@ -66,6 +66,14 @@ pub enum Error {
     #[error("{0}")]
     LimitExceeded(String),
 
+    /// The workspace's edition or its operator switched the feature off.
+    #[error("the feature {feature} is not enabled for this workspace")]
+    FeatureDisabled { feature: String },
+
+    /// A quota of the workspace is used up (fact sheets, events per day).
+    #[error("the workspace's quota for {feature} ({quota}) is used up")]
+    QuotaExhausted { feature: String, quota: i64 },
+
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod external_ids;
 pub mod fact_sheets;
+pub mod features;
 pub mod history;
 pub mod meta_model;
 pub mod metrics;

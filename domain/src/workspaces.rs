@@ -50,6 +50,7 @@ pub async fn create(
         name: name.unwrap_or(slug).to_owned(),
         created_at: Utc::now(),
         deleted_at: None,
+        edition: crate::features::Edition::default().id().to_owned(),
     };
     workspace::Entity::insert(workspace::ActiveModel::from(ws.clone()))
         .exec_without_returning(db)

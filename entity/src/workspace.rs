@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub created_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// The bundle of feature defaults (`domain::features::Edition`).
+    pub edition: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,34 @@ pub const NOT_TENANT_DATA: &[&str] = &["rate_limit_windows"];
 /// The role the server runs as (see `domain::db::StoreOptions::tenant_role`).
 pub const APP_ROLE: &str = "wayfinder_app";
 
+/// The policy every tenant table gets, as the body of a PL/pgSQL `format` string (quotes
+/// doubled); `%I` is the table.
+const POLICY: &str = "CREATE POLICY tenant_isolation ON %I
+    USING (workspace_id = NULLIF(current_setting(''wayfinder.workspace_id'', true), '''')::uuid)
+    WITH CHECK (workspace_id = NULLIF(current_setting(''wayfinder.workspace_id'', true), '''')::uuid)";
+
+/// Row-level security for a tenant table created by a later migration (PostgreSQL; nothing on
+/// SQLite). Grants come from the default privileges set here.
+pub(crate) async fn isolate_tenant_table(
+    manager: &SchemaManager<'_>,
+    table: &str,
+) -> Result<(), DbErr> {
+    if manager.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN
+                EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', '{table}');
+                EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', '{table}');
+                EXECUTE format('{POLICY}', '{table}');
+            END $$"
+        ))
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -60,9 +88,7 @@ impl MigrationTrait for Migration {
                 LOOP
                     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
                     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-                    EXECUTE format('CREATE POLICY tenant_isolation ON %I
-                        USING (workspace_id = NULLIF(current_setting(''wayfinder.workspace_id'', true), '''')::uuid)
-                        WITH CHECK (workspace_id = NULLIF(current_setting(''wayfinder.workspace_id'', true), '''')::uuid)', t);
+                    EXECUTE format('{POLICY}', t);
                 END LOOP;
             END $$"
         ))

@@ -1,6 +1,7 @@
 //! The `wayfinder` command line.
 
 mod bench;
+mod feature;
 mod serve;
 mod token;
 mod workspace;
@@ -34,6 +35,9 @@ enum Command {
     /// Manage workspaces (tenants).
     #[command(subcommand)]
     Workspace(workspace::WorkspaceCommand),
+    /// Workspace features and editions (platform operator).
+    #[command(subcommand)]
+    Feature(feature::FeatureCommand),
     /// Issue access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -77,6 +81,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             }
             Command::Workspace(cmd) => workspace::run(config, cmd).await,
+            Command::Feature(cmd) => feature::run(config, cmd).await,
             Command::Token(cmd) => token::run(config, cmd).await,
             Command::Bench(cmd) => bench::run(config, cmd).await,
             Command::Schema => {

@@ -68,6 +68,19 @@ pub fn to_gql(error: Error) -> async_graphql::Error {
         Error::LimitExceeded(_) => {
             async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "LIMIT_EXCEEDED"))
         }
+        Error::FeatureDisabled { feature } => {
+            async_graphql::Error::new(message).extend_with(|_, e| {
+                e.set("code", "FORBIDDEN");
+                e.set("feature", feature.clone());
+            })
+        }
+        Error::QuotaExhausted { feature, quota } => {
+            async_graphql::Error::new(message).extend_with(|_, e| {
+                e.set("code", "LIMIT_EXCEEDED");
+                e.set("feature", feature.clone());
+                e.set("quota", quota);
+            })
+        }
         Error::Database(_) | Error::Internal(_) => internal(&error_detail(&error)),
     }
 }

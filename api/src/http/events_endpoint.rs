@@ -12,7 +12,12 @@ use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
 use domain::events::{self, IncomingEvent};
 use serde_json::{Value, json};
 
-use super::{AppState, body::read_limited, caller::caller, responses::error};
+use super::{
+    AppState,
+    body::read_limited,
+    caller::caller,
+    responses::{error, feature_refusal},
+};
 
 const BATCH: &str = "application/cloudevents-batch+json";
 
@@ -126,7 +131,7 @@ pub async fn ingest(
             HttpResponse::Accepted()
                 .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
         }
-        Err(e) => {
+        Err(e) => feature_refusal(&e).unwrap_or_else(|| {
             let incident = uuid::Uuid::now_v7();
             tracing::error!(%incident, error = ?e, "event ingestion failed");
             error(
@@ -134,7 +139,7 @@ pub async fn ingest(
                 "INTERNAL",
                 &format!("internal error (incident {incident}); nothing was stored"),
             )
-        }
+        }),
     }
 }
 

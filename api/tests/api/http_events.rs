@@ -10,11 +10,11 @@ use crate::support::{Server, TestApp};
 
 const HOUR: f64 = 3600.0;
 
-fn ev(id: &str, t: &str, time: &str, data: Value) -> Value {
+pub(crate) fn ev(id: &str, t: &str, time: &str, data: Value) -> Value {
     json!({"specversion": "1.0", "id": id, "source": "checkout", "type": format!("dev.wayfinder.{t}"), "time": time, "datacontenttype": "application/json", "data": data})
 }
 
-async fn post_batch(server: &Server, token: &str, events: &[Value]) -> (u16, Value) {
+pub(crate) async fn post_batch(server: &Server, token: &str, events: &[Value]) -> (u16, Value) {
     let response = server
         .client
         .post(format!("{}/events", server.base))

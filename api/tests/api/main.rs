@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod http_auth;
 mod http_events;
+mod http_features;
 mod http_graphql;
 mod n_plus_one;
 mod operations;

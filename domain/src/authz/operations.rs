@@ -29,6 +29,8 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "tags", Read),
         (Query, "tagGroups", Read),
         (Query, "viewer", Read),
+        // Workspace administration.
+        (Query, "workspaceFeatures", AdministerWorkspace),
         // Changing the inventory.
         (Mutation, "createFactSheet", WriteInventory),
         (Mutation, "updateFactSheet", WriteInventory),

@@ -15,6 +15,7 @@ use super::validate::{Fact, ValidEvent};
 use crate::{
     Principal, Result,
     authz::{self, Action},
+    features::{self, Feature},
 };
 use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};
 
@@ -165,6 +166,9 @@ pub async fn ingest(
         ],
     )
     .await?;
+    // Metered on what was stored: duplicates are free. Over the quota, the error rolls back
+    // the whole request, events and count alike.
+    features::consume_daily(db, ws, Feature::Events, accepted).await?;
     Ok(IngestResult {
         accepted,
         duplicates: total - accepted,

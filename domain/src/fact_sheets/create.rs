@@ -50,6 +50,7 @@ pub async fn create(
     input: NewFactSheet,
 ) -> Result<FactSheet> {
     authz::require(principal, Action::WriteInventory)?;
+    crate::features::require_within_total(db, principal.workspace_id, 1).await?;
     let Some(fs_type) = model.fact_sheet_type(&input.fact_sheet_type) else {
         let known: Vec<&str> = model
             .fact_sheet_types

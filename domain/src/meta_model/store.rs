@@ -162,6 +162,12 @@ pub async fn apply_edit(
     force: bool,
 ) -> Result<MetaModelChange> {
     authz::require(principal, Action::AdministerMetaModel)?;
+    crate::features::require_enabled(
+        db,
+        principal.workspace_id,
+        crate::features::Feature::MetaModelCustomization,
+    )
+    .await?;
     let current = current_of(db, principal.workspace_id).await?;
     if let Some(expected) = expected_version
         && expected != current.version

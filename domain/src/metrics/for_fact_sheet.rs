@@ -14,6 +14,7 @@ use crate::{
     events::{Needs, load_window_facts},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
+    features::{self, Feature},
     meta_model::{MetaModel, RollUpDirection},
     relations,
 };
@@ -32,6 +33,7 @@ pub async fn for_fact_sheet(
     needs: Needs,
 ) -> Result<Metrics> {
     authz::require(principal, Action::Read)?;
+    features::require_enabled(db, principal.workspace_id, Feature::Metrics).await?;
     fact_sheets::require(db, principal, fact_sheet_id).await?;
     let started = std::time::Instant::now();
     let members = members(db, principal, model, fact_sheet_id).await?;

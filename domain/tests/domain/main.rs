@@ -6,6 +6,7 @@ mod support;
 
 mod events;
 mod fact_sheets;
+mod features;
 mod filters;
 mod history;
 mod meta_model;

@@ -2,6 +2,7 @@ mod inventory;
 mod meta_model;
 mod tags;
 mod viewer;
+mod workspace;
 
 use async_graphql::MergedObject;
 
@@ -11,4 +12,5 @@ pub struct Query(
     meta_model::MetaModelQuery,
     tags::TagQuery,
     viewer::ViewerQuery,
+    workspace::WorkspaceQuery,
 );

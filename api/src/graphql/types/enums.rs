@@ -83,3 +83,8 @@ mirror_enum!(
     /// OUTGOING follows relations the fact sheet starts; INCOMING those pointing at it.
     RollUpDirection <=> meta_model::RollUpDirection { Outgoing, Incoming }
 );
+
+mirror_enum!(
+    /// Whether a workspace feature can be used.
+    FeatureStatus <=> domain::features::FeatureStatus { Enabled, Disabled }
+);

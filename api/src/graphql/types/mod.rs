@@ -5,6 +5,7 @@ pub mod enums;
 pub mod event;
 pub mod facets;
 pub mod fact_sheet;
+pub mod features;
 pub mod history;
 pub mod inputs;
 pub mod meta_model;
