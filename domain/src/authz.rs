@@ -14,6 +14,8 @@ pub enum Action {
     WriteInventory,
     /// Change the meta model and tag groups.
     AdministerMetaModel,
+    /// Manage the workspace's technical users (API tokens).
+    AdministerWorkspace,
 }
 
 impl Action {
@@ -23,6 +25,7 @@ impl Action {
             Action::Read => Role::Viewer,
             Action::WriteInventory => Role::Member,
             Action::AdministerMetaModel => Role::Admin,
+            Action::AdministerWorkspace => Role::Admin,
         }
     }
 }
@@ -33,6 +36,7 @@ impl fmt::Display for Action {
             Action::Read => "read the inventory",
             Action::WriteInventory => "change the inventory",
             Action::AdministerMetaModel => "change the meta model",
+            Action::AdministerWorkspace => "administer the workspace",
         })
     }
 }
@@ -72,12 +76,15 @@ mod tests {
             (Viewer, Read, true),
             (Viewer, WriteInventory, false),
             (Viewer, AdministerMetaModel, false),
+            (Viewer, AdministerWorkspace, false),
             (Member, Read, true),
             (Member, WriteInventory, true),
             (Member, AdministerMetaModel, false),
+            (Member, AdministerWorkspace, false),
             (Admin, Read, true),
             (Admin, WriteInventory, true),
             (Admin, AdministerMetaModel, true),
+            (Admin, AdministerWorkspace, true),
         ];
         for (role, action, allowed) in expected {
             assert_eq!(allows(role, action), allowed, "{role} / {action}");
