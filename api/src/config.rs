@@ -42,6 +42,17 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// A JWKS file of an identity provider whose RS256/ES256 tokens are accepted too (tokens
+    /// with a `kid`). At most one of `jwks_file` and `jwks_url`.
+    pub jwks_file: Option<PathBuf>,
+    /// The same, fetched from a URL (`https://` required in production).
+    pub jwks_url: Option<String>,
+    /// How often the JWKS is reloaded in the background.
+    pub jwks_refresh_secs: u64,
+    /// An unknown `kid` reloads the JWKS at once, but at most this often.
+    pub jwks_min_refresh_secs: u64,
+    /// The `iss` of the identity provider's tokens; defaults to `jwt_issuer`.
+    pub jwks_issuer: Option<String>,
     pub migrate_on_start: bool,
     pub db_max_connections: u32,
     /// Limits that keep one request from hurting everyone else.
@@ -71,6 +82,11 @@ impl Default for Config {
             jwt_secret: None,
             jwt_issuer: "wayfinder".into(),
             jwt_audience: "wayfinder-api".into(),
+            jwks_file: None,
+            jwks_url: None,
+            jwks_refresh_secs: 300,
+            jwks_min_refresh_secs: 30,
+            jwks_issuer: None,
             migrate_on_start: true,
             db_max_connections: 16,
             max_body_bytes: 1024 * 1024,

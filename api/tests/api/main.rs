@@ -8,6 +8,7 @@ mod cli;
 mod http_auth;
 mod http_events;
 mod http_graphql;
+mod http_tokens;
 mod n_plus_one;
 mod schema_drift;
 mod schema_fact_sheets;

@@ -119,6 +119,18 @@ impl TestApp {
     /// The real HTTP server on a free port, with keys signed by [`SECRET`].
     pub fn spawn(&self, config: Config) -> Server {
         let keys = JwtKeys::hs256(SECRET, &config.jwt_issuer, &config.jwt_audience);
+        self.spawn_with_keys(config, keys)
+    }
+
+    /// Like [`spawn`], also trusting the JWKS the configuration names (file or URL), reloaded
+    /// as the server would.
+    pub async fn spawn_with_jwks(&self, config: Config) -> Server {
+        let keys = JwtKeys::hs256(SECRET, &config.jwt_issuer, &config.jwt_audience);
+        let keys = api::bootstrap::with_jwks(keys, &config).await.unwrap();
+        self.spawn_with_keys(config, keys)
+    }
+
+    fn spawn_with_keys(&self, config: Config, keys: JwtKeys) -> Server {
         let state = api::bootstrap::state(&config, self.db.store.clone(), keys.clone());
         let running = api::http::start(state, "127.0.0.1", 0, Some(1)).unwrap();
         let handle = running.server.handle();
