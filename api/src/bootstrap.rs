@@ -103,6 +103,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_event_body_bytes: config.max_event_body_bytes,
             max_events_per_request: config.max_events_per_request,
         },
+        api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
     }
 }
 

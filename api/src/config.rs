@@ -53,6 +53,9 @@ pub struct Config {
     pub jwks_min_refresh_secs: u64,
     /// The `iss` of the identity provider's tokens; defaults to `jwt_issuer`.
     pub jwks_issuer: Option<String>,
+    /// Lifetime of the access token `POST /auth/token` mints for an API token (never beyond
+    /// the API token's own expiry).
+    pub api_token_jwt_ttl_secs: u64,
     pub migrate_on_start: bool,
     pub db_max_connections: u32,
     /// Limits that keep one request from hurting everyone else.
@@ -87,6 +90,7 @@ impl Default for Config {
             jwks_refresh_secs: 300,
             jwks_min_refresh_secs: 30,
             jwks_issuer: None,
+            api_token_jwt_ttl_secs: 3600,
             migrate_on_start: true,
             db_max_connections: 16,
             max_body_bytes: 1024 * 1024,

@@ -5,11 +5,13 @@
 mod support;
 
 mod cli;
+mod http_api_tokens;
 mod http_auth;
 mod http_events;
 mod http_graphql;
 mod http_tokens;
 mod n_plus_one;
+mod schema_api_tokens;
 mod schema_drift;
 mod schema_fact_sheets;
 mod schema_meta_model;

@@ -83,3 +83,9 @@ mirror_enum!(
     /// OUTGOING follows relations the fact sheet starts; INCOMING those pointing at it.
     RollUpDirection <=> meta_model::RollUpDirection { Outgoing, Incoming }
 );
+
+mirror_enum!(
+    /// What a caller may do: VIEWER reads, MEMBER also writes the inventory and events, ADMIN
+    /// also changes the meta model and manages API tokens.
+    Role <=> domain::Role { Viewer, Member, Admin }
+);
