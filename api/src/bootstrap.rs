@@ -1,12 +1,14 @@
 //! Turning a configuration into running parts: the store, the signing keys, the schema and the
 //! HTTP state. Shared by `serve`, the other CLI commands and the HTTP tests.
 
+use std::time::Duration;
+
 use anyhow::{Context, bail};
 use domain::db::{Store, StoreOptions};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{
-    auth::{JwtKeys, load_or_create_secret},
+    auth::{JwksCache, JwksSource, JwtKeys, load_or_create_secret},
     config::{Config, Profile},
     graphql::{SchemaOptions, build_schema},
     http::{AppState, HttpLimits},
@@ -80,6 +82,37 @@ pub fn jwt_keys(config: &Config) -> anyhow::Result<JwtKeys> {
     ))
 }
 
+/// Adds the identity provider's JWKS keys when one is configured, and starts their periodic
+/// reload. Must run inside the Tokio runtime that serves requests.
+pub async fn with_jwks(keys: JwtKeys, config: &Config) -> anyhow::Result<JwtKeys> {
+    let source = match (&config.jwks_file, &config.jwks_url) {
+        (None, None) => return Ok(keys),
+        (Some(_), Some(_)) => {
+            bail!("set at most one of WAYFINDER_JWKS_FILE and WAYFINDER_JWKS_URL")
+        }
+        (Some(path), None) => JwksSource::File(path.clone()),
+        (None, Some(url)) => {
+            let plain_http = !url.starts_with("https://");
+            if plain_http && config.profile == Profile::Production {
+                bail!("the production profile needs an https:// WAYFINDER_JWKS_URL");
+            }
+            if plain_http && !url.starts_with("http://") {
+                bail!("WAYFINDER_JWKS_URL must be an http(s) URL");
+            }
+            JwksSource::Url(url.clone())
+        }
+    };
+    if config.jwks_refresh_secs == 0 {
+        bail!("WAYFINDER_JWKS_REFRESH_SECS must be at least 1");
+    }
+    let cache = JwksCache::load(source, Duration::from_secs(config.jwks_min_refresh_secs))
+        .await
+        .map_err(|reason| anyhow::anyhow!("loading the JWKS: {reason}"))?;
+    cache.spawn_periodic_reload(Duration::from_secs(config.jwks_refresh_secs));
+    let issuer = config.jwks_issuer.as_deref().unwrap_or(&config.jwt_issuer);
+    Ok(keys.with_jwks(cache, issuer))
+}
+
 pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     let schema = build_schema(&SchemaOptions {
         max_depth: config.max_query_depth,
@@ -97,6 +130,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_event_body_bytes: config.max_event_body_bytes,
             max_events_per_request: config.max_events_per_request,
         },
+        api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
     }
 }
 

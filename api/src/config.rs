@@ -42,6 +42,20 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// A JWKS file of an identity provider whose RS256/ES256 tokens are accepted too (tokens
+    /// with a `kid`). At most one of `jwks_file` and `jwks_url`.
+    pub jwks_file: Option<PathBuf>,
+    /// The same, fetched from a URL (`https://` required in production).
+    pub jwks_url: Option<String>,
+    /// How often the JWKS is reloaded in the background.
+    pub jwks_refresh_secs: u64,
+    /// An unknown `kid` reloads the JWKS at once, but at most this often.
+    pub jwks_min_refresh_secs: u64,
+    /// The `iss` of the identity provider's tokens; defaults to `jwt_issuer`.
+    pub jwks_issuer: Option<String>,
+    /// Lifetime of the access token `POST /auth/token` mints for an API token (never beyond
+    /// the API token's own expiry).
+    pub api_token_jwt_ttl_secs: u64,
     pub migrate_on_start: bool,
     pub db_max_connections: u32,
     /// PostgreSQL: the role the server switches to on every connection, so row-level security
@@ -75,6 +89,12 @@ impl Default for Config {
             jwt_secret: None,
             jwt_issuer: "wayfinder".into(),
             jwt_audience: "wayfinder-api".into(),
+            jwks_file: None,
+            jwks_url: None,
+            jwks_refresh_secs: 300,
+            jwks_min_refresh_secs: 30,
+            jwks_issuer: None,
+            api_token_jwt_ttl_secs: 3600,
             migrate_on_start: true,
             db_max_connections: 16,
             database_role: "wayfinder_app".into(),

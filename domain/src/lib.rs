@@ -5,6 +5,7 @@
 //! Every service checks the caller's [`Principal`] through [`authz`] before it touches data, and
 //! scopes every statement by the principal's workspace.
 
+pub mod api_tokens;
 pub mod attributes;
 pub mod authz;
 pub mod db;

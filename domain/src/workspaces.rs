@@ -70,6 +70,14 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Optio
         .await?)
 }
 
+/// The live (not deleted) workspace with this id.
+pub async fn find_live_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Workspace>> {
+    Ok(workspace::Entity::find_by_id(id)
+        .filter(workspace::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Workspace>> {
     Ok(workspace::Entity::find()
         .filter(workspace::Column::DeletedAt.is_null())

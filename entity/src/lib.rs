@@ -1,5 +1,6 @@
 //! sea-orm entities: one module per table, rows only. Business rules live in `domain`.
 
+pub mod api_token;
 pub mod attribute_value;
 pub mod change;
 pub mod change_fact;

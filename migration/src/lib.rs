@@ -11,6 +11,7 @@ mod m20261121_000005_create_subscriptions;
 mod m20261121_000006_create_relations;
 mod m20261121_000007_create_changes;
 mod m20261121_000008_create_events;
+mod m20261122_000010_create_api_tokens;
 pub mod m20261122_000030_enable_row_level_security;
 mod m20261122_000040_create_workspace_features;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_relations::Migration),
             Box::new(m20261121_000007_create_changes::Migration),
             Box::new(m20261121_000008_create_events::Migration),
+            Box::new(m20261122_000010_create_api_tokens::Migration),
             Box::new(m20261122_000030_enable_row_level_security::Migration),
             Box::new(m20261122_000040_create_workspace_features::Migration),
         ]

@@ -1,9 +1,13 @@
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 use domain::Role;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
 use serde::{Deserialize, Serialize};
+
+use super::jwks_cache::JwksCache;
 
 /// The claims of a Wayfinder access token (see the public contract).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -14,22 +18,42 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub exp: i64,
+    /// Optional for tokens of an external identity provider; ours always carry it.
+    #[serde(default)]
     pub iat: i64,
 }
 
 /// Why a token was refused; logged, never sent to the client in detail.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct TokenError(String);
+pub enum TokenError {
+    #[error("{0}")]
+    Invalid(String),
+    /// The header names a `kid` no trusted key has (yet): a reload of the JWKS may help.
+    #[error("unknown key id `{0}`")]
+    UnknownKey(String),
+}
 
-/// The HS256 key pair and the expected issuer and audience. The algorithm is pinned: a token
-/// claiming any other `alg` (including `none`) is refused before its signature is looked at.
+/// Verification keys and the expected issuer and audience.
+///
+/// A token without `kid` is checked against the HS256 secret only; a token with `kid` only
+/// against the JWKS key of that id, whose algorithm was pinned when the key was loaded. The
+/// header's `alg` must equal the pinned algorithm, so a token can never pick how it is
+/// verified (`none`, or an RSA public key passed off as an HMAC secret, are refused before any
+/// signature is looked at). Keys embedded in a token header (`jwk`, `jku`, `x5u`) are ignored.
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     issuer: String,
     audience: String,
+    external: Option<ExternalKeys>,
+}
+
+/// Keys of an external identity provider, which names itself with its own issuer.
+#[derive(Clone)]
+struct ExternalKeys {
+    cache: Arc<JwksCache>,
+    issuer: String,
 }
 
 impl JwtKeys {
@@ -39,7 +63,17 @@ impl JwtKeys {
             decoding: DecodingKey::from_secret(secret),
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            external: None,
         }
+    }
+
+    /// Also accepts tokens signed by the keys of `cache` and issued by `issuer`.
+    pub fn with_jwks(mut self, cache: Arc<JwksCache>, issuer: &str) -> Self {
+        self.external = Some(ExternalKeys {
+            cache,
+            issuer: issuer.to_owned(),
+        });
+        self
     }
 
     pub fn issue(
@@ -60,19 +94,59 @@ impl JwtKeys {
             iat: now,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError(e.to_string()))
+            .map_err(|e| TokenError::Invalid(e.to_string()))
     }
 
+    /// Verifies with the keys at hand.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&self.issuer]);
+        let header = decode_header(token)
+            .map_err(|e| TokenError::Invalid(format!("header: {}", e.kind().to_owned_string())))?;
+        let (algorithm, key, issuer) = match header.kid {
+            None => (
+                Algorithm::HS256,
+                self.decoding.clone(),
+                self.issuer.as_str(),
+            ),
+            Some(kid) => {
+                let external = self
+                    .external
+                    .as_ref()
+                    .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
+                let found = external
+                    .cache
+                    .get(&kid)
+                    .ok_or_else(|| TokenError::UnknownKey(kid.clone()))?;
+                (found.algorithm, found.key, external.issuer.as_str())
+            }
+        };
+        if header.alg != algorithm {
+            return Err(TokenError::Invalid(format!(
+                "algorithm {:?} does not match the key's {algorithm:?}",
+                header.alg
+            )));
+        }
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = 30;
-        decode::<Claims>(token, &self.decoding, &validation)
+        decode::<Claims>(token, &key, &validation)
             .map(|data| data.claims)
-            .map_err(|e| TokenError(e.kind().to_owned_string()))
+            .map_err(|e| TokenError::Invalid(e.kind().to_owned_string()))
+    }
+
+    /// Verifies, and when the token names a key we do not know, reloads the JWKS (rate
+    /// limited) and tries once more: that is how a key rotated in at the identity provider is
+    /// picked up without waiting for the periodic reload.
+    pub async fn verify_fresh(&self, token: &str) -> Result<Claims, TokenError> {
+        match self.verify(token) {
+            Err(TokenError::UnknownKey(kid)) => match &self.external {
+                Some(external) if external.cache.reload_if_allowed().await => self.verify(token),
+                _ => Err(TokenError::UnknownKey(kid)),
+            },
+            other => other,
+        }
     }
 }
 
@@ -155,6 +229,162 @@ mod tests {
         )
         .unwrap();
         assert!(keys().verify(&token).is_err());
+    }
+
+    mod with_jwks {
+        use std::path::Path;
+
+        use serde_json::{Value, json};
+
+        use super::*;
+        use crate::auth::{JwksCache, JwksSource};
+
+        fn fixture(name: &str) -> Vec<u8> {
+            std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/jwt")
+                    .join(name),
+            )
+            .unwrap()
+        }
+
+        async fn keys() -> JwtKeys {
+            let source = JwksSource::File(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/jwt/test-only-jwks-initial.json"),
+            );
+            let cache = JwksCache::load(source, Duration::from_secs(3600))
+                .await
+                .unwrap();
+            super::keys().with_jwks(cache, "https://idp.test")
+        }
+
+        fn claims() -> Value {
+            let now = Utc::now().timestamp();
+            json!({"sub": "ci", "workspace": "acme", "role": "viewer", "iss": "https://idp.test",
+                   "aud": "wayfinder-api", "exp": now + 600})
+        }
+
+        fn sign(alg: Algorithm, kid: &str, claims: &Value, key: &EncodingKey) -> String {
+            let header = Header {
+                kid: Some(kid.into()),
+                ..Header::new(alg)
+            };
+            encode(&header, claims, key).unwrap()
+        }
+
+        fn rsa(n: u8) -> EncodingKey {
+            EncodingKey::from_rsa_pem(&fixture(&format!("test-only-rsa-{n}.key.pem"))).unwrap()
+        }
+
+        /// Each refusal for the reason it should have, not merely refused.
+        #[tokio::test]
+        async fn each_bad_token_is_refused_for_its_own_reason() {
+            let keys = keys().await;
+            let now = Utc::now().timestamp();
+            let with = |key: &str, value: Value| {
+                let mut c = claims();
+                c[key] = value;
+                c
+            };
+            let without = |key: &str| {
+                let mut c = claims();
+                c.as_object_mut().unwrap().remove(key);
+                c
+            };
+            let hs_with_public_key = EncodingKey::from_secret(&fixture("test-only-rsa-1.pub.pem"));
+            let cases = [
+                (
+                    "bad signature",
+                    sign(Algorithm::RS256, "rsa-1", &claims(), &rsa(2)),
+                    "InvalidSignature",
+                ),
+                (
+                    "expired",
+                    sign(
+                        Algorithm::RS256,
+                        "rsa-1",
+                        &with("exp", json!(now - 3600)),
+                        &rsa(1),
+                    ),
+                    "ExpiredSignature",
+                ),
+                (
+                    "not yet valid",
+                    sign(
+                        Algorithm::RS256,
+                        "rsa-1",
+                        &with("nbf", json!(now + 3600)),
+                        &rsa(1),
+                    ),
+                    "ImmatureSignature",
+                ),
+                (
+                    "wrong iss",
+                    sign(
+                        Algorithm::RS256,
+                        "rsa-1",
+                        &with("iss", json!("wayfinder")),
+                        &rsa(1),
+                    ),
+                    "InvalidIssuer",
+                ),
+                (
+                    "wrong aud",
+                    sign(Algorithm::RS256, "rsa-1", &with("aud", json!("x")), &rsa(1)),
+                    "InvalidAudience",
+                ),
+                (
+                    "no aud",
+                    sign(Algorithm::RS256, "rsa-1", &without("aud"), &rsa(1)),
+                    "missing field `aud`",
+                ),
+                (
+                    "no exp",
+                    sign(Algorithm::RS256, "rsa-1", &without("exp"), &rsa(1)),
+                    "missing field `exp`",
+                ),
+                (
+                    "no iss",
+                    sign(Algorithm::RS256, "rsa-1", &without("iss"), &rsa(1)),
+                    "missing field `iss`",
+                ),
+                (
+                    "string exp",
+                    sign(
+                        Algorithm::RS256,
+                        "rsa-1",
+                        &with("exp", json!((now + 600).to_string())),
+                        &rsa(1),
+                    ),
+                    "exp",
+                ),
+                (
+                    "HS256 with the RSA public key",
+                    sign(Algorithm::HS256, "rsa-1", &claims(), &hs_with_public_key),
+                    "does not match the key",
+                ),
+                (
+                    "RS256 under the EC key's kid",
+                    sign(Algorithm::RS256, "ec-1", &claims(), &rsa(1)),
+                    "does not match the key",
+                ),
+                (
+                    "unknown kid",
+                    sign(Algorithm::RS256, "rsa-2", &claims(), &rsa(2)),
+                    "unknown key id",
+                ),
+            ];
+            for (case, token, reason) in cases {
+                let error = keys.verify_fresh(&token).await.unwrap_err().to_string();
+                assert!(
+                    error.contains(reason),
+                    "{case}: `{error}` should mention {reason}"
+                );
+            }
+            let good = sign(Algorithm::RS256, "rsa-1", &claims(), &rsa(1));
+            assert_eq!(keys.verify_fresh(&good).await.unwrap().sub, "ci");
+        }
     }
 
     #[test]

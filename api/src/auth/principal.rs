@@ -1,4 +1,5 @@
-use domain::{Principal, db::Store, workspaces};
+use chrono::Utc;
+use domain::{Principal, api_tokens, db::Store, workspaces};
 
 use super::JwtKeys;
 
@@ -10,10 +11,23 @@ pub enum AuthError {
     Missing,
     #[error("invalid token: {0}")]
     Invalid(String),
-    #[error("unknown or deleted workspace `{0}`")]
-    UnknownWorkspace(String),
+    #[error("unknown or deleted workspace")]
+    UnknownWorkspace { workspace: String, subject: String },
+    #[error("api token revoked, expired or unknown")]
+    ApiTokenInvalid { workspace: String, subject: String },
     #[error("database error")]
     Database(#[from] domain::Error),
+}
+
+impl AuthError {
+    /// The verified workspace and subject, when the token got far enough to have them.
+    pub fn identity(&self) -> (&str, &str) {
+        match self {
+            AuthError::UnknownWorkspace { workspace, subject }
+            | AuthError::ApiTokenInvalid { workspace, subject } => (workspace, subject),
+            _ => ("-", "-"),
+        }
+    }
 }
 
 /// The token of an `Authorization: Bearer …` header value.
@@ -27,7 +41,8 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthError> {
 }
 
 /// Verifies the token and resolves its workspace. The workspace comes from the token only, so
-/// a client cannot ask for another tenant.
+/// a client cannot ask for another tenant. An access token minted for an API token works only
+/// while that API token does, so revoking it takes effect at once.
 pub async fn authenticate(
     store: &Store,
     keys: &JwtKeys,
@@ -35,11 +50,31 @@ pub async fn authenticate(
 ) -> Result<Principal, AuthError> {
     let token = bearer_token(header)?;
     let claims = keys
-        .verify(token)
+        .verify_fresh(token)
+        .await
         .map_err(|e| AuthError::Invalid(e.to_string()))?;
-    let workspace = workspaces::find_by_slug(store.connection(), &claims.workspace)
-        .await?
-        .ok_or_else(|| AuthError::UnknownWorkspace(claims.workspace.clone()))?;
+    let db = store.connection();
+    let Some(workspace) = workspaces::find_by_slug(db, &claims.workspace).await? else {
+        return Err(AuthError::UnknownWorkspace {
+            workspace: claims.workspace,
+            subject: claims.sub,
+        });
+    };
+    if let Some(token_id) = api_tokens::token_id_of_subject(&claims.sub) {
+        let valid = match token_id {
+            Some(id) => {
+                let scoped = store.tenant(workspace.id).await?;
+                api_tokens::still_valid(&scoped, workspace.id, id, Utc::now()).await?
+            }
+            None => false,
+        };
+        if !valid {
+            return Err(AuthError::ApiTokenInvalid {
+                workspace: workspace.slug,
+                subject: claims.sub,
+            });
+        }
+    }
     Ok(Principal {
         workspace_id: workspace.id,
         workspace_slug: workspace.slug,

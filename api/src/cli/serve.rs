@@ -4,7 +4,7 @@ use clap::Args;
 use domain::Role;
 
 use crate::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_store, state, with_jwks},
     config::Config,
     demo, http, telemetry,
 };
@@ -32,7 +32,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     config.demo |= args.demo;
     telemetry::init(&config);
     let store = open_store(&config).await?;
-    let keys = jwt_keys(&config)?;
+    let keys = with_jwks(jwt_keys(&config)?, &config).await?;
     tracing::info!(database = %redact(&config.database_url()), profile = ?config.profile, "database ready");
 
     let demo_token = if config.demo {

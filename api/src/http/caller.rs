@@ -26,7 +26,8 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
             ))
         }
         Err(e) => {
-            tracing::warn!(target: "security", reason = %e, peer = ?req.peer_addr(), "authentication failed");
+            let (workspace, subject) = e.identity();
+            tracing::warn!(target: "security", workspace, subject, reason = %e, peer = ?req.peer_addr(), "authentication failed");
             Err(error(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",

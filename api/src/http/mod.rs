@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/events`,
+//! `/auth/token` (API token exchange), `/healthz`, `/readyz`.
 
 mod body;
 mod caller;
@@ -7,5 +8,6 @@ mod graphql_endpoint;
 mod health;
 mod responses;
 mod server;
+mod token_endpoint;
 
 pub use server::{AppState, HttpLimits, RunningServer, start};

@@ -4,7 +4,7 @@ use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, we
 use domain::db::Store;
 use tracing_actix_web::TracingLogger;
 
-use super::{events_endpoint, graphql_endpoint, health, responses::error};
+use super::{events_endpoint, graphql_endpoint, health, responses::error, token_endpoint};
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub schema: AppSchema,
     pub limits: HttpLimits,
+    /// Lifetime of access tokens minted for API tokens by `POST /auth/token`.
+    pub api_token_jwt_ttl: Duration,
 }
 
 pub struct RunningServer {
@@ -46,6 +48,7 @@ pub fn start(
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
+            .route("/auth/token", web::post().to(token_endpoint::exchange))
             .service(
                 web::resource("/graphql")
                     .route(web::post().to(graphql_endpoint::execute))

@@ -5,12 +5,15 @@
 mod support;
 
 mod cli;
+mod http_api_tokens;
 mod http_auth;
 mod http_events;
 mod http_features;
 mod http_graphql;
+mod http_tokens;
 mod n_plus_one;
 mod operations;
+mod schema_api_tokens;
 mod schema_authorization;
 mod schema_drift;
 mod schema_fact_sheets;

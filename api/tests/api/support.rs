@@ -1,6 +1,6 @@
 use std::{
     sync::{
-        Arc,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicUsize, Ordering},
     },
     time::Duration,
@@ -135,6 +135,18 @@ impl TestApp {
     /// The real HTTP server on a free port, with keys signed by [`SECRET`].
     pub fn spawn(&self, config: Config) -> Server {
         let keys = JwtKeys::hs256(SECRET, &config.jwt_issuer, &config.jwt_audience);
+        self.spawn_with_keys(config, keys)
+    }
+
+    /// Like [`spawn`], also trusting the JWKS the configuration names (file or URL), reloaded
+    /// as the server would.
+    pub async fn spawn_with_jwks(&self, config: Config) -> Server {
+        let keys = JwtKeys::hs256(SECRET, &config.jwt_issuer, &config.jwt_audience);
+        let keys = api::bootstrap::with_jwks(keys, &config).await.unwrap();
+        self.spawn_with_keys(config, keys)
+    }
+
+    fn spawn_with_keys(&self, config: Config, keys: JwtKeys) -> Server {
         let state = api::bootstrap::state(&config, self.serving.clone(), keys.clone());
         let running = api::http::start(state, "127.0.0.1", 0, Some(1)).unwrap();
         let handle = running.server.handle();
@@ -185,6 +197,37 @@ impl Server {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Every `security` event logged by this test binary from the first call on, as JSON lines.
+/// Tests share one global subscriber, so assertions must look for their own ids.
+pub fn security_log() -> String {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter("security=info")
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init()
+            .expect("no other global subscriber in the test binary");
+        buffer
+    });
+    String::from_utf8_lossy(&log.lock().unwrap()).into_owned()
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -79,13 +79,14 @@ mod tests {
             (Viewer, Read, true),
             (Viewer, WriteInventory, false),
             (Viewer, AdministerMetaModel, false),
+            (Viewer, AdministerWorkspace, false),
             (Member, Read, true),
             (Member, WriteInventory, true),
             (Member, AdministerMetaModel, false),
+            (Member, AdministerWorkspace, false),
             (Admin, Read, true),
             (Admin, WriteInventory, true),
             (Admin, AdministerMetaModel, true),
-            (Member, AdministerWorkspace, false),
             (Admin, AdministerWorkspace, true),
         ];
         for (role, action, allowed) in expected {

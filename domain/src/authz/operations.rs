@@ -31,6 +31,9 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "viewer", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
+        (Query, "apiTokens", AdministerWorkspace),
+        (Mutation, "createApiToken", AdministerWorkspace),
+        (Mutation, "revokeApiToken", AdministerWorkspace),
         // Changing the inventory.
         (Mutation, "createFactSheet", WriteInventory),
         (Mutation, "updateFactSheet", WriteInventory),

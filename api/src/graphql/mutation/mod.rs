@@ -1,6 +1,7 @@
 //! Mutations. Each runs in one write transaction: it commits only when the domain call
 //! succeeded, so a refused request leaves nothing behind.
 
+mod api_tokens;
 mod fact_sheets;
 mod meta_model;
 mod relations;
@@ -14,4 +15,5 @@ pub struct Mutation(
     relations::RelationMutation,
     tags::TagMutation,
     meta_model::MetaModelMutation,
+    api_tokens::ApiTokenMutation,
 );

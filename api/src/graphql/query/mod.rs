@@ -1,3 +1,4 @@
+mod api_tokens;
 mod inventory;
 mod meta_model;
 mod tags;
@@ -12,5 +13,6 @@ pub struct Query(
     meta_model::MetaModelQuery,
     tags::TagQuery,
     viewer::ViewerQuery,
+    api_tokens::ApiTokenQuery,
     workspace::WorkspaceQuery,
 );

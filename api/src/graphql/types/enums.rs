@@ -85,6 +85,12 @@ mirror_enum!(
 );
 
 mirror_enum!(
+    /// What a caller may do: VIEWER reads, MEMBER also writes the inventory and events, ADMIN
+    /// also changes the meta model and manages API tokens.
+    Role <=> domain::Role { Viewer, Member, Admin }
+);
+
+mirror_enum!(
     /// Whether a workspace feature can be used.
     FeatureStatus <=> domain::features::FeatureStatus { Enabled, Disabled }
 );

@@ -1,5 +1,6 @@
 //! GraphQL types. They wrap or mirror domain values; none is a database row.
 
+pub mod api_token;
 pub mod connection;
 pub mod enums;
 pub mod event;

@@ -1,0 +1,196 @@
+//! `POST /auth/token`: exchanges an API token for a short-lived access token, the way LeanIX's
+//! technical users do (`Authorization: Basic base64("apitoken:<token>")` with the form body
+//! `grant_type=client_credentials`), or with the JSON body `{"token": "<api token>"}`.
+//!
+//! Integrations hold the long-lived API token; only the short-lived JWT travels with every
+//! request. Any problem with the token is a 401 without detail; the reason goes to the
+//! `security` log, never the token.
+
+use std::time::Duration;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use chrono::Utc;
+use domain::api_tokens::{self, Redemption, RefusalReason};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    AppState,
+    body::read_limited,
+    responses::{error, feature_refusal},
+};
+
+/// A token request is a few hundred bytes; anything much larger is not one.
+const MAX_BODY_BYTES: usize = 8 * 1024;
+/// The Basic user name LeanIX uses for technical users.
+const BASIC_USER: &str = "apitoken";
+
+#[derive(Deserialize)]
+struct FormBody {
+    grant_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JsonBody {
+    token: String,
+}
+
+/// What the client presented, before it is checked.
+enum Presented {
+    Token(String),
+    /// Shaped wrongly in a way that says nothing about a token (reported as 401 too).
+    Unreadable(&'static str),
+    /// A well-formed request for something we do not do (another grant type, another body).
+    BadRequest(&'static str),
+}
+
+pub async fn exchange(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let body = match read_limited(payload, MAX_BODY_BYTES, "a token request").await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let token = match presented(&req, &body) {
+        Presented::Token(t) => t,
+        Presented::BadRequest(message) => {
+            return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
+        }
+        Presented::Unreadable(reason) => return refuse(&req, reason, None, None),
+    };
+    let now = Utc::now();
+    let outcome = async {
+        let tx = state.store.begin_platform_write().await?;
+        let outcome = api_tokens::redeem(&*tx, &token, now).await?;
+        if matches!(outcome, Redemption::Granted(_)) {
+            tx.commit().await?;
+        }
+        Ok::<_, domain::Error>(outcome)
+    }
+    .await;
+    let grant = match outcome {
+        Ok(Redemption::Granted(grant)) => grant,
+        Ok(Redemption::Refused {
+            reason,
+            workspace,
+            token_id,
+        }) => return refuse(&req, reason.as_str(), workspace, token_id),
+        Err(e) => {
+            if let Some(refusal) = feature_refusal(&e) {
+                return refusal;
+            }
+            tracing::error!(error = ?e, "token exchange: database error");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the service is temporarily unavailable",
+            );
+        }
+    };
+    let remaining = (grant.expires_at - now).num_seconds();
+    let ttl = state
+        .api_token_jwt_ttl
+        .as_secs()
+        .min(remaining.max(0) as u64);
+    if ttl == 0 {
+        return refuse(
+            &req,
+            RefusalReason::Expired.as_str(),
+            Some(grant.workspace_slug),
+            Some(grant.token_id),
+        );
+    }
+    let subject = api_tokens::subject(grant.token_id);
+    let access_token = match state.keys.issue(
+        &subject,
+        &grant.workspace_slug,
+        grant.role,
+        Duration::from_secs(ttl),
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "token exchange: signing failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "the token could not be issued",
+            );
+        }
+    };
+    tracing::info!(target: "security", workspace = %grant.workspace_slug, subject = %subject, token_id = %grant.token_id, role = %grant.role, expires_in = ttl, reason = "api token exchanged", "access token issued");
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(json!({ "access_token": access_token, "token_type": "bearer", "expires_in": ttl }))
+}
+
+fn presented(req: &HttpRequest, body: &[u8]) -> Presented {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if let Some(value) = authorization {
+        let Some(encoded) = value
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+            .map(|(_, encoded)| encoded)
+        else {
+            return Presented::Unreadable("authorization is not Basic");
+        };
+        let Some(credentials) = STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+        else {
+            return Presented::Unreadable("basic credentials are not base64 text");
+        };
+        let Some((BASIC_USER, token)) = credentials.split_once(':') else {
+            return Presented::Unreadable("basic user is not `apitoken`");
+        };
+        let form: FormBody =
+            serde_urlencoded::from_bytes(body).unwrap_or(FormBody { grant_type: None });
+        if form.grant_type.as_deref() != Some("client_credentials") {
+            return Presented::BadRequest("send grant_type=client_credentials");
+        }
+        return Presented::Token(token.to_owned());
+    }
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Presented::BadRequest(
+            "send the API token as Basic credentials (user `apitoken`) or as JSON {\"token\": …}",
+        );
+    }
+    match serde_json::from_slice::<JsonBody>(body) {
+        Ok(b) => Presented::Token(b.token),
+        Err(_) => Presented::Unreadable("body is not {\"token\": …}"),
+    }
+}
+
+/// 401 without detail; the reason, and the workspace and token id when the token named
+/// existing ones, go to the security log.
+fn refuse(
+    req: &HttpRequest,
+    reason: &str,
+    workspace: Option<String>,
+    token_id: Option<uuid::Uuid>,
+) -> HttpResponse {
+    let subject = token_id.map_or_else(|| "-".to_owned(), api_tokens::subject);
+    tracing::warn!(target: "security", workspace = workspace.as_deref().unwrap_or("-"), subject = %subject, reason, peer = ?req.peer_addr(), "api token exchange refused");
+    error(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        "a valid API token is required",
+    )
+}
