@@ -10,4 +10,5 @@ pub mod demo;
 mod demo_events;
 pub mod graphql;
 pub mod http;
+pub mod seed;
 pub mod telemetry;

@@ -15,6 +15,7 @@ pub mod external_ids;
 pub mod fact_sheets;
 pub mod features;
 pub mod history;
+pub mod import;
 pub mod meta_model;
 pub mod metrics;
 pub mod paging;

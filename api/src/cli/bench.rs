@@ -31,6 +31,7 @@ use crate::{
     bootstrap::{jwt_keys, open_store, redact, serving_store, state},
     config::Config,
     http,
+    seed::events::EventStream,
 };
 
 #[derive(Subcommand)]
@@ -237,44 +238,6 @@ async fn seed_inventory(
     Ok((team.id.to_string(), sources))
 }
 
-/// The n-th event of the dataset: a realistic mix per artifact (changes, deployments naming
-/// the changes before them, incidents on some deployments, work items moving along).
-fn event(n: u64, sources: &[String], total: u64, days: i64) -> Value {
-    let source = &sources[(n % sources.len() as u64) as usize];
-    let k = n / sources.len() as u64;
-    let start = Utc::now() - Span::days(days);
-    let time =
-        start + Span::milliseconds(((n as f64 / total as f64) * days as f64 * 86_400_000.0) as i64);
-    let (t, data) = match k % 20 {
-        0..=7 => ("change", json!({})),
-        8..=10 => (
-            "deployment",
-            json!({"deploymentId": format!("{source}-d{k}"), "changeIds": (k.saturating_sub(8)..k).map(|c| format!("{source}-{c}")).collect::<Vec<_>>()}),
-        ),
-        11 => (
-            "incident.opened",
-            json!({"incidentId": format!("{source}-i{}", k / 20), "deploymentId": format!("{source}-d{}", k - 1)}),
-        ),
-        12 => (
-            "incident.resolved",
-            json!({"incidentId": format!("{source}-i{}", k / 20)}),
-        ),
-        13..=15 => (
-            "workitem.transitioned",
-            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "feature", "state": "active"}),
-        ),
-        16..=17 => (
-            "workitem.transitioned",
-            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "defect", "state": "waiting"}),
-        ),
-        _ => (
-            "workitem.transitioned",
-            json!({"itemId": format!("{source}-w{}", k / 20), "itemType": "feature", "state": "done"}),
-        ),
-    };
-    json!({"specversion": "1.0", "id": format!("{source}-{k}"), "source": source, "type": format!("dev.wayfinder.{t}"), "time": time.to_rfc3339(), "data": data})
-}
-
 async fn ingest(
     client: &reqwest::Client,
     base: &str,
@@ -296,15 +259,21 @@ async fn ingest(
             next.clone(),
             done.clone(),
         );
-        let (total, batch, days) = (args.events, args.batch as u64, args.days);
+        let (total, batch, days, end) = (args.events, args.batch as u64, args.days, Utc::now());
         workers.push(tokio::spawn(async move {
             loop {
                 let from = next.fetch_add(batch, Ordering::SeqCst);
                 if from >= total {
                     return Ok::<_, anyhow::Error>(());
                 }
+                let stream = EventStream {
+                    sources: &sources,
+                    total,
+                    days,
+                    end,
+                };
                 let body: Vec<Value> = (from..(from + batch).min(total))
-                    .map(|n| event(n, &sources, total, days))
+                    .map(|n| stream.event(n))
                     .collect();
                 let response = client
                     .post(&url)

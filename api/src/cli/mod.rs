@@ -2,6 +2,7 @@
 
 mod bench;
 mod feature;
+mod seed;
 mod serve;
 mod token;
 mod workspace;
@@ -41,6 +42,8 @@ enum Command {
     /// Issue access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Create a workspace filled with a realistic graph (and events) for demos and benchmarks.
+    Seed(seed::SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Measure speed (see BENCHMARKS.md).
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
             Command::Feature(cmd) => feature::run(config, cmd).await,
             Command::Token(cmd) => token::run(config, cmd).await,
             Command::Bench(cmd) => bench::run(config, cmd).await,
+            Command::Seed(args) => seed::run(config, args).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(())

@@ -11,10 +11,12 @@ mod read;
 mod update;
 
 pub use archive::{archive, restore};
+pub(crate) use create::check_name;
 pub use create::{NewFactSheet, create};
 pub use facets::{AttributeFacet, FacetCount, Facets, facets};
 pub use filter::{AttributeFilter, FactSheetFilter, RelationDirection, RelationFilter};
 pub use list::{FactSheetOrder, OrderField, count, list};
+pub(crate) use persist::{insert_index, search_text};
 pub use read::{by_external_id, get, get_many, require};
 pub use update::{FactSheetPatch, Patch, update};
 
