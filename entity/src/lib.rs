@@ -10,6 +10,7 @@ pub mod fact_sheet;
 pub mod fact_sheet_tag;
 pub mod incident_fact;
 pub mod meta_model_version;
+pub mod rate_limit_window;
 pub mod relation;
 pub mod subscription;
 pub mod tag;

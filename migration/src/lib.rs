@@ -11,6 +11,7 @@ mod m20261121_000005_create_subscriptions;
 mod m20261121_000006_create_relations;
 mod m20261121_000007_create_changes;
 mod m20261121_000008_create_events;
+mod m20261122_000020_create_rate_limit_windows;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000006_create_relations::Migration),
             Box::new(m20261121_000007_create_changes::Migration),
             Box::new(m20261121_000008_create_events::Migration),
+            Box::new(m20261122_000020_create_rate_limit_windows::Migration),
         ]
     }
 }

@@ -9,5 +9,6 @@ mod fact_sheets;
 mod filters;
 mod history;
 mod meta_model;
+mod rate_limits;
 mod relations;
 mod tags_and_subscriptions;
