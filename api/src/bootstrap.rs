@@ -9,7 +9,7 @@ use crate::{
     auth::{JwtKeys, load_or_create_secret},
     config::{Config, Profile},
     graphql::{SchemaOptions, build_schema},
-    http::{AppState, HttpLimits},
+    http::{AppState, HttpLimits, RateLimitSettings, RateLimiter},
 };
 
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -57,6 +57,8 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     let schema = build_schema(&SchemaOptions {
         max_depth: config.max_query_depth,
         max_complexity: config.max_query_complexity,
+        max_tokens: config.max_query_tokens,
+        max_aliases: config.max_query_aliases,
         introspection: config.introspection(),
     });
     AppState {
@@ -70,6 +72,12 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_event_body_bytes: config.max_event_body_bytes,
             max_events_per_request: config.max_events_per_request,
         },
+        rate_limiter: RateLimiter::new(RateLimitSettings {
+            per_token_per_minute: config.rate_limit_per_token_per_minute,
+            per_workspace_per_minute: config.rate_limit_per_workspace_per_minute,
+            burst_seconds: config.rate_limit_burst_seconds,
+            backend: config.rate_limit_backend,
+        }),
     }
 }
 

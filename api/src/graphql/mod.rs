@@ -1,8 +1,10 @@
 //! The GraphQL schema: types mirror the contract, resolvers call `domain`, nested reads go
 //! through one per-request DataLoader.
 
+mod complexity;
 mod context;
 mod errors;
+mod limits;
 mod loader;
 mod mutation;
 mod query;

@@ -4,7 +4,7 @@ use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, we
 use domain::db::Store;
 use tracing_actix_web::TracingLogger;
 
-use super::{events_endpoint, graphql_endpoint, health, responses::error};
+use super::{events_endpoint, graphql_endpoint, health, rate_limit::RateLimiter, responses::error};
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
 #[derive(Debug, Clone)]
@@ -23,6 +23,7 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub schema: AppSchema,
     pub limits: HttpLimits,
+    pub rate_limiter: RateLimiter,
 }
 
 pub struct RunningServer {

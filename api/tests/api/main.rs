@@ -8,6 +8,8 @@ mod cli;
 mod http_auth;
 mod http_events;
 mod http_graphql;
+mod http_limits;
+mod http_rate_limits;
 mod n_plus_one;
 mod schema_drift;
 mod schema_fact_sheets;
