@@ -11,7 +11,7 @@ use crate::{
     auth::{JwksCache, JwksSource, JwtKeys, load_or_create_secret},
     config::{Config, Profile},
     graphql::{SchemaOptions, build_schema},
-    http::{AppState, HttpLimits},
+    http::{AppState, HttpLimits, RateLimitSettings, RateLimiter},
 };
 
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -117,6 +117,8 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     let schema = build_schema(&SchemaOptions {
         max_depth: config.max_query_depth,
         max_complexity: config.max_query_complexity,
+        max_tokens: config.max_query_tokens,
+        max_aliases: config.max_query_aliases,
         introspection: config.introspection(),
     });
     AppState {
@@ -131,6 +133,12 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_events_per_request: config.max_events_per_request,
         },
         api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
+        rate_limiter: RateLimiter::new(RateLimitSettings {
+            per_token_per_minute: config.rate_limit_per_token_per_minute,
+            per_workspace_per_minute: config.rate_limit_per_workspace_per_minute,
+            burst_seconds: config.rate_limit_burst_seconds,
+            backend: config.rate_limit_backend,
+        }),
     }
 }
 

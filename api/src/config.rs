@@ -26,6 +26,16 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where rate-limit budgets are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitBackend {
+    /// In this process: exact and free, but each replica counts on its own.
+    Memory,
+    /// In the database, shared by every replica that uses it.
+    Database,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     pub profile: Profile,
@@ -67,11 +77,22 @@ pub struct Config {
     pub max_batch_size: usize,
     pub max_query_depth: usize,
     pub max_query_complexity: usize,
+    /// Lexical tokens per GraphQL document, counted before it is parsed.
+    pub max_query_tokens: usize,
+    /// Aliases per GraphQL document: the way one field is asked for a thousand times.
+    pub max_query_aliases: usize,
     pub request_timeout_ms: u64,
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
     pub introspection: Option<bool>,
+    /// Requests per minute for one token and for one workspace (all its tokens together);
+    /// 0 turns that budget off.
+    pub rate_limit_per_token_per_minute: u32,
+    pub rate_limit_per_workspace_per_minute: u32,
+    /// How many seconds' worth of a budget may be spent at once (memory backend).
+    pub rate_limit_burst_seconds: u32,
+    pub rate_limit_backend: RateLimitBackend,
     /// Create workspace `demo` with demo data on start.
     pub demo: bool,
 }
@@ -102,10 +123,16 @@ impl Default for Config {
             max_batch_size: 10,
             max_query_depth: 24,
             max_query_complexity: 20_000,
+            max_query_tokens: 10_000,
+            max_query_aliases: 100,
             request_timeout_ms: 30_000,
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
             introspection: None,
+            rate_limit_per_token_per_minute: 600,
+            rate_limit_per_workspace_per_minute: 3_000,
+            rate_limit_burst_seconds: 10,
+            rate_limit_backend: RateLimitBackend::Memory,
             demo: false,
         }
     }

@@ -20,6 +20,7 @@ pub mod meta_model;
 pub mod metrics;
 pub mod paging;
 pub mod principal;
+pub mod rate_limits;
 pub mod relations;
 pub mod subscriptions;
 pub mod tags;

@@ -12,6 +12,7 @@ mod m20261121_000006_create_relations;
 mod m20261121_000007_create_changes;
 mod m20261121_000008_create_events;
 mod m20261122_000010_create_api_tokens;
+mod m20261122_000020_create_rate_limit_windows;
 pub mod m20261122_000030_enable_row_level_security;
 mod m20261122_000040_create_workspace_features;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000007_create_changes::Migration),
             Box::new(m20261121_000008_create_events::Migration),
             Box::new(m20261122_000010_create_api_tokens::Migration),
+            Box::new(m20261122_000020_create_rate_limit_windows::Migration),
             Box::new(m20261122_000030_enable_row_level_security::Migration),
             Box::new(m20261122_000040_create_workspace_features::Migration),
         ]

@@ -37,7 +37,10 @@ impl Extension for Authorization {
             "Mutation" => Some(Root::Mutation),
             _ => None,
         };
-        if let Some(root) = root.filter(|_| !info.is_for_introspection)
+        // Introspection (`__schema`, `__type`, `__typename`) is governed by the schema's own
+        // switch, not by roles.
+        let introspection = info.is_for_introspection || info.name.starts_with("__");
+        if let Some(root) = root.filter(|_| !introspection)
             && info.path_node.parent.is_none()
         {
             let principal = &ctx

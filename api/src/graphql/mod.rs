@@ -2,8 +2,10 @@
 //! through one per-request DataLoader.
 
 mod authorization;
+mod complexity;
 mod context;
 mod errors;
+mod limits;
 mod loader;
 mod mutation;
 mod query;

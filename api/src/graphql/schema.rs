@@ -1,6 +1,8 @@
 use async_graphql::{EmptySubscription, Schema};
 
-use super::{authorization::Authorization, mutation::Mutation, query::Query};
+use super::{
+    authorization::Authorization, limits::DocumentLimits, mutation::Mutation, query::Query,
+};
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -9,6 +11,10 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 pub struct SchemaOptions {
     pub max_depth: usize,
     pub max_complexity: usize,
+    pub max_tokens: usize,
+    pub max_aliases: usize,
+    /// Off in production: introspection and "did you mean" suggestions both map the schema
+    /// for an attacker.
     pub introspection: bool,
 }
 
@@ -17,6 +23,8 @@ impl Default for SchemaOptions {
         Self {
             max_depth: 24,
             max_complexity: 20_000,
+            max_tokens: 10_000,
+            max_aliases: 100,
             introspection: true,
         }
     }
@@ -24,8 +32,12 @@ impl Default for SchemaOptions {
 
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(options.max_depth)
-        .limit_complexity(options.max_complexity)
+        .extension(DocumentLimits {
+            max_tokens: options.max_tokens,
+            max_aliases: options.max_aliases,
+            max_depth: options.max_depth,
+            max_complexity: options.max_complexity,
+        })
         .limit_recursive_depth(64)
         .limit_directives(16)
         .extension(Authorization);

@@ -4,19 +4,24 @@ use actix_web::{
 };
 use domain::Principal;
 
-use super::{AppState, responses::error};
-use crate::auth::{AuthError, authenticate};
+use super::{AppState, rate_limit, responses::error};
+use crate::auth::{AuthError, authenticate, bearer_token};
 
 /// The authenticated caller of a request, or the response refusing it: 401 without detail for
 /// any token problem (the reason goes to the `security` log), 503 when the workspace cannot be
-/// looked up. Every protected endpoint goes through here.
+/// looked up, 429 when the token or its workspace is over its rate limit. Every protected
+/// endpoint goes through here.
 pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, HttpResponse> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     match authenticate(&state.store, &state.keys, value).await {
-        Ok(p) => Ok(p),
+        Ok(p) => {
+            let token = bearer_token(value).unwrap_or_default();
+            rate_limit::enforce(&state.rate_limiter, &state.store, &p, token).await?;
+            Ok(p)
+        }
         Err(AuthError::Database(e)) => {
             tracing::error!(error = ?e, "authentication: database error");
             Err(error(

@@ -48,7 +48,10 @@ pub async fn ingest(
     .await
     {
         Ok(b) => b,
-        Err(response) => return response,
+        Err(response) => {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "events body too large or unreadable", status = response.status().as_u16(), "request refused");
+            return response;
+        }
     };
     let content_type = req
         .headers()
@@ -68,6 +71,7 @@ pub async fn ingest(
             }
         };
         if items.len() > state.limits.max_events_per_request {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "events batch too large", size = items.len(), "request refused");
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "LIMIT_EXCEEDED",

@@ -49,7 +49,10 @@ pub async fn execute(
     };
     let body = match read_limited(payload, state.limits.max_body_bytes, "a GraphQL request").await {
         Ok(b) => b,
-        Err(response) => return response,
+        Err(response) => {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "GraphQL body too large or unreadable", status = response.status().as_u16(), "request refused");
+            return response;
+        }
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
@@ -63,7 +66,7 @@ pub async fn execute(
     };
     let batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, size = list.len(), "batch too large");
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "batch too large", size = list.len(), "request refused");
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "LIMIT_EXCEEDED",
@@ -90,7 +93,7 @@ pub async fn execute(
     {
         Ok(r) => r,
         Err(_) => {
-            tracing::warn!(workspace = %principal.workspace_slug, subject = %principal.subject, "request timed out");
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "request timed out", "request cancelled");
             return error(
                 StatusCode::GATEWAY_TIMEOUT,
                 "LIMIT_EXCEEDED",

@@ -6,8 +6,10 @@ mod caller;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;
+mod rate_limit;
 mod responses;
 mod server;
 mod token_endpoint;
 
+pub use rate_limit::{RateLimitSettings, RateLimiter};
 pub use server::{AppState, HttpLimits, RunningServer, start};

@@ -4,7 +4,10 @@ use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, we
 use domain::db::Store;
 use tracing_actix_web::TracingLogger;
 
-use super::{events_endpoint, graphql_endpoint, health, responses::error, token_endpoint};
+use super::{
+    events_endpoint, graphql_endpoint, health, rate_limit::RateLimiter, responses::error,
+    token_endpoint,
+};
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
 #[derive(Debug, Clone)]
@@ -25,6 +28,7 @@ pub struct AppState {
     pub limits: HttpLimits,
     /// Lifetime of access tokens minted for API tokens by `POST /auth/token`.
     pub api_token_jwt_ttl: Duration,
+    pub rate_limiter: RateLimiter,
 }
 
 pub struct RunningServer {

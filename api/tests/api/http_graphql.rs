@@ -151,14 +151,14 @@ async fn refusals_happen_before_any_work() {
     let (status, body) = server.graphql(Some(&token), json!({"query": deep})).await;
     assert_eq!(status, 200);
     assert_eq!(
-        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED",
         "{body}"
     );
     assert!(
         body["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("nested too deep"),
+            .contains("levels deep"),
         "{body}"
     );
 }

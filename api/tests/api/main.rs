@@ -10,6 +10,8 @@ mod http_auth;
 mod http_events;
 mod http_features;
 mod http_graphql;
+mod http_limits;
+mod http_rate_limits;
 mod http_tokens;
 mod n_plus_one;
 mod operations;

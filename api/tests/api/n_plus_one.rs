@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use api::graphql::{SchemaOptions, build_schema};
 use domain::{
     fact_sheets::{self, NewFactSheet},
     meta_model,
@@ -90,7 +91,13 @@ async fn seed(app: &TestApp, artifacts: usize) {
 }
 
 async fn statements_for(artifacts: usize) -> (usize, usize) {
-    let app = TestApp::new().await;
+    let mut app = TestApp::new().await;
+    // Three nested default pages under `first: 500` cost millions in the complexity limit;
+    // this test is about statement counts, so it lifts the limit.
+    app.schema = build_schema(&SchemaOptions {
+        max_complexity: 100_000_000,
+        ..SchemaOptions::default()
+    });
     seed(&app, artifacts).await;
     let (store, counter) = app.counting_store().await;
     let response = app.run_on(store, &app.admin, DEPTH_3, json!({})).await;

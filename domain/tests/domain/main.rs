@@ -10,6 +10,7 @@ mod features;
 mod filters;
 mod history;
 mod meta_model;
+mod rate_limits;
 mod relations;
 mod row_level_security;
 mod tags_and_subscriptions;

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object};
 use domain::{fact_sheets, relations};
 
 use crate::graphql::{
+    complexity::page_cost,
     context::request,
     errors::{OrGql, parse_id},
     types::{
@@ -49,6 +50,7 @@ impl InventoryQuery {
 
     /// Fact sheets matching a filter, in a stable order, a page at a time (`first` defaults to
     /// 50, at most 500).
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn fact_sheets(
         &self,
         ctx: &Context<'_>,

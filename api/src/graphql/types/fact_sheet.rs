@@ -18,7 +18,12 @@ use super::{
     metrics::{MetricWindowInput, Metrics},
     tags::{SubscriptionObject, TagObject},
 };
-use crate::graphql::{context::request, errors::OrGql, loader::load_error};
+use crate::graphql::{
+    complexity::{METRICS_COST, page_cost},
+    context::request,
+    errors::OrGql,
+    loader::load_error,
+};
 
 /// Where a fact sheet stands in its lifecycle.
 #[derive(SimpleObject)]
@@ -157,6 +162,7 @@ impl FactSheetNode {
             .map(FactSheetNode))
     }
 
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -185,6 +191,7 @@ impl FactSheetNode {
 
     /// Relations from and to this fact sheet, optionally of one type and direction, in a
     /// stable order.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn relations(
         &self,
         ctx: &Context<'_>,
@@ -263,6 +270,7 @@ impl FactSheetNode {
     }
 
     /// Events linked to this fact sheet through its `eventSource` external IDs, newest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -286,6 +294,7 @@ impl FactSheetNode {
 
     /// DORA four keys and Flow metrics over the window: from this fact sheet's own events, or
     /// rolled up over the fact sheets its type rolls up through (a Team over its artifacts).
+    #[graphql(complexity = "METRICS_COST + child_complexity")]
     async fn metrics(
         &self,
         ctx: &Context<'_>,
@@ -334,6 +343,7 @@ impl FactSheetNode {
     }
 
     /// Every change, newest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,34 @@
+//! What a field costs in the complexity limit. A page of `first` items costs `first` times what
+//! one item selects, so `first: 500` nested in `first: 500` costs 250,000 times its leaves and
+//! is refused before it runs, while the same query with small pages passes.
+
+use domain::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// Costs above this are all "far too much"; capping keeps async-graphql's unchecked sums of
+/// nested costs from overflowing.
+const CEILING: usize = 1 << 32;
+
+/// The cost of a page: `first` (50 when absent, at most 500, at least 1 so an empty page still
+/// pays for its selection) times the cost of one item.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.map_or(DEFAULT_PAGE_SIZE, |n| (n.max(1) as u64).min(MAX_PAGE_SIZE)) as usize;
+    size.saturating_mul(child_complexity).min(CEILING)
+}
+
+/// Computed metrics read a fact sheet's events (and those it rolls up over): priced like a
+/// small page rather than like a plain field.
+pub const METRICS_COST: usize = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::page_cost;
+
+    #[test]
+    fn a_page_costs_first_times_its_items() {
+        assert_eq!(page_cost(Some(10), 3), 30);
+        assert_eq!(page_cost(None, 3), 150);
+        assert_eq!(page_cost(Some(100_000), 3), 1500);
+        assert_eq!(page_cost(Some(0), 3), 3);
+        assert_eq!(page_cost(Some(500), usize::MAX), 1 << 32);
+    }
+}

@@ -1,0 +1,131 @@
+//! Measures of a parsed document that async-graphql does not limit itself: how many aliases it
+//! writes, and how many fields it has once every fragment spread is inlined.
+//!
+//! Aliases are how one field is asked for a thousand times in a single request; the inlined
+//! field count is how a few lines of nested fragments (`...A` spreading `...B` twice, and so
+//! on) expand to billions of fields. Validation walks the inlined document, so that count has
+//! to be bounded *before* validation runs. Both are computed here in time linear in the
+//! document: each fragment is measured once and remembered.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentShape {
+    /// Aliases as written (a fragment counts once however often it is spread).
+    pub aliases: usize,
+    /// Fields after inlining every fragment spread, saturating at `u64::MAX`.
+    pub inlined_fields: u64,
+}
+
+pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
+    let mut aliases = 0;
+    for (_, operation) in doc.operations.iter() {
+        aliases += count_aliases(&operation.node.selection_set.node);
+    }
+    for fragment in doc.fragments.values() {
+        aliases += count_aliases(&fragment.node.selection_set.node);
+    }
+    let mut inliner = Inliner {
+        doc,
+        sizes: HashMap::new(),
+        visiting: Vec::new(),
+    };
+    let inlined_fields = doc
+        .operations
+        .iter()
+        .map(|(_, op)| inliner.fields(&op.node.selection_set.node))
+        .fold(0u64, u64::saturating_add);
+    DocumentShape {
+        aliases,
+        inlined_fields,
+    }
+}
+
+fn count_aliases(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(field) => {
+                usize::from(field.node.alias.is_some())
+                    + count_aliases(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(inline) => count_aliases(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+struct Inliner<'a> {
+    doc: &'a ExecutableDocument,
+    sizes: HashMap<&'a str, u64>,
+    /// Fragments being measured: a cycle counts as empty here and is refused by validation.
+    visiting: Vec<&'a str>,
+}
+
+impl<'a> Inliner<'a> {
+    fn fields(&mut self, set: &'a SelectionSet) -> u64 {
+        set.items
+            .iter()
+            .map(|selection| match &selection.node {
+                Selection::Field(field) => {
+                    1u64.saturating_add(self.fields(&field.node.selection_set.node))
+                }
+                Selection::InlineFragment(inline) => self.fields(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            })
+            .fold(0u64, u64::saturating_add)
+    }
+
+    fn fragment(&mut self, name: &'a str) -> u64 {
+        if let Some(size) = self.sizes.get(name) {
+            return *size;
+        }
+        if self.visiting.contains(&name) {
+            return 0;
+        }
+        let Some(definition) = self.doc.fragments.get(name) else {
+            return 0;
+        };
+        self.visiting.push(name);
+        let size = self.fields(&definition.node.selection_set.node);
+        self.visiting.pop();
+        self.sizes.insert(name, size);
+        size
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    #[test]
+    fn aliases_are_counted_where_written() {
+        let doc = parse_query(
+            "{ a: viewer { s: subject } b: viewer { subject ...F } } fragment F on Viewer { c: role }",
+        )
+        .unwrap();
+        assert_eq!(measure(&doc).aliases, 4);
+    }
+
+    #[test]
+    fn nested_fragments_are_measured_inlined_without_being_expanded() {
+        let mut query = String::from("{ ...F0 }\n");
+        for i in 0..60 {
+            query.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{n} ...F{n} }}\n",
+                n = i + 1
+            ));
+        }
+        query.push_str("fragment F60 on Query { viewer { subject } }");
+        let doc = parse_query(&query).unwrap();
+        assert_eq!(measure(&doc).inlined_fields, 2u64.pow(61));
+        let doc = parse_query("{ viewer { subject role } }").unwrap();
+        assert_eq!(measure(&doc).inlined_fields, 3);
+    }
+}
