@@ -58,6 +58,7 @@ pub fn require(principal: &Principal, action: Action) -> Result<()> {
             subject = %principal.subject,
             role = %principal.role,
             action = %action,
+            reason = "role below the operation's rule",
             "forbidden"
         );
         Err(Error::Forbidden {
