@@ -12,7 +12,7 @@ use api::auth::JwtKeys;
 use serde_json::{Value, json};
 use testkit::TestDb;
 
-fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) -> Command {
+pub(crate) fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wayfinder"));
     command
         .current_dir(dir)

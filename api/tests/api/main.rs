@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod cli_seed;
 mod http_api_tokens;
 mod http_auth;
 mod http_events;

@@ -9,6 +9,7 @@ mod fact_sheets;
 mod features;
 mod filters;
 mod history;
+mod import;
 mod meta_model;
 mod rate_limits;
 mod relations;
