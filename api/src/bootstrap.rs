@@ -133,6 +133,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_events_per_request: config.max_events_per_request,
         },
         api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
+        debug_sql_statement_header: config.debug_sql_statement_header,
         rate_limiter: RateLimiter::new(RateLimitSettings {
             per_token_per_minute: config.rate_limit_per_token_per_minute,
             per_workspace_per_minute: config.rate_limit_per_workspace_per_minute,
@@ -140,6 +141,14 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             backend: config.rate_limit_backend,
         }),
     }
+}
+
+/// Debug options expose internals to clients; the production profile refuses to start with them.
+pub fn refuse_debug_options_in_production(config: &Config) -> anyhow::Result<()> {
+    if config.profile == Profile::Production && config.debug_sql_statement_header {
+        bail!("the production profile refuses WAYFINDER_DEBUG_SQL_STATEMENT_HEADER");
+    }
+    Ok(())
 }
 
 /// A database URL without its password, for messages.
@@ -158,6 +167,22 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::config::{Config, Profile};
+
+    #[test]
+    fn production_refuses_the_statement_header() {
+        let debug = Config {
+            debug_sql_statement_header: true,
+            ..Config::default()
+        };
+        assert!(super::refuse_debug_options_in_production(&debug).is_ok());
+        let production = Config {
+            profile: Profile::Production,
+            ..debug
+        };
+        assert!(super::refuse_debug_options_in_production(&production).is_err());
+    }
+
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(

@@ -95,6 +95,10 @@ pub struct Config {
     pub rate_limit_backend: RateLimitBackend,
     /// Create workspace `demo` with demo data on start.
     pub demo: bool,
+    /// Benchmarks only: count the SQL statements each GraphQL request reads with and return
+    /// them in the `x-wayfinder-sql-statements` response header. Refused in production, where
+    /// it would tell clients how the server queries its database.
+    pub debug_sql_statement_header: bool,
 }
 
 impl Default for Config {
@@ -134,6 +138,7 @@ impl Default for Config {
             rate_limit_burst_seconds: 10,
             rate_limit_backend: RateLimitBackend::Memory,
             demo: false,
+            debug_sql_statement_header: false,
         }
     }
 }

@@ -38,6 +38,8 @@ use crate::{
 pub enum BenchCommand {
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
     Events(EventsArgs),
+    /// Drive a running server at fixed concurrency from this second process (issue #5).
+    Load(super::bench_load::LoadArgs),
 }
 
 #[derive(Args)]
@@ -68,7 +70,10 @@ pub struct EventsArgs {
 }
 
 pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Events(args) = command;
+    let args = match command {
+        BenchCommand::Events(args) => args,
+        BenchCommand::Load(args) => return super::bench_load::run(args).await,
+    };
     crate::telemetry::init(&config);
     if args.team_artifacts > args.artifacts || args.batch == 0 || args.clients == 0 {
         bail!(

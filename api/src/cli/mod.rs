@@ -1,6 +1,7 @@
 //! The `wayfinder` command line.
 
 mod bench;
+mod bench_load;
 mod feature;
 mod seed;
 mod serve;

@@ -4,7 +4,10 @@ use clap::Args;
 use domain::Role;
 
 use crate::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state, with_jwks},
+    bootstrap::{
+        jwt_keys, open_store, redact, refuse_debug_options_in_production, serving_store, state,
+        with_jwks,
+    },
     config::Config,
     demo, http, telemetry,
 };
@@ -31,6 +34,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     }
     config.demo |= args.demo;
     telemetry::init(&config);
+    refuse_debug_options_in_production(&config)?;
     let store = open_store(&config).await?;
     let keys = with_jwks(jwt_keys(&config)?, &config).await?;
     tracing::info!(database = %redact(&config.database_url()), profile = ?config.profile, "database ready");

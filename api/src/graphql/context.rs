@@ -3,7 +3,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use domain::{
     Principal,
-    db::{Store, TenantConnection, TenantScope},
+    db::{StatementCounter, Store, TenantConnection, TenantScope},
     meta_model::{self, MetaModelVersion},
 };
 use tokio::sync::RwLock;
@@ -24,6 +24,17 @@ pub struct RequestContext {
 impl RequestContext {
     pub fn new(store: Store, principal: Principal) -> Self {
         let scope = TenantScope::new(store.clone(), principal.workspace_id);
+        Self::with_scope(store, principal, scope)
+    }
+
+    /// Like [`new`](Self::new), counting the statements the request reads with into `counter`
+    /// (the `debug_sql_statement_header` option).
+    pub fn counting(store: Store, principal: Principal, counter: StatementCounter) -> Self {
+        let scope = TenantScope::counting(store.clone(), principal.workspace_id, counter);
+        Self::with_scope(store, principal, scope)
+    }
+
+    fn with_scope(store: Store, principal: Principal, scope: TenantScope) -> Self {
         let loaders = Loaders::new(scope.clone(), principal.clone());
         Self {
             store,

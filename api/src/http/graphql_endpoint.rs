@@ -8,6 +8,7 @@ use actix_web::{
     web,
 };
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
+use domain::db::StatementCounter;
 
 use super::{AppState, body::read_limited, caller::caller, responses::error};
 use crate::graphql::{RequestContext, sanitize_errors};
@@ -64,6 +65,13 @@ pub async fn execute(
             );
         }
     };
+    let statements = state.debug_sql_statement_header.then(StatementCounter::new);
+    let context = || match &statements {
+        Some(counter) => {
+            RequestContext::counting(state.store.clone(), principal.clone(), counter.clone())
+        }
+        None => RequestContext::new(state.store.clone(), principal.clone()),
+    };
     let batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
             tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "batch too large", size = list.len(), "request refused");
@@ -76,14 +84,10 @@ pub async fn execute(
                 ),
             );
         }
-        BatchRequest::Batch(list) => BatchRequest::Batch(
-            list.into_iter()
-                .map(|r| r.data(RequestContext::new(state.store.clone(), principal.clone())))
-                .collect(),
-        ),
-        BatchRequest::Single(r) => BatchRequest::Single(
-            r.data(RequestContext::new(state.store.clone(), principal.clone())),
-        ),
+        BatchRequest::Batch(list) => {
+            BatchRequest::Batch(list.into_iter().map(|r| r.data(context())).collect())
+        }
+        BatchRequest::Single(r) => BatchRequest::Single(r.data(context())),
     };
     let response = match tokio::time::timeout(
         state.limits.request_timeout,
@@ -115,5 +119,12 @@ pub async fn execute(
                 .collect(),
         ),
     };
-    HttpResponse::Ok().json(response)
+    let mut reply = HttpResponse::Ok();
+    if let Some(counter) = &statements {
+        reply.insert_header((SQL_STATEMENTS_HEADER, counter.count()));
+    }
+    reply.json(response)
 }
+
+/// The response header of the `debug_sql_statement_header` option.
+pub const SQL_STATEMENTS_HEADER: &str = "x-wayfinder-sql-statements";

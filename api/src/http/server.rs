@@ -29,6 +29,8 @@ pub struct AppState {
     /// Lifetime of access tokens minted for API tokens by `POST /auth/token`.
     pub api_token_jwt_ttl: Duration,
     pub rate_limiter: RateLimiter,
+    /// Report each GraphQL request's SQL statement count in `x-wayfinder-sql-statements`.
+    pub debug_sql_statement_header: bool,
 }
 
 pub struct RunningServer {

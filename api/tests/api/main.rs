@@ -14,6 +14,7 @@ mod http_graphql;
 mod http_limits;
 mod http_rate_limits;
 mod http_security_log;
+mod http_sql_statements;
 mod http_tokens;
 mod n_plus_one;
 mod operations;

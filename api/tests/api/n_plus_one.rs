@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::support::TestApp;
 
-const DEPTH_3: &str = r#"{
+pub(crate) const DEPTH_3: &str = r#"{
   factSheets(first: 500, filter: {types: ["SoftwareArtifact"]}) {
     edges { node { id name
       relations { edges { node { type to { id name
@@ -24,7 +24,7 @@ const DEPTH_3: &str = r#"{
 }"#;
 
 /// `artifacts` artifacts, each owned by one of 10 teams, providing one API and consuming two.
-async fn seed(app: &TestApp, artifacts: usize) {
+pub(crate) async fn seed(app: &TestApp, artifacts: usize) {
     let model = meta_model::current(app.db.conn(), &app.admin)
         .await
         .unwrap()

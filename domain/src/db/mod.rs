@@ -1,10 +1,12 @@
 //! Opening the database and drawing workspace-scoped connections and transactions from it.
 
 mod scope;
+mod statement_counter;
 mod store;
 mod tenant;
 
 pub use scope::TenantScope;
+pub use statement_counter::StatementCounter;
 
 pub use store::{Store, StoreOptions, WriteTransaction};
 pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_workspace};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::{Store, TenantConnection};
+use super::{StatementCounter, Store, TenantConnection};
 use crate::Result;
 
 #[derive(Clone)]
@@ -15,6 +15,7 @@ pub struct TenantScope {
     store: Store,
     workspace_id: Uuid,
     connection: Arc<OnceCell<TenantConnection>>,
+    statements: Option<StatementCounter>,
 }
 
 impl TenantScope {
@@ -23,12 +24,27 @@ impl TenantScope {
             store,
             workspace_id,
             connection: Arc::new(OnceCell::new()),
+            statements: None,
+        }
+    }
+
+    /// Like [`new`](Self::new), counting the request's statements into `counter`.
+    pub fn counting(store: Store, workspace_id: Uuid, counter: StatementCounter) -> Self {
+        Self {
+            statements: Some(counter),
+            ..Self::new(store, workspace_id)
         }
     }
 
     pub async fn get(&self) -> Result<&TenantConnection> {
         self.connection
-            .get_or_try_init(|| self.store.tenant(self.workspace_id))
+            .get_or_try_init(|| async {
+                let connection = self.store.tenant(self.workspace_id).await?;
+                Ok(match &self.statements {
+                    Some(counter) => connection.counting(counter.clone()),
+                    None => connection,
+                })
+            })
             .await
     }
 

@@ -127,9 +127,9 @@ impl Store {
         if self.backend() == DatabaseBackend::Postgres {
             let tx = self.conn.begin().await?;
             enter_workspace(&tx, workspace_id).await?;
-            Ok(TenantConnection::Scoped(tx))
+            Ok(TenantConnection::scoped(tx))
         } else {
-            Ok(TenantConnection::Shared(self.conn.clone()))
+            Ok(TenantConnection::shared(self.conn.clone()))
         }
     }
 

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::is_postgres;
+use super::{StatementCounter, is_postgres};
 use crate::Result;
 
 /// The PostgreSQL setting the row-level security policies read.
@@ -35,17 +35,54 @@ pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> R
 /// The connection one request reads a workspace through: on PostgreSQL a transaction scoped
 /// with [`enter_workspace`], on SQLite the shared pool (a transaction there would pin a
 /// snapshot and hide the request's own writes, which commit on another connection).
-pub enum TenantConnection {
+pub struct TenantConnection {
+    link: Link,
+    /// Set only when statements are being counted (a debug option); `None` costs nothing.
+    statements: Option<StatementCounter>,
+}
+
+enum Link {
     Shared(DatabaseConnection),
     Scoped(DatabaseTransaction),
+}
+
+impl TenantConnection {
+    pub fn shared(conn: DatabaseConnection) -> Self {
+        Self {
+            link: Link::Shared(conn),
+            statements: None,
+        }
+    }
+
+    /// `tx` must already be scoped with [`enter_workspace`]; that statement is not counted.
+    pub fn scoped(tx: DatabaseTransaction) -> Self {
+        Self {
+            link: Link::Scoped(tx),
+            statements: None,
+        }
+    }
+
+    /// Counts every statement run through this connection into `counter`.
+    pub fn counting(self, counter: StatementCounter) -> Self {
+        Self {
+            statements: Some(counter),
+            ..self
+        }
+    }
+
+    fn count_one(&self) {
+        if let Some(counter) = &self.statements {
+            counter.add_one();
+        }
+    }
 }
 
 /// Forwards to whichever connection this is.
 macro_rules! delegate {
     ($self:ident, $c:ident => $call:expr) => {
-        match $self {
-            TenantConnection::Shared($c) => $call,
-            TenantConnection::Scoped($c) => $call,
+        match &$self.link {
+            Link::Shared($c) => $call,
+            Link::Scoped($c) => $call,
         }
     };
 }
@@ -56,18 +93,22 @@ impl ConnectionTrait for TenantConnection {
         delegate!(self, c => c.get_database_backend())
     }
     async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
+        self.count_one();
         delegate!(self, c => c.execute_raw(stmt).await)
     }
     async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
+        self.count_one();
         delegate!(self, c => c.execute_unprepared(sql).await)
     }
     async fn query_one_raw(
         &self,
         stmt: Statement,
     ) -> std::result::Result<Option<QueryResult>, DbErr> {
+        self.count_one();
         delegate!(self, c => c.query_one_raw(stmt).await)
     }
     async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        self.count_one();
         delegate!(self, c => c.query_all_raw(stmt).await)
     }
 }
