@@ -18,6 +18,7 @@ use domain::{
     import::{self, ImportFactSheet, ImportRelation},
     meta_model, workspaces,
 };
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::{
@@ -79,6 +80,11 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
         }
         seed_events(&store, &admin, &sources, args.events).await?;
     }
+    // Planner statistics: right after a bulk load they still describe empty tables, and
+    // PostgreSQL then picks plans for a handful of rows (sorts spilling to disk, nested loops)
+    // until autovacuum catches up. Both databases understand a plain ANALYZE.
+    eprintln!("updating planner statistics (ANALYZE)");
+    store.connection().execute_unprepared("ANALYZE").await?;
     println!(
         "seeded workspace {} in {:.1} s",
         ws.slug,
