@@ -92,8 +92,8 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// The event sources of the software artifacts (their `eventSource` external IDs), and the
-    /// artifacts each team owns, for the events generator and benchmarks.
+    /// The event sources of the software artifacts (their `eventSource` external IDs), which
+    /// the events generator spreads events over.
     pub fn event_sources(&self) -> Vec<String> {
         self.fact_sheets
             .iter()
