@@ -2,25 +2,20 @@
 //! server refuses a disabled feature with 403 and its id and a used-up quota with 429
 //! LIMIT_EXCEEDED, stores nothing of a refused request, and admins read it all in GraphQL.
 
-use std::process::Command;
-
 use domain::Role;
 use serde_json::json;
 
 use crate::{
+    cli::wayfinder,
     http_events::{ev, post_batch},
     support::TestApp,
 };
 
 fn feature_cli(app: &TestApp, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wayfinder"))
+    let out = wayfinder(dir.path(), &Some(app.db.url.clone()))
         .arg("feature")
         .args(args)
-        .current_dir(dir.path())
-        .env("WAYFINDER_DATA_DIR", dir.path())
-        .env("WAYFINDER_LOG_LEVEL", "warn")
-        .env("DATABASE_URL", &app.db.url)
         .output()
         .unwrap();
     assert!(
