@@ -12,6 +12,7 @@
 
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::{Arc, Mutex},
 };
 
@@ -20,7 +21,7 @@ use domain::{
     db::TenantScope,
     external_ids::{self, ExternalId},
     fact_sheets::{self, FactSheet},
-    relations::{self, Relation},
+    relations::{self, RelationSlice, RelationWindow},
     subscriptions::{self, Subscription},
     tags::{self, Tag},
 };
@@ -29,29 +30,33 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 type LoadError = Arc<domain::Error>;
-type Fetch<V> =
-    Arc<dyn Fn(Vec<Uuid>) -> BoxFuture<'static, Result<HashMap<Uuid, V>, LoadError>> + Send + Sync>;
+type Fetch<K, V> =
+    Arc<dyn Fn(Vec<K>) -> BoxFuture<'static, Result<HashMap<K, V>, LoadError>> + Send + Sync>;
 
 /// Where a waiting resolver receives its value.
 type Reply<V> = oneshot::Sender<Result<Option<V>, LoadError>>;
 
-struct Pending<V> {
-    waiting: Vec<(Uuid, Reply<V>)>,
+struct Pending<K, V> {
+    waiting: Vec<(K, Reply<V>)>,
     scheduled: bool,
 }
 
 /// Collects keys until the executor is quiet, then loads them with one call of `fetch`.
-pub struct Batcher<V> {
-    pending: Arc<Mutex<Pending<V>>>,
-    fetch: Fetch<V>,
+pub struct Batcher<K, V> {
+    pending: Arc<Mutex<Pending<K, V>>>,
+    fetch: Fetch<K, V>,
 }
 
 /// How many consecutive quiet turns end the collection; two guards against a multi-threaded
 /// runtime where the resolving task runs in parallel with the batcher.
 const QUIET_TURNS: usize = 2;
 
-impl<V: Clone + Send + 'static> Batcher<V> {
-    fn new(fetch: Fetch<V>) -> Self {
+impl<K, V> Batcher<K, V>
+where
+    K: Clone + Eq + Hash + Ord + Send + 'static,
+    V: Clone + Send + 'static,
+{
+    fn new(fetch: Fetch<K, V>) -> Self {
         Self {
             pending: Arc::new(Mutex::new(Pending {
                 waiting: Vec::new(),
@@ -61,7 +66,7 @@ impl<V: Clone + Send + 'static> Batcher<V> {
         }
     }
 
-    pub async fn load(&self, key: Uuid) -> Result<Option<V>, LoadError> {
+    pub async fn load(&self, key: K) -> Result<Option<V>, LoadError> {
         let (tx, rx) = oneshot::channel();
         let start = {
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -79,7 +84,11 @@ impl<V: Clone + Send + 'static> Batcher<V> {
     }
 }
 
-async fn run_batch<V: Clone + Send + 'static>(pending: Arc<Mutex<Pending<V>>>, fetch: Fetch<V>) {
+async fn run_batch<K, V>(pending: Arc<Mutex<Pending<K, V>>>, fetch: Fetch<K, V>)
+where
+    K: Clone + Eq + Hash + Ord + Send + 'static,
+    V: Clone + Send + 'static,
+{
     let mut seen = 0;
     let mut quiet = 0;
     while quiet < QUIET_TURNS {
@@ -101,7 +110,7 @@ async fn run_batch<V: Clone + Send + 'static>(pending: Arc<Mutex<Pending<V>>>, f
         p.scheduled = false;
         std::mem::take(&mut p.waiting)
     };
-    let mut keys: Vec<Uuid> = batch.iter().map(|(k, _)| *k).collect();
+    let mut keys: Vec<K> = batch.iter().map(|(k, _)| k.clone()).collect();
     keys.sort_unstable();
     keys.dedup();
     let result = fetch(keys).await;
@@ -115,11 +124,13 @@ async fn run_batch<V: Clone + Send + 'static>(pending: Arc<Mutex<Pending<V>>>, f
 
 /// The per-request loaders, all scoped to the caller's workspace.
 pub struct Loaders {
-    pub fact_sheets: Batcher<Arc<FactSheet>>,
-    pub relations: Batcher<Arc<Vec<Relation>>>,
-    pub external_ids: Batcher<Arc<Vec<ExternalId>>>,
-    pub tags: Batcher<Arc<Vec<Tag>>>,
-    pub subscriptions: Batcher<Arc<Vec<Subscription>>>,
+    pub fact_sheets: Batcher<Uuid, Arc<FactSheet>>,
+    /// Keyed by fact sheet and the page asked for, so one level of `relations(...)` fields
+    /// with the same arguments is one statement.
+    pub relation_windows: Batcher<(Uuid, RelationSlice), Arc<RelationWindow>>,
+    pub external_ids: Batcher<Uuid, Arc<Vec<ExternalId>>>,
+    pub tags: Batcher<Uuid, Arc<Vec<Tag>>>,
+    pub subscriptions: Batcher<Uuid, Arc<Vec<Subscription>>>,
 }
 
 fn shared<V>(map: HashMap<Uuid, Vec<V>>) -> HashMap<Uuid, Arc<Vec<V>>> {
@@ -139,14 +150,26 @@ impl Loaders {
             }) as BoxFuture<'static, _>
         }));
         let (s, p) = (scope.clone(), principal.clone());
-        let relations = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
+        let relation_windows = Batcher::new(Arc::new(move |keys: Vec<(Uuid, RelationSlice)>| {
             let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
-                Ok(shared(
-                    relations::for_fact_sheets(s.get().await.map_err(Arc::new)?, &p, &ids)
+                let db = s.get().await.map_err(Arc::new)?;
+                let mut anchors_by_slice: HashMap<RelationSlice, Vec<Uuid>> = HashMap::new();
+                for (id, slice) in keys {
+                    anchors_by_slice.entry(slice).or_default().push(id);
+                }
+                let mut windows = HashMap::new();
+                for (slice, anchors) in anchors_by_slice {
+                    let found = relations::windows_for(db, &p, &slice, &anchors)
                         .await
-                        .map_err(Arc::new)?,
-                ))
+                        .map_err(Arc::new)?;
+                    windows.extend(
+                        found
+                            .into_iter()
+                            .map(|(id, window)| ((id, slice.clone()), Arc::new(window))),
+                    );
+                }
+                Ok(windows)
             }) as BoxFuture<'static, _>
         }));
         let (s, ws) = (scope.clone(), principal.workspace_id);
@@ -184,7 +207,7 @@ impl Loaders {
         }));
         Self {
             fact_sheets,
-            relations,
+            relation_windows,
             external_ids,
             tags,
             subscriptions,

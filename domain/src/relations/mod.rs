@@ -2,9 +2,11 @@
 //! type and traversable from both ends.
 
 mod read;
+mod window;
 mod write;
 
 pub use read::{for_fact_sheets, get};
+pub use window::{Direction, RelationSlice, RelationWindow, windows_for};
 pub use write::{NewRelation, RelationPatch, create, delete, update};
 pub(crate) use write::{delete_recorded, replace_attributes_forced};
 

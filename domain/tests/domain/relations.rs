@@ -223,3 +223,125 @@ async fn archived_fact_sheets_take_no_new_relations() {
     .unwrap_err();
     assert_eq!(paths(err), ["toId"]);
 }
+
+/// The windowed read (one page per fact sheet plus the far ends, in one statement) must page
+/// exactly like filtering and paging every relation of a fact sheet in memory: same relations,
+/// same order, same totals, for every type, direction, page size and cursor.
+#[tokio::test]
+async fn relation_windows_page_like_the_full_relation_list() {
+    use relations::{Direction, RelationSlice};
+
+    let w = World::new().await;
+    let model = w.model().await;
+    let db = w.db.conn();
+    let team = make(&w, &model, "Team", "team").await;
+    let mut artifacts = Vec::new();
+    let mut apis = Vec::new();
+    for i in 0..6 {
+        let a = make(&w, &model, "SoftwareArtifact", &format!("artifact-{i}")).await;
+        let api = make(&w, &model, "API", &format!("api-{i}")).await;
+        for r in [
+            rel("teamOwnsArtifact", team.id, a.id),
+            rel("artifactProvidesApi", a.id, api.id),
+        ] {
+            relations::create(db, &w.admin, &model, r).await.unwrap();
+        }
+        for consumed in apis.iter().rev().take(i % 3) {
+            relations::create(
+                db,
+                &w.admin,
+                &model,
+                rel("artifactConsumesApi", a.id, *consumed),
+            )
+            .await
+            .unwrap();
+        }
+        artifacts.push(a.id);
+        apis.push(api.id);
+    }
+    // Another workspace's graph must never show up.
+    let other = w.other_workspace().await;
+    let other_model = domain::meta_model::current(db, &other).await.unwrap().model;
+    let foreign = fact_sheets::create(
+        db,
+        &other,
+        &other_model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "foreign".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut anchors = vec![team.id, foreign.id];
+    anchors.extend(&artifacts);
+    anchors.extend(&apis);
+    let everything = relations::for_fact_sheets(db, &w.admin, &anchors)
+        .await
+        .unwrap();
+    let all_ids: Vec<Uuid> = {
+        let mut ids: Vec<Uuid> = everything.values().flatten().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let mut checked = 0;
+    for relation_type in [None, Some("teamOwnsArtifact"), Some("artifactConsumesApi")] {
+        for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
+            for limit in [1, 2, 50] {
+                for after in [None, Some(all_ids[all_ids.len() / 3]), Some(all_ids[0])] {
+                    let slice = RelationSlice {
+                        relation_type: relation_type.map(str::to_owned),
+                        direction,
+                        after,
+                        limit,
+                    };
+                    let windows = relations::windows_for(db, &w.admin, &slice, &anchors)
+                        .await
+                        .unwrap();
+                    assert!(!windows.contains_key(&foreign.id));
+                    for anchor in &anchors {
+                        let matching: Vec<_> = everything
+                            .get(anchor)
+                            .into_iter()
+                            .flatten()
+                            .filter(|r| relation_type.is_none_or(|t| r.relation_type == t))
+                            .filter(|r| match direction {
+                                Direction::Outgoing => r.from_id == *anchor,
+                                Direction::Incoming => r.to_id == *anchor,
+                                Direction::Both => true,
+                            })
+                            .collect();
+                        let expected: Vec<Uuid> = matching
+                            .iter()
+                            .filter(|r| after.is_none_or(|a| r.id > a))
+                            .take(limit as usize)
+                            .map(|r| r.id)
+                            .collect();
+                        let window = windows.get(anchor).cloned().unwrap_or_default();
+                        let got: Vec<Uuid> = window.items.iter().map(|(r, _)| r.id).collect();
+                        assert_eq!(got, expected, "{slice:?} of {anchor}");
+                        if !expected.is_empty() {
+                            assert_eq!(window.total, matching.len() as u64, "{slice:?}");
+                        }
+                        for (r, far) in &window.items {
+                            let far_id = if r.from_id == *anchor {
+                                r.to_id
+                            } else {
+                                r.from_id
+                            };
+                            assert_eq!(far.id, far_id, "the far end of {}", r.id);
+                        }
+                        checked += got.len();
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "the cases really return relations ({checked})"
+    );
+}

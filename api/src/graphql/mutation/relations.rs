@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object};
 use domain::relations::{self, NewRelation, RelationPatch};
 
@@ -43,7 +41,7 @@ impl RelationMutation {
             .gql()?;
         tx.commit().await.gql()?;
         Ok(RelationPayload {
-            relation: RelationNode(Arc::new(r)),
+            relation: RelationNode::alone(r),
         })
     }
 
@@ -73,7 +71,7 @@ impl RelationMutation {
             .gql()?;
         tx.commit().await.gql()?;
         Ok(RelationPayload {
-            relation: RelationNode(Arc::new(r)),
+            relation: RelationNode::alone(r),
         })
     }
 

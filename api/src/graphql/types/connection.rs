@@ -7,8 +7,8 @@ use async_graphql::{Context, Object, SimpleObject};
 use domain::{
     fact_sheets::{self, FactSheet, FactSheetFilter},
     history::Change,
-    paging::Page,
-    relations::Relation,
+    paging::{Page, encode_cursor},
+    relations::RelationWindow,
 };
 
 use super::{
@@ -99,18 +99,30 @@ pub struct RelationConnection {
 }
 
 impl RelationConnection {
-    pub fn new(page: Page<Relation>, total_count: u64) -> Self {
+    /// One page of `anchor`'s relations; `window.items` holds up to `size + 1` of them, the
+    /// extra one only saying that a next page exists.
+    pub fn new(anchor: &Arc<FactSheet>, window: &RelationWindow, size: u64) -> Self {
+        let rows = window
+            .items
+            .iter()
+            .take(size as usize + 1)
+            .cloned()
+            .collect();
+        let page = Page::from_rows(rows, size, |(r, _)| encode_cursor(&r.id));
         Self {
             page_info: PageInfo::of(&page),
             edges: page
                 .items
                 .into_iter()
-                .map(|(cursor, r)| RelationEdge {
+                .map(|(cursor, (relation, other))| RelationEdge {
                     cursor,
-                    node: RelationNode(Arc::new(r)),
+                    node: RelationNode {
+                        relation,
+                        known_ends: vec![anchor.clone(), other],
+                    },
                 })
                 .collect(),
-            total_count,
+            total_count: window.total,
         }
     }
 }

@@ -1,6 +1,6 @@
 use async_graphql::Enum;
 use domain::{
-    fact_sheets, history::ChangeKind as DomainChangeKind, meta_model,
+    fact_sheets, history::ChangeKind as DomainChangeKind, meta_model, relations,
     subscriptions::SubscriptionRole as DomainRole, tags::TagGroupMode as DomainMode,
 };
 
@@ -70,6 +70,16 @@ pub enum RelationDirection {
     Incoming,
     #[default]
     Both,
+}
+
+impl From<RelationDirection> for relations::Direction {
+    fn from(d: RelationDirection) -> Self {
+        match d {
+            RelationDirection::Outgoing => Self::Outgoing,
+            RelationDirection::Incoming => Self::Incoming,
+            RelationDirection::Both => Self::Both,
+        }
+    }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]

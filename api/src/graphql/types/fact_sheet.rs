@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use domain::{
     fact_sheets::{self, FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
-    paging::{Page, decode_cursor, encode_cursor, page_size},
+    paging::{decode_cursor, page_size},
+    relations::RelationSlice,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -202,34 +203,20 @@ impl FactSheetNode {
     ) -> async_graphql::Result<RelationConnection> {
         let size = page_size(first).gql()?;
         let after: Option<Uuid> = after.as_deref().map(decode_cursor).transpose().gql()?;
-        let all = request(ctx)?
+        let slice = RelationSlice {
+            relation_type,
+            direction: direction.into(),
+            after,
+            limit: size + 1,
+        };
+        let window = request(ctx)?
             .loaders
-            .relations
-            .load(self.0.id)
+            .relation_windows
+            .load((self.0.id, slice))
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        let id = self.0.id;
-        let matching: Vec<_> = all
-            .iter()
-            .filter(|r| relation_type.as_ref().is_none_or(|t| &r.relation_type == t))
-            .filter(|r| match direction {
-                RelationDirection::Outgoing => r.from_id == id,
-                RelationDirection::Incoming => r.to_id == id,
-                RelationDirection::Both => true,
-            })
-            .collect();
-        let total = matching.len() as u64;
-        let rows = matching
-            .into_iter()
-            .filter(|r| after.is_none_or(|a| r.id > a))
-            .take(size as usize + 1)
-            .cloned()
-            .collect();
-        Ok(RelationConnection::new(
-            Page::from_rows(rows, size, |r| encode_cursor(&r.id)),
-            total,
-        ))
+        Ok(RelationConnection::new(&self.0, &window, size))
     }
 
     /// The lifecycle of the type's first lifecycle attribute that has a value: the phase it is

@@ -2,17 +2,33 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
-use domain::relations::Relation;
+use domain::{fact_sheets::FactSheet, relations::Relation};
 use serde_json::Value;
 
 use super::fact_sheet::FactSheetNode;
 use crate::graphql::{context::request, errors::internal, loader::load_error};
 
 /// A typed, directed edge between two fact sheets.
-pub struct RelationNode(pub Arc<Relation>);
+pub struct RelationNode {
+    pub relation: Arc<Relation>,
+    /// Ends loaded together with the relation (the fact sheet a traversal came from and the
+    /// one at the other end), so following the edge costs no further statement.
+    pub known_ends: Vec<Arc<FactSheet>>,
+}
 
 impl RelationNode {
+    /// A relation read on its own: both ends come from the batch loader.
+    pub fn alone(relation: Relation) -> Self {
+        Self {
+            relation: Arc::new(relation),
+            known_ends: Vec::new(),
+        }
+    }
+
     async fn end(&self, ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<FactSheetNode> {
+        if let Some(known) = self.known_ends.iter().find(|fs| fs.id == id) {
+            return Ok(FactSheetNode(known.clone()));
+        }
         request(ctx)?
             .loaders
             .fact_sheets
@@ -23,7 +39,7 @@ impl RelationNode {
             .ok_or_else(|| {
                 internal(&format!(
                     "relation {} points at missing fact sheet {id}",
-                    self.0.id
+                    self.relation.id
                 ))
             })
     }
@@ -32,44 +48,44 @@ impl RelationNode {
 #[Object(name = "Relation")]
 impl RelationNode {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.relation.id.to_string())
     }
 
     /// The relation type's key in the meta model.
     #[graphql(name = "type")]
     async fn relation_type(&self) -> &str {
-        &self.0.relation_type
+        &self.relation.relation_type
     }
 
     async fn from(&self, ctx: &Context<'_>) -> async_graphql::Result<FactSheetNode> {
-        self.end(ctx, self.0.from_id).await
+        self.end(ctx, self.relation.from_id).await
     }
 
     async fn to(&self, ctx: &Context<'_>) -> async_graphql::Result<FactSheetNode> {
-        self.end(ctx, self.0.to_id).await
+        self.end(ctx, self.relation.to_id).await
     }
 
     async fn attributes(&self) -> Json<Value> {
-        Json(self.0.attributes.clone())
+        Json(self.relation.attributes.clone())
     }
 
     async fn active_from(&self) -> Option<DateTime<Utc>> {
-        self.0.active_from
+        self.relation.active_from
     }
 
     async fn active_until(&self) -> Option<DateTime<Utc>> {
-        self.0.active_until
+        self.relation.active_until
     }
 
     async fn revision(&self) -> i32 {
-        self.0.revision
+        self.relation.revision
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.relation.created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.relation.updated_at
     }
 }
