@@ -87,6 +87,6 @@ impl InventoryQuery {
         Ok(relations::get(rc.db().await?, &rc.principal, id)
             .await
             .gql()?
-            .map(|r| RelationNode::alone(r)))
+            .map(RelationNode::alone))
     }
 }
