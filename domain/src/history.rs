@@ -105,7 +105,7 @@ pub async fn record(
     })
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    crate::inventory_version::raise(db, principal.workspace_id).await
 }
 
 /// A field-level diff entry.

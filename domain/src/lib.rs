@@ -16,6 +16,7 @@ pub mod fact_sheets;
 pub mod features;
 pub mod history;
 pub mod import;
+pub mod inventory_version;
 pub mod meta_model;
 pub mod metrics;
 pub mod paging;

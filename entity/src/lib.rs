@@ -11,6 +11,7 @@ pub mod fact_sheet;
 pub mod fact_sheet_tag;
 pub mod feature_usage;
 pub mod incident_fact;
+pub mod inventory_version;
 pub mod meta_model_version;
 pub mod rate_limit_window;
 pub mod relation;

@@ -15,6 +15,8 @@ mod m20261122_000010_create_api_tokens;
 mod m20261122_000020_create_rate_limit_windows;
 pub mod m20261122_000030_enable_row_level_security;
 mod m20261122_000040_create_workspace_features;
+mod m20261122_000050_index_relations_by_end_and_id;
+mod m20261122_000060_create_inventory_versions;
 
 pub struct Migrator;
 
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000020_create_rate_limit_windows::Migration),
             Box::new(m20261122_000030_enable_row_level_security::Migration),
             Box::new(m20261122_000040_create_workspace_features::Migration),
+            Box::new(m20261122_000050_index_relations_by_end_and_id::Migration),
+            Box::new(m20261122_000060_create_inventory_versions::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
 use async_graphql::{EmptySubscription, Schema};
+use domain::fact_sheets::AggregateCache;
 
 use super::{
     authorization::Authorization, limits::DocumentLimits, mutation::Mutation, query::Query,
@@ -30,6 +31,10 @@ impl Default for SchemaOptions {
     }
 }
 
+/// Facet sets (a few KiB each) and totals kept per process: enough for every saved view of a
+/// few hundred busy workspaces.
+const AGGREGATE_CACHE_ENTRIES: usize = 10_000;
+
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(DocumentLimits {
@@ -40,7 +45,8 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         })
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .extension(Authorization);
+        .extension(Authorization)
+        .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES));
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

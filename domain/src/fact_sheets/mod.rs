@@ -1,5 +1,6 @@
 //! Fact sheets: the nodes of the inventory graph.
 
+mod aggregates;
 mod archive;
 mod create;
 mod facets;
@@ -10,6 +11,7 @@ pub(crate) mod persist;
 mod read;
 mod update;
 
+pub use aggregates::AggregateCache;
 pub use archive::{archive, restore};
 pub(crate) use create::check_name;
 pub use create::{NewFactSheet, create};

@@ -44,20 +44,25 @@ pub struct RelationSlice {
     /// At most this many relations per fact sheet; ask for one more than the page size to
     /// learn whether a next page exists.
     pub limit: u64,
+    /// Whether to count all matching relations (`totalCount`); on PostgreSQL that is extra
+    /// work for popular nodes, so it is done only when asked for.
+    pub with_total: bool,
 }
 
 /// One fact sheet's page of relations.
 #[derive(Debug, Clone, Default)]
 pub struct RelationWindow {
-    /// How many relations match the type and direction, ignoring `after` and `limit`.
-    pub total: u64,
+    /// How many relations match the type and direction, ignoring `after` and `limit`; `None`
+    /// unless the slice asked for it (SQLite always counts).
+    pub total: Option<u64>,
     /// In id order, each with the fact sheet at its other end (shared: a GraphQL response
     /// hands the same rows to many nodes).
     pub items: Vec<(Arc<Relation>, Arc<FactSheet>)>,
 }
 
-/// Anchors per statement: each appears twice among the bind values (once per direction).
-const ANCHOR_CHUNK: usize = 1000;
+/// Anchors per statement, well below both backends' bind limits (SQLite binds each anchor once
+/// per direction).
+const ANCHOR_CHUNK: usize = 5000;
 
 /// The window of `slice` for each of `anchors` (fact sheets without matching relations are
 /// absent from the map).
@@ -73,9 +78,9 @@ pub async fn windows_for(
         let statement = window_statement(db.get_database_backend(), principal, slice, chunk);
         for row in db.query_all_raw(statement).await? {
             let anchor: Uuid = row.try_get("", "anchor")?;
-            let total: i64 = row.try_get("", "total")?;
+            let total: Option<i64> = row.try_get("", "total")?;
             let window = windows.entry(anchor).or_default();
-            window.total = total as u64;
+            window.total = total.map(|n| n as u64);
             window.items.push((
                 Arc::new(relation::Model::from_query_result(&row, "r_")?),
                 Arc::new(fact_sheet::Model::from_query_result(&row, "f_")?),
@@ -119,40 +124,135 @@ fn window_statement(
         backend,
         values: Vec::new(),
     };
+    let sql = match backend {
+        DbBackend::Postgres => per_anchor_limit(&mut binds, principal, slice, anchors),
+        _ => ranked(&mut binds, principal, slice, anchors),
+    };
+    Statement::from_sql_and_values(backend, sql, binds.values)
+}
+
+/// The relation columns prefixed `r_`, plus which end is the anchor and which the far end.
+fn edge_columns(anchor: &str, other: &str) -> String {
     let relation_columns = relation::Column::iter()
         .map(|c| format!("r.{0} AS r_{0}", c.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let branch = |anchor: &str, other: &str, skip_self: bool, binds: &mut Binds| {
-        let workspace = binds.push(principal.workspace_id);
-        let ids = binds.list(anchors);
-        let of_type = match &slice.relation_type {
-            Some(t) => format!(" AND r.type = {}", binds.push(t.clone())),
-            None => String::new(),
-        };
-        let not_self = if skip_self {
-            " AND r.from_id <> r.to_id"
-        } else {
-            ""
-        };
-        format!(
-            "SELECT {relation_columns}, r.{anchor} AS anchor, r.{other} AS other \
-             FROM relations r WHERE r.workspace_id = {workspace} \
-             AND r.{anchor} IN ({ids}){of_type}{not_self}"
-        )
-    };
-    let edges = match slice.direction {
-        Direction::Outgoing => branch("from_id", "to_id", false, &mut binds),
-        Direction::Incoming => branch("to_id", "from_id", false, &mut binds),
+    format!("{relation_columns}, r.{anchor} AS anchor, r.{other} AS other")
+}
+
+/// The anchor end, the far end and whether to skip self relations, for each direction read.
+fn ends(direction: Direction) -> &'static [(&'static str, &'static str, bool)] {
+    match direction {
+        Direction::Outgoing => &[("from_id", "to_id", false)],
+        Direction::Incoming => &[("to_id", "from_id", false)],
         // A relation from a fact sheet to itself is listed once.
-        Direction::Both => {
-            let outgoing = branch("from_id", "to_id", false, &mut binds);
-            let incoming = branch("to_id", "from_id", true, &mut binds);
-            format!("{outgoing} UNION ALL {incoming}")
-        }
+        Direction::Both => &[("from_id", "to_id", false), ("to_id", "from_id", true)],
+    }
+}
+
+/// `AND …` conditions on `r` shared by both shapes: workspace, type, self relations.
+fn conditions(
+    binds: &mut Binds,
+    principal: &Principal,
+    slice: &RelationSlice,
+    skip_self: bool,
+) -> String {
+    let mut sql = format!("r.workspace_id = {}", binds.push(principal.workspace_id));
+    if let Some(t) = &slice.relation_type {
+        sql += &format!(" AND r.type = {}", binds.push(t.clone()));
+    }
+    if skip_self {
+        sql += " AND r.from_id <> r.to_id";
+    }
+    sql
+}
+
+/// Ranked relations `w` (columns `r_*`, `anchor`, `other`, `total`, `position`) joined to their
+/// far ends and cut to the page.
+fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranked: &str) -> String {
+    let workspace = binds.push(principal.workspace_id);
+    let limit = binds.push(slice.limit as i64);
+    let fact_sheet_columns = fact_sheet::Column::iter()
+        .map(|c| format!("f.{0} AS f_{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT w.*, {fact_sheet_columns} FROM ({ranked}) w \
+         JOIN fact_sheets f ON f.workspace_id = {workspace} AND f.id = w.other \
+         WHERE w.position <= {limit} \
+         ORDER BY w.anchor, w.r_id"
+    )
+}
+
+/// PostgreSQL: for each anchor and direction, an `ORDER BY id LIMIT n` index range (a
+/// `LATERAL` subquery), so a node with thousands of relations costs what one with ten does.
+/// The two directions are merged and cut to `n` again; totals are counted only when asked for.
+fn per_anchor_limit(
+    binds: &mut Binds,
+    principal: &Principal,
+    slice: &RelationSlice,
+    anchors: &[Uuid],
+) -> String {
+    let values = anchors
+        .iter()
+        .map(|id| format!("({}::uuid)", binds.push(*id)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let limit = binds.push(slice.limit as i64);
+    let past_cursor = match slice.after {
+        Some(after) => format!(" AND r.id > {}", binds.push(after)),
+        None => String::new(),
     };
-    // Without a cursor, a relation's position is its row number; with one, it counts only the
-    // relations past the cursor, so `position <= limit` keeps the next page.
+    let mut branches = Vec::new();
+    let mut counts = Vec::new();
+    for (anchor, other, skip_self) in ends(slice.direction) {
+        let wher = conditions(binds, principal, slice, *skip_self);
+        branches.push(format!(
+            "SELECT e.* FROM anchors a CROSS JOIN LATERAL (\
+               SELECT {} FROM relations r WHERE {wher} AND r.{anchor} = a.id{past_cursor} \
+               ORDER BY r.id LIMIT {limit}) e",
+            edge_columns(anchor, other)
+        ));
+        counts.push(format!(
+            "(SELECT COUNT(*) FROM relations r WHERE {wher} AND r.{anchor} = a.id)"
+        ));
+    }
+    let total = if slice.with_total {
+        counts.join(" + ")
+    } else {
+        "NULL::bigint".to_owned()
+    };
+    let ranked = format!(
+        "SELECT e.*, t.total, \
+           ROW_NUMBER() OVER (PARTITION BY e.anchor ORDER BY e.r_id) AS position \
+         FROM ({}) e JOIN totals t ON t.anchor = e.anchor",
+        branches.join(" UNION ALL ")
+    );
+    format!(
+        "WITH anchors(id) AS (VALUES {values}), \
+         totals AS (SELECT a.id AS anchor, {total} AS total FROM anchors a) {}",
+        finish(binds, principal, slice, &ranked)
+    )
+}
+
+/// SQLite (no `LATERAL`): every matching relation of the anchors, numbered per anchor by a
+/// window function. Without a cursor a relation's position is its row number; with one, it
+/// counts only the relations past the cursor, so `position <= limit` keeps the next page.
+fn ranked(
+    binds: &mut Binds,
+    principal: &Principal,
+    slice: &RelationSlice,
+    anchors: &[Uuid],
+) -> String {
+    let mut branches = Vec::new();
+    for (anchor, other, skip_self) in ends(slice.direction) {
+        let wher = conditions(binds, principal, slice, *skip_self);
+        let ids = binds.list(anchors);
+        branches.push(format!(
+            "SELECT {} FROM relations r WHERE {wher} AND r.{anchor} IN ({ids})",
+            edge_columns(anchor, other)
+        ));
+    }
     let (position, past_cursor) = match slice.after {
         None => (
             "ROW_NUMBER() OVER (PARTITION BY e.anchor ORDER BY e.r_id)".to_owned(),
@@ -160,30 +260,21 @@ fn window_statement(
         ),
         Some(after) => {
             let cursor = binds.push(after);
-            let again = binds.push(after);
             (
                 format!(
                     "SUM(CASE WHEN e.r_id > {cursor} THEN 1 ELSE 0 END) OVER \
                      (PARTITION BY e.anchor ORDER BY e.r_id ROWS UNBOUNDED PRECEDING)"
                 ),
-                format!(" AND w.r_id > {again}"),
+                format!(" WHERE e.r_id > {cursor}"),
             )
         }
     };
-    let limit = binds.push(slice.limit as i64);
-    let workspace = binds.push(principal.workspace_id);
-    let fact_sheet_columns = fact_sheet::Column::iter()
-        .map(|c| format!("f.{0} AS f_{0}", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT w.*, {fact_sheet_columns} FROM (\
-           SELECT e.*, COUNT(*) OVER (PARTITION BY e.anchor) AS total, {position} AS position \
-           FROM ({edges}) e\
-         ) w \
-         JOIN fact_sheets f ON f.workspace_id = {workspace} AND f.id = w.other \
-         WHERE w.position <= {limit}{past_cursor} \
-         ORDER BY w.anchor, w.r_id"
+    // The cursor filter must come after the window functions: the count and the running
+    // position see every matching relation.
+    let ranked = format!(
+        "SELECT * FROM (SELECT e.*, COUNT(*) OVER (PARTITION BY e.anchor) AS total, \
+           {position} AS position FROM ({}) e) e{past_cursor}",
+        branches.join(" UNION ALL ")
     );
-    Statement::from_sql_and_values(backend, sql, binds.values)
+    finish(binds, principal, slice, &ranked)
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod aggregates;
 mod events;
 mod fact_sheets;
 mod features;

@@ -297,6 +297,8 @@ async fn relation_windows_page_like_the_full_relation_list() {
                         direction,
                         after,
                         limit,
+                        // Counting is optional on PostgreSQL: leaving it out must not change the page.
+                        with_total: limit != 2,
                     };
                     let windows = relations::windows_for(db, &w.admin, &slice, &anchors)
                         .await
@@ -323,8 +325,8 @@ async fn relation_windows_page_like_the_full_relation_list() {
                         let window = windows.get(anchor).cloned().unwrap_or_default();
                         let got: Vec<Uuid> = window.items.iter().map(|(r, _)| r.id).collect();
                         assert_eq!(got, expected, "{slice:?} of {anchor}");
-                        if !expected.is_empty() {
-                            assert_eq!(window.total, matching.len() as u64, "{slice:?}");
+                        if !expected.is_empty() && slice.with_total {
+                            assert_eq!(window.total, Some(matching.len() as u64), "{slice:?}");
                         }
                         for (r, far) in &window.items {
                             let far_id = if r.from_id == *anchor {

@@ -1,6 +1,6 @@
 //! What the scenarios need, found over GraphQL with the benchmark's own token (the benchmark
-//! never opens the database): fact sheet ids, search terms that match, the team owning the most
-//! artifacts, and the artifacts' event sources.
+//! never opens the database): fact sheet ids, search terms that match, a team of the size the
+//! metric targets are set for, and the artifacts' event sources.
 
 use anyhow::{Context, bail};
 use domain::external_ids::EVENT_SOURCE_NAMESPACE;
@@ -25,6 +25,10 @@ const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after:
 
 const SEARCH_CHECK: &str =
     "query($term: String!) { factSheets(first: 1, filter: {search: $term}) { totalCount } }";
+
+/// Issue #3 sets the team metric target for a team owning 50 artifacts; the team closest to
+/// that size is measured (the seed's skew also makes a few teams own hundreds).
+const TEAM_SIZE: u64 = 50;
 
 /// Event sources of at most this many artifacts are used (a few pages).
 const MAX_SOURCES: usize = 2_000;
@@ -69,7 +73,10 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
 
     let teams = api.graphql(TEAMS, &json!({})).await?.data;
     let team = edges(&teams)
-        .max_by_key(|t| t["relations"]["totalCount"].as_u64().unwrap_or(0))
+        .min_by_key(|t| {
+            let owned = t["relations"]["totalCount"].as_u64().unwrap_or(0);
+            (owned.abs_diff(TEAM_SIZE), std::cmp::Reverse(owned))
+        })
         .context("the workspace has no team")?;
 
     let mut event_sources = Vec::new();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
 use domain::{
-    fact_sheets::{self, FactSheet, FactSheetFilter},
+    fact_sheets::{AggregateCache, Facets, FactSheet, FactSheetFilter},
     history::Change,
     paging::{Page, encode_cursor},
     relations::RelationWindow,
@@ -68,7 +68,8 @@ impl FactSheetConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        fact_sheets::count(rc.db().await?, &rc.principal, &model.model, &self.filter)
+        aggregates(ctx)?
+            .count(rc.db().await?, &rc.principal, &model, &self.filter)
             .await
             .gql()
     }
@@ -78,11 +79,18 @@ impl FactSheetConnection {
     async fn facets(&self, ctx: &Context<'_>) -> async_graphql::Result<FacetsObject> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        let facets = fact_sheets::facets(rc.db().await?, &rc.principal, &model.model, &self.filter)
+        let facets = aggregates(ctx)?
+            .facets(rc.db().await?, &rc.principal, &model, &self.filter)
             .await
             .gql()?;
-        Ok(facets.into())
+        Ok(Facets::clone(&facets).into())
     }
+}
+
+/// The process-wide cache of facet counts and totals (schema data, see `build_schema`).
+fn aggregates<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AggregateCache> {
+    ctx.data::<AggregateCache>()
+        .map_err(|_| crate::graphql::errors::internal("the schema has no aggregate cache"))
 }
 
 #[derive(SimpleObject)]
@@ -122,7 +130,8 @@ impl RelationConnection {
                     },
                 })
                 .collect(),
-            total_count: window.total,
+            // Counted whenever the query selects `totalCount` (see `relations`).
+            total_count: window.total.unwrap_or_default(),
         }
     }
 }

@@ -208,6 +208,7 @@ impl FactSheetNode {
             direction: direction.into(),
             after,
             limit: size + 1,
+            with_total: ctx.look_ahead().field("totalCount").exists(),
         };
         let window = request(ctx)?
             .loaders

@@ -1,0 +1,103 @@
+//! Facet counts and totals of fact sheet lists, cached in process and keyed by everything they
+//! depend on: workspace, filter, meta model version, the workspace's
+//! [inventory version](crate::inventory_version) and the UTC date (lifecycle filters compare
+//! with today).
+//!
+//! Facets aggregate over every fact sheet matching the filter (tens of thousands in a large
+//! workspace, several statements), while the page beside them reads fifty rows. The same
+//! views are opened over and over between two changes, so each replica computes a figure once
+//! per inventory version and serves it from memory until the next change anywhere in the
+//! workspace. Cached figures are exact: a change raises the version in its own transaction,
+//! and a reader reads the version *before* computing, so a figure is never stored under a
+//! version newer than the data it was computed from.
+
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::{Facets, FactSheetFilter, count, facets};
+use crate::{
+    Principal, Result,
+    authz::{self, Action},
+    inventory_version,
+    meta_model::MetaModelVersion,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    workspace_id: Uuid,
+    model_version: i32,
+    inventory_version: i64,
+    today: chrono::NaiveDate,
+    /// The filter's `Debug` form: every field, stable within a build.
+    filter: String,
+}
+
+/// Shared by all requests of a process.
+pub struct AggregateCache {
+    facets: Cache<Key, Arc<Facets>>,
+    counts: Cache<Key, u64>,
+}
+
+impl AggregateCache {
+    /// Keeps at most `entries` facet sets and as many totals (least recently used go first).
+    pub fn new(entries: usize) -> Self {
+        Self {
+            facets: Cache::new(entries),
+            counts: Cache::new(entries),
+        }
+    }
+
+    async fn key(
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        model: &MetaModelVersion,
+        filter: &FactSheetFilter,
+    ) -> Result<Key> {
+        Ok(Key {
+            workspace_id: principal.workspace_id,
+            model_version: model.version,
+            inventory_version: inventory_version::current(db, principal.workspace_id).await?,
+            today: chrono::Utc::now().date_naive(),
+            filter: format!("{filter:?}"),
+        })
+    }
+
+    /// [`facets`] of `filter`, computed at most once per inventory version.
+    pub async fn facets(
+        &self,
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        model: &MetaModelVersion,
+        filter: &FactSheetFilter,
+    ) -> Result<Arc<Facets>> {
+        authz::require(principal, Action::Read)?;
+        let key = Self::key(db, principal, model, filter).await?;
+        if let Some(hit) = self.facets.get(&key) {
+            return Ok(hit);
+        }
+        let computed = Arc::new(facets(db, principal, &model.model, filter).await?);
+        self.facets.insert(key, computed.clone());
+        Ok(computed)
+    }
+
+    /// [`count`] of `filter`, computed at most once per inventory version.
+    pub async fn count(
+        &self,
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        model: &MetaModelVersion,
+        filter: &FactSheetFilter,
+    ) -> Result<u64> {
+        authz::require(principal, Action::Read)?;
+        let key = Self::key(db, principal, model, filter).await?;
+        if let Some(hit) = self.counts.get(&key) {
+            return Ok(hit);
+        }
+        let computed = count(db, principal, &model.model, filter).await?;
+        self.counts.insert(key, computed);
+        Ok(computed)
+    }
+}
