@@ -75,12 +75,10 @@ impl AggregateCache {
     ) -> Result<Arc<Facets>> {
         authz::require(principal, Action::Read)?;
         let key = Self::key(db, principal, model, filter).await?;
-        if let Some(hit) = self.facets.get(&key) {
-            return Ok(hit);
-        }
-        let computed = Arc::new(facets(db, principal, &model.model, filter).await?);
-        self.facets.insert(key, computed.clone());
-        Ok(computed)
+        cached(&self.facets, key, async {
+            Ok(Arc::new(facets(db, principal, &model.model, filter).await?))
+        })
+        .await
     }
 
     /// [`count`] of `filter`, computed at most once per inventory version.
@@ -93,11 +91,25 @@ impl AggregateCache {
     ) -> Result<u64> {
         authz::require(principal, Action::Read)?;
         let key = Self::key(db, principal, model, filter).await?;
-        if let Some(hit) = self.counts.get(&key) {
-            return Ok(hit);
-        }
-        let computed = count(db, principal, &model.model, filter).await?;
-        self.counts.insert(key, computed);
-        Ok(computed)
+        cached(
+            &self.counts,
+            key,
+            count(db, principal, &model.model, filter),
+        )
+        .await
     }
+}
+
+/// The cached value of `key`, or `compute`'s result, stored for the next reader.
+async fn cached<V: Clone>(
+    cache: &Cache<Key, V>,
+    key: Key,
+    compute: impl Future<Output = Result<V>>,
+) -> Result<V> {
+    if let Some(hit) = cache.get(&key) {
+        return Ok(hit);
+    }
+    let value = compute.await?;
+    cache.insert(key, value.clone());
+    Ok(value)
 }
