@@ -2,65 +2,103 @@
 //! domain's table (`domain::authz::operation_rule`); an operation missing from it is refused
 //! to every role, so adding a query or mutation without deciding who may call it cannot ship
 //! open. Services repeat their own check; this one keeps a forbidden call from doing any work.
+//!
+//! The check reads the root fields of the operation about to run (through fragments) before
+//! execution, not in a per-field extension: async-graphql runs extensions for every field it
+//! resolves, and a document with one forbidden root field is refused as a whole.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 
 use async_graphql::{
-    ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
+    Request, ServerError,
+    parser::types::{DocumentOperations, ExecutableDocument, OperationType, SelectionSet},
 };
 use domain::{
-    Error,
+    Error, Principal,
     authz::{self, Root},
 };
 
-use super::{context::RequestContext, errors::to_gql};
+use super::{errors::to_gql, limits::caller_of};
 
-pub struct Authorization;
+/// Refuses the request unless its caller may call every root field of the operation it runs.
+pub fn check(request: &mut Request) -> Result<(), ServerError> {
+    // Without a caller there is nothing to authorize against; resolvers refuse such requests
+    // anyway (`request(ctx)` needs the context).
+    let Some(principal) = caller_of(request).cloned() else {
+        return Ok(());
+    };
+    let operation_name = request.operation_name.clone();
+    let doc = request.parsed_query()?;
+    let operation = match (&doc.operations, operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op,
+            None => return Ok(()), // async-graphql reports the unknown operation
+        },
+        (DocumentOperations::Multiple(_), None) => return Ok(()), // likewise: which one?
+    };
+    let root = match operation.node.ty {
+        OperationType::Query => Root::Query,
+        OperationType::Mutation => Root::Mutation,
+        OperationType::Subscription => return Ok(()), // the schema has none
+    };
+    let mut fields = Vec::new();
+    root_fields(
+        doc,
+        &operation.node.selection_set.node,
+        &mut HashSet::new(),
+        &mut fields,
+    );
+    for (name, pos) in fields {
+        // Introspection (`__schema`, `__type`, `__typename`) is governed by the schema's own
+        // switch, not by roles.
+        if name.starts_with("__") {
+            continue;
+        }
+        if let Some(e) = refusal(&principal, root, name) {
+            return Err(to_gql(e).into_server_error(pos));
+        }
+    }
+    Ok(())
+}
 
-impl ExtensionFactory for Authorization {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Authorization)
+fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {
+    match authz::operation_rule(root, name) {
+        Some(action) => authz::require(principal, action).err(),
+        None => {
+            tracing::error!(target: "security", operation = name, workspace = %principal.workspace_slug, subject = %principal.subject, reason = "operation has no authorization rule", "forbidden");
+            Some(Error::Forbidden {
+                role: principal.role.to_string(),
+                action: format!("call {name}"),
+            })
+        }
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for Authorization {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let root = match info.parent_type {
-            "Query" => Some(Root::Query),
-            "Mutation" => Some(Root::Mutation),
-            _ => None,
-        };
-        // Introspection (`__schema`, `__type`, `__typename`) is governed by the schema's own
-        // switch, not by roles.
-        let introspection = info.is_for_introspection || info.name.starts_with("__");
-        if let Some(root) = root.filter(|_| !introspection)
-            && info.path_node.parent.is_none()
-        {
-            let principal = &ctx
-                .data::<RequestContext>()
-                .map_err(|e| e.into_server_error(info.field.name.pos))?
-                .principal;
-            let refusal = match authz::operation_rule(root, info.name) {
-                Some(action) => authz::require(principal, action).err(),
-                None => {
-                    tracing::error!(target: "security", operation = info.name, workspace = %principal.workspace_slug, subject = %principal.subject, reason = "operation has no authorization rule", "forbidden");
-                    Some(Error::Forbidden {
-                        role: principal.role.to_string(),
-                        action: format!("call {}", info.name),
-                    })
+/// The names of the fields selected at the root, looking through fragments (each once).
+fn root_fields<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    seen_fragments: &mut HashSet<&'a str>,
+    out: &mut Vec<(&'a str, async_graphql::Pos)>,
+) {
+    use async_graphql::parser::types::Selection;
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                out.push((field.node.name.node.as_str(), field.node.name.pos));
+            }
+            Selection::InlineFragment(inline) => {
+                root_fields(doc, &inline.node.selection_set.node, seen_fragments, out);
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if seen_fragments.insert(name)
+                    && let Some(fragment) = doc.fragments.get(name)
+                {
+                    root_fields(doc, &fragment.node.selection_set.node, seen_fragments, out);
                 }
-            };
-            if let Some(e) = refusal {
-                return Err(to_gql(e).into_server_error(info.field.name.pos));
             }
         }
-        next.run(ctx, info).await
     }
 }

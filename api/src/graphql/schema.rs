@@ -1,11 +1,57 @@
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
 use domain::fact_sheets::AggregateCache;
 
 use super::{
-    authorization::Authorization, limits::DocumentLimits, mutation::Mutation, query::Query,
+    authorization,
+    limits::{DocumentLimits, caller_of},
+    mutation::Mutation,
+    query::Query,
 };
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The GraphQL schema with Wayfinder's checks around execution: document limits and the
+/// authorization table run once per request before any resolver, instead of as async-graphql
+/// extensions, which would run for every resolved field (measured: 30 % of a depth-3
+/// traversal's throughput).
+#[derive(Clone)]
+pub struct AppSchema {
+    schema: Schema<Query, Mutation, EmptySubscription>,
+    limits: DocumentLimits,
+}
+
+impl AppSchema {
+    pub async fn execute(&self, request: impl Into<Request>) -> Response {
+        let mut request = request.into();
+        let checked = self
+            .limits
+            .check(&mut request)
+            .and_then(|()| authorization::check(&mut request));
+        if let Err(refusal) = checked {
+            return Response::from_errors(vec![refusal]);
+        }
+        let caller = caller_of(&request).cloned();
+        let mut response = self.schema.execute(request).await;
+        self.limits.explain(&mut response, caller.as_ref());
+        response
+    }
+
+    /// Each request of a batch is checked and executed on its own, in order.
+    pub async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
+        match batch {
+            BatchRequest::Single(request) => BatchResponse::Single(self.execute(request).await),
+            BatchRequest::Batch(requests) => {
+                let mut responses = Vec::with_capacity(requests.len());
+                for request in requests {
+                    responses.push(self.execute(request).await);
+                }
+                BatchResponse::Batch(responses)
+            }
+        }
+    }
+
+    pub fn sdl(&self) -> String {
+        self.schema.sdl()
+    }
+}
 
 /// Limits applied while validating a query, before any resolver runs.
 #[derive(Debug, Clone)]
@@ -37,20 +83,26 @@ const AGGREGATE_CACHE_ENTRIES: usize = 10_000;
 
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(DocumentLimits {
-            max_tokens: options.max_tokens,
-            max_aliases: options.max_aliases,
-            max_depth: options.max_depth,
-            max_complexity: options.max_complexity,
-        })
+        // Enforced by async-graphql's validation (it alone knows each field's cost); the
+        // refusal is reworded by `DocumentLimits::explain`. Depth is checked before, with the
+        // same rule, so this one is a backstop.
+        .limit_complexity(options.max_complexity)
+        .limit_depth(options.max_depth)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .extension(Authorization)
         .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES));
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    AppSchema {
+        schema: builder.finish(),
+        limits: DocumentLimits {
+            max_tokens: options.max_tokens,
+            max_aliases: options.max_aliases,
+            max_depth: options.max_depth,
+            max_complexity: options.max_complexity,
+        },
+    }
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -44,3 +44,32 @@ async fn every_operation_is_allowed_or_forbidden_as_the_rules_say() {
     }
     println!("authorization walk: {checked} calls checked");
 }
+
+/// A forbidden root field cannot hide behind an allowed one or inside a fragment: the whole
+/// document is refused before anything runs, while the allowed part alone still works.
+#[tokio::test]
+async fn a_forbidden_root_field_refuses_the_whole_document() {
+    let app = TestApp::new().await;
+    let member = app.as_role(Role::Member);
+    let documents = [
+        "{ viewer { subject } apiTokens { id } }",
+        "query { viewer { subject } ...Admin } fragment Admin on Query { apiTokens { id } }",
+        "query { ... on Query { ... { apiTokens { id } } } }",
+    ];
+    for document in documents {
+        let response = app.run_as(&member, document, json!({})).await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{document}: {response}"
+        );
+        assert!(response["data"].is_null(), "nothing ran: {response}");
+    }
+    let allowed = app
+        .run_as(&member, "{ viewer { subject } }", json!({}))
+        .await;
+    assert!(allowed.get("errors").is_none(), "{allowed}");
+    assert!(
+        allowed["data"]["viewer"]["subject"].is_string(),
+        "{allowed}"
+    );
+}

@@ -74,16 +74,27 @@ pub async fn windows_for(
 ) -> Result<HashMap<Uuid, RelationWindow>> {
     authz::require(principal, Action::Read)?;
     let mut windows: HashMap<Uuid, RelationWindow> = HashMap::new();
+    // Popular fact sheets are the far end of many anchors' relations: each is decoded once.
+    let mut far_ends: HashMap<Uuid, Arc<FactSheet>> = HashMap::new();
     for chunk in anchors.chunks(ANCHOR_CHUNK) {
         let statement = window_statement(db.get_database_backend(), principal, slice, chunk);
         for row in db.query_all_raw(statement).await? {
             let anchor: Uuid = row.try_get("", "anchor")?;
             let total: Option<i64> = row.try_get("", "total")?;
+            let other: Uuid = row.try_get("", "other")?;
+            let far_end = match far_ends.get(&other) {
+                Some(known) => known.clone(),
+                None => {
+                    let decoded = Arc::new(fact_sheet::Model::from_query_result(&row, "f_")?);
+                    far_ends.insert(other, decoded.clone());
+                    decoded
+                }
+            };
             let window = windows.entry(anchor).or_default();
             window.total = total.map(|n| n as u64);
             window.items.push((
                 Arc::new(relation::Model::from_query_result(&row, "r_")?),
-                Arc::new(fact_sheet::Model::from_query_result(&row, "f_")?),
+                far_end,
             ));
         }
     }

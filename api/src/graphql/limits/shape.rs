@@ -17,6 +17,9 @@ pub struct DocumentShape {
     pub aliases: usize,
     /// Fields after inlining every fragment spread, saturating at `u64::MAX`.
     pub inlined_fields: u64,
+    /// The deepest field nesting once fragments are inlined (a root field is at depth 1;
+    /// fragments add no level), as async-graphql's validation counts it.
+    pub depth: usize,
 }
 
 pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
@@ -32,14 +35,17 @@ pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
         sizes: HashMap::new(),
         visiting: Vec::new(),
     };
-    let inlined_fields = doc
-        .operations
-        .iter()
-        .map(|(_, op)| inliner.fields(&op.node.selection_set.node))
-        .fold(0u64, u64::saturating_add);
+    let mut inlined_fields = 0u64;
+    let mut depth = 0;
+    for (_, op) in doc.operations.iter() {
+        let size = inliner.fields(&op.node.selection_set.node);
+        inlined_fields = inlined_fields.saturating_add(size.fields);
+        depth = depth.max(size.depth);
+    }
     DocumentShape {
         aliases,
         inlined_fields,
+        depth,
     }
 }
 
@@ -57,38 +63,58 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .sum()
 }
 
+/// A selection set once inlined: how many fields, how deep.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    fields: u64,
+    depth: usize,
+}
+
+impl Size {
+    fn and(self, other: Size) -> Size {
+        Size {
+            fields: self.fields.saturating_add(other.fields),
+            depth: self.depth.max(other.depth),
+        }
+    }
+}
+
 struct Inliner<'a> {
     doc: &'a ExecutableDocument,
-    sizes: HashMap<&'a str, u64>,
+    sizes: HashMap<&'a str, Size>,
     /// Fragments being measured: a cycle counts as empty here and is refused by validation.
     visiting: Vec<&'a str>,
 }
 
 impl<'a> Inliner<'a> {
-    fn fields(&mut self, set: &'a SelectionSet) -> u64 {
+    fn fields(&mut self, set: &'a SelectionSet) -> Size {
         set.items
             .iter()
             .map(|selection| match &selection.node {
                 Selection::Field(field) => {
-                    1u64.saturating_add(self.fields(&field.node.selection_set.node))
+                    let inner = self.fields(&field.node.selection_set.node);
+                    Size {
+                        fields: inner.fields.saturating_add(1),
+                        depth: inner.depth + 1,
+                    }
                 }
                 Selection::InlineFragment(inline) => self.fields(&inline.node.selection_set.node),
                 Selection::FragmentSpread(spread) => {
                     self.fragment(spread.node.fragment_name.node.as_str())
                 }
             })
-            .fold(0u64, u64::saturating_add)
+            .fold(Size::default(), Size::and)
     }
 
-    fn fragment(&mut self, name: &'a str) -> u64 {
+    fn fragment(&mut self, name: &'a str) -> Size {
         if let Some(size) = self.sizes.get(name) {
             return *size;
         }
         if self.visiting.contains(&name) {
-            return 0;
+            return Size::default();
         }
         let Some(definition) = self.doc.fragments.get(name) else {
-            return 0;
+            return Size::default();
         };
         self.visiting.push(name);
         let size = self.fields(&definition.node.selection_set.node);
@@ -125,7 +151,9 @@ mod tests {
         query.push_str("fragment F60 on Query { viewer { subject } }");
         let doc = parse_query(&query).unwrap();
         assert_eq!(measure(&doc).inlined_fields, 2u64.pow(61));
+        assert_eq!(measure(&doc).depth, 2, "fragments add no level");
         let doc = parse_query("{ viewer { subject role } }").unwrap();
         assert_eq!(measure(&doc).inlined_fields, 3);
+        assert_eq!(measure(&doc).depth, 2);
     }
 }
