@@ -10,8 +10,8 @@ use super::{
 
 /// The GraphQL schema with Wayfinder's checks around execution: document limits and the
 /// authorization table run once per request before any resolver, instead of as async-graphql
-/// extensions, which would run for every resolved field (measured: 30 % of a depth-3
-/// traversal's throughput).
+/// extensions, which would run for every resolved field (see BENCHMARKS.md for what that was
+/// measured to cost).
 #[derive(Clone)]
 pub struct AppSchema {
     schema: Schema<Query, Mutation, EmptySubscription>,
