@@ -60,8 +60,7 @@ pub struct RelationWindow {
     pub items: Vec<(Arc<Relation>, Arc<FactSheet>)>,
 }
 
-/// Anchors per statement, well below both backends' bind limits (SQLite binds each anchor once
-/// per direction).
+/// Anchors per statement, well below both backends' bind limits (each anchor is bound once).
 const ANCHOR_CHUNK: usize = 5000;
 
 /// The window of `slice` for each of `anchors` (fact sheets without matching relations are
@@ -144,11 +143,16 @@ fn window_statement(
 
 /// The relation columns prefixed `r_`, plus which end is the anchor and which the far end.
 fn edge_columns(anchor: &str, other: &str) -> String {
-    let relation_columns = relation::Column::iter()
-        .map(|c| format!("r.{0} AS r_{0}", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let relation_columns = prefixed("r", relation::Column::iter());
     format!("{relation_columns}, r.{anchor} AS anchor, r.{other} AS other")
+}
+
+/// `t.col AS t_col, …`: the names `FromQueryResult` reads back with the prefix `t_`.
+fn prefixed<C: IdenStatic>(table: &str, columns: impl Iterator<Item = C>) -> String {
+    columns
+        .map(|c| format!("{table}.{0} AS {table}_{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The anchor end, the far end and whether to skip self relations, for each direction read.
@@ -183,10 +187,7 @@ fn conditions(
 fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranked: &str) -> String {
     let workspace = binds.push(principal.workspace_id);
     let limit = binds.push(slice.limit as i64);
-    let fact_sheet_columns = fact_sheet::Column::iter()
-        .map(|c| format!("f.{0} AS f_{0}", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let fact_sheet_columns = prefixed("f", fact_sheet::Column::iter());
     format!(
         "SELECT w.*, {fact_sheet_columns} FROM ({ranked}) w \
          JOIN fact_sheets f ON f.workspace_id = {workspace} AND f.id = w.other \
@@ -255,10 +256,11 @@ fn ranked(
     slice: &RelationSlice,
     anchors: &[Uuid],
 ) -> String {
+    // Numbered placeholders: both directions use the one list of bound anchors.
+    let ids = binds.list(anchors);
     let mut branches = Vec::new();
     for (anchor, other, skip_self) in ends(slice.direction) {
         let wher = conditions(binds, principal, slice, *skip_self);
-        let ids = binds.list(anchors);
         branches.push(format!(
             "SELECT {} FROM relations r WHERE {wher} AND r.{anchor} IN ({ids})",
             edge_columns(anchor, other)
