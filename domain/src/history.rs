@@ -105,7 +105,12 @@ pub async fn record(
     })
     .exec_without_returning(db)
     .await?;
-    crate::inventory_version::raise(db, principal.workspace_id).await
+    crate::versions::raise(
+        db,
+        crate::versions::Counter::Inventory,
+        principal.workspace_id,
+    )
+    .await
 }
 
 /// A field-level diff entry.

@@ -206,7 +206,7 @@ pub async fn import_graph(
     rows.insert(db, relation_rows).await?;
     rows.insert(db, history_rows).await?;
     // History written in bulk, so the counter is raised here rather than per change.
-    crate::inventory_version::raise(db, ws).await?;
+    crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await?;
     Ok(summary)
 }
 

@@ -8,6 +8,7 @@
 pub mod api_tokens;
 pub mod attributes;
 pub mod authz;
+mod cache;
 pub mod db;
 pub mod error;
 pub mod events;
@@ -16,7 +17,6 @@ pub mod fact_sheets;
 pub mod features;
 pub mod history;
 pub mod import;
-pub mod inventory_version;
 pub mod meta_model;
 pub mod metrics;
 pub mod paging;
@@ -25,6 +25,7 @@ pub mod rate_limits;
 pub mod relations;
 pub mod subscriptions;
 pub mod tags;
+pub mod versions;
 pub mod workspaces;
 
 pub use error::{Error, FieldError, Result};

@@ -6,6 +6,7 @@ pub mod change;
 pub mod change_fact;
 pub mod deployment_fact;
 pub mod event;
+pub mod event_version;
 pub mod external_id;
 pub mod fact_sheet;
 pub mod fact_sheet_tag;

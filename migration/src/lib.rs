@@ -17,6 +17,7 @@ pub mod m20261122_000030_enable_row_level_security;
 mod m20261122_000040_create_workspace_features;
 mod m20261122_000050_index_relations_by_end_and_id;
 mod m20261122_000060_create_inventory_versions;
+mod m20261201_000070_create_event_versions;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000040_create_workspace_features::Migration),
             Box::new(m20261122_000050_index_relations_by_end_and_id::Migration),
             Box::new(m20261122_000060_create_inventory_versions::Migration),
+            Box::new(m20261201_000070_create_event_versions::Migration),
         ]
     }
 }

@@ -69,12 +69,16 @@ pub struct EventsArgs {
     workspace: Option<String>,
 }
 
-pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, command: BenchCommand) -> anyhow::Result<()> {
     let args = match command {
         BenchCommand::Events(args) => args,
         BenchCommand::Load(args) => return super::bench_load::run(args).await,
     };
     crate::telemetry::init(&config);
+    // The benchmark is the only client of its own in-process server and means to saturate it;
+    // the default per-token budget (600 requests a minute) would refuse it within seconds.
+    config.rate_limit_per_token_per_minute = 0;
+    config.rate_limit_per_workspace_per_minute = 0;
     if args.team_artifacts > args.artifacts || args.batch == 0 || args.clients == 0 {
         bail!(
             "--team-artifacts must not exceed --artifacts; --batch and --clients must be positive"

@@ -1,5 +1,5 @@
 use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
-use domain::fact_sheets::AggregateCache;
+use domain::{fact_sheets::AggregateCache, metrics::MetricsCache};
 
 use super::{
     authorization,
@@ -80,6 +80,9 @@ impl Default for SchemaOptions {
 /// Facet sets (a few KiB each) and totals kept per process: enough for every saved view of a
 /// few hundred busy workspaces.
 const AGGREGATE_CACHE_ENTRIES: usize = 10_000;
+/// Metric results (a few KiB each with weekly buckets): every dashboard tile of a few hundred
+/// busy workspaces.
+const METRICS_CACHE_ENTRIES: usize = 10_000;
 
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
@@ -90,7 +93,8 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         .limit_depth(options.max_depth)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES));
+        .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES))
+        .data(MetricsCache::new(METRICS_CACHE_ENTRIES));
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

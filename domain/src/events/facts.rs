@@ -21,7 +21,7 @@ use entity::{change_fact, deployment_fact, incident_fact, work_item_fact};
 const SOURCES_PER_STATEMENT: usize = 500;
 
 /// Which metric families a caller will read; the facts of the others are not loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Needs {
     /// Deployment frequency, lead time, change failure rate, recovery times.
     pub dora: bool,

@@ -16,6 +16,7 @@ use crate::{
     Principal, Result,
     authz::{self, Action},
     features::{self, Feature},
+    versions::{self, Counter},
 };
 use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};
 
@@ -169,6 +170,9 @@ pub async fn ingest(
     // Metered on what was stored: duplicates are free. Over the quota, the error rolls back
     // the whole request, events and count alike.
     features::consume_daily(db, ws, Feature::Events, accepted).await?;
+    if accepted > 0 {
+        versions::raise(db, Counter::Events, ws).await?;
+    }
     Ok(IngestResult {
         accepted,
         duplicates: total - accepted,

@@ -1,6 +1,6 @@
 //! Facet counts and totals of fact sheet lists, cached in process and keyed by everything they
 //! depend on: workspace, filter, meta model version, the workspace's
-//! [inventory version](crate::inventory_version) and the UTC date (lifecycle filters compare
+//! [inventory version](crate::versions::Counter::Inventory) and the UTC date (lifecycle filters compare
 //! with today).
 //!
 //! Facets aggregate over every fact sheet matching the filter (tens of thousands in a large
@@ -21,8 +21,9 @@ use super::{Facets, FactSheetFilter, count, facets};
 use crate::{
     Principal, Result,
     authz::{self, Action},
-    inventory_version,
+    cache::get_or_compute,
     meta_model::MetaModelVersion,
+    versions::{self, Counter},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -59,7 +60,8 @@ impl AggregateCache {
         Ok(Key {
             workspace_id: principal.workspace_id,
             model_version: model.version,
-            inventory_version: inventory_version::current(db, principal.workspace_id).await?,
+            inventory_version: versions::current(db, Counter::Inventory, principal.workspace_id)
+                .await?,
             today: chrono::Utc::now().date_naive(),
             filter: format!("{filter:?}"),
         })
@@ -75,7 +77,7 @@ impl AggregateCache {
     ) -> Result<Arc<Facets>> {
         authz::require(principal, Action::Read)?;
         let key = Self::key(db, principal, model, filter).await?;
-        cached(&self.facets, key, async {
+        get_or_compute(&self.facets, key, async {
             Ok(Arc::new(facets(db, principal, &model.model, filter).await?))
         })
         .await
@@ -91,25 +93,11 @@ impl AggregateCache {
     ) -> Result<u64> {
         authz::require(principal, Action::Read)?;
         let key = Self::key(db, principal, model, filter).await?;
-        cached(
+        get_or_compute(
             &self.counts,
             key,
             count(db, principal, &model.model, filter),
         )
         .await
     }
-}
-
-/// The cached value of `key`, or `compute`'s result, stored for the next reader.
-async fn cached<V: Clone>(
-    cache: &Cache<Key, V>,
-    key: Key,
-    compute: impl Future<Output = Result<V>>,
-) -> Result<V> {
-    if let Some(hit) = cache.get(&key) {
-        return Ok(hit);
-    }
-    let value = compute.await?;
-    cache.insert(key, value.clone());
-    Ok(value)
 }

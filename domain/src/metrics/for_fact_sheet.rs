@@ -32,9 +32,34 @@ pub async fn for_fact_sheet(
     window: &MetricWindow,
     needs: Needs,
 ) -> Result<Metrics> {
+    admit(db, principal, fact_sheet_id).await?;
+    compute_admitted(db, principal, model, fact_sheet_id, window, needs).await
+}
+
+/// Whether `principal` may read the metrics of `fact_sheet_id`: its role, the workspace's
+/// metrics feature and the fact sheet's existence in its workspace. Checked on every read,
+/// cached or not.
+pub(super) async fn admit(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    fact_sheet_id: Uuid,
+) -> Result<()> {
     authz::require(principal, Action::Read)?;
     features::require_enabled(db, principal.workspace_id, Feature::Metrics).await?;
     fact_sheets::require(db, principal, fact_sheet_id).await?;
+    Ok(())
+}
+
+/// The metrics of a fact sheet [`admit`] has let through: members, their event sources, the
+/// window's facts, the engine.
+pub(super) async fn compute_admitted(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    fact_sheet_id: Uuid,
+    window: &MetricWindow,
+    needs: Needs,
+) -> Result<Metrics> {
     let started = std::time::Instant::now();
     let members = members(db, principal, model, fact_sheet_id).await?;
     let sources = event_sources(db, principal, &members).await?;

@@ -2,6 +2,7 @@
 //! `shared/specs/metrics.md` (the engine: no I/O), and `for_fact_sheet`, which loads a fact
 //! sheet's facts (with its roll-up) and runs the engine.
 
+mod cache;
 pub mod change_failure;
 pub mod compute;
 pub mod deployment_frequency;
@@ -21,6 +22,7 @@ mod work_items;
 #[cfg(test)]
 mod tests;
 
+pub use cache::MetricsCache;
 pub use change_failure::{ChangeFailureBucket, ChangeFailureRate};
 pub use compute::{Metrics, compute};
 pub use deployment_frequency::{DeploymentFrequency, DeploymentFrequencyBucket};

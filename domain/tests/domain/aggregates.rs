@@ -3,7 +3,8 @@
 
 use domain::{
     fact_sheets::{self, AggregateCache, FactSheetFilter, FactSheetPatch, NewFactSheet},
-    inventory_version, meta_model, relations, tags,
+    meta_model, relations, tags,
+    versions::{self, Counter},
 };
 use serde_json::json;
 
@@ -65,7 +66,7 @@ async fn cached_facets_and_totals_follow_every_change() {
     assert_eq!(check(&w, &cache, &filter, "a second create").await, 2);
 
     // Served from the cache while nothing changes: the version stays, the Arc is the same.
-    let before = inventory_version::current(db, w.admin.workspace_id)
+    let before = versions::current(db, Counter::Inventory, w.admin.workspace_id)
         .await
         .unwrap();
     let first = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
@@ -89,7 +90,7 @@ async fn cached_facets_and_totals_follow_every_change() {
     .await
     .unwrap();
     assert!(
-        inventory_version::current(db, w.admin.workspace_id)
+        versions::current(db, Counter::Inventory, w.admin.workspace_id)
             .await
             .unwrap()
             > before

@@ -12,6 +12,7 @@ mod filters;
 mod history;
 mod import;
 mod meta_model;
+mod metrics_cache;
 mod rate_limits;
 mod relations;
 mod row_level_security;

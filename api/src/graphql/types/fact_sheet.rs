@@ -317,17 +317,19 @@ impl FactSheetNode {
             flow: selected.field("flow").exists(),
         };
         let model = rc.meta_model().await?;
-        let metrics = domain::metrics::for_fact_sheet(
-            rc.db().await?,
-            &rc.principal,
-            &model.model,
-            self.0.id,
-            &window,
-            needs,
-        )
-        .await
-        .gql()?;
-        Ok(metrics.into())
+        let metrics = ctx
+            .data::<domain::metrics::MetricsCache>()?
+            .for_fact_sheet(
+                rc.db().await?,
+                &rc.principal,
+                &model,
+                self.0.id,
+                &window,
+                needs,
+            )
+            .await
+            .gql()?;
+        Ok(domain::metrics::Metrics::clone(&metrics).into())
     }
 
     /// Every change, newest first.

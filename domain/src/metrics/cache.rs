@@ -1,0 +1,90 @@
+//! Metrics cached in process, keyed by everything they are a function of: the fact sheet, the
+//! window, the metric families read, and the versions of the data behind them — the meta model
+//! (roll-up rules and performance bands), the inventory (who rolls up into whom, which event
+//! sources they own) and the events.
+//!
+//! A team's metrics over a year of events read tens of thousands of facts; a dashboard asks for
+//! the same window again and again between two ingestions. Each replica computes a result once
+//! per data version and serves it from memory until the next ingestion or inventory change in
+//! the workspace. Exact, never stale: every writer raises its counter in its own transaction,
+//! and this reads the counters *before* computing.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use quick_cache::sync::Cache;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::{
+    BucketSize, MetricWindow, Metrics,
+    for_fact_sheet::{admit, compute_admitted},
+};
+use crate::{
+    Principal, Result,
+    cache::get_or_compute,
+    events::Needs,
+    meta_model::MetaModelVersion,
+    versions::{self, Counter},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    workspace_id: Uuid,
+    fact_sheet_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bucket: BucketSize,
+    time_zone: &'static str,
+    needs: Needs,
+    model_version: i32,
+    inventory_version: i64,
+    events_version: i64,
+}
+
+/// Shared by all requests of a process.
+pub struct MetricsCache {
+    entries: Cache<Key, Arc<Metrics>>,
+}
+
+impl MetricsCache {
+    /// Keeps at most `entries` results (least recently used go first).
+    pub fn new(entries: usize) -> Self {
+        Self {
+            entries: Cache::new(entries),
+        }
+    }
+
+    /// [`super::for_fact_sheet`], computed at most once per data version. The caller's role,
+    /// the metrics feature and the fact sheet are checked on every call, hit or miss.
+    pub async fn for_fact_sheet(
+        &self,
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        model: &MetaModelVersion,
+        fact_sheet_id: Uuid,
+        window: &MetricWindow,
+        needs: Needs,
+    ) -> Result<Arc<Metrics>> {
+        admit(db, principal, fact_sheet_id).await?;
+        let ws = principal.workspace_id;
+        let key = Key {
+            workspace_id: ws,
+            fact_sheet_id,
+            from: window.from,
+            to: window.to,
+            bucket: window.bucket,
+            time_zone: window.time_zone.name(),
+            needs,
+            model_version: model.version,
+            inventory_version: versions::current(db, Counter::Inventory, ws).await?,
+            events_version: versions::current(db, Counter::Events, ws).await?,
+        };
+        get_or_compute(&self.entries, key, async {
+            let metrics =
+                compute_admitted(db, principal, &model.model, fact_sheet_id, window, needs).await?;
+            Ok(Arc::new(metrics))
+        })
+        .await
+    }
+}

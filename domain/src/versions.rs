@@ -1,0 +1,81 @@
+//! Per-workspace counters, raised inside the writer's transaction, that key exact in-process
+//! caches: a cached figure is reused until the counter it was computed under moves, on every
+//! replica, without a cache service.
+//!
+//! - [`Counter::Inventory`] moves with every recorded change to the workspace's fact sheets.
+//!   Every write that can change what an inventory aggregate counts (a fact sheet's type,
+//!   status, attributes, tags, external IDs, parent or relations) records a history entry:
+//!   that is the product's promise of a history of every change. So the counter is raised
+//!   where history is written ([`crate::history::record`] and the bulk import), and no write
+//!   path can forget it. Meta model migrations also re-index values without history; cached
+//!   figures are keyed by the meta model version as well, which covers them.
+//! - [`Counter::Events`] moves with every ingestion that stores at least one new event
+//!   ([`crate::events::ingest`]), the only way facts are written.
+//!
+//! Readers read a counter *before* computing, so a figure is never cached under a version
+//! newer than the data it was computed from.
+
+use sea_orm::{
+    ConnectionTrait,
+    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
+};
+use uuid::Uuid;
+
+use crate::Result;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Inventory,
+    Events,
+}
+
+impl Counter {
+    fn table(self) -> Alias {
+        Alias::new(match self {
+            Counter::Inventory => "inventory_versions",
+            Counter::Events => "event_versions",
+        })
+    }
+}
+
+const WORKSPACE_ID: &str = "workspace_id";
+const VERSION: &str = "version";
+
+/// Raises the workspace's counter inside the caller's transaction. On PostgreSQL the row stays
+/// locked until commit, so concurrent writers of one workspace queue here for the rest of
+/// their transaction; callers raise it as their last statement, so the wait is the commit.
+pub async fn raise(db: &impl ConnectionTrait, counter: Counter, workspace_id: Uuid) -> Result<()> {
+    let table = counter.table();
+    let statement = Query::insert()
+        .into_table(table.clone())
+        .columns([Alias::new(WORKSPACE_ID), Alias::new(VERSION)])
+        .values_panic([workspace_id.into(), 1_i64.into()])
+        .on_conflict(
+            OnConflict::column(Alias::new(WORKSPACE_ID))
+                .value(
+                    Alias::new(VERSION),
+                    Expr::col((table, Alias::new(VERSION))).add(1),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&statement).await?;
+    Ok(())
+}
+
+/// The workspace's counter as the caller's transaction sees it (0 before the first raise).
+pub async fn current(
+    db: &impl ConnectionTrait,
+    counter: Counter,
+    workspace_id: Uuid,
+) -> Result<i64> {
+    let statement = Query::select()
+        .column(Alias::new(VERSION))
+        .from(counter.table())
+        .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
+        .to_owned();
+    Ok(match db.query_one(&statement).await? {
+        Some(row) => row.try_get_by_index::<i64>(0)?,
+        None => 0,
+    })
+}

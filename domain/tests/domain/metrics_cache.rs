@@ -1,0 +1,261 @@
+//! Cached metrics must never be stale: after every kind of change a team's metrics can depend
+//! on (new events, a duplicate, a new member, an event source linked later, other performance
+//! bands) the cached result equals a fresh computation; nothing changing is a real cache hit;
+//! and the caller's rights and the workspace's features are checked on a hit too.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::{
+    Error,
+    events::{self, IncomingEvent, Needs},
+    external_ids::ExternalId,
+    fact_sheets::{self, FactSheetPatch, NewFactSheet},
+    features::{self, Feature, FeatureStatus, Setting},
+    meta_model::{self, MetaModelEdit},
+    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache},
+    relations::{self, NewRelation},
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::World;
+
+fn day(n: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 4, 0, 0, 0).unwrap() + Duration::days(n)
+}
+
+fn window() -> MetricWindow {
+    MetricWindow::new(day(0), day(14), BucketSize::Week, chrono_tz::UTC).unwrap()
+}
+
+fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
+    IncomingEvent {
+        source: source.into(),
+        id: id.into(),
+        event_type: "dev.wayfinder.deployment".into(),
+        time: Some(at),
+        subject: None,
+        data: Some(json!({ "changeIds": [] })),
+    }
+}
+
+async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
+    let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
+    let result = events::ingest(&*tx, &w.admin, events::validate(events).unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    result
+}
+
+async fn artifact(w: &World, name: &str, source: Option<&str>) -> Uuid {
+    let model = w.model().await;
+    fact_sheets::create(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "SoftwareArtifact".into(),
+            name: name.into(),
+            external_ids: source
+                .map(|s| ExternalId {
+                    namespace: "eventSource".into(),
+                    value: s.into(),
+                })
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn own(w: &World, team: Uuid, artifact: Uuid) {
+    let model = w.model().await;
+    relations::create(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        NewRelation {
+            relation_type: "teamOwnsArtifact".into(),
+            from_id: team,
+            to_id: artifact,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// The cached result and a fresh computation, which must agree; returns the cached one.
+async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
+    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
+    let cached = cache
+        .for_fact_sheet(w.db.conn(), &w.admin, &model, team, &window(), Needs::ALL)
+        .await
+        .unwrap();
+    let fresh = metrics::for_fact_sheet(
+        w.db.conn(),
+        &w.admin,
+        &model.model,
+        team,
+        &window(),
+        Needs::ALL,
+    )
+    .await
+    .unwrap();
+    assert_eq!(*cached, fresh, "cached metrics are stale after {step}");
+    cached
+}
+
+#[tokio::test]
+async fn cached_metrics_follow_every_change_they_depend_on() {
+    let w = World::new().await;
+    let cache = MetricsCache::new(100);
+    let model = w.model().await;
+    let team = fact_sheets::create(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Payments".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let deployments = |m: &Arc<Metrics>| m.deployment_frequency.deployments;
+    assert_eq!(deployments(&check(&w, &cache, team, "nothing").await), 0);
+
+    let a = artifact(&w, "a", Some("src-a")).await;
+    own(&w, team, a).await;
+    ingest(&w, vec![deployment("src-a", "d1", day(1))]).await;
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "a first event").await),
+        1
+    );
+
+    let first = check(&w, &cache, team, "nothing new").await;
+    let again = check(&w, &cache, team, "nothing new").await;
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "a repeated read is a cache hit"
+    );
+
+    ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "a second event").await),
+        2
+    );
+
+    let duplicate = ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    assert_eq!(duplicate.duplicates, 1);
+    let after_duplicate = check(&w, &cache, team, "a duplicate").await;
+    assert_eq!(deployments(&after_duplicate), 2);
+
+    // Events of an artifact that joins the team later.
+    let b = artifact(&w, "b", Some("src-b")).await;
+    ingest(&w, vec![deployment("src-b", "d3", day(3))]).await;
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "another team's event").await),
+        2
+    );
+    own(&w, team, b).await;
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "a new member").await),
+        3
+    );
+
+    // Events stored before any fact sheet has their source, linked afterwards.
+    let c = artifact(&w, "c", None).await;
+    own(&w, team, c).await;
+    ingest(&w, vec![deployment("src-c", "d4", day(4))]).await;
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "an unlinked event").await),
+        3
+    );
+    fact_sheets::update(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        FactSheetPatch {
+            id: c,
+            external_ids: Some(vec![ExternalId {
+                namespace: "eventSource".into(),
+                value: "src-c".into(),
+            }]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        deployments(&check(&w, &cache, team, "linking a source").await),
+        4
+    );
+
+    // Bands are part of the meta model: a stricter set rates the same figures differently.
+    let before = check(&w, &cache, team, "nothing new").await;
+    let mut strict = Bands::default();
+    strict.deployment_frequency.elite_min_days_per_week = 1_000.0;
+    strict.deployment_frequency.high_min_days_per_week = 1_000.0;
+    strict.deployment_frequency.medium_min_days_per_month = 1_000.0;
+    meta_model::apply_edit(
+        w.db.conn(),
+        &w.admin,
+        &MetaModelEdit::SetPerformanceBands(Some(strict)),
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    let after = check(&w, &cache, team, "new performance bands").await;
+    assert_ne!(
+        before.deployment_frequency.level, after.deployment_frequency.level,
+        "the stricter bands rate the team lower"
+    );
+
+    // Another workspace's events change nothing here.
+    let other = w.other_workspace().await;
+    let tx = w.db.store.begin_write(other.workspace_id).await.unwrap();
+    events::ingest(
+        &*tx,
+        &other,
+        events::validate(vec![deployment("src-a", "d9", day(5))]).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let untouched = check(&w, &cache, team, "another workspace's event").await;
+    assert!(
+        Arc::ptr_eq(&after, &untouched),
+        "still served from the cache"
+    );
+
+    // A hit is refused like a miss once the workspace loses the metrics feature.
+    let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
+    let disabled = Setting {
+        status: FeatureStatus::Disabled,
+        quota: None,
+    };
+    features::set(
+        &*tx,
+        w.admin.workspace_id,
+        Feature::Metrics,
+        Some(disabled),
+        "test",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
+    let refused = cache
+        .for_fact_sheet(w.db.conn(), &w.admin, &model, team, &window(), Needs::ALL)
+        .await;
+    assert!(matches!(refused, Err(Error::FeatureDisabled { .. })));
+}
