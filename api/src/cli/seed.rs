@@ -18,7 +18,6 @@ use domain::{
     import::{self, ImportFactSheet, ImportRelation},
     meta_model, workspaces,
 };
-use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::{
@@ -82,9 +81,9 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     }
     // Planner statistics: right after a bulk load they still describe empty tables, and
     // PostgreSQL then picks plans for a handful of rows (sorts spilling to disk, nested loops)
-    // until autovacuum catches up. Both databases understand a plain ANALYZE.
+    // until autovacuum catches up.
     eprintln!("updating planner statistics (ANALYZE)");
-    store.connection().execute_unprepared("ANALYZE").await?;
+    store.refresh_statistics().await?;
     println!(
         "seeded workspace {} in {:.1} s",
         ws.slug,

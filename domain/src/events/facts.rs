@@ -1,11 +1,12 @@
 //! Loading metric inputs: the facts of a set of event sources, read with narrow statements per
-//! fact table.
-
-use std::collections::HashSet;
+//! fact table. [`load_facts`] reads the full history; [`super::window_facts`] only what one
+//! window can depend on.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use serde_json::Value;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Alias, ExprTrait, SimpleExpr},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -17,8 +18,12 @@ use crate::{
 };
 use entity::{change_fact, deployment_fact, incident_fact, work_item_fact};
 
+/// The stored status of a deployment that did not complete (validation stores `success` or
+/// this).
+pub(super) const FAILURE: &str = "failure";
+
 /// Sources per statement, below every bind-parameter limit.
-const SOURCES_PER_STATEMENT: usize = 500;
+pub(super) const SOURCES_PER_STATEMENT: usize = 500;
 
 /// Which metric families a caller will read; the facts of the others are not loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,7 +53,7 @@ pub async fn load_facts(
     for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
         facts
             .changes
-            .extend(changes(db, workspace_id, chunk, until).await?);
+            .extend(changes(db, workspace_id, chunk, until, Condition::all()).await?);
         facts
             .deployments
             .extend(deployments(db, workspace_id, chunk, until).await?);
@@ -62,93 +67,41 @@ pub async fn load_facts(
     Ok(facts)
 }
 
-/// The facts a window's metrics can depend on, so a year of history is not read for a 90-day
-/// window. Exact, not sampled: lead time reads only the changes named by the window's
-/// deployments (merged by deployment id, as the engine merges them), so other change events are
-/// dropped before the engine sees them; deployments, incidents and work items are read in full because a change's first
-/// deployment, incident links and work in progress reach back arbitrarily far. Families the
-/// caller does not need are not read at all. A test checks the result against [`load_facts`].
-pub async fn load_window_facts(
-    db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    sources: &[String],
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-    needs: Needs,
-) -> Result<Facts> {
-    let mut facts = Facts::default();
-    for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
-        if needs.dora {
-            facts
-                .deployments
-                .extend(deployments(db, workspace_id, chunk, until).await?);
-            facts
-                .incidents
-                .extend(incidents(db, workspace_id, chunk, until).await?);
-        }
-        if needs.flow {
-            facts
-                .work_items
-                .extend(work_items(db, workspace_id, chunk, until).await?);
-        }
-    }
-    if needs.dora {
-        let in_window: HashSet<&str> = facts
-            .deployments
-            .iter()
-            .filter(|d| d.time >= from)
-            .map(|d| d.deployment_id.as_str())
-            .collect();
-        let named: HashSet<&str> = facts
-            .deployments
-            .iter()
-            .filter(|d| in_window.contains(d.deployment_id.as_str()))
-            .flat_map(|d| d.change_ids.iter().map(String::as_str))
-            .collect();
-        // Reading a source's changes is one index range; filtering by id here is cheaper than
-        // thousands of bound ids in the statement (measured on PostgreSQL).
-        let mut kept = Vec::new();
-        for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
-            kept.extend(
-                changes(db, workspace_id, chunk, until)
-                    .await?
-                    .into_iter()
-                    .filter(|c| named.contains(c.id.as_str())),
-            );
-        }
-        facts.changes = kept;
-    }
-    Ok(facts)
+/// `(deployment_id, time, environment, status, change_ids as JSON text)`
+type DeploymentRow = (String, DateTime<Utc>, String, String, String);
+/// `(incident_id, time, kind, deployment_id, change_ids as JSON text)`
+type IncidentRow = (String, DateTime<Utc>, String, Option<String>, String);
+
+/// A stored change-id list, read as text and parsed straight into strings: no JSON value tree
+/// per row. Ingestion stores nothing but arrays of strings here.
+pub(super) fn change_ids(json: &str) -> Result<Vec<String>> {
+    serde_json::from_str(json).map_err(|e| {
+        crate::Error::Internal(format!("stored change ids are not a string list: {e}"))
+    })
 }
 
-/// `(deployment_id, time, environment, status, change_ids)`
-type DeploymentRow = (String, DateTime<Utc>, String, String, Value);
-/// `(incident_id, time, kind, deployment_id, change_ids)`
-type IncidentRow = (String, DateTime<Utc>, String, Option<String>, Value);
-
-fn strings(v: Value) -> Vec<String> {
-    match v {
-        Value::Array(items) => items
-            .into_iter()
-            .filter_map(|i| i.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
+/// `column` as text on both databases (PostgreSQL stores it as `jsonb`).
+pub(super) fn as_text(column: impl sea_orm::IntoSimpleExpr) -> SimpleExpr {
+    column.into_simple_expr().cast_as(Alias::new("text"))
 }
 
-async fn changes(
+pub(super) async fn changes(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     sources: &[String],
     until: DateTime<Utc>,
+    only: Condition,
 ) -> Result<Vec<Change>> {
-    let query = change_fact::Entity::find()
+    let rows: Vec<(String, DateTime<Utc>)> = change_fact::Entity::find()
         .select_only()
         .columns([change_fact::Column::ChangeId, change_fact::Column::Time])
         .filter(change_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(change_fact::Column::Source.is_in(sources.to_vec()))
-        .filter(change_fact::Column::Time.lt(until));
-    let rows: Vec<(String, DateTime<Utc>)> = query.into_tuple().all(db).await?;
+        .filter(change_fact::Column::Time.lt(until))
+        .filter(only)
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, time)| Change { id, time })
@@ -168,33 +121,32 @@ async fn deployments(
             deployment_fact::Column::Time,
             deployment_fact::Column::Environment,
             deployment_fact::Column::Status,
-            deployment_fact::Column::ChangeIds,
         ])
+        .column_as(as_text(deployment_fact::Column::ChangeIds), "change_ids")
         .filter(deployment_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(deployment_fact::Column::Source.is_in(sources.to_vec()))
         .filter(deployment_fact::Column::Time.lt(until))
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(deployment_id, time, environment, status, change_ids)| Deployment {
+    rows.into_iter()
+        .map(|(deployment_id, time, environment, status, ids)| {
+            Ok(Deployment {
                 deployment_id,
                 time,
-                change_ids: strings(change_ids),
+                change_ids: change_ids(&ids)?,
                 environment,
-                status: if status == "failure" {
+                status: if status == FAILURE {
                     DeploymentStatus::Failure
                 } else {
                     DeploymentStatus::Success
                 },
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
-async fn incidents(
+pub(super) async fn incidents(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     sources: &[String],
@@ -207,18 +159,17 @@ async fn incidents(
             incident_fact::Column::Time,
             incident_fact::Column::Kind,
             incident_fact::Column::DeploymentId,
-            incident_fact::Column::ChangeIds,
         ])
+        .column_as(as_text(incident_fact::Column::ChangeIds), "change_ids")
         .filter(incident_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(incident_fact::Column::Source.is_in(sources.to_vec()))
         .filter(incident_fact::Column::Time.lt(until))
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(incident_id, time, kind, deployment_id, change_ids)| IncidentEvent {
+    rows.into_iter()
+        .map(|(incident_id, time, kind, deployment_id, ids)| {
+            Ok(IncidentEvent {
                 incident_id,
                 time,
                 kind: if kind == "opened" {
@@ -227,13 +178,13 @@ async fn incidents(
                     IncidentEventKind::Resolved
                 },
                 deployment_id,
-                change_ids: strings(change_ids),
-            },
-        )
-        .collect())
+                change_ids: change_ids(&ids)?,
+            })
+        })
+        .collect()
 }
 
-async fn work_items(
+pub(super) async fn work_items(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     sources: &[String],

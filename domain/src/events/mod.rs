@@ -7,9 +7,11 @@ mod ingest;
 mod list;
 mod validate;
 mod vocabulary;
+mod window_facts;
 
-pub use facts::{Needs, load_facts, load_window_facts};
+pub use facts::{Needs, load_facts};
 pub use ingest::{IngestResult, ingest};
 pub use list::{StoredEvent, list_for_fact_sheet};
 pub use validate::{Fact, IncomingEvent, Rejection, ValidEvent, validate};
 pub use vocabulary::{EventKind, kind_of};
+pub use window_facts::load_window_facts;

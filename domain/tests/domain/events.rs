@@ -31,8 +31,10 @@ fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
         let changes: Vec<String> = list.iter().map(|c| format!("C{c}")).collect();
         let (t, id, data): (&str, String, Value) = match kind {
             0 => ("dev.wayfinder.change", format!("C{a}"), json!({})),
-            1 => ("dev.wayfinder.deployment", format!("E-d{a}-{hour}"), json!({"deploymentId": format!("D{a}"), "changeIds": changes, "status": if flag { "success" } else { "failure" }})),
-            2 => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
+            1 => ("dev.wayfinder.deployment", format!("E-d{a}-{hour}"), json!({"deploymentId": format!("D{a}"), "changeIds": changes, "status": if flag || hour % 3 == 0 { "success" } else { "failure" }, "environment": if hour % 7 == 0 { "staging" } else { "production" }})),
+            // Incidents blame a deployment directly or through the changes it shipped.
+            2 if flag => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
+            2 => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "changeIds": changes})),
             3 => ("dev.wayfinder.incident.resolved", format!("E-ir{a}-{hour}"), json!({"incidentId": format!("I{a}")})),
             _ => {
                 let state = ["todo", "active", "waiting", "done"][b as usize % 4];
@@ -131,9 +133,10 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                 assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
 
                 let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
-                for bucket in [BucketSize::Day, BucketSize::Week] {
+                // A window with little history before it, and one with most of it before.
+                for (bucket, start) in [(BucketSize::Day, 2), (BucketSize::Week, 12)] {
                     let window = MetricWindow::new(
-                        base() + Duration::days(2),
+                        base() + Duration::days(start),
                         base() + Duration::days(19),
                         bucket,
                         chrono_tz::Europe::Berlin,
