@@ -77,22 +77,15 @@ pub async fn load_window_facts(
                 .collect::<Result<Vec<_>>>()?,
         );
     }
-    let window_ids: Vec<String> = distinct(window.iter().map(|d| d.deployment_id.as_str()))
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let mut earlier_rows = Vec::new();
+    let window_ids: HashSet<String> = window.iter().map(|d| d.deployment_id.clone()).collect();
+    let mut others = Vec::new();
     for chunk in chunks() {
-        earlier_rows.extend(counting_deployments(db, workspace_id, chunk, from, None).await?);
-    }
-    let mut earlier = Vec::new();
-    let mut elsewhere = Vec::new();
-    let window_set: HashSet<&str> = window_ids.iter().map(String::as_str).collect();
-    for row in earlier_rows {
-        if window_set.contains(row.deployment_id.as_str()) {
-            window.push(row.with_all_changes()?);
-        } else {
-            elsewhere.push(row);
+        for row in counting_deployments(db, workspace_id, chunk, from, None).await? {
+            if window_ids.contains(&row.deployment_id) {
+                window.push(row.with_all_changes()?);
+            } else {
+                others.push(row);
+            }
         }
     }
 
@@ -112,7 +105,8 @@ pub async fn load_window_facts(
         .iter()
         .filter_map(|i| i.deployment_id.as_deref())
         .collect();
-    for row in &elsewhere {
+    let mut earlier = Vec::new();
+    for row in &others {
         if let Some(d) = row.cut_to(&relevant, &linked)? {
             earlier.push(d);
         }
