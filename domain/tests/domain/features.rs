@@ -114,18 +114,7 @@ async fn disabled_features_are_refused_with_their_id() {
 
     override_feature(&w, Feature::Metrics, FeatureStatus::Disabled, None).await;
     let model = w.model().await;
-    let fs = fact_sheets::create(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Team".into(),
-            name: "Payments".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let fs = w.plain_fact_sheet("Team", "Payments").await;
     let window = MetricWindow::new(
         Utc::now() - chrono::Duration::days(7),
         Utc::now(),

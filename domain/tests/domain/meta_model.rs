@@ -294,18 +294,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     .unwrap();
 
     let model = w.model().await;
-    let product = fact_sheets::create(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Product".into(),
-            name: "Shop".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let product = w.plain_fact_sheet("Product", "Shop").await;
     for name in ["A", "B"] {
         let a = fact_sheets::create(
             w.db.conn(),

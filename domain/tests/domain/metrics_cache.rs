@@ -116,19 +116,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     let w = World::new().await;
     let cache = MetricsCache::new(100);
     let model = w.model().await;
-    let team = fact_sheets::create(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Team".into(),
-            name: "Payments".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let team = w.plain_fact_sheet("Team", "Payments").await.id;
     let deployments = |m: &Arc<Metrics>| m.deployment_frequency.deployments;
     assert_eq!(deployments(&check(&w, &cache, team, "nothing").await), 0);
 

@@ -1,5 +1,6 @@
 use domain::{
     Principal, Role,
+    fact_sheets::{self, FactSheet, NewFactSheet},
     meta_model::{self, MetaModel},
     workspaces,
 };
@@ -45,6 +46,23 @@ impl World {
             subject: "bob@globex.test".into(),
             role: Role::Admin,
         }
+    }
+
+    /// A fact sheet of the admin's workspace with only a type and a name.
+    pub async fn plain_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
+        let model = self.model().await;
+        fact_sheets::create(
+            self.db.conn(),
+            &self.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: fact_sheet_type.into(),
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
     }
 
     pub async fn model(&self) -> MetaModel {
