@@ -129,7 +129,8 @@ impl TestApp {
             }
             c.fetch_add(1, Ordering::SeqCst);
         });
-        (Store::from_connection(conn), counter)
+        // sqlx's default pool size.
+        (Store::from_connection(conn, 10), counter)
     }
 
     /// The real HTTP server on a free port, with keys signed by [`SECRET`].

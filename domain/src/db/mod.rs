@@ -1,11 +1,13 @@
 //! Opening the database and drawing workspace-scoped connections and transactions from it.
 
 mod scope;
+mod siblings;
 mod statement_counter;
 mod store;
 mod tenant;
 
 pub use scope::TenantScope;
+pub use siblings::{SiblingPool, Siblings};
 pub use statement_counter::StatementCounter;
 
 pub use store::{Store, StoreOptions, WriteTransaction};

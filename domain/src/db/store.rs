@@ -18,13 +18,17 @@ use sea_orm::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
-use super::tenant::{TenantConnection, enter_workspace};
+use super::{
+    siblings::SiblingPool,
+    tenant::{TenantConnection, enter_workspace},
+};
 use crate::{Error, Result};
 
 #[derive(Clone)]
 pub struct Store {
     conn: DatabaseConnection,
     writer: Option<Arc<Mutex<()>>>,
+    siblings: SiblingPool,
 }
 
 /// Pool and timeout settings; the defaults suit a small service.
@@ -94,13 +98,19 @@ impl Store {
             });
         }
         let conn = Database::connect(connect).await?;
-        Ok(Self::from_connection(conn))
+        Ok(Self::from_connection(conn, options.max_connections))
     }
 
-    pub fn from_connection(conn: DatabaseConnection) -> Self {
+    /// A store over an open pool of at most `max_connections`.
+    pub fn from_connection(conn: DatabaseConnection, max_connections: u32) -> Self {
         let writer = (conn.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| Arc::new(Mutex::new(())));
-        Self { conn, writer }
+        let siblings = SiblingPool::new(conn.clone(), max_connections);
+        Self {
+            conn,
+            writer,
+            siblings,
+        }
     }
 
     pub fn connection(&self) -> &DatabaseConnection {
@@ -130,15 +140,17 @@ impl Store {
         Ok(WriteTransaction { tx, _guard: guard })
     }
 
-    /// The connection a request reads `workspace_id` through (see [`TenantConnection`]).
+    /// The connection a request reads `workspace_id` through (see [`TenantConnection`]), able
+    /// to open [`super::Siblings`].
     pub async fn tenant(&self, workspace_id: Uuid) -> Result<TenantConnection> {
-        if self.backend() == DatabaseBackend::Postgres {
+        let conn = if self.backend() == DatabaseBackend::Postgres {
             let tx = self.conn.begin().await?;
             enter_workspace(&tx, workspace_id).await?;
-            Ok(TenantConnection::scoped(tx))
+            TenantConnection::scoped(tx)
         } else {
-            Ok(TenantConnection::shared(self.conn.clone()))
-        }
+            TenantConnection::shared(self.conn.clone())
+        };
+        Ok(conn.with_siblings(self.siblings.clone(), workspace_id))
     }
 
     /// Refreshes the query planner's statistics (`ANALYZE`, which both databases understand).

@@ -11,7 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{StatementCounter, is_postgres};
+use super::{
+    StatementCounter, is_postgres,
+    siblings::{Permit, SiblingPool},
+};
 use crate::Result;
 
 /// The PostgreSQL setting the row-level security policies read.
@@ -39,6 +42,10 @@ pub struct TenantConnection {
     link: Link,
     /// Set only when statements are being counted (a debug option); `None` costs nothing.
     statements: Option<StatementCounter>,
+    /// Where [`super::Siblings`] come from, and the workspace they are scoped to.
+    siblings: Option<(SiblingPool, Uuid)>,
+    /// A sibling holds one of its pool's permits until it is dropped.
+    _permit: Option<Permit>,
 }
 
 enum Link {
@@ -48,17 +55,42 @@ enum Link {
 
 impl TenantConnection {
     pub fn shared(conn: DatabaseConnection) -> Self {
-        Self {
-            link: Link::Shared(conn),
-            statements: None,
-        }
+        Self::over(Link::Shared(conn))
     }
 
     /// `tx` must already be scoped with [`enter_workspace`]; that statement is not counted.
     pub fn scoped(tx: DatabaseTransaction) -> Self {
+        Self::over(Link::Scoped(tx))
+    }
+
+    fn over(link: Link) -> Self {
         Self {
-            link: Link::Scoped(tx),
+            link,
             statements: None,
+            siblings: None,
+            _permit: None,
+        }
+    }
+
+    /// Lets independent reads of this request open siblings scoped to `workspace_id`.
+    pub fn with_siblings(self, pool: SiblingPool, workspace_id: Uuid) -> Self {
+        Self {
+            siblings: Some((pool, workspace_id)),
+            ..self
+        }
+    }
+
+    pub(super) fn holding(self, permit: Permit) -> Self {
+        Self {
+            _permit: Some(permit),
+            ..self
+        }
+    }
+
+    pub(super) async fn open_sibling(&self) -> Result<Option<TenantConnection>> {
+        match &self.siblings {
+            Some((pool, workspace_id)) => pool.open(*workspace_id, self.statements.clone()).await,
+            None => Ok(None),
         }
     }
 

@@ -25,7 +25,7 @@ use std::{borrow::Cow, collections::HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Alias, Expr, Func, Query, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -34,13 +34,31 @@ use super::facts::{
 };
 use crate::{
     Error, Result,
-    metrics::{Deployment, DeploymentStatus, Facts, PRODUCTION},
+    db::Siblings,
+    metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
-use entity::deployment_fact;
+use entity::{change_fact, deployment_fact};
 
-/// See the module documentation. Families the caller does not need are not read at all.
+/// `$read` (an expression using `$c`) on the sibling if there is one, else on `$db`.
+macro_rules! on {
+    ($sibling:ident, $db:ident, |$c:ident| $read:expr) => {
+        async {
+            match &$sibling {
+                Some($c) => $read.await,
+                None => {
+                    let $c = $db;
+                    $read.await
+                }
+            }
+        }
+    };
+}
+
+/// See the module documentation. Families the caller does not need are not read at all. The
+/// incidents and the deployments before the window are read on [`Siblings`] of `db` when free,
+/// side by side with the window's own deployments and changes.
 pub async fn load_window_facts(
-    db: &impl ConnectionTrait,
+    db: &impl Siblings,
     workspace_id: Uuid,
     sources: &[String],
     from: DateTime<Utc>,
@@ -59,37 +77,56 @@ pub async fn load_window_facts(
     if !needs.dora {
         return Ok(facts);
     }
-    let backend = db.get_database_backend();
-    for chunk in chunks() {
-        facts
-            .incidents
-            .extend(incidents(db, workspace_id, chunk, until).await?);
-    }
+    let read = Reads {
+        workspace_id,
+        sources,
+        from,
+        until,
+    };
+    // Four independent reads, each on a connection of its own when one is free.
+    let incident_reader = db.sibling().await?;
+    let earlier_reader = db.sibling().await?;
+    let change_reader = db.sibling().await?;
+    let (incidents, mut window, before, window_changes) = tokio::try_join!(
+        on!(incident_reader, db, |c| read.incidents(c)),
+        read.window(db),
+        on!(earlier_reader, db, |c| read.counting(c, from, None)),
+        on!(change_reader, db, |c| read.changes_named_by_window(c)),
+    )?;
+    drop((incident_reader, earlier_reader, change_reader));
+    facts.incidents = incidents;
 
-    // Deployment ids with an event in the window, then every event of theirs, also earlier
-    // ones (over all chunks first, as one id may be deployed from several sources).
-    let mut window = Vec::new();
-    for chunk in chunks() {
-        let rows = counting_deployments(db, workspace_id, chunk, until, Some(from)).await?;
-        window.extend(
-            rows.into_iter()
-                .map(Row::with_all_changes)
-                .collect::<Result<Vec<_>>>()?,
-        );
-    }
-    let window_ids: HashSet<String> = window.iter().map(|d| d.deployment_id.clone()).collect();
-    let mut others = Vec::new();
-    for chunk in chunks() {
-        for row in counting_deployments(db, workspace_id, chunk, from, None).await? {
-            if window_ids.contains(&row.deployment_id) {
-                window.push(row.with_all_changes()?);
-            } else {
-                others.push(row);
-            }
+    // Earlier events of the window's deployment ids belong to them, with every change id
+    // (one id may be deployed from several sources, so only now are all window ids known).
+    let window_ids: HashSet<&str> = window.iter().map(|d| d.deployment_id.as_str()).collect();
+    let (mut late, mut others) = (Vec::new(), Vec::new());
+    for row in before {
+        if window_ids.contains(row.deployment_id.as_str()) {
+            late.push(row.with_all_changes()?);
+        } else {
+            others.push(row);
         }
     }
+    facts.changes = {
+        let named: HashSet<&str> = window.iter().flat_map(change_id_strs).collect();
+        match window_changes {
+            Some(mut changes) => {
+                let missing = distinct(
+                    late.iter()
+                        .flat_map(change_id_strs)
+                        .filter(|id| !named.contains(id)),
+                );
+                changes.extend(read.named_changes(db, &missing).await?);
+                changes
+            }
+            None => {
+                let all = distinct(window.iter().chain(&late).flat_map(change_id_strs));
+                read.named_changes(db, &all).await?
+            }
+        }
+    };
+    window.append(&mut late);
 
-    let named = distinct(window.iter().flat_map(change_id_strs));
     let relevant: HashSet<&str> = window
         .iter()
         .flat_map(change_id_strs)
@@ -111,19 +148,107 @@ pub async fn load_window_facts(
             earlier.push(d);
         }
     }
-
-    if !named.is_empty() {
-        let named_list = JsonList::new(&named)?;
-        for chunk in chunks() {
-            let only = Condition::all().add(named_list.contains(backend, "change_id"));
-            facts
-                .changes
-                .extend(changes(db, workspace_id, chunk, until, only).await?);
-        }
-    }
     facts.deployments = window;
     facts.deployments.append(&mut earlier);
     Ok(facts)
+}
+
+/// The window's reads, each over every chunk of sources.
+struct Reads<'a> {
+    workspace_id: Uuid,
+    sources: &'a [String],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+}
+
+impl Reads<'_> {
+    fn chunks(&self) -> std::slice::Chunks<'_, String> {
+        self.sources.chunks(SOURCES_PER_STATEMENT)
+    }
+
+    async fn incidents(&self, db: &impl ConnectionTrait) -> Result<Vec<IncidentEvent>> {
+        let mut all = Vec::new();
+        for chunk in self.chunks() {
+            all.extend(incidents(db, self.workspace_id, chunk, self.until).await?);
+        }
+        Ok(all)
+    }
+
+    /// Successful production deployment events before `until`, from `since` on when given.
+    async fn counting(
+        &self,
+        db: &impl ConnectionTrait,
+        until: DateTime<Utc>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Row>> {
+        let mut all = Vec::new();
+        for chunk in self.chunks() {
+            all.extend(counting_deployments(db, self.workspace_id, chunk, until, since).await?);
+        }
+        Ok(all)
+    }
+
+    /// The window's deployment events, with all their change ids.
+    async fn window(&self, db: &impl ConnectionTrait) -> Result<Vec<Deployment>> {
+        self.counting(db, self.until, Some(self.from))
+            .await?
+            .into_iter()
+            .map(Row::with_all_changes)
+            .collect()
+    }
+
+    /// The changes the window's deployment events name, found by the database itself so they
+    /// are read side by side with those events rather than after them. `None` when the
+    /// sources take more than one statement: a change and the deployment naming it may then
+    /// fall in different chunks, and the caller looks the names up instead.
+    async fn changes_named_by_window(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Vec<Change>>> {
+        if self.sources.len() > SOURCES_PER_STATEMENT {
+            return Ok(None);
+        }
+        let backend = db.get_database_backend();
+        let mut names = Query::select();
+        match backend {
+            DbBackend::Postgres => names.expr(Func::cust("jsonb_array_elements_text").arg(
+                Expr::col((deployment_fact::Entity, deployment_fact::Column::ChangeIds)),
+            )),
+            _ => names
+                .expr(Expr::col((Alias::new("named"), Alias::new("value"))))
+                .from_function(
+                    Func::cust("json_each").arg(Expr::col((
+                        deployment_fact::Entity,
+                        deployment_fact::Column::ChangeIds,
+                    ))),
+                    Alias::new("named"),
+                ),
+        };
+        names.from(deployment_fact::Entity).cond_where(counting(
+            self.workspace_id,
+            self.sources,
+            self.until,
+            Some(self.from),
+        ));
+        let only = Condition::all().add(change_fact::Column::ChangeId.in_subquery(names));
+        let found = changes(db, self.workspace_id, self.sources, self.until, only).await?;
+        Ok(Some(found))
+    }
+
+    /// The changes among `ids`, filtered by the database.
+    async fn named_changes(&self, db: &impl ConnectionTrait, ids: &[&str]) -> Result<Vec<Change>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = JsonList::new(ids)?;
+        let backend = db.get_database_backend();
+        let mut all = Vec::new();
+        for chunk in self.chunks() {
+            let only = Condition::all().add(list.contains(backend, "change_id"));
+            all.extend(changes(db, self.workspace_id, chunk, self.until, only).await?);
+        }
+        Ok(all)
+    }
 }
 
 /// A successful production deployment event as stored: id, time and its change ids as JSON
@@ -195,22 +320,17 @@ async fn counting_deployments(
     until: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<Row>> {
-    let mut query = deployment_fact::Entity::find()
+    let rows: Vec<(String, DateTime<Utc>, String)> = deployment_fact::Entity::find()
         .select_only()
         .columns([
             deployment_fact::Column::DeploymentId,
             deployment_fact::Column::Time,
         ])
         .column_as(as_text(deployment_fact::Column::ChangeIds), "change_ids")
-        .filter(deployment_fact::Column::WorkspaceId.eq(workspace_id))
-        .filter(deployment_fact::Column::Source.is_in(sources.to_vec()))
-        .filter(deployment_fact::Column::Time.lt(until))
-        .filter(deployment_fact::Column::Environment.eq(PRODUCTION))
-        .filter(deployment_fact::Column::Status.ne(FAILURE));
-    if let Some(since) = since {
-        query = query.filter(deployment_fact::Column::Time.gte(since));
-    }
-    let rows: Vec<(String, DateTime<Utc>, String)> = query.into_tuple().all(db).await?;
+        .filter(counting(workspace_id, sources, until, since))
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(deployment_id, time, change_ids)| Row {
@@ -219,6 +339,26 @@ async fn counting_deployments(
             change_ids,
         })
         .collect())
+}
+
+/// The successful production deployment events of `sources` before `until`, from `since` on
+/// when given: the only ones any metric counts (see [`Deployment::counts`]).
+fn counting(
+    workspace_id: Uuid,
+    sources: &[String],
+    until: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Condition {
+    let mut only = Condition::all()
+        .add(deployment_fact::Column::WorkspaceId.eq(workspace_id))
+        .add(deployment_fact::Column::Source.is_in(sources.to_vec()))
+        .add(deployment_fact::Column::Time.lt(until))
+        .add(deployment_fact::Column::Environment.eq(PRODUCTION))
+        .add(deployment_fact::Column::Status.ne(FAILURE));
+    if let Some(since) = since {
+        only = only.add(deployment_fact::Column::Time.gte(since));
+    }
+    only
 }
 
 fn change_id_strs(d: &Deployment) -> impl Iterator<Item = &str> {

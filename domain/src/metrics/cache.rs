@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use quick_cache::sync::Cache;
-use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
@@ -23,6 +22,7 @@ use super::{
 use crate::{
     Principal, Result,
     cache::get_or_compute,
+    db::Siblings,
     events::Needs,
     meta_model::MetaModelVersion,
     versions::{self, Counter},
@@ -59,7 +59,7 @@ impl MetricsCache {
     /// the metrics feature and the fact sheet are checked on every call, hit or miss.
     pub async fn for_fact_sheet(
         &self,
-        db: &impl ConnectionTrait,
+        db: &impl Siblings,
         principal: &Principal,
         model: &MetaModelVersion,
         fact_sheet_id: Uuid,

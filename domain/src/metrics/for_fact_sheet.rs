@@ -11,6 +11,7 @@ use super::{MetricWindow, Metrics, compute};
 use crate::{
     Principal, Result,
     authz::{self, Action},
+    db::Siblings,
     events::{Needs, load_window_facts},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
@@ -25,7 +26,7 @@ const MAX_ROLL_UP_DEPTH: usize = 8;
 
 /// `needs` says which metric families the caller reads; the others come back empty.
 pub async fn for_fact_sheet(
-    db: &impl ConnectionTrait,
+    db: &impl Siblings,
     principal: &Principal,
     model: &MetaModel,
     fact_sheet_id: Uuid,
@@ -53,7 +54,7 @@ pub(super) async fn admit(
 /// The metrics of a fact sheet [`admit`] has let through: members, their event sources, the
 /// window's facts, the engine.
 pub(super) async fn compute_admitted(
-    db: &impl ConnectionTrait,
+    db: &impl Siblings,
     principal: &Principal,
     model: &MetaModel,
     fact_sheet_id: Uuid,

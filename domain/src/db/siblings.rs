@@ -1,0 +1,112 @@
+//! Side-by-side reads within one request. A request reads through one connection (on
+//! PostgreSQL one transaction), so its statements run one after the other, and while the
+//! database executes one the other core decodes nothing. A read made of independent heavy
+//! statements (a team's metrics: incidents, deployments and changes of a year) asks for
+//! *siblings*, further connections reading the same workspace, and runs its statements on them
+//! at once.
+//!
+//! Siblings see what the request's own connection sees: PostgreSQL's default isolation (READ
+//! COMMITTED) gives every statement its own snapshot anyway, and the fact tables siblings read
+//! are written by ingestion only, never by the request itself.
+//!
+//! They are an optimisation, never a requirement: when none is free right now the caller runs
+//! everything on its own connection. A request never waits for a permit, and the permits keep
+//! siblings to half the pool: requests that hold a connection while their siblings wait for
+//! one can never hold the whole pool, so the others finish and free theirs.
+
+use std::sync::Arc;
+
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use uuid::Uuid;
+
+use super::{StatementCounter, enter_workspace, is_postgres, tenant::TenantConnection};
+use crate::Result;
+
+/// A connection that can open siblings for independent reads.
+#[async_trait::async_trait]
+pub trait Siblings: ConnectionTrait + Sync {
+    type Sibling: ConnectionTrait + Send + Sync;
+
+    /// A further connection reading the same workspace, if one is free right now.
+    async fn sibling(&self) -> Result<Option<Self::Sibling>>;
+}
+
+/// The pool a [`TenantConnection`] draws siblings from, with the permits that bound them.
+#[derive(Clone)]
+pub struct SiblingPool {
+    conn: DatabaseConnection,
+    permits: Arc<Semaphore>,
+}
+
+impl SiblingPool {
+    /// Siblings for requests on `conn`, at most half of `max_connections` at a time.
+    pub fn new(conn: DatabaseConnection, max_connections: u32) -> Self {
+        let permits = (max_connections / 2) as usize;
+        Self {
+            conn,
+            permits: Arc::new(Semaphore::new(permits)),
+        }
+    }
+
+    /// A sibling scoped to `workspace_id`, or `None` when every permit is taken.
+    pub(super) async fn open(
+        &self,
+        workspace_id: Uuid,
+        statements: Option<StatementCounter>,
+    ) -> Result<Option<TenantConnection>> {
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            return Ok(None);
+        };
+        let sibling = if is_postgres(&self.conn) {
+            let tx = self
+                .conn
+                .begin_with_config(None, Some(AccessMode::ReadOnly))
+                .await?;
+            enter_workspace(&tx, workspace_id).await?;
+            TenantConnection::scoped(tx)
+        } else {
+            TenantConnection::shared(self.conn.clone())
+        };
+        let sibling = match statements {
+            Some(counter) => sibling.counting(counter),
+            None => sibling,
+        };
+        Ok(Some(sibling.holding(permit)))
+    }
+}
+
+#[async_trait::async_trait]
+impl Siblings for TenantConnection {
+    type Sibling = TenantConnection;
+
+    async fn sibling(&self) -> Result<Option<TenantConnection>> {
+        self.open_sibling().await
+    }
+}
+
+/// A pool is its own sibling: every statement draws a connection of its own. Used by tests and
+/// platform operations, which read without a tenant scope.
+#[async_trait::async_trait]
+impl Siblings for DatabaseConnection {
+    type Sibling = DatabaseConnection;
+
+    async fn sibling(&self) -> Result<Option<DatabaseConnection>> {
+        Ok(Some(self.clone()))
+    }
+}
+
+/// A transaction has writes of its own that no other connection sees: no siblings.
+#[async_trait::async_trait]
+impl Siblings for DatabaseTransaction {
+    type Sibling = DatabaseConnection;
+
+    async fn sibling(&self) -> Result<Option<DatabaseConnection>> {
+        Ok(None)
+    }
+}
+
+/// Keeps the permit for as long as the sibling lives.
+pub(super) type Permit = OwnedSemaphorePermit;
