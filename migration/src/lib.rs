@@ -18,6 +18,7 @@ mod m20261122_000040_create_workspace_features;
 mod m20261122_000050_index_relations_by_end_and_id;
 mod m20261122_000060_create_inventory_versions;
 mod m20261201_000070_create_event_versions;
+mod m20261201_000080_cover_change_facts_by_time;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000050_index_relations_by_end_and_id::Migration),
             Box::new(m20261122_000060_create_inventory_versions::Migration),
             Box::new(m20261201_000070_create_event_versions::Migration),
+            Box::new(m20261201_000080_cover_change_facts_by_time::Migration),
         ]
     }
 }

@@ -127,7 +127,7 @@ pub async fn run(mut config: Config, command: BenchCommand) -> anyhow::Result<()
     };
     // As after any bulk load, so the queries are timed with the plans a database with
     // autovacuum on would pick (the events went in faster than it would have caught up).
-    eprintln!("updating planner statistics (ANALYZE)");
+    eprintln!("updating planner statistics (ANALYZE, with VACUUM on PostgreSQL)");
     store.refresh_statistics().await?;
     // Cold: every query a window of its own (one second shorter each time), so each one is a
     // cache miss that loads and computes. Warm: one window again and again, as a dashboard

@@ -82,7 +82,7 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     // Planner statistics: right after a bulk load they still describe empty tables, and
     // PostgreSQL then picks plans for a handful of rows (sorts spilling to disk, nested loops)
     // until autovacuum catches up.
-    eprintln!("updating planner statistics (ANALYZE)");
+    eprintln!("updating planner statistics (ANALYZE, with VACUUM on PostgreSQL)");
     store.refresh_statistics().await?;
     println!(
         "seeded workspace {} in {:.1} s",

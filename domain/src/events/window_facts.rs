@@ -25,7 +25,7 @@ use std::{borrow::Cow, collections::HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, Expr, Func, Query, SimpleExpr},
+    sea_query::{Expr, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ use crate::{
     db::Siblings,
     metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
-use entity::{change_fact, deployment_fact};
+use entity::deployment_fact;
 
 /// `$read` (an expression using `$c`) on the sibling if there is one, else on `$db`.
 macro_rules! on {
@@ -83,17 +83,15 @@ pub async fn load_window_facts(
         from,
         until,
     };
-    // Four independent reads, each on a connection of its own when one is free.
+    // Three independent reads, each on a connection of its own when one is free.
     let incident_reader = db.sibling().await?;
     let earlier_reader = db.sibling().await?;
-    let change_reader = db.sibling().await?;
-    let (incidents, mut window, before, window_changes) = tokio::try_join!(
+    let (incidents, (mut window, mut changes), before) = tokio::try_join!(
         on!(incident_reader, db, |c| read.incidents(c)),
-        read.window(db),
+        read.window_and_changes(db),
         on!(earlier_reader, db, |c| read.counting(c, from, None)),
-        on!(change_reader, db, |c| read.changes_named_by_window(c)),
     )?;
-    drop((incident_reader, earlier_reader, change_reader));
+    drop((incident_reader, earlier_reader));
     facts.incidents = incidents;
 
     // Earlier events of the window's deployment ids belong to them, with every change id
@@ -107,24 +105,14 @@ pub async fn load_window_facts(
             others.push(row);
         }
     }
-    facts.changes = {
-        let named: HashSet<&str> = window.iter().flat_map(change_id_strs).collect();
-        match window_changes {
-            Some(mut changes) => {
-                let missing = distinct(
-                    late.iter()
-                        .flat_map(change_id_strs)
-                        .filter(|id| !named.contains(id)),
-                );
-                changes.extend(read.named_changes(db, &missing).await?);
-                changes
-            }
-            None => {
-                let all = distinct(window.iter().chain(&late).flat_map(change_id_strs));
-                read.named_changes(db, &all).await?
-            }
-        }
-    };
+    let named: HashSet<&str> = window.iter().flat_map(change_id_strs).collect();
+    let missing = distinct(
+        late.iter()
+            .flat_map(change_id_strs)
+            .filter(|id| !named.contains(id)),
+    );
+    changes.extend(read.named_changes(db, &missing).await?);
+    facts.changes = changes;
     window.append(&mut late);
 
     let relevant: HashSet<&str> = window
@@ -188,51 +176,20 @@ impl Reads<'_> {
         Ok(all)
     }
 
-    /// The window's deployment events, with all their change ids.
-    async fn window(&self, db: &impl ConnectionTrait) -> Result<Vec<Deployment>> {
-        self.counting(db, self.until, Some(self.from))
+    /// The window's deployment events with all their change ids, and the changes they name.
+    async fn window_and_changes(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<(Vec<Deployment>, Vec<Change>)> {
+        let window = self
+            .counting(db, self.until, Some(self.from))
             .await?
             .into_iter()
             .map(Row::with_all_changes)
-            .collect()
-    }
-
-    /// The changes the window's deployment events name, found by the database itself so they
-    /// are read side by side with those events rather than after them. `None` when the
-    /// sources take more than one statement: a change and the deployment naming it may then
-    /// fall in different chunks, and the caller looks the names up instead.
-    async fn changes_named_by_window(
-        &self,
-        db: &impl ConnectionTrait,
-    ) -> Result<Option<Vec<Change>>> {
-        if self.sources.len() > SOURCES_PER_STATEMENT {
-            return Ok(None);
-        }
-        let backend = db.get_database_backend();
-        let mut names = Query::select();
-        match backend {
-            DbBackend::Postgres => names.expr(Func::cust("jsonb_array_elements_text").arg(
-                Expr::col((deployment_fact::Entity, deployment_fact::Column::ChangeIds)),
-            )),
-            _ => names
-                .expr(Expr::col((Alias::new("named"), Alias::new("value"))))
-                .from_function(
-                    Func::cust("json_each").arg(Expr::col((
-                        deployment_fact::Entity,
-                        deployment_fact::Column::ChangeIds,
-                    ))),
-                    Alias::new("named"),
-                ),
-        };
-        names.from(deployment_fact::Entity).cond_where(counting(
-            self.workspace_id,
-            self.sources,
-            self.until,
-            Some(self.from),
-        ));
-        let only = Condition::all().add(change_fact::Column::ChangeId.in_subquery(names));
-        let found = changes(db, self.workspace_id, self.sources, self.until, only).await?;
-        Ok(Some(found))
+            .collect::<Result<Vec<_>>>()?;
+        let named = distinct(window.iter().flat_map(change_id_strs));
+        let changes = self.named_changes(db, &named).await?;
+        Ok((window, changes))
     }
 
     /// The changes among `ids`, filtered by the database.
@@ -342,7 +299,7 @@ async fn counting_deployments(
 }
 
 /// The successful production deployment events of `sources` before `until`, from `since` on
-/// when given: the only ones any metric counts (see [`Deployment::counts`]).
+/// when given: the only ones any metric counts (the rule of [`Deployment::counts`], in SQL).
 fn counting(
     workspace_id: Uuid,
     sources: &[String],

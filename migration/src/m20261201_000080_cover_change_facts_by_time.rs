@@ -1,0 +1,37 @@
+use sea_orm_migration::prelude::*;
+
+use crate::index;
+
+/// Change facts by source and time *with their change id*, so reading a team's changes for a
+/// metric window (which filters them by id) never visits the table rows. Replaces the index
+/// on `(workspace_id, source, time)`, which answers every query it did before.
+///
+/// Measured on SQLite with 1M events: the window's changes statement read 40,000 table rows
+/// for 10,000 results and took 148 ms; covered, 30 ms. On PostgreSQL it becomes an index-only
+/// scan once (auto)vacuum has marked the pages all-visible.
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const TABLE: &str = "change_facts";
+const BY_TIME: [&str; 3] = ["workspace_id", "source", "time"];
+const COVERED: [&str; 4] = ["workspace_id", "source", "time", "change_id"];
+
+fn drop(columns: &[&str]) -> IndexDropStatement {
+    Index::drop()
+        .name(format!("ix_{TABLE}_{}", columns.join("_")))
+        .table(TABLE)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_index(index(TABLE, &COVERED)).await?;
+        manager.drop_index(drop(&BY_TIME)).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_index(index(TABLE, &BY_TIME)).await?;
+        manager.drop_index(drop(&COVERED)).await
+    }
+}
