@@ -10,9 +10,11 @@
 //! are written by ingestion only, never by the request itself.
 //!
 //! They are an optimisation, never a requirement: when none is free right now the caller runs
-//! everything on its own connection. A request never waits for a permit, and the permits keep
-//! siblings to half the pool: requests that hold a connection while their siblings wait for
-//! one can never hold the whole pool, so the others finish and free theirs.
+//! everything on its own connection. A request never waits for a permit. There are as many
+//! permits as this host has cores (at most half the pool): siblings exist to put idle cores to
+//! work, and under full load, when no core is idle, the extra transactions only cost (measured:
+//! 16 clients of cold team metrics). And requests that hold a connection while their siblings
+//! wait for one can never hold the whole pool, so the others finish and free theirs.
 
 use std::sync::Arc;
 
@@ -42,9 +44,11 @@ pub struct SiblingPool {
 }
 
 impl SiblingPool {
-    /// Siblings for requests on `conn`, at most half of `max_connections` at a time.
+    /// Siblings for requests on `conn`: as many at a time as this host has cores, and at most
+    /// half of `max_connections`.
     pub fn new(conn: DatabaseConnection, max_connections: u32) -> Self {
-        let permits = (max_connections / 2) as usize;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let permits = cores.min(max_connections as usize / 2);
         Self {
             conn,
             permits: Arc::new(Semaphore::new(permits)),
