@@ -16,4 +16,5 @@ mod metrics_cache;
 mod rate_limits;
 mod relations;
 mod row_level_security;
+mod siblings;
 mod tags_and_subscriptions;

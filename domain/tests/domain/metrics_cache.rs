@@ -21,15 +21,15 @@ use uuid::Uuid;
 
 use crate::support::World;
 
-fn day(n: i64) -> DateTime<Utc> {
+pub(crate) fn day(n: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 4, 0, 0, 0).unwrap() + Duration::days(n)
 }
 
-fn window() -> MetricWindow {
+pub(crate) fn window() -> MetricWindow {
     MetricWindow::new(day(0), day(14), BucketSize::Week, chrono_tz::UTC).unwrap()
 }
 
-fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
+pub(crate) fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
     IncomingEvent {
         source: source.into(),
         id: id.into(),
@@ -40,7 +40,7 @@ fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
     }
 }
 
-async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
+pub(crate) async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
     let result = events::ingest(&*tx, &w.admin, events::validate(events).unwrap())
         .await
@@ -49,7 +49,7 @@ async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
     result
 }
 
-async fn artifact(w: &World, name: &str, source: Option<&str>) -> Uuid {
+pub(crate) async fn artifact(w: &World, name: &str, source: Option<&str>) -> Uuid {
     let model = w.model().await;
     fact_sheets::create(
         w.db.conn(),
@@ -73,7 +73,7 @@ async fn artifact(w: &World, name: &str, source: Option<&str>) -> Uuid {
     .id
 }
 
-async fn own(w: &World, team: Uuid, artifact: Uuid) {
+pub(crate) async fn own(w: &World, team: Uuid, artifact: Uuid) {
     let model = w.model().await;
     relations::create(
         w.db.conn(),
