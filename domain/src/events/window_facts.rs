@@ -66,9 +66,14 @@ pub async fn load_window_facts(
     needs: Needs,
 ) -> Result<Facts> {
     let mut facts = Facts::default();
-    let chunks = || sources.chunks(SOURCES_PER_STATEMENT);
+    let read = Reads {
+        workspace_id,
+        sources,
+        from,
+        until,
+    };
     if needs.flow {
-        for chunk in chunks() {
+        for chunk in read.chunks() {
             facts
                 .work_items
                 .extend(work_items(db, workspace_id, chunk, until).await?);
@@ -77,12 +82,6 @@ pub async fn load_window_facts(
     if !needs.dora {
         return Ok(facts);
     }
-    let read = Reads {
-        workspace_id,
-        sources,
-        from,
-        until,
-    };
     // Three independent reads, each on a connection of its own when one is free.
     let incident_reader = db.sibling().await?;
     let earlier_reader = db.sibling().await?;
