@@ -18,13 +18,11 @@
 
 use std::sync::Arc;
 
-use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait,
-};
+use sea_orm::{AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
-use super::{StatementCounter, enter_workspace, is_postgres, tenant::TenantConnection};
+use super::{StatementCounter, tenant::TenantConnection};
 use crate::Result;
 
 /// A connection that can open siblings for independent reads.
@@ -64,16 +62,8 @@ impl SiblingPool {
         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
             return Ok(None);
         };
-        let sibling = if is_postgres(&self.conn) {
-            let tx = self
-                .conn
-                .begin_with_config(None, Some(AccessMode::ReadOnly))
-                .await?;
-            enter_workspace(&tx, workspace_id).await?;
-            TenantConnection::scoped(tx)
-        } else {
-            TenantConnection::shared(self.conn.clone())
-        };
+        let sibling =
+            TenantConnection::open(&self.conn, workspace_id, Some(AccessMode::ReadOnly)).await?;
         let sibling = match statements {
             Some(counter) => sibling.counting(counter),
             None => sibling,

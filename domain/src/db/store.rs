@@ -143,13 +143,7 @@ impl Store {
     /// The connection a request reads `workspace_id` through (see [`TenantConnection`]), able
     /// to open [`super::Siblings`].
     pub async fn tenant(&self, workspace_id: Uuid) -> Result<TenantConnection> {
-        let conn = if self.backend() == DatabaseBackend::Postgres {
-            let tx = self.conn.begin().await?;
-            enter_workspace(&tx, workspace_id).await?;
-            TenantConnection::scoped(tx)
-        } else {
-            TenantConnection::shared(self.conn.clone())
-        };
+        let conn = TenantConnection::open(&self.conn, workspace_id, None).await?;
         Ok(conn.with_siblings(self.siblings.clone(), workspace_id))
     }
 

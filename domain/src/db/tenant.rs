@@ -6,8 +6,8 @@
 //! the policies match no row at all: forgetting to enter a workspace fails closed.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, QueryResult, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -54,6 +54,22 @@ enum Link {
 }
 
 impl TenantConnection {
+    /// A connection of `pool` reading `workspace_id`: on PostgreSQL a transaction (in `access`
+    /// mode when given) scoped with [`enter_workspace`], on SQLite the shared pool.
+    pub(super) async fn open(
+        pool: &DatabaseConnection,
+        workspace_id: Uuid,
+        access: Option<AccessMode>,
+    ) -> Result<Self> {
+        if is_postgres(pool) {
+            let tx = pool.begin_with_config(None, access).await?;
+            enter_workspace(&tx, workspace_id).await?;
+            Ok(Self::scoped(tx))
+        } else {
+            Ok(Self::shared(pool.clone()))
+        }
+    }
+
     pub fn shared(conn: DatabaseConnection) -> Self {
         Self::over(Link::Shared(conn))
     }
