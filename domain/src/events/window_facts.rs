@@ -11,10 +11,12 @@
 //! - **Earlier deployments**: the other successful production events before the window, with
 //!   their change ids cut down to the ones that matter here: those named by the window's
 //!   deployments (was the change already deployed?) and by incidents (which deployment does the
-//!   incident's change blame?). One linked by no incident and left with no such change cannot
-//!   change any figure and is dropped. Their lists are checked as borrowed text, so a year of
-//!   change ids is never turned into strings. (Cutting them in SQL was tried: PostgreSQL
-//!   unpacks every list row by row and took 30 s for a team's year.)
+//!   incident's change blame?). A deployment linked by no incident and left with no such change
+//!   cannot change any figure and is dropped; of the others every event is kept, since the
+//!   latest one sets the deployment's time even when it names none of those changes. Their
+//!   lists are checked as borrowed text, so a year of change ids is never turned into strings.
+//!   (Cutting them in SQL was tried: PostgreSQL unpacks every list row by row and took 30 s for
+//!   a team's year.)
 //! - **Changes**: only those named by the window's deployments, the only ones lead time reads.
 //!
 //! Flow reads every work-item transition before the window end: work in progress reaches back
@@ -124,19 +126,30 @@ pub async fn load_window_facts(
                 .flat_map(|i| i.change_ids.iter().map(String::as_str)),
         )
         .collect();
-    let linked: HashSet<&str> = facts
+    // An earlier deployment matters when an incident links it or one of its events names a
+    // relevant change. Then *all* its events are kept, each cut to its relevant changes: the
+    // deployment's time is that of its latest event, which may name none of them.
+    let mut kept: HashSet<&str> = facts
         .incidents
         .iter()
         .filter_map(|i| i.deployment_id.as_deref())
         .collect();
-    let mut earlier = Vec::new();
+    let mut cuts = Vec::with_capacity(others.len());
     for row in &others {
-        if let Some(d) = row.cut_to(&relevant, &linked)? {
-            earlier.push(d);
+        let cut = row.relevant_changes(&relevant)?;
+        if !cut.is_empty() {
+            kept.insert(row.deployment_id.as_str());
         }
+        cuts.push(cut);
     }
     facts.deployments = window;
-    facts.deployments.append(&mut earlier);
+    facts.deployments.extend(
+        others
+            .iter()
+            .zip(cuts)
+            .filter(|(row, _)| kept.contains(row.deployment_id.as_str()))
+            .map(|(row, cut)| Row::deployment(row.deployment_id.clone(), row.time, cut)),
+    );
     Ok(facts)
 }
 
@@ -235,26 +248,13 @@ impl Row {
         Ok(Self::deployment(self.deployment_id, self.time, ids))
     }
 
-    /// The deployment with only its `relevant` change ids, or `None` when it keeps none and no
-    /// incident links it: then it cannot change any figure of the window.
-    fn cut_to(
-        &self,
-        relevant: &HashSet<&str>,
-        linked: &HashSet<&str>,
-    ) -> Result<Option<Deployment>> {
-        let kept: Vec<String> = borrowed_change_ids(&self.change_ids)?
+    /// Its change ids that are in `relevant`.
+    fn relevant_changes(&self, relevant: &HashSet<&str>) -> Result<Vec<String>> {
+        Ok(borrowed_change_ids(&self.change_ids)?
             .into_iter()
             .filter(|c| relevant.contains(c.as_ref()))
             .map(Cow::into_owned)
-            .collect();
-        if kept.is_empty() && !linked.contains(self.deployment_id.as_str()) {
-            return Ok(None);
-        }
-        Ok(Some(Self::deployment(
-            self.deployment_id.clone(),
-            self.time,
-            kept,
-        )))
+            .collect())
     }
 }
 

@@ -19,7 +19,7 @@ use proptest::{
 use serde_json::{Value, json};
 use testkit::TestDb;
 
-fn base() -> DateTime<Utc> {
+pub(crate) fn base() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap()
 }
 
@@ -46,7 +46,7 @@ fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
     })
 }
 
-async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
+pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
     let ws = workspaces::create(db.conn(), slug, None, "test")
         .await
         .unwrap();
@@ -133,8 +133,13 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                 assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
 
                 let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
-                // A window with little history before it, and one with most of it before.
-                for (bucket, start) in [(BucketSize::Day, 2), (BucketSize::Week, 12)] {
+                // A window with little history before it, and two with most of it before (incidents
+                // settled before the window, deployments they may still blame).
+                for (bucket, start) in [
+                    (BucketSize::Day, 2),
+                    (BucketSize::Week, 12),
+                    (BucketSize::Day, 16),
+                ] {
                     let window = MetricWindow::new(
                         base() + Duration::days(start),
                         base() + Duration::days(19),

@@ -18,3 +18,4 @@ mod relations;
 mod row_level_security;
 mod siblings;
 mod tags_and_subscriptions;
+mod window_pruning;
