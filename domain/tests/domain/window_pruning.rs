@@ -109,6 +109,52 @@ async fn an_earlier_deployment_is_timed_by_its_latest_event_even_when_it_names_n
     assert_eq!(m.time_to_restore.open_count, 2);
 }
 
+#[tokio::test]
+async fn incidents_settled_before_the_window_count_where_they_link_what_the_window_shows() {
+    let db = TestDb::new().await;
+    let m = window_metrics(
+        &db,
+        "settled",
+        vec![
+            // Settled, naming a window deployment by id: D3 failed.
+            opened("E1", "I1", at(2, 0), json!({"deploymentId": "D3"})),
+            resolved("E2", "I1", at(2, 1)),
+            deployment("E3", "D3", at(11, 0), &[]),
+            // Settled, blaming a change the window deploys first: D4 failed.
+            opened("E4", "I2", at(3, 0), json!({"changeIds": ["C9"]})),
+            resolved("E5", "I2", at(3, 1)),
+            change_event("C9", at(9, 0)),
+            deployment("E6", "D4", at(12, 0), &["C9"]),
+            // D1 before the window, linked by a settled incident (opened day 1) and by one
+            // resolved in the window (day 11): its recovery runs from day 1 to day 11.
+            deployment("E7", "D1", at(0, 12), &[]),
+            opened("E8", "I3", at(1, 0), json!({"deploymentId": "D1"})),
+            resolved("E9", "I3", at(2, 0)),
+            opened("E10", "I4", at(8, 0), json!({"deploymentId": "D1"})),
+            resolved("E11", "I4", at(11, 0)),
+            // Settled and linking nothing the window shows: no effect.
+            deployment("E12", "D0", at(0, 6), &[]),
+            opened("E13", "I5", at(1, 0), json!({"deploymentId": "D0"})),
+            resolved("E14", "I5", at(1, 6)),
+            // Open since before the window, and reopened after a resolve: both open at its end.
+            opened("E15", "I6", at(4, 0), json!({})),
+            opened("E16", "I7", at(4, 0), json!({})),
+            resolved("E17", "I7", at(5, 0)),
+            opened("E18", "I7", at(6, 0), json!({})),
+        ],
+    )
+    .await;
+    let cfr = &m.change_failure_rate;
+    assert_eq!((cfr.deployments, cfr.failed_deployments), (2, 2));
+    let recovery = &m.failed_deployment_recovery_time;
+    assert_eq!(recovery.stats.count, 1);
+    assert_eq!(recovery.stats.p50_seconds, Some(10.0 * 86_400.0));
+    let restore = &m.time_to_restore;
+    assert_eq!(restore.stats.count, 1, "only I4 resolves in the window");
+    assert_eq!(restore.open_count, 2);
+    assert_eq!(restore.oldest_open_seconds, Some(13.0 * 86_400.0));
+}
+
 fn change_event(id: &str, time: DateTime<Utc>) -> IncomingEvent {
     event(id, "change", time, json!({}))
 }
