@@ -9,7 +9,7 @@ use domain::{
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
     meta_model, metrics,
-    metrics::{BucketSize, MetricWindow},
+    metrics::{BucketSize, MetricWindow, Metrics},
     workspaces,
 };
 use proptest::{
@@ -74,6 +74,24 @@ pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid
     .await
     .unwrap();
     (p, fs.id)
+}
+
+/// Asserts that `served`, the metrics of a window as the pruning window loader gives them, are
+/// what the full history of source `svc` gives.
+pub(crate) async fn assert_same_as_full_history(
+    db: &TestDb,
+    workspace_id: uuid::Uuid,
+    window: &MetricWindow,
+    served: &Metrics,
+) {
+    let all = events::load_facts(db.conn(), workspace_id, &["svc".to_string()], window.to)
+        .await
+        .unwrap();
+    assert_eq!(
+        served,
+        &metrics::compute(&all, window, &Default::default()),
+        "pruned loading changed a result"
+    );
 }
 
 #[test]
@@ -168,20 +186,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                     .await
                     .unwrap();
                     assert_eq!(a, b);
-                    // The pruned load must give what the full history gives.
-                    let all = events::load_facts(
-                        db.conn(),
-                        p1.workspace_id,
-                        &["svc".to_string()],
-                        window.to,
-                    )
-                    .await
-                    .unwrap();
-                    assert_eq!(
-                        a,
-                        metrics::compute(&all, &window, &Default::default()),
-                        "pruned loading changed a result"
-                    );
+                    assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
                     let dora_only = metrics::for_fact_sheet(
                         db.conn(),
                         &p1,
