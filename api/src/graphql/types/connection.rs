@@ -17,6 +17,7 @@ use super::{
 use crate::graphql::{context::request, errors::OrGql};
 
 #[derive(SimpleObject, Debug, Clone)]
+#[graphql(serial)]
 pub struct PageInfo {
     pub has_next_page: bool,
     /// Always false: lists page forward only.
@@ -37,6 +38,7 @@ impl PageInfo {
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct FactSheetEdge {
     pub cursor: String,
     pub node: FactSheetNode,
@@ -94,12 +96,14 @@ fn aggregates<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AggregateCache
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct RelationEdge {
     pub cursor: String,
     pub node: RelationNode,
 }
 
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct RelationConnection {
     pub edges: Vec<RelationEdge>,
     pub page_info: PageInfo,

@@ -52,7 +52,7 @@ pub struct ExternalId {
     pub value: String,
 }
 
-#[Object(name = "FactSheet")]
+#[Object(name = "FactSheet", serial)]
 impl FactSheetNode {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())

@@ -45,7 +45,7 @@ impl RelationNode {
     }
 }
 
-#[Object(name = "Relation")]
+#[Object(name = "Relation", serial)]
 impl RelationNode {
     async fn id(&self) -> ID {
         ID(self.relation.id.to_string())
