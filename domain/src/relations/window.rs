@@ -84,7 +84,8 @@ pub async fn windows_for(
             let far_end = match far_ends.get(&other) {
                 Some(known) => known.clone(),
                 None => {
-                    let decoded = Arc::new(fact_sheet::Model::from_query_result(&row, "f_")?);
+                    // Unprefixed, so no column name is formatted per row.
+                    let decoded = Arc::new(fact_sheet::Model::from_query_result(&row, "")?);
                     far_ends.insert(other, decoded.clone());
                     decoded
                 }
@@ -96,6 +97,13 @@ pub async fn windows_for(
                 far_end,
             ));
         }
+    }
+    // Ordered here rather than in SQL: a page is a handful of relations, while the statement
+    // would sort every wide joined row of the level.
+    for window in windows.values_mut() {
+        window
+            .items
+            .sort_unstable_by_key(|(relation, _)| relation.id);
     }
     Ok(windows)
 }
@@ -183,16 +191,18 @@ fn conditions(
 }
 
 /// Ranked relations `w` (columns `r_*`, `anchor`, `other`, `total`, `position`) joined to their
-/// far ends and cut to the page.
+/// far ends (columns under their own names) and cut to the page, in no particular order.
 fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranked: &str) -> String {
     let workspace = binds.push(principal.workspace_id);
     let limit = binds.push(slice.limit as i64);
-    let fact_sheet_columns = prefixed("f", fact_sheet::Column::iter());
+    let fact_sheet_columns = fact_sheet::Column::iter()
+        .map(|c| format!("f.{}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "SELECT w.*, {fact_sheet_columns} FROM ({ranked}) w \
          JOIN fact_sheets f ON f.workspace_id = {workspace} AND f.id = w.other \
-         WHERE w.position <= {limit} \
-         ORDER BY w.anchor, w.r_id"
+         WHERE w.position <= {limit}"
     )
 }
 
@@ -229,20 +239,29 @@ fn per_anchor_limit(
             "(SELECT COUNT(*) FROM relations r WHERE {wher} AND r.{anchor} = a.id)"
         ));
     }
-    let total = if slice.with_total {
-        counts.join(" + ")
+    let position = "ROW_NUMBER() OVER (PARTITION BY e.anchor ORDER BY e.r_id) AS position";
+    let branches = branches.join(" UNION ALL ");
+    // Without totals there is nothing to join: the join made the planner expect several times
+    // the rows there are and pick a full scan of fact sheets for the far ends.
+    let (totals, ranked) = if slice.with_total {
+        (
+            format!(
+                ", totals AS (SELECT a.id AS anchor, {} AS total FROM anchors a)",
+                counts.join(" + ")
+            ),
+            format!(
+                "SELECT e.*, t.total, {position} FROM ({branches}) e \
+                 JOIN totals t ON t.anchor = e.anchor"
+            ),
+        )
     } else {
-        "NULL::bigint".to_owned()
+        (
+            String::new(),
+            format!("SELECT e.*, NULL::bigint AS total, {position} FROM ({branches}) e"),
+        )
     };
-    let ranked = format!(
-        "SELECT e.*, t.total, \
-           ROW_NUMBER() OVER (PARTITION BY e.anchor ORDER BY e.r_id) AS position \
-         FROM ({}) e JOIN totals t ON t.anchor = e.anchor",
-        branches.join(" UNION ALL ")
-    );
     format!(
-        "WITH anchors(id) AS (VALUES {values}), \
-         totals AS (SELECT a.id AS anchor, {total} AS total FROM anchors a) {}",
+        "WITH anchors(id) AS (VALUES {values}){totals} {}",
         finish(binds, principal, slice, &ranked)
     )
 }
