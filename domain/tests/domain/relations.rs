@@ -287,6 +287,13 @@ async fn relation_windows_page_like_the_full_relation_list() {
         ids.dedup();
         ids
     };
+    let fact_sheets_by_id: std::collections::HashMap<Uuid, fact_sheets::FactSheet> =
+        fact_sheets::get_many(db, &w.admin, &anchors)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|fs| (fs.id, fs))
+            .collect();
     let mut checked = 0;
     for relation_type in [None, Some("teamOwnsArtifact"), Some("artifactConsumesApi")] {
         for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
@@ -316,14 +323,16 @@ async fn relation_windows_page_like_the_full_relation_list() {
                                 Direction::Both => true,
                             })
                             .collect();
-                        let expected: Vec<Uuid> = matching
+                        // Whole rows, not only ids: the window reads some columns by position.
+                        let expected: Vec<&relations::Relation> = matching
                             .iter()
+                            .copied()
                             .filter(|r| after.is_none_or(|a| r.id > a))
                             .take(limit as usize)
-                            .map(|r| r.id)
                             .collect();
                         let window = windows.get(anchor).cloned().unwrap_or_default();
-                        let got: Vec<Uuid> = window.items.iter().map(|(r, _)| r.id).collect();
+                        let got: Vec<&relations::Relation> =
+                            window.items.iter().map(|(r, _)| r.as_ref()).collect();
                         assert_eq!(got, expected, "{slice:?} of {anchor}");
                         if !expected.is_empty() && slice.with_total {
                             assert_eq!(window.total, Some(matching.len() as u64), "{slice:?}");
@@ -334,7 +343,11 @@ async fn relation_windows_page_like_the_full_relation_list() {
                             } else {
                                 r.from_id
                             };
-                            assert_eq!(far.id, far_id, "the far end of {}", r.id);
+                            assert_eq!(
+                                **far, fact_sheets_by_id[&far_id],
+                                "the far end of {}",
+                                r.id
+                            );
                         }
                         checked += got.len();
                     }
