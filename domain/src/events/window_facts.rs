@@ -22,7 +22,11 @@
 //! Flow reads every work-item transition before the window end: work in progress reaches back
 //! arbitrarily far.
 
-use std::{borrow::Cow, collections::HashSet};
+use std::borrow::Cow;
+
+// Seeded per process like std's, several times faster on short ids: the sets below hold
+// every change id of a team's window and year (SipHash was 7–11 % of a cold query's CPU).
+use foldhash::{HashSet, HashSetExt};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
