@@ -261,8 +261,8 @@ fn per_anchor_limit(
     }
     let position = "ROW_NUMBER() OVER (PARTITION BY e.anchor ORDER BY e.r_id) AS position";
     let branches = branches.join(" UNION ALL ");
-    // Without totals there is nothing to join: the join made the planner expect several times
-    // the rows there are and pick a full scan of fact sheets for the far ends.
+    // Without totals there is nothing to join: the join only made the planner expect three
+    // times the rows there are (18,630 for 6,400 on the depth-3 benchmark's second level).
     let (totals, ranked) = if slice.with_total {
         (
             format!(
