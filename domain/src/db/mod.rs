@@ -7,7 +7,7 @@ mod store;
 mod tenant;
 
 pub use scope::TenantScope;
-pub use siblings::{SiblingPool, Siblings};
+pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
 pub use statement_counter::StatementCounter;
 
 pub use store::{Store, StoreOptions, WriteTransaction};

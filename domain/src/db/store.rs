@@ -97,15 +97,21 @@ impl Store {
                 })
             });
         }
+        let siblings = SiblingPool::on_reader_threads(connect.clone()).await?;
         let conn = Database::connect(connect).await?;
-        Ok(Self::from_connection(conn, options.max_connections))
+        Ok(Self::over(conn, siblings))
     }
 
-    /// A store over an open pool of at most `max_connections`.
+    /// A store over an open pool of at most `max_connections`, which its siblings share (on
+    /// the caller's runtime).
     pub fn from_connection(conn: DatabaseConnection, max_connections: u32) -> Self {
+        let siblings = SiblingPool::within(conn.clone(), max_connections);
+        Self::over(conn, siblings)
+    }
+
+    fn over(conn: DatabaseConnection, siblings: SiblingPool) -> Self {
         let writer = (conn.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| Arc::new(Mutex::new(())));
-        let siblings = SiblingPool::new(conn.clone(), max_connections);
         Self {
             conn,
             writer,

@@ -103,11 +103,14 @@ impl TenantConnection {
         }
     }
 
-    pub(super) async fn open_sibling(&self) -> Result<Option<TenantConnection>> {
-        match &self.siblings {
-            Some((pool, workspace_id)) => pool.open(*workspace_id, self.statements.clone()).await,
-            None => Ok(None),
-        }
+    pub(super) fn start_sibling<T, F, Fut>(&self, read: F) -> Option<super::Beside<T>>
+    where
+        F: FnOnce(TenantConnection) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pool, workspace_id) = self.siblings.as_ref()?;
+        pool.start(*workspace_id, self.statements.clone(), read)
     }
 
     /// Counts every statement run through this connection into `counter`.

@@ -22,7 +22,7 @@
 //! Flow reads every work-item transition before the window end: work in progress reaches back
 //! arbitrarily far.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, sync::Arc};
 
 // Seeded per process like std's, several times faster on short ids: the sets below hold
 // every change id of a team's window and year (SipHash was 7–11 % of a cold query's CPU).
@@ -40,25 +40,10 @@ use super::facts::{
 };
 use crate::{
     Error, Result,
-    db::Siblings,
+    db::{Siblings, beside_or},
     metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
 use entity::deployment_fact;
-
-/// `$read` (an expression using `$c`) on the sibling if there is one, else on `$db`.
-macro_rules! on {
-    ($sibling:ident, $db:ident, |$c:ident| $read:expr) => {
-        async {
-            match &$sibling {
-                Some($c) => $read.await,
-                None => {
-                    let $c = $db;
-                    $read.await
-                }
-            }
-        }
-    };
-}
 
 /// See the module documentation. Families the caller does not need are not read at all. The
 /// incidents and the deployments before the window are read on [`Siblings`] of `db` when free,
@@ -72,12 +57,12 @@ pub async fn load_window_facts(
     needs: Needs,
 ) -> Result<Facts> {
     let mut facts = Facts::default();
-    let read = Reads {
+    let read = Arc::new(Reads {
         workspace_id,
-        sources,
+        sources: sources.to_vec(),
         from,
         until,
-    };
+    });
     if needs.flow {
         for chunk in read.chunks() {
             facts
@@ -88,15 +73,20 @@ pub async fn load_window_facts(
     if !needs.dora {
         return Ok(facts);
     }
-    // Three independent reads, each on a connection of its own when one is free.
-    let incident_reader = db.sibling().await?;
-    let earlier_reader = db.sibling().await?;
+    // Three independent reads, two of them beside this connection when siblings are free.
+    let incidents = db.beside({
+        let read = read.clone();
+        move |c| async move { read.incidents(&c).await }
+    });
+    let earlier = db.beside({
+        let read = read.clone();
+        move |c| async move { read.counting(&c, read.from, None).await }
+    });
     let (incidents, (mut window, mut changes), before) = tokio::try_join!(
-        on!(incident_reader, db, |c| read.incidents(c)),
+        beside_or(incidents, read.incidents(db)),
         read.window_and_changes(db),
-        on!(earlier_reader, db, |c| read.counting(c, from, None)),
+        beside_or(earlier, read.counting(db, from, None)),
     )?;
-    drop((incident_reader, earlier_reader));
     facts.incidents = incidents;
 
     // Earlier events of the window's deployment ids belong to them, with every change id
@@ -158,14 +148,14 @@ pub async fn load_window_facts(
 }
 
 /// The window's reads, each over every chunk of sources.
-struct Reads<'a> {
+struct Reads {
     workspace_id: Uuid,
-    sources: &'a [String],
+    sources: Vec<String>,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 }
 
-impl Reads<'_> {
+impl Reads {
     fn chunks(&self) -> std::slice::Chunks<'_, String> {
         self.sources.chunks(SOURCES_PER_STATEMENT)
     }

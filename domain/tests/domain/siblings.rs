@@ -4,12 +4,13 @@
 //! own, so this also checks that each is scoped to the request's workspace.
 
 use domain::{
-    db::{Store, StoreOptions},
+    db::{Siblings, Store, StoreOptions},
     events::{IncomingEvent, Needs},
     meta_model,
     metrics::{self, Metrics},
 };
 use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -122,4 +123,28 @@ async fn metrics_read_on_siblings_equal_metrics_read_on_one_connection() {
         "c1 was deployed before the window"
     );
     assert_eq!(side_by_side.failed_deployment_recovery_time.open_count, 1);
+}
+
+/// The point of siblings on a server: their rows are read and decoded on the reader threads,
+/// not on the request's thread, and through connections that work there.
+#[tokio::test]
+async fn sibling_reads_run_on_the_reader_threads() {
+    let w = World::new().await;
+    let store = server_store(&w, 16).await;
+    let conn = store.tenant(w.admin.workspace_id).await.unwrap();
+    let read = conn
+        .beside(|sibling| async move {
+            sibling.execute_unprepared("SELECT 1").await?;
+            Ok(std::thread::current().name().map(str::to_owned))
+        })
+        .expect("a sibling is free");
+    assert_eq!(read.await.unwrap().as_deref(), Some("wayfinder-reader"));
+}
+
+#[tokio::test]
+async fn a_pool_of_one_connection_has_no_siblings() {
+    let w = World::new().await;
+    let store = server_store(&w, 1).await;
+    let conn = store.tenant(w.admin.workspace_id).await.unwrap();
+    assert!(conn.beside(|_| async { Ok(()) }).is_none());
 }
