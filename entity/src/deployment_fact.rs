@@ -14,7 +14,7 @@ pub struct Model {
     pub deployment_id: String,
     pub environment: String,
     pub status: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub change_ids: Json,
 }
 

@@ -14,7 +14,7 @@ pub struct Model {
     pub incident_id: String,
     pub kind: String,
     pub deployment_id: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "Json")]
     pub change_ids: Json,
 }
 

@@ -19,6 +19,7 @@ mod m20261122_000050_index_relations_by_end_and_id;
 mod m20261122_000060_create_inventory_versions;
 mod m20261201_000070_create_event_versions;
 mod m20261201_000080_cover_change_facts_by_time;
+mod m20261201_000090_store_change_ids_as_json;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000060_create_inventory_versions::Migration),
             Box::new(m20261201_000070_create_event_versions::Migration),
             Box::new(m20261201_000080_cover_change_facts_by_time::Migration),
+            Box::new(m20261201_000090_store_change_ids_as_json::Migration),
         ]
     }
 }

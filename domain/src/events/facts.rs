@@ -3,12 +3,10 @@
 //! window can depend on.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, ExprTrait, SimpleExpr},
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use super::json_text::JsonText;
 use crate::{
     Result,
     metrics::{
@@ -67,10 +65,10 @@ pub async fn load_facts(
     Ok(facts)
 }
 
-/// `(deployment_id, time, environment, status, change_ids as JSON text)`
-type DeploymentRow = (String, DateTime<Utc>, String, String, String);
-/// `(incident_id, time, kind, deployment_id, change_ids as JSON text)`
-type IncidentRow = (String, DateTime<Utc>, String, Option<String>, String);
+/// `(deployment_id, time, environment, status, change_ids)`
+type DeploymentRow = (String, DateTime<Utc>, String, String, JsonText);
+/// `(incident_id, time, kind, deployment_id, change_ids)`
+type IncidentRow = (String, DateTime<Utc>, String, Option<String>, JsonText);
 
 /// A stored change-id list, read as text and parsed straight into strings: no JSON value tree
 /// per row. Ingestion stores nothing but arrays of strings here.
@@ -78,11 +76,6 @@ pub(super) fn change_ids(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| {
         crate::Error::Internal(format!("stored change ids are not a string list: {e}"))
     })
-}
-
-/// `column` as text on both databases (PostgreSQL stores it as `jsonb`).
-pub(super) fn as_text(column: impl sea_orm::IntoSimpleExpr) -> SimpleExpr {
-    column.into_simple_expr().cast_as(Alias::new("text"))
 }
 
 pub(super) async fn changes(
@@ -121,8 +114,8 @@ async fn deployments(
             deployment_fact::Column::Time,
             deployment_fact::Column::Environment,
             deployment_fact::Column::Status,
+            deployment_fact::Column::ChangeIds,
         ])
-        .column_as(as_text(deployment_fact::Column::ChangeIds), "change_ids")
         .filter(deployment_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(deployment_fact::Column::Source.is_in(sources.to_vec()))
         .filter(deployment_fact::Column::Time.lt(until))
@@ -134,7 +127,7 @@ async fn deployments(
             Ok(Deployment {
                 deployment_id,
                 time,
-                change_ids: change_ids(&ids)?,
+                change_ids: change_ids(&ids.0)?,
                 environment,
                 status: if status == FAILURE {
                     DeploymentStatus::Failure
@@ -159,8 +152,8 @@ pub(super) async fn incidents(
             incident_fact::Column::Time,
             incident_fact::Column::Kind,
             incident_fact::Column::DeploymentId,
+            incident_fact::Column::ChangeIds,
         ])
-        .column_as(as_text(incident_fact::Column::ChangeIds), "change_ids")
         .filter(incident_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(incident_fact::Column::Source.is_in(sources.to_vec()))
         .filter(incident_fact::Column::Time.lt(until))
@@ -178,7 +171,7 @@ pub(super) async fn incidents(
                     IncidentEventKind::Resolved
                 },
                 deployment_id,
-                change_ids: change_ids(&ids)?,
+                change_ids: change_ids(&ids.0)?,
             })
         })
         .collect()

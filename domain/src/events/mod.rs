@@ -4,6 +4,7 @@
 
 mod facts;
 mod ingest;
+mod json_text;
 mod list;
 mod validate;
 mod vocabulary;

@@ -35,8 +35,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::facts::{
-    FAILURE, Needs, SOURCES_PER_STATEMENT, as_text, change_ids, changes, incidents, work_items,
+use super::{
+    facts::{FAILURE, Needs, SOURCES_PER_STATEMENT, change_ids, changes, incidents, work_items},
+    json_text::JsonText,
 };
 use crate::{
     Error, Result,
@@ -270,13 +271,13 @@ async fn counting_deployments(
     until: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<Row>> {
-    let rows: Vec<(String, DateTime<Utc>, String)> = deployment_fact::Entity::find()
+    let rows: Vec<(String, DateTime<Utc>, JsonText)> = deployment_fact::Entity::find()
         .select_only()
         .columns([
             deployment_fact::Column::DeploymentId,
             deployment_fact::Column::Time,
+            deployment_fact::Column::ChangeIds,
         ])
-        .column_as(as_text(deployment_fact::Column::ChangeIds), "change_ids")
         .filter(counting(workspace_id, sources, until, since))
         .into_tuple()
         .all(db)
@@ -286,7 +287,7 @@ async fn counting_deployments(
         .map(|(deployment_id, time, change_ids)| Row {
             deployment_id,
             time,
-            change_ids,
+            change_ids: change_ids.0,
         })
         .collect())
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod aggregates;
+mod change_id_lists;
 mod events;
 mod fact_sheets;
 mod features;

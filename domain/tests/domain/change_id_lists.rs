@@ -1,0 +1,101 @@
+//! Change-id lists are read back as stored JSON text (PostgreSQL keeps them as `json`, read with
+//! no conversion) and must come back exactly, escapes and all, through both fact loaders.
+
+use domain::events::{self, IncomingEvent, Needs};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+use crate::{
+    metrics_cache::{day, ingest},
+    support::World,
+};
+
+/// Ids a JSON text reader gets wrong if it mishandles escapes or bytes.
+fn awkward_ids() -> Vec<String> {
+    [
+        "plain",
+        "quote\"d",
+        "back\\slash",
+        "ünïcode-✓",
+        "tab\tnew\nline",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn event(id: &str, event_type: &str, data: serde_json::Value) -> IncomingEvent {
+    IncomingEvent {
+        source: "svc".into(),
+        id: id.into(),
+        event_type: event_type.into(),
+        time: Some(day(1)),
+        subject: None,
+        data: Some(data),
+    }
+}
+
+#[tokio::test]
+async fn change_id_lists_come_back_exactly_as_sent() {
+    let w = World::new().await;
+    let ids = awkward_ids();
+    ingest(
+        &w,
+        vec![
+            event("d1", "dev.wayfinder.deployment", json!({"changeIds": ids})),
+            event(
+                "i1",
+                "dev.wayfinder.incident.opened",
+                json!({"incidentId": "I1", "changeIds": ids}),
+            ),
+        ],
+    )
+    .await;
+    let sources = ["svc".to_string()];
+    let ws = w.admin.workspace_id;
+
+    let all = events::load_facts(w.db.conn(), ws, &sources, day(2))
+        .await
+        .unwrap();
+    assert_eq!(all.deployments[0].change_ids, ids);
+    assert_eq!(all.incidents[0].change_ids, ids);
+
+    let window = events::load_window_facts(w.db.conn(), ws, &sources, day(0), day(2), Needs::ALL)
+        .await
+        .unwrap();
+    assert_eq!(window.deployments[0].change_ids, ids);
+    assert_eq!(window.incidents[0].change_ids, ids);
+}
+
+#[tokio::test]
+async fn postgres_keeps_change_id_lists_as_json_text() {
+    let w = World::new().await;
+    if !w.db.is_postgres() {
+        return;
+    }
+    let rows = w
+        .db
+        .conn()
+        .query_all_raw(Statement::from_string(
+            w.db.conn().get_database_backend(),
+            "SELECT table_name::text AS name, data_type::text AS type FROM information_schema.columns
+             WHERE table_schema = current_schema() AND column_name = 'change_ids' ORDER BY 1",
+        ))
+        .await
+        .unwrap();
+    let types: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.try_get("", "name").unwrap(),
+                r.try_get("", "type").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("deployment_facts".to_string(), "json".to_string()),
+            ("incident_facts".to_string(), "json".to_string()),
+        ]
+    );
+}
