@@ -6,7 +6,7 @@
 //! wayfinder seed --workspace big --scale max --events 1000000
 //! ```
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -18,6 +18,7 @@ use domain::{
     import::{self, ImportFactSheet, ImportRelation},
     meta_model, workspaces,
 };
+use futures::StreamExt;
 use serde_json::Value;
 
 use crate::{
@@ -118,35 +119,51 @@ async fn import_all(
     Ok(())
 }
 
+/// Writes the stream in steps of [`EVENTS_PER_STEP`], several at once: each step is one
+/// transaction, and while PostgreSQL stores one the others are generated and validated.
+/// Sequentially the seed reached ~11,500 events/s, under half of what the same database takes
+/// over HTTP from 8 clients. The events are independent and metrics do not depend on arrival
+/// order, so the steps may commit in any order.
 async fn seed_events(
     store: &Store,
     admin: &Principal,
     sources: &[String],
     total: u64,
 ) -> anyhow::Result<()> {
-    let stream = EventStream {
-        sources,
-        total,
-        days: 365,
-        end: Utc::now(),
-    };
-    let started = Instant::now();
-    let mut from = 0;
-    while from < total {
+    let end = Utc::now();
+    let sources: Arc<[String]> = sources.into();
+    let writers = 2 * std::thread::available_parallelism().map_or(1, usize::from);
+    let steps = (0..total).step_by(EVENTS_PER_STEP as usize).map(|from| {
+        let (store, admin, sources) = (store.clone(), admin.clone(), sources.clone());
         let to = (from + EVENTS_PER_STEP).min(total);
-        let incoming: Vec<IncomingEvent> = (from..to).map(|n| incoming(stream.event(n))).collect();
-        let valid = events::validate(incoming).map_err(|r| {
-            anyhow::anyhow!("generated event {} invalid: {}", r[0].index, r[0].message)
-        })?;
-        let tx = store.begin_write(admin.workspace_id).await?;
-        events::ingest(&*tx, admin, valid).await?;
-        tx.commit().await?;
-        from = to;
-        if from % (EVENTS_PER_STEP * 20) == 0 || from == total {
+        tokio::spawn(async move {
+            let stream = EventStream {
+                sources: &sources,
+                total,
+                days: 365,
+                end,
+            };
+            let incoming: Vec<IncomingEvent> =
+                (from..to).map(|n| incoming(stream.event(n))).collect();
+            let valid = events::validate(incoming).map_err(|r| {
+                anyhow::anyhow!("generated event {} invalid: {}", r[0].index, r[0].message)
+            })?;
+            let tx = store.begin_write(admin.workspace_id).await?;
+            events::ingest(&*tx, &admin, valid).await?;
+            tx.commit().await?;
+            anyhow::Ok(to - from)
+        })
+    });
+    let mut written = futures::stream::iter(steps).buffer_unordered(writers);
+    let started = Instant::now();
+    let mut done = 0;
+    while let Some(step) = written.next().await {
+        done += step.context("an event writer failed")??;
+        if done % (EVENTS_PER_STEP * 20) == 0 || done == total {
             eprintln!(
-                "  events {from}/{total} ({:.0}%, {:.0} events/s)",
-                100.0 * from as f64 / total as f64,
-                from as f64 / started.elapsed().as_secs_f64()
+                "  events {done}/{total} ({:.0}%, {:.0} events/s)",
+                100.0 * done as f64 / total as f64,
+                done as f64 / started.elapsed().as_secs_f64()
             );
         }
     }
