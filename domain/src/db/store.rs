@@ -97,8 +97,9 @@ impl Store {
                 })
             });
         }
-        let siblings = SiblingPool::on_reader_threads(connect.clone()).await?;
-        let conn = Database::connect(connect).await?;
+        let conn = Database::connect(connect.clone()).await?;
+        let siblings =
+            SiblingPool::on_reader_threads(conn.clone(), connect, options.max_connections).await?;
         Ok(Self::over(conn, siblings))
     }
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     StatementCounter, is_postgres,
-    siblings::{Permit, SiblingPool},
+    siblings::{InFlight, Permit, SiblingPool},
 };
 use crate::Result;
 
@@ -46,6 +46,8 @@ pub struct TenantConnection {
     siblings: Option<(SiblingPool, Uuid)>,
     /// A sibling holds one of its pool's permits until it is dropped.
     _permit: Option<Permit>,
+    /// A request's connection counts as in flight for its sibling pool while it lives.
+    _in_flight: Option<InFlight>,
 }
 
 enum Link {
@@ -85,12 +87,14 @@ impl TenantConnection {
             statements: None,
             siblings: None,
             _permit: None,
+            _in_flight: None,
         }
     }
 
     /// Lets independent reads of this request open siblings scoped to `workspace_id`.
     pub fn with_siblings(self, pool: SiblingPool, workspace_id: Uuid) -> Self {
         Self {
+            _in_flight: Some(pool.enter()),
             siblings: Some((pool, workspace_id)),
             ..self
         }

@@ -148,3 +148,26 @@ async fn a_pool_of_one_connection_has_no_siblings() {
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
     assert!(conn.beside(|_| async { Ok(()) }).is_none());
 }
+
+/// With another request in flight no core idles: siblings then stay on the request's runtime
+/// rather than adding threads to a busy machine.
+#[tokio::test]
+async fn siblings_stay_on_the_request_runtime_while_other_requests_run() {
+    let w = World::new().await;
+    let store = server_store(&w, 16).await;
+    let other = store.tenant(w.admin.workspace_id).await.unwrap();
+    let conn = store.tenant(w.admin.workspace_id).await.unwrap();
+    let read = conn
+        .beside(|sibling| async move {
+            sibling.execute_unprepared("SELECT 1").await?;
+            Ok(std::thread::current().name().map(str::to_owned))
+        })
+        .expect("a sibling is free");
+    assert_ne!(read.await.unwrap().as_deref(), Some("wayfinder-reader"));
+
+    drop(other);
+    let alone = conn
+        .beside(|_| async { Ok(std::thread::current().name().map(str::to_owned)) })
+        .expect("a sibling is free");
+    assert_eq!(alone.await.unwrap().as_deref(), Some("wayfinder-reader"));
+}
