@@ -4,7 +4,7 @@
 //! own, so this also checks that each is scoped to the request's workspace.
 
 use domain::{
-    db::{Siblings, Store, StoreOptions},
+    db::{Siblings, Store, StoreOptions, TenantConnection},
     events::{IncomingEvent, Needs},
     meta_model,
     metrics::{self, Metrics},
@@ -125,6 +125,20 @@ async fn metrics_read_on_siblings_equal_metrics_read_on_one_connection() {
     assert_eq!(side_by_side.failed_deployment_recovery_time.open_count, 1);
 }
 
+/// The name the reader threads' runtime gives its threads.
+const READER: &str = "wayfinder-reader";
+
+/// The name of the thread a sibling of `conn` runs a statement on.
+async fn sibling_thread(conn: &TenantConnection) -> Option<String> {
+    conn.beside(|sibling| async move {
+        sibling.execute_unprepared("SELECT 1").await?;
+        Ok(std::thread::current().name().map(str::to_owned))
+    })
+    .expect("a sibling is free")
+    .await
+    .unwrap()
+}
+
 /// The point of siblings on a server: their rows are read and decoded on the reader threads,
 /// not on the request's thread, and through connections that work there.
 #[tokio::test]
@@ -132,13 +146,7 @@ async fn sibling_reads_run_on_the_reader_threads() {
     let w = World::new().await;
     let store = server_store(&w, 16).await;
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
-    let read = conn
-        .beside(|sibling| async move {
-            sibling.execute_unprepared("SELECT 1").await?;
-            Ok(std::thread::current().name().map(str::to_owned))
-        })
-        .expect("a sibling is free");
-    assert_eq!(read.await.unwrap().as_deref(), Some("wayfinder-reader"));
+    assert_eq!(sibling_thread(&conn).await.as_deref(), Some(READER));
 }
 
 #[tokio::test]
@@ -157,17 +165,8 @@ async fn siblings_stay_on_the_request_runtime_while_other_requests_run() {
     let store = server_store(&w, 16).await;
     let other = store.tenant(w.admin.workspace_id).await.unwrap();
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
-    let read = conn
-        .beside(|sibling| async move {
-            sibling.execute_unprepared("SELECT 1").await?;
-            Ok(std::thread::current().name().map(str::to_owned))
-        })
-        .expect("a sibling is free");
-    assert_ne!(read.await.unwrap().as_deref(), Some("wayfinder-reader"));
+    assert_ne!(sibling_thread(&conn).await.as_deref(), Some(READER));
 
     drop(other);
-    let alone = conn
-        .beside(|_| async { Ok(std::thread::current().name().map(str::to_owned)) })
-        .expect("a sibling is free");
-    assert_eq!(alone.await.unwrap().as_deref(), Some("wayfinder-reader"));
+    assert_eq!(sibling_thread(&conn).await.as_deref(), Some(READER));
 }
