@@ -20,6 +20,7 @@ mod m20261122_000060_create_inventory_versions;
 mod m20261201_000070_create_event_versions;
 mod m20261201_000080_cover_change_facts_by_time;
 mod m20261201_000090_store_change_ids_as_json;
+mod m20261201_000100_index_fact_sheets_by_type_and_update;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000070_create_event_versions::Migration),
             Box::new(m20261201_000080_cover_change_facts_by_time::Migration),
             Box::new(m20261201_000090_store_change_ids_as_json::Migration),
+            Box::new(m20261201_000100_index_fact_sheets_by_type_and_update::Migration),
         ]
     }
 }
