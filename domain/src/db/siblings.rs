@@ -168,7 +168,12 @@ impl SiblingPool {
         if permits == 0 {
             return Ok(pool);
         }
-        options.max_connections(permits as u32).min_connections(1);
+        // Lazy: a CLI command that never reads metrics opens no connection for it at start-up;
+        // a server's pool fills in the background.
+        options
+            .max_connections(permits as u32)
+            .min_connections(1)
+            .connect_lazy(true);
         let runtime = reader_threads().handle().clone();
         let conn = runtime
             .spawn(async move { Database::connect(options).await })
