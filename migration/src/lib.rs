@@ -54,13 +54,25 @@ impl MigratorTrait for Migrator {
 /// names stay predictable for `EXPLAIN` output.
 pub(crate) fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     let mut statement = Index::create()
-        .name(format!("ix_{table}_{}", columns.join("_")))
+        .name(index_name(table, columns))
         .table(table.to_owned())
         .to_owned();
     for column in columns {
         statement.col(String::from(*column));
     }
     statement
+}
+
+/// Drops the index [`index`] made over `columns` of `table`.
+pub(crate) fn drop_index(table: &str, columns: &[&str]) -> IndexDropStatement {
+    Index::drop()
+        .name(index_name(table, columns))
+        .table(table.to_owned())
+        .to_owned()
+}
+
+fn index_name(table: &str, columns: &[&str]) -> String {
+    format!("ix_{table}_{}", columns.join("_"))
 }
 
 /// A primary key over several columns, `workspace_id` first by convention.

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::index;
+use crate::{drop_index, index};
 
 /// Relations of one fact sheet in id order, from either end. A traversal level reads one page
 /// per fact sheet (`ORDER BY id LIMIT n` per end on PostgreSQL); with these indexes that is a
@@ -27,14 +27,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for columns in INDEXES {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(format!("ix_relations_{}", columns.join("_")))
-                        .table("relations")
-                        .to_owned(),
-                )
-                .await?;
+            manager.drop_index(drop_index("relations", columns)).await?;
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::index;
+use crate::{drop_index, index};
 
 /// Change facts by source and time *with their change id*, so reading a team's changes for a
 /// metric window (which filters them by id) never visits the table rows. Replaces the index
@@ -16,22 +16,15 @@ const TABLE: &str = "change_facts";
 const BY_TIME: [&str; 3] = ["workspace_id", "source", "time"];
 const COVERED: [&str; 4] = ["workspace_id", "source", "time", "change_id"];
 
-fn drop(columns: &[&str]) -> IndexDropStatement {
-    Index::drop()
-        .name(format!("ix_{TABLE}_{}", columns.join("_")))
-        .table(TABLE)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_index(index(TABLE, &COVERED)).await?;
-        manager.drop_index(drop(&BY_TIME)).await
+        manager.drop_index(drop_index(TABLE, &BY_TIME)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_index(index(TABLE, &BY_TIME)).await?;
-        manager.drop_index(drop(&COVERED)).await
+        manager.drop_index(drop_index(TABLE, &COVERED)).await
     }
 }

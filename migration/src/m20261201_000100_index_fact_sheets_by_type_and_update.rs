@@ -1,6 +1,6 @@
 use sea_orm_migration::prelude::*;
 
-use crate::index;
+use crate::{drop_index, index};
 
 /// Fact sheets of one type by last update: "the software artifacts changed most recently",
 /// the default order of an inventory list filtered by type. With only
@@ -23,12 +23,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name(format!("ix_fact_sheets_{}", COLUMNS.join("_")))
-                    .table("fact_sheets")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("fact_sheets", &COLUMNS))
             .await
     }
 }
