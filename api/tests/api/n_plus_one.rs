@@ -127,3 +127,65 @@ async fn depth_three_traversal_costs_statements_per_level_not_per_node() {
         "statement count must not grow with the number of nodes"
     );
 }
+
+/// The shape of load-benchmark scenario (a), over many fact sheets: the page, their external
+/// IDs and their tags (links and names together) are one statement each, however many
+/// fact sheets and tags there are.
+#[tokio::test]
+async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
+    let app = TestApp::new().await;
+    let model = meta_model::current(app.db.conn(), &app.admin)
+        .await
+        .unwrap()
+        .model;
+    for i in 0..5 {
+        fact_sheets::create(
+            app.db.conn(),
+            &app.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: "SoftwareArtifact".into(),
+                name: format!("artifact-{i}"),
+                external_ids: vec![domain::external_ids::ExternalId {
+                    namespace: "eventSource".into(),
+                    value: format!("repo-{i}"),
+                }],
+                tags: vec![format!("tier-{}", i % 2), "shared".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let (store, counter) = app.counting_store().await;
+    let response = app
+        .run_on(
+            store,
+            &app.admin,
+            "{ factSheets(first: 10) { edges { node { name externalIds { value } tags { name } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let edges = response["data"]["factSheets"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 5);
+    for edge in edges {
+        let node = &edge["node"];
+        let i = node["name"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("artifact-");
+        assert_eq!(
+            node["externalIds"],
+            json!([{ "value": format!("repo-{i}") }])
+        );
+        let tier = i.parse::<usize>().unwrap() % 2;
+        assert_eq!(
+            node["tags"],
+            json!([{ "name": "shared" }, { "name": format!("tier-{tier}") }]),
+            "each fact sheet's own tags, sorted by name"
+        );
+    }
+    // The meta model, the page, the external IDs, the tags.
+    assert_eq!(counter.load(Ordering::SeqCst), 4);
+}
