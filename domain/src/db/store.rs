@@ -41,6 +41,11 @@ pub struct StoreOptions {
     /// security applies to the server even when its login user owns the tables. `None` keeps
     /// the login role (CLI platform operations, migrations).
     pub tenant_role: Option<String>,
+    /// A pooled connection idle at least this long is pinged before a request gets it, so one
+    /// the server dropped meanwhile (a restart, an idle timeout) is replaced rather than failing
+    /// the request. Busy connections are not pinged: sqlx's default pings on every acquire,
+    /// one round trip more per request for a check that cannot fail between back-to-back uses.
+    pub ping_after_idle: Duration,
 }
 
 impl Default for StoreOptions {
@@ -49,6 +54,7 @@ impl Default for StoreOptions {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
             tenant_role: None,
+            ping_after_idle: Duration::from_secs(1),
         }
     }
 }
@@ -60,6 +66,7 @@ impl Store {
             .max_connections(options.max_connections)
             .min_connections(1)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire_if_idle_for(options.ping_after_idle)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)

@@ -14,6 +14,7 @@ mod history;
 mod import;
 mod meta_model;
 mod metrics_cache;
+mod pool_health;
 mod rate_limits;
 mod relations;
 mod row_level_security;
