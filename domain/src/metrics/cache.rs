@@ -20,12 +20,8 @@ use super::{
     for_fact_sheet::{admit, compute_admitted},
 };
 use crate::{
-    Principal, Result,
-    cache::get_or_compute,
-    db::Siblings,
-    events::Needs,
-    meta_model::MetaModelVersion,
-    versions::{self, Counter},
+    Principal, Result, cache::get_or_compute, db::Siblings, events::Needs,
+    meta_model::MetaModelVersion, versions,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -68,6 +64,7 @@ impl MetricsCache {
     ) -> Result<Arc<Metrics>> {
         admit(db, principal, fact_sheet_id).await?;
         let ws = principal.workspace_id;
+        let versions = versions::both(db, ws).await?;
         let key = Key {
             workspace_id: ws,
             fact_sheet_id,
@@ -77,8 +74,8 @@ impl MetricsCache {
             time_zone: window.time_zone.name(),
             needs,
             model_version: model.version,
-            inventory_version: versions::current(db, Counter::Inventory, ws).await?,
-            events_version: versions::current(db, Counter::Events, ws).await?,
+            inventory_version: versions.inventory,
+            events_version: versions.events,
         };
         get_or_compute(&self.entries, key, async {
             let metrics =

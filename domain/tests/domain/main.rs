@@ -20,4 +20,5 @@ mod relations;
 mod row_level_security;
 mod siblings;
 mod tags_and_subscriptions;
+mod versions;
 mod window_pruning;

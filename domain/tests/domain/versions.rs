@@ -1,0 +1,33 @@
+//! The per-workspace counters that key the in-process caches.
+
+use domain::versions::{self, Both, Counter};
+
+use crate::support::World;
+
+#[tokio::test]
+async fn both_counters_are_read_together_and_per_workspace() {
+    let w = World::new().await;
+    let other = w.other_workspace().await;
+    let db = w.db.conn();
+    let ws = w.admin.workspace_id;
+    // A fresh workspace has raised nothing yet beyond what creating it recorded.
+    let start = versions::both(db, ws).await.unwrap();
+    assert_eq!(
+        start.inventory,
+        versions::current(db, Counter::Inventory, ws).await.unwrap()
+    );
+    assert_eq!(start.events, 0);
+
+    versions::raise(db, Counter::Events, ws).await.unwrap();
+    versions::raise(db, Counter::Events, ws).await.unwrap();
+    versions::raise(db, Counter::Inventory, ws).await.unwrap();
+    assert_eq!(
+        versions::both(db, ws).await.unwrap(),
+        Both {
+            inventory: start.inventory + 1,
+            events: 2
+        }
+    );
+    let others = versions::both(db, other.workspace_id).await.unwrap();
+    assert_eq!(others.events, 0, "another workspace's counters do not move");
+}
