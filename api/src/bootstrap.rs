@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use domain::db::{Store, StoreOptions};
+use domain::{
+    db::{Store, StoreOptions},
+    workspace_cache::WorkspaceCache,
+};
 use migration::{Migrator, MigratorTrait};
 
 use crate::{
@@ -122,6 +125,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
         introspection: config.introspection(),
     });
     AppState {
+        workspaces: WorkspaceCache::for_backend(store.backend()),
         store,
         keys,
         schema,

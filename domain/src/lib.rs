@@ -26,6 +26,7 @@ pub mod relations;
 pub mod subscriptions;
 pub mod tags;
 pub mod versions;
+pub mod workspace_cache;
 pub mod workspaces;
 
 pub use error::{Error, FieldError, Result};

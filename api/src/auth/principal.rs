@@ -1,5 +1,5 @@
 use chrono::Utc;
-use domain::{Principal, api_tokens, db::Store, workspaces};
+use domain::{Principal, api_tokens, db::Store, workspace_cache::WorkspaceCache};
 
 use super::JwtKeys;
 
@@ -43,8 +43,13 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, AuthError> {
 /// Verifies the token and resolves its workspace. The workspace comes from the token only, so
 /// a client cannot ask for another tenant. An access token minted for an API token works only
 /// while that API token does, so revoking it takes effect at once.
+///
+/// The workspace may come from `workspaces` without a statement; it is checked again where the
+/// request's first transaction is scoped (see [`WorkspaceCache`]), and callers treat
+/// [`domain::Error::Unauthenticated`] there like [`AuthError::UnknownWorkspace`].
 pub async fn authenticate(
     store: &Store,
+    workspaces: &WorkspaceCache,
     keys: &JwtKeys,
     header: Option<&str>,
 ) -> Result<Principal, AuthError> {
@@ -53,31 +58,40 @@ pub async fn authenticate(
         .verify_fresh(token)
         .await
         .map_err(|e| AuthError::Invalid(e.to_string()))?;
-    let db = store.connection();
-    let Some(workspace) = workspaces::find_by_slug(db, &claims.workspace).await? else {
-        return Err(AuthError::UnknownWorkspace {
-            workspace: claims.workspace,
-            subject: claims.sub,
-        });
+    let unknown = |claims: super::Claims| AuthError::UnknownWorkspace {
+        workspace: claims.workspace,
+        subject: claims.sub,
+    };
+    let Some(workspace_id) = workspaces
+        .live_id(store.connection(), &claims.workspace)
+        .await?
+    else {
+        return Err(unknown(claims));
     };
     if let Some(token_id) = api_tokens::token_id_of_subject(&claims.sub) {
         let valid = match token_id {
-            Some(id) => {
-                let scoped = store.tenant(workspace.id).await?;
-                api_tokens::still_valid(&scoped, workspace.id, id, Utc::now()).await?
-            }
+            Some(id) => match store.tenant(workspace_id).await {
+                Ok(scoped) => {
+                    api_tokens::still_valid(&scoped, workspace_id, id, Utc::now()).await?
+                }
+                Err(domain::Error::Unauthenticated) => {
+                    workspaces.forget(&claims.workspace);
+                    return Err(unknown(claims));
+                }
+                Err(e) => return Err(e.into()),
+            },
             None => false,
         };
         if !valid {
             return Err(AuthError::ApiTokenInvalid {
-                workspace: workspace.slug,
+                workspace: claims.workspace,
                 subject: claims.sub,
             });
         }
     }
     Ok(Principal {
-        workspace_id: workspace.id,
-        workspace_slug: workspace.slug,
+        workspace_id,
+        workspace_slug: claims.workspace,
         subject: claims.sub,
         role: claims.role,
     })

@@ -51,6 +51,13 @@ impl RequestContext {
         self.scope.get().await.gql()
     }
 
+    /// Opens the read scope now rather than on first use; fails with
+    /// [`domain::Error::Unauthenticated`] when the workspace is gone (see
+    /// [`domain::db::enter_workspace`]).
+    pub async fn open_scope(&self) -> domain::Result<()> {
+        self.scope.get().await.map(|_| ())
+    }
+
     pub async fn meta_model(&self) -> async_graphql::Result<Arc<MetaModelVersion>> {
         if let Some(model) = self.meta_model.read().await.as_ref() {
             return Ok(model.clone());

@@ -16,7 +16,7 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match authenticate(&state.store, &state.keys, value).await {
+    match authenticate(&state.store, &state.workspaces, &state.keys, value).await {
         Ok(p) => {
             let token = bearer_token(value).unwrap_or_default();
             rate_limit::enforce(&state.rate_limiter, &state.store, &p, token).await?;
@@ -33,11 +33,24 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
         Err(e) => {
             let (workspace, subject) = e.identity();
             tracing::warn!(target: "security", workspace, subject, reason = %e, peer = ?req.peer_addr(), "authentication failed");
-            Err(error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "a valid bearer token is required",
-            ))
+            Err(unauthenticated())
         }
     }
+}
+
+/// The refusal of a request whose workspace its first transaction found deleted, after
+/// [`caller`] let it in on a remembered slug: the slug is forgotten, and the client gets the
+/// same 401 as for an unknown workspace.
+pub fn workspace_gone(state: &AppState, req: &HttpRequest, principal: &Principal) -> HttpResponse {
+    state.workspaces.forget(&principal.workspace_slug);
+    tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "unknown or deleted workspace", peer = ?req.peer_addr(), "authentication failed");
+    unauthenticated()
+}
+
+fn unauthenticated() -> HttpResponse {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        "a valid bearer token is required",
+    )
 }

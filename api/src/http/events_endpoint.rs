@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{
     AppState,
     body::read_limited,
-    caller::caller,
+    caller::{caller, workspace_gone},
     responses::{error, feature_refusal},
 };
 
@@ -135,6 +135,7 @@ pub async fn ingest(
             HttpResponse::Accepted()
                 .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
         }
+        Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
         Err(e) => feature_refusal(&e).unwrap_or_else(|| {
             let incident = uuid::Uuid::now_v7();
             tracing::error!(%incident, error = ?e, "event ingestion failed");

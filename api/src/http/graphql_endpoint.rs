@@ -8,9 +8,14 @@ use actix_web::{
     web,
 };
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
-use domain::db::StatementCounter;
+use domain::{Principal, db::StatementCounter};
 
-use super::{AppState, body::read_limited, caller::caller, responses::error};
+use super::{
+    AppState,
+    body::read_limited,
+    caller::{caller, workspace_gone},
+    responses::error,
+};
 use crate::graphql::{RequestContext, sanitize_errors};
 
 pub async fn graphiql() -> HttpResponse {
@@ -72,7 +77,7 @@ pub async fn execute(
         }
         None => RequestContext::new(state.store.clone(), principal.clone()),
     };
-    let batch = match batch {
+    let mut batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
             tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "batch too large", size = list.len(), "request refused");
             return error(
@@ -84,11 +89,17 @@ pub async fn execute(
                 ),
             );
         }
-        BatchRequest::Batch(list) => {
-            BatchRequest::Batch(list.into_iter().map(|r| r.data(context())).collect())
-        }
-        BatchRequest::Single(r) => BatchRequest::Single(r.data(context())),
+        batch => batch,
     };
+    // Each operation's scope opens before execution, so a workspace deleted since the caller
+    // was let in is refused with a 401 even by an operation that reads nothing.
+    for request in batch.iter_mut() {
+        let context = context();
+        if let Err(refusal) = open_scope(&state, &req, &principal, &context).await {
+            return refusal;
+        }
+        request.data.insert(context);
+    }
     let response = match tokio::time::timeout(
         state.limits.request_timeout,
         state.schema.execute_batch(batch),
@@ -124,6 +135,27 @@ pub async fn execute(
         reply.insert_header((SQL_STATEMENTS_HEADER, counter.count()));
     }
     reply.json(response)
+}
+
+/// Opens `context`'s workspace scope, or the response refusing the request.
+async fn open_scope(
+    state: &AppState,
+    req: &HttpRequest,
+    principal: &Principal,
+    context: &RequestContext,
+) -> Result<(), HttpResponse> {
+    match context.open_scope().await {
+        Ok(()) => Ok(()),
+        Err(domain::Error::Unauthenticated) => Err(workspace_gone(state, req, principal)),
+        Err(e) => {
+            tracing::error!(error = ?e, "opening the request's transaction");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the service is temporarily unavailable",
+            ))
+        }
+    }
 }
 
 /// The response header of the `debug_sql_statement_header` option.

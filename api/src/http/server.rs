@@ -1,7 +1,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
-use domain::db::Store;
+use domain::{db::Store, workspace_cache::WorkspaceCache};
 use tracing_actix_web::TracingLogger;
 
 use super::{
@@ -23,6 +23,8 @@ pub struct HttpLimits {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Workspace ids by slug for [`crate::auth::authenticate`].
+    pub workspaces: WorkspaceCache,
     pub keys: JwtKeys,
     pub schema: AppSchema,
     pub limits: HttpLimits,

@@ -3,7 +3,10 @@ use domain::{Role, workspaces};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
 
-use crate::support::{SECRET, TestApp};
+use crate::{
+    http_events::{ev, post_batch},
+    support::{SECRET, TestApp},
+};
 
 fn claims(exp_offset: i64, iss: &str, aud: &str, workspace: &str) -> serde_json::Value {
     let now = chrono::Utc::now().timestamp();
@@ -99,4 +102,35 @@ async fn the_workspace_comes_from_the_token_and_deleted_workspaces_lock_out() {
         .graphql(Some(&token), json!({"query": "{ viewer { subject } }"}))
         .await;
     assert_eq!(status, 401);
+}
+
+/// The server remembers workspaces it has seen (on PostgreSQL, where every transaction checks
+/// the workspace again): a deletion must still lock out reads, mutations and events at once.
+#[tokio::test]
+async fn a_workspace_seen_before_is_checked_again_on_every_request() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let token = server.token("acme", Role::Admin);
+    let create = json!({"query": r#"mutation { createFactSheet(input: {type: "Team", name: "Platform"}) { factSheet { id } } }"#});
+    let (status, body) = server.graphql(Some(&token), create.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let count = json!({"query": "{ factSheets { totalCount } }"});
+    let (_, body) = server.graphql(Some(&token), count.clone()).await;
+    assert_eq!(body["data"]["factSheets"]["totalCount"], 1, "{body}");
+    let event = [ev(
+        "d-1",
+        "deployment",
+        "2026-11-01T00:00:00Z",
+        json!({"changeIds": []}),
+    )];
+    let (status, body) = post_batch(&server, &token, &event).await;
+    assert_eq!(status, 202, "{body}");
+
+    workspaces::delete(app.db.conn(), "acme").await.unwrap();
+    let (status, body) = server.graphql(Some(&token), count).await;
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = server.graphql(Some(&token), create).await;
+    assert_eq!(status, 401, "a mutation of a deleted workspace: {body}");
+    let (status, _) = post_batch(&server, &token, &event).await;
+    assert_eq!(status, 401, "events for a deleted workspace");
 }

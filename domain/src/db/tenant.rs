@@ -23,14 +23,23 @@ pub const WORKSPACE_SETTING: &str = "wayfinder.workspace_id";
 /// Scopes the current transaction to `workspace_id` (PostgreSQL; a no-op on SQLite, which has
 /// no row-level security and relies on the domain's filters). Transaction-local, so a pooled
 /// connection never carries one tenant's scope into another's request.
+///
+/// The same statement checks that the workspace is live: a deleted one gets no scope and the
+/// caller [`Error::Unauthenticated`](crate::Error::Unauthenticated), so its tokens stop working
+/// at the next transaction. This is what lets [`crate::workspace_cache`] skip the look-up.
 pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
     if is_postgres(db) {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT set_config($1, $2, true)",
-            [WORKSPACE_SETTING.into(), workspace_id.to_string().into()],
-        ))
-        .await?;
+        let scoped = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config($1, id::text, true) FROM workspaces \
+                 WHERE id = $2 AND deleted_at IS NULL",
+                [WORKSPACE_SETTING.into(), workspace_id.into()],
+            ))
+            .await?;
+        if scoped.is_none() {
+            return Err(crate::Error::Unauthenticated);
+        }
     }
     Ok(())
 }
