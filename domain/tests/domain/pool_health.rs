@@ -10,15 +10,19 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::support::World;
 
+/// The one value of a one-row, one-column PostgreSQL query.
+async fn scalar<T: sea_orm::TryGetable>(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<T, sea_orm::DbErr> {
+    let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+    let row = db.query_one_raw(statement).await?.expect("one row");
+    row.try_get_by_index(0)
+}
+
 async fn backend_pid(db: &DatabaseConnection) -> Result<i32, sea_orm::DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT pg_backend_pid() AS pid",
-        ))
-        .await?
-        .expect("one row");
-    row.try_get("", "pid")
+    scalar(db, "SELECT pg_backend_pid()", vec![]).await
 }
 
 /// A pool of one connection whose server process `w` terminates right after it is used.
@@ -34,31 +38,20 @@ async fn pool_whose_connection_dies(w: &World, ping_after_idle: Duration) -> (St
     .await
     .unwrap();
     let pid = backend_pid(store.connection()).await.unwrap();
-    w.db.conn()
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_terminate_backend($1)",
-            [pid.into()],
-        ))
-        .await
-        .unwrap();
+    let _: bool = scalar(
+        w.db.conn(),
+        "SELECT pg_terminate_backend($1)",
+        vec![pid.into()],
+    )
+    .await
+    .unwrap();
     // Termination is a signal; wait until the process is gone so the test does not race it.
-    loop {
-        let alive =
-            w.db.conn()
-                .query_one_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1",
-                    [pid.into()],
-                ))
-                .await
-                .unwrap()
-                .expect("one row")
-                .try_get::<i64>("", "n")
-                .unwrap();
-        if alive == 0 {
-            break;
-        }
+    let alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1";
+    while scalar::<i64>(w.db.conn(), alive, vec![pid.into()])
+        .await
+        .unwrap()
+        > 0
+    {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     (store, pid)
