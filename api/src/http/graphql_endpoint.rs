@@ -91,11 +91,14 @@ pub async fn execute(
         }
         batch => batch,
     };
-    // Each operation's scope opens before execution, so a workspace deleted since the caller
-    // was let in is refused with a 401 even by an operation that reads nothing.
-    for request in batch.iter_mut() {
+    // The first operation's scope opens before execution, so a workspace deleted since the
+    // caller was let in is refused with a 401 even by an operation that reads nothing. The
+    // others share its principal; their scopes open on first use, concurrently, as they run.
+    for (index, request) in batch.iter_mut().enumerate() {
         let context = context();
-        if let Err(refusal) = open_scope(&state, &req, &principal, &context).await {
+        if index == 0
+            && let Err(refusal) = open_scope(&state, &req, &principal, &context).await
+        {
             return refusal;
         }
         request.data.insert(context);

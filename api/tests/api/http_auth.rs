@@ -127,6 +127,10 @@ async fn a_workspace_seen_before_is_checked_again_on_every_request() {
     assert_eq!(status, 202, "{body}");
 
     workspaces::delete(app.db.conn(), "acme").await.unwrap();
+    let (status, body) = server
+        .graphql(Some(&token), json!([count.clone(), count.clone()]))
+        .await;
+    assert_eq!(status, 401, "a batch: {body}");
     let (status, body) = server.graphql(Some(&token), count).await;
     assert_eq!(status, 401, "{body}");
     let (status, body) = server.graphql(Some(&token), create).await;
