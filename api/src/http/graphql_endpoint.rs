@@ -91,25 +91,25 @@ pub async fn execute(
         }
         batch => batch,
     };
-    // The first operation's scope opens before execution, so a workspace deleted since the
-    // caller was let in is refused with a 401 even by an operation that reads nothing. The
-    // others share its principal; their scopes open on first use, concurrently, as they run.
-    for (index, request) in batch.iter_mut().enumerate() {
-        let context = context();
-        if index == 0
-            && let Err(refusal) = open_scope(&state, &req, &principal, &context).await
-        {
-            return refusal;
+    // One deadline for opening the scope and executing, as when the scope opened lazily.
+    let deadline = tokio::time::Instant::now() + state.limits.request_timeout;
+    let response = match tokio::time::timeout_at(deadline, async {
+        // The first operation's scope opens before execution, so a workspace deleted since the
+        // caller was let in is refused with a 401 even by an operation that reads nothing. The
+        // others share its principal; their scopes open on first use, concurrently, as they run.
+        for (index, request) in batch.iter_mut().enumerate() {
+            let context = context();
+            if index == 0 {
+                open_scope(&state, &req, &principal, &context).await?;
+            }
+            request.data.insert(context);
         }
-        request.data.insert(context);
-    }
-    let response = match tokio::time::timeout(
-        state.limits.request_timeout,
-        state.schema.execute_batch(batch),
-    )
+        Ok(state.schema.execute_batch(batch).await)
+    })
     .await
     {
-        Ok(r) => r,
+        Ok(Ok(r)) => r,
+        Ok(Err(refusal)) => return refusal,
         Err(_) => {
             tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "request timed out", "request cancelled");
             return error(
