@@ -59,22 +59,9 @@ impl InventoryQuery {
         after: Option<String>,
         order_by: Option<FactSheetOrderInput>,
     ) -> async_graphql::Result<FactSheetConnection> {
-        let rc = request(ctx)?;
-        let model = rc.meta_model().await?;
         let filter = filter.unwrap_or_default().into_domain()?;
         let order = order_by.map(Into::into).unwrap_or_default();
-        let page = fact_sheets::list(
-            rc.db().await?,
-            &rc.principal,
-            &model.model,
-            &filter,
-            order,
-            first,
-            after.as_deref(),
-        )
-        .await
-        .gql()?;
-        Ok(FactSheetConnection { page, filter })
+        FactSheetConnection::list(ctx, filter, order, first, after.as_deref()).await
     }
 
     async fn relation(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
 use domain::{
-    fact_sheets::{AggregateCache, Facets, FactSheet, FactSheetFilter},
+    fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
     paging::{Page, encode_cursor},
     relations::RelationWindow,
@@ -47,6 +47,32 @@ pub struct FactSheetEdge {
 pub struct FactSheetConnection {
     pub page: Page<FactSheet>,
     pub filter: FactSheetFilter,
+}
+
+impl FactSheetConnection {
+    /// The page of `filter`'s fact sheets after `after`, as the request's caller may see them.
+    pub async fn list(
+        ctx: &Context<'_>,
+        filter: FactSheetFilter,
+        order: FactSheetOrder,
+        first: Option<i32>,
+        after: Option<&str>,
+    ) -> async_graphql::Result<Self> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        let page = fact_sheets::list(
+            rc.db().await?,
+            &rc.principal,
+            &model.model,
+            &filter,
+            order,
+            first,
+            after,
+        )
+        .await
+        .gql()?;
+        Ok(Self { page, filter })
+    }
 }
 
 #[Object]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::{
-    fact_sheets::{self, FactSheet, FactSheetFilter, FactSheetOrder, Status},
+    fact_sheets::{FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
     paging::{decode_cursor, page_size},
     relations::RelationSlice,
@@ -287,24 +287,18 @@ impl FactSheetNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<FactSheetConnection> {
-        let rc = request(ctx)?;
-        let model = rc.meta_model().await?;
         let filter = FactSheetFilter {
             parent_id: Some(self.0.id),
             ..Default::default()
         };
-        let page = fact_sheets::list(
-            rc.db().await?,
-            &rc.principal,
-            &model.model,
-            &filter,
+        FactSheetConnection::list(
+            ctx,
+            filter,
             FactSheetOrder::default(),
             first,
             after.as_deref(),
         )
         .await
-        .gql()?;
-        Ok(FactSheetConnection { page, filter })
     }
 
     async fn events_boxed(
