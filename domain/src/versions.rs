@@ -17,7 +17,7 @@
 
 use sea_orm::{
     ConnectionTrait,
-    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query},
+    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -63,32 +63,34 @@ pub async fn raise(db: &impl ConnectionTrait, counter: Counter, workspace_id: Uu
     Ok(())
 }
 
+/// The one-row (or no-row) read of the workspace's `counter`, on its own or as a subquery.
+fn select_version(counter: Counter, workspace_id: Uuid) -> SelectStatement {
+    Query::select()
+        .column(Alias::new(VERSION))
+        .from(counter.table())
+        .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
+        .to_owned()
+}
+
 /// The workspace's counter as the caller's transaction sees it (0 before the first raise).
 pub async fn current(
     db: &impl ConnectionTrait,
     counter: Counter,
     workspace_id: Uuid,
 ) -> Result<i64> {
-    let statement = Query::select()
-        .column(Alias::new(VERSION))
-        .from(counter.table())
-        .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
-        .to_owned();
-    Ok(match db.query_one(&statement).await? {
-        Some(row) => row.try_get_by_index::<i64>(0)?,
-        None => 0,
-    })
+    Ok(
+        match db.query_one(&select_version(counter, workspace_id)).await? {
+            Some(row) => row.try_get_by_index::<i64>(0)?,
+            None => 0,
+        },
+    )
 }
 
 /// Both of the workspace's counters, read in one statement: caches keyed by both (metrics)
 /// would otherwise pay two round trips on every hit.
 pub async fn both(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Both> {
     let of = |counter: Counter| {
-        let select = Query::select()
-            .column(Alias::new(VERSION))
-            .from(counter.table())
-            .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
-            .to_owned();
+        let select = select_version(counter, workspace_id);
         Func::coalesce([
             Expr::SubQuery(None, Box::new(select.into())),
             Expr::val(0_i64),
