@@ -189,3 +189,108 @@ async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
     // The meta model, the page, the external IDs, the tags.
     assert_eq!(counter.load(Ordering::SeqCst), 4);
 }
+
+/// A traversal reads the far ends' attributes only when its selection shows them, and every
+/// field that needs them is right either way: `attributes` (seen ahead, read with the
+/// relations) and `lifecycle` (not looked for, so its far ends load their rows in one more
+/// batched statement).
+#[tokio::test]
+async fn far_end_attributes_are_read_only_when_shown_and_always_right() {
+    let app = TestApp::new().await;
+    let model = meta_model::current(app.db.conn(), &app.admin)
+        .await
+        .unwrap()
+        .model;
+    let db = app.db.conn();
+    for i in 0..3 {
+        let create = |t: &str, name: String, attributes: serde_json::Value| NewFactSheet {
+            fact_sheet_type: t.into(),
+            name,
+            attributes: attributes.as_object().unwrap().clone(),
+            ..Default::default()
+        };
+        let lifecycle =
+            json!({"lifecycle": {"plan": "2019-01-01", "active": format!("202{i}-01-01")}});
+        let product = fact_sheets::create(
+            db,
+            &app.admin,
+            &model,
+            create("Product", format!("product-{i}"), lifecycle),
+        )
+        .await
+        .unwrap();
+        let artifact = fact_sheets::create(
+            db,
+            &app.admin,
+            &model,
+            create(
+                "SoftwareArtifact",
+                format!("artifact-{i}"),
+                json!({"language": "kotlin"}),
+            ),
+        )
+        .await
+        .unwrap();
+        let contains = NewRelation {
+            relation_type: "productContainsArtifact".into(),
+            from_id: product.id,
+            to_id: artifact.id,
+            ..Default::default()
+        };
+        relations::create(db, &app.admin, &model, contains)
+            .await
+            .unwrap();
+    }
+    let run = |far_end: &'static str| {
+        let app = &app;
+        async move {
+            let mut query = format!(
+                r#"{{ factSheets(first: 10, filter: {{types: ["SoftwareArtifact"]}}) {{ edges {{ node {{
+                     name relations {{ edges {{ node {{ from {{ name {far_end} }} }} }} }} }} }} }} }}"#
+            );
+            if far_end.contains("...Shown") {
+                query += " fragment Shown on FactSheet { attributes }";
+            }
+            let (store, counter) = app.counting_store().await;
+            let response = app.run_on(store, &app.admin, &query, json!({})).await;
+            assert!(response.get("errors").is_none(), "{response:#}");
+            let ends: Vec<serde_json::Value> = response["data"]["factSheets"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["relations"]["edges"][0]["node"]["from"].clone())
+                .collect();
+            assert_eq!(ends.len(), 3, "{response:#}");
+            (ends, counter.load(Ordering::SeqCst))
+        }
+    };
+    let (_, names_only) = run("... on FactSheet { name }").await;
+
+    let (ends, shown) = run("attributes").await;
+    for end in &ends {
+        let i = &end["name"].as_str().unwrap()["product-".len()..];
+        assert_eq!(
+            end["attributes"]["lifecycle"]["active"],
+            format!("202{i}-01-01")
+        );
+    }
+    assert_eq!(shown, names_only, "attributes come with the relations");
+
+    let (ends, spread) = run("...Shown").await;
+    assert!(
+        ends.iter()
+            .all(|e| e["attributes"]["lifecycle"]["plan"] == "2019-01-01")
+    );
+    assert_eq!(spread, names_only, "a fragment is looked into too");
+
+    let (ends, derived) = run("lifecycle { phase phases { startDate } }").await;
+    for end in &ends {
+        assert_eq!(end["lifecycle"]["phase"], "active", "{end}");
+        assert_eq!(end["lifecycle"]["phases"].as_array().unwrap().len(), 2);
+    }
+    assert_eq!(
+        derived,
+        names_only + 1,
+        "one batched load for the level's far ends"
+    );
+}

@@ -238,7 +238,20 @@ async fn relation_windows_page_like_the_full_relation_list() {
     let mut artifacts = Vec::new();
     let mut apis = Vec::new();
     for i in 0..6 {
-        let a = make(&w, &model, "SoftwareArtifact", &format!("artifact-{i}")).await;
+        // With attributes, so reading far ends without them shows.
+        let a = fact_sheets::create(
+            db,
+            &w.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: "SoftwareArtifact".into(),
+                name: format!("artifact-{i}"),
+                attributes: attrs(json!({"language": "kotlin"})),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         let api = make(&w, &model, "API", &format!("api-{i}")).await;
         for r in [
             rel("teamOwnsArtifact", team.id, a.id),
@@ -295,6 +308,7 @@ async fn relation_windows_page_like_the_full_relation_list() {
             .map(|fs| (fs.id, fs))
             .collect();
     let mut checked = 0;
+    let (mut with_attributes, expected_empty) = (0, json!({}));
     for relation_type in [None, Some("teamOwnsArtifact"), Some("artifactConsumesApi")] {
         for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
             for limit in [1, 2, 50] {
@@ -306,6 +320,7 @@ async fn relation_windows_page_like_the_full_relation_list() {
                         limit,
                         // Counting is optional on PostgreSQL: leaving it out must not change the page.
                         with_total: limit != 2,
+                        far_end_attributes: limit != 1,
                     };
                     let windows = relations::windows_for(db, &w.admin, &slice, &anchors)
                         .await
@@ -343,11 +358,12 @@ async fn relation_windows_page_like_the_full_relation_list() {
                             } else {
                                 r.from_id
                             };
-                            assert_eq!(
-                                **far, fact_sheets_by_id[&far_id],
-                                "the far end of {}",
-                                r.id
-                            );
+                            let mut expected = fact_sheets_by_id[&far_id].clone();
+                            if !slice.far_end_attributes {
+                                expected.attributes = json!({});
+                            }
+                            assert_eq!(**far, expected, "the far end of {} ({slice:?})", r.id);
+                            with_attributes += usize::from(far.attributes != expected_empty);
                         }
                         checked += got.len();
                     }
@@ -358,5 +374,9 @@ async fn relation_windows_page_like_the_full_relation_list() {
     assert!(
         checked > 100,
         "the cases really return relations ({checked})"
+    );
+    assert!(
+        with_attributes > 10,
+        "some far ends really have attributes ({with_attributes})"
     );
 }

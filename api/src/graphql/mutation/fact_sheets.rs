@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object};
 use domain::fact_sheets::{self, FactSheetPatch, NewFactSheet};
 
@@ -18,7 +16,7 @@ pub struct FactSheetMutation;
 
 fn payload(fs: fact_sheets::FactSheet) -> FactSheetPayload {
     FactSheetPayload {
-        fact_sheet: FactSheetNode(Arc::new(fs)),
+        fact_sheet: FactSheetNode::new(fs),
     }
 }
 

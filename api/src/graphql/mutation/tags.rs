@@ -1,6 +1,5 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::{fact_sheets, subscriptions, tags};
-use std::sync::Arc;
 
 use crate::graphql::{
     context::request,
@@ -117,7 +116,7 @@ impl TagMutation {
         let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
         tx.commit().await.gql()?;
         Ok(FactSheetPayload {
-            fact_sheet: FactSheetNode(Arc::new(fs)),
+            fact_sheet: FactSheetNode::new(fs),
         })
     }
 
@@ -140,7 +139,7 @@ impl TagMutation {
         let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
         tx.commit().await.gql()?;
         Ok(FactSheetPayload {
-            fact_sheet: FactSheetNode(Arc::new(fs)),
+            fact_sheet: FactSheetNode::new(fs),
         })
     }
 
@@ -163,7 +162,7 @@ impl TagMutation {
         tx.commit().await.gql()?;
         Ok(SubscriptionPayload {
             subscription: s.into(),
-            fact_sheet: FactSheetNode(Arc::new(fs)),
+            fact_sheet: FactSheetNode::new(fs),
         })
     }
 

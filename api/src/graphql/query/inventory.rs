@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object};
 use domain::{fact_sheets, relations};
 
@@ -30,7 +28,7 @@ impl InventoryQuery {
         Ok(fact_sheets::get(rc.db().await?, &rc.principal, id)
             .await
             .gql()?
-            .map(|fs| FactSheetNode(Arc::new(fs))))
+            .map(|fs| FactSheetNode::new(fs)))
     }
 
     async fn fact_sheet_by_external_id(
@@ -44,7 +42,7 @@ impl InventoryQuery {
             fact_sheets::by_external_id(rc.db().await?, &rc.principal, &namespace, &value)
                 .await
                 .gql()?
-                .map(|fs| FactSheetNode(Arc::new(fs))),
+                .map(|fs| FactSheetNode::new(fs)),
         )
     }
 

@@ -1,8 +1,6 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Object, SimpleObject};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
@@ -83,7 +81,7 @@ impl FactSheetConnection {
             .iter()
             .map(|(cursor, fs)| FactSheetEdge {
                 cursor: cursor.clone(),
-                node: FactSheetNode(Arc::new(fs.clone())),
+                node: FactSheetNode::new(fs.clone()),
             })
             .collect()
     }
@@ -138,8 +136,18 @@ pub struct RelationConnection {
 
 impl RelationConnection {
     /// One page of `anchor`'s relations; `window.items` holds up to `size + 1` of them, the
-    /// extra one only saying that a next page exists.
-    pub fn new(anchor: &Arc<FactSheet>, window: &RelationWindow, size: u64) -> Self {
+    /// extra one only saying that a next page exists. `far_end_attributes` says whether the
+    /// window was read with the far ends' attributes.
+    pub fn new(
+        anchor: &FactSheetNode,
+        window: &RelationWindow,
+        size: u64,
+        far_end_attributes: bool,
+    ) -> Self {
+        let far_end = |sheet| match far_end_attributes {
+            true => FactSheetNode::new(sheet),
+            false => FactSheetNode::without_attributes(sheet),
+        };
         let rows = window
             .items
             .iter()
@@ -156,7 +164,7 @@ impl RelationConnection {
                     cursor,
                     node: RelationNode {
                         relation,
-                        known_ends: vec![anchor.clone(), other],
+                        known_ends: vec![anchor.clone(), far_end(other)],
                     },
                 })
                 .collect(),

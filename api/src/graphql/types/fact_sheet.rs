@@ -22,7 +22,7 @@ use super::{
 use crate::graphql::{
     complexity::{METRICS_COST, page_cost},
     context::request,
-    errors::OrGql,
+    errors::{OrGql, internal},
     loader::load_error,
 };
 
@@ -44,7 +44,49 @@ pub struct LifecyclePhaseStart {
 }
 
 /// A fact sheet: one node of the inventory graph, typed by the meta model.
-pub struct FactSheetNode(pub Arc<FactSheet>);
+#[derive(Clone)]
+pub struct FactSheetNode {
+    sheet: Arc<FactSheet>,
+    /// False for a far end a traversal read without its attributes (see `relations`): the
+    /// fields that need them load the whole fact sheet first.
+    has_attributes: bool,
+}
+
+impl FactSheetNode {
+    pub fn new(sheet: impl Into<Arc<FactSheet>>) -> Self {
+        Self {
+            sheet: sheet.into(),
+            has_attributes: true,
+        }
+    }
+
+    /// A fact sheet whose `attributes` were not read (they hold an empty object).
+    pub fn without_attributes(sheet: Arc<FactSheet>) -> Self {
+        Self {
+            sheet,
+            has_attributes: false,
+        }
+    }
+
+    pub fn sheet(&self) -> &Arc<FactSheet> {
+        &self.sheet
+    }
+
+    /// The fact sheet with its attributes: this one, or the whole row from the batch loader
+    /// (one statement for all such nodes of a level).
+    async fn with_attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Arc<FactSheet>> {
+        if self.has_attributes {
+            return Ok(self.sheet.clone());
+        }
+        request(ctx)?
+            .loaders
+            .fact_sheets
+            .load(self.sheet.id)
+            .await
+            .map_err(load_error)?
+            .ok_or_else(|| internal(&format!("fact sheet {} vanished", self.sheet.id)))
+    }
+}
 
 #[derive(SimpleObject, Clone)]
 pub struct ExternalId {
@@ -55,63 +97,63 @@ pub struct ExternalId {
 #[Object(name = "FactSheet", serial)]
 impl FactSheetNode {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.sheet.id.to_string())
     }
 
     /// The fact sheet type's key in the meta model.
     #[graphql(name = "type")]
     async fn fact_sheet_type(&self) -> &str {
-        &self.0.fact_sheet_type
+        &self.sheet.fact_sheet_type
     }
 
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.sheet.name
     }
 
     async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+        self.sheet.description.as_deref()
     }
 
     /// Values keyed by attribute key, validated by the meta model.
-    async fn attributes(&self) -> Json<Value> {
-        Json(self.0.attributes.clone())
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Json<Value>> {
+        Ok(Json(self.with_attributes(ctx).await?.attributes.clone()))
     }
 
     /// Increases with every change; pass it as `expectedRevision` to update safely.
     async fn revision(&self) -> i32 {
-        self.0.revision
+        self.sheet.revision
     }
 
     async fn status(&self) -> FactSheetStatus {
-        Status::of(&self.0).into()
+        Status::of(&self.sheet).into()
     }
 
     /// Share of the attribute weight that is filled in, 0..1.
     async fn completion(&self) -> f64 {
-        self.0.completion
+        self.sheet.completion
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.sheet.created_at
     }
 
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.sheet.updated_at
     }
 
     async fn created_by(&self) -> &str {
-        &self.0.created_by
+        &self.sheet.created_by
     }
 
     async fn updated_by(&self) -> &str {
-        &self.0.updated_by
+        &self.sheet.updated_by
     }
 
     async fn external_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExternalId>> {
         let ids = request(ctx)?
             .loaders
             .external_ids
-            .load(self.0.id)
+            .load(self.sheet.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -128,7 +170,7 @@ impl FactSheetNode {
         let tags = request(ctx)?
             .loaders
             .tags
-            .load(self.0.id)
+            .load(self.sheet.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -143,7 +185,7 @@ impl FactSheetNode {
         let subs = request(ctx)?
             .loaders
             .subscriptions
-            .load(self.0.id)
+            .load(self.sheet.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
@@ -151,7 +193,7 @@ impl FactSheetNode {
     }
 
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FactSheetNode>> {
-        let Some(parent) = self.0.parent_id else {
+        let Some(parent) = self.sheet.parent_id else {
             return Ok(None);
         };
         Ok(request(ctx)?
@@ -160,7 +202,7 @@ impl FactSheetNode {
             .load(parent)
             .await
             .map_err(load_error)?
-            .map(FactSheetNode))
+            .map(FactSheetNode::new))
     }
 
     #[graphql(complexity = "page_cost(first, child_complexity)")]
@@ -186,37 +228,45 @@ impl FactSheetNode {
     ) -> async_graphql::Result<RelationConnection> {
         let size = page_size(first).gql()?;
         let after: Option<Uuid> = after.as_deref().map(decode_cursor).transpose().gql()?;
+        let far_end_attributes = far_ends_show_attributes(ctx);
         let slice = RelationSlice {
             relation_type,
             direction: direction.into(),
             after,
             limit: size + 1,
             with_total: ctx.look_ahead().field("totalCount").exists(),
+            far_end_attributes,
         };
         let window = request(ctx)?
             .loaders
             .relation_windows
-            .load((self.0.id, slice))
+            .load((self.sheet.id, slice))
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        Ok(RelationConnection::new(&self.0, &window, size))
+        Ok(RelationConnection::new(
+            self,
+            &window,
+            size,
+            far_end_attributes,
+        ))
     }
 
     /// The lifecycle of the type's first lifecycle attribute that has a value: the phase it is
     /// in today and the start date of each phase.
     async fn lifecycle(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Lifecycle>> {
         let model = request(ctx)?.meta_model().await?;
-        let Some(fs_type) = model.model.fact_sheet_type(&self.0.fact_sheet_type) else {
+        let Some(fs_type) = model.model.fact_sheet_type(&self.sheet.fact_sheet_type) else {
             return Ok(None);
         };
+        let sheet = self.with_attributes(ctx).await?;
         let today = chrono::Utc::now().date_naive();
         for definition in fs_type
             .attributes
             .iter()
             .filter(|a| a.kind == domain::meta_model::AttributeType::Lifecycle)
         {
-            let Some(value) = self.0.attributes.get(&definition.key) else {
+            let Some(value) = sheet.attributes.get(&definition.key) else {
                 continue;
             };
             let phases = domain::meta_model::LIFECYCLE_PHASES
@@ -288,7 +338,7 @@ impl FactSheetNode {
         after: Option<String>,
     ) -> async_graphql::Result<FactSheetConnection> {
         let filter = FactSheetFilter {
-            parent_id: Some(self.0.id),
+            parent_id: Some(self.sheet.id),
             ..Default::default()
         };
         FactSheetConnection::list(
@@ -312,7 +362,7 @@ impl FactSheetNode {
         let page = domain::events::list_for_fact_sheet(
             rc.db().await?,
             &rc.principal,
-            self.0.id,
+            self.sheet.id,
             types.as_deref(),
             first,
             after.as_deref(),
@@ -362,7 +412,7 @@ impl FactSheetNode {
                 rc.db().await?,
                 &rc.principal,
                 &model,
-                self.0.id,
+                self.sheet.id,
                 &window,
                 needs,
             )
@@ -381,7 +431,7 @@ impl FactSheetNode {
         let page = history::list(
             rc.db().await?,
             &rc.principal,
-            self.0.id,
+            self.sheet.id,
             first,
             after.as_deref(),
         )
@@ -389,4 +439,14 @@ impl FactSheetNode {
         .gql()?;
         Ok(page.into())
     }
+}
+
+/// Whether a `relations` field's selection reads `attributes` of the fact sheets at either end
+/// (`lifecycle` is rare in traversals and loads them itself). Only the cost depends on this
+/// guess: a far end read without attributes loads them when a field needs them.
+fn far_ends_show_attributes(ctx: &Context<'_>) -> bool {
+    let node = ctx.look_ahead().field("edges").field("node");
+    ["from", "to"]
+        .iter()
+        .any(|end| node.field(end).field("attributes").exists())
 }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
-use domain::{fact_sheets::FactSheet, relations::Relation};
+use domain::relations::Relation;
 use serde_json::Value;
 
 use super::fact_sheet::FactSheetNode;
@@ -13,7 +13,7 @@ pub struct RelationNode {
     pub relation: Arc<Relation>,
     /// Ends loaded together with the relation (the fact sheet a traversal came from and the
     /// one at the other end), so following the edge costs no further statement.
-    pub known_ends: Vec<Arc<FactSheet>>,
+    pub known_ends: Vec<FactSheetNode>,
 }
 
 impl RelationNode {
@@ -26,8 +26,8 @@ impl RelationNode {
     }
 
     async fn end(&self, ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<FactSheetNode> {
-        if let Some(known) = self.known_ends.iter().find(|fs| fs.id == id) {
-            return Ok(FactSheetNode(known.clone()));
+        if let Some(known) = self.known_ends.iter().find(|fs| fs.sheet().id == id) {
+            return Ok(known.clone());
         }
         request(ctx)?
             .loaders
@@ -35,7 +35,7 @@ impl RelationNode {
             .load(id)
             .await
             .map_err(load_error)?
-            .map(FactSheetNode)
+            .map(FactSheetNode::new)
             .ok_or_else(|| {
                 internal(&format!(
                     "relation {} points at missing fact sheet {id}",
