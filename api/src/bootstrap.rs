@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use domain::{
     db::{Store, StoreOptions},
+    meta_model::MetaModelCache,
     workspace_cache::WorkspaceCache,
 };
 use migration::{Migrator, MigratorTrait};
@@ -126,6 +127,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     });
     AppState {
         workspaces: WorkspaceCache::for_backend(store.backend()),
+        meta_models: MetaModelCache::default(),
         store,
         keys,
         schema,

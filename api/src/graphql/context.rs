@@ -4,7 +4,7 @@ use async_graphql::Context;
 use domain::{
     Principal,
     db::{StatementCounter, Store, TenantConnection, TenantScope},
-    meta_model::{self, MetaModelVersion},
+    meta_model::{self, MetaModelCache, MetaModelVersion},
 };
 use tokio::sync::RwLock;
 
@@ -19,6 +19,8 @@ pub struct RequestContext {
     pub loaders: Loaders,
     scope: TenantScope,
     meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
+    /// Parsed models shared by requests (the server's); without, each request reads its own.
+    meta_models: Option<MetaModelCache>,
 }
 
 impl RequestContext {
@@ -42,7 +44,14 @@ impl RequestContext {
             loaders,
             scope,
             meta_model: RwLock::new(None),
+            meta_models: None,
         }
+    }
+
+    /// Reads the meta model through `cache`, shared with other requests.
+    pub fn with_meta_models(mut self, cache: MetaModelCache) -> Self {
+        self.meta_models = Some(cache);
+        self
     }
 
     /// Reads go through here: scoped to the caller's workspace (row-level security on
@@ -62,11 +71,11 @@ impl RequestContext {
         if let Some(model) = self.meta_model.read().await.as_ref() {
             return Ok(model.clone());
         }
-        let model = Arc::new(
-            meta_model::current(self.db().await?, &self.principal)
-                .await
-                .gql()?,
-        );
+        let db = self.db().await?;
+        let model = match &self.meta_models {
+            Some(cache) => cache.current(db, &self.principal).await.gql()?,
+            None => Arc::new(meta_model::current(db, &self.principal).await.gql()?),
+        };
         *self.meta_model.write().await = Some(model.clone());
         Ok(model)
     }

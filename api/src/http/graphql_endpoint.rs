@@ -71,11 +71,14 @@ pub async fn execute(
         }
     };
     let statements = state.debug_sql_statement_header.then(StatementCounter::new);
-    let context = || match &statements {
-        Some(counter) => {
-            RequestContext::counting(state.store.clone(), principal.clone(), counter.clone())
+    let context = || {
+        match &statements {
+            Some(counter) => {
+                RequestContext::counting(state.store.clone(), principal.clone(), counter.clone())
+            }
+            None => RequestContext::new(state.store.clone(), principal.clone()),
         }
-        None => RequestContext::new(state.store.clone(), principal.clone()),
+        .with_meta_models(state.meta_models.clone())
     };
     let mut batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {

@@ -1,7 +1,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
-use domain::{db::Store, workspace_cache::WorkspaceCache};
+use domain::{db::Store, meta_model::MetaModelCache, workspace_cache::WorkspaceCache};
 use tracing_actix_web::TracingLogger;
 
 use super::{
@@ -25,6 +25,8 @@ pub struct AppState {
     pub store: Store,
     /// Workspace ids by slug for [`crate::auth::authenticate`].
     pub workspaces: WorkspaceCache,
+    /// Parsed meta models by workspace and version, for every GraphQL request.
+    pub meta_models: MetaModelCache,
     pub keys: JwtKeys,
     pub schema: AppSchema,
     pub limits: HttpLimits,

@@ -1,6 +1,7 @@
 //! The per-workspace meta model: which fact sheet types exist, what attributes they carry and
 //! how they may relate. It is data, versioned in the database, and changed at runtime.
 
+mod cache;
 mod consistency;
 mod defaults;
 mod edit;
@@ -8,6 +9,7 @@ mod impact;
 mod model;
 mod store;
 
+pub use cache::MetaModelCache;
 pub use consistency::check_consistency;
 pub use defaults::default_meta_model;
 pub use edit::{AttributeOwner, MetaModelEdit};

@@ -433,3 +433,49 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
         }
     ));
 }
+
+/// The shared cache of parsed meta models answers with the workspace's current version: the
+/// same model again until a change, the new one right after it, never another workspace's.
+#[tokio::test]
+async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
+    let w = World::new().await;
+    let cache = meta_model::MetaModelCache::default();
+    let db = w.db.conn();
+    let first = cache.current(db, &w.admin).await.unwrap();
+    let again = cache.current(db, &w.admin).await.unwrap();
+    assert_eq!(first.version, 1);
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "parsed once");
+
+    let other = w.other_workspace().await;
+    let edit = MetaModelEdit::AddFactSheetType(FactSheetType {
+        key: "Domain".into(),
+        label: "Business domain".into(),
+        description: None,
+        attributes: vec![],
+        roll_up: vec![],
+    });
+    meta_model::apply_edit(db, &other, &edit, Some(1), false)
+        .await
+        .unwrap();
+    let theirs = cache.current(db, &other).await.unwrap();
+    assert_eq!(theirs.version, 2);
+    assert!(theirs.model.fact_sheet_type("Domain").is_some());
+    let ours = cache.current(db, &w.admin).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&ours, &first),
+        "untouched by their change"
+    );
+
+    meta_model::apply_edit(db, &w.admin, &edit, Some(1), false)
+        .await
+        .unwrap();
+    let changed = cache.current(db, &w.admin).await.unwrap();
+    assert_eq!(changed.version, 2);
+    assert!(changed.model.fact_sheet_type("Domain").is_some());
+
+    let viewer = cache.current(db, &w.as_role(Role::Viewer)).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&viewer, &changed),
+        "one model for every role"
+    );
+}
