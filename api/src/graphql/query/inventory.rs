@@ -28,7 +28,7 @@ impl InventoryQuery {
         Ok(fact_sheets::get(rc.db().await?, &rc.principal, id)
             .await
             .gql()?
-            .map(|fs| FactSheetNode::new(fs)))
+            .map(FactSheetNode::new))
     }
 
     async fn fact_sheet_by_external_id(
@@ -42,7 +42,7 @@ impl InventoryQuery {
             fact_sheets::by_external_id(rc.db().await?, &rc.principal, &namespace, &value)
                 .await
                 .gql()?
-                .map(|fs| FactSheetNode::new(fs)),
+                .map(FactSheetNode::new),
         )
     }
 
