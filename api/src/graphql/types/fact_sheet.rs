@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     fact_sheets::{FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
+    meta_model::{AttributeDefinition, AttributeType},
     paging::{decode_cursor, page_size},
     relations::RelationSlice,
 };
@@ -259,13 +260,14 @@ impl FactSheetNode {
         let Some(fs_type) = model.model.fact_sheet_type(&self.sheet.fact_sheet_type) else {
             return Ok(None);
         };
+        let is_lifecycle = |a: &&AttributeDefinition| a.kind == AttributeType::Lifecycle;
+        // A type without lifecycle attributes needs no attributes loaded.
+        if !fs_type.attributes.iter().any(|a| is_lifecycle(&a)) {
+            return Ok(None);
+        }
         let sheet = self.with_attributes(ctx).await?;
         let today = chrono::Utc::now().date_naive();
-        for definition in fs_type
-            .attributes
-            .iter()
-            .filter(|a| a.kind == domain::meta_model::AttributeType::Lifecycle)
-        {
+        for definition in fs_type.attributes.iter().filter(is_lifecycle) {
             let Some(value) = sheet.attributes.get(&definition.key) else {
                 continue;
             };
