@@ -9,10 +9,14 @@
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, QuerySelect};
 use uuid::Uuid;
 
-use super::{MetaModelVersion, version};
+use super::{
+    MetaModelVersion,
+    store::{newest_first, no_meta_model},
+    version,
+};
 use crate::{Error, Principal, Result};
 use entity::meta_model_version;
 
@@ -43,17 +47,13 @@ impl MetaModelCache {
     ) -> Result<Arc<MetaModelVersion>> {
         crate::authz::require(principal, crate::authz::Action::Read)?;
         let workspace_id = principal.workspace_id;
-        let latest: Option<i32> = meta_model_version::Entity::find()
+        let latest: i32 = newest_first(workspace_id)
             .select_only()
             .column(meta_model_version::Column::Version)
-            .filter(meta_model_version::Column::WorkspaceId.eq(workspace_id))
-            .order_by_desc(meta_model_version::Column::Version)
             .into_tuple()
             .one(db)
-            .await?;
-        let latest = latest.ok_or_else(|| {
-            Error::Internal(format!("workspace {workspace_id} has no meta model"))
-        })?;
+            .await?
+            .ok_or_else(|| no_meta_model(workspace_id))?;
         if let Some(model) = self.models.get(&(workspace_id, latest)) {
             return Ok(model);
         }

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    SqlErr,
 };
 use uuid::Uuid;
 
@@ -111,13 +112,23 @@ pub(crate) async fn current_of(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
 ) -> Result<MetaModelVersion> {
-    let row = meta_model_version::Entity::find()
-        .filter(meta_model_version::Column::WorkspaceId.eq(workspace_id))
-        .order_by_desc(meta_model_version::Column::Version)
+    let row = newest_first(workspace_id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::Internal(format!("workspace {workspace_id} has no meta model")))?;
+        .ok_or_else(|| no_meta_model(workspace_id))?;
     to_version(row)
+}
+
+/// The workspace's versions, the current one first.
+pub(super) fn newest_first(workspace_id: Uuid) -> Select<meta_model_version::Entity> {
+    meta_model_version::Entity::find()
+        .filter(meta_model_version::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(meta_model_version::Column::Version)
+}
+
+/// Every workspace is created with a meta model, so its absence is a broken invariant.
+pub(super) fn no_meta_model(workspace_id: Uuid) -> Error {
+    Error::Internal(format!("workspace {workspace_id} has no meta model"))
 }
 
 pub async fn version(
