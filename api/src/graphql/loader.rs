@@ -45,6 +45,8 @@ struct Pending<K, V> {
 pub struct Batcher<K, V> {
     pending: Arc<Mutex<Pending<K, V>>>,
     fetch: Fetch<K, V>,
+    /// Values a resolver already read by other means (see [`Batcher::prime`]).
+    primed: Mutex<HashMap<K, V>>,
 }
 
 /// How many consecutive quiet turns end the collection; two guards against a multi-threaded
@@ -63,10 +65,28 @@ where
                 scheduled: false,
             })),
             fetch,
+            primed: Mutex::new(HashMap::new()),
         }
     }
 
+    /// Answers later loads of `key` with `value` and no statement: for a resolver that read
+    /// the value together with its parent (one fact sheet with its lists).
+    pub fn prime(&self, key: K, value: V) {
+        self.primed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, value);
+    }
+
     pub async fn load(&self, key: K) -> Result<Option<V>, LoadError> {
+        if let Some(value) = self
+            .primed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(Some(value.clone()));
+        }
         let (tx, rx) = oneshot::channel();
         let start = {
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());

@@ -110,3 +110,75 @@ async fn the_header_is_absent_unless_turned_on() {
     );
     assert_eq!(statements, None);
 }
+
+/// A fact sheet opened with its external IDs and tags costs the statements of the fact sheet
+/// alone: the lists come in its statement, through the real server, and say the same as
+/// the batch loaders do for a page.
+#[tokio::test]
+async fn one_fact_sheet_brings_its_lists_in_its_own_statement() {
+    let app = TestApp::new().await;
+    let model = domain::meta_model::current(app.db.conn(), &app.admin)
+        .await
+        .unwrap()
+        .model;
+    let sheet = domain::fact_sheets::create(
+        app.db.conn(),
+        &app.admin,
+        &model,
+        domain::fact_sheets::NewFactSheet {
+            fact_sheet_type: "SoftwareArtifact".into(),
+            name: "Checkout".into(),
+            external_ids: vec![
+                domain::external_ids::ExternalId {
+                    namespace: "jira".into(),
+                    value: "CHK".into(),
+                },
+                domain::external_ids::ExternalId {
+                    namespace: "eventSource".into(),
+                    value: "checkout".into(),
+                },
+            ],
+            tags: vec!["tier-1".into(), "pci".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let server = app.spawn(debug_config(true));
+    let one = |fields: &str| format!(r#"{{ factSheet(id: "{}") {{ id {fields} }} }}"#, sheet.id);
+    // The first request fills the meta model cache; not compared.
+    post(&server, &one("")).await;
+
+    let (bare, _) = post(&server, &one("")).await;
+    let lists = "externalIds { namespace value } tags { name }";
+    let (with_lists, body) = post(&server, &one(lists)).await;
+    assert_eq!(with_lists, bare, "the lists cost no statement of their own");
+    let page = format!(r#"{{ factSheets(first: 1) {{ edges {{ node {{ {lists} }} }} }} }}"#);
+    let (_, paged) = post(&server, &page).await;
+    let node = &paged["data"]["factSheets"]["edges"][0]["node"];
+    assert_eq!(
+        body["data"]["factSheet"]["externalIds"],
+        node["externalIds"]
+    );
+    assert_eq!(body["data"]["factSheet"]["tags"], node["tags"]);
+    assert_eq!(
+        body["data"]["factSheet"]["externalIds"],
+        json!([
+            { "namespace": "eventSource", "value": "checkout" },
+            { "namespace": "jira", "value": "CHK" },
+        ])
+    );
+    assert_eq!(
+        body["data"]["factSheet"]["tags"],
+        json!([{ "name": "pci" }, { "name": "tier-1" }])
+    );
+
+    // Through a fragment the look-ahead still sees the lists.
+    let fragment = format!(
+        r#"query {{ factSheet(id: "{}") {{ id ...Lists }} }} fragment Lists on FactSheet {{ {lists} }}"#,
+        sheet.id
+    );
+    let (via_fragment, body) = post(&server, &fragment).await;
+    assert_eq!(via_fragment, bare);
+    assert_eq!(body["data"]["factSheet"]["tags"], node["tags"]);
+}

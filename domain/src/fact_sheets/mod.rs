@@ -10,6 +10,7 @@ mod list;
 pub(crate) mod persist;
 mod read;
 mod update;
+mod with_lists;
 
 pub use aggregates::AggregateCache;
 pub use archive::{archive, restore};
@@ -21,6 +22,7 @@ pub use list::{FactSheetOrder, OrderField, count, list};
 pub(crate) use persist::{insert_index, search_text};
 pub use read::{by_external_id, get, get_many, require};
 pub use update::{FactSheetPatch, Patch, update};
+pub use with_lists::{FactSheetWithLists, Lists, get_with_lists};
 
 /// A stored fact sheet. The API wraps it in its own types; nothing outside reads columns it does
 /// not need.

@@ -7,6 +7,7 @@ mod support;
 mod aggregates;
 mod change_id_lists;
 mod events;
+mod fact_sheet_lists;
 mod fact_sheets;
 mod features;
 mod filters;
