@@ -31,7 +31,7 @@ use foldhash::{HashSet, HashSetExt};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -44,7 +44,7 @@ use crate::{
     db::{Siblings, beside_or},
     metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
-use entity::deployment_fact;
+use entity::{change_fact, deployment_fact};
 
 /// See the module documentation. Families the caller does not need are not read at all. The
 /// incidents and the deployments before the window are read on [`Siblings`] of `db` when free,
@@ -184,19 +184,42 @@ impl Reads {
     }
 
     /// The window's deployment events with all their change ids, and the changes they name.
+    ///
+    /// When the sources fit one statement, the database finds the named changes itself, from
+    /// the same deployment rows: the two reads then no longer wait for each other, and the
+    /// 12,500 ids of a team's 90 days are neither sent back as a parameter nor folded into
+    /// every plan (5.5–13.8 ms of PostgreSQL planning per cold query, measured). Over more
+    /// sources a change may be named from another chunk, so the ids go back as a list.
     async fn window_and_changes(
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<(Vec<Deployment>, Vec<Change>)> {
-        let window = self
-            .counting(db, self.until, Some(self.from))
-            .await?
-            .into_iter()
-            .map(Row::with_all_changes)
-            .collect::<Result<Vec<_>>>()?;
-        let named = distinct(window.iter().flat_map(change_id_strs));
-        let changes = self.named_changes(db, &named).await?;
-        Ok((window, changes))
+        let window = async {
+            self.counting(db, self.until, Some(self.from))
+                .await?
+                .into_iter()
+                .map(Row::with_all_changes)
+                .collect::<Result<Vec<_>>>()
+        };
+        if self.sources.len() > SOURCES_PER_STATEMENT {
+            let window = window.await?;
+            let named = distinct(window.iter().flat_map(change_id_strs));
+            let changes = self.named_changes(db, &named).await?;
+            return Ok((window, changes));
+        }
+        let named = named_by_window(
+            db.get_database_backend(),
+            counting(
+                self.workspace_id,
+                &self.sources,
+                self.until,
+                Some(self.from),
+            ),
+        );
+        let only =
+            Condition::all().add(Expr::col(change_fact::Column::ChangeId).in_subquery(named));
+        let changes = changes(db, self.workspace_id, &self.sources, self.until, only);
+        tokio::try_join!(window, changes)
     }
 
     /// The changes among `ids`, filtered by the database.
@@ -310,6 +333,27 @@ fn counting(
         only = only.add(deployment_fact::Column::Time.gte(since));
     }
     only
+}
+
+/// Every change id named by the deployment events matching `deployments`, unpacked by the
+/// database from the stored lists.
+fn named_by_window(backend: DbBackend, deployments: Condition) -> SelectStatement {
+    let mut select = Query::select();
+    // SQLite's `json_each` reads a column of a table to its left: the table comes first.
+    select.from(deployment_fact::Entity);
+    match backend {
+        DbBackend::Postgres => select.expr(Expr::cust(
+            r#"json_array_elements_text("deployment_facts"."change_ids")"#,
+        )),
+        _ => select.expr(Expr::cust(r#""named"."value""#)).from_function(
+            Func::cust("json_each").arg(Expr::col((
+                deployment_fact::Entity,
+                deployment_fact::Column::ChangeIds,
+            ))),
+            "named",
+        ),
+    };
+    select.cond_where(deployments).to_owned()
 }
 
 fn change_id_strs(d: &Deployment) -> impl Iterator<Item = &str> {

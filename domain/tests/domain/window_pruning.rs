@@ -146,3 +146,76 @@ async fn incidents_settled_before_the_window_count_where_they_link_what_the_wind
     assert_eq!(restore.open_count, 2);
     assert_eq!(restore.oldest_open_seconds, Some(13.0 * 86_400.0));
 }
+
+/// A fact sheet fed by two sources: a change of one source deployed by the other's deployment
+/// still gets its lead time, as the database now finds a window's changes from its deployments
+/// itself (across every source of the read, not per source).
+#[tokio::test]
+async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
+    use domain::{
+        external_ids::ExternalId,
+        fact_sheets::{self, NewFactSheet},
+    };
+    let db = TestDb::new().await;
+    let (principal, _) = workspace(&db, "two-sources").await;
+    let model = meta_model::current(db.conn(), &principal)
+        .await
+        .unwrap()
+        .model;
+    let source = |value: &str| ExternalId {
+        namespace: "eventSource".into(),
+        value: value.into(),
+    };
+    let sheet = fact_sheets::create(
+        db.conn(),
+        &principal,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "SoftwareArtifact".into(),
+            name: "web and api".into(),
+            external_ids: vec![source("web"), source("api")],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let from = |source: &str, e: IncomingEvent| IncomingEvent {
+        source: source.into(),
+        ..e
+    };
+    let stream = vec![
+        // C1 (api) is deployed by web's D1 in the window, after 24 hours.
+        from("api", change_event("C1", at(11, 0))),
+        from("web", deployment("E1", "D1", at(12, 0), &["C1"])),
+        // C2 (web) deployed by api before the window: not a lead time of this window.
+        from("web", change_event("C2", at(1, 0))),
+        from("api", deployment("E2", "D2", at(2, 0), &["C2"])),
+        // C3 (web) deployed by api in the window, after 2 hours; named again by web's D3.
+        from("web", change_event("C3", at(13, 0))),
+        from("api", deployment("E3", "D4", at(13, 2), &["C3"])),
+        from("web", deployment("E4", "D3", at(14, 0), &["C3", "C2"])),
+    ];
+    events::ingest(db.conn(), &principal, events::validate(stream).unwrap())
+        .await
+        .unwrap();
+    let window = MetricWindow::new(at(10, 0), at(17, 0), BucketSize::Week, chrono_tz::UTC).unwrap();
+    let served = metrics::for_fact_sheet(
+        db.conn(),
+        &principal,
+        &model,
+        sheet.id,
+        &window,
+        events::Needs::ALL,
+    )
+    .await
+    .unwrap();
+    let sources = ["web".to_string(), "api".to_string()];
+    let all = events::load_facts(db.conn(), principal.workspace_id, &sources, window.to)
+        .await
+        .unwrap();
+    assert_eq!(served, metrics::compute(&all, &window, &Default::default()));
+    let lead = &served.lead_time;
+    assert_eq!(lead.stats.count, 2, "{lead:?}");
+    assert_eq!(lead.pending_changes, 0);
+    assert_eq!(lead.stats.p50_seconds, Some(13.0 * 3600.0));
+}
