@@ -55,6 +55,10 @@ pub trait Siblings: ConnectionTrait + Sync {
         F: FnOnce(Self::Sibling) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static;
+
+    /// Whether this connection's request is the only one in flight, so that cores idle: a read
+    /// may then spend CPU to finish sooner. Under load the cheaper way is the faster one.
+    fn runs_alone(&self) -> bool;
 }
 
 /// A read running beside the request. Dropping it (the request was cancelled) stops the read.
@@ -199,6 +203,11 @@ impl SiblingPool {
         InFlight(self.in_flight.clone())
     }
 
+    /// No other request reads through this store right now.
+    pub(super) fn alone(&self) -> bool {
+        self.in_flight.load(Ordering::Relaxed) <= 1
+    }
+
     /// Starts `read` on a sibling scoped to `workspace_id`, or `None` when every permit is taken.
     pub(super) fn start<T, F, Fut>(
         &self,
@@ -211,9 +220,8 @@ impl SiblingPool {
         Fut: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
-        let alone = self.in_flight.load(Ordering::Relaxed) <= 1;
         let lane = match &self.readers {
-            Some(readers) if alone => readers,
+            Some(readers) if self.alone() => readers,
             _ => &self.within,
         };
         let permit = lane.permits.clone().try_acquire_owned().ok()?;
@@ -252,6 +260,10 @@ impl Siblings for TenantConnection {
     {
         self.start_sibling(read)
     }
+
+    fn runs_alone(&self) -> bool {
+        self.alone()
+    }
 }
 
 /// A pool is its own sibling: every statement draws a connection of its own. Used by tests and
@@ -267,6 +279,11 @@ impl Siblings for DatabaseConnection {
     {
         Some(Beside::spawn_on(&Handle::current(), read(self.clone())))
     }
+
+    /// Tests and platform operations read one thing at a time.
+    fn runs_alone(&self) -> bool {
+        true
+    }
 }
 
 /// A transaction has writes of its own that no other connection sees: no siblings.
@@ -280,6 +297,11 @@ impl Siblings for DatabaseTransaction {
         T: Send + 'static,
     {
         None
+    }
+
+    /// A transaction writes: never a reason to spend more on a read.
+    fn runs_alone(&self) -> bool {
+        false
     }
 }
 

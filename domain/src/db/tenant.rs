@@ -116,6 +116,12 @@ impl TenantConnection {
         }
     }
 
+    /// Whether no other request reads through this connection's store (see
+    /// [`super::Siblings::runs_alone`]); a connection without siblings never claims so.
+    pub(super) fn alone(&self) -> bool {
+        self.siblings.as_ref().is_some_and(|(pool, _)| pool.alone())
+    }
+
     pub(super) fn start_sibling<T, F, Fut>(&self, read: F) -> Option<super::Beside<T>>
     where
         F: FnOnce(TenantConnection) -> Fut + Send + 'static,

@@ -148,8 +148,8 @@ async fn incidents_settled_before_the_window_count_where_they_link_what_the_wind
 }
 
 /// A fact sheet fed by two sources: a change of one source deployed by the other's deployment
-/// still gets its lead time, as the database now finds a window's changes from its deployments
-/// itself (across every source of the read, not per source).
+/// gets its lead time both ways a window finds its changes: by the database from the window's
+/// deployments (a read alone) and by the list of their ids (under load).
 #[tokio::test]
 async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     use domain::{
@@ -214,6 +214,20 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
         .await
         .unwrap();
     assert_eq!(served, metrics::compute(&all, &window, &Default::default()));
+    // A transaction never runs alone: there the window's change ids go back as a list, the
+    // way taken under load. Same result.
+    let tx = sea_orm::TransactionTrait::begin(db.conn()).await.unwrap();
+    let listed = metrics::for_fact_sheet(
+        &tx,
+        &principal,
+        &model,
+        sheet.id,
+        &window,
+        events::Needs::ALL,
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed, served);
     let lead = &served.lead_time;
     assert_eq!(lead.stats.count, 2, "{lead:?}");
     assert_eq!(lead.pending_changes, 0);
