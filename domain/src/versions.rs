@@ -116,3 +116,40 @@ pub struct Both {
     pub inventory: i64,
     pub events: i64,
 }
+
+/// A counter read at most once per request, at its first use. Figures of one request keyed by
+/// it (a page's total and its facets, resolved side by side) share one read instead of a
+/// round trip each, and each is still computed after the read, so none is keyed by a version
+/// newer than its data.
+#[derive(Debug)]
+pub struct ReadOnce {
+    counter: Counter,
+    workspace_id: Uuid,
+    value: tokio::sync::OnceCell<i64>,
+}
+
+impl ReadOnce {
+    pub fn new(counter: Counter, workspace_id: Uuid) -> Self {
+        Self {
+            counter,
+            workspace_id,
+            value: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    pub fn counter(&self) -> Counter {
+        self.counter
+    }
+
+    pub fn workspace_id(&self) -> Uuid {
+        self.workspace_id
+    }
+
+    /// The counter as first read through `db` in this request.
+    pub async fn get(&self, db: &impl ConnectionTrait) -> Result<i64> {
+        self.value
+            .get_or_try_init(|| current(db, self.counter, self.workspace_id))
+            .await
+            .copied()
+    }
+}

@@ -5,6 +5,7 @@ use domain::{
     Principal,
     db::{StatementCounter, Store, TenantConnection, TenantScope},
     meta_model::{self, MetaModelCache, MetaModelVersion},
+    versions::{Counter, ReadOnce},
 };
 use tokio::sync::RwLock;
 
@@ -21,6 +22,8 @@ pub struct RequestContext {
     meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
     /// Parsed models shared by requests (the server's); without, each request reads its own.
     meta_models: Option<MetaModelCache>,
+    /// The inventory counter that keys this request's cached totals and facets, read once.
+    pub inventory: ReadOnce,
 }
 
 impl RequestContext {
@@ -38,7 +41,9 @@ impl RequestContext {
 
     fn with_scope(store: Store, principal: Principal, scope: TenantScope) -> Self {
         let loaders = Loaders::new(scope.clone(), principal.clone());
+        let inventory = ReadOnce::new(Counter::Inventory, principal.workspace_id);
         Self {
+            inventory,
             store,
             principal,
             loaders,

@@ -182,3 +182,29 @@ async fn one_fact_sheet_brings_its_lists_in_its_own_statement() {
     assert_eq!(via_fragment, bare);
     assert_eq!(body["data"]["factSheet"]["tags"], node["tags"]);
 }
+
+/// A page's total and its facets, resolved side by side, are keyed by one read of the
+/// inventory counter: once both are cached, asking for the facets too costs no statement.
+#[tokio::test]
+async fn total_and_facets_share_one_read_of_the_inventory_counter() {
+    let app = TestApp::new().await;
+    seed(&app, 3).await;
+    let server = app.spawn(debug_config(true));
+    let total = "{ factSheets(first: 1) { totalCount } }";
+    let both = "{ factSheets(first: 1) { totalCount facets { types { key count } } } }";
+    // Fill the meta model and aggregate caches.
+    post(&server, total).await;
+    post(&server, both).await;
+
+    let (total_only, _) = post(&server, total).await;
+    let (with_facets, body) = post(&server, both).await;
+    assert_eq!(with_facets, total_only);
+    let types = body["data"]["factSheets"]["facets"]["types"]
+        .as_array()
+        .unwrap();
+    let artifacts = types
+        .iter()
+        .find(|t| t["key"] == "SoftwareArtifact")
+        .unwrap();
+    assert_eq!(artifacts["count"], 3);
+}

@@ -23,7 +23,7 @@ use crate::{
     authz::{self, Action},
     cache::get_or_compute,
     meta_model::MetaModelVersion,
-    versions::{self, Counter},
+    versions::{Counter, ReadOnce},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,32 +51,42 @@ impl AggregateCache {
         }
     }
 
+    /// `inventory` is the request's read of the workspace's inventory counter.
     async fn key(
         db: &impl ConnectionTrait,
         principal: &Principal,
         model: &MetaModelVersion,
+        inventory: &ReadOnce,
         filter: &FactSheetFilter,
     ) -> Result<Key> {
+        if inventory.counter() != Counter::Inventory
+            || inventory.workspace_id() != principal.workspace_id
+        {
+            return Err(crate::Error::Internal(
+                "aggregates keyed by another counter or workspace".into(),
+            ));
+        }
         Ok(Key {
             workspace_id: principal.workspace_id,
             model_version: model.version,
-            inventory_version: versions::current(db, Counter::Inventory, principal.workspace_id)
-                .await?,
+            inventory_version: inventory.get(db).await?,
             today: chrono::Utc::now().date_naive(),
             filter: format!("{filter:?}"),
         })
     }
 
-    /// [`facets`] of `filter`, computed at most once per inventory version.
+    /// [`facets`] of `filter`, computed at most once per inventory version (read through
+    /// `inventory`, the request's [`ReadOnce`] of [`Counter::Inventory`]).
     pub async fn facets(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
         model: &MetaModelVersion,
+        inventory: &ReadOnce,
         filter: &FactSheetFilter,
     ) -> Result<Arc<Facets>> {
         authz::require(principal, Action::Read)?;
-        let key = Self::key(db, principal, model, filter).await?;
+        let key = Self::key(db, principal, model, inventory, filter).await?;
         get_or_compute(&self.facets, key, async {
             Ok(Arc::new(facets(db, principal, &model.model, filter).await?))
         })
@@ -89,10 +99,11 @@ impl AggregateCache {
         db: &impl ConnectionTrait,
         principal: &Principal,
         model: &MetaModelVersion,
+        inventory: &ReadOnce,
         filter: &FactSheetFilter,
     ) -> Result<u64> {
         authz::require(principal, Action::Read)?;
-        let key = Self::key(db, principal, model, filter).await?;
+        let key = Self::key(db, principal, model, inventory, filter).await?;
         get_or_compute(
             &self.counts,
             key,

@@ -4,22 +4,35 @@
 use domain::{
     fact_sheets::{self, AggregateCache, FactSheetFilter, FactSheetPatch, NewFactSheet},
     meta_model, relations, tags,
-    versions::{self, Counter},
+    versions::{self, Counter, ReadOnce},
 };
 use serde_json::json;
 
 use crate::support::{World, attrs};
 
+/// A new request's read of the inventory counter.
+fn request(w: &World) -> ReadOnce {
+    ReadOnce::new(Counter::Inventory, w.admin.workspace_id)
+}
+
 /// The cached figures and a fresh computation, which must agree; returns the total.
 async fn check(w: &World, cache: &AggregateCache, filter: &FactSheetFilter, step: &str) -> u64 {
     let db = w.db.conn();
     let m = meta_model::current(db, &w.admin).await.unwrap();
-    let cached = cache.facets(db, &w.admin, &m, filter).await.unwrap();
+    // One request: both figures keyed by one read of the counter.
+    let inventory = ReadOnce::new(Counter::Inventory, w.admin.workspace_id);
+    let cached = cache
+        .facets(db, &w.admin, &m, &inventory, filter)
+        .await
+        .unwrap();
     let fresh = fact_sheets::facets(db, &w.admin, &m.model, filter)
         .await
         .unwrap();
     assert_eq!(*cached, fresh, "facets after {step}");
-    let total = cache.count(db, &w.admin, &m, filter).await.unwrap();
+    let total = cache
+        .count(db, &w.admin, &m, &inventory, filter)
+        .await
+        .unwrap();
     let fresh_total = fact_sheets::count(db, &w.admin, &m.model, filter)
         .await
         .unwrap();
@@ -69,8 +82,14 @@ async fn cached_facets_and_totals_follow_every_change() {
     let before = versions::current(db, Counter::Inventory, w.admin.workspace_id)
         .await
         .unwrap();
-    let first = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
-    let again = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
+    let first = cache
+        .facets(db, &w.admin, &m, &request(&w), &filter)
+        .await
+        .unwrap();
+    let again = cache
+        .facets(db, &w.admin, &m, &request(&w), &filter)
+        .await
+        .unwrap();
     assert!(
         std::sync::Arc::ptr_eq(&first, &again),
         "a repeated read is a cache hit"
@@ -96,14 +115,20 @@ async fn cached_facets_and_totals_follow_every_change() {
             > before
     );
     check(&w, &cache, &filter, "an attribute update").await;
-    let after_update = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
+    let after_update = cache
+        .facets(db, &w.admin, &m, &request(&w), &filter)
+        .await
+        .unwrap();
     assert_eq!(facet_of(&after_update, "language", "rust"), 2);
 
     tags::tag_fact_sheet(db, &w.admin, a.id, &["pci".into()])
         .await
         .unwrap();
     check(&w, &cache, &filter, "tagging").await;
-    let tagged = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
+    let tagged = cache
+        .facets(db, &w.admin, &m, &request(&w), &filter)
+        .await
+        .unwrap();
     assert_eq!(
         tagged.tags.iter().find(|t| t.key == "pci").map(|t| t.count),
         Some(1)
@@ -156,11 +181,43 @@ async fn cached_facets_and_totals_follow_every_change() {
         .await
         .unwrap();
     let m = meta_model::current(db, &w.admin).await.unwrap();
-    let ours = cache.facets(db, &w.admin, &m, &filter).await.unwrap();
+    let ours = cache
+        .facets(db, &w.admin, &m, &request(&w), &filter)
+        .await
+        .unwrap();
     assert_eq!(facet_of(&ours, "language", "rust"), 2);
     let theirs = cache
-        .facets(db, &other, &other_model, &filter)
+        .facets(
+            db,
+            &other,
+            &other_model,
+            &ReadOnce::new(Counter::Inventory, other.workspace_id),
+            &filter,
+        )
         .await
         .unwrap();
     assert_eq!(facet_of(&theirs, "language", "rust"), 1);
+    // A read of another workspace's counter (or of another counter) keys nothing.
+    let err = cache
+        .facets(
+            db,
+            &w.admin,
+            &m,
+            &ReadOnce::new(Counter::Inventory, other.workspace_id),
+            &filter,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, domain::Error::Internal(_)), "{err:?}");
+    let err = cache
+        .count(
+            db,
+            &w.admin,
+            &m,
+            &ReadOnce::new(Counter::Events, w.admin.workspace_id),
+            &filter,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, domain::Error::Internal(_)), "{err:?}");
 }

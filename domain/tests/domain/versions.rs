@@ -31,3 +31,24 @@ async fn both_counters_are_read_together_and_per_workspace() {
     let others = versions::both(db, other.workspace_id).await.unwrap();
     assert_eq!(others.events, 0, "another workspace's counters do not move");
 }
+
+/// One request reads a counter once: a raise after its first read is not seen by it (its
+/// figures were keyed before they were computed), and the next request sees it.
+#[tokio::test]
+async fn a_counter_is_read_once_per_request() {
+    let w = World::new().await;
+    let db = w.db.conn();
+    let ws = w.admin.workspace_id;
+    let request = versions::ReadOnce::new(Counter::Inventory, ws);
+    let first = request.get(db).await.unwrap();
+    assert_eq!(
+        first,
+        versions::current(db, Counter::Inventory, ws).await.unwrap()
+    );
+    versions::raise(db, Counter::Inventory, ws).await.unwrap();
+    assert_eq!(request.get(db).await.unwrap(), first, "read once");
+    let next = versions::ReadOnce::new(Counter::Inventory, ws);
+    assert_eq!(next.get(db).await.unwrap(), first + 1);
+    let events = versions::ReadOnce::new(Counter::Events, ws);
+    assert_eq!(events.get(db).await.unwrap(), 0, "each counter on its own");
+}

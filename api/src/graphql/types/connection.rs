@@ -95,7 +95,13 @@ impl FactSheetConnection {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
         aggregates(ctx)?
-            .count(rc.db().await?, &rc.principal, &model, &self.filter)
+            .count(
+                rc.db().await?,
+                &rc.principal,
+                &model,
+                &rc.inventory,
+                &self.filter,
+            )
             .await
             .gql()
     }
@@ -106,7 +112,13 @@ impl FactSheetConnection {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
         let facets = aggregates(ctx)?
-            .facets(rc.db().await?, &rc.principal, &model, &self.filter)
+            .facets(
+                rc.db().await?,
+                &rc.principal,
+                &model,
+                &rc.inventory,
+                &self.filter,
+            )
             .await
             .gql()?;
         Ok(Facets::clone(&facets).into())
