@@ -3,8 +3,9 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use uuid::Uuid;
 
@@ -43,28 +44,58 @@ async fn edition_of(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Edi
     ws.edition.parse()
 }
 
-/// The settings of `features` for a workspace, without usage (what enforcement needs).
+/// The settings of `features` for a workspace, without usage (what enforcement needs). One
+/// statement: the workspace's edition with its overrides of `features` joined on. Every
+/// gated read (each metrics query, each ingestion) pays this check, so it costs one round
+/// trip rather than two.
 pub(super) async fn settings(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     features: &[Feature],
 ) -> Result<Vec<FeatureSetting>> {
-    let edition = edition_of(db, workspace_id).await?;
     let ids: Vec<&str> = features.iter().map(|f| f.id()).collect();
-    let overrides = workspace_feature::Entity::find()
-        .filter(workspace_feature::Column::WorkspaceId.eq(workspace_id))
-        .filter(workspace_feature::Column::Feature.is_in(ids))
-        .all(db)
-        .await?;
+    let wf = workspace_feature::Entity;
+    let statement = Query::select()
+        .column((workspace::Entity, workspace::Column::Edition))
+        .columns([
+            (wf, workspace_feature::Column::Feature),
+            (wf, workspace_feature::Column::Status),
+            (wf, workspace_feature::Column::Quota),
+        ])
+        .from(workspace::Entity)
+        .join(
+            JoinType::LeftJoin,
+            wf,
+            Condition::all()
+                .add(
+                    Expr::col((wf, workspace_feature::Column::WorkspaceId))
+                        .equals((workspace::Entity, workspace::Column::Id)),
+                )
+                .add(Expr::col((wf, workspace_feature::Column::Feature)).is_in(ids)),
+        )
+        .and_where(Expr::col((workspace::Entity, workspace::Column::Id)).eq(workspace_id))
+        .to_owned();
+    let rows = db.query_all(&statement).await?;
+    let Some(first) = rows.first() else {
+        return Err(Error::not_found("workspace", workspace_id));
+    };
+    let edition: Edition = first.try_get_by_index::<String>(0)?.parse()?;
+    let mut overrides = Vec::new();
+    for row in &rows {
+        if let Some(feature) = row.try_get_by_index::<Option<String>>(1)? {
+            let status: String = row.try_get_by_index(2)?;
+            overrides.push((feature, status, row.try_get_by_index::<Option<i64>>(3)?));
+        }
+    }
     features
         .iter()
         .map(|&feature| {
             let (status, quota) = edition.grants(feature);
-            match overrides.iter().find(|o| o.feature == feature.id()) {
-                Some(o) => Ok(FeatureSetting {
+            match overrides.iter().find(|(id, ..)| id == feature.id()) {
+                Some((_, status, quota)) => Ok(FeatureSetting {
                     feature,
-                    status: o.status.parse()?,
-                    quota: o.quota,
+                    status: status.parse()?,
+                    quota: *quota,
                     overridden: true,
                     used: None,
                 }),
