@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{
     BucketSize, MetricWindow, Metrics,
-    for_fact_sheet::{admit, compute_admitted},
+    for_fact_sheet::{Subject, admit, compute_admitted},
 };
 use crate::{
     Principal, Result, cache::get_or_compute, db::Siblings, events::Needs,
@@ -51,18 +51,20 @@ impl MetricsCache {
         }
     }
 
-    /// [`super::for_fact_sheet`], computed at most once per data version. The caller's role,
-    /// the metrics feature and the fact sheet are checked on every call, hit or miss.
+    /// [`super::for_fact_sheet`] of `subject`, computed at most once per data version. The
+    /// caller's role, the metrics feature and the fact sheet are checked on every call, hit or
+    /// miss.
     pub async fn for_fact_sheet(
         &self,
         db: &impl Siblings,
         principal: &Principal,
         model: &MetaModelVersion,
-        fact_sheet_id: Uuid,
+        subject: Subject<'_>,
         window: &MetricWindow,
         needs: Needs,
     ) -> Result<Arc<Metrics>> {
-        admit(db, principal, fact_sheet_id).await?;
+        admit(db, principal, subject).await?;
+        let fact_sheet_id = subject.id();
         let ws = principal.workspace_id;
         let versions = versions::both(db, ws).await?;
         let key = Key {

@@ -33,21 +33,48 @@ pub async fn for_fact_sheet(
     window: &MetricWindow,
     needs: Needs,
 ) -> Result<Metrics> {
-    admit(db, principal, fact_sheet_id).await?;
+    admit(db, principal, Subject::Id(fact_sheet_id)).await?;
     compute_admitted(db, principal, model, fact_sheet_id, window, needs).await
 }
 
-/// Whether `principal` may read the metrics of `fact_sheet_id`: its role, the workspace's
-/// metrics feature and the fact sheet's existence in its workspace. Checked on every read,
-/// cached or not.
+/// Whose metrics are asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A fact sheet known by id only: it is looked up.
+    Id(Uuid),
+    /// A fact sheet the caller read through its workspace-scoped connection in this request
+    /// (GraphQL `metrics` of a fact sheet it resolved): it is not read again.
+    Read(&'a fact_sheets::FactSheet),
+}
+
+impl Subject<'_> {
+    pub fn id(self) -> Uuid {
+        match self {
+            Subject::Id(id) => id,
+            Subject::Read(sheet) => sheet.id,
+        }
+    }
+}
+
+/// Whether `principal` may read the metrics of `subject`: its role, the workspace's metrics
+/// feature and the fact sheet's existence in its workspace. Checked on every read, cached or
+/// not.
 pub(super) async fn admit(
     db: &impl ConnectionTrait,
     principal: &Principal,
-    fact_sheet_id: Uuid,
+    subject: Subject<'_>,
 ) -> Result<()> {
     authz::require(principal, Action::Read)?;
     features::require_enabled(db, principal.workspace_id, Feature::Metrics).await?;
-    fact_sheets::require(db, principal, fact_sheet_id).await?;
+    match subject {
+        Subject::Id(id) => {
+            fact_sheets::require(db, principal, id).await?;
+        }
+        Subject::Read(sheet) if sheet.workspace_id != principal.workspace_id => {
+            return Err(crate::Error::not_found("fact sheet", sheet.id));
+        }
+        Subject::Read(_) => {}
+    }
     Ok(())
 }
 

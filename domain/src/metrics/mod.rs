@@ -31,7 +31,7 @@ pub use facts::{
     WorkItemState, WorkItemTransition,
 };
 pub use flow::{FlowBucket, FlowMetrics, TypeCount, TypeShare};
-pub use for_fact_sheet::{for_fact_sheet, members};
+pub use for_fact_sheet::{Subject, for_fact_sheet, members};
 pub use lead_time::{LeadTime, LeadTimeBucket};
 pub use levels::{Bands, DeploymentFrequencyBands, DurationBands, Level, RateBands};
 pub use recovery::{Recovery, RecoveryBucket};

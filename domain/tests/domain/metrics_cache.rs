@@ -13,7 +13,7 @@ use domain::{
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
     meta_model::{self, MetaModelEdit},
-    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache},
+    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Subject},
     relations::{self, NewRelation},
 };
 use serde_json::json;
@@ -93,10 +93,36 @@ pub(crate) async fn own(w: &World, team: Uuid, artifact: Uuid) {
 /// The cached result and a fresh computation, which must agree; returns the cached one.
 async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
     let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
-    let cached = cache
-        .for_fact_sheet(w.db.conn(), &w.admin, &model, team, &window(), Needs::ALL)
+    // As the GraphQL field asks: for the fact sheet it has already read.
+    let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
         .unwrap();
+    let cached = cache
+        .for_fact_sheet(
+            w.db.conn(),
+            &w.admin,
+            &model,
+            Subject::Read(&sheet),
+            &window(),
+            Needs::ALL,
+        )
+        .await
+        .unwrap();
+    let by_id = cache
+        .for_fact_sheet(
+            w.db.conn(),
+            &w.admin,
+            &model,
+            Subject::Id(team),
+            &window(),
+            Needs::ALL,
+        )
+        .await
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&cached, &by_id),
+        "one entry, however the subject is named"
+    );
     let fresh = metrics::for_fact_sheet(
         w.db.conn(),
         &w.admin,
@@ -243,7 +269,47 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     tx.commit().await.unwrap();
     let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
     let refused = cache
-        .for_fact_sheet(w.db.conn(), &w.admin, &model, team, &window(), Needs::ALL)
+        .for_fact_sheet(
+            w.db.conn(),
+            &w.admin,
+            &model,
+            Subject::Id(team),
+            &window(),
+            Needs::ALL,
+        )
         .await;
     assert!(matches!(refused, Err(Error::FeatureDisabled { .. })));
+    let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
+        .await
+        .unwrap();
+    let refused = cache
+        .for_fact_sheet(
+            w.db.conn(),
+            &w.admin,
+            &model,
+            Subject::Read(&sheet),
+            &window(),
+            Needs::ALL,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(Error::FeatureDisabled { .. })),
+        "a fact sheet already read is checked for the feature all the same"
+    );
+    // A fact sheet of one workspace is no subject in another.
+    let other_model = meta_model::current(w.db.conn(), &other).await.unwrap();
+    let foreign = cache
+        .for_fact_sheet(
+            w.db.conn(),
+            &other,
+            &other_model,
+            Subject::Read(&sheet),
+            &window(),
+            Needs::ALL,
+        )
+        .await;
+    assert!(
+        matches!(foreign, Err(Error::NotFound { .. })),
+        "{foreign:?}"
+    );
 }

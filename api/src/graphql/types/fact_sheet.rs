@@ -414,7 +414,7 @@ impl FactSheetNode {
                 rc.db().await?,
                 &rc.principal,
                 &model,
-                self.sheet.id,
+                domain::metrics::Subject::Read(&self.sheet),
                 &window,
                 needs,
             )
