@@ -90,6 +90,26 @@ pub(crate) async fn own(w: &World, team: Uuid, artifact: Uuid) {
     .unwrap();
 }
 
+/// The cached metrics of `subject` over the test window, as `principal` asks for them.
+async fn cached(
+    w: &World,
+    cache: &MetricsCache,
+    principal: &domain::Principal,
+    subject: Subject<'_>,
+) -> domain::Result<Arc<Metrics>> {
+    let model = meta_model::current(w.db.conn(), principal).await.unwrap();
+    cache
+        .for_fact_sheet(
+            w.db.conn(),
+            principal,
+            &model,
+            subject,
+            &window(),
+            Needs::ALL,
+        )
+        .await
+}
+
 /// The cached result and a fresh computation, which must agree; returns the cached one.
 async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
     let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
@@ -97,30 +117,12 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
     let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
         .unwrap();
-    let cached = cache
-        .for_fact_sheet(
-            w.db.conn(),
-            &w.admin,
-            &model,
-            Subject::Read(&sheet),
-            &window(),
-            Needs::ALL,
-        )
+    let via_sheet = cached(w, cache, &w.admin, Subject::Read(&sheet))
         .await
         .unwrap();
-    let by_id = cache
-        .for_fact_sheet(
-            w.db.conn(),
-            &w.admin,
-            &model,
-            Subject::Id(team),
-            &window(),
-            Needs::ALL,
-        )
-        .await
-        .unwrap();
+    let by_id = cached(w, cache, &w.admin, Subject::Id(team)).await.unwrap();
     assert!(
-        Arc::ptr_eq(&cached, &by_id),
+        Arc::ptr_eq(&via_sheet, &by_id),
         "one entry, however the subject is named"
     );
     let fresh = metrics::for_fact_sheet(
@@ -133,8 +135,8 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
     )
     .await
     .unwrap();
-    assert_eq!(*cached, fresh, "cached metrics are stale after {step}");
-    cached
+    assert_eq!(*via_sheet, fresh, "cached metrics are stale after {step}");
+    via_sheet
 }
 
 #[tokio::test]
@@ -267,47 +269,18 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
-    let refused = cache
-        .for_fact_sheet(
-            w.db.conn(),
-            &w.admin,
-            &model,
-            Subject::Id(team),
-            &window(),
-            Needs::ALL,
-        )
-        .await;
+    let refused = cached(&w, &cache, &w.admin, Subject::Id(team)).await;
     assert!(matches!(refused, Err(Error::FeatureDisabled { .. })));
     let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
         .unwrap();
-    let refused = cache
-        .for_fact_sheet(
-            w.db.conn(),
-            &w.admin,
-            &model,
-            Subject::Read(&sheet),
-            &window(),
-            Needs::ALL,
-        )
-        .await;
+    let refused = cached(&w, &cache, &w.admin, Subject::Read(&sheet)).await;
     assert!(
         matches!(refused, Err(Error::FeatureDisabled { .. })),
         "a fact sheet already read is checked for the feature all the same"
     );
     // A fact sheet of one workspace is no subject in another.
-    let other_model = meta_model::current(w.db.conn(), &other).await.unwrap();
-    let foreign = cache
-        .for_fact_sheet(
-            w.db.conn(),
-            &other,
-            &other_model,
-            Subject::Read(&sheet),
-            &window(),
-            Needs::ALL,
-        )
-        .await;
+    let foreign = cached(&w, &cache, &other, Subject::Read(&sheet)).await;
     assert!(
         matches!(foreign, Err(Error::NotFound { .. })),
         "{foreign:?}"

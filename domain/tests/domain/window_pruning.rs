@@ -199,16 +199,7 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
         .await
         .unwrap();
     let window = MetricWindow::new(at(10, 0), at(17, 0), BucketSize::Week, chrono_tz::UTC).unwrap();
-    let served = metrics::for_fact_sheet(
-        db.conn(),
-        &principal,
-        &model,
-        sheet.id,
-        &window,
-        events::Needs::ALL,
-    )
-    .await
-    .unwrap();
+    let served = all_metrics(db.conn(), &principal, &model, sheet.id, &window).await;
     let sources = ["web".to_string(), "api".to_string()];
     let all = events::load_facts(db.conn(), principal.workspace_id, &sources, window.to)
         .await
@@ -217,19 +208,23 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     // A transaction never runs alone: there the window's change ids go back as a list, the
     // way taken under load. Same result.
     let tx = sea_orm::TransactionTrait::begin(db.conn()).await.unwrap();
-    let listed = metrics::for_fact_sheet(
-        &tx,
-        &principal,
-        &model,
-        sheet.id,
-        &window,
-        events::Needs::ALL,
-    )
-    .await
-    .unwrap();
+    let listed = all_metrics(&tx, &principal, &model, sheet.id, &window).await;
     assert_eq!(listed, served);
     let lead = &served.lead_time;
     assert_eq!(lead.stats.count, 2, "{lead:?}");
     assert_eq!(lead.pending_changes, 0);
     assert_eq!(lead.stats.p50_seconds, Some(13.0 * 3600.0));
+}
+
+/// Every metric family of `fact_sheet` over `window`, read through `db`.
+async fn all_metrics(
+    db: &impl domain::db::Siblings,
+    principal: &domain::Principal,
+    model: &meta_model::MetaModel,
+    fact_sheet: uuid::Uuid,
+    window: &MetricWindow,
+) -> Metrics {
+    metrics::for_fact_sheet(db, principal, model, fact_sheet, window, events::Needs::ALL)
+        .await
+        .unwrap()
 }
