@@ -23,6 +23,7 @@ pub async fn require_enabled(
 ) -> Result<FeatureSetting> {
     let setting = settings(db, workspace_id, &[feature])
         .await?
+        .1
         .pop()
         .ok_or_else(|| Error::Internal(format!("no setting for {feature}")))?;
     if setting.status == FeatureStatus::Disabled {

@@ -44,15 +44,15 @@ async fn edition_of(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Edi
     ws.edition.parse()
 }
 
-/// The settings of `features` for a workspace, without usage (what enforcement needs). One
-/// statement: the workspace's edition with its overrides of `features` joined on. Every
+/// The workspace's edition and the settings of `features` for it, without usage (what
+/// enforcement needs). One statement: the edition with its overrides of `features` joined on. Every
 /// gated read (each metrics query, each ingestion) pays this check, so it costs one round
 /// trip rather than two.
 pub(super) async fn settings(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     features: &[Feature],
-) -> Result<Vec<FeatureSetting>> {
+) -> Result<(Edition, Vec<FeatureSetting>)> {
     let ids: Vec<&str> = features.iter().map(|f| f.id()).collect();
     let wf = workspace_feature::Entity;
     let statement = Query::select()
@@ -87,7 +87,7 @@ pub(super) async fn settings(
             overrides.push((feature, status, row.try_get_by_index::<Option<i64>>(3)?));
         }
     }
-    features
+    let settings = features
         .iter()
         .map(|&feature| {
             let (status, quota) = edition.grants(feature);
@@ -108,7 +108,8 @@ pub(super) async fn settings(
                 }),
             }
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok((edition, settings))
 }
 
 /// Every feature of a workspace with its usage: what a platform operator sees.
@@ -116,8 +117,7 @@ pub async fn for_workspace(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
 ) -> Result<(Edition, Vec<FeatureSetting>)> {
-    let edition = edition_of(db, workspace_id).await?;
-    let mut all = settings(db, workspace_id, &Feature::ALL).await?;
+    let (edition, mut all) = settings(db, workspace_id, &Feature::ALL).await?;
     for setting in &mut all {
         setting.used = match setting.feature {
             Feature::FactSheets => Some(live_fact_sheets(db, workspace_id).await? as i64),
