@@ -1,4 +1,4 @@
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use super::{FactSheet, persist::INSERT_CHUNK};
@@ -15,11 +15,14 @@ pub async fn get(
     id: Uuid,
 ) -> Result<Option<FactSheet>> {
     authz::require(principal, Action::Read)?;
-    Ok(fact_sheet::Entity::find()
+    Ok(one_of_workspace(principal, id).one(db).await?)
+}
+
+/// The select of fact sheet `id` in the caller's workspace, for every single-sheet reader.
+pub(super) fn one_of_workspace(principal: &Principal, id: Uuid) -> Select<fact_sheet::Entity> {
+    fact_sheet::Entity::find()
         .filter(fact_sheet::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(fact_sheet::Column::Id.eq(id))
-        .one(db)
-        .await?)
 }
 
 /// Like [`get`], for a fact sheet that must exist.

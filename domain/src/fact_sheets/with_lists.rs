@@ -7,20 +7,18 @@
 //! [`crate::tags::tags_of`] return, which a test checks.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, QueryTrait, sea_query::Expr,
+    ConnectionTrait, DbBackend, FromQueryResult, QuerySelect, QueryTrait, sea_query::Expr,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::FactSheet;
+use super::{FactSheet, read::one_of_workspace};
 use crate::{
     Error, Principal, Result,
     authz::{self, Action},
     external_ids::ExternalId,
     tags::Tag,
 };
-use entity::fact_sheet;
 
 /// Which lists a caller will read beside the fact sheet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,9 +47,7 @@ pub async fn get_with_lists(
 ) -> Result<Option<FactSheetWithLists>> {
     authz::require(principal, Action::Read)?;
     let backend = db.get_database_backend();
-    let mut select = fact_sheet::Entity::find()
-        .filter(fact_sheet::Column::WorkspaceId.eq(principal.workspace_id))
-        .filter(fact_sheet::Column::Id.eq(id));
+    let mut select = one_of_workspace(principal, id);
     if lists.external_ids {
         select = select.expr_as(Expr::cust(external_ids_json(backend)), EXTERNAL_IDS);
     }
