@@ -124,6 +124,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
         max_tokens: config.max_query_tokens,
         max_aliases: config.max_query_aliases,
         introspection: config.introspection(),
+        ..SchemaOptions::default()
     });
     AppState {
         workspaces: WorkspaceCache::for_backend(store.backend()),

@@ -10,8 +10,10 @@ mod loader;
 mod mutation;
 mod query;
 mod schema;
+mod traversal;
 mod types;
 
 pub use context::RequestContext;
 pub use errors::sanitize_errors;
 pub use schema::{AppSchema, SchemaOptions, build_schema, sdl};
+pub use traversal::TraversalRendering;

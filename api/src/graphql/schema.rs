@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
 use domain::{fact_sheets::AggregateCache, metrics::MetricsCache};
 
@@ -6,6 +8,7 @@ use super::{
     limits::{DocumentLimits, caller_of},
     mutation::Mutation,
     query::Query,
+    traversal::{TraversalCounts, TraversalRendering},
 };
 
 /// The GraphQL schema with Wayfinder's checks around execution: document limits and the
@@ -16,6 +19,7 @@ use super::{
 pub struct AppSchema {
     schema: Schema<Query, Mutation, EmptySubscription>,
     limits: DocumentLimits,
+    traversal: Arc<TraversalCounts>,
 }
 
 impl AppSchema {
@@ -48,6 +52,11 @@ impl AppSchema {
         }
     }
 
+    /// Connections rendered directly and resolved by the executor since the schema was built.
+    pub fn traversal_counts(&self) -> (u64, u64) {
+        self.traversal.get()
+    }
+
     pub fn sdl(&self) -> String {
         self.schema.sdl()
     }
@@ -63,6 +72,7 @@ pub struct SchemaOptions {
     /// Off in production: introspection and "did you mean" suggestions both map the schema
     /// for an attacker.
     pub introspection: bool,
+    pub traversal_rendering: TraversalRendering,
 }
 
 impl Default for SchemaOptions {
@@ -73,6 +83,7 @@ impl Default for SchemaOptions {
             max_tokens: 10_000,
             max_aliases: 100,
             introspection: true,
+            traversal_rendering: TraversalRendering::default(),
         }
     }
 }
@@ -85,6 +96,7 @@ const AGGREGATE_CACHE_ENTRIES: usize = 10_000;
 const METRICS_CACHE_ENTRIES: usize = 10_000;
 
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
+    let traversal = Arc::new(TraversalCounts::default());
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         // Enforced by async-graphql's validation (it alone knows each field's cost); the
         // refusal is reworded by `DocumentLimits::explain`. Depth is checked before, with the
@@ -94,12 +106,15 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         .limit_recursive_depth(64)
         .limit_directives(16)
         .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES))
-        .data(MetricsCache::new(METRICS_CACHE_ENTRIES));
+        .data(MetricsCache::new(METRICS_CACHE_ENTRIES))
+        .data(options.traversal_rendering)
+        .data(traversal.clone());
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
     AppSchema {
         schema: builder.finish(),
+        traversal,
         limits: DocumentLimits {
             max_tokens: options.max_tokens,
             max_aliases: options.max_aliases,

@@ -25,3 +25,4 @@ mod schema_fact_sheets;
 mod schema_meta_model;
 mod schema_queries;
 mod schema_tenant_canary;
+mod schema_traversal;

@@ -88,12 +88,24 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> Value {
+        run_schema(&self.schema, store, principal, query, variables).await
+    }
+
+    /// The response text of `query` on another schema (built with other options), its keys in
+    /// the order the server writes them.
+    pub async fn run_text_with(
+        &self,
+        schema: &AppSchema,
+        principal: &Principal,
+        query: &str,
+        variables: Value,
+    ) -> String {
         let request = Request::new(query)
             .variables(Variables::from_json(variables))
-            .data(RequestContext::new(store, principal.clone()));
-        let mut response = self.schema.execute(request).await;
+            .data(RequestContext::new(self.serving.clone(), principal.clone()));
+        let mut response = schema.execute(request).await;
         sanitize_errors(&mut response);
-        serde_json::to_value(&response).unwrap()
+        serde_json::to_string(&response).unwrap()
     }
 
     pub async fn run(&self, query: &str, variables: Value) -> Value {
@@ -159,6 +171,21 @@ impl TestApp {
             client: reqwest::Client::new(),
         }
     }
+}
+
+async fn run_schema(
+    schema: &AppSchema,
+    store: Store,
+    principal: &Principal,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let request = Request::new(query)
+        .variables(Variables::from_json(variables))
+        .data(RequestContext::new(store, principal.clone()));
+    let mut response = schema.execute(request).await;
+    sanitize_errors(&mut response);
+    serde_json::to_value(&response).unwrap()
 }
 
 /// The first error code of a response.

@@ -1,7 +1,12 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
-use async_graphql::{Context, Object, SimpleObject};
+use std::{borrow::Cow, sync::Mutex};
+
+use async_graphql::{
+    Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, SimpleObject,
+    Value, parser::types::Field, registry::Registry,
+};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
@@ -138,15 +143,16 @@ pub struct RelationEdge {
     pub node: RelationNode,
 }
 
+/// One page of a fact sheet's relations, as the executor resolves it.
 #[derive(SimpleObject)]
-#[graphql(serial)]
-pub struct RelationConnection {
+#[graphql(name = "RelationConnection", serial)]
+pub struct RelationPage {
     pub edges: Vec<RelationEdge>,
     pub page_info: PageInfo,
     pub total_count: u64,
 }
 
-impl RelationConnection {
+impl RelationPage {
     /// One page of `anchor`'s relations; `window.items` holds up to `size + 1` of them, the
     /// extra one only saying that a next page exists. `far_end_attributes` says whether the
     /// window was read with the far ends' attributes.
@@ -182,6 +188,39 @@ impl RelationConnection {
                 .collect(),
             // Counted whenever the query selects `totalCount` (see `relations`).
             total_count: window.total.unwrap_or_default(),
+        }
+    }
+}
+
+/// What `relations(...)` returns: its value rendered directly when the renderer knows the
+/// selection (see `traversal`), or the page for the executor. The same GraphQL type either way.
+pub enum RelationConnection {
+    /// Taken by the one `resolve` the executor calls for the field.
+    Rendered(Mutex<Option<Value>>),
+    Page(RelationPage),
+}
+
+impl OutputType for RelationConnection {
+    fn type_name() -> Cow<'static, str> {
+        RelationPage::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        RelationPage::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        match self {
+            Self::Rendered(value) => Ok(value
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default()),
+            Self::Page(page) => OutputType::resolve(page, ctx, field).await,
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::graphql::errors::bad_input;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -7,14 +7,11 @@ use domain::{
     fact_sheets::{FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
     meta_model::{AttributeDefinition, AttributeType},
-    paging::{decode_cursor, page_size},
-    relations::RelationSlice,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::{
-    connection::{ChangeConnection, FactSheetConnection, RelationConnection},
+    connection::{ChangeConnection, FactSheetConnection, RelationConnection, RelationPage},
     enums::{FactSheetStatus, RelationDirection},
     event::EventConnection,
     metrics::{MetricWindowInput, Metrics},
@@ -25,6 +22,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
+    traversal::{self, RelationArgs, Shape, TraversalCounts, TraversalRendering, page_of},
 };
 
 /// Where a fact sheet stands in its lifecycle.
@@ -71,6 +69,11 @@ impl FactSheetNode {
 
     pub fn sheet(&self) -> &Arc<FactSheet> {
         &self.sheet
+    }
+
+    /// False for a far end read without its attributes (they hold an empty object).
+    pub fn has_attributes(&self) -> bool {
+        self.has_attributes
     }
 
     /// The fact sheet with its attributes: this one, or the whole row from the batch loader
@@ -227,30 +230,13 @@ impl FactSheetNode {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<RelationConnection> {
-        let size = page_size(first).gql()?;
-        let after: Option<Uuid> = after.as_deref().map(decode_cursor).transpose().gql()?;
-        let far_end_attributes = far_ends_show_attributes(ctx);
-        let slice = RelationSlice {
+        let args = RelationArgs {
             relation_type,
-            direction: direction.into(),
+            direction,
+            first,
             after,
-            limit: size + 1,
-            with_total: ctx.look_ahead().field("totalCount").exists(),
-            far_end_attributes,
         };
-        let window = request(ctx)?
-            .loaders
-            .relation_windows
-            .load((self.sheet.id, slice))
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
-        Ok(RelationConnection::new(
-            self,
-            &window,
-            size,
-            far_end_attributes,
-        ))
+        Box::pin(self.relations_boxed(ctx, args)).await
     }
 
     /// The lifecycle of the type's first lifecycle attribute that has a value: the phase it is
@@ -421,6 +407,41 @@ impl FactSheetNode {
             .await
             .gql()?;
         Ok(domain::metrics::Metrics::clone(&metrics).into())
+    }
+
+    async fn relations_boxed(
+        &self,
+        ctx: &Context<'_>,
+        args: RelationArgs,
+    ) -> async_graphql::Result<RelationConnection> {
+        let rc = request(ctx)?;
+        // Read before loading: a selection the renderer does not know costs nothing more.
+        let shape = match ctx.data_opt::<TraversalRendering>() {
+            Some(TraversalRendering::Executor) => None,
+            _ => Shape::of(&ctx.field()),
+        };
+        let far_end_attributes = far_ends_show_attributes(ctx);
+        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let (slice, size) = page_of(&args, with_total, far_end_attributes).gql()?;
+        let window = rc
+            .loaders
+            .relation_windows
+            .load((self.sheet.id, slice))
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        let page = RelationPage::new(self, &window, size, far_end_attributes);
+        let rendered = match shape {
+            Some(shape) => traversal::render(rc, &page, &shape).await,
+            None => None,
+        };
+        if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
+            counts.count(rendered.is_some());
+        }
+        Ok(match rendered {
+            Some(value) => RelationConnection::Rendered(Mutex::new(Some(value))),
+            None => RelationConnection::Page(page),
+        })
     }
 
     async fn history_boxed(

@@ -25,8 +25,13 @@ impl RelationNode {
         }
     }
 
+    /// The end `id` when it was loaded with the relation.
+    pub fn known_end(&self, id: uuid::Uuid) -> Option<&FactSheetNode> {
+        self.known_ends.iter().find(|fs| fs.sheet().id == id)
+    }
+
     async fn end(&self, ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<FactSheetNode> {
-        if let Some(known) = self.known_ends.iter().find(|fs| fs.sheet().id == id) {
+        if let Some(known) = self.known_end(id) {
             return Ok(known.clone());
         }
         request(ctx)?

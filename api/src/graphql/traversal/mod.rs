@@ -1,0 +1,62 @@
+//! Direct rendering of `relations` connections: a traversal's relations, far ends and deeper
+//! levels turned into the response value without async-graphql's executor.
+//!
+//! Why: in the depth-3 benchmark (100 artifacts → 5 relations → far ends → 5 relations each,
+//! ~5,700 objects) async-graphql spends most of the server's CPU on per-object work: a boxed
+//! future per field, an `IndexMap` per object, resolver dispatch by field name and moves of
+//! the futures (`perf`: its container code, `insert_value`, `IndexMap` inserts and mimalloc's
+//! allocation path well ahead of reading the rows). A connection's selection is the same for
+//! every one of its objects, so it is read once ([`shape`]) and the values are built from the
+//! loaded rows in one pass ([`values`]), after every nested level was loaded through the same
+//! request loaders as before ([`render`]): batching, statements and authorization are unchanged.
+//!
+//! Anything the renderer does not know (a field such as `metrics` or `tags`, a custom
+//! directive, an argument it cannot read, a failed load) sends the whole connection through the
+//! executor as before, which also words any error. Tests compare both ways on the same data.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+mod render;
+mod shape;
+mod values;
+
+pub use render::render;
+pub use shape::{RelationArgs, Shape, page_of};
+
+/// How `relations` connections are turned into response values; schema data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TraversalRendering {
+    /// Selections the renderer knows are rendered directly (the default).
+    #[default]
+    Direct,
+    /// Everything goes through async-graphql's executor: for comparisons in tests and
+    /// benchmarks.
+    Executor,
+}
+
+/// How many `relations` connections were rendered directly and how many went through the
+/// executor since the schema was built: what a selection outside the renderer costs shows here
+/// (`AppSchema::traversal_counts`).
+#[derive(Debug, Default)]
+pub struct TraversalCounts {
+    rendered: AtomicU64,
+    executed: AtomicU64,
+}
+
+impl TraversalCounts {
+    pub fn count(&self, rendered: bool) {
+        let counter = match rendered {
+            true => &self.rendered,
+            false => &self.executed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (rendered directly, resolved by the executor)
+    pub fn get(&self) -> (u64, u64) {
+        (
+            self.rendered.load(Ordering::Relaxed),
+            self.executed.load(Ordering::Relaxed),
+        )
+    }
+}
