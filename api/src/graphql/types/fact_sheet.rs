@@ -8,13 +8,13 @@ use domain::{
     history,
     meta_model::{AttributeDefinition, AttributeType},
 };
-use serde_json::Value;
 
 use super::{
     connection::{ChangeConnection, FactSheetConnection, RelationConnection, RelationPage},
     enums::{FactSheetStatus, RelationDirection},
     event::EventConnection,
     metrics::{MetricWindowInput, Metrics},
+    row_json::RowJson,
     tags::{SubscriptionObject, TagObject},
 };
 use crate::graphql::{
@@ -119,8 +119,12 @@ impl FactSheetNode {
     }
 
     /// Values keyed by attribute key, validated by the meta model.
-    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Json<Value>> {
-        Ok(Json(self.with_attributes(ctx).await?.attributes.clone()))
+    async fn attributes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Json<RowJson<FactSheet>>> {
+        let sheet = self.with_attributes(ctx).await?;
+        Ok(Json(RowJson::new(sheet, |fs| &fs.attributes)))
     }
 
     /// Increases with every change; pass it as `expectedRevision` to update safely.

@@ -13,4 +13,5 @@ pub mod meta_model;
 pub mod metrics;
 pub mod payloads;
 pub mod relation;
+pub mod row_json;
 pub mod tags;

@@ -3,9 +3,8 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
 use domain::relations::Relation;
-use serde_json::Value;
 
-use super::fact_sheet::FactSheetNode;
+use super::{fact_sheet::FactSheetNode, row_json::RowJson};
 use crate::graphql::{context::request, errors::internal, loader::load_error};
 
 /// A typed, directed edge between two fact sheets.
@@ -70,8 +69,8 @@ impl RelationNode {
         self.end(ctx, self.relation.to_id).await
     }
 
-    async fn attributes(&self) -> Json<Value> {
-        Json(self.relation.attributes.clone())
+    async fn attributes(&self) -> Json<RowJson<Relation>> {
+        Json(RowJson::new(self.relation.clone(), |r| &r.attributes))
     }
 
     async fn active_from(&self) -> Option<DateTime<Utc>> {
