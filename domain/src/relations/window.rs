@@ -10,10 +10,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use sea_orm::{
-    ConnectionTrait, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Statement,
-    Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Iterable, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::Relation;
@@ -84,14 +81,13 @@ pub async fn windows_for(
     for chunk in anchors.chunks(ANCHOR_CHUNK) {
         let statement = window_statement(db.get_database_backend(), principal, slice, chunk);
         for row in db.query_all_raw(statement).await? {
-            let anchor: Uuid = row.try_get("", "anchor")?;
-            let total: Option<i64> = row.try_get("", "total")?;
-            let other: Uuid = row.try_get("", "other")?;
+            let anchor: Uuid = row.try_get_by_index(ANCHOR_COLUMN)?;
+            let other: Uuid = row.try_get_by_index(ANCHOR_COLUMN + 1)?;
+            let total: Option<i64> = row.try_get_by_index(ANCHOR_COLUMN + 2)?;
             let far_end = match far_ends.get(&other) {
                 Some(known) => known.clone(),
                 None => {
-                    // Unprefixed, so no column name is formatted per row.
-                    let decoded = Arc::new(fact_sheet::Model::from_query_result(&row, "")?);
+                    let decoded = Arc::new(far_end(&row)?);
                     far_ends.insert(other, decoded.clone());
                     decoded
                 }
@@ -129,6 +125,34 @@ fn leading_relation(row: &QueryResult) -> Result<Relation> {
         revision: row.try_get_by_index(8)?,
         created_at: row.try_get_by_index(9)?,
         updated_at: row.try_get_by_index(10)?,
+    })
+}
+
+/// Where `anchor`, `other` and `total` are in a window row: after the relation's columns.
+const ANCHOR_COLUMN: usize = 11;
+/// Where the far end's columns start: after those three and `position`.
+const FAR_END_COLUMN: usize = ANCHOR_COLUMN + 4;
+
+/// The far end of a window row, read by position like [`leading_relation`]: by name, each
+/// column of each row was looked up among the row's thirty by comparing names.
+fn far_end(row: &QueryResult) -> Result<FactSheet> {
+    let at = |i: usize| FAR_END_COLUMN + i;
+    Ok(fact_sheet::Model {
+        workspace_id: row.try_get_by_index(at(0))?,
+        id: row.try_get_by_index(at(1))?,
+        fact_sheet_type: row.try_get_by_index(at(2))?,
+        name: row.try_get_by_index(at(3))?,
+        description: row.try_get_by_index(at(4))?,
+        attributes: row.try_get_by_index(at(5))?,
+        status: row.try_get_by_index(at(6))?,
+        revision: row.try_get_by_index(at(7))?,
+        completion: row.try_get_by_index(at(8))?,
+        parent_id: row.try_get_by_index(at(9))?,
+        search_text: row.try_get_by_index(at(10))?,
+        created_by: row.try_get_by_index(at(11))?,
+        updated_by: row.try_get_by_index(at(12))?,
+        created_at: row.try_get_by_index(at(13))?,
+        updated_at: row.try_get_by_index(at(14))?,
     })
 }
 
@@ -173,8 +197,8 @@ fn window_statement(
     Statement::from_sql_and_values(backend, sql, binds.values)
 }
 
-/// The relation columns prefixed `r_` in the entity's order (read by position, see
-/// [`leading_relation`]), plus which end is the anchor and which the far end.
+/// The relation columns prefixed `r_` in the entity's order, then which end is the anchor and
+/// which the far end (all read by position, see [`leading_relation`] and [`ANCHOR_COLUMN`]).
 fn edge_columns(anchor: &str, other: &str) -> String {
     let relation_columns = prefixed("r", relation::Column::iter());
     format!("{relation_columns}, r.{anchor} AS anchor, r.{other} AS other")
@@ -366,6 +390,33 @@ fn ranked(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`far_end`] reads the far end by position: this fails when the entity's columns are
+    /// reordered, renamed or added, before a traversal could mix them up.
+    #[test]
+    fn fact_sheet_columns_are_in_the_order_they_are_read() {
+        let columns: Vec<&str> = fact_sheet::Column::iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            columns,
+            [
+                "workspace_id",
+                "id",
+                "type",
+                "name",
+                "description",
+                "attributes",
+                "status",
+                "revision",
+                "completion",
+                "parent_id",
+                "search_text",
+                "created_by",
+                "updated_by",
+                "created_at",
+                "updated_at",
+            ]
+        );
+    }
 
     /// [`leading_relation`] reads the relation by position: this fails when the entity's
     /// columns are reordered, renamed or added, before a traversal could mix them up.
