@@ -42,7 +42,7 @@ fn edges(data: &Value) -> impl Iterator<Item = &Value> {
 }
 
 pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
-    let page = api.graphql(PAGE, &json!({})).await?.data;
+    let page = api.graphql(PAGE, &json!({})).await?.data()?;
     let mut fact_sheet_ids = Vec::new();
     let mut search_terms = Vec::new();
     for node in edges(&page) {
@@ -67,11 +67,15 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
     let check = api
         .graphql(SEARCH_CHECK, &json!({ "term": search_terms[0] }))
         .await?;
-    if check.data["factSheets"]["totalCount"].as_u64().unwrap_or(0) == 0 {
+    if check.data()?["factSheets"]["totalCount"]
+        .as_u64()
+        .unwrap_or(0)
+        == 0
+    {
         bail!("searching for `{}` found nothing", search_terms[0]);
     }
 
-    let teams = api.graphql(TEAMS, &json!({})).await?.data;
+    let teams = api.graphql(TEAMS, &json!({})).await?.data()?;
     let team = edges(&teams)
         .min_by_key(|t| {
             let owned = t["relations"]["totalCount"].as_u64().unwrap_or(0);
@@ -85,7 +89,7 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
         let page = api
             .graphql(ARTIFACTS, &json!({ "after": after }))
             .await?
-            .data;
+            .data()?;
         event_sources.extend(
             edges(&page)
                 .flat_map(|n| n["externalIds"].as_array().cloned().unwrap_or_default())
