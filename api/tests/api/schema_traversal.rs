@@ -43,6 +43,7 @@ async fn both() -> Both {
             fact_sheet_type: "SoftwareArtifact".into(),
             name: "artifact-described".into(),
             description: Some("Says \"what\" it does".into()),
+            tags: vec!["pci".into(), "critical".into()],
             ..Default::default()
         },
     )
@@ -138,8 +139,8 @@ async fn every_field_the_renderer_knows_renders_as_the_executor_resolves_it() {
     assert_eq!(artifacts.len(), 13);
     assert_eq!(
         (rendered, executed),
-        (13, 0),
-        "every connection rendered directly"
+        (1, 0),
+        "the page's edges rendered in one piece, every connection with them"
     );
     let text = response.to_string();
     for expected in [
@@ -179,7 +180,7 @@ async fn fragments_aliases_directives_and_repeated_keys_render_as_the_executor_r
     let variables = json!({"dir": "OUTGOING", "yes": true, "type": "artifactConsumesApi"});
     let (response, rendered, executed) = both.same(FRAGMENTS_AND_ALIASES, variables).await;
     assert!(response.get("errors").is_none(), "{response:#}");
-    assert_eq!((rendered, executed), (26, 0));
+    assert_eq!((rendered, executed), (1, 0));
     let first = &response["data"]["factSheets"]["edges"][0]["node"];
     let out = &first["out"]["edges"][0];
     let far = &out["node"]["far"];
@@ -225,7 +226,7 @@ async fn selections_outside_the_renderer_are_resolved_by_the_executor_with_the_s
     for query in [
         // A field the renderer does not know.
         r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node {
-             relations(first: 2) { edges { node { to { name tags { name } } } } } } } } }"#,
+             relations(first: 2) { edges { node { to { name externalIds { value } } } } } } } } }"#,
         // Nested anchors (APIs reached from their artifacts) read without the attributes the
         // selection shows: `to` of an API's relations is the API.
         r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node {
@@ -249,4 +250,57 @@ async fn a_refused_nested_argument_is_worded_by_the_executor() {
         .as_str()
         .unwrap_or_default();
     assert!(message.contains("first"), "{response:#}");
+}
+
+#[tokio::test]
+async fn a_page_of_fact_sheets_with_tags_renders_as_the_executor_resolves_it() {
+    let both = both().await;
+    let query = r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) {
+        totalCount
+        edges { __typename cursor node {
+          __typename id type name description attributes revision status completion
+          tags { __typename id name groupId color description } t: tags { name }
+          relations(first: 1) { totalCount }
+        } }
+      } }"#;
+    let (response, rendered, executed) = both.same(query, json!({})).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    assert_eq!(
+        (rendered, executed),
+        (1, 0),
+        "the edges rendered in one piece"
+    );
+    let described = response["data"]["factSheets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "artifact-described")
+        .expect("the described artifact is listed");
+    let tags: Vec<&str> = described["node"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags.len(), 2, "{described:#}");
+    assert!(
+        tags.contains(&"pci") && tags.contains(&"critical"),
+        "{tags:?}"
+    );
+}
+
+#[tokio::test]
+async fn connections_render_directly_under_fact_sheets_the_executor_resolves() {
+    let both = both().await;
+    let query = r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node {
+        externalIds { value }
+        relations(first: 2) { edges { node { to { name tags { name } } } } }
+      } } } }"#;
+    let (response, rendered, executed) = both.same(query, json!({})).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    assert_eq!(
+        (rendered, executed),
+        (13, 1),
+        "the page's edges by the executor (externalIds), each artifact's relations directly"
+    );
 }

@@ -1,5 +1,6 @@
-//! Direct rendering of `relations` connections: a traversal's relations, far ends and deeper
-//! levels turned into the response value without async-graphql's executor.
+//! Direct rendering of fact sheet lists' `edges` and of `relations` connections: a page's fact
+//! sheets, a traversal's relations, far ends and deeper levels turned into the response value
+//! without async-graphql's executor.
 //!
 //! Why: in the depth-3 benchmark (100 artifacts → 5 relations → far ends → 5 relations each,
 //! ~5,700 objects) async-graphql spends most of the server's CPU on per-object work: a boxed
@@ -20,10 +21,11 @@ mod render;
 mod shape;
 mod values;
 
-pub use render::render;
-pub use shape::{RelationArgs, Shape, page_of};
+pub use render::{render, render_edges};
+pub use shape::{EdgesShape, RelationArgs, Shape, page_of};
 
-/// How `relations` connections are turned into response values; schema data.
+/// How fact sheet lists and `relations` connections are turned into response values; schema
+/// data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TraversalRendering {
     /// Selections the renderer knows are rendered directly (the default).
@@ -34,8 +36,8 @@ pub enum TraversalRendering {
     Executor,
 }
 
-/// How many `relations` connections were rendered directly and how many went through the
-/// executor since the schema was built: what a selection outside the renderer costs shows here
+/// How many fact sheet lists (`edges`) and `relations` connections were rendered directly and
+/// how many went through the executor since the schema was built: what a selection outside the renderer costs shows here
 /// (`AppSchema::traversal_counts`).
 #[derive(Debug, Default)]
 pub struct TraversalCounts {

@@ -1,14 +1,15 @@
-//! A connection's nested levels loaded, then its value built.
+//! A list's nested levels and tags loaded, then its value built.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::Value;
-use futures::future::{BoxFuture, join_all};
+use domain::fact_sheets::FactSheet;
+use futures::future::{BoxFuture, join, join_all};
 use uuid::Uuid;
 
 use super::{
-    shape::{Nested, RelationField, Shape, SheetField},
-    values::{self, NestedValues},
+    shape::{EdgesShape, Nested, RelationField, Selected, Shape, SheetField},
+    values::{self, Loaded},
 };
 use crate::graphql::{
     RequestContext,
@@ -17,67 +18,122 @@ use crate::graphql::{
 
 /// The value of `page` as `shape` selects it, or `None` to leave it to the executor.
 ///
-/// Every nested `relations(...)` of the page's fact sheets is requested from the request's
-/// loaders before any is awaited, and every connection of a level does so while the executor
-/// resolves its siblings, so a level is still one batch, one statement.
+/// Every nested `relations(...)` and `tags` of the page's fact sheets is requested from the
+/// request's loaders before any is awaited, and every connection of a level does so while the
+/// executor resolves its siblings, so a level is still one batch, one statement.
 pub fn render<'a>(
     rc: &'a RequestContext,
     page: &'a RelationPage,
     shape: &'a Shape,
 ) -> BoxFuture<'a, Option<Value>> {
     Box::pin(async move {
-        let mut nested = nested_levels(rc, page, shape).await?;
-        values::connection(page, shape, &mut nested)
+        let mut sheets = Vec::new();
+        for edge in &page.edges {
+            let relation = &edge.node.relation;
+            for field in shape.relation_fields() {
+                let (end, fields) = match &field.field {
+                    RelationField::From(fields) => (relation.from_id, fields),
+                    RelationField::To(fields) => (relation.to_id, fields),
+                    _ => continue,
+                };
+                let node = edge.node.known_end(end)?;
+                sheets.push(Sheet {
+                    row: node.sheet(),
+                    node: Some(node),
+                    fields,
+                });
+            }
+        }
+        let mut loaded = load(rc, sheets).await?;
+        values::connection(page, shape, &mut loaded)
     })
 }
 
-/// The nested connections of the page's fact sheets, each rendered once per fact sheet and
-/// nested field however often that fact sheet appears in the page.
-async fn nested_levels(
+/// The value of a fact sheet list's `edges` as `shape` selects them, or `None` to leave them
+/// to the executor.
+pub async fn render_edges(
     rc: &RequestContext,
-    page: &RelationPage,
-    shape: &Shape,
-) -> Option<NestedValues> {
-    let mut wanted: HashMap<(Uuid, usize), (usize, &FactSheetNode, &Nested)> = HashMap::new();
-    for edge in &page.edges {
-        let relation = &edge.node.relation;
-        for field in shape.relation_fields() {
-            let (end, fields) = match &field.field {
-                RelationField::From(fields) => (relation.from_id, fields),
-                RelationField::To(fields) => (relation.to_id, fields),
-                _ => continue,
-            };
-            for selected in fields {
-                let SheetField::Relations(nested) = &selected.field else {
-                    continue;
-                };
-                let node = edge.node.known_end(end)?;
-                wanted
-                    .entry((end, nested.id))
-                    .and_modify(|(uses, _, _)| *uses += 1)
-                    .or_insert((1, node, nested));
+    items: &[(String, FactSheet)],
+    shape: &EdgesShape,
+) -> Option<Value> {
+    let sheets = items
+        .iter()
+        .flat_map(|(_, row)| {
+            shape.sheet_fields().map(move |fields| Sheet {
+                row,
+                node: None,
+                fields,
+            })
+        })
+        .collect();
+    let mut loaded = load(rc, sheets).await?;
+    values::sheet_edges(items, shape, &mut loaded)
+}
+
+/// A fact sheet of the list with one of its selections; `node` when it is one already (a
+/// relation's end, which a nested level needs as its anchor).
+struct Sheet<'a> {
+    row: &'a FactSheet,
+    node: Option<&'a FactSheetNode>,
+    fields: &'a [Selected<SheetField>],
+}
+
+/// The nested connections (each rendered once per fact sheet and nested field, however often
+/// the fact sheet appears) and the tags the list's selections show.
+async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
+    let mut nested: HashMap<(Uuid, usize), (usize, FactSheetNode, &Nested)> = HashMap::new();
+    let mut tagged = HashSet::new();
+    for sheet in &sheets {
+        for selected in sheet.fields {
+            match &selected.field {
+                SheetField::Relations(n) => {
+                    nested
+                        .entry((sheet.row.id, n.id))
+                        .and_modify(|(uses, _, _)| *uses += 1)
+                        .or_insert_with(|| {
+                            let anchor = match sheet.node {
+                                Some(node) => node.clone(),
+                                None => FactSheetNode::new(sheet.row.clone()),
+                            };
+                            (1, anchor, n)
+                        });
+                }
+                SheetField::Tags(_) => {
+                    tagged.insert(sheet.row.id);
+                }
+                _ => {}
             }
         }
     }
-    let levels = wanted
-        .into_iter()
-        .map(|(key, (uses, node, nested))| async move {
-            let window = rc
-                .loaders
-                .relation_windows
-                .load((key.0, nested.slice.clone()))
-                .await
-                .ok()?
-                .unwrap_or_default();
-            let page =
-                RelationPage::new(node, &window, nested.size, nested.slice.far_end_attributes);
-            let value = render(rc, &page, &nested.shape).await?;
-            Some((key, uses, value))
-        });
-    let mut values = NestedValues::default();
-    for level in join_all(levels).await {
+    let levels = join_all(
+        nested
+            .into_iter()
+            .map(|(key, (uses, anchor, n))| async move {
+                let window = rc
+                    .loaders
+                    .relation_windows
+                    .load((key.0, n.slice.clone()))
+                    .await
+                    .ok()?
+                    .unwrap_or_default();
+                let page = RelationPage::new(&anchor, &window, n.size, n.slice.far_end_attributes);
+                let value = render(rc, &page, &n.shape).await?;
+                Some((key, uses, value))
+            }),
+    );
+    let tags = join_all(tagged.into_iter().map(|id| async move {
+        let tags = rc.loaders.tags.load(id).await.ok()?.unwrap_or_default();
+        Some((id, tags))
+    }));
+    let (levels, tags) = join(levels, tags).await;
+    let mut loaded = Loaded::default();
+    for level in levels {
         let (key, uses, value) = level?;
-        values.insert(key, uses, value);
+        loaded.insert_nested(key, uses, value);
     }
-    Some(values)
+    for found in tags {
+        let (id, tags) = found?;
+        loaded.insert_tags(id, tags);
+    }
+    Some(loaded)
 }

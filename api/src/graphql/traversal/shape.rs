@@ -70,7 +70,28 @@ pub enum SheetField {
     UpdatedAt,
     CreatedBy,
     UpdatedBy,
+    Tags(Vec<Selected<TagField>>),
     Relations(Box<Nested>),
+}
+
+pub enum TagField {
+    Typename,
+    Id,
+    Name,
+    GroupId,
+    Color,
+    Description,
+}
+
+/// The selection of a fact sheet list's `edges` (`factSheets(...)`, `children(...)`).
+pub struct EdgesShape {
+    pub fields: Vec<Selected<SheetEdgeField>>,
+}
+
+pub enum SheetEdgeField {
+    Typename,
+    Cursor,
+    Node(Vec<Selected<SheetField>>),
 }
 
 /// A `relations(...)` field on a fact sheet inside the connection: the next level.
@@ -150,6 +171,35 @@ impl Shape {
                 _ => None,
             })
             .flatten()
+    }
+}
+
+impl EdgesShape {
+    /// The shape of a fact sheet connection's `edges` field, when the renderer knows all of it.
+    pub fn of(field: &SelectionField<'_>) -> Option<Self> {
+        let mut reader = Reader { next_id: 0 };
+        let mut fields = Vec::new();
+        for f in field.selection_set() {
+            let selected = match plain(&f)? {
+                "__typename" => SheetEdgeField::Typename,
+                "cursor" => SheetEdgeField::Cursor,
+                "node" => SheetEdgeField::Node(reader.sheet(&f)?),
+                _ => return None,
+            };
+            fields.push(Selected {
+                key: key(&f),
+                field: selected,
+            });
+        }
+        Some(Self { fields })
+    }
+
+    /// Every field selected on the listed fact sheets, through all `node`s.
+    pub fn sheet_fields(&self) -> impl Iterator<Item = &[Selected<SheetField>]> {
+        self.fields.iter().filter_map(|f| match &f.field {
+            SheetEdgeField::Node(fields) => Some(fields.as_slice()),
+            _ => None,
+        })
     }
 }
 
@@ -242,6 +292,7 @@ impl Reader {
                 "updatedAt" => SheetField::UpdatedAt,
                 "createdBy" => SheetField::CreatedBy,
                 "updatedBy" => SheetField::UpdatedBy,
+                "tags" => SheetField::Tags(tags(&f)?),
                 _ => return None,
             };
             fields.push(Selected {
@@ -266,6 +317,26 @@ impl Reader {
             shape,
         })
     }
+}
+
+fn tags(field: &SelectionField<'_>) -> Option<Vec<Selected<TagField>>> {
+    let mut fields = Vec::new();
+    for f in field.selection_set() {
+        let selected = match plain(&f)? {
+            "__typename" => TagField::Typename,
+            "id" => TagField::Id,
+            "name" => TagField::Name,
+            "groupId" => TagField::GroupId,
+            "color" => TagField::Color,
+            "description" => TagField::Description,
+            _ => return None,
+        };
+        fields.push(Selected {
+            key: key(&f),
+            field: selected,
+        });
+    }
+    Some(fields)
 }
 
 fn page_info(field: &SelectionField<'_>) -> Option<Vec<Selected<PageInfoField>>> {

@@ -3,14 +3,18 @@
 //! are merged under repeated response keys the way it merges them, so both produce the same
 //! JSON (the traversal tests compare them).
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{ID, InputType, Name, ScalarType, Value, indexmap::IndexMap};
-use domain::fact_sheets::Status;
+use domain::{
+    fact_sheets::{FactSheet, Status},
+    tags::Tag,
+};
 use uuid::Uuid;
 
 use super::shape::{
-    ConnectionField, EdgeField, PageInfoField, RelationField, Selected, Shape, SheetField,
+    ConnectionField, EdgeField, EdgesShape, PageInfoField, RelationField, Selected, Shape,
+    SheetEdgeField, SheetField, TagField,
 };
 use crate::graphql::types::{
     connection::{PageInfo, RelationEdge, RelationPage},
@@ -19,30 +23,60 @@ use crate::graphql::types::{
     relation::RelationNode,
 };
 
-/// The rendered nested connections of one connection, by fact sheet and nested field, each
-/// with how many places still need it (the last one takes it instead of copying it).
+/// What the fact sheets of one list need beyond their rows: their rendered nested
+/// connections, by fact sheet and nested field, each with how many places still need it (the
+/// last one takes it instead of copying it), and their tags.
 #[derive(Default)]
-pub struct NestedValues(HashMap<(Uuid, usize), (usize, Value)>);
+pub struct Loaded {
+    nested: HashMap<(Uuid, usize), (usize, Value)>,
+    tags: HashMap<Uuid, Arc<Vec<Tag>>>,
+}
 
-impl NestedValues {
-    pub fn insert(&mut self, key: (Uuid, usize), uses: usize, value: Value) {
-        self.0.insert(key, (uses, value));
+impl Loaded {
+    pub fn insert_nested(&mut self, key: (Uuid, usize), uses: usize, value: Value) {
+        self.nested.insert(key, (uses, value));
     }
 
-    fn take(&mut self, key: (Uuid, usize)) -> Option<Value> {
-        let (uses, value) = self.0.get_mut(&key)?;
+    pub fn insert_tags(&mut self, fact_sheet: Uuid, tags: Arc<Vec<Tag>>) {
+        self.tags.insert(fact_sheet, tags);
+    }
+
+    fn take_nested(&mut self, key: (Uuid, usize)) -> Option<Value> {
+        let (uses, value) = self.nested.get_mut(&key)?;
         *uses -= 1;
         if *uses == 0 {
-            self.0.remove(&key).map(|(_, value)| value)
+            self.nested.remove(&key).map(|(_, value)| value)
         } else {
             Some(value.clone())
         }
     }
 }
 
+/// The `edges` of a fact sheet list.
+pub fn sheet_edges(
+    items: &[(String, FactSheet)],
+    shape: &EdgesShape,
+    loaded: &mut Loaded,
+) -> Option<Value> {
+    let mut edges = Vec::with_capacity(items.len());
+    for (cursor, row) in items {
+        let mut object = Object::default();
+        for Selected { key, field } in &shape.fields {
+            let value = match field {
+                SheetEdgeField::Typename => typename("FactSheetEdge"),
+                SheetEdgeField::Cursor => scalar(cursor),
+                SheetEdgeField::Node(fields) => sheet(row, true, fields, loaded)?,
+            };
+            object.insert(key, value);
+        }
+        edges.push(object.finish());
+    }
+    Some(Value::List(edges))
+}
+
 /// `None` when a value cannot be produced here (a far end read without the attributes the
 /// selection shows): the caller leaves the connection to the executor.
-pub fn connection(page: &RelationPage, shape: &Shape, nested: &mut NestedValues) -> Option<Value> {
+pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Option<Value> {
     let mut object = Object::default();
     for Selected { key, field } in &shape.fields {
         let value = match field {
@@ -52,7 +86,7 @@ pub fn connection(page: &RelationPage, shape: &Shape, nested: &mut NestedValues)
             ConnectionField::Edges(fields) => {
                 let mut edges = Vec::with_capacity(page.edges.len());
                 for e in &page.edges {
-                    edges.push(edge(e, fields, nested)?);
+                    edges.push(edge(e, fields, loaded)?);
                 }
                 Value::List(edges)
             }
@@ -77,17 +111,13 @@ fn page_info(info: &PageInfo, fields: &[Selected<PageInfoField>]) -> Value {
     object.finish()
 }
 
-fn edge(
-    e: &RelationEdge,
-    fields: &[Selected<EdgeField>],
-    nested: &mut NestedValues,
-) -> Option<Value> {
+fn edge(e: &RelationEdge, fields: &[Selected<EdgeField>], loaded: &mut Loaded) -> Option<Value> {
     let mut object = Object::default();
     for Selected { key, field } in fields {
         let value = match field {
             EdgeField::Typename => typename("RelationEdge"),
             EdgeField::Cursor => scalar(&e.cursor),
-            EdgeField::Node(fields) => relation(&e.node, fields, nested)?,
+            EdgeField::Node(fields) => relation(&e.node, fields, loaded)?,
         };
         object.insert(key, value);
     }
@@ -97,7 +127,7 @@ fn edge(
 fn relation(
     node: &RelationNode,
     fields: &[Selected<RelationField>],
-    nested: &mut NestedValues,
+    loaded: &mut Loaded,
 ) -> Option<Value> {
     let r = &node.relation;
     let mut object = Object::default();
@@ -106,8 +136,8 @@ fn relation(
             RelationField::Typename => typename("Relation"),
             RelationField::Id => scalar(&ID(r.id.to_string())),
             RelationField::Type => Value::String(r.relation_type.clone()),
-            RelationField::From(fields) => sheet(node.known_end(r.from_id)?, fields, nested)?,
-            RelationField::To(fields) => sheet(node.known_end(r.to_id)?, fields, nested)?,
+            RelationField::From(fields) => end(node.known_end(r.from_id)?, fields, loaded)?,
+            RelationField::To(fields) => end(node.known_end(r.to_id)?, fields, loaded)?,
             RelationField::Attributes => json(&r.attributes),
             RelationField::ActiveFrom => optional(r.active_from.as_ref()),
             RelationField::ActiveUntil => optional(r.active_until.as_ref()),
@@ -120,12 +150,21 @@ fn relation(
     Some(object.finish())
 }
 
-fn sheet(
+fn end(
     node: &FactSheetNode,
     fields: &[Selected<SheetField>],
-    nested: &mut NestedValues,
+    loaded: &mut Loaded,
 ) -> Option<Value> {
-    let s = node.sheet();
+    sheet(node.sheet(), node.has_attributes(), fields, loaded)
+}
+
+/// `has_attributes` is false for a far end read without them (its `attributes` are empty).
+fn sheet(
+    s: &FactSheet,
+    has_attributes: bool,
+    fields: &[Selected<SheetField>],
+    loaded: &mut Loaded,
+) -> Option<Value> {
     let mut object = Object::default();
     for Selected { key, field } in fields {
         let value = match field {
@@ -134,7 +173,7 @@ fn sheet(
             SheetField::Type => Value::String(s.fact_sheet_type.clone()),
             SheetField::Name => Value::String(s.name.clone()),
             SheetField::Description => optional(s.description.as_ref()),
-            SheetField::Attributes if node.has_attributes() => json(&s.attributes),
+            SheetField::Attributes if has_attributes => json(&s.attributes),
             SheetField::Attributes => return None,
             SheetField::Revision => scalar(&s.revision),
             SheetField::Status => InputType::to_value(&FactSheetStatus::from(Status::of(s))),
@@ -143,11 +182,35 @@ fn sheet(
             SheetField::UpdatedAt => scalar(&s.updated_at),
             SheetField::CreatedBy => Value::String(s.created_by.clone()),
             SheetField::UpdatedBy => Value::String(s.updated_by.clone()),
-            SheetField::Relations(n) => nested.take((s.id, n.id))?,
+            SheetField::Tags(fields) => {
+                let tags = loaded
+                    .tags
+                    .get(&s.id)
+                    .map(|t| t.as_slice())
+                    .unwrap_or_default();
+                Value::List(tags.iter().map(|t| tag(t, fields)).collect())
+            }
+            SheetField::Relations(n) => loaded.take_nested((s.id, n.id))?,
         };
         object.insert(key, value);
     }
     Some(object.finish())
+}
+
+fn tag(t: &Tag, fields: &[Selected<TagField>]) -> Value {
+    let mut object = Object::default();
+    for Selected { key, field } in fields {
+        let value = match field {
+            TagField::Typename => typename("Tag"),
+            TagField::Id => scalar(&ID(t.id.to_string())),
+            TagField::Name => Value::String(t.name.clone()),
+            TagField::GroupId => optional(t.group_id.map(|g| ID(g.to_string())).as_ref()),
+            TagField::Color => optional(t.color.as_ref()),
+            TagField::Description => optional(t.description.as_ref()),
+        };
+        object.insert(key, value);
+    }
+    object.finish()
 }
 
 fn typename(name: &str) -> Value {

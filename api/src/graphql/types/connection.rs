@@ -1,7 +1,10 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
-use std::{borrow::Cow, sync::Mutex};
+use std::{
+    borrow::Cow,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::{
     Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, SimpleObject,
@@ -17,7 +20,11 @@ use domain::{
 use super::{
     facets::FacetsObject, fact_sheet::FactSheetNode, history::ChangeObject, relation::RelationNode,
 };
-use crate::graphql::{context::request, errors::OrGql};
+use crate::graphql::{
+    context::request,
+    errors::OrGql,
+    traversal::{self, EdgesShape, TraversalCounts, TraversalRendering},
+};
 
 #[derive(SimpleObject, Debug, Clone)]
 #[graphql(serial)]
@@ -45,6 +52,48 @@ impl PageInfo {
 pub struct FactSheetEdge {
     pub cursor: String,
     pub node: FactSheetNode,
+}
+
+/// What a fact sheet list's `edges` returns: rendered directly when the renderer knows the
+/// selection (see `traversal`), or the edges for the executor. The same GraphQL type either way.
+pub enum FactSheetEdges {
+    /// Taken by the one `resolve` the executor calls for the field.
+    Rendered(Mutex<Option<Value>>),
+    Edges(Vec<FactSheetEdge>),
+}
+
+impl OutputType for FactSheetEdges {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<FactSheetEdge>>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<FactSheetEdge>>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<FactSheetEdge>>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        match self {
+            Self::Rendered(value) => Ok(take(value)),
+            Self::Edges(edges) => OutputType::resolve(edges, ctx, field).await,
+        }
+    }
+}
+
+/// A rendered value, taken by the one `resolve` the executor calls for its field.
+fn take(value: &Mutex<Option<Value>>) -> Value {
+    value
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .unwrap_or_default()
 }
 
 pub struct FactSheetConnection {
@@ -80,15 +129,31 @@ impl FactSheetConnection {
 
 #[Object]
 impl FactSheetConnection {
-    async fn edges(&self) -> Vec<FactSheetEdge> {
-        self.page
-            .items
-            .iter()
-            .map(|(cursor, fs)| FactSheetEdge {
-                cursor: cursor.clone(),
-                node: FactSheetNode::new(fs.clone()),
-            })
-            .collect()
+    async fn edges(&self, ctx: &Context<'_>) -> async_graphql::Result<FactSheetEdges> {
+        let shape = match ctx.data_opt::<TraversalRendering>() {
+            Some(TraversalRendering::Executor) => None,
+            _ => EdgesShape::of(&ctx.field()),
+        };
+        let rendered = match shape {
+            Some(shape) => traversal::render_edges(request(ctx)?, &self.page.items, &shape).await,
+            None => None,
+        };
+        if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
+            counts.count(rendered.is_some());
+        }
+        Ok(match rendered {
+            Some(value) => FactSheetEdges::Rendered(Mutex::new(Some(value))),
+            None => FactSheetEdges::Edges(
+                self.page
+                    .items
+                    .iter()
+                    .map(|(cursor, fs)| FactSheetEdge {
+                        cursor: cursor.clone(),
+                        node: FactSheetNode::new(fs.clone()),
+                    })
+                    .collect(),
+            ),
+        })
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -215,11 +280,7 @@ impl OutputType for RelationConnection {
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         match self {
-            Self::Rendered(value) => Ok(value
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .unwrap_or_default()),
+            Self::Rendered(value) => Ok(take(value)),
             Self::Page(page) => OutputType::resolve(page, ctx, field).await,
         }
     }
