@@ -208,7 +208,8 @@ pub struct RelationEdge {
     pub node: RelationNode,
 }
 
-/// One page of a fact sheet's relations, as the executor resolves it.
+// One page of a fact sheet's relations, as the executor resolves it (a comment: a doc comment
+// would become the GraphQL type's description).
 #[derive(SimpleObject)]
 #[graphql(name = "RelationConnection", serial)]
 pub struct RelationPage {
