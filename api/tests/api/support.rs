@@ -11,7 +11,7 @@ use api::{
     config::Config,
     graphql::{AppSchema, RequestContext, SchemaOptions, build_schema, sanitize_errors},
 };
-use async_graphql::{Request, Variables};
+use async_graphql::{Request, Response, Variables};
 use domain::{Principal, Role, db::Store, workspaces};
 use sea_orm::Database;
 use serde_json::Value;
@@ -88,7 +88,8 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> Value {
-        run_schema(&self.schema, store, principal, query, variables).await
+        let response = execute(&self.schema, store, principal, query, variables).await;
+        serde_json::to_value(&response).unwrap()
     }
 
     /// The response text of `query` on another schema (built with other options), its keys in
@@ -100,11 +101,7 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> String {
-        let request = Request::new(query)
-            .variables(Variables::from_json(variables))
-            .data(RequestContext::new(self.serving.clone(), principal.clone()));
-        let mut response = schema.execute(request).await;
-        sanitize_errors(&mut response);
+        let response = execute(schema, self.serving.clone(), principal, query, variables).await;
         serde_json::to_string(&response).unwrap()
     }
 
@@ -173,19 +170,20 @@ impl TestApp {
     }
 }
 
-async fn run_schema(
+/// `query` on `schema` as `principal`, errors worded as the server words them.
+async fn execute(
     schema: &AppSchema,
     store: Store,
     principal: &Principal,
     query: &str,
     variables: Value,
-) -> Value {
+) -> Response {
     let request = Request::new(query)
         .variables(Variables::from_json(variables))
         .data(RequestContext::new(store, principal.clone()));
     let mut response = schema.execute(request).await;
     sanitize_errors(&mut response);
-    serde_json::to_value(&response).unwrap()
+    response
 }
 
 /// The first error code of a response.

@@ -17,10 +17,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod answer;
 mod render;
 mod shape;
 mod values;
 
+pub use answer::Rendered;
 pub use render::{render, render_edges};
 pub use shape::{EdgesShape, RelationArgs, Shape, page_of};
 

@@ -178,19 +178,14 @@ impl EdgesShape {
     /// The shape of a fact sheet connection's `edges` field, when the renderer knows all of it.
     pub fn of(field: &SelectionField<'_>) -> Option<Self> {
         let mut reader = Reader { next_id: 0 };
-        let mut fields = Vec::new();
-        for f in field.selection_set() {
-            let selected = match plain(&f)? {
+        let fields = each(field, |f| {
+            Some(match plain(f)? {
                 "__typename" => SheetEdgeField::Typename,
                 "cursor" => SheetEdgeField::Cursor,
-                "node" => SheetEdgeField::Node(reader.sheet(&f)?),
+                "node" => SheetEdgeField::Node(reader.sheet(f)?),
                 _ => return None,
-            };
-            fields.push(Selected {
-                key: key(&f),
-                field: selected,
-            });
-        }
+            })
+        })?;
         Some(Self { fields })
     }
 
@@ -209,49 +204,37 @@ struct Reader {
 
 impl Reader {
     fn connection(&mut self, field: &SelectionField<'_>) -> Option<Shape> {
-        let mut fields = Vec::new();
-        for f in field.selection_set() {
-            let selected = match plain(&f)? {
+        let fields = each(field, |f| {
+            Some(match plain(f)? {
                 "__typename" => ConnectionField::Typename,
                 "totalCount" => ConnectionField::TotalCount,
-                "pageInfo" => ConnectionField::PageInfo(page_info(&f)?),
-                "edges" => ConnectionField::Edges(self.edges(&f)?),
+                "pageInfo" => ConnectionField::PageInfo(page_info(f)?),
+                "edges" => ConnectionField::Edges(self.edges(f)?),
                 _ => return None,
-            };
-            fields.push(Selected {
-                key: key(&f),
-                field: selected,
-            });
-        }
+            })
+        })?;
         Some(Shape { fields })
     }
 
     fn edges(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<EdgeField>>> {
-        let mut fields = Vec::new();
-        for f in field.selection_set() {
-            let selected = match plain(&f)? {
+        each(field, |f| {
+            Some(match plain(f)? {
                 "__typename" => EdgeField::Typename,
                 "cursor" => EdgeField::Cursor,
-                "node" => EdgeField::Node(self.relation(&f)?),
+                "node" => EdgeField::Node(self.relation(f)?),
                 _ => return None,
-            };
-            fields.push(Selected {
-                key: key(&f),
-                field: selected,
-            });
-        }
-        Some(fields)
+            })
+        })
     }
 
     fn relation(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<RelationField>>> {
-        let mut fields = Vec::new();
-        for f in field.selection_set() {
-            let selected = match plain(&f)? {
+        each(field, |f| {
+            Some(match plain(f)? {
                 "__typename" => RelationField::Typename,
                 "id" => RelationField::Id,
                 "type" => RelationField::Type,
-                "from" => RelationField::From(self.sheet(&f)?),
-                "to" => RelationField::To(self.sheet(&f)?),
+                "from" => RelationField::From(self.sheet(f)?),
+                "to" => RelationField::To(self.sheet(f)?),
                 "attributes" => RelationField::Attributes,
                 "activeFrom" => RelationField::ActiveFrom,
                 "activeUntil" => RelationField::ActiveUntil,
@@ -259,26 +242,17 @@ impl Reader {
                 "createdAt" => RelationField::CreatedAt,
                 "updatedAt" => RelationField::UpdatedAt,
                 _ => return None,
-            };
-            fields.push(Selected {
-                key: key(&f),
-                field: selected,
-            });
-        }
-        Some(fields)
+            })
+        })
     }
 
     fn sheet(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<SheetField>>> {
-        let mut fields = Vec::new();
-        for f in field.selection_set() {
+        each(field, |f| {
+            // The one field with arguments (read by `nested`).
             if f.name() == "relations" {
-                fields.push(Selected {
-                    key: key(&f),
-                    field: SheetField::Relations(Box::new(self.nested(&f)?)),
-                });
-                continue;
+                return Some(SheetField::Relations(Box::new(self.nested(f)?)));
             }
-            let selected = match plain(&f)? {
+            Some(match plain(f)? {
                 "__typename" => SheetField::Typename,
                 "id" => SheetField::Id,
                 "type" => SheetField::Type,
@@ -292,15 +266,10 @@ impl Reader {
                 "updatedAt" => SheetField::UpdatedAt,
                 "createdBy" => SheetField::CreatedBy,
                 "updatedBy" => SheetField::UpdatedBy,
-                "tags" => SheetField::Tags(tags(&f)?),
+                "tags" => SheetField::Tags(tags(f)?),
                 _ => return None,
-            };
-            fields.push(Selected {
-                key: key(&f),
-                field: selected,
-            });
-        }
-        Some(fields)
+            })
+        })
     }
 
     fn nested(&mut self, field: &SelectionField<'_>) -> Option<Nested> {
@@ -320,9 +289,8 @@ impl Reader {
 }
 
 fn tags(field: &SelectionField<'_>) -> Option<Vec<Selected<TagField>>> {
-    let mut fields = Vec::new();
-    for f in field.selection_set() {
-        let selected = match plain(&f)? {
+    each(field, |f| {
+        Some(match plain(f)? {
             "__typename" => TagField::Typename,
             "id" => TagField::Id,
             "name" => TagField::Name,
@@ -330,32 +298,38 @@ fn tags(field: &SelectionField<'_>) -> Option<Vec<Selected<TagField>>> {
             "color" => TagField::Color,
             "description" => TagField::Description,
             _ => return None,
-        };
-        fields.push(Selected {
-            key: key(&f),
-            field: selected,
-        });
-    }
-    Some(fields)
+        })
+    })
 }
 
 fn page_info(field: &SelectionField<'_>) -> Option<Vec<Selected<PageInfoField>>> {
-    let mut fields = Vec::new();
-    for f in field.selection_set() {
-        let selected = match plain(&f)? {
+    each(field, |f| {
+        Some(match plain(f)? {
             "__typename" => PageInfoField::Typename,
             "hasNextPage" => PageInfoField::HasNextPage,
             "hasPreviousPage" => PageInfoField::HasPreviousPage,
             "startCursor" => PageInfoField::StartCursor,
             "endCursor" => PageInfoField::EndCursor,
             _ => return None,
-        };
-        fields.push(Selected {
-            key: key(&f),
-            field: selected,
-        });
-    }
-    Some(fields)
+        })
+    })
+}
+
+/// Each field of `field`'s selection under its response key, as `read` reads it; `None` as
+/// soon as one is not known.
+fn each<F>(
+    field: &SelectionField<'_>,
+    mut read: impl FnMut(&SelectionField<'_>) -> Option<F>,
+) -> Option<Vec<Selected<F>>> {
+    field
+        .selection_set()
+        .map(|f| {
+            Some(Selected {
+                key: key(&f),
+                field: read(&f)?,
+            })
+        })
+        .collect()
 }
 
 /// The arguments of a nested `relations(...)`, read as the executor reads them; any it would

@@ -60,16 +60,13 @@ pub fn sheet_edges(
 ) -> Option<Value> {
     let mut edges = Vec::with_capacity(items.len());
     for (cursor, row) in items {
-        let mut object = Object::default();
-        for Selected { key, field } in &shape.fields {
-            let value = match field {
+        edges.push(object(&shape.fields, |field| {
+            Some(match field {
                 SheetEdgeField::Typename => typename("FactSheetEdge"),
                 SheetEdgeField::Cursor => scalar(cursor),
                 SheetEdgeField::Node(fields) => sheet(row, true, fields, loaded)?,
-            };
-            object.insert(key, value);
-        }
-        edges.push(object.finish());
+            })
+        })?);
     }
     Some(Value::List(edges))
 }
@@ -77,12 +74,11 @@ pub fn sheet_edges(
 /// `None` when a value cannot be produced here (a far end read without the attributes the
 /// selection shows): the caller leaves the connection to the executor.
 pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Option<Value> {
-    let mut object = Object::default();
-    for Selected { key, field } in &shape.fields {
-        let value = match field {
+    object(&shape.fields, |field| {
+        Some(match field {
             ConnectionField::Typename => typename("RelationConnection"),
             ConnectionField::TotalCount => scalar(&page.total_count),
-            ConnectionField::PageInfo(fields) => page_info(&page.page_info, fields),
+            ConnectionField::PageInfo(fields) => page_info(&page.page_info, fields)?,
             ConnectionField::Edges(fields) => {
                 let mut edges = Vec::with_capacity(page.edges.len());
                 for e in &page.edges {
@@ -90,38 +86,30 @@ pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Op
                 }
                 Value::List(edges)
             }
-        };
-        object.insert(key, value);
-    }
-    Some(object.finish())
+        })
+    })
 }
 
-fn page_info(info: &PageInfo, fields: &[Selected<PageInfoField>]) -> Value {
-    let mut object = Object::default();
-    for Selected { key, field } in fields {
-        let value = match field {
+fn page_info(info: &PageInfo, fields: &[Selected<PageInfoField>]) -> Option<Value> {
+    object(fields, |field| {
+        Some(match field {
             PageInfoField::Typename => typename("PageInfo"),
             PageInfoField::HasNextPage => scalar(&info.has_next_page),
             PageInfoField::HasPreviousPage => scalar(&info.has_previous_page),
             PageInfoField::StartCursor => optional(info.start_cursor.as_ref()),
             PageInfoField::EndCursor => optional(info.end_cursor.as_ref()),
-        };
-        object.insert(key, value);
-    }
-    object.finish()
+        })
+    })
 }
 
 fn edge(e: &RelationEdge, fields: &[Selected<EdgeField>], loaded: &mut Loaded) -> Option<Value> {
-    let mut object = Object::default();
-    for Selected { key, field } in fields {
-        let value = match field {
+    object(fields, |field| {
+        Some(match field {
             EdgeField::Typename => typename("RelationEdge"),
             EdgeField::Cursor => scalar(&e.cursor),
             EdgeField::Node(fields) => relation(&e.node, fields, loaded)?,
-        };
-        object.insert(key, value);
-    }
-    Some(object.finish())
+        })
+    })
 }
 
 fn relation(
@@ -130,9 +118,8 @@ fn relation(
     loaded: &mut Loaded,
 ) -> Option<Value> {
     let r = &node.relation;
-    let mut object = Object::default();
-    for Selected { key, field } in fields {
-        let value = match field {
+    object(fields, |field| {
+        Some(match field {
             RelationField::Typename => typename("Relation"),
             RelationField::Id => scalar(&ID(r.id.to_string())),
             RelationField::Type => Value::String(r.relation_type.clone()),
@@ -144,10 +131,8 @@ fn relation(
             RelationField::Revision => scalar(&r.revision),
             RelationField::CreatedAt => scalar(&r.created_at),
             RelationField::UpdatedAt => scalar(&r.updated_at),
-        };
-        object.insert(key, value);
-    }
-    Some(object.finish())
+        })
+    })
 }
 
 fn end(
@@ -165,9 +150,8 @@ fn sheet(
     fields: &[Selected<SheetField>],
     loaded: &mut Loaded,
 ) -> Option<Value> {
-    let mut object = Object::default();
-    for Selected { key, field } in fields {
-        let value = match field {
+    object(fields, |field| {
+        Some(match field {
             SheetField::Typename => typename("FactSheet"),
             SheetField::Id => scalar(&ID(s.id.to_string())),
             SheetField::Type => Value::String(s.fact_sheet_type.clone()),
@@ -188,29 +172,24 @@ fn sheet(
                     .get(&s.id)
                     .map(|t| t.as_slice())
                     .unwrap_or_default();
-                Value::List(tags.iter().map(|t| tag(t, fields)).collect())
+                Value::List(tags.iter().map(|t| tag(t, fields)).collect::<Option<_>>()?)
             }
             SheetField::Relations(n) => loaded.take_nested((s.id, n.id))?,
-        };
-        object.insert(key, value);
-    }
-    Some(object.finish())
+        })
+    })
 }
 
-fn tag(t: &Tag, fields: &[Selected<TagField>]) -> Value {
-    let mut object = Object::default();
-    for Selected { key, field } in fields {
-        let value = match field {
+fn tag(t: &Tag, fields: &[Selected<TagField>]) -> Option<Value> {
+    object(fields, |field| {
+        Some(match field {
             TagField::Typename => typename("Tag"),
             TagField::Id => scalar(&ID(t.id.to_string())),
             TagField::Name => Value::String(t.name.clone()),
             TagField::GroupId => optional(t.group_id.map(|g| ID(g.to_string())).as_ref()),
             TagField::Color => optional(t.color.as_ref()),
             TagField::Description => optional(t.description.as_ref()),
-        };
-        object.insert(key, value);
-    }
-    object.finish()
+        })
+    })
 }
 
 fn typename(name: &str) -> Value {
@@ -230,24 +209,19 @@ fn json(value: &serde_json::Value) -> Value {
     async_graphql::to_value(value).ok().unwrap_or_default()
 }
 
-/// One response object, fields in selection order.
-#[derive(Default)]
-struct Object(IndexMap<Name, Value>);
-
-impl Object {
-    fn insert(&mut self, key: &Name, value: Value) {
-        merge(&mut self.0, key.clone(), value);
+/// One response object: each selected field's value in selection order, merged under repeated
+/// keys; `None` as soon as one cannot be produced. Like the executor, an object without fields
+/// is null (not reachable from a valid query, whose selection sets are never empty).
+fn object<F>(fields: &[Selected<F>], mut value: impl FnMut(&F) -> Option<Value>) -> Option<Value> {
+    let mut map = IndexMap::with_capacity(fields.len());
+    for Selected { key, field } in fields {
+        merge(&mut map, key.clone(), value(field)?);
     }
-
-    /// Like the executor, an object without fields is null (not reachable from a valid
-    /// query, whose selection sets are never empty).
-    fn finish(self) -> Value {
-        if self.0.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(self.0)
-        }
-    }
+    Some(if map.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(map)
+    })
 }
 
 /// A response key selected twice (`to { id } to { name }`) holds one object with the fields of

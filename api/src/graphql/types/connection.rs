@@ -1,15 +1,9 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
-use std::{
-    borrow::Cow,
-    sync::{Arc, Mutex},
-};
+use std::sync::Arc;
 
-use async_graphql::{
-    Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, SimpleObject,
-    Value, parser::types::Field, registry::Registry,
-};
+use async_graphql::{Context, Object, SimpleObject};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
@@ -23,7 +17,7 @@ use super::{
 use crate::graphql::{
     context::request,
     errors::OrGql,
-    traversal::{self, EdgesShape, TraversalCounts, TraversalRendering},
+    traversal::{self, EdgesShape, Rendered, TraversalCounts, TraversalRendering},
 };
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -52,48 +46,6 @@ impl PageInfo {
 pub struct FactSheetEdge {
     pub cursor: String,
     pub node: FactSheetNode,
-}
-
-/// What a fact sheet list's `edges` returns: rendered directly when the renderer knows the
-/// selection (see `traversal`), or the edges for the executor. The same GraphQL type either way.
-pub enum FactSheetEdges {
-    /// Taken by the one `resolve` the executor calls for the field.
-    Rendered(Mutex<Option<Value>>),
-    Edges(Vec<FactSheetEdge>),
-}
-
-impl OutputType for FactSheetEdges {
-    fn type_name() -> Cow<'static, str> {
-        <Vec<FactSheetEdge>>::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        <Vec<FactSheetEdge>>::qualified_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <Vec<FactSheetEdge>>::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        match self {
-            Self::Rendered(value) => Ok(take(value)),
-            Self::Edges(edges) => OutputType::resolve(edges, ctx, field).await,
-        }
-    }
-}
-
-/// A rendered value, taken by the one `resolve` the executor calls for its field.
-fn take(value: &Mutex<Option<Value>>) -> Value {
-    value
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-        .unwrap_or_default()
 }
 
 pub struct FactSheetConnection {
@@ -129,7 +81,10 @@ impl FactSheetConnection {
 
 #[Object]
 impl FactSheetConnection {
-    async fn edges(&self, ctx: &Context<'_>) -> async_graphql::Result<FactSheetEdges> {
+    async fn edges(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Rendered<Vec<FactSheetEdge>>> {
         let shape = match ctx.data_opt::<TraversalRendering>() {
             Some(TraversalRendering::Executor) => None,
             _ => EdgesShape::of(&ctx.field()),
@@ -141,19 +96,16 @@ impl FactSheetConnection {
         if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
             counts.count(rendered.is_some());
         }
-        Ok(match rendered {
-            Some(value) => FactSheetEdges::Rendered(Mutex::new(Some(value))),
-            None => FactSheetEdges::Edges(
-                self.page
-                    .items
-                    .iter()
-                    .map(|(cursor, fs)| FactSheetEdge {
-                        cursor: cursor.clone(),
-                        node: FactSheetNode::new(fs.clone()),
-                    })
-                    .collect(),
-            ),
-        })
+        Ok(Rendered::or_executor(rendered, || {
+            self.page
+                .items
+                .iter()
+                .map(|(cursor, fs)| FactSheetEdge {
+                    cursor: cursor.clone(),
+                    node: FactSheetNode::new(fs.clone()),
+                })
+                .collect()
+        }))
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -258,34 +210,8 @@ impl RelationPage {
     }
 }
 
-/// What `relations(...)` returns: its value rendered directly when the renderer knows the
-/// selection (see `traversal`), or the page for the executor. The same GraphQL type either way.
-pub enum RelationConnection {
-    /// Taken by the one `resolve` the executor calls for the field.
-    Rendered(Mutex<Option<Value>>),
-    Page(RelationPage),
-}
-
-impl OutputType for RelationConnection {
-    fn type_name() -> Cow<'static, str> {
-        RelationPage::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        RelationPage::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        match self {
-            Self::Rendered(value) => Ok(take(value)),
-            Self::Page(page) => OutputType::resolve(page, ctx, field).await,
-        }
-    }
-}
+/// What `relations(...)` returns (see `traversal`).
+pub type RelationConnection = Rendered<RelationPage>;
 
 #[derive(SimpleObject)]
 pub struct ChangeEdge {

@@ -1,5 +1,5 @@
 use crate::graphql::errors::bad_input;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -442,10 +442,7 @@ impl FactSheetNode {
         if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
             counts.count(rendered.is_some());
         }
-        Ok(match rendered {
-            Some(value) => RelationConnection::Rendered(Mutex::new(Some(value))),
-            None => RelationConnection::Page(page),
-        })
+        Ok(RelationConnection::or_executor(rendered, || page))
     }
 
     async fn history_boxed(
