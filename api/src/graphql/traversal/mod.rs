@@ -11,9 +11,10 @@
 //! loaded rows in one pass ([`values`]), after every nested level was loaded through the same
 //! request loaders as before ([`render`]): batching, statements and authorization are unchanged.
 //!
-//! Anything the renderer does not know (a field such as `metrics` or `tags`, a custom
-//! directive, an argument it cannot read, a failed load) sends the whole connection through the
-//! executor as before, which also words any error. Tests compare both ways on the same data.
+//! Anything the renderer does not know (a field such as `metrics` or `externalIds`, a custom
+//! directive, an argument it cannot read, a far end read without attributes it must show, a
+//! failed load) sends the whole list or connection through the executor as before, which also
+//! words any error. Tests compare the response texts of both ways on the same data.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -39,8 +40,8 @@ pub enum TraversalRendering {
 }
 
 /// How many fact sheet lists (`edges`) and `relations` connections were rendered directly and
-/// how many went through the executor since the schema was built: what a selection outside the renderer costs shows here
-/// (`AppSchema::traversal_counts`).
+/// how many went through the executor since the schema was built (`AppSchema::traversal_counts`):
+/// how often selections fall outside the renderer.
 #[derive(Debug, Default)]
 pub struct TraversalCounts {
     rendered: AtomicU64,
