@@ -16,7 +16,12 @@
 //! failed load) sends the whole list or connection through the executor as before, which also
 //! words any error. Tests compare the response texts of both ways on the same data.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use async_graphql::{Context, SelectionField, Value};
 
 mod answer;
 mod render;
@@ -26,6 +31,26 @@ mod values;
 pub use answer::Rendered;
 pub use render::{render, render_edges};
 pub use shape::{EdgesShape, RelationArgs, Shape, page_of};
+
+/// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
+/// everything to the executor.
+pub fn selection<S>(
+    ctx: &Context<'_>,
+    read: impl FnOnce(&SelectionField<'_>) -> Option<S>,
+) -> Option<S> {
+    match ctx.data_opt::<TraversalRendering>() {
+        Some(TraversalRendering::Executor) => None,
+        _ => read(&ctx.field()),
+    }
+}
+
+/// `rendered`, counted as rendered directly or left to the executor.
+pub fn counted(ctx: &Context<'_>, rendered: Option<Value>) -> Option<Value> {
+    if let Some(counts) = ctx.data_opt::<Arc<TraversalCounts>>() {
+        counts.count(rendered.is_some());
+    }
+    rendered
+}
 
 /// How fact sheet lists and `relations` connections are turned into response values; schema
 /// data.

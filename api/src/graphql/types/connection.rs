@@ -1,8 +1,6 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Object, SimpleObject};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
@@ -17,7 +15,7 @@ use super::{
 use crate::graphql::{
     context::request,
     errors::OrGql,
-    traversal::{self, EdgesShape, Rendered, TraversalCounts, TraversalRendering},
+    traversal::{self, EdgesShape, Rendered},
 };
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -85,27 +83,23 @@ impl FactSheetConnection {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Rendered<Vec<FactSheetEdge>>> {
-        let shape = match ctx.data_opt::<TraversalRendering>() {
-            Some(TraversalRendering::Executor) => None,
-            _ => EdgesShape::of(&ctx.field()),
-        };
-        let rendered = match shape {
+        let rendered = match traversal::selection(ctx, EdgesShape::of) {
             Some(shape) => traversal::render_edges(request(ctx)?, &self.page.items, &shape).await,
             None => None,
         };
-        if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
-            counts.count(rendered.is_some());
-        }
-        Ok(Rendered::or_executor(rendered, || {
-            self.page
-                .items
-                .iter()
-                .map(|(cursor, fs)| FactSheetEdge {
-                    cursor: cursor.clone(),
-                    node: FactSheetNode::new(fs.clone()),
-                })
-                .collect()
-        }))
+        Ok(Rendered::or_executor(
+            traversal::counted(ctx, rendered),
+            || {
+                self.page
+                    .items
+                    .iter()
+                    .map(|(cursor, fs)| FactSheetEdge {
+                        cursor: cursor.clone(),
+                        node: FactSheetNode::new(fs.clone()),
+                    })
+                    .collect()
+            },
+        ))
     }
 
     async fn page_info(&self) -> PageInfo {

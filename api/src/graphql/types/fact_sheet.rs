@@ -22,7 +22,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
-    traversal::{self, RelationArgs, Shape, TraversalCounts, TraversalRendering, page_of},
+    traversal::{self, RelationArgs, Shape, page_of},
 };
 
 /// Where a fact sheet stands in its lifecycle.
@@ -420,12 +420,14 @@ impl FactSheetNode {
     ) -> async_graphql::Result<RelationConnection> {
         let rc = request(ctx)?;
         // Read before loading: a selection the renderer does not know costs nothing more.
-        let shape = match ctx.data_opt::<TraversalRendering>() {
-            Some(TraversalRendering::Executor) => None,
-            _ => Shape::of(&ctx.field()),
+        let shape = traversal::selection(ctx, Shape::of);
+        let (with_total, far_end_attributes) = match &shape {
+            Some(shape) => (shape.with_total(), shape.far_end_attributes()),
+            None => (
+                ctx.look_ahead().field("totalCount").exists(),
+                far_ends_show_attributes(ctx),
+            ),
         };
-        let far_end_attributes = far_ends_show_attributes(ctx);
-        let with_total = ctx.look_ahead().field("totalCount").exists();
         let (slice, size) = page_of(&args, with_total, far_end_attributes).gql()?;
         let window = rc
             .loaders
@@ -439,10 +441,10 @@ impl FactSheetNode {
             Some(shape) => traversal::render(rc, &page, &shape).await,
             None => None,
         };
-        if let Ok(counts) = ctx.data::<Arc<TraversalCounts>>() {
-            counts.count(rendered.is_some());
-        }
-        Ok(RelationConnection::or_executor(rendered, || page))
+        Ok(RelationConnection::or_executor(
+            traversal::counted(ctx, rendered),
+            || page,
+        ))
     }
 
     async fn history_boxed(
