@@ -30,8 +30,8 @@ impl Answer {
 }
 
 /// What the check needs of a GraphQL body. Every byte is still parsed (a malformed body
-/// fails), but nothing is built: building a `Value` of a depth-3 traversal's ~400 KB cost the
-/// load generator about as much CPU as a tenth of the server's, on the same two cores.
+/// fails), but nothing is built: building a `Value` of each depth-3 traversal's answer cost the
+/// load generator ~13 ms of CPU (against the server's ~40 ms), on the same two cores.
 #[derive(serde::Deserialize)]
 struct Envelope {
     data: Option<IgnoredAny>,

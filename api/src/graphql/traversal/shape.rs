@@ -1,6 +1,6 @@
-//! What a `relations` connection's selection asks for, read once per connection from the query
-//! document (fragments flattened, aliases kept, variables resolved). `None` wherever the
-//! selection holds something the renderer does not produce itself.
+//! What a `relations` connection's or a fact sheet list's `edges` selection asks for, read once
+//! per list from the query document (fragments flattened, aliases kept, variables resolved).
+//! `None` wherever the selection holds something the renderer does not produce itself.
 
 use async_graphql::{InputType, Name, SelectionField};
 use domain::{
