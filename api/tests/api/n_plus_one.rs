@@ -190,12 +190,12 @@ async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
     assert_eq!(counter.load(Ordering::SeqCst), 4);
 }
 
-/// A traversal reads the far ends' attributes only when its selection shows them, and every
-/// field that needs them is right either way: `attributes` (seen ahead, read with the
-/// relations) and `lifecycle` (not looked for, so its far ends load their rows in one more
-/// batched statement).
+/// A traversal reads whole far ends only when its selection shows a field a summary leaves
+/// out, and every such field is right either way: `attributes`, `description` and the authors
+/// (seen ahead, read with the relations) and `lifecycle` (not looked for, so its far ends load
+/// their rows in one more batched statement).
 #[tokio::test]
-async fn far_end_attributes_are_read_only_when_shown_and_always_right() {
+async fn far_ends_are_read_whole_only_when_shown_and_always_right() {
     let app = TestApp::new().await;
     let model = meta_model::current(app.db.conn(), &app.admin)
         .await
@@ -205,6 +205,7 @@ async fn far_end_attributes_are_read_only_when_shown_and_always_right() {
     for i in 0..3 {
         let create = |t: &str, name: String, attributes: serde_json::Value| NewFactSheet {
             fact_sheet_type: t.into(),
+            description: Some(format!("About {name}.")),
             name,
             attributes: attributes.as_object().unwrap().clone(),
             ..Default::default()
@@ -282,6 +283,20 @@ async fn far_end_attributes_are_read_only_when_shown_and_always_right() {
             .all(|e| e["attributes"]["lifecycle"]["plan"] == "2019-01-01")
     );
     assert_eq!(spread, names_only, "a fragment is looked into too");
+
+    let (ends, described) = run("description createdBy updatedBy").await;
+    for end in &ends {
+        assert_eq!(
+            end["description"],
+            format!("About {}.", end["name"].as_str().unwrap())
+        );
+        assert_eq!(end["createdBy"], app.admin.subject.as_str(), "{end}");
+        assert_eq!(end["updatedBy"], app.admin.subject.as_str(), "{end}");
+    }
+    assert_eq!(
+        described, names_only,
+        "the whole far ends come with the relations"
+    );
 
     let (ends, derived) = run("lifecycle { phase phases { startDate } }").await;
     for end in &ends {

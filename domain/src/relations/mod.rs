@@ -6,7 +6,7 @@ mod window;
 mod write;
 
 pub use read::{for_fact_sheets, get};
-pub use window::{Direction, RelationSlice, RelationWindow, windows_for};
+pub use window::{Direction, FarEnds, RelationSlice, RelationWindow, windows_for};
 pub use write::{NewRelation, RelationPatch, create, delete, update};
 pub(crate) use write::{delete_recorded, replace_attributes_forced};
 

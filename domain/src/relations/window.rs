@@ -45,11 +45,37 @@ pub struct RelationSlice {
     /// Whether to count all matching relations (`totalCount`); on PostgreSQL that is extra
     /// work for popular nodes, so it is done only when asked for.
     pub with_total: bool,
-    /// Whether the far ends come with their `attributes`. Without, each far end's
-    /// `attributes` is an empty object: a traversal that shows names reads and decodes no
-    /// attribute JSON (~11 % of the server's CPU in the depth-3 benchmark, allocations and
-    /// drops aside), and a caller that does need them loads the whole fact sheet.
-    pub far_end_attributes: bool,
+    /// How much of each far end to read.
+    pub far_ends: FarEnds,
+}
+
+/// How much of the fact sheet at the other end of each relation a window reads.
+///
+/// A traversal mostly shows names: reading every column of every far end made decoding them
+/// 18 % of the server's CPU in the depth-3 benchmark (six strings and a JSON document per row,
+/// each allocated and dropped), so a caller that needs more asks for it, or loads the whole
+/// fact sheet for the few far ends that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum FarEnds {
+    /// Every column.
+    #[default]
+    Whole,
+    /// Identity, type, name, status, revision, completion, parent and timestamps. The rest
+    /// hold placeholders: `attributes` an empty object, `description` none, `search_text`,
+    /// `created_by` and `updated_by` empty strings.
+    Summary,
+}
+
+impl FarEnds {
+    /// Whether a summary leaves `column` out.
+    fn leaves_out(self, column: fact_sheet::Column) -> bool {
+        use fact_sheet::Column::*;
+        self == FarEnds::Summary
+            && matches!(
+                column,
+                Attributes | Description | SearchText | CreatedBy | UpdatedBy
+            )
+    }
 }
 
 /// One fact sheet's page of relations.
@@ -251,11 +277,9 @@ fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranke
     let workspace = binds.push(principal.workspace_id);
     let limit = binds.push(slice.limit as i64);
     let fact_sheet_columns = fact_sheet::Column::iter()
-        .map(|c| match c {
-            fact_sheet::Column::Attributes if !slice.far_end_attributes => {
-                format!("{} AS attributes", empty_object(binds.backend))
-            }
-            c => format!("f.{}", c.as_str()),
+        .map(|c| match slice.far_ends.leaves_out(c) {
+            true => format!("{} AS {}", placeholder(binds.backend, c), c.as_str()),
+            false => format!("f.{}", c.as_str()),
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -274,11 +298,16 @@ fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranke
     }
 }
 
-/// An empty JSON object of the type the `attributes` column is read as.
-fn empty_object(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "'{}'::jsonb",
-        _ => "'{}'",
+/// What a summary reads instead of a column it leaves out (see [`FarEnds::Summary`]), typed
+/// as the column is read.
+fn placeholder(backend: DbBackend, column: fact_sheet::Column) -> &'static str {
+    let postgres = backend == DbBackend::Postgres;
+    match column {
+        fact_sheet::Column::Attributes if postgres => "'{}'::jsonb",
+        fact_sheet::Column::Attributes => "'{}'",
+        fact_sheet::Column::Description if postgres => "NULL::text",
+        fact_sheet::Column::Description => "NULL",
+        _ => "''",
     }
 }
 

@@ -229,7 +229,7 @@ async fn archived_fact_sheets_take_no_new_relations() {
 /// same order, same totals, for every type, direction, page size and cursor.
 #[tokio::test]
 async fn relation_windows_page_like_the_full_relation_list() {
-    use relations::{Direction, RelationSlice};
+    use relations::{Direction, FarEnds, RelationSlice};
 
     let w = World::new().await;
     let model = w.model().await;
@@ -238,7 +238,7 @@ async fn relation_windows_page_like_the_full_relation_list() {
     let mut artifacts = Vec::new();
     let mut apis = Vec::new();
     for i in 0..6 {
-        // With attributes, so reading far ends without them shows.
+        // With attributes and a description, so far ends read as summaries show.
         let a = fact_sheets::create(
             db,
             &w.admin,
@@ -246,6 +246,7 @@ async fn relation_windows_page_like_the_full_relation_list() {
             NewFactSheet {
                 fact_sheet_type: "SoftwareArtifact".into(),
                 name: format!("artifact-{i}"),
+                description: Some(format!("Artifact {i} of the test.")),
                 attributes: attrs(json!({"language": "kotlin"})),
                 ..Default::default()
             },
@@ -320,7 +321,10 @@ async fn relation_windows_page_like_the_full_relation_list() {
                         limit,
                         // Counting is optional on PostgreSQL: leaving it out must not change the page.
                         with_total: limit != 2,
-                        far_end_attributes: limit != 1,
+                        far_ends: match limit {
+                            1 => FarEnds::Summary,
+                            _ => FarEnds::Whole,
+                        },
                     };
                     let windows = relations::windows_for(db, &w.admin, &slice, &anchors)
                         .await
@@ -359,8 +363,12 @@ async fn relation_windows_page_like_the_full_relation_list() {
                                 r.from_id
                             };
                             let mut expected = fact_sheets_by_id[&far_id].clone();
-                            if !slice.far_end_attributes {
+                            if slice.far_ends == FarEnds::Summary {
                                 expected.attributes = json!({});
+                                expected.description = None;
+                                expected.search_text.clear();
+                                expected.created_by.clear();
+                                expected.updated_by.clear();
                             }
                             assert_eq!(**far, expected, "the far end of {} ({slice:?})", r.id);
                             with_attributes += usize::from(far.attributes != expected_empty);

@@ -116,7 +116,7 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
                     .await
                     .ok()?
                     .unwrap_or_default();
-                let page = RelationPage::new(&anchor, &window, n.size, n.slice.far_end_attributes);
+                let page = RelationPage::new(&anchor, &window, n.size, n.slice.far_ends);
                 let value = render(rc, &page, &n.shape).await?;
                 Some((key, uses, value))
             }),

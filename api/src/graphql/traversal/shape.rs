@@ -5,7 +5,7 @@
 use async_graphql::{InputType, Name, SelectionField};
 use domain::{
     paging::{decode_cursor, page_size},
-    relations::RelationSlice,
+    relations::{FarEnds, RelationSlice},
 };
 
 use crate::graphql::types::enums::RelationDirection;
@@ -74,6 +74,20 @@ pub enum SheetField {
     Relations(Box<Nested>),
 }
 
+impl SheetField {
+    /// Whether this field needs a column a far end read as a summary leaves out
+    /// ([`FarEnds::Summary`]).
+    pub fn beyond_summary(&self) -> bool {
+        matches!(
+            self,
+            SheetField::Description
+                | SheetField::Attributes
+                | SheetField::CreatedBy
+                | SheetField::UpdatedBy
+        )
+    }
+}
+
 pub enum TagField {
     Typename,
     Id,
@@ -118,7 +132,7 @@ pub struct RelationArgs {
 pub fn page_of(
     args: &RelationArgs,
     with_total: bool,
-    far_end_attributes: bool,
+    far_ends: FarEnds,
 ) -> domain::Result<(RelationSlice, u64)> {
     let size = page_size(args.first)?;
     let after = args.after.as_deref().map(decode_cursor).transpose()?;
@@ -128,7 +142,7 @@ pub fn page_of(
         after,
         limit: size + 1,
         with_total,
-        far_end_attributes,
+        far_ends,
     };
     Ok((slice, size))
 }
@@ -146,15 +160,19 @@ impl Shape {
             .any(|f| matches!(f.field, ConnectionField::TotalCount))
     }
 
-    /// Whether the fact sheets at either end show `attributes` (see `far_ends_show_attributes`
-    /// in the fact sheet type, the executor's rule).
-    pub fn far_end_attributes(&self) -> bool {
-        self.relation_fields().any(|f| match &f.field {
-            RelationField::From(sheet) | RelationField::To(sheet) => sheet
-                .iter()
-                .any(|s| matches!(s.field, SheetField::Attributes)),
+    /// How much of the fact sheets at either end to read: all of them when one shows a field
+    /// a summary leaves out (the executor's rule is `far_ends_for` in the fact sheet type).
+    pub fn far_ends(&self) -> FarEnds {
+        let beyond_summary = self.relation_fields().any(|f| match &f.field {
+            RelationField::From(sheet) | RelationField::To(sheet) => {
+                sheet.iter().any(|s| s.field.beyond_summary())
+            }
             _ => false,
-        })
+        });
+        match beyond_summary {
+            true => FarEnds::Whole,
+            false => FarEnds::Summary,
+        }
     }
 
     /// Every field selected on the connection's relations, through all `edges` and `node`s.
@@ -278,7 +296,7 @@ impl Reader {
         let id = self.next_id;
         self.next_id += 1;
         let shape = self.connection(field)?;
-        let (slice, size) = page_of(&args, shape.with_total(), shape.far_end_attributes()).ok()?;
+        let (slice, size) = page_of(&args, shape.with_total(), shape.far_ends()).ok()?;
         Some(Nested {
             id,
             slice,

@@ -71,8 +71,8 @@ pub fn sheet_edges(
     Some(Value::List(edges))
 }
 
-/// `None` when a value cannot be produced here (a far end read without the attributes the
-/// selection shows): the caller leaves the connection to the executor.
+/// `None` when a value cannot be produced here (a far end read as a summary without a column
+/// the selection shows): the caller leaves the connection to the executor.
 pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Option<Value> {
     object(&shape.fields, |field| {
         Some(match field {
@@ -140,25 +140,27 @@ fn end(
     fields: &[Selected<SheetField>],
     loaded: &mut Loaded,
 ) -> Option<Value> {
-    sheet(node.sheet(), node.has_attributes(), fields, loaded)
+    sheet(node.sheet(), node.is_whole(), fields, loaded)
 }
 
-/// `has_attributes` is false for a far end read without them (its `attributes` are empty).
+/// `whole` is false for a far end read as a summary (see `FarEnds`).
 fn sheet(
     s: &FactSheet,
-    has_attributes: bool,
+    whole: bool,
     fields: &[Selected<SheetField>],
     loaded: &mut Loaded,
 ) -> Option<Value> {
     object(fields, |field| {
+        if !whole && field.beyond_summary() {
+            return None;
+        }
         Some(match field {
             SheetField::Typename => typename("FactSheet"),
             SheetField::Id => scalar(&ID(s.id.to_string())),
             SheetField::Type => Value::String(s.fact_sheet_type.clone()),
             SheetField::Name => Value::String(s.name.clone()),
             SheetField::Description => optional(s.description.as_ref()),
-            SheetField::Attributes if has_attributes => json(&s.attributes),
-            SheetField::Attributes => return None,
+            SheetField::Attributes => json(&s.attributes),
             SheetField::Revision => scalar(&s.revision),
             SheetField::Status => InputType::to_value(&FactSheetStatus::from(Status::of(s))),
             SheetField::Completion => scalar(&s.completion),

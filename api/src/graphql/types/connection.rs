@@ -6,7 +6,7 @@ use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
     paging::{Page, encode_cursor},
-    relations::RelationWindow,
+    relations::{FarEnds, RelationWindow},
 };
 
 use super::{
@@ -166,17 +166,17 @@ pub struct RelationPage {
 
 impl RelationPage {
     /// One page of `anchor`'s relations; `window.items` holds up to `size + 1` of them, the
-    /// extra one only saying that a next page exists. `far_end_attributes` says whether the
-    /// window was read with the far ends' attributes.
+    /// extra one only saying that a next page exists. `far_ends` says how much of the far
+    /// ends the window read.
     pub fn new(
         anchor: &FactSheetNode,
         window: &RelationWindow,
         size: u64,
-        far_end_attributes: bool,
+        far_ends: FarEnds,
     ) -> Self {
-        let far_end = |sheet| match far_end_attributes {
-            true => FactSheetNode::new(sheet),
-            false => FactSheetNode::without_attributes(sheet),
+        let far_end = |sheet| match far_ends {
+            FarEnds::Whole => FactSheetNode::new(sheet),
+            FarEnds::Summary => FactSheetNode::summary(sheet),
         };
         let rows = window
             .items

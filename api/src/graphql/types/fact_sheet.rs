@@ -7,6 +7,7 @@ use domain::{
     fact_sheets::{FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
     meta_model::{AttributeDefinition, AttributeType},
+    relations::FarEnds,
 };
 
 use super::{
@@ -46,24 +47,24 @@ pub struct LifecyclePhaseStart {
 #[derive(Clone)]
 pub struct FactSheetNode {
     sheet: Arc<FactSheet>,
-    /// False for a far end a traversal read without its attributes (see `relations`): the
-    /// fields that need them load the whole fact sheet first.
-    has_attributes: bool,
+    /// False for a far end a traversal read as a summary (see `relations` and `FarEnds`): the
+    /// fields a summary leaves out load the whole fact sheet first.
+    whole: bool,
 }
 
 impl FactSheetNode {
     pub fn new(sheet: impl Into<Arc<FactSheet>>) -> Self {
         Self {
             sheet: sheet.into(),
-            has_attributes: true,
+            whole: true,
         }
     }
 
-    /// A fact sheet whose `attributes` were not read (they hold an empty object).
-    pub fn without_attributes(sheet: Arc<FactSheet>) -> Self {
+    /// A fact sheet read as a summary (`FarEnds::Summary`).
+    pub fn summary(sheet: Arc<FactSheet>) -> Self {
         Self {
             sheet,
-            has_attributes: false,
+            whole: false,
         }
     }
 
@@ -71,15 +72,15 @@ impl FactSheetNode {
         &self.sheet
     }
 
-    /// False for a far end read without its attributes (they hold an empty object).
-    pub fn has_attributes(&self) -> bool {
-        self.has_attributes
+    /// False for a far end read as a summary.
+    pub fn is_whole(&self) -> bool {
+        self.whole
     }
 
-    /// The fact sheet with its attributes: this one, or the whole row from the batch loader
-    /// (one statement for all such nodes of a level).
-    async fn with_attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Arc<FactSheet>> {
-        if self.has_attributes {
+    /// The whole fact sheet: this one, or the row from the batch loader (one statement for all
+    /// such nodes of a level).
+    async fn whole(&self, ctx: &Context<'_>) -> async_graphql::Result<Arc<FactSheet>> {
+        if self.whole {
             return Ok(self.sheet.clone());
         }
         request(ctx)?
@@ -114,8 +115,8 @@ impl FactSheetNode {
         &self.sheet.name
     }
 
-    async fn description(&self) -> Option<&str> {
-        self.sheet.description.as_deref()
+    async fn description(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.whole(ctx).await?.description.clone())
     }
 
     /// Values keyed by attribute key, validated by the meta model.
@@ -123,7 +124,7 @@ impl FactSheetNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Json<RowJson<FactSheet>>> {
-        let sheet = self.with_attributes(ctx).await?;
+        let sheet = self.whole(ctx).await?;
         Ok(Json(RowJson::new(sheet, |fs| &fs.attributes)))
     }
 
@@ -149,12 +150,12 @@ impl FactSheetNode {
         self.sheet.updated_at
     }
 
-    async fn created_by(&self) -> &str {
-        &self.sheet.created_by
+    async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(self.whole(ctx).await?.created_by.clone())
     }
 
-    async fn updated_by(&self) -> &str {
-        &self.sheet.updated_by
+    async fn updated_by(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(self.whole(ctx).await?.updated_by.clone())
     }
 
     async fn external_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ExternalId>> {
@@ -255,7 +256,7 @@ impl FactSheetNode {
         if !fs_type.attributes.iter().any(|a| is_lifecycle(&a)) {
             return Ok(None);
         }
-        let sheet = self.with_attributes(ctx).await?;
+        let sheet = self.whole(ctx).await?;
         let today = chrono::Utc::now().date_naive();
         for definition in fs_type.attributes.iter().filter(is_lifecycle) {
             let Some(value) = sheet.attributes.get(&definition.key) else {
@@ -421,14 +422,14 @@ impl FactSheetNode {
         let rc = request(ctx)?;
         // Read before loading: a selection the renderer does not know costs nothing more.
         let shape = traversal::selection(ctx, Shape::of);
-        let (with_total, far_end_attributes) = match &shape {
-            Some(shape) => (shape.with_total(), shape.far_end_attributes()),
+        let (with_total, far_ends) = match &shape {
+            Some(shape) => (shape.with_total(), shape.far_ends()),
             None => (
                 ctx.look_ahead().field("totalCount").exists(),
-                far_ends_show_attributes(ctx),
+                far_ends_for(ctx),
             ),
         };
-        let (slice, size) = page_of(&args, with_total, far_end_attributes).gql()?;
+        let (slice, size) = page_of(&args, with_total, far_ends).gql()?;
         let window = rc
             .loaders
             .relation_windows
@@ -436,7 +437,7 @@ impl FactSheetNode {
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        let page = RelationPage::new(self, &window, size, far_end_attributes);
+        let page = RelationPage::new(self, &window, size, far_ends);
         let rendered = match shape {
             Some(shape) => traversal::render(rc, &page, &shape).await,
             None => None,
@@ -467,12 +468,19 @@ impl FactSheetNode {
     }
 }
 
-/// Whether a `relations` field's selection reads `attributes` of the fact sheets at either end
-/// (`lifecycle` is rare in traversals and loads them itself). Only the cost depends on this
-/// guess: a far end read without attributes loads them when a field needs them.
-fn far_ends_show_attributes(ctx: &Context<'_>) -> bool {
+/// How much of the fact sheets at either end a `relations` field's selection needs: all of
+/// them when it shows a field a summary leaves out (`lifecycle` is rare in traversals and loads
+/// the whole fact sheet itself). Only the cost depends on this guess: a summary loads the
+/// whole fact sheet when a field needs it.
+fn far_ends_for(ctx: &Context<'_>) -> FarEnds {
     let node = ctx.look_ahead().field("edges").field("node");
-    ["from", "to"]
-        .iter()
-        .any(|end| node.field(end).field("attributes").exists())
+    let shown = ["from", "to"].iter().any(|end| {
+        ["attributes", "description", "createdBy", "updatedBy"]
+            .iter()
+            .any(|field| node.field(end).field(field).exists())
+    });
+    match shown {
+        true => FarEnds::Whole,
+        false => FarEnds::Summary,
+    }
 }
