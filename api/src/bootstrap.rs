@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use domain::{
     db::{Store, StoreOptions},
     meta_model::MetaModelCache,
+    relations::WindowCache,
     workspace_cache::WorkspaceCache,
 };
 use migration::{Migrator, MigratorTrait};
@@ -117,6 +118,11 @@ pub async fn with_jwks(keys: JwtKeys, config: &Config) -> anyhow::Result<JwtKeys
     Ok(keys.with_jwks(cache, issuer))
 }
 
+/// Relations held in the process's relation window cache: ten depth-3 traversals of the
+/// largest workspaces' size each for a few hundred workspaces, some hundred MiB at most (far
+/// ends are shared between windows).
+const RELATION_WINDOW_CACHE_RELATIONS: u64 = 2_000_000;
+
 pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     let schema = build_schema(&SchemaOptions {
         max_depth: config.max_query_depth,
@@ -129,6 +135,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
     AppState {
         workspaces: WorkspaceCache::for_backend(store.backend()),
         meta_models: MetaModelCache::default(),
+        relation_windows: WindowCache::new(RELATION_WINDOW_CACHE_RELATIONS),
         store,
         keys,
         schema,

@@ -7,8 +7,9 @@
 //!   status, attributes, tags, external IDs, parent or relations) records a history entry:
 //!   that is the product's promise of a history of every change. So the counter is raised
 //!   where history is written ([`crate::history::record`] and the bulk import), and no write
-//!   path can forget it. Meta model migrations also re-index values without history; cached
-//!   figures are keyed by the meta model version as well, which covers them.
+//!   path can forget it. Meta model migrations also re-score and re-index values without
+//!   history; they raise the counter themselves (and aggregates are keyed by the meta model
+//!   version as well).
 //! - [`Counter::Events`] moves with every ingestion that stores at least one new event
 //!   ([`crate::events::ingest`]), the only way facts are written.
 //!

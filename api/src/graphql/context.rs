@@ -5,6 +5,7 @@ use domain::{
     Principal,
     db::{StatementCounter, Store, TenantConnection, TenantScope},
     meta_model::{self, MetaModelCache, MetaModelVersion},
+    relations::WindowCache,
     versions::{Counter, ReadOnce},
 };
 use tokio::sync::RwLock;
@@ -22,8 +23,9 @@ pub struct RequestContext {
     meta_model: RwLock<Option<Arc<MetaModelVersion>>>,
     /// Parsed models shared by requests (the server's); without, each request reads its own.
     meta_models: Option<MetaModelCache>,
-    /// The inventory counter that keys this request's cached totals and facets, read once.
-    pub inventory: ReadOnce,
+    /// The inventory counter that keys this request's cached totals, facets and relation
+    /// windows, read once.
+    pub inventory: Arc<ReadOnce>,
 }
 
 impl RequestContext {
@@ -40,8 +42,8 @@ impl RequestContext {
     }
 
     fn with_scope(store: Store, principal: Principal, scope: TenantScope) -> Self {
-        let loaders = Loaders::new(scope.clone(), principal.clone());
-        let inventory = ReadOnce::new(Counter::Inventory, principal.workspace_id);
+        let loaders = Loaders::new(scope.clone(), principal.clone(), None);
+        let inventory = Arc::new(ReadOnce::new(Counter::Inventory, principal.workspace_id));
         Self {
             inventory,
             store,
@@ -51,6 +53,13 @@ impl RequestContext {
             meta_model: RwLock::new(None),
             meta_models: None,
         }
+    }
+
+    /// Reads relation windows through `cache`, shared with other requests.
+    pub fn with_relation_windows(mut self, cache: WindowCache) -> Self {
+        let windows = Some((cache, self.inventory.clone()));
+        self.loaders = Loaders::new(self.scope.clone(), self.principal.clone(), windows);
+        self
     }
 
     /// Reads the meta model through `cache`, shared with other requests.

@@ -21,9 +21,10 @@ use domain::{
     db::TenantScope,
     external_ids::{self, ExternalId},
     fact_sheets::{self, FactSheet},
-    relations::{self, RelationSlice, RelationWindow},
+    relations::{self, RelationSlice, RelationWindow, WindowCache},
     subscriptions::{self, Subscription},
     tags::{self, Tag},
+    versions::ReadOnce,
 };
 use futures::future::BoxFuture;
 use tokio::sync::oneshot;
@@ -158,7 +159,13 @@ fn shared<V>(map: HashMap<Uuid, Vec<V>>) -> HashMap<Uuid, Arc<Vec<V>>> {
 }
 
 impl Loaders {
-    pub fn new(scope: TenantScope, principal: Principal) -> Self {
+    /// With `cached`, relation windows come from the process's cache, keyed by the request's
+    /// read of the inventory counter; without, each is read from the database.
+    pub fn new(
+        scope: TenantScope,
+        principal: Principal,
+        cached: Option<(WindowCache, Arc<ReadOnce>)>,
+    ) -> Self {
         let (s, p) = (scope.clone(), principal.clone());
         let fact_sheets = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
             let (s, p) = (s.clone(), p.clone());
@@ -171,25 +178,35 @@ impl Loaders {
         }));
         let (s, p) = (scope.clone(), principal.clone());
         let relation_windows = Batcher::new(Arc::new(move |keys: Vec<(Uuid, RelationSlice)>| {
-            let (s, p) = (s.clone(), p.clone());
+            let (s, p, cached) = (s.clone(), p.clone(), cached.clone());
             Box::pin(async move {
                 let db = s.get().await.map_err(Arc::new)?;
                 let mut anchors_by_slice: HashMap<RelationSlice, Vec<Uuid>> = HashMap::new();
                 for (id, slice) in keys {
                     anchors_by_slice.entry(slice).or_default().push(id);
                 }
-                let mut windows = HashMap::new();
+                let mut found = HashMap::new();
                 for (slice, anchors) in anchors_by_slice {
-                    let found = relations::windows_for(db, &p, &slice, &anchors)
-                        .await
-                        .map_err(Arc::new)?;
-                    windows.extend(
-                        found
-                            .into_iter()
-                            .map(|(id, window)| ((id, slice.clone()), Arc::new(window))),
-                    );
+                    let key = |id| (id, slice.clone());
+                    match &cached {
+                        Some((cache, inventory)) => found.extend(
+                            cache
+                                .windows_for(db, &p, inventory, &slice, &anchors)
+                                .await
+                                .map_err(Arc::new)?
+                                .into_iter()
+                                .map(|(id, window)| (key(id), window)),
+                        ),
+                        None => found.extend(
+                            relations::windows_for(db, &p, &slice, &anchors)
+                                .await
+                                .map_err(Arc::new)?
+                                .into_iter()
+                                .map(|(id, window)| (key(id), Arc::new(window))),
+                        ),
+                    }
                 }
-                Ok(windows)
+                Ok(found)
             }) as BoxFuture<'static, _>
         }));
         let (s, ws) = (scope.clone(), principal.workspace_id);

@@ -79,6 +79,7 @@ pub async fn execute(
             None => RequestContext::new(state.store.clone(), principal.clone()),
         }
         .with_meta_models(state.meta_models.clone())
+        .with_relation_windows(state.relation_windows.clone())
     };
     let mut batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {

@@ -1,7 +1,9 @@
 use std::{net::SocketAddr, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
-use domain::{db::Store, meta_model::MetaModelCache, workspace_cache::WorkspaceCache};
+use domain::{
+    db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
+};
 use tracing_actix_web::TracingLogger;
 
 use super::{
@@ -27,6 +29,8 @@ pub struct AppState {
     pub workspaces: WorkspaceCache,
     /// Parsed meta models by workspace and version, for every GraphQL request.
     pub meta_models: MetaModelCache,
+    /// Relation windows by inventory version, for every GraphQL request.
+    pub relation_windows: WindowCache,
     pub keys: JwtKeys,
     pub schema: AppSchema,
     pub limits: HttpLimits,

@@ -67,14 +67,16 @@ async fn the_header_counts_each_requests_statements_like_the_database_does() {
 
     let server = app.spawn(debug_config(true));
     // The server's first request also reads the meta model document into its shared cache
-    // (one statement more); later ones read only its version, as the uncached schema run above
-    // reads the whole model: one statement either way.
+    // (one statement more; later ones read only its version, as the uncached schema run above
+    // reads the whole model: one statement either way) and the inventory counter that keys its
+    // cached relation windows (one more).
     let (first, _) = post(&server, DEPTH_3).await;
     assert_eq!(
         first,
-        Some(expected + 1),
-        "the first request, filling the cache"
+        Some(expected + 2),
+        "the first request, filling the caches"
     );
+    // Later ones find both levels' relation windows in the cache.
     let (alone, body) = post(&server, DEPTH_3).await;
     assert_eq!(
         body["data"]["factSheets"]["edges"]
@@ -83,16 +85,16 @@ async fn the_header_counts_each_requests_statements_like_the_database_does() {
             .len(),
         100
     );
-    assert_eq!(alone, Some(expected), "a request alone");
+    assert_eq!(alone, Some(expected - 1), "a request alone");
 
     // Concurrent requests keep their own counts: a depth-3 query beside a one-statement-page
     // query neither adds to the other.
     let small = "{ factSheets(first: 1) { edges { node { id } } } }";
     let (small_alone, _) = post(&server, small).await;
     let (deep, shallow) = tokio::join!(post(&server, DEPTH_3), post(&server, small));
-    assert_eq!(deep.0, Some(expected), "the depth-3 query beside another");
+    assert_eq!(deep.0, alone, "the depth-3 query beside another");
     assert_eq!(shallow.0, small_alone, "the small query beside another");
-    assert!(small_alone.unwrap() < expected);
+    assert!(small_alone < alone);
 }
 
 #[tokio::test]
@@ -181,6 +183,85 @@ async fn one_fact_sheet_brings_its_lists_in_its_own_statement() {
     let (via_fragment, body) = post(&server, &fragment).await;
     assert_eq!(via_fragment, bare);
     assert_eq!(body["data"]["factSheet"]["tags"], node["tags"]);
+}
+
+/// A traversal opened again reads no relations until something changes, and the change shows
+/// in the next answer: the window cache is keyed by the inventory counter every write raises.
+#[tokio::test]
+async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
+    let app = TestApp::new().await;
+    seed(&app, 10).await;
+    let server = app.spawn(debug_config(true));
+    post(&server, DEPTH_3).await;
+    let (warm, before) = post(&server, DEPTH_3).await;
+    let (again, same) = post(&server, DEPTH_3).await;
+    assert_eq!(again, warm);
+    assert_eq!(same, before, "the cached answer");
+
+    // Another replica's write (straight to the database) moves the counter this one reads.
+    let model = domain::meta_model::current(app.db.conn(), &app.admin)
+        .await
+        .unwrap()
+        .model;
+    let artifacts = before["data"]["factSheets"]["edges"].as_array().unwrap();
+    let id = |i: usize| {
+        artifacts[i]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    domain::relations::create(
+        app.db.conn(),
+        &app.admin,
+        &model,
+        domain::relations::NewRelation {
+            relation_type: "artifactConsumesApi".into(),
+            from_id: id(0),
+            to_id: id(0),
+            ..Default::default()
+        },
+    )
+    .await
+    .err()
+    .expect("an artifact is no API: the write is refused and changes nothing");
+    let (refused, unchanged) = post(&server, DEPTH_3).await;
+    assert_eq!(
+        (refused, &unchanged),
+        (warm, &before),
+        "a refused write moves nothing"
+    );
+
+    // An API shows only as a far end (the `to` of its artifacts' relations).
+    let api = artifacts[0]["node"]["relations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["type"] == "artifactProvidesApi")
+        .unwrap()["to"]
+        .clone();
+    domain::fact_sheets::update(
+        app.db.conn(),
+        &app.admin,
+        &model,
+        domain::fact_sheets::FactSheetPatch {
+            id: api["id"].as_str().unwrap().parse().unwrap(),
+            name: Some("renamed".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (after, changed) = post(&server, DEPTH_3).await;
+    assert_eq!(after, warm.map(|n| n + 2), "both levels read again");
+    let text = changed.to_string();
+    let named = |name: &str| text.contains(&format!(r#""name":"{name}""#));
+    assert!(named("renamed"), "the new name of the far end");
+    assert!(
+        !named(api["name"].as_str().unwrap()),
+        "the old name is gone"
+    );
 }
 
 /// A page's total and its facets, resolved side by side, are keyed by one read of the

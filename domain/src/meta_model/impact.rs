@@ -218,8 +218,14 @@ pub(super) async fn assess_and_apply(
     }
     // Weights and indexed kinds may have changed: re-score and re-index every fact sheet of a
     // changed type, so completion and filters agree with the new model.
+    let rescored = !rescore.is_empty();
     for (type_key, definitions) in rescore {
         reindex_type(db, ws, &type_key, definitions).await?;
+    }
+    // Re-scoring writes completion without history: caches keyed by the inventory version
+    // alone (relation windows, whose far ends show completion) must see it as a change.
+    if rescored {
+        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await?;
     }
     Ok(impact)
 }

@@ -22,4 +22,5 @@ mod row_level_security;
 mod siblings;
 mod tags_and_subscriptions;
 mod versions;
+mod window_cache;
 mod window_pruning;
