@@ -223,8 +223,7 @@ async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
         },
     )
     .await
-    .err()
-    .expect("an artifact is no API: the write is refused and changes nothing");
+    .expect_err("an artifact is no API: the write is refused and changes nothing");
     let (refused, unchanged) = post(&server, DEPTH_3).await;
     assert_eq!(
         (refused, &unchanged),
