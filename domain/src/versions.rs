@@ -18,7 +18,7 @@
 
 use sea_orm::{
     ConnectionTrait,
-    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, Func, FunctionCall, OnConflict, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -87,16 +87,19 @@ pub async fn current(
     )
 }
 
+/// The workspace's `counter` as a column of another statement (0 before the first raise), so
+/// reading it beside something else costs no round trip of its own.
+pub(crate) fn column(counter: Counter, workspace_id: Uuid) -> FunctionCall {
+    Func::coalesce([
+        Expr::SubQuery(None, Box::new(select_version(counter, workspace_id).into())),
+        Expr::val(0_i64),
+    ])
+}
+
 /// Both of the workspace's counters, read in one statement: caches keyed by both (metrics)
 /// would otherwise pay two round trips on every hit.
 pub async fn both(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Both> {
-    let of = |counter: Counter| {
-        let select = select_version(counter, workspace_id);
-        Func::coalesce([
-            Expr::SubQuery(None, Box::new(select.into())),
-            Expr::val(0_i64),
-        ])
-    };
+    let of = |counter: Counter| column(counter, workspace_id);
     let statement = Query::select()
         .expr(of(Counter::Inventory))
         .expr(of(Counter::Events))
@@ -144,6 +147,17 @@ impl ReadOnce {
 
     pub fn workspace_id(&self) -> Uuid {
         self.workspace_id
+    }
+
+    /// Whether `counter` of `workspace_id` is to be read here and was not read yet.
+    pub(crate) fn unread(&self, counter: Counter, workspace_id: Uuid) -> bool {
+        self.counter == counter && self.workspace_id == workspace_id && self.value.get().is_none()
+    }
+
+    /// Takes the counter's value from another statement of this request, which read it with
+    /// [`column`] before any figure it keys was computed; a value read already stays.
+    pub(crate) fn prime(&self, value: i64) {
+        let _ = self.value.set(value);
     }
 
     /// The counter as first read through `db` in this request.

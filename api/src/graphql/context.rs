@@ -87,7 +87,10 @@ impl RequestContext {
         }
         let db = self.db().await?;
         let model = match &self.meta_models {
-            Some(cache) => cache.current(db, &self.principal).await.gql()?,
+            Some(cache) => cache
+                .current(db, &self.principal, Some(&self.inventory))
+                .await
+                .gql()?,
             None => Arc::new(meta_model::current(db, &self.principal).await.gql()?),
         };
         *self.meta_model.write().await = Some(model.clone());

@@ -17,7 +17,10 @@ use super::{
     store::{newest_first, no_meta_model},
     version,
 };
-use crate::{Error, Principal, Result};
+use crate::{
+    Error, Principal, Result,
+    versions::{self, Counter, ReadOnce},
+};
 use entity::meta_model_version;
 
 /// Models remembered; each is a few tens of KB parsed.
@@ -39,21 +42,38 @@ impl Default for MetaModelCache {
 
 impl MetaModelCache {
     /// The workspace's current meta model: one small statement for its version number, and the
-    /// document only the first time that version is seen.
+    /// document only the first time that version is seen. An unread `inventory` counter of the
+    /// request is read in the same statement: nearly every request reads the model first, and
+    /// the caches keyed by the counter (relation windows, aggregates) then cost no statement
+    /// of their own on a hit.
     pub async fn current(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
+        inventory: Option<&ReadOnce>,
     ) -> Result<Arc<MetaModelVersion>> {
         crate::authz::require(principal, crate::authz::Action::Read)?;
         let workspace_id = principal.workspace_id;
-        let latest: i32 = newest_first(workspace_id)
+        let latest = newest_first(workspace_id)
             .select_only()
-            .column(meta_model_version::Column::Version)
-            .into_tuple()
-            .one(db)
-            .await?
-            .ok_or_else(|| no_meta_model(workspace_id))?;
+            .column(meta_model_version::Column::Version);
+        let latest: i32 = match inventory.filter(|i| i.unread(Counter::Inventory, workspace_id)) {
+            Some(inventory) => {
+                let (latest, counter): (i32, i64) = latest
+                    .expr(versions::column(Counter::Inventory, workspace_id))
+                    .into_tuple()
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| no_meta_model(workspace_id))?;
+                inventory.prime(counter);
+                latest
+            }
+            None => latest
+                .into_tuple()
+                .one(db)
+                .await?
+                .ok_or_else(|| no_meta_model(workspace_id))?,
+        };
         if let Some(model) = self.models.get(&(workspace_id, latest)) {
             return Ok(model);
         }

@@ -52,3 +52,50 @@ async fn a_counter_is_read_once_per_request() {
     let events = versions::ReadOnce::new(Counter::Events, ws);
     assert_eq!(events.get(db).await.unwrap(), 0, "each counter on its own");
 }
+
+/// Reading the meta model through the shared cache reads the request's unread inventory
+/// counter in the same statement: later reads of the request take that value, even after a
+/// change, and a counter of another workspace is left to be read on its own.
+#[tokio::test]
+async fn the_meta_model_read_brings_the_requests_inventory_counter() {
+    use domain::{
+        fact_sheets::{self, NewFactSheet},
+        meta_model::MetaModelCache,
+        versions::ReadOnce,
+    };
+
+    let w = World::new().await;
+    let other = w.other_workspace().await;
+    let db = w.db.conn();
+    let ws = w.admin.workspace_id;
+    let cache = MetaModelCache::default();
+    let ours = ReadOnce::new(Counter::Inventory, ws);
+    let theirs = ReadOnce::new(Counter::Inventory, other.workspace_id);
+    let model = cache.current(db, &w.admin, Some(&ours)).await.unwrap();
+    cache.current(db, &w.admin, Some(&theirs)).await.unwrap();
+    let read = versions::current(db, Counter::Inventory, ws).await.unwrap();
+
+    fact_sheets::create(
+        db,
+        &w.admin,
+        &model.model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "a change".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let now = versions::current(db, Counter::Inventory, ws).await.unwrap();
+    assert!(now > read, "the change raised the counter");
+    assert_eq!(
+        ours.get(db).await.unwrap(),
+        read,
+        "taken at the meta model read"
+    );
+    let other_now = versions::current(db, Counter::Inventory, other.workspace_id)
+        .await
+        .unwrap();
+    assert_eq!(theirs.get(db).await.unwrap(), other_now, "read on its own");
+}
