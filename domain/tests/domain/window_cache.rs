@@ -7,6 +7,7 @@ use std::{collections::HashMap, sync::Arc};
 use chrono::{TimeZone, Utc};
 use domain::{
     fact_sheets::{self, FactSheet, FactSheetPatch, NewFactSheet, Patch},
+    meta_model::MetaModel,
     relations::{
         self, Direction, FarEnds, NewRelation, Relation, RelationPatch, RelationSlice,
         RelationWindow, WindowCache,
@@ -25,6 +26,26 @@ fn slice() -> RelationSlice {
         limit: 10,
         with_total: true,
         far_ends: FarEnds::Whole,
+    }
+}
+
+async fn sheet(w: &World, model: &MetaModel, t: &str, name: &str) -> FactSheet {
+    let new = NewFactSheet {
+        fact_sheet_type: t.into(),
+        name: name.into(),
+        ..Default::default()
+    };
+    fact_sheets::create(w.db.conn(), &w.admin, model, new)
+        .await
+        .unwrap()
+}
+
+fn owns(team: Uuid, artifact: Uuid) -> NewRelation {
+    NewRelation {
+        relation_type: "teamOwnsArtifact".into(),
+        from_id: team,
+        to_id: artifact,
+        ..Default::default()
     }
 }
 
@@ -69,26 +90,10 @@ async fn cached_relation_windows_follow_every_change() {
     let db = w.db.conn();
     let model = w.model().await;
     let cache = WindowCache::new(1_000);
-    let make = |t: &'static str, name: &'static str| NewFactSheet {
-        fact_sheet_type: t.into(),
-        name: name.into(),
-        ..Default::default()
-    };
-    let team = fact_sheets::create(db, &w.admin, &model, make("Team", "team"))
-        .await
-        .unwrap();
-    let a = fact_sheets::create(db, &w.admin, &model, make("SoftwareArtifact", "a"))
-        .await
-        .unwrap();
-    let b = fact_sheets::create(db, &w.admin, &model, make("SoftwareArtifact", "b"))
-        .await
-        .unwrap();
-    let owns = |to| NewRelation {
-        relation_type: "teamOwnsArtifact".into(),
-        from_id: team.id,
-        to_id: to,
-        ..Default::default()
-    };
+    let team = sheet(&w, &model, "Team", "team").await;
+    let a = sheet(&w, &model, "SoftwareArtifact", "a").await;
+    let b = sheet(&w, &model, "SoftwareArtifact", "b").await;
+    let owns = |to| owns(team.id, to);
     let anchors = [team.id, a.id, b.id];
     let first = relations::create(db, &w.admin, &model, owns(a.id))
         .await
@@ -167,43 +172,11 @@ async fn cached_relation_windows_stay_in_their_workspace() {
     let db = w.db.conn();
     let model = w.model().await;
     let cache = WindowCache::new(1_000);
-    let team = fact_sheets::create(
-        db,
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Team".into(),
-            name: "team".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let a = fact_sheets::create(
-        db,
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "SoftwareArtifact".into(),
-            name: "a".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    relations::create(
-        db,
-        &w.admin,
-        &model,
-        NewRelation {
-            relation_type: "teamOwnsArtifact".into(),
-            from_id: team.id,
-            to_id: a.id,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let team = sheet(&w, &model, "Team", "team").await;
+    let a = sheet(&w, &model, "SoftwareArtifact", "a").await;
+    relations::create(db, &w.admin, &model, owns(team.id, a.id))
+        .await
+        .unwrap();
     check(&w, &cache, &[team.id], "the relation").await;
 
     let other = w.other_workspace().await;
