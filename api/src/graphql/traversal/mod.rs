@@ -30,7 +30,7 @@ mod values;
 
 pub use answer::Rendered;
 pub use render::{render, render_edges};
-pub use shape::{EdgesShape, RelationArgs, Shape, page_of};
+pub use shape::{BEYOND_SUMMARY, EdgesShape, RelationArgs, Shape, page_of};
 
 /// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
 /// everything to the executor.

@@ -74,9 +74,13 @@ pub enum SheetField {
     Relations(Box<Nested>),
 }
 
+/// The fact sheet fields that need a column a far end read as a summary leaves out
+/// ([`FarEnds::Summary`]), by name: the executor's look-ahead reads them so
+/// ([`SheetField::beyond_summary`] is the same list for the renderer, tested against this one).
+pub const BEYOND_SUMMARY: [&str; 4] = ["description", "attributes", "createdBy", "updatedBy"];
+
 impl SheetField {
-    /// Whether this field needs a column a far end read as a summary leaves out
-    /// ([`FarEnds::Summary`]).
+    /// Whether this field is one of [`BEYOND_SUMMARY`].
     pub fn beyond_summary(&self) -> bool {
         matches!(
             self,
@@ -86,6 +90,26 @@ impl SheetField {
                 | SheetField::UpdatedBy
         )
     }
+}
+
+/// The fact sheet fields without a selection of their own, by name.
+fn scalar_sheet_field(name: &str) -> Option<SheetField> {
+    Some(match name {
+        "__typename" => SheetField::Typename,
+        "id" => SheetField::Id,
+        "type" => SheetField::Type,
+        "name" => SheetField::Name,
+        "description" => SheetField::Description,
+        "attributes" => SheetField::Attributes,
+        "revision" => SheetField::Revision,
+        "status" => SheetField::Status,
+        "completion" => SheetField::Completion,
+        "createdAt" => SheetField::CreatedAt,
+        "updatedAt" => SheetField::UpdatedAt,
+        "createdBy" => SheetField::CreatedBy,
+        "updatedBy" => SheetField::UpdatedBy,
+        _ => return None,
+    })
 }
 
 pub enum TagField {
@@ -270,23 +294,10 @@ impl Reader {
             if f.name() == "relations" {
                 return Some(SheetField::Relations(Box::new(self.nested(f)?)));
             }
-            Some(match plain(f)? {
-                "__typename" => SheetField::Typename,
-                "id" => SheetField::Id,
-                "type" => SheetField::Type,
-                "name" => SheetField::Name,
-                "description" => SheetField::Description,
-                "attributes" => SheetField::Attributes,
-                "revision" => SheetField::Revision,
-                "status" => SheetField::Status,
-                "completion" => SheetField::Completion,
-                "createdAt" => SheetField::CreatedAt,
-                "updatedAt" => SheetField::UpdatedAt,
-                "createdBy" => SheetField::CreatedBy,
-                "updatedBy" => SheetField::UpdatedBy,
-                "tags" => SheetField::Tags(tags(f)?),
-                _ => return None,
-            })
+            match plain(f)? {
+                "tags" => Some(SheetField::Tags(tags(f)?)),
+                name => scalar_sheet_field(name),
+            }
         })
     }
 
@@ -384,4 +395,38 @@ fn known_directives<'a>(field: &SelectionField<'a>) -> Option<&'a str> {
 
 fn key(field: &SelectionField<'_>) -> Name {
     Name::new(field.alias().unwrap_or(field.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The renderer and the executor's look-ahead decide alike which far ends to read whole.
+    #[test]
+    fn the_renderer_and_the_executor_agree_on_what_a_summary_cannot_show() {
+        let names = [
+            "__typename",
+            "id",
+            "type",
+            "name",
+            "description",
+            "attributes",
+            "revision",
+            "status",
+            "completion",
+            "createdAt",
+            "updatedAt",
+            "createdBy",
+            "updatedBy",
+        ];
+        for name in names {
+            let field = scalar_sheet_field(name).expect(name);
+            assert_eq!(
+                field.beyond_summary(),
+                BEYOND_SUMMARY.contains(&name),
+                "{name}"
+            );
+        }
+        assert!(BEYOND_SUMMARY.iter().all(|name| names.contains(name)));
+    }
 }

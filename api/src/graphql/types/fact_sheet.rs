@@ -475,7 +475,7 @@ impl FactSheetNode {
 fn far_ends_for(ctx: &Context<'_>) -> FarEnds {
     let node = ctx.look_ahead().field("edges").field("node");
     let shown = ["from", "to"].iter().any(|end| {
-        ["attributes", "description", "createdBy", "updatedBy"]
+        traversal::BEYOND_SUMMARY
             .iter()
             .any(|field| node.field(end).field(field).exists())
     });
