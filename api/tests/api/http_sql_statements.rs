@@ -2,8 +2,6 @@
 //! its request read with, counted per request even while other requests run and batch loaders
 //! work in spawned tasks, and nothing is said when the option is off.
 
-use std::sync::atomic::Ordering;
-
 use api::{
     config::Config,
     graphql::{SchemaOptions, build_schema},
@@ -56,10 +54,8 @@ async fn the_header_counts_each_requests_statements_like_the_database_does() {
         ..SchemaOptions::default()
     });
     seed(&app, 100).await;
-    let (store, counter) = app.counting_store().await;
-    let direct = app.run_on(store, &app.admin, DEPTH_3, json!({})).await;
+    let (direct, expected) = app.run_counted(DEPTH_3, json!({})).await;
     assert!(direct.get("errors").is_none(), "{direct:#}");
-    let expected = counter.load(Ordering::SeqCst);
     assert!(
         (1..=1 + 1 + 2 * 2).contains(&expected),
         "{expected} statements"

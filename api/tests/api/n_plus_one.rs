@@ -1,8 +1,6 @@
 //! Nested traversal must cost a number of SQL statements bounded by the query's depth, not by
 //! the number of nodes: DataLoaders turn each level into one batched statement.
 
-use std::sync::atomic::Ordering;
-
 use api::graphql::{SchemaOptions, build_schema};
 use domain::{
     fact_sheets::{self, NewFactSheet},
@@ -99,13 +97,12 @@ async fn statements_for(artifacts: usize) -> (usize, usize) {
         ..SchemaOptions::default()
     });
     seed(&app, artifacts).await;
-    let (store, counter) = app.counting_store().await;
-    let response = app.run_on(store, &app.admin, DEPTH_3, json!({})).await;
+    let (response, statements) = app.run_counted(DEPTH_3, json!({})).await;
     assert!(response.get("errors").is_none(), "{response:#}");
     let edges = response["data"]["factSheets"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), artifacts);
     let nodes = response.to_string().matches("\"name\"").count();
-    (counter.load(Ordering::SeqCst), nodes)
+    (statements, nodes)
 }
 
 #[tokio::test]
@@ -157,11 +154,8 @@ async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
         .await
         .unwrap();
     }
-    let (store, counter) = app.counting_store().await;
-    let response = app
-        .run_on(
-            store,
-            &app.admin,
+    let (response, statements) = app
+        .run_counted(
             "{ factSheets(first: 10) { edges { node { name externalIds { value } tags { name } } } } }",
             json!({}),
         )
@@ -187,7 +181,7 @@ async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
         );
     }
     // The meta model, the page, the external IDs, the tags.
-    assert_eq!(counter.load(Ordering::SeqCst), 4);
+    assert_eq!(statements, 4);
 }
 
 /// A traversal reads whole far ends only when its selection shows a field a summary leaves
@@ -252,8 +246,7 @@ async fn far_ends_are_read_whole_only_when_shown_and_always_right() {
             if far_end.contains("...Shown") {
                 query += " fragment Shown on FactSheet { attributes }";
             }
-            let (store, counter) = app.counting_store().await;
-            let response = app.run_on(store, &app.admin, &query, json!({})).await;
+            let (response, statements) = app.run_counted(&query, json!({})).await;
             assert!(response.get("errors").is_none(), "{response:#}");
             let ends: Vec<serde_json::Value> = response["data"]["factSheets"]["edges"]
                 .as_array()
@@ -262,7 +255,7 @@ async fn far_ends_are_read_whole_only_when_shown_and_always_right() {
                 .map(|e| e["node"]["relations"]["edges"][0]["node"]["from"].clone())
                 .collect();
             assert_eq!(ends.len(), 3, "{response:#}");
-            (ends, counter.load(Ordering::SeqCst))
+            (ends, statements)
         }
     };
     let (_, names_only) = run("... on FactSheet { name }").await;

@@ -1,8 +1,5 @@
 use std::{
-    sync::{
-        Arc, Mutex, OnceLock,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
 
@@ -12,8 +9,11 @@ use api::{
     graphql::{AppSchema, RequestContext, SchemaOptions, build_schema, sanitize_errors},
 };
 use async_graphql::{Request, Response, Variables};
-use domain::{Principal, Role, db::Store, workspaces};
-use sea_orm::Database;
+use domain::{
+    Principal, Role,
+    db::{StatementCounter, Store},
+    workspaces,
+};
 use serde_json::Value;
 use testkit::TestDb;
 
@@ -119,27 +119,21 @@ impl TestApp {
         response["data"].clone()
     }
 
-    /// A second store on the same database whose statements are counted.
-    pub async fn counting_store(&self) -> (Store, Arc<AtomicUsize>) {
-        let counter = Arc::new(AtomicUsize::new(0));
-        let mut conn = Database::connect(self.db.url.clone()).await.unwrap();
-        let c = counter.clone();
-        conn.set_metric_callback(move |info| {
-            // Scoping a request's transaction to its workspace (PostgreSQL) is a constant per
-            // request, not a query: not counted.
-            if info.statement.sql.starts_with("SELECT set_config") {
-                return;
-            }
-            if std::env::var("WAYFINDER_PRINT_SQL").is_ok() {
-                eprintln!(
-                    "SQL: {}",
-                    info.statement.sql.chars().take(160).collect::<String>()
-                );
-            }
-            c.fetch_add(1, Ordering::SeqCst);
-        });
-        // sqlx's default pool size.
-        (Store::from_connection(conn, 10), counter)
+    /// `query` run as the admin, with the number of SQL statements it ran: those of the
+    /// request's tenant connection and its siblings, as the server's debug header counts them
+    /// (scoping the transaction to the workspace is a constant per request, not counted).
+    pub async fn run_counted(&self, query: &str, variables: Value) -> (Value, usize) {
+        let counter = StatementCounter::new();
+        let request = Request::new(query)
+            .variables(Variables::from_json(variables))
+            .data(RequestContext::counting(
+                self.serving.clone(),
+                self.admin.clone(),
+                counter.clone(),
+            ));
+        let mut response = self.schema.execute(request).await;
+        sanitize_errors(&mut response);
+        (serde_json::to_value(&response).unwrap(), counter.count())
     }
 
     /// The real HTTP server on a free port, with keys signed by [`SECRET`].

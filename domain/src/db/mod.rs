@@ -1,12 +1,14 @@
 //! Opening the database and drawing workspace-scoped connections and transactions from it.
 
 mod scope;
+mod scoped_transaction;
 mod siblings;
 mod statement_counter;
 mod store;
 mod tenant;
 
 pub use scope::TenantScope;
+pub use scoped_transaction::{NOT_LIVE, ScopedTransaction};
 pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
 pub use statement_counter::StatementCounter;
 

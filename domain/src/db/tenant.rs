@@ -6,13 +6,14 @@
 //! the policies match no row at all: forgetting to enter a workspace fails closed.
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    ExecResult, QueryResult, Statement, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
+    Statement,
 };
 use uuid::Uuid;
 
 use super::{
     StatementCounter, is_postgres,
+    scoped_transaction::{ScopedTransaction, is_not_live_db},
     siblings::{InFlight, Permit, SiblingPool},
 };
 use crate::Result;
@@ -24,28 +25,31 @@ pub const WORKSPACE_SETTING: &str = "wayfinder.workspace_id";
 /// no row-level security and relies on the domain's filters). Transaction-local, so a pooled
 /// connection never carries one tenant's scope into another's request.
 ///
-/// The same statement checks that the workspace is live: a deleted one gets no scope and the
+/// The same statement (the function `wayfinder_enter_workspace`, which the migrations create)
+/// checks that the workspace is live: a deleted one gets no scope and the
 /// caller [`Error::Unauthenticated`](crate::Error::Unauthenticated), so its tokens stop working
 /// at the next transaction. This is what lets [`crate::workspace_cache`] skip the look-up.
 pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
     if is_postgres(db) {
-        let scoped = db
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT set_config($1, id::text, true) FROM workspaces \
-                 WHERE id = $2 AND deleted_at IS NULL",
-                [WORKSPACE_SETTING.into(), workspace_id.into()],
-            ))
-            .await?;
-        if scoped.is_none() {
-            return Err(crate::Error::Unauthenticated);
-        }
+        db.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT wayfinder_enter_workspace($1)",
+            [workspace_id.into()],
+        ))
+        .await
+        .map_err(|e| {
+            if is_not_live_db(&e) {
+                crate::Error::Unauthenticated
+            } else {
+                e.into()
+            }
+        })?;
     }
     Ok(())
 }
 
-/// The connection one request reads a workspace through: on PostgreSQL a transaction scoped
-/// with [`enter_workspace`], on SQLite the shared pool (a transaction there would pin a
+/// The connection one request reads a workspace through: on PostgreSQL a
+/// [`ScopedTransaction`] (begun and scoped in one round trip), on SQLite the shared pool (a transaction there would pin a
 /// snapshot and hide the request's own writes, which commit on another connection).
 pub struct TenantConnection {
     link: Link,
@@ -61,7 +65,7 @@ pub struct TenantConnection {
 
 enum Link {
     Shared(DatabaseConnection),
-    Scoped(DatabaseTransaction),
+    Scoped(ScopedTransaction),
 }
 
 impl TenantConnection {
@@ -73,9 +77,10 @@ impl TenantConnection {
         access: Option<AccessMode>,
     ) -> Result<Self> {
         if is_postgres(pool) {
-            let tx = pool.begin_with_config(None, access).await?;
-            enter_workspace(&tx, workspace_id).await?;
-            Ok(Self::scoped(tx))
+            let tx =
+                ScopedTransaction::begin(pool.get_postgres_connection_pool(), workspace_id, access)
+                    .await?;
+            Ok(Self::over(Link::Scoped(tx)))
         } else {
             Ok(Self::shared(pool.clone()))
         }
@@ -83,11 +88,6 @@ impl TenantConnection {
 
     pub fn shared(conn: DatabaseConnection) -> Self {
         Self::over(Link::Shared(conn))
-    }
-
-    /// `tx` must already be scoped with [`enter_workspace`]; that statement is not counted.
-    pub fn scoped(tx: DatabaseTransaction) -> Self {
-        Self::over(Link::Scoped(tx))
     }
 
     fn over(link: Link) -> Self {
