@@ -48,9 +48,9 @@ pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> R
     Ok(())
 }
 
-/// The connection one request reads a workspace through: on PostgreSQL a
-/// [`ScopedTransaction`] (begun and scoped in one round trip), on SQLite the shared pool (a transaction there would pin a
-/// snapshot and hide the request's own writes, which commit on another connection).
+/// The connection one request reads a workspace through: on PostgreSQL a [`ScopedTransaction`]
+/// (begun and scoped in one round trip), on SQLite the shared pool (a transaction there would
+/// pin a snapshot and hide the request's own writes, which commit on another connection).
 pub struct TenantConnection {
     link: Link,
     /// Set only when statements are being counted (a debug option); `None` costs nothing.
@@ -69,8 +69,8 @@ enum Link {
 }
 
 impl TenantConnection {
-    /// A connection of `pool` reading `workspace_id`: on PostgreSQL a transaction (in `access`
-    /// mode when given) scoped with [`enter_workspace`], on SQLite the shared pool.
+    /// A connection of `pool` reading `workspace_id`: on PostgreSQL a [`ScopedTransaction`] (in
+    /// `access` mode when given), on SQLite the shared pool.
     pub(super) async fn open(
         pool: &DatabaseConnection,
         workspace_id: Uuid,
