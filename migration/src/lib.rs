@@ -21,7 +21,7 @@ mod m20261201_000070_create_event_versions;
 mod m20261201_000080_cover_change_facts_by_time;
 mod m20261201_000090_store_change_ids_as_json;
 mod m20261201_000100_index_fact_sheets_by_type_and_update;
-pub mod m20261202_000110_create_enter_workspace_function;
+mod m20261202_000110_create_enter_workspace_function;
 
 pub struct Migrator;
 

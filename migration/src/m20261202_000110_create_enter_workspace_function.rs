@@ -12,7 +12,7 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// The SQLSTATE a workspace that is not live raises (class `WF`, not used by PostgreSQL).
-pub const NOT_LIVE: &str = "WF401";
+const NOT_LIVE: &str = "WF401";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -81,9 +81,11 @@ pub fn is_not_live_db(e: &DbErr) -> bool {
 }
 
 /// A sea-orm statement as sqlx runs it: prepared (and cached per connection), values bound.
-fn query(stmt: &Statement) -> Query<'_, Postgres, SqlxValues> {
-    let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
-    sqlx::query_with(AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+/// Takes the statement by value, so its values (hundreds of ids on a traversal) move rather
+/// than being copied.
+fn query(stmt: Statement) -> Query<'static, Postgres, SqlxValues> {
+    let values = stmt.values.unwrap_or(Values(Vec::new()));
+    sqlx::query_with(AssertSqlSafe(stmt.sql), SqlxValues(values))
 }
 
 fn conn_err(e: sqlx::Error) -> DbErr {
@@ -106,7 +108,7 @@ impl ConnectionTrait for ScopedTransaction {
 
     async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
         let mut tx = self.tx.lock().await;
-        let done = query(&stmt).execute(&mut **tx).await.map_err(exec_err)?;
+        let done = query(stmt).execute(&mut **tx).await.map_err(exec_err)?;
         Ok(done.into())
     }
 
@@ -124,7 +126,7 @@ impl ConnectionTrait for ScopedTransaction {
         stmt: Statement,
     ) -> std::result::Result<Option<QueryResult>, DbErr> {
         let mut tx = self.tx.lock().await;
-        let row = query(&stmt)
+        let row = query(stmt)
             .fetch_optional(&mut **tx)
             .await
             .map_err(query_err)?;
@@ -133,7 +135,7 @@ impl ConnectionTrait for ScopedTransaction {
 
     async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
         let mut tx = self.tx.lock().await;
-        let rows = query(&stmt).fetch_all(&mut **tx).await.map_err(query_err)?;
+        let rows = query(stmt).fetch_all(&mut **tx).await.map_err(query_err)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }
