@@ -9,6 +9,7 @@ mod limits;
 mod loader;
 mod mutation;
 mod query;
+mod response_order;
 mod schema;
 mod traversal;
 mod types;

@@ -8,13 +8,14 @@ use super::{
     limits::{DocumentLimits, caller_of},
     mutation::Mutation,
     query::Query,
+    response_order::order_response,
     traversal::{TraversalCounts, TraversalRendering},
 };
 
 /// The GraphQL schema with Wayfinder's checks around execution: document limits and the
-/// authorization table run once per request before any resolver, instead of as async-graphql
-/// extensions, which would run for every resolved field (see BENCHMARKS.md for what that was
-/// measured to cost).
+/// authorization table run once per request before any resolver, and the response is put in
+/// the query's order after the last one, instead of as async-graphql extensions, which would
+/// run for every resolved field (see BENCHMARKS.md for what that was measured to cost).
 #[derive(Clone)]
 pub struct AppSchema {
     schema: Schema<Query, Mutation, EmptySubscription>,
@@ -33,7 +34,14 @@ impl AppSchema {
             return Response::from_errors(vec![refusal]);
         }
         let caller = caller_of(&request).cloned();
+        // `check` parsed the document; the executor consumes the request, so the pass that
+        // orders the response keeps its own copy (a few microseconds for any allowed query).
+        let document = request.parsed_query().ok().cloned();
+        let operation_name = request.operation_name.clone();
         let mut response = self.schema.execute(request).await;
+        if let Some(document) = &document {
+            order_response(document, operation_name.as_deref(), &mut response.data);
+        }
         self.limits.explain(&mut response, caller.as_ref());
         response
     }

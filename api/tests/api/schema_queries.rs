@@ -173,3 +173,22 @@ async fn page_size_defaults_to_50_and_is_capped_at_500() {
         .await;
     assert_eq!(code(&negative), "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn response_keys_follow_the_query_not_the_order_resolvers_finish() {
+    let app = TestApp::new().await;
+    seed(&app).await;
+    // `__typename` answers at once and the page only once the database has, so keys written
+    // as resolvers finish would put `__typename` first.
+    let query = "{ factSheets(first: 2) { totalCount pageInfo { hasNextPage } edges { node { name } } } __typename }";
+    let text = app
+        .run_text_with(&app.schema, &app.admin, query, json!({}))
+        .await;
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\""))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+    };
+    assert!(at("factSheets") < at("__typename"), "{text}");
+    assert!(at("totalCount") < at("pageInfo"), "{text}");
+    assert!(at("pageInfo") < at("edges"), "{text}");
+}

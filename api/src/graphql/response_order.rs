@@ -1,0 +1,218 @@
+//! Puts every object of a response in the order its query asked for the fields.
+//!
+//! The GraphQL spec (§7.2.2, "Serialized Map Ordering") orders an object's keys as its selection
+//! set orders the fields. async-graphql 7 resolves an object's fields concurrently and keeps
+//! them in the order they *finish* (`do_resolve_container` collects a `FuturesUnordered`), so a
+//! connection's `totalCount` lands before or after its `edges` depending on which query the
+//! database answered first. Clients that diff responses, snapshot them or read them as
+//! streams see that as flapping output; this pass makes the order the query's, every time.
+//!
+//! The pass walks the response once, checking each object against the plan of its selection
+//! set and sorting only an object that is out of order. Plans are built lazily, only for the
+//! fields the response holds, so a document whose fragments would inline to millions of
+//! fields costs no more than the response it produced. Type conditions are not evaluated:
+//! the schema has no interfaces or unions, so every fragment that validation accepted applies
+//! to the object it is spread in.
+
+use async_graphql::{
+    Name, Value,
+    parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+};
+
+/// Reorders `data`, the result of the operation `operation_name` of `doc`.
+pub fn order_response(doc: &ExecutableDocument, operation_name: Option<&str>, data: &mut Value) {
+    let operation = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return,
+        },
+        (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
+            Some(operation) if operations.len() == 1 => operation,
+            _ => return,
+        },
+    };
+    let mut plan = Plan::of(doc, &[&operation.node.selection_set.node]);
+    plan.apply(doc, data);
+}
+
+/// The response keys of one merged selection set, in the order CollectFields meets them, and
+/// the selection sets of the fields behind each key.
+struct Plan<'d> {
+    keys: Vec<Key<'d>>,
+}
+
+struct Key<'d> {
+    name: &'d Name,
+    /// Every field answered under this key (fields may be written more than once, in
+    /// fragments or beside them); their sub-selections merge.
+    selections: Vec<&'d SelectionSet>,
+    /// Built the first time the response holds an object under this key.
+    plan: Option<Plan<'d>>,
+}
+
+impl<'d> Plan<'d> {
+    fn of(doc: &'d ExecutableDocument, sets: &[&'d SelectionSet]) -> Self {
+        let mut plan = Plan { keys: Vec::new() };
+        let mut spreading = Vec::new();
+        for set in sets {
+            plan.collect(doc, set, &mut spreading);
+        }
+        plan
+    }
+
+    /// Adds `set`'s fields, inlining fragments where they are spread. `spreading` holds the
+    /// fragments being inlined, so a cycle (which validation refuses anyway) cannot recurse.
+    fn collect(
+        &mut self,
+        doc: &'d ExecutableDocument,
+        set: &'d SelectionSet,
+        spreading: &mut Vec<&'d Name>,
+    ) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let name = &field.node.response_key().node;
+                    let sub = &field.node.selection_set.node;
+                    match self.keys.iter_mut().find(|key| key.name == name) {
+                        Some(key) => key.selections.push(sub),
+                        None => self.keys.push(Key {
+                            name,
+                            selections: vec![sub],
+                            plan: None,
+                        }),
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    self.collect(doc, &inline.node.selection_set.node, spreading)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    if spreading.contains(&name) {
+                        continue;
+                    }
+                    if let Some(fragment) = doc.fragments.get(name) {
+                        spreading.push(name);
+                        self.collect(doc, &fragment.node.selection_set.node, spreading);
+                        spreading.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Orders `value` (an object or a list of them answered for this plan's selection) and
+    /// everything below it.
+    fn apply(&mut self, doc: &'d ExecutableDocument, value: &mut Value) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(doc, item);
+                }
+            }
+            Value::Object(map) => {
+                if !self.in_order(map.keys()) {
+                    map.sort_by_cached_key(|name, _| self.position(name));
+                }
+                for (name, child) in map.iter_mut() {
+                    if !matches!(child, Value::Object(_) | Value::List(_)) {
+                        continue;
+                    }
+                    let Some(key) = self.keys.iter_mut().find(|key| key.name == name) else {
+                        continue;
+                    };
+                    // A leaf (a JSON scalar such as `attributes`) keeps the order it was given.
+                    if key.selections.iter().all(|set| set.items.is_empty()) {
+                        continue;
+                    }
+                    let selections = &key.selections;
+                    key.plan
+                        .get_or_insert_with(|| Plan::of(doc, selections))
+                        .apply(doc, child);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether `names` follow the plan's order: one pass, as almost every object already does.
+    fn in_order<'n>(&self, names: impl Iterator<Item = &'n Name>) -> bool {
+        let mut next = 0;
+        for name in names {
+            match self.keys[next..].iter().position(|key| key.name == name) {
+                Some(offset) => next += offset + 1,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Where `name` goes; a key the query did not ask for (none should exist) goes last.
+    fn position(&self, name: &Name) -> usize {
+        self.keys
+            .iter()
+            .position(|key| key.name == name)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    /// `data` ordered for `query`, both as JSON text (async-graphql's `Value` keeps key order
+    /// both ways).
+    fn ordered(query: &str, operation: Option<&str>, data: &str) -> String {
+        let doc = parse_query(query).unwrap();
+        let mut value: Value = serde_json::from_str(data).unwrap();
+        order_response(&doc, operation, &mut value);
+        serde_json::to_string(&value).unwrap()
+    }
+
+    #[test]
+    fn keys_follow_the_selection_at_every_level_and_in_lists() {
+        let query = "{ a { x y } b: c { list { p q } } }";
+        let data =
+            r#"{"b": {"list": [{"q": 1, "p": 2}, {"p": 3, "q": 4}]}, "a": {"y": 1, "x": 2}}"#;
+        assert_eq!(
+            ordered(query, None, data),
+            r#"{"a":{"x":2,"y":1},"b":{"list":[{"p":2,"q":1},{"p":3,"q":4}]}}"#
+        );
+    }
+
+    #[test]
+    fn fragments_place_their_fields_where_they_are_spread() {
+        let query = "query { n { z ...F ... { w } x } } fragment F on T { y x }";
+        let data = r#"{"n": {"w": 0, "x": 1, "y": 2, "z": 3}}"#;
+        assert_eq!(
+            ordered(query, None, data),
+            r#"{"n":{"z":3,"y":2,"x":1,"w":0}}"#
+        );
+    }
+
+    #[test]
+    fn a_field_written_twice_merges_its_selections() {
+        let query = "{ n { a } n { b a } }";
+        let data = r#"{"n": {"b": 1, "a": 2}}"#;
+        assert_eq!(ordered(query, None, data), r#"{"n":{"a":2,"b":1}}"#);
+    }
+
+    #[test]
+    fn json_scalars_keep_their_own_order() {
+        let query = "{ n { attributes id } }";
+        let data = r#"{"n": {"id": 1, "attributes": {"z": 1, "a": {"y": 2, "b": 3}}}}"#;
+        assert_eq!(
+            ordered(query, None, data),
+            r#"{"n":{"attributes":{"z":1,"a":{"y":2,"b":3}},"id":1}}"#
+        );
+    }
+
+    #[test]
+    fn the_named_operation_orders_the_response() {
+        let query = "query A { x y } query B { y x }";
+        let data = r#"{"x": 1, "y": 2}"#;
+        assert_eq!(ordered(query, Some("B"), data), r#"{"y":2,"x":1}"#);
+    }
+}
