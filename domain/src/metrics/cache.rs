@@ -8,6 +8,10 @@
 //! per data version and serves it from memory until the next ingestion or inventory change in
 //! the workspace. Exact, never stale: every writer raises its counter in its own transaction,
 //! and this reads the counters *before* computing.
+//!
+//! A miss, such as a window that ends a moment later than the last one, computes from the facts
+//! [`FactsCache`] keeps for the hours around it, reading the database only once per events
+//! version.
 
 use std::sync::Arc;
 
@@ -17,7 +21,8 @@ use uuid::Uuid;
 
 use super::{
     BucketSize, MetricWindow, Metrics,
-    for_fact_sheet::{Subject, admit, compute_admitted},
+    facts_cache::FactsCache,
+    for_fact_sheet::{CachedFacts, Subject, admit, compute_admitted},
 };
 use crate::{
     Principal, Result, cache::get_or_compute, db::Siblings, events::Needs,
@@ -41,6 +46,7 @@ struct Key {
 /// Shared by all requests of a process.
 pub struct MetricsCache {
     entries: Cache<Key, Arc<Metrics>>,
+    facts: FactsCache,
 }
 
 impl MetricsCache {
@@ -48,6 +54,7 @@ impl MetricsCache {
     pub fn new(entries: usize) -> Self {
         Self {
             entries: Cache::new(entries),
+            facts: FactsCache::new(),
         }
     }
 
@@ -80,8 +87,20 @@ impl MetricsCache {
             events_version: versions.events,
         };
         get_or_compute(&self.entries, key, async {
-            let metrics =
-                compute_admitted(db, principal, &model.model, fact_sheet_id, window, needs).await?;
+            let facts = CachedFacts {
+                cache: &self.facts,
+                events_version: versions.events,
+            };
+            let metrics = compute_admitted(
+                db,
+                principal,
+                &model.model,
+                fact_sheet_id,
+                window,
+                needs,
+                Some(facts),
+            )
+            .await?;
             Ok(Arc::new(metrics))
         })
         .await

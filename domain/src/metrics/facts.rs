@@ -121,6 +121,43 @@ impl Facts {
         self.work_items.append(&mut other.work_items);
     }
 
+    /// The facts that happened before `until`: those of a window ending there, taken from
+    /// facts loaded for a window around it (see [`super::cache`]). Later facts must go, not
+    /// just be ignored: a deployment's time is that of its latest event.
+    pub fn before(&self, until: DateTime<Utc>) -> Facts {
+        fn kept<T: Clone>(
+            facts: &[T],
+            time: impl Fn(&T) -> DateTime<Utc>,
+            until: DateTime<Utc>,
+        ) -> Vec<T> {
+            facts.iter().filter(|f| time(f) < until).cloned().collect()
+        }
+        Facts {
+            changes: kept(&self.changes, |c| c.time, until),
+            deployments: kept(&self.deployments, |d| d.time, until),
+            incidents: kept(&self.incidents, |i| i.time, until),
+            work_items: kept(&self.work_items, |w| w.time, until),
+        }
+    }
+
+    /// Roughly what the facts weigh in memory, in stored ids (each fact and each change id it
+    /// names counts one): what a cache of facts is bounded by.
+    pub fn weight(&self) -> u64 {
+        let lists = |ids: usize| ids as u64 + 1;
+        self.changes.len() as u64
+            + self
+                .deployments
+                .iter()
+                .map(|d| lists(d.change_ids.len()))
+                .sum::<u64>()
+            + self
+                .incidents
+                .iter()
+                .map(|i| lists(i.change_ids.len()))
+                .sum::<u64>()
+            + self.work_items.len() as u64
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
             && self.deployments.is_empty()
@@ -190,6 +227,51 @@ mod tests {
         assert_eq!(all.changes.len(), 2);
         assert!(!all.is_empty());
         assert!(Facts::default().is_empty());
+    }
+
+    #[test]
+    fn facts_before_a_time_leave_out_that_time_and_later() {
+        let change = |id: &str, time| Change {
+            id: id.into(),
+            time: at(time),
+        };
+        let work_item = |time| WorkItemTransition {
+            item_id: "w".into(),
+            item_type: "feature".into(),
+            state: WorkItemState::Done,
+            time: at(time),
+        };
+        let facts = Facts {
+            changes: vec![
+                change("early", "2024-03-04T00:00:00Z"),
+                change("at", "2024-03-05T00:00:00Z"),
+            ],
+            deployments: vec![Deployment {
+                deployment_id: "d".into(),
+                time: at("2024-03-05T00:00:01Z"),
+                change_ids: vec!["early".into()],
+                environment: PRODUCTION.into(),
+                status: DeploymentStatus::Success,
+            }],
+            incidents: vec![IncidentEvent {
+                incident_id: "i".into(),
+                time: at("2024-03-04T23:59:59Z"),
+                kind: IncidentEventKind::Opened,
+                deployment_id: None,
+                change_ids: vec!["early".into(), "at".into()],
+            }],
+            work_items: vec![work_item("2024-03-06T00:00:00Z")],
+        };
+        assert_eq!(facts.weight(), 2 + 2 + 3 + 1);
+        let before = facts.before(at("2024-03-05T00:00:00Z"));
+        assert_eq!(
+            before,
+            Facts {
+                changes: vec![facts.changes[0].clone()],
+                incidents: facts.incidents.clone(),
+                ..Facts::default()
+            }
+        );
     }
 
     #[test]

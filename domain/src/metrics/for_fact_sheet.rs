@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{MetricWindow, Metrics, compute};
+use super::{MetricWindow, Metrics, compute, facts_cache::FactsCache};
 use crate::{
     Principal, Result,
     authz::{self, Action},
@@ -34,7 +34,7 @@ pub async fn for_fact_sheet(
     needs: Needs,
 ) -> Result<Metrics> {
     admit(db, principal, Subject::Id(fact_sheet_id)).await?;
-    compute_admitted(db, principal, model, fact_sheet_id, window, needs).await
+    compute_admitted(db, principal, model, fact_sheet_id, window, needs, None).await
 }
 
 /// Whose metrics are asked for.
@@ -78,8 +78,14 @@ pub(super) async fn admit(
     Ok(())
 }
 
+/// Facts kept between requests, valid for one events version.
+pub(super) struct CachedFacts<'a> {
+    pub cache: &'a FactsCache,
+    pub events_version: i64,
+}
+
 /// The metrics of a fact sheet [`admit`] has let through: members, their event sources, the
-/// window's facts, the engine.
+/// window's facts (read, or taken from `cached`), the engine.
 pub(super) async fn compute_admitted(
     db: &impl Siblings,
     principal: &Principal,
@@ -87,20 +93,24 @@ pub(super) async fn compute_admitted(
     fact_sheet_id: Uuid,
     window: &MetricWindow,
     needs: Needs,
+    cached: Option<CachedFacts<'_>>,
 ) -> Result<Metrics> {
     let started = std::time::Instant::now();
     let members = members(db, principal, model, fact_sheet_id).await?;
     let sources = event_sources(db, principal, &members).await?;
     let resolved = started.elapsed();
-    let facts = load_window_facts(
-        db,
-        principal.workspace_id,
-        &sources,
-        window.from,
-        window.to,
-        needs,
-    )
-    .await?;
+    let ws = principal.workspace_id;
+    let facts = match cached {
+        Some(CachedFacts {
+            cache,
+            events_version,
+        }) => {
+            cache
+                .window_facts(db, ws, &sources, window, needs, events_version)
+                .await?
+        }
+        None => load_window_facts(db, ws, &sources, window.from, window.to, needs).await?,
+    };
     let loaded = started.elapsed();
     let bands = model.performance_bands.clone().unwrap_or_default();
     let metrics = compute(&facts, window, &bands);

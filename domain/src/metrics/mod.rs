@@ -8,6 +8,7 @@ pub mod compute;
 pub mod deployment_frequency;
 mod deployments;
 pub mod facts;
+mod facts_cache;
 pub mod flow;
 mod for_fact_sheet;
 mod incidents;

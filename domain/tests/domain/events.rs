@@ -1,6 +1,7 @@
 //! Ingestion order, batching and duplicates never change a metric: random event streams are
 //! stored in two workspaces, once in order and once shuffled with duplicates in random batches,
-//! and both must give identical metrics.
+//! and both must give identical metrics, which must also be what the full history gives, and
+//! what facts loaded for a wider window give once cut to the window's end.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::{
@@ -109,115 +110,139 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
         proptest::collection::vec(event_strategy(), 1..60),
         any::<u64>(),
         1usize..8,
+        (0i64..72, 0i64..72),
     );
     let case = std::sync::atomic::AtomicUsize::new(0);
     let counted = std::sync::atomic::AtomicU64::new(0);
     runner
-        .run(&strategy, |(stream, seed, batch)| {
-            let case = case.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            runtime.block_on(async {
-                // Keep each (source, id) once with its first content: a re-sent id is a duplicate.
-                let mut seen = std::collections::HashSet::new();
-                let stream: Vec<IncomingEvent> = stream
-                    .into_iter()
-                    .filter(|e| seen.insert(e.id.clone()))
-                    .collect();
-                let (p1, fs1) = workspace(&db, &format!("ordered-{case}")).await;
-                let (p2, fs2) = workspace(&db, &format!("shuffled-{case}")).await;
-                let valid = events::validate(stream.clone()).unwrap();
-                events::ingest(db.conn(), &p1, valid).await.unwrap();
+        .run(
+            &strategy,
+            |(stream, seed, batch, (hours_before, hours_after))| {
+                let case = case.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                runtime.block_on(async {
+                    // Keep each (source, id) once with its first content: a re-sent id is a duplicate.
+                    let mut seen = std::collections::HashSet::new();
+                    let stream: Vec<IncomingEvent> = stream
+                        .into_iter()
+                        .filter(|e| seen.insert(e.id.clone()))
+                        .collect();
+                    let (p1, fs1) = workspace(&db, &format!("ordered-{case}")).await;
+                    let (p2, fs2) = workspace(&db, &format!("shuffled-{case}")).await;
+                    let valid = events::validate(stream.clone()).unwrap();
+                    events::ingest(db.conn(), &p1, valid).await.unwrap();
 
-                // Shuffle deterministically from the seed and send every third event twice.
-                let mut shuffled: Vec<IncomingEvent> = stream
-                    .iter()
-                    .cloned()
-                    .chain(stream.iter().step_by(3).cloned())
-                    .collect();
-                let mut state = seed | 1;
-                for i in (1..shuffled.len()).rev() {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    shuffled.swap(i, (state % (i as u64 + 1)) as usize);
-                }
-                let mut duplicates = 0;
-                for chunk in shuffled.chunks(batch) {
-                    let r =
-                        events::ingest(db.conn(), &p2, events::validate(chunk.to_vec()).unwrap())
-                            .await
-                            .unwrap();
-                    duplicates += r.duplicates;
-                }
-                assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
+                    // Shuffle deterministically from the seed and send every third event twice.
+                    let mut shuffled: Vec<IncomingEvent> = stream
+                        .iter()
+                        .cloned()
+                        .chain(stream.iter().step_by(3).cloned())
+                        .collect();
+                    let mut state = seed | 1;
+                    for i in (1..shuffled.len()).rev() {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+                    }
+                    let mut duplicates = 0;
+                    for chunk in shuffled.chunks(batch) {
+                        let r = events::ingest(
+                            db.conn(),
+                            &p2,
+                            events::validate(chunk.to_vec()).unwrap(),
+                        )
+                        .await
+                        .unwrap();
+                        duplicates += r.duplicates;
+                    }
+                    assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
 
-                let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
-                // A window with little history before it, and two with most of it before (incidents
-                // settled before the window, deployments they may still blame).
-                for (bucket, start) in [
-                    (BucketSize::Day, 2),
-                    (BucketSize::Week, 12),
-                    (BucketSize::Day, 16),
-                ] {
-                    let window = MetricWindow::new(
-                        base() + Duration::days(start),
-                        base() + Duration::days(19),
-                        bucket,
-                        chrono_tz::Europe::Berlin,
-                    )
-                    .unwrap();
-                    let a = metrics::for_fact_sheet(
-                        db.conn(),
-                        &p1,
-                        &model,
-                        fs1,
-                        &window,
-                        events::Needs::ALL,
-                    )
-                    .await
-                    .unwrap();
-                    let b = metrics::for_fact_sheet(
-                        db.conn(),
-                        &p2,
-                        &model,
-                        fs2,
-                        &window,
-                        events::Needs::ALL,
-                    )
-                    .await
-                    .unwrap();
-                    assert_eq!(a, b);
-                    assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
-                    let dora_only = metrics::for_fact_sheet(
-                        db.conn(),
-                        &p1,
-                        &model,
-                        fs1,
-                        &window,
-                        events::Needs {
-                            dora: true,
-                            flow: false,
-                        },
-                    )
-                    .await
-                    .unwrap();
-                    assert_eq!(
-                        (
-                            &dora_only.lead_time,
-                            &dora_only.change_failure_rate,
-                            &dora_only.time_to_restore
-                        ),
-                        (&a.lead_time, &a.change_failure_rate, &a.time_to_restore)
-                    );
-                    counted.fetch_add(
-                        a.deployment_frequency.deployments
-                            + a.flow.velocity
-                            + a.lead_time.stats.count,
-                        std::sync::atomic::Ordering::SeqCst,
-                    );
-                }
-            });
-            Ok(())
-        })
+                    let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
+                    // A window with little history before it, and two with most of it before (incidents
+                    // settled before the window, deployments they may still blame).
+                    for (bucket, start) in [
+                        (BucketSize::Day, 2),
+                        (BucketSize::Week, 12),
+                        (BucketSize::Day, 16),
+                    ] {
+                        let window = MetricWindow::new(
+                            base() + Duration::days(start),
+                            base() + Duration::days(19),
+                            bucket,
+                            chrono_tz::Europe::Berlin,
+                        )
+                        .unwrap();
+                        let a = metrics::for_fact_sheet(
+                            db.conn(),
+                            &p1,
+                            &model,
+                            fs1,
+                            &window,
+                            events::Needs::ALL,
+                        )
+                        .await
+                        .unwrap();
+                        let b = metrics::for_fact_sheet(
+                            db.conn(),
+                            &p2,
+                            &model,
+                            fs2,
+                            &window,
+                            events::Needs::ALL,
+                        )
+                        .await
+                        .unwrap();
+                        assert_eq!(a, b);
+                        assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
+                        // What the facts cache does: load for a wider window, cut to this one's end.
+                        let wider = events::load_window_facts(
+                            db.conn(),
+                            p1.workspace_id,
+                            &["svc".to_string()],
+                            window.from - Duration::hours(hours_before),
+                            window.to + Duration::hours(hours_after),
+                            events::Needs::ALL,
+                        )
+                        .await
+                        .unwrap()
+                        .before(window.to);
+                        assert_eq!(
+                            metrics::compute(&wider, &window, &Default::default()),
+                            a,
+                            "facts loaded for a wider window changed a result"
+                        );
+                        let dora_only = metrics::for_fact_sheet(
+                            db.conn(),
+                            &p1,
+                            &model,
+                            fs1,
+                            &window,
+                            events::Needs {
+                                dora: true,
+                                flow: false,
+                            },
+                        )
+                        .await
+                        .unwrap();
+                        assert_eq!(
+                            (
+                                &dora_only.lead_time,
+                                &dora_only.change_failure_rate,
+                                &dora_only.time_to_restore
+                            ),
+                            (&a.lead_time, &a.change_failure_rate, &a.time_to_restore)
+                        );
+                        counted.fetch_add(
+                            a.deployment_frequency.deployments
+                                + a.flow.velocity
+                                + a.lead_time.stats.count,
+                            std::sync::atomic::Ordering::SeqCst,
+                        );
+                    }
+                });
+                Ok(())
+            },
+        )
         .unwrap();
     assert!(
         counted.into_inner() > 0,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::{
     Error,
+    db::StatementCounter,
     events::{self, IncomingEvent, Needs},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
@@ -285,4 +286,93 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
         matches!(foreign, Err(Error::NotFound { .. })),
         "{foreign:?}"
     );
+}
+
+/// The cached metrics of `team` over the test window ending `early` earlier, through a
+/// connection of its own, with the statements that took.
+async fn counted(
+    w: &World,
+    cache: &MetricsCache,
+    team: Uuid,
+    early: Duration,
+) -> (Arc<Metrics>, usize) {
+    let counter = StatementCounter::new();
+    let db =
+        w.db.store
+            .tenant(w.admin.workspace_id)
+            .await
+            .unwrap()
+            .counting(counter.clone());
+    let model = meta_model::current(&db, &w.admin).await.unwrap();
+    let before = counter.count();
+    let mut window = window();
+    window.to -= early;
+    let metrics = cache
+        .for_fact_sheet(
+            &db,
+            &w.admin,
+            &model,
+            Subject::Id(team),
+            &window,
+            Needs::ALL,
+        )
+        .await
+        .unwrap();
+    let fresh = metrics::for_fact_sheet(
+        w.db.conn(),
+        &w.admin,
+        &model.model,
+        team,
+        &window,
+        Needs::ALL,
+    )
+    .await
+    .unwrap();
+    assert_eq!(*metrics, fresh, "window ending {early} early");
+    (metrics, counter.count() - before)
+}
+
+#[tokio::test]
+async fn windows_ending_within_the_same_hour_read_the_facts_once() {
+    let w = World::new().await;
+    let cache = MetricsCache::new(100);
+    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let a = artifact(&w, "a", Some("src-a")).await;
+    own(&w, team, a).await;
+    // Deployments on both sides of the moments the windows below end.
+    ingest(
+        &w,
+        vec![
+            deployment("src-a", "d1", day(13)),
+            deployment("src-a", "d2", day(14) - Duration::minutes(30)),
+            deployment("src-a", "d3", day(14) - Duration::minutes(10)),
+        ],
+    )
+    .await;
+    let (first, loaded) = counted(&w, &cache, team, Duration::minutes(1)).await;
+    let (second, reused) = counted(&w, &cache, team, Duration::minutes(20)).await;
+    assert_eq!(
+        (
+            first.deployment_frequency.deployments,
+            second.deployment_frequency.deployments
+        ),
+        (3, 2),
+        "each window cut to its own end"
+    );
+    assert!(
+        reused < loaded,
+        "the second window read its facts again: {reused} statements, {loaded} the first time"
+    );
+    // A new event is a new events version: the facts are read again.
+    ingest(
+        &w,
+        vec![deployment("src-a", "d4", day(14) - Duration::minutes(40))],
+    )
+    .await;
+    let (third, reloaded) = counted(&w, &cache, team, Duration::minutes(20)).await;
+    assert_eq!(third.deployment_frequency.deployments, 3);
+    assert_eq!(reloaded, loaded, "after an ingestion");
+    // Another hour is another load.
+    let (_, earlier_hour) = counted(&w, &cache, team, Duration::minutes(61)).await;
+    assert_eq!(earlier_hour, loaded, "a window ending in another hour");
 }

@@ -1,0 +1,138 @@
+//! Facts loaded for one window, kept for the windows that follow it between two ingestions.
+//!
+//! A dashboard asks for "the last 90 days" each time it opens: a window that ends a little
+//! later every time, so the metrics cache, keyed by the exact window, misses on every reload,
+//! and each miss read a team's tens of thousands of facts again. Here facts are loaded for the
+//! window widened to whole hours (UTC) and cut to each window's end on use, so every window
+//! inside the widened one, for the same sources and events version, reads nothing.
+//!
+//! Exact, not approximate: a load for a wider window holds every fact a narrower one depends
+//! on, and facts at or after the narrower window's end are dropped before computing, so the
+//! engine sees a subset of the full history that still holds everything the window needs. The
+//! property test of `domain/tests/domain/events.rs` checks it against the full history.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use quick_cache::{Weighter, sync::Cache};
+use uuid::Uuid;
+
+use super::{Facts, MetricWindow};
+use crate::{
+    Error, Result,
+    db::Siblings,
+    events::{Needs, load_window_facts},
+};
+
+/// How far a load reaches beyond its window on either side.
+const GRAIN: TimeDelta = TimeDelta::hours(1);
+
+/// The cache's bound in stored ids (see [`Facts::weight`]): a 50-artifact team's 90 days in a
+/// workspace of 1,000,000 events weigh about 90,000, some 10 MB.
+const WEIGHT_CAPACITY: u64 = 2_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    workspace_id: Uuid,
+    sources: Vec<String>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    needs: Needs,
+    events_version: i64,
+}
+
+/// Entries weigh what their facts hold, computed once when loaded.
+#[derive(Clone)]
+struct Loaded {
+    facts: Arc<Facts>,
+    weight: u64,
+}
+
+#[derive(Clone)]
+struct ByWeight;
+
+impl Weighter<Key, Loaded> for ByWeight {
+    fn weight(&self, _key: &Key, loaded: &Loaded) -> u64 {
+        loaded.weight.max(1)
+    }
+}
+
+/// Shared by all requests of a process, inside [`super::MetricsCache`].
+pub(super) struct FactsCache {
+    entries: Cache<Key, Loaded, ByWeight>,
+}
+
+impl FactsCache {
+    pub(super) fn new() -> Self {
+        Self {
+            entries: Cache::with_weighter(64, WEIGHT_CAPACITY, ByWeight),
+        }
+    }
+
+    /// The facts `window` depends on, as [`load_window_facts`] would read them, from a load
+    /// of the hours around it made at most once per events version. Readers missing at once
+    /// wait for one load rather than each reading the same rows.
+    pub(super) async fn window_facts(
+        &self,
+        db: &impl Siblings,
+        workspace_id: Uuid,
+        sources: &[String],
+        window: &MetricWindow,
+        needs: Needs,
+        events_version: i64,
+    ) -> Result<Facts> {
+        let (from, until) = widened(window.from, window.to);
+        let key = Key {
+            workspace_id,
+            sources: sources.to_vec(),
+            from,
+            until,
+            needs,
+            events_version,
+        };
+        let loaded = self
+            .entries
+            .get_or_insert_async(&key, async {
+                // Boxed: the loader's future is large, and this one holds it beside the cache's.
+                let load = load_window_facts(db, workspace_id, sources, from, until, needs);
+                let facts = Box::pin(load).await?;
+                Ok::<_, Error>(Loaded {
+                    weight: facts.weight(),
+                    facts: Arc::new(facts),
+                })
+            })
+            .await?;
+        Ok(loaded.facts.before(window.to))
+    }
+}
+
+/// `from` down and `until` up to whole hours: every window of a dashboard reloaded within the
+/// hour widens to the same pair.
+fn widened(from: DateTime<Utc>, until: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let down = |t: DateTime<Utc>| t.duration_trunc(GRAIN).unwrap_or(t);
+    let floor = down(until);
+    let up = if floor == until { until } else { floor + GRAIN };
+    (down(from), up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn windows_widen_to_the_hours_around_them() {
+        assert_eq!(
+            widened(at("2024-03-01T10:59:59Z"), at("2024-05-30T10:00:01Z")),
+            (at("2024-03-01T10:00:00Z"), at("2024-05-30T11:00:00Z"))
+        );
+        // Bounds already on the hour stay.
+        assert_eq!(
+            widened(at("2024-03-01T10:00:00Z"), at("2024-05-30T11:00:00Z")),
+            (at("2024-03-01T10:00:00Z"), at("2024-05-30T11:00:00Z"))
+        );
+    }
+}
