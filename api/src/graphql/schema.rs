@@ -8,7 +8,7 @@ use super::{
     limits::{DocumentLimits, caller_of},
     mutation::Mutation,
     query::Query,
-    response_order::order_response,
+    response_order::{RenderedFields, order_response},
     traversal::{TraversalCounts, TraversalRendering},
 };
 
@@ -38,9 +38,15 @@ impl AppSchema {
         // orders the response keeps its own copy (a few microseconds for any allowed query).
         let document = request.parsed_query().ok().cloned();
         let operation_name = request.operation_name.clone();
-        let mut response = self.schema.execute(request).await;
+        let rendered = Arc::new(RenderedFields::default());
+        let mut response = self.schema.execute(request.data(rendered.clone())).await;
         if let Some(document) = &document {
-            order_response(document, operation_name.as_deref(), &mut response.data);
+            order_response(
+                document,
+                operation_name.as_deref(),
+                &rendered,
+                &mut response.data,
+            );
         }
         self.limits.explain(&mut response, caller.as_ref());
         response

@@ -23,6 +23,8 @@ use std::sync::{
 
 use async_graphql::{Context, SelectionField, Value};
 
+use super::response_order::RenderedFields;
+
 mod answer;
 mod render;
 mod shape;
@@ -44,10 +46,14 @@ pub fn selection<S>(
     }
 }
 
-/// `rendered`, counted as rendered directly or left to the executor.
+/// `rendered`, counted as rendered directly or left to the executor, and recorded for the
+/// pass that orders the response (which need not walk what was rendered).
 pub fn counted(ctx: &Context<'_>, rendered: Option<Value>) -> Option<Value> {
     if let Some(counts) = ctx.data_opt::<Arc<TraversalCounts>>() {
         counts.count(rendered.is_some());
+    }
+    if let Some(fields) = ctx.data_opt::<Arc<RenderedFields>>() {
+        fields.record(ctx.item.pos, rendered.is_some());
     }
     rendered
 }
