@@ -10,8 +10,8 @@
 //! and this reads the counters *before* computing.
 //!
 //! A miss, such as a window that ends a moment later than the last one, computes from the facts
-//! [`FactsCache`] keeps for the hours around it, reading the database only once per events
-//! version.
+//! [`FactsCache`] keeps for the hours around it, reading them only once per events version,
+//! for the event sources [`SourcesCache`] keeps per inventory and meta model version.
 
 use std::sync::Arc;
 
@@ -22,7 +22,8 @@ use uuid::Uuid;
 use super::{
     BucketSize, MetricWindow, Metrics,
     facts_cache::FactsCache,
-    for_fact_sheet::{CachedFacts, Subject, admit, compute_admitted},
+    for_fact_sheet::{Kept, Subject, admit, compute_admitted},
+    sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
     Principal, Result, cache::get_or_compute, db::Siblings, events::Needs,
@@ -47,6 +48,7 @@ struct Key {
 pub struct MetricsCache {
     entries: Cache<Key, Arc<Metrics>>,
     facts: FactsCache,
+    sources: SourcesCache,
 }
 
 impl MetricsCache {
@@ -55,6 +57,7 @@ impl MetricsCache {
         Self {
             entries: Cache::new(entries),
             facts: FactsCache::new(),
+            sources: SourcesCache::new(),
         }
     }
 
@@ -87,9 +90,16 @@ impl MetricsCache {
             events_version: versions.events,
         };
         get_or_compute(&self.entries, key, async {
-            let facts = CachedFacts {
-                cache: &self.facts,
+            let kept = Kept {
+                facts: &self.facts,
                 events_version: versions.events,
+                sources: &self.sources,
+                sources_of: SourcesOf {
+                    workspace_id: ws,
+                    fact_sheet_id,
+                    model_version: model.version,
+                    inventory_version: versions.inventory,
+                },
             };
             let metrics = compute_admitted(
                 db,
@@ -98,7 +108,7 @@ impl MetricsCache {
                 fact_sheet_id,
                 window,
                 needs,
-                Some(facts),
+                Some(kept),
             )
             .await?;
             Ok(Arc::new(metrics))

@@ -7,7 +7,11 @@ use std::collections::HashSet;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{MetricWindow, Metrics, compute, facts_cache::FactsCache};
+use super::{
+    MetricWindow, Metrics, compute,
+    facts_cache::FactsCache,
+    sources_cache::{SourcesCache, SourcesOf},
+};
 use crate::{
     Principal, Result,
     authz::{self, Action},
@@ -78,14 +82,17 @@ pub(super) async fn admit(
     Ok(())
 }
 
-/// Facts kept between requests, valid for one events version.
-pub(super) struct CachedFacts<'a> {
-    pub cache: &'a FactsCache,
+/// What the metrics cache keeps between requests: facts per events version, event sources per
+/// inventory and meta model version.
+pub(super) struct Kept<'a> {
+    pub facts: &'a FactsCache,
     pub events_version: i64,
+    pub sources: &'a SourcesCache,
+    pub sources_of: SourcesOf,
 }
 
 /// The metrics of a fact sheet [`admit`] has let through: members, their event sources, the
-/// window's facts (read, or taken from `cached`), the engine.
+/// window's facts (each read, or taken from `kept`), the engine.
 pub(super) async fn compute_admitted(
     db: &impl Siblings,
     principal: &Principal,
@@ -93,29 +100,39 @@ pub(super) async fn compute_admitted(
     fact_sheet_id: Uuid,
     window: &MetricWindow,
     needs: Needs,
-    cached: Option<CachedFacts<'_>>,
+    kept: Option<Kept<'_>>,
 ) -> Result<Metrics> {
     let started = std::time::Instant::now();
-    let members = members(db, principal, model, fact_sheet_id).await?;
-    let sources = event_sources(db, principal, &members).await?;
-    let resolved = started.elapsed();
+    let resolve = async {
+        let members = members(db, principal, model, fact_sheet_id).await?;
+        event_sources(db, principal, &members).await
+    };
     let ws = principal.workspace_id;
-    let facts = match cached {
-        Some(CachedFacts {
-            cache,
-            events_version,
-        }) => {
-            cache
-                .window_facts(db, ws, &sources, window, needs, events_version)
-                .await?
+    let (facts, sources, resolved) = match kept {
+        Some(kept) => {
+            let sources = kept
+                .sources
+                .get_or_resolve(kept.sources_of, resolve)
+                .await?;
+            let resolved = started.elapsed();
+            let facts = kept
+                .facts
+                .window_facts(db, ws, &sources, window, needs, kept.events_version)
+                .await?;
+            (facts, sources.len(), resolved)
         }
-        None => load_window_facts(db, ws, &sources, window.from, window.to, needs).await?,
+        None => {
+            let sources = resolve.await?;
+            let resolved = started.elapsed();
+            let facts = load_window_facts(db, ws, &sources, window.from, window.to, needs).await?;
+            (facts, sources.len(), resolved)
+        }
     };
     let loaded = started.elapsed();
     let bands = model.performance_bands.clone().unwrap_or_default();
     let metrics = compute(&facts, window, &bands);
     tracing::debug!(
-        members = members.len(),
+        sources,
         changes = facts.changes.len(),
         deployments = facts.deployments.len(),
         incidents = facts.incidents.len(),

@@ -16,6 +16,7 @@ mod intern;
 pub mod lead_time;
 pub mod levels;
 pub mod recovery;
+mod sources_cache;
 pub mod stats;
 pub mod window;
 mod work_items;
