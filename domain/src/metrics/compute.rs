@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::change_failure::{ChangeFailureRate, change_failure_rate};
 use super::deployment_frequency::{DeploymentFrequency, deployment_frequency};
 use super::deployments::DeploymentIndex;
-use super::facts::Facts;
+use super::facts::{Facts, FactsView};
 use super::flow::{FlowMetrics, flow};
 use super::incidents::{failed_deployments, incidents};
 use super::lead_time::{LeadTime, lead_time};
@@ -34,13 +34,18 @@ pub struct Metrics {
 /// concatenated facts of its members. A window with `to <= from` is empty:
 /// no buckets, zero counts, `None` statistics.
 pub fn compute(facts: &Facts, window: &MetricWindow, bands: &Bands) -> Metrics {
-    let index = DeploymentIndex::new(&facts.deployments);
-    let incidents = incidents(&facts.incidents);
+    compute_view(facts.view(), window, bands)
+}
+
+/// [`compute`] over borrowed facts, such as a cut of facts loaded for a wider window.
+pub fn compute_view(facts: FactsView<'_>, window: &MetricWindow, bands: &Bands) -> Metrics {
+    let index = DeploymentIndex::new(facts.deployments);
+    let incidents = incidents(facts.incidents);
     let failed = failed_deployments(&incidents, &index);
-    let items = work_items(&facts.work_items);
+    let items = work_items(facts.work_items);
     Metrics {
         deployment_frequency: deployment_frequency(&index, window, &bands.deployment_frequency),
-        lead_time: lead_time(&facts.changes, &index, window, &bands.lead_time),
+        lead_time: lead_time(facts.changes, &index, window, &bands.lead_time),
         change_failure_rate: change_failure_rate(
             &index,
             &failed,

@@ -121,22 +121,39 @@ impl Facts {
         self.work_items.append(&mut other.work_items);
     }
 
-    /// The facts that happened before `until`: those of a window ending there, taken from
-    /// facts loaded for a window around it (see [`super::cache`]). Later facts must go, not
-    /// just be ignored: a deployment's time is that of its latest event.
-    pub fn before(&self, until: DateTime<Utc>) -> Facts {
-        fn kept<T: Clone>(
-            facts: &[T],
-            time: impl Fn(&T) -> DateTime<Utc>,
-            until: DateTime<Utc>,
-        ) -> Vec<T> {
-            facts.iter().filter(|f| time(f) < until).cloned().collect()
+    /// Puts every family in time order, so that [`Self::view_before`] can cut it (the engine
+    /// does not depend on the order of facts).
+    pub fn sort_by_time(&mut self) {
+        // Stable: rows arrive mostly in time order, which a merge sort takes in one pass.
+        self.changes.sort_by_key(|c| c.time);
+        self.deployments.sort_by_key(|d| d.time);
+        self.incidents.sort_by_key(|i| i.time);
+        self.work_items.sort_by_key(|w| w.time);
+    }
+
+    /// Every fact.
+    pub fn view(&self) -> FactsView<'_> {
+        FactsView {
+            changes: &self.changes,
+            deployments: &self.deployments,
+            incidents: &self.incidents,
+            work_items: &self.work_items,
         }
-        Facts {
-            changes: kept(&self.changes, |c| c.time, until),
-            deployments: kept(&self.deployments, |d| d.time, until),
-            incidents: kept(&self.incidents, |i| i.time, until),
-            work_items: kept(&self.work_items, |w| w.time, until),
+    }
+
+    /// The facts that happened before `until`, of facts [sorted](Self::sort_by_time): those of
+    /// a window ending there, taken from facts loaded for a window around it (see
+    /// `super::facts_cache`) without copying them. Later facts must go, not just be ignored: a
+    /// deployment's time is that of its latest event.
+    pub fn view_before(&self, until: DateTime<Utc>) -> FactsView<'_> {
+        fn cut<T>(facts: &[T], time: impl Fn(&T) -> DateTime<Utc>, until: DateTime<Utc>) -> &[T] {
+            &facts[..facts.partition_point(|f| time(f) < until)]
+        }
+        FactsView {
+            changes: cut(&self.changes, |c| c.time, until),
+            deployments: cut(&self.deployments, |d| d.time, until),
+            incidents: cut(&self.incidents, |i| i.time, until),
+            work_items: cut(&self.work_items, |w| w.time, until),
         }
     }
 
@@ -164,6 +181,15 @@ impl Facts {
             && self.incidents.is_empty()
             && self.work_items.is_empty()
     }
+}
+
+/// Borrowed facts, as the engine reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct FactsView<'a> {
+    pub changes: &'a [Change],
+    pub deployments: &'a [Deployment],
+    pub incidents: &'a [IncidentEvent],
+    pub work_items: &'a [WorkItemTransition],
 }
 
 impl Extend<Facts> for Facts {
@@ -241,10 +267,10 @@ mod tests {
             state: WorkItemState::Done,
             time: at(time),
         };
-        let facts = Facts {
+        let mut facts = Facts {
             changes: vec![
-                change("early", "2024-03-04T00:00:00Z"),
                 change("at", "2024-03-05T00:00:00Z"),
+                change("early", "2024-03-04T00:00:00Z"),
             ],
             deployments: vec![Deployment {
                 deployment_id: "d".into(),
@@ -263,15 +289,12 @@ mod tests {
             work_items: vec![work_item("2024-03-06T00:00:00Z")],
         };
         assert_eq!(facts.weight(), 2 + 2 + 3 + 1);
-        let before = facts.before(at("2024-03-05T00:00:00Z"));
-        assert_eq!(
-            before,
-            Facts {
-                changes: vec![facts.changes[0].clone()],
-                incidents: facts.incidents.clone(),
-                ..Facts::default()
-            }
-        );
+        facts.sort_by_time();
+        assert_eq!(facts.changes[0].id, "early");
+        let before = facts.view_before(at("2024-03-05T00:00:00Z"));
+        assert_eq!(before.changes, &facts.changes[..1]);
+        assert_eq!(before.incidents, &facts.incidents[..]);
+        assert!(before.deployments.is_empty() && before.work_items.is_empty());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    MetricWindow, Metrics, compute,
+    FactsView, MetricWindow, Metrics, compute, compute_view,
     facts_cache::FactsCache,
     sources_cache::{SourcesCache, SourcesOf},
 };
@@ -108,7 +108,8 @@ pub(super) async fn compute_admitted(
         event_sources(db, principal, &members).await
     };
     let ws = principal.workspace_id;
-    let (facts, sources, resolved) = match kept {
+    let bands = model.performance_bands.clone().unwrap_or_default();
+    let (metrics, facts, sources, resolved, loaded) = match kept {
         Some(kept) => {
             let sources = kept
                 .sources
@@ -119,30 +120,63 @@ pub(super) async fn compute_admitted(
                 .facts
                 .window_facts(db, ws, &sources, window, needs, kept.events_version)
                 .await?;
-            (facts, sources.len(), resolved)
+            let loaded = started.elapsed();
+            let view = facts.before(window.to);
+            let counts = Counts::of(view);
+            (
+                compute_view(view, window, &bands),
+                counts,
+                sources.len(),
+                resolved,
+                loaded,
+            )
         }
         None => {
             let sources = resolve.await?;
             let resolved = started.elapsed();
             let facts = load_window_facts(db, ws, &sources, window.from, window.to, needs).await?;
-            (facts, sources.len(), resolved)
+            let loaded = started.elapsed();
+            let counts = Counts::of(facts.view());
+            (
+                compute(&facts, window, &bands),
+                counts,
+                sources.len(),
+                resolved,
+                loaded,
+            )
         }
     };
-    let loaded = started.elapsed();
-    let bands = model.performance_bands.clone().unwrap_or_default();
-    let metrics = compute(&facts, window, &bands);
     tracing::debug!(
         sources,
-        changes = facts.changes.len(),
-        deployments = facts.deployments.len(),
-        incidents = facts.incidents.len(),
-        work_items = facts.work_items.len(),
+        changes = facts.changes,
+        deployments = facts.deployments,
+        incidents = facts.incidents,
+        work_items = facts.work_items,
         resolve_ms = resolved.as_secs_f64() * 1e3,
         load_ms = (loaded - resolved).as_secs_f64() * 1e3,
         compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
         "metrics computed"
     );
     Ok(metrics)
+}
+
+/// How many facts of each family a computation read, for its log line.
+struct Counts {
+    changes: usize,
+    deployments: usize,
+    incidents: usize,
+    work_items: usize,
+}
+
+impl Counts {
+    fn of(facts: FactsView<'_>) -> Self {
+        Self {
+            changes: facts.changes.len(),
+            deployments: facts.deployments.len(),
+            incidents: facts.incidents.len(),
+            work_items: facts.work_items.len(),
+        }
+    }
 }
 
 /// The fact sheet and everything it rolls up over, breadth first, each once.

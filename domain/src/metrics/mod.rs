@@ -26,11 +26,11 @@ mod tests;
 
 pub use cache::MetricsCache;
 pub use change_failure::{ChangeFailureBucket, ChangeFailureRate};
-pub use compute::{Metrics, compute};
+pub use compute::{Metrics, compute, compute_view};
 pub use deployment_frequency::{DeploymentFrequency, DeploymentFrequencyBucket};
 pub use facts::{
-    Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind, PRODUCTION,
-    WorkItemState, WorkItemTransition,
+    Change, Deployment, DeploymentStatus, Facts, FactsView, IncidentEvent, IncidentEventKind,
+    PRODUCTION, WorkItemState, WorkItemTransition,
 };
 pub use flow::{FlowBucket, FlowMetrics, TypeCount, TypeShare};
 pub use for_fact_sheet::{Subject, for_fact_sheet, members};

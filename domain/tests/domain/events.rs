@@ -194,8 +194,9 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         .unwrap();
                         assert_eq!(a, b);
                         assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
-                        // What the facts cache does: load for a wider window, cut to this one's end.
-                        let wider = events::load_window_facts(
+                        // What the facts cache does: load for a wider window, sort, cut to this
+                        // one's end.
+                        let mut wider = events::load_window_facts(
                             db.conn(),
                             p1.workspace_id,
                             &["svc".to_string()],
@@ -204,10 +205,14 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             events::Needs::ALL,
                         )
                         .await
-                        .unwrap()
-                        .before(window.to);
+                        .unwrap();
+                        wider.sort_by_time();
                         assert_eq!(
-                            metrics::compute(&wider, &window, &Default::default()),
+                            metrics::compute_view(
+                                wider.view_before(window.to),
+                                &window,
+                                &Default::default()
+                            ),
                             a,
                             "facts loaded for a wider window changed a result"
                         );
