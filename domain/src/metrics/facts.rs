@@ -121,14 +121,23 @@ impl Facts {
         self.work_items.append(&mut other.work_items);
     }
 
-    /// Puts every family in time order, so that [`Self::view_before`] can cut it (the engine
-    /// does not depend on the order of facts).
-    pub fn sort_by_time(&mut self) {
-        // Stable: rows arrive mostly in time order, which a merge sort takes in one pass.
-        self.changes.sort_by_key(|c| c.time);
-        self.deployments.sort_by_key(|d| d.time);
-        self.incidents.sort_by_key(|i| i.time);
-        self.work_items.sort_by_key(|w| w.time);
+    /// Arranges every family for [`Self::view_before`] of any time from `since` on: the facts
+    /// before `since` first, in no particular order (the engine does not depend on it), then
+    /// the others in time order. Linear but for the sort of the facts from `since` on, which
+    /// for a cache entry are an hour's.
+    pub fn order_from(&mut self, since: DateTime<Utc>) {
+        fn order<T>(facts: &mut Vec<T>, time: impl Fn(&T) -> DateTime<Utc>, since: DateTime<Utc>) {
+            let (mut before, mut after): (Vec<T>, Vec<T>) = std::mem::take(facts)
+                .into_iter()
+                .partition(|f| time(f) < since);
+            after.sort_by_key(|f| time(f));
+            before.append(&mut after);
+            *facts = before;
+        }
+        order(&mut self.changes, |c| c.time, since);
+        order(&mut self.deployments, |d| d.time, since);
+        order(&mut self.incidents, |i| i.time, since);
+        order(&mut self.work_items, |w| w.time, since);
     }
 
     /// Every fact.
@@ -141,7 +150,8 @@ impl Facts {
         }
     }
 
-    /// The facts that happened before `until`, of facts [sorted](Self::sort_by_time): those of
+    /// The facts that happened before `until`, of facts [ordered](Self::order_from) from a time
+    /// at or before `until`: those of
     /// a window ending there, taken from facts loaded for a window around it (see
     /// `super::facts_cache`) without copying them. Later facts must go, not just be ignored: a
     /// deployment's time is that of its latest event.
@@ -289,7 +299,7 @@ mod tests {
             work_items: vec![work_item("2024-03-06T00:00:00Z")],
         };
         assert_eq!(facts.weight(), 2 + 2 + 3 + 1);
-        facts.sort_by_time();
+        facts.order_from(at("2024-03-04T12:00:00Z"));
         assert_eq!(facts.changes[0].id, "early");
         let before = facts.view_before(at("2024-03-05T00:00:00Z"));
         assert_eq!(before.changes, &facts.changes[..1]);

@@ -3,8 +3,8 @@
 //! A dashboard asks for "the last 90 days" each time it opens: a window that ends a little
 //! later every time, so the metrics cache, keyed by the exact window, misses on every reload,
 //! and each miss read a team's tens of thousands of facts again. Here facts are loaded for the
-//! window widened to whole hours (UTC), sorted by time and cut to each window's end on use (a
-//! borrowed prefix: nothing is copied), so every window inside the widened one, for the same
+//! window widened to whole hours (UTC), its last hour sorted by time, and cut to each window's
+//! end on use (a borrowed prefix: nothing is copied), so every window inside the widened one, for the same
 //! sources and events version, reads nothing.
 //!
 //! Exact, not approximate: a load for a wider window holds every fact a narrower one depends
@@ -52,7 +52,7 @@ struct Loaded {
     weight: u64,
 }
 
-/// Facts loaded for the hours around a window, sorted by time.
+/// Facts loaded for the hours around a window, arranged to be cut anywhere in its last hour.
 pub(super) struct KeptFacts(Arc<Held>);
 
 impl KeptFacts {
@@ -133,7 +133,8 @@ impl FactsCache {
                 // Boxed: the loader's future is large, and this one holds it beside the cache's.
                 let load = load_window_facts(db, workspace_id, sources, from, until, needs);
                 let mut facts = Box::pin(load).await?;
-                facts.sort_by_time();
+                // Every window sharing this entry ends after `until - GRAIN` (see `widened`).
+                facts.order_from(until - GRAIN);
                 Ok::<_, Error>(Loaded {
                     weight: facts.weight(),
                     facts: Arc::new(Held(facts)),

@@ -194,7 +194,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         .unwrap();
                         assert_eq!(a, b);
                         assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
-                        // What the facts cache does: load for a wider window, sort, cut to this
+                        // What the facts cache does: load for a wider window, arrange, cut to this
                         // one's end.
                         let mut wider = events::load_window_facts(
                             db.conn(),
@@ -206,7 +206,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         )
                         .await
                         .unwrap();
-                        wider.sort_by_time();
+                        wider.order_from(window.to - Duration::hours(hours_before));
                         assert_eq!(
                             metrics::compute_view(
                                 wider.view_before(window.to),
