@@ -4,8 +4,8 @@
 //! later every time, so the metrics cache, keyed by the exact window, misses on every reload,
 //! and each miss read a team's tens of thousands of facts again. Here facts are loaded for the
 //! window widened to whole hours (UTC), its last hour sorted by time, and cut to each window's
-//! end on use (a borrowed prefix: nothing is copied), so every window inside the widened one, for the same
-//! sources and events version, reads nothing.
+//! end on use (a borrowed prefix: nothing is copied), so every window inside the widened one,
+//! for the same sources and events version, reads nothing.
 //!
 //! Exact, not approximate: a load for a wider window holds every fact a narrower one depends
 //! on, and facts at or after the narrower window's end are dropped before computing, so the
