@@ -2,14 +2,14 @@
 //! over (a Team over the artifacts it owns), recomputed from the union of their facts, never by
 //! averaging per-artifact results.
 
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    FactsView, MetricWindow, Metrics, compute, compute_view,
-    facts_cache::FactsCache,
+    Facts, MetricWindow, Metrics, compute_view,
+    facts_cache::{FactsCache, KeptFacts},
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
@@ -108,50 +108,38 @@ pub(super) async fn compute_admitted(
         event_sources(db, principal, &members).await
     };
     let ws = principal.workspace_id;
-    let bands = model.performance_bands.clone().unwrap_or_default();
-    let (metrics, facts, sources, resolved, loaded) = match kept {
+    let sources = match &kept {
         Some(kept) => {
-            let sources = kept
-                .sources
+            kept.sources
                 .get_or_resolve(kept.sources_of, resolve)
-                .await?;
-            let resolved = started.elapsed();
-            let facts = kept
-                .facts
-                .window_facts(db, ws, &sources, window, needs, kept.events_version)
-                .await?;
-            let loaded = started.elapsed();
-            let view = facts.before(window.to);
-            let counts = Counts::of(view);
-            (
-                compute_view(view, window, &bands),
-                counts,
-                sources.len(),
-                resolved,
-                loaded,
-            )
+                .await?
         }
-        None => {
-            let sources = resolve.await?;
-            let resolved = started.elapsed();
-            let facts = load_window_facts(db, ws, &sources, window.from, window.to, needs).await?;
-            let loaded = started.elapsed();
-            let counts = Counts::of(facts.view());
-            (
-                compute(&facts, window, &bands),
-                counts,
-                sources.len(),
-                resolved,
-                loaded,
-            )
-        }
+        None => Arc::new(resolve.await?),
     };
+    let resolved = started.elapsed();
+    let facts = match &kept {
+        Some(kept) => WindowFacts::Kept(
+            kept.facts
+                .window_facts(db, ws, &sources, window, needs, kept.events_version)
+                .await?,
+        ),
+        None => WindowFacts::Read(
+            load_window_facts(db, ws, &sources, window.from, window.to, needs).await?,
+        ),
+    };
+    let loaded = started.elapsed();
+    let view = match &facts {
+        WindowFacts::Kept(kept) => kept.before(window.to),
+        WindowFacts::Read(read) => read.view(),
+    };
+    let bands = model.performance_bands.clone().unwrap_or_default();
+    let metrics = compute_view(view, window, &bands);
     tracing::debug!(
-        sources,
-        changes = facts.changes,
-        deployments = facts.deployments,
-        incidents = facts.incidents,
-        work_items = facts.work_items,
+        sources = sources.len(),
+        changes = view.changes.len(),
+        deployments = view.deployments.len(),
+        incidents = view.incidents.len(),
+        work_items = view.work_items.len(),
         resolve_ms = resolved.as_secs_f64() * 1e3,
         load_ms = (loaded - resolved).as_secs_f64() * 1e3,
         compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
@@ -160,23 +148,10 @@ pub(super) async fn compute_admitted(
     Ok(metrics)
 }
 
-/// How many facts of each family a computation read, for its log line.
-struct Counts {
-    changes: usize,
-    deployments: usize,
-    incidents: usize,
-    work_items: usize,
-}
-
-impl Counts {
-    fn of(facts: FactsView<'_>) -> Self {
-        Self {
-            changes: facts.changes.len(),
-            deployments: facts.deployments.len(),
-            incidents: facts.incidents.len(),
-            work_items: facts.work_items.len(),
-        }
-    }
+/// A window's facts: read for it, or kept from a load for the hours around it.
+enum WindowFacts {
+    Read(Facts),
+    Kept(KeptFacts),
 }
 
 /// The fact sheet and everything it rolls up over, breadth first, each once.
