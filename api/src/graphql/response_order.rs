@@ -12,11 +12,12 @@
 //! and connections the traversal renderer built (see `super::traversal`) are in order by
 //! construction and most of a large response: fields whose every answer was rendered are not
 //! walked ([`RenderedFields`]; `perf` of the depth-3 benchmark put walking them at 6–7 % of the
-//! server's CPU). Plans are built lazily, only for the
-//! fields the response holds, so a document whose fragments would inline to millions of
-//! fields costs no more than the response it produced. Type conditions are not evaluated:
-//! the schema has no interfaces or unions, so every fragment that validation accepted applies
-//! to the object it is spread in.
+//! server's CPU).
+//!
+//! Plans are built lazily, only for the fields the response holds, so a document whose
+//! fragments would inline to millions of fields costs no more than the response it produced.
+//! Type conditions are not evaluated: the schema has no interfaces or unions, so every
+//! fragment that validation accepted applies to the object it is spread in.
 
 use std::{collections::HashSet, sync::Mutex};
 
