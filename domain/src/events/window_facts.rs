@@ -41,7 +41,7 @@ use super::{
 };
 use crate::{
     Error, Result,
-    db::{Siblings, beside_or},
+    db::{Beside, Siblings, beside_or},
     metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
 use entity::{change_fact, deployment_fact};
@@ -74,18 +74,22 @@ pub async fn load_window_facts(
     if !needs.dora {
         return Ok(facts);
     }
-    // Three independent reads, two of them beside this connection when siblings are free.
-    let incidents = db.beside({
-        let read = read.clone();
-        move |c| async move { read.incidents(&c).await }
-    });
+    // Independent reads, as many beside this connection as siblings are free, the longest
+    // first: the window's changes (only when they need no ids from this side, see
+    // `Reads::window_and_changes`), the earlier deployments, the incidents. Whatever finds no
+    // sibling runs here after the window's deployments.
+    let changes = read.named_by_window_beside(db);
     let earlier = db.beside({
         let read = read.clone();
         move |c| async move { read.counting(&c, read.from, None).await }
     });
+    let incidents = db.beside({
+        let read = read.clone();
+        move |c| async move { read.incidents(&c).await }
+    });
     let (incidents, (mut window, mut changes), before) = tokio::try_join!(
         beside_or(incidents, read.incidents(db)),
-        read.window_and_changes(db),
+        read.window_and_changes(db, changes),
         beside_or(earlier, read.counting(db, from, None)),
     )?;
     facts.incidents = incidents;
@@ -183,20 +187,20 @@ impl Reads {
         Ok(all)
     }
 
-    /// The window's deployment events with all their change ids, and the changes they name.
+    /// The window's deployment events with all their change ids, and the changes they name
+    /// (`beside`: read by a sibling already).
     ///
     /// A request running alone lets the database find the named changes itself, from the same
     /// deployment rows: the changes' statement needs nothing from the deployments' rows, and
     /// the 12,500 ids of a team's 90 days are neither collected, sent back as a parameter nor
-    /// folded into a plan. (In PostgreSQL's one transaction the two statements still run one
-    /// after the other; over SQLite's pool, side by side.) That costs PostgreSQL a second pass
-    /// over the lists, so under load, with no core idle, the ids go back as a list (measured,
-    /// 16 clients of team metrics: 157–177 against 183–221 req/s; alone, p95 108 against
-    /// 122–127 ms). They do too over more sources than one statement holds, where a change may
-    /// be named from another chunk.
+    /// folded into a plan. That costs PostgreSQL a second pass over the lists, so under load,
+    /// with no core idle, the ids go back as a list (measured, 16 clients of team metrics:
+    /// 157–177 against 183–221 req/s; alone, p95 108 against 122–127 ms). They do too over
+    /// more sources than one statement holds, where a change may be named from another chunk.
     async fn window_and_changes(
         &self,
         db: &impl Siblings,
+        beside: Option<Beside<Vec<Change>>>,
     ) -> Result<(Vec<Deployment>, Vec<Change>)> {
         let window = async {
             self.counting(db, self.until, Some(self.from))
@@ -205,12 +209,39 @@ impl Reads {
                 .map(Row::with_all_changes)
                 .collect::<Result<Vec<_>>>()
         };
-        if !db.runs_alone() || self.sources.len() > SOURCES_PER_STATEMENT {
+        if let Some(changes) = beside {
+            return tokio::try_join!(window, changes);
+        }
+        if !self.database_finds_named(db) {
             let window = window.await?;
             let named = distinct(window.iter().flat_map(change_id_strs));
             let changes = self.named_changes(db, &named).await?;
             return Ok((window, changes));
         }
+        // In PostgreSQL's one transaction the two statements run one after the other (over
+        // SQLite's pool, side by side): only when no sibling was free.
+        tokio::try_join!(window, self.named_by_window(db))
+    }
+
+    /// Whether the database finds the window's changes itself (see [`Self::window_and_changes`]).
+    fn database_finds_named(&self, db: &impl Siblings) -> bool {
+        db.runs_alone() && self.sources.len() <= SOURCES_PER_STATEMENT
+    }
+
+    /// [`Self::named_by_window`] on a sibling, when the database finds the named changes and
+    /// one is free: on PostgreSQL the changes' statement, the longest of a cold team query,
+    /// then runs side by side with the window's deployments instead of after them (measured
+    /// in this function's commit).
+    fn named_by_window_beside(self: &Arc<Self>, db: &impl Siblings) -> Option<Beside<Vec<Change>>> {
+        if !self.database_finds_named(db) {
+            return None;
+        }
+        let read = self.clone();
+        db.beside(move |c| async move { read.named_by_window(&c).await })
+    }
+
+    /// The changes the window's deployment events name, found by the database from those rows.
+    async fn named_by_window(&self, db: &impl ConnectionTrait) -> Result<Vec<Change>> {
         let named = named_by_window(
             db.get_database_backend(),
             counting(
@@ -222,8 +253,7 @@ impl Reads {
         );
         let only =
             Condition::all().add(Expr::col(change_fact::Column::ChangeId).in_subquery(named));
-        let changes = changes(db, self.workspace_id, &self.sources, self.until, only);
-        tokio::try_join!(window, changes)
+        changes(db, self.workspace_id, &self.sources, self.until, only).await
     }
 
     /// The changes among `ids`, filtered by the database.
