@@ -47,8 +47,9 @@ use crate::{
 use entity::{change_fact, deployment_fact};
 
 /// See the module documentation. Families the caller does not need are not read at all. The
-/// incidents and the deployments before the window are read on [`Siblings`] of `db` when free,
-/// side by side with the window's own deployments and changes.
+/// incidents, the deployments before the window and, for a request running alone, the
+/// window's changes are read on [`Siblings`] of `db` when free, side by side with the window's
+/// own deployments.
 pub async fn load_window_facts(
     db: &impl Siblings,
     workspace_id: Uuid,
