@@ -82,6 +82,13 @@ impl Store {
                     // dirties pages all over the indexes, and a page rewritten by several
                     // batches between two checkpoints is copied back to the database once.
                     .pragma("wal_autocheckpoint", "10000")
+                    // sqlx runs each SQLite connection on a thread of its own and hands rows
+                    // to the reader through a channel of 50. A cold team metrics query reads
+                    // ~35,000 rows, and a deeper channel lets that thread run ahead instead of
+                    // waiting on the reader (cold p50 -6 to -11 % in six alternated pairs).
+                    // Every read collects all its rows, so the extra rows cost no memory the
+                    // result would not hold anyway.
+                    .row_buffer_size(1024)
             });
         if let Some(role) = options
             .tenant_role
