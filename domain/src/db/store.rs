@@ -89,6 +89,16 @@ impl Store {
                     // Every read collects all its rows, so the extra rows cost no memory the
                     // result would not hold anyway.
                     .row_buffer_size(1024)
+                    // Reads through a memory map of the database file instead of copying each
+                    // page into SQLite's cache (pcache fetches and copies stood out in `perf`
+                    // of a cold team metrics query; p50 -18 to -25 %, p95 -17 to -28 % with
+                    // the map, at 1,000,000 events). The size is SQLite's compile-time cap on
+                    // Linux, so the file stays mapped as it grows; past it SQLite reads as
+                    // before. The cost, as SQLite documents: an I/O error on a mapped page
+                    // stops the process (SIGBUS) instead of failing one statement. That is the
+                    // usual trade for an embedded store on a local disk; PostgreSQL is the
+                    // production store.
+                    .pragma("mmap_size", "2147418112")
             });
         if let Some(role) = options
             .tenant_role
