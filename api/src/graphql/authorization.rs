@@ -5,23 +5,32 @@
 //!
 //! The check reads the root fields of the operation about to run (through fragments) before
 //! execution, not in a per-field extension: async-graphql runs extensions for every field it
-//! resolves, and a document with one forbidden root field is refused as a whole.
+//! resolves, and a document with one forbidden root field is refused as a whole. It picks that
+//! operation exactly as async-graphql's executor does, so an unnamed request cannot run an
+//! operation the check did not read.
+//!
+//! A root field the schema does not serve is left to async-graphql's validation, which answers
+//! "Unknown field" like for any other misspelled field: refusing it here would tell a caller
+//! that the name is not an operation before validation could, and with introspection off that
+//! would be a way to enumerate operation names.
 
 use std::collections::HashSet;
 
 use async_graphql::{
-    Request, ServerError,
-    parser::types::{DocumentOperations, ExecutableDocument, OperationType, SelectionSet},
+    Positioned, Request, ServerError,
+    parser::types::{
+        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, SelectionSet,
+    },
 };
 use domain::{
     Error, Principal,
     authz::{self, Root},
 };
 
-use super::{errors::to_gql, limits::caller_of};
+use super::{errors::to_gql, limits::caller_of, root_fields::RootFields};
 
 /// Refuses the request unless its caller may call every root field of the operation it runs.
-pub fn check(request: &mut Request) -> Result<(), ServerError> {
+pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerError> {
     // Without a caller there is nothing to authorize against; resolvers refuse such requests
     // anyway (`request(ctx)` needs the context).
     let Some(principal) = caller_of(request).cloned() else {
@@ -29,13 +38,9 @@ pub fn check(request: &mut Request) -> Result<(), ServerError> {
     };
     let operation_name = request.operation_name.clone();
     let doc = request.parsed_query()?;
-    let operation = match (&doc.operations, operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op,
-            None => return Ok(()), // async-graphql reports the unknown operation
-        },
-        (DocumentOperations::Multiple(_), None) => return Ok(()), // likewise: which one?
+    // Without an operation, async-graphql refuses the request before executing anything.
+    let Some(operation) = operation_to_run(&doc.operations, operation_name.as_deref()) else {
+        return Ok(());
     };
     let root = match operation.node.ty {
         OperationType::Query => Root::Query,
@@ -52,7 +57,7 @@ pub fn check(request: &mut Request) -> Result<(), ServerError> {
     for (name, pos) in fields {
         // Introspection (`__schema`, `__type`, `__typename`) is governed by the schema's own
         // switch, not by roles.
-        if name.starts_with("__") {
+        if name.starts_with("__") || !served.contains(root, name) {
             continue;
         }
         if let Some(e) = refusal(&principal, root, name) {
@@ -60,6 +65,23 @@ pub fn check(request: &mut Request) -> Result<(), ServerError> {
         }
     }
     Ok(())
+}
+
+/// The operation async-graphql's executor runs for `name` (`Schema::execute`): the named one, or
+/// without a name the document's only operation, named or not. `None` where the executor
+/// refuses the request instead (an unknown name, a name for an unnamed operation, or several
+/// operations and no name).
+fn operation_to_run<'a>(
+    operations: &'a DocumentOperations,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (operations, name) {
+        (DocumentOperations::Single(op), None) => Some(op),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
 }
 
 fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {

@@ -10,6 +10,7 @@ mod loader;
 mod mutation;
 mod query;
 mod response_order;
+mod root_fields;
 mod schema;
 mod traversal;
 mod types;

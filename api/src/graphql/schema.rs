@@ -9,6 +9,7 @@ use super::{
     mutation::Mutation,
     query::Query,
     response_order::{RenderedFields, order_response},
+    root_fields::RootFields,
     traversal::{TraversalCounts, TraversalRendering},
 };
 
@@ -20,6 +21,8 @@ use super::{
 pub struct AppSchema {
     schema: Schema<Query, Mutation, EmptySubscription>,
     limits: DocumentLimits,
+    /// What the authorization check tells apart from unknown names.
+    root_fields: Arc<RootFields>,
     traversal: Arc<TraversalCounts>,
 }
 
@@ -29,7 +32,7 @@ impl AppSchema {
         let checked = self
             .limits
             .check(&mut request)
-            .and_then(|()| authorization::check(&mut request));
+            .and_then(|()| authorization::check(&mut request, &self.root_fields));
         if let Err(refusal) = checked {
             return Response::from_errors(vec![refusal]);
         }
@@ -126,8 +129,10 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    let schema = builder.finish();
     AppSchema {
-        schema: builder.finish(),
+        root_fields: Arc::new(RootFields::from_sdl(&schema.sdl())),
+        schema,
         traversal,
         limits: DocumentLimits {
             max_tokens: options.max_tokens,
