@@ -130,6 +130,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
         max_tokens: config.max_query_tokens,
         max_aliases: config.max_query_aliases,
         introspection: config.introspection(),
+        metric_window_limits: config.metric_window_limits(),
         ..SchemaOptions::default()
     });
     AppState {

@@ -86,6 +86,10 @@ pub struct Config {
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
     pub introspection: Option<bool>,
+    /// The longest metrics window one request may ask for, and the most buckets it may be cut
+    /// into: a window's cost in memory and time grows with both.
+    pub metrics_max_window_days: u32,
+    pub metrics_max_buckets: u32,
     /// Requests per minute for one token and for one workspace (all its tokens together);
     /// 0 turns that budget off.
     pub rate_limit_per_token_per_minute: u32,
@@ -133,6 +137,8 @@ impl Default for Config {
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
             introspection: None,
+            metrics_max_window_days: domain::metrics::WindowLimits::default().max_days,
+            metrics_max_buckets: domain::metrics::WindowLimits::default().max_buckets,
             rate_limit_per_token_per_minute: 600,
             rate_limit_per_workspace_per_minute: 3_000,
             rate_limit_burst_seconds: 10,
@@ -177,6 +183,13 @@ impl Config {
     pub fn introspection(&self) -> bool {
         self.introspection
             .unwrap_or(self.profile == Profile::Development)
+    }
+
+    pub fn metric_window_limits(&self) -> domain::metrics::WindowLimits {
+        domain::metrics::WindowLimits {
+            max_days: self.metrics_max_window_days,
+            max_buckets: self.metrics_max_buckets,
+        }
     }
 
     pub fn request_timeout(&self) -> Duration {

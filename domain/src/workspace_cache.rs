@@ -11,26 +11,31 @@
 
 use std::sync::Arc;
 
-use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
-use crate::{Result, workspaces};
+use crate::{
+    Result,
+    cache::{BytesCache, bytes_cache},
+    workspaces,
+};
 
-/// How many slugs are remembered; a server serving more workspaces looks the rest up.
-const ENTRIES: usize = 10_000;
+/// The bytes of slugs and ids remembered: some tens of thousands of workspaces; a server
+/// serving more looks the rest up.
+const CAPACITY_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Clones share one memory.
 #[derive(Clone)]
 pub struct WorkspaceCache {
     /// `None` where nothing may be remembered (SQLite).
-    ids: Option<Arc<Cache<String, Uuid>>>,
+    ids: Option<Arc<BytesCache<String, Uuid>>>,
 }
 
 impl WorkspaceCache {
     pub fn for_backend(backend: DbBackend) -> Self {
         Self {
-            ids: (backend == DbBackend::Postgres).then(|| Arc::new(Cache::new(ENTRIES))),
+            ids: (backend == DbBackend::Postgres)
+                .then(|| Arc::new(bytes_cache(CAPACITY_BYTES, 64))),
         }
     }
 

@@ -2,7 +2,12 @@
 //! one item selects, so `first: 500` nested in `first: 500` costs 250,000 times its leaves and
 //! is refused before it runs, while the same query with small pages passes.
 
-use domain::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use domain::{
+    metrics::MetricWindow,
+    paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
+};
+
+use super::types::metrics::MetricWindowInput;
 
 /// Costs above this are all "far too much"; capping keeps async-graphql's unchecked sums of
 /// nested costs from overflowing.
@@ -18,6 +23,21 @@ pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
 /// Computed metrics read a fact sheet's events (and those it rolls up over): priced like a
 /// small page rather than like a plain field.
 pub const METRICS_COST: usize = 20;
+
+/// The cost of `metrics(window:)`: [`METRICS_COST`] and its selection, plus one for every bucket
+/// the window is cut into, since each metric family computes and keeps a list of them. A window
+/// that does not parse costs the base; its resolver refuses it.
+pub fn metrics_cost(window: &MetricWindowInput, child_complexity: usize) -> usize {
+    let buckets = window
+        .time_zone
+        .parse()
+        .ok()
+        .and_then(|tz| MetricWindow::new(window.from, window.to, window.bucket.into(), tz).ok())
+        .map_or(0, |w| w.bucket_count());
+    (METRICS_COST + child_complexity)
+        .saturating_add(usize::try_from(buckets).unwrap_or(usize::MAX))
+        .min(CEILING)
+}
 
 #[cfg(test)]
 mod tests {

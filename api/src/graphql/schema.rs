@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
 use async_graphql::{BatchRequest, BatchResponse, EmptySubscription, Request, Response, Schema};
-use domain::{fact_sheets::AggregateCache, metrics::MetricsCache};
+use domain::{
+    fact_sheets::AggregateCache,
+    metrics::{MetricsCache, WindowLimits},
+};
 
 use super::{
     authorization,
@@ -90,6 +93,8 @@ pub struct SchemaOptions {
     /// for an attacker.
     pub introspection: bool,
     pub traversal_rendering: TraversalRendering,
+    /// How large a metrics window one request may ask for.
+    pub metric_window_limits: WindowLimits,
 }
 
 impl Default for SchemaOptions {
@@ -101,16 +106,17 @@ impl Default for SchemaOptions {
             max_aliases: 100,
             introspection: true,
             traversal_rendering: TraversalRendering::default(),
+            metric_window_limits: WindowLimits::default(),
         }
     }
 }
 
-/// Facet sets (a few KiB each) and totals kept per process: enough for every saved view of a
-/// few hundred busy workspaces.
-const AGGREGATE_CACHE_ENTRIES: usize = 10_000;
+/// Facet sets (a few KiB each) and totals kept per process: every saved view of a few hundred
+/// busy workspaces.
+const AGGREGATE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Metric results (a few KiB each with weekly buckets): every dashboard tile of a few hundred
 /// busy workspaces.
-const METRICS_CACHE_ENTRIES: usize = 10_000;
+const METRICS_CACHE_BYTES: u64 = 128 * 1024 * 1024;
 
 pub fn build_schema(options: &SchemaOptions) -> AppSchema {
     let traversal = Arc::new(TraversalCounts::default());
@@ -122,8 +128,9 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         .limit_depth(options.max_depth)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .data(AggregateCache::new(AGGREGATE_CACHE_ENTRIES))
-        .data(MetricsCache::new(METRICS_CACHE_ENTRIES))
+        .data(AggregateCache::new(AGGREGATE_CACHE_BYTES))
+        .data(MetricsCache::new(METRICS_CACHE_BYTES))
+        .data(options.metric_window_limits)
         .data(options.traversal_rendering)
         .data(traversal.clone());
     if !options.introspection {

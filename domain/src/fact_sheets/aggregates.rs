@@ -11,9 +11,8 @@
 //! and a reader reads the version *before* computing, so a figure is never stored under a
 //! version newer than the data it was computed from.
 
-use std::sync::Arc;
+use std::{mem::size_of, sync::Arc};
 
-use quick_cache::sync::Cache;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -21,7 +20,7 @@ use super::{Facets, FactSheetFilter, count, facets};
 use crate::{
     Principal, Result,
     authz::{self, Action},
-    cache::get_or_compute,
+    cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
     meta_model::MetaModelVersion,
     versions::{Counter, ReadOnce},
 };
@@ -36,18 +35,43 @@ struct Key {
     filter: String,
 }
 
+/// The filter is part of the key and the caller's to size.
+impl Footprint for Key {
+    fn bytes(&self) -> u64 {
+        (size_of::<Key>() + self.filter.len()) as u64
+    }
+}
+
+impl Footprint for Facets {
+    fn bytes(&self) -> u64 {
+        fn counts(list: &[super::facets::FacetCount]) -> usize {
+            list.iter()
+                .map(|c| size_of_val(c) + c.key.len() + c.label.len())
+                .sum()
+        }
+        let attributes: usize = self
+            .attributes
+            .iter()
+            .map(|a| size_of_val(a) + a.key.len() + a.label.len() + counts(&a.counts))
+            .sum();
+        (size_of::<Facets>() + counts(&self.types) + counts(&self.tags) + attributes) as u64
+    }
+}
+
 /// Shared by all requests of a process.
 pub struct AggregateCache {
-    facets: Cache<Key, Arc<Facets>>,
-    counts: Cache<Key, u64>,
+    facets: BytesCache<Key, Arc<Facets>>,
+    counts: BytesCache<Key, u64>,
 }
 
 impl AggregateCache {
-    /// Keeps at most `entries` facet sets and as many totals (least recently used go first).
-    pub fn new(entries: usize) -> Self {
+    /// Keeps facet sets of at most `capacity_bytes` together, and totals of as many again
+    /// (least recently used go first).
+    pub fn new(capacity_bytes: u64) -> Self {
         Self {
-            facets: Cache::new(entries),
-            counts: Cache::new(entries),
+            // A facet set is a few KiB; a total weighs little more than its key.
+            facets: bytes_cache(capacity_bytes, 4 * 1024),
+            counts: bytes_cache(capacity_bytes, 256),
         }
     }
 

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use quick_cache::sync::Cache;
+use quick_cache::{Weighter, sync::Cache};
 use sea_orm::{ConnectionTrait, QuerySelect};
 use uuid::Uuid;
 
@@ -23,19 +23,41 @@ use crate::{
 };
 use entity::meta_model_version;
 
-/// Models remembered; each is a few tens of KB parsed.
-const ENTRIES: usize = 1_000;
+/// The bytes of parsed models held (by their size as JSON, see [`Remembered`]): a thousand
+/// typical models of a few tens of KB, or fewer of an admin's largest.
+const CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+const TYPICAL_BYTES: u64 = 16 * 1024;
+
+/// A model with its weight, measured once when it is read rather than at every eviction scan.
+#[derive(Clone)]
+struct Remembered {
+    model: Arc<MetaModelVersion>,
+    bytes: u64,
+}
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<(Uuid, i32), Remembered> for ByBytes {
+    fn weight(&self, _key: &(Uuid, i32), value: &Remembered) -> u64 {
+        value.bytes.max(1)
+    }
+}
 
 /// Clones share one memory.
 #[derive(Clone)]
 pub struct MetaModelCache {
-    models: Arc<Cache<(Uuid, i32), Arc<MetaModelVersion>>>,
+    models: Arc<Cache<(Uuid, i32), Remembered, ByBytes>>,
 }
 
 impl Default for MetaModelCache {
     fn default() -> Self {
         Self {
-            models: Arc::new(Cache::new(ENTRIES)),
+            models: Arc::new(Cache::with_weighter(
+                (CAPACITY_BYTES / TYPICAL_BYTES) as usize,
+                CAPACITY_BYTES,
+                ByBytes,
+            )),
         }
     }
 }
@@ -74,16 +96,24 @@ impl MetaModelCache {
                 .await?
                 .ok_or_else(|| no_meta_model(workspace_id))?,
         };
-        if let Some(model) = self.models.get(&(workspace_id, latest)) {
-            return Ok(model);
+        if let Some(remembered) = self.models.get(&(workspace_id, latest)) {
+            return Ok(remembered.model);
         }
         let model = version(db, principal, latest).await?.ok_or_else(|| {
             Error::Internal(format!(
                 "meta model version {latest} of {workspace_id} vanished"
             ))
         })?;
+        let bytes = crate::cache::json_bytes(&model.model)
+            + (std::mem::size_of::<MetaModelVersion>()
+                + model.summary.len()
+                + model.created_by.len()) as u64;
         let model = Arc::new(model);
-        self.models.insert((workspace_id, latest), model.clone());
+        let remembered = Remembered {
+            model: model.clone(),
+            bytes,
+        };
+        self.models.insert((workspace_id, latest), remembered);
         Ok(model)
     }
 }

@@ -13,10 +13,9 @@
 //! [`FactsCache`] keeps for the hours around it, reading them only once per events version,
 //! for the event sources [`SourcesCache`] keeps per inventory and meta model version.
 
-use std::sync::Arc;
+use std::{mem::size_of, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use quick_cache::sync::Cache;
 use uuid::Uuid;
 
 use super::{
@@ -26,8 +25,12 @@ use super::{
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
-    Principal, Result, cache::get_or_compute, db::Siblings, events::Needs,
-    meta_model::MetaModelVersion, versions,
+    Principal, Result,
+    cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
+    db::Siblings,
+    events::Needs,
+    meta_model::MetaModelVersion,
+    versions,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,18 +47,52 @@ struct Key {
     events_version: i64,
 }
 
+impl Footprint for Key {
+    fn bytes(&self) -> u64 {
+        size_of::<Key>() as u64
+    }
+}
+
+/// A result holds a few fixed figures and one list of buckets per family: its size is set by
+/// the window's bucket count.
+impl Footprint for Metrics {
+    fn bytes(&self) -> u64 {
+        fn list<T>(items: &[T]) -> usize {
+            std::mem::size_of_val(items)
+        }
+        let flow = &self.flow;
+        let type_names: usize = flow
+            .velocity_by_type
+            .iter()
+            .map(|t| t.item_type.len())
+            .chain(flow.distribution.iter().map(|t| t.item_type.len()))
+            .sum();
+        (size_of::<Metrics>()
+            + list(&self.deployment_frequency.buckets)
+            + list(&self.lead_time.buckets)
+            + list(&self.change_failure_rate.buckets)
+            + list(&self.failed_deployment_recovery_time.buckets)
+            + list(&self.time_to_restore.buckets)
+            + list(&flow.buckets)
+            + list(&flow.velocity_by_type)
+            + list(&flow.distribution)
+            + type_names) as u64
+    }
+}
+
 /// Shared by all requests of a process.
 pub struct MetricsCache {
-    entries: Cache<Key, Arc<Metrics>>,
+    entries: BytesCache<Key, Arc<Metrics>>,
     facts: FactsCache,
     sources: SourcesCache,
 }
 
 impl MetricsCache {
-    /// Keeps at most `entries` results (least recently used go first).
-    pub fn new(entries: usize) -> Self {
+    /// Keeps results of at most `capacity_bytes` together (least recently used go first).
+    pub fn new(capacity_bytes: u64) -> Self {
         Self {
-            entries: Cache::new(entries),
+            // A result with a year of weekly buckets is a few KiB.
+            entries: bytes_cache(capacity_bytes, 8 * 1024),
             facts: FactsCache::new(),
             sources: SourcesCache::new(),
         }

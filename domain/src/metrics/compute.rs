@@ -4,6 +4,8 @@
 //! deployments, work item lifecycles) are built once here so all metrics see
 //! exactly the same interpretation of the facts.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 use super::change_failure::{ChangeFailureRate, change_failure_rate};
@@ -39,28 +41,46 @@ pub fn compute(facts: &Facts, window: &MetricWindow, bands: &Bands) -> Metrics {
 
 /// [`compute`] over borrowed facts, such as a cut of facts loaded for a wider window.
 pub fn compute_view(facts: FactsView<'_>, window: &MetricWindow, bands: &Bands) -> Metrics {
+    compute_unless_cancelled(facts, window, bands, &AtomicBool::new(false))
+        .expect("a computation nobody cancels runs to its end")
+}
+
+/// [`compute_view`] that gives up, with `None`, once `cancelled` is set: the request that
+/// wanted the result timed out or its client went away. Checked between the metric families,
+/// each of which is bounded by the window's bucket count and the facts in it.
+pub fn compute_unless_cancelled(
+    facts: FactsView<'_>,
+    window: &MetricWindow,
+    bands: &Bands,
+    cancelled: &AtomicBool,
+) -> Option<Metrics> {
+    let go_on = || (!cancelled.load(Ordering::Relaxed)).then_some(());
     let index = DeploymentIndex::new(facts.deployments);
     let incidents = incidents(facts.incidents);
     let failed = failed_deployments(&incidents, &index);
     let items = work_items(facts.work_items);
-    Metrics {
-        deployment_frequency: deployment_frequency(&index, window, &bands.deployment_frequency),
-        lead_time: lead_time(facts.changes, &index, window, &bands.lead_time),
-        change_failure_rate: change_failure_rate(
-            &index,
-            &failed,
-            window,
-            &bands.change_failure_rate,
-        ),
-        failed_deployment_recovery_time: failed_deployment_recovery_time(
-            &incidents,
-            &failed,
-            window,
-            &bands.recovery,
-        ),
-        time_to_restore: time_to_restore(&incidents, window, &bands.recovery),
-        flow: flow(&items, window),
-    }
+    go_on()?;
+    let deployment_frequency = deployment_frequency(&index, window, &bands.deployment_frequency);
+    go_on()?;
+    let lead_time = lead_time(facts.changes, &index, window, &bands.lead_time);
+    go_on()?;
+    let change_failure_rate =
+        change_failure_rate(&index, &failed, window, &bands.change_failure_rate);
+    go_on()?;
+    let failed_deployment_recovery_time =
+        failed_deployment_recovery_time(&incidents, &failed, window, &bands.recovery);
+    go_on()?;
+    let time_to_restore = time_to_restore(&incidents, window, &bands.recovery);
+    go_on()?;
+    let flow = flow(&items, window);
+    Some(Metrics {
+        deployment_frequency,
+        lead_time,
+        change_failure_rate,
+        failed_deployment_recovery_time,
+        time_to_restore,
+        flow,
+    })
 }
 
 #[cfg(test)]
@@ -74,6 +94,29 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_cancelled_computation_stops_without_a_result() {
+        let window = MetricWindow::new(
+            at("2024-01-01T00:00:00Z"),
+            at("2024-02-01T00:00:00Z"),
+            BucketSize::Day,
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        let facts = Facts::default();
+        let bands = Bands::default();
+        let cancelled = AtomicBool::new(true);
+        assert_eq!(
+            compute_unless_cancelled(facts.view(), &window, &bands, &cancelled),
+            None
+        );
+        cancelled.store(false, Ordering::Relaxed);
+        assert_eq!(
+            compute_unless_cancelled(facts.view(), &window, &bands, &cancelled),
+            Some(compute(&facts, &window, &bands))
+        );
     }
 
     #[test]

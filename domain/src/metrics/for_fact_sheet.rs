@@ -2,18 +2,24 @@
 //! over (a Team over the artifacts it owns), recomputed from the union of their facts, never by
 //! averaging per-artifact results.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    Facts, MetricWindow, Metrics, compute_view,
+    Facts, MetricWindow, Metrics, compute_unless_cancelled,
     facts_cache::{FactsCache, KeptFacts},
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
-    Principal, Result,
+    Error, Principal, Result,
     authz::{self, Action},
     db::Siblings,
     events::{Needs, load_window_facts},
@@ -128,24 +134,51 @@ pub(super) async fn compute_admitted(
         ),
     };
     let loaded = started.elapsed();
-    let view = match &facts {
-        WindowFacts::Kept(kept) => kept.before(window.to),
-        WindowFacts::Read(read) => read.view(),
-    };
     let bands = model.performance_bands.clone().unwrap_or_default();
-    let metrics = compute_view(view, window, &bands);
+    let window = window.clone();
+    // The engine runs on a blocking thread, off the async workers that serve every other
+    // request, and stops when this request is dropped (its timeout, or its client gone).
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
+    let computed = tokio::task::spawn_blocking(move || {
+        let view = match &facts {
+            WindowFacts::Kept(kept) => kept.before(window.to),
+            WindowFacts::Read(read) => read.view(),
+        };
+        let counts = [
+            view.changes.len(),
+            view.deployments.len(),
+            view.incidents.len(),
+            view.work_items.len(),
+        ];
+        compute_unless_cancelled(view, &window, &bands, &cancelled).map(|m| (m, counts))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("computing metrics failed: {e}")))?;
+    let Some((metrics, [changes, deployments, incidents, work_items])) = computed else {
+        return Err(Error::Internal("metrics computation cancelled".into()));
+    };
     tracing::debug!(
         sources = sources.len(),
-        changes = view.changes.len(),
-        deployments = view.deployments.len(),
-        incidents = view.incidents.len(),
-        work_items = view.work_items.len(),
+        changes,
+        deployments,
+        incidents,
+        work_items,
         resolve_ms = resolved.as_secs_f64() * 1e3,
         load_ms = (loaded - resolved).as_secs_f64() * 1e3,
         compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
         "metrics computed"
     );
     Ok(metrics)
+}
+
+/// Sets its flag when dropped: the future awaiting a computation went away with its request.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// A window's facts: read for it, or kept from a load for the hours around it.

@@ -26,7 +26,7 @@ mod tests;
 
 pub use cache::MetricsCache;
 pub use change_failure::{ChangeFailureBucket, ChangeFailureRate};
-pub use compute::{Metrics, compute, compute_view};
+pub use compute::{Metrics, compute, compute_unless_cancelled, compute_view};
 pub use deployment_frequency::{DeploymentFrequency, DeploymentFrequencyBucket};
 pub use facts::{
     Change, Deployment, DeploymentStatus, Facts, FactsView, IncidentEvent, IncidentEventKind,
@@ -38,4 +38,4 @@ pub use lead_time::{LeadTime, LeadTimeBucket};
 pub use levels::{Bands, DeploymentFrequencyBands, DurationBands, Level, RateBands};
 pub use recovery::{Recovery, RecoveryBucket};
 pub use stats::{DurationStats, percentile_cont};
-pub use window::{BucketSize, MetricWindow, WindowError};
+pub use window::{BucketSize, MetricWindow, SUPPORTED_YEARS, WindowEnd, WindowError, WindowLimits};

@@ -26,6 +26,50 @@ pub enum WindowError {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
+    /// An instant outside [`SUPPORTED_YEARS`]: PostgreSQL cannot store every year chrono
+    /// parses, and no event is that far away.
+    #[error("must be between the years {} and {}", SUPPORTED_YEARS.start(), SUPPORTED_YEARS.end())]
+    OutOfRange { end: WindowEnd },
+    #[error(
+        "a metrics window may span at most {} days and {} buckets; this one spans {days} days in {buckets} buckets",
+        limits.max_days, limits.max_buckets
+    )]
+    TooLarge {
+        days: i64,
+        buckets: u64,
+        limits: WindowLimits,
+    },
+}
+
+/// Which end of a window an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowEnd {
+    From,
+    To,
+}
+
+/// The years a window's ends may lie in: the calendar years every store and every time zone
+/// handle alike.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// How large a window one request may ask for. Computing a window costs memory and time in
+/// proportion to its buckets (each metric family keeps one list of them) and reads every fact
+/// in it, so both are capped before anything is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowLimits {
+    pub max_days: u32,
+    pub max_buckets: u32,
+}
+
+impl Default for WindowLimits {
+    /// Ten years (with their leap days), and 1,000 buckets: more than two years of days,
+    /// ten years of weeks or months.
+    fn default() -> Self {
+        Self {
+            max_days: 3_660,
+            max_buckets: 1_000,
+        }
+    }
 }
 
 /// A metric query window: half-open `[from, to)`, bucketed in `time_zone`.
@@ -55,6 +99,11 @@ impl MetricWindow {
         bucket: BucketSize,
         time_zone: Tz,
     ) -> Result<Self, WindowError> {
+        for (end, t) in [(WindowEnd::From, from), (WindowEnd::To, to)] {
+            if !SUPPORTED_YEARS.contains(&t.year()) {
+                return Err(WindowError::OutOfRange { end });
+            }
+        }
         if from >= to {
             return Err(WindowError::EmptyRange { from, to });
         }
@@ -64,6 +113,46 @@ impl MetricWindow {
             bucket,
             time_zone,
         })
+    }
+
+    /// Refuses a window longer than `limits` allow, or cut into more buckets; computed from
+    /// calendar dates, without building the buckets.
+    pub fn check(&self, limits: &WindowLimits) -> Result<(), WindowError> {
+        // Whole days and any part of one: a window a second longer than the cap is refused.
+        let seconds = (self.to - self.from).num_seconds();
+        let days = seconds / 86_400 + i64::from(seconds % 86_400 != 0);
+        let buckets = self.bucket_count();
+        if days > i64::from(limits.max_days) || buckets > u64::from(limits.max_buckets) {
+            return Err(WindowError::TooLarge {
+                days,
+                buckets,
+                limits: *limits,
+            });
+        }
+        Ok(())
+    }
+
+    /// How many buckets the window is cut into: from the bucket holding `from` to the one
+    /// holding the last instant before `to`, counted on the local calendar.
+    pub fn bucket_count(&self) -> u64 {
+        if self.to <= self.from {
+            return 0;
+        }
+        let local = |t: DateTime<Utc>| t.with_timezone(&self.time_zone).date_naive();
+        let first = bucket_start_date(self.bucket, local(self.from));
+        let last = bucket_start_date(
+            self.bucket,
+            local(self.to - chrono::TimeDelta::nanoseconds(1)),
+        );
+        let count = match self.bucket {
+            BucketSize::Day => (last - first).num_days() + 1,
+            BucketSize::Week => (last - first).num_days() / 7 + 1,
+            BucketSize::Month => {
+                let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+                months(last) - months(first) + 1
+            }
+        };
+        count.max(0) as u64
     }
 
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
@@ -226,6 +315,87 @@ mod tests {
 
     fn window(from: &str, to: &str, bucket: BucketSize, tz: Tz) -> MetricWindow {
         MetricWindow::new(at(from), at(to), bucket, tz).unwrap()
+    }
+
+    #[test]
+    fn bucket_count_matches_the_grid() {
+        let cases = [
+            ("2024-03-06T12:00:00Z", "2024-03-20T00:00:00Z"),
+            ("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            ("2023-12-31T23:30:00Z", "2024-03-31T22:00:00Z"),
+            ("2024-10-26T21:00:00Z", "2024-10-28T01:00:00Z"),
+            ("2020-01-01T00:00:00Z", "2020-01-01T00:00:01Z"),
+        ];
+        for (from, to) in cases {
+            for bucket in [BucketSize::Day, BucketSize::Week, BucketSize::Month] {
+                for tz in [UTC, Berlin, New_York] {
+                    let w = window(from, to, bucket, tz);
+                    assert_eq!(
+                        w.bucket_count(),
+                        BucketGrid::new(&w, bucket).len() as u64,
+                        "{from}..{to} {bucket:?} {tz}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn windows_beyond_the_limits_are_refused_naming_both() {
+        let limits = WindowLimits {
+            max_days: 366,
+            max_buckets: 60,
+        };
+        let year = window(
+            "2024-01-01T00:00:00Z",
+            "2025-01-01T00:00:00Z",
+            BucketSize::Week,
+            UTC,
+        );
+        assert_eq!(year.check(&limits), Ok(()));
+        let a_second_more = window(
+            "2024-01-01T00:00:00Z",
+            "2025-01-01T00:00:01Z",
+            BucketSize::Month,
+            UTC,
+        );
+        // 2024 has 366 days: one second more starts a 367th.
+        let error = a_second_more.check(&limits).unwrap_err();
+        assert!(
+            matches!(error, WindowError::TooLarge { days: 367, .. }),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("366 days") && message.contains("60 buckets"),
+            "{message}"
+        );
+        let days = window(
+            "2024-01-01T00:00:00Z",
+            "2024-03-01T00:00:01Z",
+            BucketSize::Day,
+            UTC,
+        );
+        assert!(matches!(
+            days.check(&limits),
+            Err(WindowError::TooLarge { buckets: 61, .. })
+        ));
+    }
+
+    #[test]
+    fn ends_outside_the_supported_years_are_refused() {
+        let far = DateTime::<Utc>::from_timestamp(-8_000_000_000_000, 0).unwrap();
+        assert_eq!(
+            MetricWindow::new(far, at("2024-01-01T00:00:00Z"), BucketSize::Day, UTC),
+            Err(WindowError::OutOfRange {
+                end: WindowEnd::From
+            })
+        );
+        let far = at("9999-12-31T23:00:00Z") + chrono::TimeDelta::days(1);
+        assert_eq!(
+            MetricWindow::new(at("2024-01-01T00:00:00Z"), far, BucketSize::Day, UTC),
+            Err(WindowError::OutOfRange { end: WindowEnd::To })
+        );
     }
 
     #[test]

@@ -1,4 +1,3 @@
-use crate::graphql::errors::bad_input;
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
@@ -7,6 +6,7 @@ use domain::{
     fact_sheets::{FactSheet, FactSheetFilter, FactSheetOrder, Status},
     history,
     meta_model::{AttributeDefinition, AttributeType},
+    metrics::WindowLimits,
     relations::FarEnds,
 };
 
@@ -19,7 +19,7 @@ use super::{
     tags::{SubscriptionObject, TagObject},
 };
 use crate::graphql::{
-    complexity::{METRICS_COST, page_cost},
+    complexity::{metrics_cost, page_cost},
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
@@ -297,7 +297,7 @@ impl FactSheetNode {
 
     /// DORA four keys and Flow metrics over the window: from this fact sheet's own events, or
     /// rolled up over the fact sheets its type rolls up through (a Team over its artifacts).
-    #[graphql(complexity = "METRICS_COST + child_complexity")]
+    #[graphql(complexity = "metrics_cost(&window, child_complexity)")]
     async fn metrics(
         &self,
         ctx: &Context<'_>,
@@ -371,19 +371,7 @@ impl FactSheetNode {
         window: MetricWindowInput,
     ) -> async_graphql::Result<Metrics> {
         let rc = request(ctx)?;
-        let time_zone: chrono_tz::Tz = window.time_zone.parse().map_err(|_| {
-            bad_input(
-                "window.timeZone",
-                "is not an IANA time zone such as Europe/Berlin",
-            )
-        })?;
-        let window = domain::metrics::MetricWindow::new(
-            window.from,
-            window.to,
-            window.bucket.into(),
-            time_zone,
-        )
-        .map_err(|_| bad_input("window.to", "must be after window.from"))?;
+        let window = window.checked(ctx.data::<WindowLimits>()?)?;
         // Only the metric families the query selects are loaded and computed.
         let selected = ctx.look_ahead();
         let needs = domain::events::Needs {

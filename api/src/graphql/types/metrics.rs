@@ -4,6 +4,8 @@ use async_graphql::{Enum, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::metrics as m;
 
+use crate::graphql::errors::{bad_input, to_gql};
+
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Bucket {
     Day,
@@ -30,6 +32,36 @@ pub struct MetricWindowInput {
     pub bucket: Bucket,
     #[graphql(default_with = "String::from(\"UTC\")")]
     pub time_zone: String,
+}
+
+impl MetricWindowInput {
+    /// The domain's window, refused as bad input naming the field, or as too large naming
+    /// both limits.
+    pub fn checked(&self, limits: &m::WindowLimits) -> async_graphql::Result<m::MetricWindow> {
+        let time_zone: chrono_tz::Tz = self.time_zone.parse().map_err(|_| {
+            bad_input(
+                "window.timeZone",
+                "is not an IANA time zone such as Europe/Berlin",
+            )
+        })?;
+        let refused = |e: m::WindowError| match e {
+            m::WindowError::EmptyRange { .. } => {
+                bad_input("window.to", "must be after window.from")
+            }
+            m::WindowError::OutOfRange { end } => bad_input(
+                match end {
+                    m::WindowEnd::From => "window.from",
+                    m::WindowEnd::To => "window.to",
+                },
+                &e.to_string(),
+            ),
+            m::WindowError::TooLarge { .. } => to_gql(domain::Error::LimitExceeded(e.to_string())),
+        };
+        let window = m::MetricWindow::new(self.from, self.to, self.bucket.into(), time_zone)
+            .map_err(refused)?;
+        window.check(limits).map_err(refused)?;
+        Ok(window)
+    }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
