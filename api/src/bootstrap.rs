@@ -56,6 +56,7 @@ pub async fn serving_store(config: &Config, platform: &Store) -> anyhow::Result<
         &StoreOptions {
             max_connections: config.db_max_connections,
             tenant_role: Some(config.database_role.clone()),
+            statement_timeout: Some(config.request_timeout()),
             ..StoreOptions::default()
         },
     )

@@ -126,7 +126,7 @@ where
             seen = now;
         }
     }
-    let batch = {
+    let mut batch = {
         let mut p = pending.lock().unwrap_or_else(|e| e.into_inner());
         p.scheduled = false;
         std::mem::take(&mut p.waiting)
@@ -134,7 +134,14 @@ where
     let mut keys: Vec<K> = batch.iter().map(|(k, _)| k.clone()).collect();
     keys.sort_unstable();
     keys.dedup();
-    let result = fetch(keys).await;
+    // The batch runs on a task of its own, which would outlive a request that timed out or
+    // whose client went away. Once every waiting resolver is gone the load is dropped with its
+    // statement, which the request's connection then cancels in the database.
+    let abandoned = futures::future::join_all(batch.iter_mut().map(|(_, tx)| tx.closed()));
+    let result = tokio::select! {
+        result = fetch(keys) => result,
+        _ = abandoned => return,
+    };
     for (key, tx) in batch {
         let _ = tx.send(match &result {
             Ok(map) => Ok(map.get(&key).cloned()),

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod abuse_database_work;
 mod abuse_metric_windows;
 mod cli;
 mod cli_seed;

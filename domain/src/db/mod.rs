@@ -1,5 +1,6 @@
 //! Opening the database and drawing workspace-scoped connections and transactions from it.
 
+mod cancel;
 mod scope;
 mod scoped_transaction;
 mod siblings;

@@ -27,6 +27,7 @@ use sea_query_sqlx::SqlxValues;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use super::cancel::{Canceller, Unfinished, transaction_name};
 use crate::{Error, Result};
 
 /// The SQLSTATE `wayfinder_enter_workspace` raises for a workspace that does not exist or was
@@ -36,31 +37,58 @@ pub const NOT_LIVE: &str = "WF401";
 /// One pooled PostgreSQL connection inside a transaction scoped to one workspace.
 pub struct ScopedTransaction {
     tx: Mutex<Transaction<'static, Postgres>>,
+    /// Where a statement still running when this is dropped gets cancelled, and the name it
+    /// runs under (see [`super::cancel`]).
+    cancel: Option<(Canceller, String)>,
+    unfinished: Unfinished,
 }
 
 impl ScopedTransaction {
     /// Begins a transaction (in `access` mode when given) on a connection of `pool`, scoped to
-    /// `workspace_id`; [`Error::Unauthenticated`] when that workspace is not live.
+    /// `workspace_id`; [`Error::Unauthenticated`] when that workspace is not live. With a
+    /// `canceller`, a statement left running when the transaction is dropped is cancelled.
     pub async fn begin(
         pool: &PgPool,
         workspace_id: Uuid,
         access: Option<AccessMode>,
+        canceller: Option<&Canceller>,
     ) -> Result<Self> {
         let mode = match access {
             Some(AccessMode::ReadOnly) => " READ ONLY",
             Some(AccessMode::ReadWrite) => " READ WRITE",
             None => "",
         };
-        // A `Uuid` prints as hex digits and dashes only, so inlining it is safe; the simple
-        // protocol that lets `BEGIN` share the message has no bind parameters.
+        let cancel = canceller.map(|c| (c.clone(), transaction_name()));
+        // The name is set transaction-locally, so it goes with the transaction.
+        let name = match &cancel {
+            Some((_, name)) => format!(", set_config('application_name', '{name}', true)"),
+            None => String::new(),
+        };
+        // A `Uuid` prints as hex digits and dashes only, and so does the name, so inlining them
+        // is safe; the simple protocol that lets `BEGIN` share the message has no bind
+        // parameters.
         let begin = AssertSqlSafe(format!(
-            "SELECT wayfinder_enter_workspace('{}'); BEGIN{mode}",
+            "SELECT wayfinder_enter_workspace('{}'){name}; BEGIN{mode}",
             workspace_id.hyphenated()
         ));
         match pool.begin_with(begin).await {
-            Ok(tx) => Ok(Self { tx: Mutex::new(tx) }),
+            Ok(tx) => Ok(Self {
+                tx: Mutex::new(tx),
+                cancel,
+                unfinished: Unfinished::default(),
+            }),
             Err(e) if is_not_live(&e) => Err(Error::Unauthenticated),
             Err(e) => Err(conn_err(e).into()),
+        }
+    }
+}
+
+impl Drop for ScopedTransaction {
+    fn drop(&mut self) {
+        if self.unfinished.any()
+            && let Some((canceller, name)) = self.cancel.take()
+        {
+            canceller.cancel(name);
         }
     }
 }
@@ -108,17 +136,20 @@ impl ConnectionTrait for ScopedTransaction {
 
     async fn execute_raw(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
         let mut tx = self.tx.lock().await;
-        let done = query(stmt).execute(&mut **tx).await.map_err(exec_err)?;
-        Ok(done.into())
+        self.unfinished.begin();
+        let done = query(stmt).execute(&mut **tx).await;
+        self.unfinished.end();
+        Ok(done.map_err(exec_err)?.into())
     }
 
     async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
         let mut tx = self.tx.lock().await;
+        self.unfinished.begin();
         let done = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
             .execute(&mut **tx)
-            .await
-            .map_err(exec_err)?;
-        Ok(done.into())
+            .await;
+        self.unfinished.end();
+        Ok(done.map_err(exec_err)?.into())
     }
 
     async fn query_one_raw(
@@ -126,16 +157,21 @@ impl ConnectionTrait for ScopedTransaction {
         stmt: Statement,
     ) -> std::result::Result<Option<QueryResult>, DbErr> {
         let mut tx = self.tx.lock().await;
-        let row = query(stmt)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(query_err)?;
-        Ok(row.map(Into::into))
+        self.unfinished.begin();
+        let row = query(stmt).fetch_optional(&mut **tx).await;
+        self.unfinished.end();
+        Ok(row.map_err(query_err)?.map(Into::into))
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
         let mut tx = self.tx.lock().await;
-        let rows = query(stmt).fetch_all(&mut **tx).await.map_err(query_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        self.unfinished.begin();
+        let rows = query(stmt).fetch_all(&mut **tx).await;
+        self.unfinished.end();
+        Ok(rows
+            .map_err(query_err)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }

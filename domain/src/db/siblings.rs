@@ -41,7 +41,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use super::{StatementCounter, tenant::TenantConnection};
+use super::{StatementCounter, cancel::Canceller, tenant::TenantConnection};
 use crate::{Error, Result};
 
 /// A connection that can run independent reads beside itself.
@@ -137,6 +137,8 @@ pub struct SiblingPool {
     within: Lane,
     /// Requests reading through this store right now (see [`InFlight`]).
     in_flight: Arc<AtomicUsize>,
+    /// Cancels a sibling's statement when the sibling is dropped while it runs.
+    canceller: Option<Canceller>,
 }
 
 #[derive(Clone)]
@@ -194,7 +196,13 @@ impl SiblingPool {
             readers: None,
             within: Lane::new(conn, None, permits(max_connections)),
             in_flight: Arc::default(),
+            canceller: None,
         }
+    }
+
+    /// Siblings whose statements `canceller` cancels when they are dropped while running.
+    pub(super) fn cancelled_by(self, canceller: Option<Canceller>) -> Self {
+        Self { canceller, ..self }
     }
 
     /// Counts a request as in flight until the guard is dropped.
@@ -226,9 +234,15 @@ impl SiblingPool {
         };
         let permit = lane.permits.clone().try_acquire_owned().ok()?;
         let conn = lane.conn.clone();
+        let canceller = self.canceller.clone();
         let task = async move {
-            let sibling =
-                TenantConnection::open(&conn, workspace_id, Some(AccessMode::ReadOnly)).await?;
+            let sibling = TenantConnection::open(
+                &conn,
+                workspace_id,
+                Some(AccessMode::ReadOnly),
+                canceller.as_ref(),
+            )
+            .await?;
             let sibling = match statements {
                 Some(counter) => sibling.counting(counter),
                 None => sibling,

@@ -19,6 +19,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::{
+    cancel::Canceller,
     siblings::SiblingPool,
     tenant::{TenantConnection, enter_workspace},
 };
@@ -29,6 +30,8 @@ pub struct Store {
     conn: DatabaseConnection,
     writer: Option<Arc<Mutex<()>>>,
     siblings: SiblingPool,
+    /// PostgreSQL: cancels the statements of a request's transactions dropped while they run.
+    canceller: Option<Canceller>,
 }
 
 /// Pool and timeout settings; the defaults suit a small service.
@@ -46,6 +49,10 @@ pub struct StoreOptions {
     /// the request. Busy connections are not pinged: sqlx's default pings on every acquire,
     /// one round trip more per request for a check that cannot fail between back-to-back uses.
     pub ping_after_idle: Duration,
+    /// PostgreSQL only: the longest any one statement may run (`statement_timeout` on every
+    /// pooled connection). A server sets its request timeout: no statement is of use after
+    /// the request that wanted it has been answered.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for StoreOptions {
@@ -55,6 +62,7 @@ impl Default for StoreOptions {
             acquire_timeout: Duration::from_secs(10),
             tenant_role: None,
             ping_after_idle: Duration::from_secs(1),
+            statement_timeout: None,
         }
     }
 }
@@ -100,21 +108,26 @@ impl Store {
                     // production store.
                     .pragma("mmap_size", "2147418112")
             });
-        if let Some(role) = options
-            .tenant_role
-            .clone()
-            .filter(|_| url.starts_with("postgres"))
-        {
+        let postgres = url.starts_with("postgres");
+        // Settings every pooled PostgreSQL connection starts its session with.
+        let mut session = Vec::new();
+        if let Some(role) = options.tenant_role.as_ref().filter(|_| postgres) {
             if !role.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(Error::invalid("tenant_role", "must be a plain role name"));
             }
-            let sql = format!("SET ROLE {role}");
+            session.push(format!("SET ROLE {role}"));
+        }
+        if let Some(timeout) = options.statement_timeout.filter(|_| postgres) {
+            session.push(format!("SET statement_timeout = {}", timeout.as_millis()));
+        }
+        if !session.is_empty() {
+            let sql = session.join("; ");
             connect.map_sqlx_postgres_pool_opts(move |pool| {
                 let sql = sql.clone();
                 pool.after_connect(move |conn, _| {
                     let sql = sql.clone();
                     Box::pin(async move {
-                        conn.execute(sea_orm::sqlx::AssertSqlSafe(sql))
+                        conn.execute(sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(sql)))
                             .await
                             .map(|_| ())
                     })
@@ -122,9 +135,15 @@ impl Store {
             });
         }
         let conn = Database::connect(connect.clone()).await?;
+        let canceller = postgres.then(|| Canceller::lazy(url)).transpose()?;
         let siblings =
-            SiblingPool::on_reader_threads(conn.clone(), connect, options.max_connections).await?;
-        Ok(Self::over(conn, siblings))
+            SiblingPool::on_reader_threads(conn.clone(), connect, options.max_connections)
+                .await?
+                .cancelled_by(canceller.clone());
+        Ok(Self {
+            canceller,
+            ..Self::over(conn, siblings)
+        })
     }
 
     /// A store over an open pool of at most `max_connections`, which its siblings share (on
@@ -141,6 +160,7 @@ impl Store {
             conn,
             writer,
             siblings,
+            canceller: None,
         }
     }
 
@@ -174,7 +194,8 @@ impl Store {
     /// The connection a request reads `workspace_id` through (see [`TenantConnection`]), able
     /// to open [`super::Siblings`].
     pub async fn tenant(&self, workspace_id: Uuid) -> Result<TenantConnection> {
-        let conn = TenantConnection::open(&self.conn, workspace_id, None).await?;
+        let conn =
+            TenantConnection::open(&self.conn, workspace_id, None, self.canceller.as_ref()).await?;
         Ok(conn.with_siblings(self.siblings.clone(), workspace_id))
     }
 

@@ -12,7 +12,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    StatementCounter, is_postgres,
+    StatementCounter,
+    cancel::Canceller,
+    is_postgres,
     scoped_transaction::{ScopedTransaction, is_not_live_db},
     siblings::{InFlight, Permit, SiblingPool},
 };
@@ -70,16 +72,22 @@ enum Link {
 
 impl TenantConnection {
     /// A connection of `pool` reading `workspace_id`: on PostgreSQL a [`ScopedTransaction`] (in
-    /// `access` mode when given), on SQLite the shared pool.
+    /// `access` mode when given, its statements cancelled by `canceller` when it is dropped
+    /// while they run), on SQLite the shared pool.
     pub(super) async fn open(
         pool: &DatabaseConnection,
         workspace_id: Uuid,
         access: Option<AccessMode>,
+        canceller: Option<&Canceller>,
     ) -> Result<Self> {
         if is_postgres(pool) {
-            let tx =
-                ScopedTransaction::begin(pool.get_postgres_connection_pool(), workspace_id, access)
-                    .await?;
+            let tx = ScopedTransaction::begin(
+                pool.get_postgres_connection_pool(),
+                workspace_id,
+                access,
+                canceller,
+            )
+            .await?;
             Ok(Self::over(Link::Scoped(tx)))
         } else {
             Ok(Self::shared(pool.clone()))

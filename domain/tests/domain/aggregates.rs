@@ -44,7 +44,7 @@ async fn check(w: &World, cache: &AggregateCache, filter: &FactSheetFilter, step
 async fn cached_facets_and_totals_follow_every_change() {
     let w = World::new().await;
     let db = w.db.conn();
-    let cache = AggregateCache::new(100);
+    let cache = AggregateCache::new(1 << 20);
     let filter = FactSheetFilter {
         types: Some(vec!["SoftwareArtifact".into()]),
         ..Default::default()

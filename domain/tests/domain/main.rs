@@ -20,6 +20,7 @@ mod rate_limits;
 mod relations;
 mod row_level_security;
 mod siblings;
+mod statement_cancel;
 mod tags_and_subscriptions;
 mod versions;
 mod window_cache;

@@ -143,7 +143,7 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
 #[tokio::test]
 async fn cached_metrics_follow_every_change_they_depend_on() {
     let w = World::new().await;
-    let cache = MetricsCache::new(100);
+    let cache = MetricsCache::new(1 << 20);
     let model = w.model().await;
     let team = w.plain_fact_sheet("Team", "Payments").await.id;
     let deployments = |m: &Arc<Metrics>| m.deployment_frequency.deployments;
@@ -335,7 +335,7 @@ async fn counted(
 #[tokio::test]
 async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
     let w = World::new().await;
-    let cache = MetricsCache::new(100);
+    let cache = MetricsCache::new(1 << 20);
     let team = w.plain_fact_sheet("Team", "Payments").await.id;
     let a = artifact(&w, "a", Some("src-a")).await;
     own(&w, team, a).await;
