@@ -85,6 +85,12 @@ pub struct Config {
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
+    /// How long a request body may take to arrive, at least: a client that sends its body a
+    /// byte at a time holds a connection and a file descriptor for as long as the server waits.
+    pub body_read_timeout_ms: u64,
+    /// The slowest rate a large body may arrive at: every byte received buys this much more
+    /// time on top of `body_read_timeout_ms`, so a big upload over a slow link still succeeds.
+    pub body_min_bytes_per_second: u64,
     pub introspection: Option<bool>,
     /// Requests per minute for one token and for one workspace (all its tokens together);
     /// 0 turns that budget off.
@@ -132,6 +138,8 @@ impl Default for Config {
             request_timeout_ms: 30_000,
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
+            body_read_timeout_ms: 5_000,
+            body_min_bytes_per_second: 64 * 1024,
             introspection: None,
             rate_limit_per_token_per_minute: 600,
             rate_limit_per_workspace_per_minute: 3_000,
@@ -181,5 +189,9 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }

@@ -10,6 +10,7 @@ mod rate_limit;
 mod responses;
 mod server;
 mod token_endpoint;
+mod unread_body;
 
 pub use rate_limit::{RateLimitSettings, RateLimiter};
 pub use server::{AppState, HttpLimits, RunningServer, start};

@@ -1,6 +1,8 @@
 use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
+use actix_web::{
+    App, HttpResponse, HttpServer, dev::Server, http::StatusCode, middleware::from_fn, web,
+};
 use domain::{
     db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
 };
@@ -8,7 +10,7 @@ use tracing_actix_web::TracingLogger;
 
 use super::{
     events_endpoint, graphql_endpoint, health, rate_limit::RateLimiter, responses::error,
-    token_endpoint,
+    token_endpoint, unread_body,
 };
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
@@ -19,6 +21,10 @@ pub struct HttpLimits {
     pub request_timeout: Duration,
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
+    /// The time any request body may take, plus what its bytes earn at
+    /// `body_min_bytes_per_second` (0: nothing more); see `body.rs`.
+    pub body_read_timeout: Duration,
+    pub body_min_bytes_per_second: u64,
 }
 
 /// Shared by every worker; cheap to clone (connection pool, keys and schema are shared).
@@ -58,6 +64,7 @@ pub fn start(
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .wrap(from_fn(unread_body::close_unread))
             .wrap(TracingLogger::default())
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
