@@ -147,6 +147,8 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_events_per_request: config.max_events_per_request,
             body_read_timeout: config.body_read_timeout(),
             body_min_bytes_per_second: config.body_min_bytes_per_second,
+            max_connections: config.max_connections,
+            max_connections_per_address: config.max_connections_per_address,
         },
         api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
         debug_sql_statement_header: config.debug_sql_statement_header,

@@ -91,6 +91,12 @@ pub struct Config {
     /// The slowest rate a large body may arrive at: every byte received buys this much more
     /// time on top of `body_read_timeout_ms`, so a big upload over a slow link still succeeds.
     pub body_min_bytes_per_second: u64,
+    /// Open client connections of the whole server; 0 leaves only the process's file
+    /// descriptor limit, which the server always stays under.
+    pub max_connections: usize,
+    /// Open connections of one client address (IPv6: one /64); 0 turns the cap off. Behind a
+    /// proxy every connection comes from the proxy's address: raise it or turn it off there.
+    pub max_connections_per_address: usize,
     pub introspection: Option<bool>,
     /// Requests per minute for one token and for one workspace (all its tokens together);
     /// 0 turns that budget off.
@@ -140,6 +146,8 @@ impl Default for Config {
             max_events_per_request: 10_000,
             body_read_timeout_ms: 5_000,
             body_min_bytes_per_second: 64 * 1024,
+            max_connections: 10_000,
+            max_connections_per_address: 256,
             introspection: None,
             rate_limit_per_token_per_minute: 600,
             rate_limit_per_workspace_per_minute: 3_000,

@@ -116,6 +116,8 @@ mod tests {
             max_events_per_request: 1,
             body_read_timeout: Duration::from_millis(timeout_ms),
             body_min_bytes_per_second: rate,
+            max_connections: 0,
+            max_connections_per_address: 0,
         }
     }
 

@@ -3,9 +3,11 @@
 
 mod body;
 mod caller;
+mod connection_limit;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;
+mod per_address;
 mod rate_limit;
 mod responses;
 mod server;
