@@ -4,6 +4,7 @@
 
 mod support;
 
+mod abuse_slow_bodies;
 mod cli;
 mod cli_seed;
 mod http_api_tokens;
