@@ -152,6 +152,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
         },
         api_token_jwt_ttl: Duration::from_secs(config.api_token_jwt_ttl_secs),
         debug_sql_statement_header: config.debug_sql_statement_header,
+        graphiql: config.graphiql(),
         rate_limiter: RateLimiter::new(RateLimitSettings {
             per_token_per_minute: config.rate_limit_per_token_per_minute,
             per_workspace_per_minute: config.rate_limit_per_workspace_per_minute,

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// Local use: pretty logs, GraphQL introspection on.
+    /// Local use: pretty logs, GraphQL introspection and GraphiQL on.
     Development,
-    /// Internet-facing: JSON logs, introspection off, an explicit JWT secret required.
+    /// Internet-facing: JSON logs, introspection and GraphiQL off, an explicit JWT secret
+    /// required.
     Production,
 }
 
@@ -98,6 +99,8 @@ pub struct Config {
     /// proxy every connection comes from the proxy's address: raise it or turn it off there.
     pub max_connections_per_address: usize,
     pub introspection: Option<bool>,
+    /// Serve GraphiQL at `GET /graphql`; defaults to on in development, off in production.
+    pub graphiql: Option<bool>,
     /// Requests per minute for one token and for one workspace (all its tokens together);
     /// 0 turns that budget off.
     pub rate_limit_per_token_per_minute: u32,
@@ -149,6 +152,7 @@ impl Default for Config {
             max_connections: 10_000,
             max_connections_per_address: 256,
             introspection: None,
+            graphiql: None,
             rate_limit_per_token_per_minute: 600,
             rate_limit_per_workspace_per_minute: 3_000,
             rate_limit_burst_seconds: 10,
@@ -192,6 +196,11 @@ impl Config {
 
     pub fn introspection(&self) -> bool {
         self.introspection
+            .unwrap_or(self.profile == Profile::Development)
+    }
+
+    pub fn graphiql(&self) -> bool {
+        self.graphiql
             .unwrap_or(self.profile == Profile::Development)
     }
 

@@ -1,5 +1,5 @@
-//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/events`,
-//! `/auth/token` (API token exchange), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
+//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`.
 
 mod body;
 mod caller;

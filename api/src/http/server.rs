@@ -52,6 +52,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     /// Report each GraphQL request's SQL statement count in `x-wayfinder-sql-statements`.
     pub debug_sql_statement_header: bool,
+    /// Serve GraphiQL at `GET /graphql`; otherwise that is a 404 like any unknown route.
+    pub graphiql: bool,
 }
 
 pub struct RunningServer {
@@ -71,8 +73,15 @@ pub fn start(
     let workers =
         workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let limits = state.limits.clone();
+    let graphiql = state.graphiql;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
+        let graphql = web::resource("/graphql").route(web::post().to(graphql_endpoint::execute));
+        let graphql = if graphiql {
+            graphql.route(web::get().to(graphql_endpoint::graphiql))
+        } else {
+            graphql.route(web::get().to(not_found))
+        };
         App::new()
             .app_data(data.clone())
             .wrap(from_fn(per_address::refuse_over_cap))
@@ -82,11 +91,7 @@ pub fn start(
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/auth/token", web::post().to(token_endpoint::exchange))
-            .service(
-                web::resource("/graphql")
-                    .route(web::post().to(graphql_endpoint::execute))
-                    .route(web::get().to(graphql_endpoint::graphiql)),
-            )
+            .service(graphql)
             .default_service(web::to(not_found))
     })
     .workers(workers)
