@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// Local use: pretty logs, GraphQL introspection on.
+    /// Local use: pretty logs, GraphQL introspection and GraphiQL on.
     Development,
-    /// Internet-facing: JSON logs, introspection off, an explicit JWT secret required.
+    /// Internet-facing: JSON logs, introspection and GraphiQL off, an explicit JWT secret
+    /// required.
     Production,
 }
 
@@ -85,11 +86,25 @@ pub struct Config {
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
+    /// How long a request body may take to arrive, at least: a client that sends its body a
+    /// byte at a time holds a connection and a file descriptor for as long as the server waits.
+    pub body_read_timeout_ms: u64,
+    /// The slowest rate a large body may arrive at: every byte received buys this much more
+    /// time on top of `body_read_timeout_ms`, so a big upload over a slow link still succeeds.
+    pub body_min_bytes_per_second: u64,
+    /// Open client connections of the whole server; 0 leaves only the process's file
+    /// descriptor limit, which the server always stays under.
+    pub max_connections: usize,
+    /// Open connections of one client address (IPv6: one /64); 0 turns the cap off. Behind a
+    /// proxy every connection comes from the proxy's address: raise it or turn it off there.
+    pub max_connections_per_address: usize,
     pub introspection: Option<bool>,
     /// The longest metrics window one request may ask for, and the most buckets it may be cut
     /// into: a window's cost in memory and time grows with both.
     pub metrics_max_window_days: u32,
     pub metrics_max_buckets: u32,
+    /// Serve GraphiQL at `GET /graphql`; defaults to on in development, off in production.
+    pub graphiql: Option<bool>,
     /// Requests per minute for one token and for one workspace (all its tokens together);
     /// 0 turns that budget off.
     pub rate_limit_per_token_per_minute: u32,
@@ -136,9 +151,14 @@ impl Default for Config {
             request_timeout_ms: 30_000,
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
+            body_read_timeout_ms: 5_000,
+            body_min_bytes_per_second: 64 * 1024,
+            max_connections: 10_000,
+            max_connections_per_address: 256,
             introspection: None,
             metrics_max_window_days: domain::metrics::WindowLimits::default().max_days,
             metrics_max_buckets: domain::metrics::WindowLimits::default().max_buckets,
+            graphiql: None,
             rate_limit_per_token_per_minute: 600,
             rate_limit_per_workspace_per_minute: 3_000,
             rate_limit_burst_seconds: 10,
@@ -190,9 +210,16 @@ impl Config {
             max_days: self.metrics_max_window_days,
             max_buckets: self.metrics_max_buckets,
         }
+    pub fn graphiql(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.profile == Profile::Development)
     }
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }

@@ -1,7 +1,11 @@
 //! Structured logs through `tracing`: readable locally, JSON in production so log pipelines
 //! can index workspace, subject and reason fields.
 
+mod escaped_fields;
+
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+use self::escaped_fields::EscapedFields;
 
 use crate::config::{Config, LogFormat};
 
@@ -19,7 +23,12 @@ pub fn init(config: &Config) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(fmt::layer().with_target(false).compact())
+            .with(
+                fmt::layer()
+                    .with_target(false)
+                    .compact()
+                    .fmt_fields(EscapedFields),
+            )
             .try_init(),
     };
     // A second init (tests) keeps the first subscriber.

@@ -64,7 +64,11 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let running = http::start(state(&config, store, keys), &config.host, config.port, None)?;
     let url = format!("http://{}", running.addr);
     tracing::info!(%url, "listening");
-    println!("\nWayfinder is listening on {url}  (GraphiQL: {url}/graphql)");
+    if config.graphiql() {
+        println!("\nWayfinder is listening on {url}  (GraphiQL: {url}/graphql)");
+    } else {
+        println!("\nWayfinder is listening on {url}");
+    }
     if let Some(token) = demo_token {
         println!(
             "\nAdmin token for workspace `{}` (valid 24 h):\n\n{token}\n",

@@ -1,32 +1,142 @@
-use actix_web::{HttpResponse, http::StatusCode, web};
+//! Reading a request body under a size limit and a deadline.
+//!
+//! actix-web's `client_request_timeout` covers the request head only: a client that declared a
+//! large body and then sent it a byte at a time held its connection, and a file descriptor, for
+//! as long as it liked, and enough such clients took the server to its descriptor limit without
+//! any credentials. Every body is therefore read against a deadline that moves with the bytes
+//! received: a fixed allowance for small bodies, plus the time the bytes so far would take at a
+//! minimum rate. A trickle is cut after about the fixed allowance, whatever length it declared,
+//! while a large upload over a slow but honest link still gets through.
+
+use std::time::Duration;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
 use futures::StreamExt;
+use tokio::time::{Instant, timeout_at};
 
-use super::responses::error;
+use super::{HttpLimits, responses::error};
 
-/// Reads a request body up to `limit` bytes; a larger body is refused with a JSON 413 as soon
-/// as the limit is crossed, without reading the rest.
+/// A body that was not read, with the response that refuses it and the reason for the
+/// `security` log (which the endpoint writes, knowing who asked).
+pub struct BodyRefusal {
+    pub reason: &'static str,
+    pub response: HttpResponse,
+}
+
+/// Reads a request body of at most `limit` bytes. A declared `Content-Length` above the limit
+/// is refused before anything is read; a body that grows past it is refused as soon as it does,
+/// without reading the rest; a body that arrives too slowly (see the module doc) is refused at
+/// its deadline.
 pub async fn read_limited(
+    req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
+    limits: &HttpLimits,
     what: &str,
-) -> Result<web::Bytes, HttpResponse> {
+) -> Result<web::Bytes, BodyRefusal> {
+    let too_large = || BodyRefusal {
+        reason: "request body too large",
+        response: error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "LIMIT_EXCEEDED",
+            &format!("{what} may be at most {limit} bytes"),
+        ),
+    };
+    if declared_length(req).is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    let start = Instant::now();
     let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
-            error(
+    loop {
+        let deadline = start + allowance(limits, body.len());
+        let chunk = match timeout_at(deadline, payload.next()).await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(BodyRefusal {
+                    reason: "request body too slow",
+                    response: error(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "LIMIT_EXCEEDED",
+                        "the request body arrived too slowly",
+                    ),
+                });
+            }
+        };
+        let chunk = chunk.map_err(|_| BodyRefusal {
+            reason: "request body unreadable",
+            response: error(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 "the request body could not be read",
-            )
+            ),
         })?;
         if body.len() + chunk.len() > limit {
-            return Err(error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "LIMIT_EXCEEDED",
-                &format!("{what} may be at most {limit} bytes"),
-            ));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// The time a body may have taken once `received` bytes of it are in: the fixed allowance,
+/// plus what those bytes earn at the minimum rate (none when the rate is 0).
+fn allowance(limits: &HttpLimits, received: usize) -> Duration {
+    let earned = match limits.body_min_bytes_per_second {
+        0 => Duration::ZERO,
+        rate => Duration::from_secs_f64(received as f64 / rate as f64),
+    };
+    limits.body_read_timeout + earned
+}
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(timeout_ms: u64, rate: u64) -> HttpLimits {
+        HttpLimits {
+            max_body_bytes: 1024,
+            max_batch_size: 1,
+            request_timeout: Duration::from_secs(1),
+            max_event_body_bytes: 1024,
+            max_events_per_request: 1,
+            body_read_timeout: Duration::from_millis(timeout_ms),
+            body_min_bytes_per_second: rate,
+            max_connections: 0,
+            max_connections_per_address: 0,
+        }
+    }
+
+    #[test]
+    fn each_byte_received_earns_time_at_the_minimum_rate() {
+        let limits = limits(5_000, 64 * 1024);
+        assert_eq!(allowance(&limits, 0), Duration::from_secs(5));
+        assert_eq!(
+            allowance(&limits, 1),
+            Duration::from_secs(5) + Duration::from_secs_f64(1.0 / 65536.0)
+        );
+        assert_eq!(allowance(&limits, 640 * 1024), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn without_a_minimum_rate_the_whole_body_has_the_fixed_allowance() {
+        assert_eq!(
+            allowance(&limits(1_000, 0), 1 << 30),
+            Duration::from_secs(1)
+        );
+    }
 }

@@ -41,16 +41,18 @@ pub async fn ingest(
         return error(StatusCode::FORBIDDEN, "FORBIDDEN", &e.to_string());
     }
     let body = match read_limited(
+        &req,
         payload,
         state.limits.max_event_body_bytes,
+        &state.limits,
         "an events request",
     )
     .await
     {
         Ok(b) => b,
-        Err(response) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "events body too large or unreadable", status = response.status().as_u16(), "request refused");
-            return response;
+        Err(refusal) => {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = refusal.reason, status = refusal.response.status().as_u16(), "request refused");
+            return refusal.response;
         }
     };
     let content_type = req

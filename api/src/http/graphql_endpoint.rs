@@ -53,11 +53,19 @@ pub async fn execute(
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    let body = match read_limited(payload, state.limits.max_body_bytes, "a GraphQL request").await {
+    let body = match read_limited(
+        &req,
+        payload,
+        state.limits.max_body_bytes,
+        &state.limits,
+        "a GraphQL request",
+    )
+    .await
+    {
         Ok(b) => b,
-        Err(response) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "GraphQL body too large or unreadable", status = response.status().as_u16(), "request refused");
-            return response;
+        Err(refusal) => {
+            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = refusal.reason, status = refusal.response.status().as_u16(), "request refused");
+            return refusal.response;
         }
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {

@@ -1,15 +1,18 @@
-//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL), `/events`,
-//! `/auth/token` (API token exchange), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
+//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`.
 
 mod body;
 mod caller;
+mod connection_limit;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;
+mod per_address;
 mod rate_limit;
 mod responses;
 mod server;
 mod token_endpoint;
+mod unread_body;
 
 pub use rate_limit::{RateLimitSettings, RateLimiter};
 pub use server::{AppState, HttpLimits, RunningServer, start};

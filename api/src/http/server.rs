@@ -1,14 +1,19 @@
 use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::StatusCode, web};
+use actix_web::{
+    App, HttpResponse, HttpServer, dev::Server, http::StatusCode, middleware::from_fn, web,
+};
 use domain::{
     db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
 };
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    events_endpoint, graphql_endpoint, health, rate_limit::RateLimiter, responses::error,
-    token_endpoint,
+    connection_limit, events_endpoint, graphql_endpoint, health,
+    per_address::{self, AddressTable},
+    rate_limit::RateLimiter,
+    responses::error,
+    token_endpoint, unread_body,
 };
 use crate::{auth::JwtKeys, graphql::AppSchema};
 
@@ -19,6 +24,14 @@ pub struct HttpLimits {
     pub request_timeout: Duration,
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
+    /// The time any request body may take, plus what its bytes earn at
+    /// `body_min_bytes_per_second` (0: nothing more); see `body.rs`.
+    pub body_read_timeout: Duration,
+    pub body_min_bytes_per_second: u64,
+    /// Open client connections of the server (0: only the descriptor limit applies) and of one
+    /// client address (0: uncapped).
+    pub max_connections: usize,
+    pub max_connections_per_address: usize,
 }
 
 /// Shared by every worker; cheap to clone (connection pool, keys and schema are shared).
@@ -39,6 +52,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     /// Report each GraphQL request's SQL statement count in `x-wayfinder-sql-statements`.
     pub debug_sql_statement_header: bool,
+    /// Serve GraphiQL at `GET /graphql`; otherwise that is a 404 like any unknown route.
+    pub graphiql: bool,
 }
 
 pub struct RunningServer {
@@ -48,32 +63,47 @@ pub struct RunningServer {
 
 /// Binds the server (port 0 picks a free port, as tests do) and returns it ready to be awaited.
 /// SIGTERM and SIGINT stop accepting connections and let in-flight requests finish (30 s).
+/// `workers` defaults to one per CPU, as actix-web's does.
 pub fn start(
     state: AppState,
     host: &str,
     port: u16,
     workers: Option<usize>,
 ) -> std::io::Result<RunningServer> {
+    let workers =
+        workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let limits = state.limits.clone();
+    let graphiql = state.graphiql;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
+        let graphql = web::resource("/graphql").route(web::post().to(graphql_endpoint::execute));
+        let graphql = if graphiql {
+            graphql.route(web::get().to(graphql_endpoint::graphiql))
+        } else {
+            graphql.route(web::get().to(not_found))
+        };
         App::new()
             .app_data(data.clone())
+            .wrap(from_fn(per_address::refuse_over_cap))
+            .wrap(from_fn(unread_body::close_unread))
             .wrap(TracingLogger::default())
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/auth/token", web::post().to(token_endpoint::exchange))
-            .service(
-                web::resource("/graphql")
-                    .route(web::post().to(graphql_endpoint::execute))
-                    .route(web::get().to(graphql_endpoint::graphiql)),
-            )
+            .service(graphql)
             .default_service(web::to(not_found))
     })
+    .workers(workers)
     .shutdown_timeout(30)
     .client_request_timeout(Duration::from_secs(10));
-    if let Some(n) = workers {
-        server = server.workers(n);
+    let descriptors = connection_limit::descriptor_limit();
+    if let Some(n) = connection_limit::per_worker(limits.max_connections, workers, descriptors) {
+        server = server.max_connections(n);
+    }
+    if limits.max_connections_per_address > 0 {
+        let table = AddressTable::new(limits.max_connections_per_address);
+        server = server.on_connect(per_address::on_connect(table));
     }
     let server = server.bind((host, port))?;
     let addr = server

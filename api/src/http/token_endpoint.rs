@@ -26,7 +26,7 @@ use super::{
 };
 
 /// A token request is a few hundred bytes; anything much larger is not one.
-const MAX_BODY_BYTES: usize = 8 * 1024;
+const MAX_BODY_BYTES: usize = 4 * 1024;
 /// The Basic user name LeanIX uses for technical users.
 const BASIC_USER: &str = "apitoken";
 
@@ -54,11 +54,35 @@ pub async fn exchange(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let body = match read_limited(payload, MAX_BODY_BYTES, "a token request").await {
-        Ok(b) => b,
-        Err(response) => return response,
+    // What the headers can refuse is refused before the body is read, so a client without
+    // credentials cannot make the server wait for a body.
+    let basic = match basic_credentials(&req) {
+        Ok(basic) => basic,
+        Err(reason) => return refuse(&req, reason, None, None),
     };
-    let token = match presented(&req, &body) {
+    if basic.is_none() && !is_json(&req) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "send the API token as Basic credentials (user `apitoken`) or as JSON {\"token\": …}",
+        );
+    }
+    let body = match read_limited(
+        &req,
+        payload,
+        MAX_BODY_BYTES,
+        &state.limits,
+        "a token request",
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(refusal) => {
+            tracing::warn!(target: "security", workspace = "-", subject = "-", reason = refusal.reason, status = refusal.response.status().as_u16(), peer = ?req.peer_addr(), "request refused");
+            return refusal.response;
+        }
+    };
+    let token = match presented(basic, &body) {
         Presented::Token(t) => t,
         Presented::BadRequest(message) => {
             return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
@@ -131,51 +155,58 @@ pub async fn exchange(
         .json(json!({ "access_token": access_token, "token_type": "bearer", "expires_in": ttl }))
 }
 
-fn presented(req: &HttpRequest, body: &[u8]) -> Presented {
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if let Some(value) = authorization {
-        let Some(encoded) = value
-            .split_once(' ')
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-            .map(|(_, encoded)| encoded)
-        else {
-            return Presented::Unreadable("authorization is not Basic");
-        };
-        let Some(credentials) = STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-        else {
-            return Presented::Unreadable("basic credentials are not base64 text");
-        };
-        let Some((BASIC_USER, token)) = credentials.split_once(':') else {
-            return Presented::Unreadable("basic user is not `apitoken`");
-        };
+/// The API token of `Authorization: Basic base64("apitoken:<token>")`; `None` without an
+/// `Authorization` header (the token is then expected in a JSON body); the refusal's reason
+/// when the header is there but is not such credentials.
+fn basic_credentials(req: &HttpRequest) -> Result<Option<String>, &'static str> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let Some(encoded) = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, encoded)| encoded)
+    else {
+        return Err("authorization is not Basic");
+    };
+    let Some(credentials) = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return Err("basic credentials are not base64 text");
+    };
+    match credentials.split_once(':') {
+        Some((BASIC_USER, token)) => Ok(Some(token.to_owned())),
+        _ => Err("basic user is not `apitoken`"),
+    }
+}
+
+/// The token, from the Basic credentials (`basic`) with a client-credentials form body, or
+/// else from a JSON body.
+fn presented(basic: Option<String>, body: &[u8]) -> Presented {
+    if let Some(token) = basic {
         let form: FormBody =
             serde_urlencoded::from_bytes(body).unwrap_or(FormBody { grant_type: None });
         if form.grant_type.as_deref() != Some("client_credentials") {
             return Presented::BadRequest("send grant_type=client_credentials");
         }
-        return Presented::Token(token.to_owned());
-    }
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Presented::BadRequest(
-            "send the API token as Basic credentials (user `apitoken`) or as JSON {\"token\": …}",
-        );
+        return Presented::Token(token);
     }
     match serde_json::from_slice::<JsonBody>(body) {
         Ok(b) => Presented::Token(b.token),
         Err(_) => Presented::Unreadable("body is not {\"token\": …}"),
     }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// 401 without detail; the reason, and the workspace and token id when the token named

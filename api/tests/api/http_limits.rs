@@ -401,3 +401,39 @@ async fn production_hides_the_schema_and_suggestions() {
     assert!(!message(&body).contains("Did you mean"), "{body}");
     assert!(!message(&body).contains("name"), "{body}");
 }
+
+#[tokio::test]
+async fn graphiql_is_served_in_development_only_unless_configured() {
+    let app = TestApp::new().await;
+    let cases = [
+        (Profile::Development, None, true),
+        (Profile::Production, None, false),
+        (Profile::Production, Some(true), true),
+        (Profile::Development, Some(false), false),
+    ];
+    for (profile, graphiql, served) in cases {
+        let server = app.spawn(Config {
+            profile,
+            graphiql,
+            ..Config::default()
+        });
+        let response = server
+            .client
+            .get(format!("{}/graphql", server.base))
+            .send()
+            .await
+            .unwrap();
+        let case = format!("{profile:?} with graphiql = {graphiql:?}");
+        if served {
+            assert_eq!(response.status(), 200, "{case}");
+            assert!(
+                response.text().await.unwrap().contains("graphiql"),
+                "{case}"
+            );
+        } else {
+            assert_eq!(response.status(), 404, "{case}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(code(&body), "NOT_FOUND", "{case}");
+        }
+    }
+}
