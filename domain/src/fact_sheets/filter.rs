@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::Status;
 use crate::{
-    Error, FieldError, Principal, Result,
+    Error, FieldError, Principal, Result, limits,
     meta_model::{AttributeType, MetaModel},
 };
 use entity::{attribute_value, fact_sheet, fact_sheet_tag, relation, tag};
@@ -117,6 +117,7 @@ pub(crate) async fn compile(
     model: &MetaModel,
     filter: &FactSheetFilter,
 ) -> Result<CompiledFilter> {
+    Error::check(oversized(filter))?;
     let ws = principal.workspace_id;
     let mut errors = Vec::new();
     let mut base = Condition::all()
@@ -129,7 +130,7 @@ pub(crate) async fn compile(
         base = base.add(fact_sheet::Column::ParentId.eq(parent));
     }
     if let Some(search) = &filter.search {
-        for word in search.split_whitespace().take(10) {
+        for word in search.split_whitespace() {
             let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
             base = base.add(
                 Expr::col(fact_sheet::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')),
@@ -255,6 +256,63 @@ pub(crate) async fn compile(
         type_keys: filter.types.clone(),
         filtered_attributes,
     })
+}
+
+/// The parts of `filter` over their [caps](crate::limits), checked before anything else so an
+/// oversized filter costs no statement and no per-item work.
+fn oversized(filter: &FactSheetFilter) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut cap = |cap: limits::Cap, path: &str, count: Option<usize>| {
+        errors.extend(count.and_then(|n| cap.check(path, n)));
+    };
+    cap(limits::IDS, "filter.ids", filter.ids.as_ref().map(Vec::len));
+    cap(
+        limits::TYPES,
+        "filter.types",
+        filter.types.as_ref().map(Vec::len),
+    );
+    cap(
+        limits::TAGS,
+        "filter.tags",
+        filter.tags.as_ref().map(Vec::len),
+    );
+    cap(
+        limits::RELATION_FILTERS,
+        "filter.relations",
+        Some(filter.relations.len()),
+    );
+    if let Some(search) = &filter.search {
+        cap(
+            limits::SEARCH_CHARACTERS,
+            "filter.search",
+            Some(search.chars().count()),
+        );
+        cap(
+            limits::SEARCH_WORDS,
+            "filter.search",
+            Some(search.split_whitespace().count()),
+        );
+    }
+    if let Some(Value::Object(object)) = &filter.attributes {
+        cap(
+            limits::ATTRIBUTE_FILTERS,
+            "filter.attributes",
+            Some(object.len()),
+        );
+        for (key, spec) in object {
+            let values = match spec {
+                Value::Array(values) => Some(values.len()),
+                Value::Object(ops) => ops.get("in").and_then(Value::as_array).map(Vec::len),
+                _ => None,
+            };
+            cap(
+                limits::ATTRIBUTE_VALUES,
+                &format!("filter.attributes.{key}"),
+                values,
+            );
+        }
+    }
+    errors
 }
 
 fn escape_like(s: &str) -> String {
