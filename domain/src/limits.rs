@@ -1,4 +1,5 @@
-//! How much one input may hold: caps on the lists and texts a client sends that become SQL.
+//! How much one input may hold: caps on the lists and texts a client sends that become SQL, and
+//! the one character no text may contain.
 //!
 //! Every item of a filter list becomes a bound value or a condition of one statement. Unbounded,
 //! a filter of a few thousand relation conditions kept a PostgreSQL backend planning for minutes
@@ -9,6 +10,8 @@
 //! once, on both. Each service checks its caps before its first statement and refuses with
 //! [`Error::Invalid`](crate::Error::Invalid) naming the field, so the rules hold for every
 //! caller, not only the API.
+
+use serde_json::Value;
 
 use crate::FieldError;
 
@@ -122,8 +125,76 @@ pub const ALL: [Cap; 12] = [
     ROLL_UP,
 ];
 
+/// Why a text with U+0000 is refused. PostgreSQL cannot store the character in `text` or
+/// `jsonb` at all (the statement fails), and SQLite's text functions stop at it; refusing it
+/// wherever text enters (GraphQL arguments, events, imports) keeps both databases alike.
+pub const NUL_REFUSED: &str = "must not contain the NUL character (U+0000)";
+
+/// The refusal of `text` at `path` if it contains U+0000.
+pub fn check_text(path: &str, text: &str) -> Option<FieldError> {
+    text.contains('\0')
+        .then(|| FieldError::new(path, NUL_REFUSED))
+}
+
+/// The refusal of `value` at `path` if any string in it, or any object key, contains U+0000,
+/// naming where (`data.items.2.title`). Walks with its own stack: a value may be nested deeper
+/// than a thread's stack allows recursion.
+pub fn check_json(path: &str, value: &Value) -> Option<FieldError> {
+    let mut stack: Vec<(usize, Step, &Value)> = vec![(0, Step::Root, value)];
+    let mut at: Vec<Step> = Vec::new();
+    while let Some((depth, step, value)) = stack.pop() {
+        at.truncate(depth);
+        at.push(step);
+        match value {
+            Value::String(s) if s.contains('\0') => return Some(refusal(path, &at)),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    stack.push((depth + 1, Step::Index(i), item));
+                }
+            }
+            Value::Object(map) => {
+                if let Some(key) = map.keys().find(|k| k.contains('\0')) {
+                    at.push(Step::Key(key));
+                    return Some(refusal(path, &at));
+                }
+                for (key, item) in map.iter().rev() {
+                    stack.push((depth + 1, Step::Key(key), item));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// One step from a JSON value to a part of it.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Index(usize),
+    Key(&'a str),
+}
+
+fn refusal(path: &str, at: &[Step]) -> FieldError {
+    let mut full = path.to_owned();
+    for step in at {
+        let segment = match step {
+            Step::Root => continue,
+            Step::Index(i) => i.to_string(),
+            Step::Key(key) => key.replace('\0', "\\u0000"),
+        };
+        if !full.is_empty() {
+            full.push('.');
+        }
+        full.push_str(&segment);
+    }
+    FieldError::new(full, NUL_REFUSED)
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -132,6 +203,33 @@ mod tests {
         let refusal = RELATION_FILTERS.check("filter.relations", 21).unwrap();
         assert_eq!(refusal.path, "filter.relations");
         assert_eq!(refusal.message, "at most 20 relation filters are allowed");
+    }
+
+    #[test]
+    fn nul_is_found_in_text_values_and_keys_with_its_path() {
+        assert_eq!(check_text("name", "plain"), None);
+        assert_eq!(check_text("name", "a\0b").unwrap().path, "name");
+        assert_eq!(
+            check_json("data", &json!({"a": [1, "x", {"b": "ok"}]})),
+            None
+        );
+        let nested = json!({"a": [1, "x", {"b": "n\u{0}"}], "c": "fine"});
+        assert_eq!(check_json("data", &nested).unwrap().path, "data.a.2.b");
+        let key = json!({"ok": {"k\u{0}": 1}});
+        assert_eq!(check_json("data", &key).unwrap().path, "data.ok.k\\u0000");
+        assert_eq!(check_json("", &json!("\u{0}")).unwrap().path, "");
+    }
+
+    #[test]
+    fn deep_values_are_walked_without_recursion() {
+        let mut deep = json!("\u{0}");
+        for _ in 0..100_000 {
+            deep = Value::Array(vec![deep]);
+        }
+        let refusal = check_json("data", &deep).unwrap();
+        assert!(refusal.path.starts_with("data.0.0."));
+        // Dropping a value this deep recurses in serde_json; leak it instead.
+        std::mem::forget(deep);
     }
 
     #[test]
