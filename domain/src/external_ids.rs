@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{FieldError, Result};
+use crate::{FieldError, Result, limits};
 use entity::external_id;
 
 /// The namespace whose values are matched against CloudEvents `source`.
@@ -30,6 +30,9 @@ pub(crate) async fn check(
     fact_sheet: Option<Uuid>,
     ids: &[ExternalId],
 ) -> Result<Vec<FieldError>> {
+    if let Some(refusal) = limits::EXTERNAL_IDS.check("externalIds", ids.len()) {
+        return Ok(vec![refusal]);
+    }
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
     for (i, id) in ids.iter().enumerate() {

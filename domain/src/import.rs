@@ -18,6 +18,7 @@ use crate::{
     external_ids::ExternalId,
     fact_sheets::Status,
     history::ChangeKind,
+    limits,
     meta_model::{Cardinality, MetaModel},
     tags,
 };
@@ -259,6 +260,7 @@ fn prepare_sheets(
         if let Some(e) = crate::fact_sheets::check_name(&sheet.name) {
             errors.push(e.under(&path));
         }
+        errors.extend(with_nul(sheet).into_iter().map(|e| e.under(&path)));
         for (j, e) in sheet.external_ids.iter().enumerate() {
             if !external.insert((e.namespace.as_str(), e.value.as_str())) {
                 errors.push(FieldError::new(
@@ -292,6 +294,39 @@ fn prepare_sheets(
         }
     }
     (prepared, errors)
+}
+
+/// The texts of `sheet` that hold U+0000, which PostgreSQL cannot store (see
+/// [`limits::NUL_REFUSED`]).
+fn with_nul(sheet: &ImportFactSheet) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = [
+        limits::check_text("type", &sheet.fact_sheet_type),
+        limits::check_text("name", &sheet.name),
+        sheet
+            .description
+            .as_deref()
+            .and_then(|d| limits::check_text("description", d)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (key, value) in &sheet.attributes {
+        errors.extend(limits::check_json(&format!("attributes.{key}"), value));
+    }
+    for (j, e) in sheet.external_ids.iter().enumerate() {
+        errors.extend(limits::check_text(
+            &format!("externalIds.{j}.namespace"),
+            &e.namespace,
+        ));
+        errors.extend(limits::check_text(
+            &format!("externalIds.{j}.value"),
+            &e.value,
+        ));
+    }
+    for (j, tag) in sheet.tags.iter().enumerate() {
+        errors.extend(limits::check_text(&format!("tags.{j}"), tag));
+    }
+    errors
 }
 
 /// Types of both ends, and cardinality counted over the import (the ends are all new, so

@@ -17,6 +17,7 @@ pub mod fact_sheets;
 pub mod features;
 pub mod history;
 pub mod import;
+pub mod limits;
 pub mod meta_model;
 pub mod metrics;
 pub mod paging;

@@ -23,11 +23,15 @@ pub fn encode_cursor<T: Serialize>(position: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())
 }
 
+/// A cursor is the client's text too: a forged one holding U+0000 (which no stored value holds)
+/// is refused like any other cursor this list did not return.
 pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .filter(|json| crate::limits::check_json("", json).is_none())
+        .and_then(|json| serde_json::from_value(json).ok())
         .ok_or_else(|| Error::invalid("after", "is not a cursor returned by this list"))
 }
 
@@ -74,5 +78,7 @@ mod tests {
             ("b".to_string(), 3)
         );
         assert!(decode_cursor::<(String, i32)>("%%%").is_err());
+        let forged = encode_cursor(&("b\u{0}", 3));
+        assert!(decode_cursor::<(String, i32)>(&forged).is_err());
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     authz::{self, Action},
     fact_sheets::persist::{self, INSERT_CHUNK},
     history::{self, ChangeKind},
+    limits,
 };
 use entity::{fact_sheet_tag, tag, tag_group};
 
@@ -164,6 +165,9 @@ pub async fn untag_fact_sheet(
     names: &[String],
 ) -> Result<()> {
     authz::require(principal, Action::WriteInventory)?;
+    if let Some(refusal) = limits::TAGS.check("tags", names.len()) {
+        return Err(Error::Invalid(vec![refusal]));
+    }
     let before = names_of(db, principal.workspace_id, fact_sheet_id).await?;
     persist::load_for_write(db, principal, fact_sheet_id).await?;
     let tags = tag::Entity::find()
@@ -213,6 +217,9 @@ pub(crate) async fn attach(
     path: &str,
 ) -> Result<Vec<String>> {
     let ws = principal.workspace_id;
+    if let Some(refusal) = limits::TAGS.check(path, names.len()) {
+        return Err(Error::Invalid(vec![refusal]));
+    }
     let mut errors = Vec::new();
     let mut wanted = Vec::new();
     for (i, name) in names.iter().enumerate() {

@@ -8,7 +8,7 @@ use domain::{
 
 use super::{
     authorization,
-    limits::{DocumentLimits, caller_of},
+    limits::{DocumentLimits, caller_of, refuse_nul},
     mutation::Mutation,
     query::Query,
     response_order::{RenderedFields, order_response},
@@ -16,8 +16,8 @@ use super::{
     traversal::{TraversalCounts, TraversalRendering},
 };
 
-/// The GraphQL schema with Wayfinder's checks around execution: document limits and the
-/// authorization table run once per request before any resolver, and the response is put in
+/// The GraphQL schema with Wayfinder's checks around execution: document limits, the
+/// authorization table and the refusal of U+0000 run once per request before any resolver, and the response is put in
 /// the query's order after the last one, instead of as async-graphql extensions, which would
 /// run for every resolved field (see BENCHMARKS.md for what that was measured to cost).
 #[derive(Clone)]
@@ -35,7 +35,8 @@ impl AppSchema {
         let checked = self
             .limits
             .check(&mut request)
-            .and_then(|()| authorization::check(&mut request, &self.root_fields));
+            .and_then(|()| authorization::check(&mut request, &self.root_fields))
+            .and_then(|()| refuse_nul(&mut request));
         if let Err(refusal) = checked {
             return Response::from_errors(vec![refusal]);
         }

@@ -19,6 +19,7 @@ mod http_rate_limits;
 mod http_security_log;
 mod http_sql_statements;
 mod http_tokens;
+mod input_refusals;
 mod n_plus_one;
 mod operations;
 mod schema_api_tokens;

@@ -9,9 +9,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    Principal, Result,
+    Error, Principal, Result,
     authz::{self, Action},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
+    limits,
     paging::{Page, decode_cursor, encode_cursor, page_size},
 };
 use entity::event;
@@ -45,6 +46,9 @@ pub async fn list_for_fact_sheet(
     after: Option<&str>,
 ) -> Result<Page<StoredEvent>> {
     authz::require(principal, Action::Read)?;
+    if let Some(refusal) = types.and_then(|t| limits::TYPES.check("types", t.len())) {
+        return Err(Error::Invalid(vec![refusal]));
+    }
     let size = page_size(first)?;
     let sources: Vec<String> =
         external_ids::for_fact_sheets(db, principal.workspace_id, &[fact_sheet_id])

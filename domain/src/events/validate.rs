@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::vocabulary::{EventKind, kind_of, known_types};
+use crate::limits;
 
 /// A CloudEvent as the transport delivered it, before any checks.
 #[derive(Debug, Clone)]
@@ -77,7 +78,7 @@ pub fn validate(events: Vec<IncomingEvent>) -> Result<Vec<ValidEvent>, Vec<Rejec
             Err((id, field, message)) => rejections.push(Rejection {
                 index,
                 id,
-                field: field.to_owned(),
+                field,
                 message,
             }),
         }
@@ -89,12 +90,25 @@ pub fn validate(events: Vec<IncomingEvent>) -> Result<Vec<ValidEvent>, Vec<Rejec
     }
 }
 
-type Refusal = (Option<String>, &'static str, String);
+type Refusal = (Option<String>, String, String);
 
 fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
     let id = Some(e.id.clone()).filter(|i| !i.is_empty());
-    let refuse =
-        |field: &'static str, message: &str| -> Refusal { (id.clone(), field, message.to_owned()) };
+    let refuse = |field: &str, message: &str| -> Refusal {
+        (id.clone(), field.to_owned(), message.to_owned())
+    };
+    let texts = [
+        limits::check_text("id", &e.id),
+        limits::check_text("source", &e.source),
+        limits::check_text("type", &e.event_type),
+        e.subject
+            .as_deref()
+            .and_then(|s| limits::check_text("subject", s)),
+        e.data.as_ref().and_then(|d| limits::check_json("data", d)),
+    ];
+    if let Some(refusal) = texts.into_iter().flatten().next() {
+        return Err(refuse(&refusal.path, &refusal.message));
+    }
     if e.id.is_empty() || e.id.len() > MAX_ID_LENGTH {
         return Err(refuse("id", "must be 1 to 500 characters"));
     }
@@ -314,6 +328,38 @@ mod tests {
                 (3, "data.itemType"),
                 (4, "type"),
                 (5, "data.incidentId")
+            ]
+        );
+    }
+
+    #[test]
+    fn nul_in_any_field_is_refused_naming_it() {
+        let change = || event("dev.wayfinder.change", json!({"note": "fine"}));
+        let mut id = change();
+        id.id = "e\u{0}".into();
+        let mut source = change();
+        source.source = "checkout\u{0}".into();
+        let mut kind = change();
+        kind.event_type = "dev.wayfinder.change\u{0}".into();
+        let mut subject = change();
+        subject.subject = Some("\u{0}".into());
+        let value = event("dev.wayfinder.change", json!({"note": ["a", "b\u{0}"]}));
+        let key = event("dev.wayfinder.change", json!({"n\u{0}te": 1}));
+        let rejections =
+            validate(vec![change(), id, source, kind, subject, value, key]).unwrap_err();
+        let named: Vec<_> = rejections
+            .iter()
+            .map(|r| (r.index, r.field.as_str(), r.message.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (1, "id", limits::NUL_REFUSED),
+                (2, "source", limits::NUL_REFUSED),
+                (3, "type", limits::NUL_REFUSED),
+                (4, "subject", limits::NUL_REFUSED),
+                (5, "data.note.1", limits::NUL_REFUSED),
+                (6, "data.n\\u0000te", limits::NUL_REFUSED),
             ]
         );
     }

@@ -6,12 +6,14 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement},
 };
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::Status;
 use crate::{
-    Error, FieldError, Principal, Result,
+    Error, FieldError, Principal, Result, limits,
     meta_model::{AttributeType, MetaModel},
 };
 use entity::{attribute_value, fact_sheet, fact_sheet_tag, relation, tag};
@@ -37,6 +39,14 @@ pub struct FactSheetFilter {
 pub enum RelationDirection {
     Outgoing,
     Incoming,
+}
+
+/// The relation's end at the filtered fact sheet, and its other end.
+fn ends(direction: RelationDirection) -> (relation::Column, relation::Column) {
+    match direction {
+        RelationDirection::Outgoing => (relation::Column::FromId, relation::Column::ToId),
+        RelationDirection::Incoming => (relation::Column::ToId, relation::Column::FromId),
+    }
 }
 
 /// "Has (or lacks) a relation of this type", optionally to one given fact sheet.
@@ -70,12 +80,22 @@ pub(crate) enum Part<'a> {
     Attribute(&'a str),
 }
 
+/// What one attribute condition asks of the attribute index (`attribute_values`).
+#[derive(Debug, Clone)]
+enum AttributeRows {
+    /// At least one row matches this condition (which names the key).
+    Matching(Condition),
+    /// The key has no row at all.
+    Missing,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledFilter {
+    workspace_id: Uuid,
     base: Condition,
     types: Option<Condition>,
     tags: Option<Condition>,
-    attributes: Vec<(String, Condition)>,
+    attributes: Vec<(String, AttributeRows)>,
     pub(crate) type_keys: Option<Vec<String>>,
     pub(crate) filtered_attributes: Vec<String>,
 }
@@ -93,10 +113,59 @@ impl CompiledFilter {
         {
             all = all.add(c.clone());
         }
-        for (key, c) in &self.attributes {
-            if without != Part::Attribute(key) {
-                all = all.add(c.clone());
+        let kept = self
+            .attributes
+            .iter()
+            .filter(|(key, _)| without != Part::Attribute(key));
+        self.with_attributes(all, kept)
+    }
+
+    /// Adds the attribute conditions as at most two sub-queries, whatever their number: one for
+    /// the attributes that must match (fact sheets with a matching row for as many keys as
+    /// were named) and one for those that must be missing. A sub-query per attribute made
+    /// PostgreSQL plan a join per attribute, and planning time grew with the square of their
+    /// number.
+    fn with_attributes<'a>(
+        &self,
+        mut all: Condition,
+        kept: impl Iterator<Item = &'a (String, AttributeRows)>,
+    ) -> Condition {
+        let mut matching = Condition::any();
+        let mut matched = 0i64;
+        let mut missing = Vec::new();
+        for (key, rows) in kept {
+            match rows {
+                AttributeRows::Matching(c) => {
+                    matching = matching.add(c.clone());
+                    matched += 1;
+                }
+                AttributeRows::Missing => missing.push(key.clone()),
             }
+        }
+        let rows = || {
+            Query::select()
+                .column(attribute_value::Column::FactSheetId)
+                .from(attribute_value::Entity)
+                .and_where(attribute_value::Column::WorkspaceId.eq(self.workspace_id))
+                .to_owned()
+        };
+        if matched > 0 {
+            let sub = rows()
+                .cond_where(matching)
+                .group_by_col(attribute_value::Column::FactSheetId)
+                .and_having(
+                    Expr::col(attribute_value::Column::Key)
+                        .count_distinct()
+                        .eq(matched),
+                )
+                .to_owned();
+            all = all.add(fact_sheet::Column::Id.in_subquery(sub));
+        }
+        if !missing.is_empty() {
+            let sub = rows()
+                .and_where(attribute_value::Column::Key.is_in(missing))
+                .to_owned();
+            all = all.add(fact_sheet::Column::Id.not_in_subquery(sub));
         }
         all
     }
@@ -117,6 +186,7 @@ pub(crate) async fn compile(
     model: &MetaModel,
     filter: &FactSheetFilter,
 ) -> Result<CompiledFilter> {
+    Error::check(oversized(filter))?;
     let ws = principal.workspace_id;
     let mut errors = Vec::new();
     let mut base = Condition::all()
@@ -129,13 +199,20 @@ pub(crate) async fn compile(
         base = base.add(fact_sheet::Column::ParentId.eq(parent));
     }
     if let Some(search) = &filter.search {
-        for word in search.split_whitespace().take(10) {
+        for word in search.split_whitespace() {
             let pattern = format!("%{}%", escape_like(&word.to_lowercase()));
             base = base.add(
                 Expr::col(fact_sheet::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')),
             );
         }
     }
+    // Relation conditions become at most two sub-queries per direction, whatever their number:
+    // the fact sheets with a matching relation for every `exists` condition (grouped by fact
+    // sheet, each condition checked once more in HAVING), and those with a relation matching
+    // any `exists: false` condition, left out. One sub-query per condition made PostgreSQL plan
+    // a join per condition.
+    let mut wanted: [Vec<Condition>; 2] = Default::default();
+    let mut unwanted: [Vec<Condition>; 2] = Default::default();
     for (i, r) in filter.relations.iter().enumerate() {
         if model.relation_type(&r.relation_type).is_none() {
             errors.push(FieldError::new(
@@ -144,24 +221,48 @@ pub(crate) async fn compile(
             ));
             continue;
         }
-        let (this_end, other_end) = match r.direction {
-            RelationDirection::Outgoing => (relation::Column::FromId, relation::Column::ToId),
-            RelationDirection::Incoming => (relation::Column::ToId, relation::Column::FromId),
-        };
-        let mut sub = Query::select()
-            .column(this_end)
-            .from(relation::Entity)
-            .and_where(relation::Column::WorkspaceId.eq(ws))
-            .and_where(relation::Column::RelationType.eq(r.relation_type.clone()))
-            .to_owned();
-        if let Some(other) = r.other_id {
-            sub.and_where(other_end.eq(other));
-        }
-        base = base.add(if r.exists {
-            fact_sheet::Column::Id.in_subquery(sub)
+        let (_, other_end) = ends(r.direction);
+        let matching = Condition::all()
+            .add(relation::Column::RelationType.eq(r.relation_type.clone()))
+            .add_option(r.other_id.map(|other| other_end.eq(other)));
+        let side = r.direction as usize;
+        if r.exists {
+            wanted[side].push(matching);
         } else {
-            fact_sheet::Column::Id.not_in_subquery(sub)
-        });
+            unwanted[side].push(matching);
+        }
+    }
+    for direction in [RelationDirection::Outgoing, RelationDirection::Incoming] {
+        let (this_end, _) = ends(direction);
+        let relations = |conditions: &[Condition]| {
+            Query::select()
+                .column(this_end)
+                .from(relation::Entity)
+                .and_where(relation::Column::WorkspaceId.eq(ws))
+                .cond_where(
+                    conditions
+                        .iter()
+                        .cloned()
+                        .fold(Condition::any(), Condition::add),
+                )
+                .to_owned()
+        };
+        let wanted = &wanted[direction as usize];
+        if !wanted.is_empty() {
+            let mut sub = relations(wanted);
+            if wanted.len() > 1 {
+                sub.group_by_col(this_end);
+                for matching in wanted {
+                    let matched: Expr = Expr::case(matching.clone(), 1).finally(0).into();
+                    sub.and_having(matched.max().eq(1));
+                }
+            }
+            base = base.add(fact_sheet::Column::Id.in_subquery(sub));
+        }
+        let unwanted = &unwanted[direction as usize];
+        if !unwanted.is_empty() {
+            base = base.add(fact_sheet::Column::Id.not_in_subquery(relations(unwanted)));
+        }
     }
 
     let types = match &filter.types {
@@ -186,17 +287,11 @@ pub(crate) async fn compile(
                 .filter(tag::Column::Name.is_in(names.clone()))
                 .all(db)
                 .await?;
-            let mut all = Condition::all();
+            let mut tag_ids = BTreeSet::new();
             for (i, name) in names.iter().enumerate() {
                 match found.iter().find(|t| &t.name == name) {
                     Some(t) => {
-                        let sub = Query::select()
-                            .column(fact_sheet_tag::Column::FactSheetId)
-                            .from(fact_sheet_tag::Entity)
-                            .and_where(fact_sheet_tag::Column::WorkspaceId.eq(ws))
-                            .and_where(fact_sheet_tag::Column::TagId.eq(t.id))
-                            .to_owned();
-                        all = all.add(fact_sheet::Column::Id.in_subquery(sub));
+                        tag_ids.insert(t.id);
                     }
                     None => errors.push(FieldError::new(
                         format!("filter.tags.{i}"),
@@ -204,7 +299,23 @@ pub(crate) async fn compile(
                     )),
                 }
             }
-            Some(all)
+            // One sub-query for all the tags (fact sheets linked to as many of them as were
+            // named), not one per tag: PostgreSQL plans each sub-query as a join of its own, and
+            // its planning time grew with the square of their number.
+            let wanted = tag_ids.len() as i64;
+            let sub = Query::select()
+                .column(fact_sheet_tag::Column::FactSheetId)
+                .from(fact_sheet_tag::Entity)
+                .and_where(fact_sheet_tag::Column::WorkspaceId.eq(ws))
+                .and_where(fact_sheet_tag::Column::TagId.is_in(tag_ids))
+                .group_by_col(fact_sheet_tag::Column::FactSheetId)
+                .and_having(
+                    Expr::col(fact_sheet_tag::Column::TagId)
+                        .count_distinct()
+                        .eq(wanted),
+                )
+                .to_owned();
+            Some(Condition::all().add(fact_sheet::Column::Id.in_subquery(sub)))
         }
         _ => None,
     };
@@ -230,7 +341,7 @@ pub(crate) async fn compile(
                         continue;
                     };
                     match parse_attribute_filter(spec)
-                        .and_then(|f| attribute_condition(ws, key, definition.kind, &f))
+                        .and_then(|f| attribute_rows(key, definition.kind, &f))
                     {
                         Ok(c) => {
                             attributes.push((key.clone(), c));
@@ -248,6 +359,7 @@ pub(crate) async fn compile(
     }
     Error::check(errors)?;
     Ok(CompiledFilter {
+        workspace_id: ws,
         base,
         types,
         tags,
@@ -255,6 +367,63 @@ pub(crate) async fn compile(
         type_keys: filter.types.clone(),
         filtered_attributes,
     })
+}
+
+/// The parts of `filter` over their [caps](crate::limits), checked before anything else so an
+/// oversized filter costs no statement and no per-item work.
+fn oversized(filter: &FactSheetFilter) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut cap = |cap: limits::Cap, path: &str, count: Option<usize>| {
+        errors.extend(count.and_then(|n| cap.check(path, n)));
+    };
+    cap(limits::IDS, "filter.ids", filter.ids.as_ref().map(Vec::len));
+    cap(
+        limits::TYPES,
+        "filter.types",
+        filter.types.as_ref().map(Vec::len),
+    );
+    cap(
+        limits::TAGS,
+        "filter.tags",
+        filter.tags.as_ref().map(Vec::len),
+    );
+    cap(
+        limits::RELATION_FILTERS,
+        "filter.relations",
+        Some(filter.relations.len()),
+    );
+    if let Some(search) = &filter.search {
+        cap(
+            limits::SEARCH_CHARACTERS,
+            "filter.search",
+            Some(search.chars().count()),
+        );
+        cap(
+            limits::SEARCH_WORDS,
+            "filter.search",
+            Some(search.split_whitespace().count()),
+        );
+    }
+    if let Some(Value::Object(object)) = &filter.attributes {
+        cap(
+            limits::ATTRIBUTE_FILTERS,
+            "filter.attributes",
+            Some(object.len()),
+        );
+        for (key, spec) in object {
+            let values = match spec {
+                Value::Array(values) => Some(values.len()),
+                Value::Object(ops) => ops.get("in").and_then(Value::as_array).map(Vec::len),
+                _ => None,
+            };
+            cap(
+                limits::ATTRIBUTE_VALUES,
+                &format!("filter.attributes.{key}"),
+                values,
+            );
+        }
+    }
+    errors
 }
 
 fn escape_like(s: &str) -> String {
@@ -305,14 +474,12 @@ pub(crate) fn parse_attribute_filter(spec: &Value) -> std::result::Result<Attrib
     }
 }
 
-/// The condition "fact sheet has a value of `key` matching `filter`", as a sub-query on the
-/// attribute index.
-fn attribute_condition(
-    workspace_id: Uuid,
+/// The rows of the attribute index that `filter` asks for (see [`CompiledFilter::condition`]).
+fn attribute_rows(
     key: &str,
     kind: AttributeType,
     filter: &AttributeFilter,
-) -> std::result::Result<Condition, String> {
+) -> std::result::Result<AttributeRows, String> {
     let numeric = kind.is_numeric();
     let column = if numeric {
         attribute_value::Column::ValueNumber
@@ -332,20 +499,10 @@ fn attribute_condition(
             }
         }
     };
-    let mut sub = Query::select()
-        .column(attribute_value::Column::FactSheetId)
-        .from(attribute_value::Entity)
-        .and_where(attribute_value::Column::WorkspaceId.eq(workspace_id))
-        .and_where(attribute_value::Column::Key.eq(key))
-        .to_owned();
+    let mut rows = Condition::all().add(attribute_value::Column::Key.eq(key));
     match filter {
-        AttributeFilter::IsSet(set) => {
-            return Ok(Condition::all().add(if *set {
-                fact_sheet::Column::Id.in_subquery(sub)
-            } else {
-                fact_sheet::Column::Id.not_in_subquery(sub)
-            }));
-        }
+        AttributeFilter::IsSet(false) => return Ok(AttributeRows::Missing),
+        AttributeFilter::IsSet(true) => {}
         AttributeFilter::AnyOf(values) => {
             if values.is_empty() {
                 return Err("needs at least one value".into());
@@ -354,24 +511,24 @@ fn attribute_condition(
                 .iter()
                 .map(operand)
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            sub.and_where(Expr::col(column).is_in(operands));
+            rows = rows.add(Expr::col(column).is_in(operands));
         }
         AttributeFilter::Range { gt, gte, lt, lte } => {
             if let Some(v) = gt {
-                sub.and_where(Expr::col(column).gt(operand(v)?));
+                rows = rows.add(Expr::col(column).gt(operand(v)?));
             }
             if let Some(v) = gte {
-                sub.and_where(Expr::col(column).gte(operand(v)?));
+                rows = rows.add(Expr::col(column).gte(operand(v)?));
             }
             if let Some(v) = lt {
-                sub.and_where(Expr::col(column).lt(operand(v)?));
+                rows = rows.add(Expr::col(column).lt(operand(v)?));
             }
             if let Some(v) = lte {
-                sub.and_where(Expr::col(column).lte(operand(v)?));
+                rows = rows.add(Expr::col(column).lte(operand(v)?));
             }
         }
     }
-    Ok(Condition::all().add(fact_sheet::Column::Id.in_subquery(sub)))
+    Ok(AttributeRows::Matching(rows))
 }
 
 #[cfg(test)]

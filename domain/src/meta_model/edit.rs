@@ -3,7 +3,7 @@
 
 use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType, RollUp};
 use crate::metrics::Bands;
-use crate::{Error, Result};
+use crate::{Error, FieldError, Result, limits};
 
 /// Where an attribute definition lives.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +78,47 @@ impl MetaModelEdit {
         }
     }
 
+    /// The lists of the edit over their [caps](crate::limits), named by the field that was sent.
+    fn oversized(&self) -> Vec<FieldError> {
+        let attributes = |path: &str, list: &[AttributeDefinition]| {
+            let options = list.iter().enumerate().filter_map(move |(i, a)| {
+                limits::SELECT_OPTIONS.check(&format!("{path}.{i}.options"), a.options.len())
+            });
+            limits::ATTRIBUTE_DEFINITIONS
+                .check(path, list.len())
+                .into_iter()
+                .chain(options)
+                .collect::<Vec<_>>()
+        };
+        match self {
+            Self::AddFactSheetType(t) => {
+                let mut errors = attributes("input.attributes", &t.attributes);
+                errors.extend(limits::ROLL_UP.check("input.rollUp", t.roll_up.len()));
+                errors
+            }
+            Self::AddRelationType(r) | Self::UpdateRelationType(r) => {
+                attributes("input.attributes", &r.attributes)
+            }
+            Self::AddAttribute { definition, .. } | Self::UpdateAttribute { definition, .. } => {
+                limits::SELECT_OPTIONS
+                    .check("definition.options", definition.options.len())
+                    .into_iter()
+                    .collect()
+            }
+            Self::SetRollUp { roll_up, .. } => limits::ROLL_UP
+                .check("rollUp", roll_up.len())
+                .into_iter()
+                .collect(),
+            Self::UpdateFactSheetType { .. }
+            | Self::RemoveFactSheetType { .. }
+            | Self::RemoveAttribute { .. }
+            | Self::RemoveRelationType { .. }
+            | Self::SetPerformanceBands(_) => Vec::new(),
+        }
+    }
+
     pub fn apply(&self, model: &MetaModel) -> Result<MetaModel> {
+        Error::check(self.oversized())?;
         let mut next = model.clone();
         match self {
             Self::AddFactSheetType(t) => {

@@ -260,6 +260,78 @@ async fn filters_combine_types_search_attributes_tags_and_relations() {
     );
 }
 
+/// Relation and attribute conditions are checked together (a few sub-queries however many
+/// there are), yet each must hold on its own: matching one of two is not enough.
+#[tokio::test]
+async fn several_relation_and_attribute_conditions_must_each_hold() {
+    let w = World::new().await;
+    let ids = seed(&w).await;
+    let owns = |artifact: uuid::Uuid, exists: bool| RelationFilter {
+        relation_type: "teamOwnsArtifact".into(),
+        direction: RelationDirection::Outgoing,
+        other_id: Some(artifact),
+        exists,
+    };
+    let teams = |relations: Vec<RelationFilter>| FactSheetFilter {
+        types: Some(vec!["Team".into()]),
+        relations,
+        ..Default::default()
+    };
+    let (alpha, bravo, charlie) = (ids[0], ids[1], ids[2]);
+    assert_eq!(
+        names(&w, teams(vec![owns(alpha, true), owns(bravo, true)])).await,
+        ["Payments"]
+    );
+    assert!(
+        names(&w, teams(vec![owns(alpha, true), owns(charlie, true)]))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        names(&w, teams(vec![owns(alpha, false), owns(charlie, false)])).await,
+        ["Platform"]
+    );
+    assert_eq!(
+        names(&w, teams(vec![owns(alpha, true), owns(charlie, false)])).await,
+        ["Payments"]
+    );
+    let owned = RelationFilter {
+        relation_type: "teamOwnsArtifact".into(),
+        direction: RelationDirection::Incoming,
+        other_id: None,
+        exists: true,
+    };
+    let attributes = |value: serde_json::Value| FactSheetFilter {
+        attributes: Some(value),
+        relations: vec![owned.clone()],
+        ..artifacts()
+    };
+    assert_eq!(
+        names(
+            &w,
+            attributes(json!({"language": "go", "artifactType": "service"}))
+        )
+        .await,
+        ["Bravo"]
+    );
+    assert!(
+        names(
+            &w,
+            attributes(json!({"language": "go", "artifactType": "job"}))
+        )
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        names(
+            &w,
+            attributes(json!({"language": ["go", "rust"], "artifactType": {"isSet": true}}))
+        )
+        .await,
+        ["Alpha", "Bravo"]
+    );
+}
+
 #[tokio::test]
 async fn bad_filters_name_the_field() {
     let w = World::new().await;

@@ -149,3 +149,50 @@ async fn every_problem_is_reported_by_path_and_nothing_is_written() {
     .unwrap();
     assert!(all.items.is_empty(), "nothing written");
 }
+
+/// PostgreSQL cannot store U+0000: an import holding it anywhere is refused by path on both
+/// databases, and nothing is written.
+#[tokio::test]
+async fn texts_holding_nul_are_refused_by_path() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let artifact = ImportFactSheet {
+        description: Some("about\u{0}".into()),
+        attributes: attrs(json!({ "repositoryUrl": "https://git.example/\u{0}" })),
+        external_ids: vec![domain::external_ids::ExternalId {
+            namespace: "repo".into(),
+            value: "x\u{0}".into(),
+        }],
+        tags: vec!["ok".into(), "p\u{0}ci".into()],
+        ..sheet("SoftwareArtifact", "Led\u{0}ger")
+    };
+    let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
+    let err = import_graph(
+        &*tx,
+        &w.admin,
+        &model,
+        vec![artifact],
+        vec![],
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap_err();
+    drop(tx);
+    let Error::Invalid(errors) = err else {
+        panic!("refused as invalid: {err:?}");
+    };
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "factSheets.0.name",
+            "factSheets.0.description",
+            "factSheets.0.attributes.repositoryUrl",
+            "factSheets.0.externalIds.0.value",
+            "factSheets.0.tags.1",
+        ]
+    );
+    let all = FactSheetFilter::default();
+    let count = fact_sheets::count(w.db.conn(), &w.admin, &model, &all);
+    assert_eq!(count.await.unwrap(), 0);
+}

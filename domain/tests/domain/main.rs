@@ -13,6 +13,7 @@ mod features;
 mod filters;
 mod history;
 mod import;
+mod input_caps;
 mod meta_model;
 mod metrics_cache;
 mod pool_health;

@@ -11,10 +11,14 @@
 //!
 //! These run around `Schema::execute` (see [`super::AppSchema`]) rather than as an extension:
 //! with any extension installed, async-graphql runs the extension chain for every field it
-//! resolves.
+//! resolves. So does [`refuse_nul`], which refuses text no database can store with
+//! `BAD_USER_INPUT` instead.
 
+mod nul;
 mod shape;
 mod tokens;
+
+pub use nul::refuse_nul;
 
 use std::any::TypeId;
 
