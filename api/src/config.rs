@@ -210,6 +210,8 @@ impl Config {
             max_days: self.metrics_max_window_days,
             max_buckets: self.metrics_max_buckets,
         }
+    }
+
     pub fn graphiql(&self) -> bool {
         self.graphiql
             .unwrap_or(self.profile == Profile::Development)
