@@ -14,7 +14,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    Facts, MetricWindow, Metrics, compute_unless_cancelled,
+    Bands, Facts, FactsView, MetricWindow, Metrics, compute_unless_cancelled,
     facts_cache::{FactsCache, KeptFacts},
     sources_cache::{SourcesCache, SourcesOf},
 };
@@ -135,26 +135,7 @@ pub(super) async fn compute_admitted(
     };
     let loaded = started.elapsed();
     let bands = model.performance_bands.clone().unwrap_or_default();
-    let window = window.clone();
-    // The engine runs on a blocking thread, off the async workers that serve every other
-    // request, and stops when this request is dropped (its timeout, or its client gone).
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
-    let computed = tokio::task::spawn_blocking(move || {
-        let view = match &facts {
-            WindowFacts::Kept(kept) => kept.before(window.to),
-            WindowFacts::Read(read) => read.view(),
-        };
-        let counts = [
-            view.changes.len(),
-            view.deployments.len(),
-            view.incidents.len(),
-            view.work_items.len(),
-        ];
-        compute_unless_cancelled(view, &window, &bands, &cancelled).map(|m| (m, counts))
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("computing metrics failed: {e}")))?;
+    let computed = compute_facts(facts, window, bands).await?;
     let Some((metrics, [changes, deployments, incidents, work_items])) = computed else {
         return Err(Error::Internal("metrics computation cancelled".into()));
     };
@@ -170,6 +151,61 @@ pub(super) async fn compute_admitted(
         "metrics computed"
     );
     Ok(metrics)
+}
+
+/// Items (facts in the window, plus its buckets) below which the engine runs in place: a
+/// dashboard's usual window computes in less time than handing it to another thread and back,
+/// and under load that hop cost 90-day team dashboards about a third of their throughput
+/// (BENCHMARKS.md). Larger computations, the ones that could stall a worker, still move.
+const COMPUTE_IN_PLACE_BELOW: usize = 20_000;
+
+/// The engine over `facts` cut to `window`, with the window's fact counts. A large computation
+/// runs on a blocking thread, off the async workers that serve every other request, and stops
+/// when this future is dropped (the request timed out, or its client went away); `None` then.
+async fn compute_facts(
+    facts: WindowFacts,
+    window: &MetricWindow,
+    bands: Bands,
+) -> Result<Option<(Metrics, [usize; 4])>> {
+    let items = fact_counts(&facts, window).iter().sum::<usize>()
+        + usize::try_from(window.bucket_count()).unwrap_or(usize::MAX);
+    if items < COMPUTE_IN_PLACE_BELOW {
+        return Ok(compute_now(&facts, window, &bands, &AtomicBool::new(false)));
+    }
+    let window = window.clone();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancelled.clone());
+    tokio::task::spawn_blocking(move || compute_now(&facts, &window, &bands, &cancelled))
+        .await
+        .map_err(|e| Error::Internal(format!("computing metrics failed: {e}")))
+}
+
+fn view_of<'a>(facts: &'a WindowFacts, window: &MetricWindow) -> FactsView<'a> {
+    match facts {
+        WindowFacts::Kept(kept) => kept.before(window.to),
+        WindowFacts::Read(read) => read.view(),
+    }
+}
+
+/// Changes, deployments, incidents and work items in the window.
+fn fact_counts(facts: &WindowFacts, window: &MetricWindow) -> [usize; 4] {
+    let view = view_of(facts, window);
+    [
+        view.changes.len(),
+        view.deployments.len(),
+        view.incidents.len(),
+        view.work_items.len(),
+    ]
+}
+
+fn compute_now(
+    facts: &WindowFacts,
+    window: &MetricWindow,
+    bands: &Bands,
+    cancelled: &AtomicBool,
+) -> Option<(Metrics, [usize; 4])> {
+    compute_unless_cancelled(view_of(facts, window), window, bands, cancelled)
+        .map(|m| (m, fact_counts(facts, window)))
 }
 
 /// Sets its flag when dropped: the future awaiting a computation went away with its request.
