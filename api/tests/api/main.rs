@@ -4,9 +4,6 @@
 
 mod support;
 
-mod abuse_database_work;
-mod abuse_metric_windows;
-mod abuse_slow_bodies;
 mod cli;
 mod cli_seed;
 mod http_api_tokens;

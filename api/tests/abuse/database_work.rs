@@ -30,6 +30,7 @@ async fn server_statements(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn statements_of_timed_out_requests_are_cancelled_and_the_pool_recovers() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     if !is_postgres(app.db.conn()) {
         return;

@@ -7,10 +7,6 @@
 
 use std::{
     net::{IpAddr, SocketAddr},
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
     time::Duration,
 };
 
@@ -24,18 +20,19 @@ use serde_json::{Value, json};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpSocket, TcpStream},
-    task::JoinHandle,
     time::{Instant, sleep, timeout},
 };
 
-use crate::support::{Server, TestApp};
+use crate::{
+    HEALTHZ_WITHIN, probe_healthz, slowest_healthz,
+    support::{Server, TestApp},
+};
 
 const ATTACKER: &str = "127.0.0.2";
 const DEADLINE: Duration = Duration::from_secs(1);
 /// How long the server may take past the deadline to close: actix-web lingers up to a second
 /// after a refusal so the client can read it, and the test machine may be busy.
 const CLOSE_SLACK: Duration = Duration::from_millis(2_500);
-const HEALTHZ_WITHIN: Duration = Duration::from_millis(200);
 
 /// The defaults, with a one-second body deadline and no rate limits (the attacks below send
 /// hundreds of requests with one token; the rate limiter is not what is tested).
@@ -103,38 +100,6 @@ fn status(response: &str) -> u16 {
 fn body(response: &str) -> Value {
     let (_, body) = response.split_once("\r\n\r\n").unwrap_or_default();
     serde_json::from_str(body).unwrap_or(Value::Null)
-}
-
-/// Asks `/healthz` on a fresh connection from 127.0.0.1 every 50 ms until stopped; yields the
-/// slowest answer.
-fn probe_healthz(server: &Server) -> (Arc<AtomicBool>, JoinHandle<Duration>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    let url = format!("{}/healthz", server.base);
-    let stopped = stop.clone();
-    let probe = tokio::spawn(async move {
-        let mut slowest = Duration::ZERO;
-        while !stopped.load(Ordering::Relaxed) {
-            let start = Instant::now();
-            let response = timeout(Duration::from_secs(2), client.get(&url).send())
-                .await
-                .expect("/healthz did not answer within 2 s")
-                .unwrap();
-            assert_eq!(response.status(), 200);
-            slowest = slowest.max(start.elapsed());
-            sleep(Duration::from_millis(50)).await;
-        }
-        slowest
-    });
-    (stop, probe)
-}
-
-async fn slowest_healthz(probe: (Arc<AtomicBool>, JoinHandle<Duration>)) -> Duration {
-    probe.0.store(true, Ordering::Relaxed);
-    probe.1.await.unwrap()
 }
 
 /// Opens `count` connections from [`ATTACKER`], each sending `head` (which declares a large
@@ -227,6 +192,7 @@ async fn stored_events(app: &TestApp) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_slow_token_requests_are_cut_at_the_deadline() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let token = api_token(&app).await;
     let server = app.spawn(config());
@@ -248,6 +214,7 @@ async fn a_thousand_slow_token_requests_are_cut_at_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_graphql_bodies_are_cut_at_the_deadline() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(Config {
         max_connections_per_address: 0,
@@ -270,6 +237,7 @@ async fn slow_graphql_bodies_are_cut_at_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_event_bodies_are_cut_at_the_deadline() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(Config {
         max_connections_per_address: 0,
@@ -292,6 +260,7 @@ async fn slow_event_bodies_are_cut_at_the_deadline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_declared_over_the_limit_are_refused_before_any_byte() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(config());
     let probe = probe_healthz(&server);
@@ -344,6 +313,7 @@ async fn bodies_declared_over_the_limit_are_refused_before_any_byte() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chunked_body_trickled_after_a_refusal_loses_its_connection() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(config());
     let probe = probe_healthz(&server);
@@ -383,6 +353,7 @@ async fn a_chunked_body_trickled_after_a_refusal_loses_its_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_over_the_per_address_cap_get_429_without_their_body_being_read() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(Config {
         max_connections_per_address: 10,
@@ -502,6 +473,7 @@ async fn paced_graphql(server: &Server, body: &[u8], chunk: usize, every: Durati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_body_at_a_good_rate_outlasts_the_fixed_deadline() {
+    let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
     let server = app.spawn(config());
     // 320 KiB in 16 KiB pieces every 50 ms: about 1.25 s at 320 KiB/s, longer than the
