@@ -14,7 +14,7 @@ pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
 pub use statement_counter::StatementCounter;
 
 pub use store::{Store, StoreOptions, WriteTransaction};
-pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_workspace};
+pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_no_workspace, enter_workspace};
 
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 

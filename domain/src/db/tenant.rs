@@ -50,6 +50,21 @@ pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> R
     Ok(())
 }
 
+/// Scopes the current transaction to no workspace at all, so the policies match no row, in the
+/// one round trip [`enter_workspace`] takes (PostgreSQL; a no-op on SQLite, like it). For work
+/// that must cost the same whether or not the workspace it was asked about exists.
+pub async fn enter_no_workspace(db: &impl ConnectionTrait) -> Result<()> {
+    if is_postgres(db) {
+        db.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config($1, '', true)",
+            [WORKSPACE_SETTING.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The connection one request reads a workspace through: on PostgreSQL a [`ScopedTransaction`]
 /// (begun and scoped in one round trip), on SQLite the shared pool (a transaction there would
 /// pin a snapshot and hide the request's own writes, which commit on another connection).
