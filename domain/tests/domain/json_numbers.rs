@@ -96,3 +96,52 @@ async fn extreme_numbers_in_attributes_models_and_events_read_back_exactly() {
     }
 }
 
+/// Weights are summed for the completion score: two of f64::MAX made it NaN, which SQLite
+/// stores as NULL in a column that allows none.
+#[tokio::test]
+async fn weights_too_large_to_sum_are_refused() {
+    let w = World::new().await;
+    let heavy = |key: &str, weight: f64| AttributeDefinition {
+        key: key.into(),
+        label: key.into(),
+        description: None,
+        kind: AttributeType::Integer,
+        required: false,
+        constraints: Constraints::default(),
+        weight,
+        options: vec![],
+    };
+    let edit = |weight: f64| {
+        MetaModelEdit::AddFactSheetType(FactSheetType {
+            key: "Heavy".into(),
+            label: "Heavy".into(),
+            description: None,
+            attributes: vec![heavy("a", weight), heavy("b", weight)],
+            roll_up: vec![],
+        })
+    };
+    let err = meta_model::apply_edit(w.db.conn(), &w.admin, &edit(f64::MAX), None, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        crate::support::paths(err),
+        [
+            "factSheetTypes.Heavy.attributes.a.weight",
+            "factSheetTypes.Heavy.attributes.b.weight"
+        ]
+    );
+    meta_model::apply_edit(w.db.conn(), &w.admin, &edit(1_000_000.0), None, false)
+        .await
+        .unwrap();
+    let model = w.model().await;
+    let input = NewFactSheet {
+        fact_sheet_type: "Heavy".into(),
+        name: "full".into(),
+        attributes: json!({ "a": 1, "b": 2 }).as_object().unwrap().clone(),
+        ..Default::default()
+    };
+    let full = fact_sheets::create(w.db.conn(), &w.admin, &model, input)
+        .await
+        .unwrap();
+    assert_eq!(full.completion, 1.0);
+}
