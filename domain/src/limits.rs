@@ -11,6 +11,7 @@
 //! [`Error::Invalid`](crate::Error::Invalid) naming the field, so the rules hold for every
 //! caller, not only the API.
 
+use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
 
 use crate::FieldError;
@@ -125,6 +126,14 @@ pub const ALL: [Cap; 12] = [
     ROLL_UP,
 ];
 
+/// The first and last instants a client may send (the years 1 to 9999): PostgreSQL's
+/// timestamps start in 4713 BC and fail the statement before that, and SQLite keeps them as text,
+/// which sorts by time only with four-digit years.
+pub fn check_instant(path: &str, instant: &DateTime<Utc>) -> Option<FieldError> {
+    (!(1..=9999).contains(&instant.year()))
+        .then(|| FieldError::new(path, "must be in the years 1 to 9999"))
+}
+
 /// Why a text with U+0000 is refused. PostgreSQL cannot store the character in `text` or
 /// `jsonb` at all (the statement fails), and SQLite's text functions stop at it; refusing it
 /// wherever text enters (GraphQL arguments, events, imports) keeps both databases alike.
@@ -203,6 +212,20 @@ mod tests {
         let refusal = RELATION_FILTERS.check("filter.relations", 21).unwrap();
         assert_eq!(refusal.path, "filter.relations");
         assert_eq!(refusal.message, "at most 20 relation filters are allowed");
+    }
+
+    #[test]
+    fn instants_are_refused_outside_the_years_1_to_9999() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(check_instant("t", &at("0001-01-01T00:00:00Z")), None);
+        assert_eq!(check_instant("t", &at("9999-12-31T23:59:59.999Z")), None);
+        for outside in [
+            "0000-12-31T23:59:59Z",
+            "+10000-01-01T00:00:00Z",
+            "-4714-11-24T00:00:00Z",
+        ] {
+            assert_eq!(check_instant("t", &at(outside)).unwrap().path, "t");
+        }
     }
 
     #[test]

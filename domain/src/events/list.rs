@@ -73,6 +73,9 @@ pub async fn list_for_fact_sheet(
     }
     if let Some(after) = after {
         let p: Position = decode_cursor(after)?;
+        if let Some(outside) = limits::check_instant("after", &p.t) {
+            return Err(Error::Invalid(vec![outside]));
+        }
         query = query.filter(
             Condition::any().add(event::Column::Time.lt(p.t)).add(
                 Condition::all().add(event::Column::Time.eq(p.t)).add(

@@ -131,6 +131,9 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
             "is required: metrics use the event time, never the receive time",
         ));
     };
+    if let Some(outside) = limits::check_instant("time", &time) {
+        return Err(refuse(&outside.path, &outside.message));
+    }
     let empty = Map::new();
     let data = match &e.data {
         None | Some(Value::Null) => &empty,

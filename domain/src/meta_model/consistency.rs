@@ -113,11 +113,15 @@ fn check_attributes(attributes: &[AttributeDefinition], owner: &str, errors: &mu
     }
 }
 
+/// The largest weight: a type's weights are summed for its completion score, and a sum that
+/// overflows to infinity makes the score NaN, which no column stores.
+const MAX_WEIGHT: f64 = 1_000_000.0;
+
 fn check_attribute(a: &AttributeDefinition, path: &str, errors: &mut Vec<FieldError>) {
-    if !a.weight.is_finite() || a.weight < 0.0 {
+    if !(0.0..=MAX_WEIGHT).contains(&a.weight) {
         errors.push(FieldError::new(
             format!("{path}.weight"),
-            "must be a number ≥ 0",
+            "must be a number from 0 to 1,000,000",
         ));
     }
     if a.kind.is_select() {

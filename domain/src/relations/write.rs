@@ -13,6 +13,7 @@ use crate::{
     db::is_postgres,
     fact_sheets::{FactSheet, Patch, Status, persist},
     history::{self, ChangeKind},
+    limits,
     meta_model::{Cardinality, MetaModel, RelationType},
 };
 use entity::relation;
@@ -290,6 +291,14 @@ fn check_period(
     until: Option<DateTime<Utc>>,
     errors: &mut Vec<FieldError>,
 ) {
+    let outside = [("activeFrom", from), ("activeUntil", until)]
+        .into_iter()
+        .filter_map(|(path, t)| t.and_then(|t| limits::check_instant(path, &t)))
+        .collect::<Vec<_>>();
+    if !outside.is_empty() {
+        errors.extend(outside);
+        return;
+    }
     if let (Some(f), Some(u)) = (from, until)
         && f >= u
     {

@@ -14,6 +14,7 @@ mod filters;
 mod history;
 mod import;
 mod input_caps;
+mod json_numbers;
 mod meta_model;
 mod metrics_cache;
 mod pool_health;

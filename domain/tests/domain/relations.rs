@@ -388,3 +388,40 @@ async fn relation_windows_page_like_the_full_relation_list() {
         "some far ends really have attributes ({with_attributes})"
     );
 }
+
+/// PostgreSQL cannot store instants before 4713 BC, and SQLite sorts its text timestamps right
+/// only with four-digit years: a period outside the years 1 to 9999 is refused on both.
+#[tokio::test]
+async fn periods_outside_the_years_1_to_9999_are_refused() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let team = make(&w, &model, "Team", "Payments").await;
+    let artifact = make(&w, &model, "SoftwareArtifact", "Ledger").await;
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let input = NewRelation {
+        active_from: Some(at("-4714-11-24T00:00:00Z")),
+        active_until: Some(at("+10000-01-01T00:00:00Z")),
+        ..rel("teamOwnsArtifact", team.id, artifact.id)
+    };
+    let err = relations::create(w.db.conn(), &w.admin, &model, input)
+        .await
+        .unwrap_err();
+    assert_eq!(paths(err), ["activeFrom", "activeUntil"]);
+    let input = NewRelation {
+        active_from: Some(at("0001-01-01T00:00:00Z")),
+        active_until: Some(at("9999-12-31T23:59:59Z")),
+        ..rel("teamOwnsArtifact", team.id, artifact.id)
+    };
+    let r = relations::create(w.db.conn(), &w.admin, &model, input)
+        .await
+        .unwrap();
+    let patch = RelationPatch {
+        id: r.id,
+        active_from: Patch::Set(at("-0001-01-01T00:00:00Z")),
+        ..Default::default()
+    };
+    let err = relations::update(w.db.conn(), &w.admin, &model, patch)
+        .await
+        .unwrap_err();
+    assert_eq!(paths(err), ["activeFrom"]);
+}
