@@ -126,12 +126,23 @@ pub const ALL: [Cap; 12] = [
     ROLL_UP,
 ];
 
-/// The first and last instants a client may send (the years 1 to 9999): PostgreSQL's
-/// timestamps start in 4713 BC and fail the statement before that, and SQLite keeps them as text,
-/// which sorts by time only with four-digit years.
+/// The years of the instants a client may send: PostgreSQL's timestamps start in 4713 BC and
+/// fail the statement before that, and SQLite keeps them as text, which sorts by time only with
+/// four-digit years.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Refuses an instant outside [`SUPPORTED_YEARS`], naming `path`.
 pub fn check_instant(path: &str, instant: &DateTime<Utc>) -> Option<FieldError> {
-    (!(1..=9999).contains(&instant.year()))
-        .then(|| FieldError::new(path, "must be in the years 1 to 9999"))
+    (!SUPPORTED_YEARS.contains(&instant.year())).then(|| {
+        FieldError::new(
+            path,
+            format!(
+                "must be in the years {} to {}",
+                SUPPORTED_YEARS.start(),
+                SUPPORTED_YEARS.end()
+            ),
+        )
+    })
 }
 
 /// Why a text with U+0000 is refused. PostgreSQL cannot store the character in `text` or

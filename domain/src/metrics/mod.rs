@@ -38,4 +38,4 @@ pub use lead_time::{LeadTime, LeadTimeBucket};
 pub use levels::{Bands, DeploymentFrequencyBands, DurationBands, Level, RateBands};
 pub use recovery::{Recovery, RecoveryBucket};
 pub use stats::{DurationStats, percentile_cont};
-pub use window::{BucketSize, MetricWindow, SUPPORTED_YEARS, WindowEnd, WindowError, WindowLimits};
+pub use window::{BucketSize, MetricWindow, WindowEnd, WindowError, WindowLimits};

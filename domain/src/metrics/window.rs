@@ -9,6 +9,8 @@ use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveTime
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::limits::SUPPORTED_YEARS;
+
 /// Calendar bucket sizes of the API (`DAY | WEEK | MONTH`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -26,9 +28,8 @@ pub enum WindowError {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
-    /// An instant outside [`SUPPORTED_YEARS`]: PostgreSQL cannot store every year chrono
-    /// parses, and no event is that far away.
-    #[error("must be between the years {} and {}", SUPPORTED_YEARS.start(), SUPPORTED_YEARS.end())]
+    /// An instant outside [`SUPPORTED_YEARS`], which every store handles alike.
+    #[error("must be in the years {} to {}", SUPPORTED_YEARS.start(), SUPPORTED_YEARS.end())]
     OutOfRange { end: WindowEnd },
     #[error(
         "a metrics window may span at most {} days and {} buckets; this one spans {days} days in {buckets} buckets",
@@ -47,10 +48,6 @@ pub enum WindowEnd {
     From,
     To,
 }
-
-/// The years a window's ends may lie in: the calendar years every store and every time zone
-/// handle alike.
-pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 
 /// How large a window one request may ask for. Computing a window costs memory and time in
 /// proportion to its buckets (each metric family keeps one list of them) and reads every fact
