@@ -5,11 +5,13 @@
 //! discards what the client sends for as long as it sends it, with no timer: a client refused
 //! for trickling its body could go on trickling and keep the connection. actix-web closes the
 //! connection instead (after a short linger that lets the client read the response) when the
-//! body is still held, unread, as the response goes out. So this middleware holds every
-//! request's body until its response has been written.
+//! body is still held, unread, as the response goes out. So this middleware holds the body of
+//! every request that did not read it to its end until its response has been written; a body
+//! read to the end (nearly every request) leaves its response as it was, with actix-web's
+//! fast path for a body known in one piece.
 
 use std::{
-    cell::RefCell,
+    cell::{Cell, RefCell},
     pin::Pin,
     rc::Rc,
     task::{Context, Poll},
@@ -17,7 +19,7 @@ use std::{
 
 use actix_web::{
     Error, HttpMessage,
-    body::{BodySize, BoxBody, MessageBody},
+    body::{BodySize, BoxBody, EitherBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     error::PayloadError,
     middleware::Next,
@@ -25,19 +27,27 @@ use actix_web::{
 };
 use futures::{Stream, StreamExt};
 
-/// The request body, shared by the handler (which reads it) and the response (which holds it).
-struct SharedBody(Rc<RefCell<Payload>>);
+/// The request body, shared by the handler (which reads it) and the response (which holds it),
+/// noting when it was read to its end.
+struct SharedBody {
+    payload: Rc<RefCell<Payload>>,
+    ended: Rc<Cell<bool>>,
+}
 
 impl Stream for SharedBody {
     type Item = Result<Bytes, PayloadError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.borrow_mut().poll_next_unpin(cx)
+        let next = self.payload.borrow_mut().poll_next_unpin(cx);
+        if matches!(next, Poll::Ready(None)) {
+            self.ended.set(true);
+        }
+        next
     }
 }
 
 /// A response body that holds the request body until it has been written.
-struct Holding {
+pub struct Holding {
     body: BoxBody,
     _request_body: Rc<RefCell<Payload>>,
 }
@@ -61,16 +71,26 @@ impl MessageBody for Holding {
 pub async fn close_unread(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, Holding>>, Error> {
     let body = Rc::new(RefCell::new(req.take_payload()));
-    if !matches!(*body.borrow(), Payload::None) {
+    let ended = Rc::new(Cell::new(matches!(*body.borrow(), Payload::None)));
+    if !ended.get() {
         req.set_payload(Payload::Stream {
-            payload: Box::pin(SharedBody(body.clone())),
+            payload: Box::pin(SharedBody {
+                payload: body.clone(),
+                ended: ended.clone(),
+            }),
         });
     }
     let response = next.call(req).await?;
-    Ok(response.map_into_boxed_body().map_body(|_, b| Holding {
-        body: b,
-        _request_body: body,
-    }))
+    if ended.get() {
+        return Ok(response.map_into_left_body());
+    }
+    Ok(response
+        .map_into_boxed_body()
+        .map_body(|_, b| Holding {
+            body: b,
+            _request_body: body,
+        })
+        .map_into_right_body())
 }
