@@ -49,20 +49,22 @@ pub const TYPES: Cap = Cap {
     unit: "types",
 };
 
-/// Tag names of `filter.tags` (one sub-query each), of a new fact sheet, and of
+/// Tag names of `filter.tags`, of a new fact sheet, and of
 /// `tagFactSheet`/`untagFactSheet`.
 pub const TAGS: Cap = Cap {
     max: 100,
     unit: "tags",
 };
 
-/// Conditions of `filter.relations`, one sub-query each (the costliest part of a filter).
+/// Conditions of `filter.relations`: the costliest part of a filter, each condition checked
+/// once more in its direction's grouped sub-query.
 pub const RELATION_FILTERS: Cap = Cap {
     max: 20,
     unit: "relation filters",
 };
 
-/// Attribute keys of `filter.attributes`, one sub-query each.
+/// Attribute keys of `filter.attributes`, each a condition of the attribute index's grouped
+/// sub-query.
 pub const ATTRIBUTE_FILTERS: Cap = Cap {
     max: 20,
     unit: "attributes",
