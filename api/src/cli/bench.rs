@@ -38,7 +38,7 @@ use crate::{
 pub enum BenchCommand {
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
     Events(EventsArgs),
-    /// Drive a running server at fixed concurrency from this second process (issue #5).
+    /// Drive a running server at fixed concurrency from this second process.
     Load(super::bench_load::LoadArgs),
 }
 

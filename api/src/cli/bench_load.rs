@@ -1,5 +1,5 @@
 //! `wayfinder bench load`: drives a running server from a second process at fixed concurrency
-//! (issue #5) and prints req/s and latency percentiles per scenario, plus the SQL statements
+//! and prints req/s and latency percentiles per scenario, plus the SQL statements
 //! one request of each read scenario costs. A pure HTTP client: it never opens the database,
 //! so it measures what a real client sees. `scripts/bench-load` starts a seeded server for it.
 //!

@@ -103,6 +103,16 @@ fn declared_length(req: &HttpRequest) -> Option<u64> {
         .ok()
 }
 
+/// Whether the request's content type is `application/json` (parameters such as a charset
+/// allowed).
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

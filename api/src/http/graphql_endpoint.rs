@@ -2,17 +2,13 @@
 //! `text/plain` form post from another site cannot trigger a mutation), the caller must present
 //! a valid token, batches are bounded and execution is cancelled at the request timeout.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
 use domain::{Principal, db::StatementCounter};
 
 use super::{
     AppState,
-    body::read_limited,
+    body::{is_json, read_limited},
     caller::{caller, workspace_gone},
     responses::error,
 };
@@ -27,14 +23,6 @@ pub async fn graphiql() -> HttpResponse {
                 .title("Wayfinder GraphiQL")
                 .finish(),
         )
-}
-
-fn is_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 pub async fn execute(

@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::{
     AppState,
-    body::read_limited,
+    body::{is_json, read_limited},
     responses::{error, feature_refusal},
 };
 
@@ -199,14 +199,6 @@ fn presented(basic: Option<String>, body: &[u8]) -> Presented {
         Ok(b) => Presented::Token(b.token),
         Err(_) => Presented::Unreadable("body is not {\"token\": …}"),
     }
-}
-
-fn is_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// 401 without detail; the reason, and the workspace and token id when the token named

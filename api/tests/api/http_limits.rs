@@ -1,4 +1,4 @@
-//! GraphQL abuse is cheap to refuse: every limit of issue #4 point 6 through the real HTTP
+//! GraphQL abuse is cheap to refuse: every document and body limit through the real HTTP
 //! server. Each refused document carries a mutation where it can, and the test then checks that
 //! nothing was written: the refusal happened before any resolver ran.
 

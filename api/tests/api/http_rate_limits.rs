@@ -1,4 +1,4 @@
-//! Rate limits (issue #4 point 7) through the real HTTP server, for both backends: a budget per
+//! Rate limits through the real HTTP server, for both backends: a budget per
 //! token, a budget per workspace shared by its tokens, 429 with `Retry-After`, and a refused
 //! request that did nothing.
 

@@ -1,4 +1,4 @@
-//! The six scenarios of issue #5 and the requests they send. Requests vary over what discovery
+//! The six scenarios of the load benchmark and the requests they send. Requests vary over what discovery
 //! found (ids, search terms), and event batches are new every time: their ids carry the run id
 //! and a sequence number, so every batch is really stored.
 
