@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod cli_seed;
+mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
 mod http_events;

@@ -87,7 +87,64 @@ impl Schema {
         }
     }
 
-    fn selection(&self, type_name: &str, depth: usize) -> String {
+    /// The arguments the operation takes, required or not.
+    pub fn arguments_of<'a>(&self, operation: &'a Operation) -> &'a [InputValueDefinition] {
+        &operation.arguments
+    }
+
+    /// The named type the operation returns.
+    pub fn returns_of<'a>(&self, operation: &'a Operation) -> &'a str {
+        &operation.returns
+    }
+
+    /// The fields of input object `type_name`, or `None` for any other type.
+    pub fn input_fields(&self, type_name: &str) -> Option<Vec<&InputValueDefinition>> {
+        match self.kinds.get(type_name) {
+            Some(TypeKind::InputObject(input)) => {
+                Some(input.fields.iter().map(|f| &f.node).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// The values of enum `type_name`, or `None` for any other type.
+    pub fn enum_values(&self, type_name: &str) -> Option<Vec<String>> {
+        match self.kinds.get(type_name) {
+            Some(TypeKind::Enum(e)) => Some(
+                e.values
+                    .iter()
+                    .map(|v| v.node.value.node.to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The fields of object `type_name` that take arguments: `(name, arguments, returns)`.
+    pub fn fields_with_arguments(
+        &self,
+        type_name: &str,
+    ) -> Vec<(String, Vec<InputValueDefinition>, String)> {
+        let Some(TypeKind::Object(object)) = self.kinds.get(type_name) else {
+            return Vec::new();
+        };
+        object
+            .fields
+            .iter()
+            .filter(|f| !f.node.arguments.is_empty())
+            .map(|f| {
+                (
+                    f.node.name.node.to_string(),
+                    f.node.arguments.iter().map(|a| a.node.clone()).collect(),
+                    named(&f.node.ty.node).to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A selection of `type_name`'s fields down to `depth` levels, as [`Schema::document_with_depth`]
+    /// makes it.
+    pub fn selection(&self, type_name: &str, depth: usize) -> String {
         let fields = match self.kinds.get(type_name) {
             Some(TypeKind::Object(o)) => &o.fields,
             Some(TypeKind::Interface(i)) => &i.fields,
@@ -164,7 +221,7 @@ impl Schema {
     }
 }
 
-fn named(ty: &Type) -> &str {
+pub fn named(ty: &Type) -> &str {
     match &ty.base {
         BaseType::Named(n) => n.as_str(),
         BaseType::List(inner) => named(inner),
