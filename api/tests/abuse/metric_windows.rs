@@ -4,11 +4,7 @@
 //! sends such windows as fast as it can.
 
 use api::config::Config;
-use domain::{
-    Role,
-    fact_sheets::{self, NewFactSheet},
-    meta_model,
-};
+use domain::Role;
 use serde_json::{Value, json};
 
 use crate::{
@@ -23,29 +19,7 @@ const METRICS: &str = "query($id: ID!, $from: DateTime!, $to: DateTime!, $bucket
   } } }";
 
 async fn artifact(app: &TestApp) -> String {
-    let model = meta_model::current(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .model;
-    let tx = app
-        .db
-        .store
-        .begin_write(app.admin.workspace_id)
-        .await
-        .unwrap();
-    let sheet = fact_sheets::create(
-        &*tx,
-        &app.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "SoftwareArtifact".into(),
-            name: "checkout".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let sheet = app.create_fact_sheet("SoftwareArtifact", "checkout").await;
     sheet.id.to_string()
 }
 

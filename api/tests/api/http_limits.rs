@@ -3,11 +3,7 @@
 //! nothing was written: the refusal happened before any resolver ran.
 
 use api::config::{Config, Profile};
-use domain::{
-    Role,
-    fact_sheets::{self, NewFactSheet},
-    meta_model, tags,
-};
+use domain::{Role, fact_sheets, meta_model, tags};
 use serde_json::{Value, json};
 
 use crate::support::{Server, TestApp, code};
@@ -37,31 +33,9 @@ async fn fact_sheet_count(app: &TestApp) -> u64 {
 }
 
 async fn seed_fact_sheets(app: &TestApp, n: usize) {
-    let model = meta_model::current(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .model;
-    let tx = app
-        .db
-        .store
-        .begin_write(app.admin.workspace_id)
-        .await
-        .unwrap();
     for i in 0..n {
-        fact_sheets::create(
-            &*tx,
-            &app.admin,
-            &model,
-            NewFactSheet {
-                fact_sheet_type: "Team".into(),
-                name: format!("team-{i:04}"),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        app.create_fact_sheet("Team", &format!("team-{i:04}")).await;
     }
-    tx.commit().await.unwrap();
 }
 
 fn create_tag(alias: &str, name: &str) -> String {

@@ -12,7 +12,8 @@ use async_graphql::{Request, Response, Variables};
 use domain::{
     Principal, Role,
     db::{StatementCounter, Store},
-    workspaces,
+    fact_sheets::{self, FactSheet, NewFactSheet},
+    meta_model, workspaces,
 };
 use serde_json::Value;
 use testkit::TestDb;
@@ -73,6 +74,35 @@ impl TestApp {
             subject: "bob@globex.test".into(),
             role: Role::Admin,
         }
+    }
+
+    /// A fact sheet of `fact_sheet_type` named `name` in the admin's workspace, written straight
+    /// through the domain (not through the server under test) and committed.
+    pub async fn create_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
+        let model = meta_model::current(self.db.conn(), &self.admin)
+            .await
+            .unwrap()
+            .model;
+        let tx = self
+            .db
+            .store
+            .begin_write(self.admin.workspace_id)
+            .await
+            .unwrap();
+        let sheet = fact_sheets::create(
+            &*tx,
+            &self.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: fact_sheet_type.into(),
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        sheet
     }
 
     /// Runs a GraphQL request as `principal` and returns the JSON response (data and errors).
