@@ -3,8 +3,7 @@ use sea_orm_migration::prelude::*;
 /// Change-id lists kept as `json` instead of `jsonb` on PostgreSQL (SQLite stores JSON as text
 /// either way). Nothing ever queries inside these lists, while every metric window reads
 /// thousands of them back as text, and `jsonb` is rebuilt into text on every read. `json` keeps
-/// the validated text as sent. Measured on a 1M-event workspace, a cold team query cost
-/// PostgreSQL 77–105 ms of CPU with `jsonb` and 57–67 ms with `json`; its p50 fell by a quarter.
+/// the validated text as sent (BENCHMARKS.md has what that saves).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
