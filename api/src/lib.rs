@@ -10,5 +10,4 @@ pub mod demo;
 mod demo_events;
 pub mod graphql;
 pub mod http;
-pub mod seed;
 pub mod telemetry;

@@ -1,9 +1,9 @@
-//! `wayfinder bench events`: loads an events dataset through the real HTTP endpoint in batch
+//! `wayfinder-tools bench events`: loads an events dataset through the real HTTP endpoint in batch
 //! mode and times the team DORA query over it. Speed is measured here, never asserted in tests.
 //!
 //! ```sh
-//! cargo run --release -p api -- bench events --events 1000000
-//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/wayfinder_bench cargo run --release -p api -- bench events
+//! cargo run --release -p wayfinder-tools -- bench events --events 1000000
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/wayfinder_bench cargo run --release -p wayfinder-tools -- bench events
 //! ```
 
 use std::{
@@ -16,7 +16,7 @@ use std::{
 
 use anyhow::{Context, bail};
 use chrono::{Duration as Span, Utc};
-use clap::{Args, Subcommand};
+use clap::Args;
 use domain::{
     Principal, Role,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
@@ -27,20 +27,13 @@ use domain::{
 };
 use serde_json::{Value, json};
 
-use crate::{
+use api::{
     bootstrap::{jwt_keys, open_store, redact, serving_store, state},
     config::Config,
     http,
-    seed::events::EventStream,
 };
 
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Event ingestion (batch mode over HTTP) and team metrics latency.
-    Events(EventsArgs),
-    /// Drive a running server at fixed concurrency from this second process.
-    Load(super::bench_load::LoadArgs),
-}
+use crate::dataset::events::EventStream;
 
 #[derive(Args)]
 pub struct EventsArgs {
@@ -71,12 +64,8 @@ pub struct EventsArgs {
     workspace: Option<String>,
 }
 
-pub async fn run(mut config: Config, command: BenchCommand) -> anyhow::Result<()> {
-    let args = match command {
-        BenchCommand::Events(args) => args,
-        BenchCommand::Load(args) => return super::bench_load::run(args).await,
-    };
-    crate::telemetry::init(&config);
+pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
+    api::telemetry::init(&config);
     // The benchmark is the only client of its own in-process server and means to saturate it;
     // the default per-token budget (600 requests a minute) would refuse it within seconds.
     config.rate_limit_per_token_per_minute = 0;

@@ -7,7 +7,7 @@ use std::{fmt, str::FromStr};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::seed::events::EventStream;
+use crate::dataset::events::EventStream;
 
 use super::discovery::Workload;
 

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use domain::external_ids::EVENT_SOURCE_NAMESPACE;
 use serde_json::{Value, json};
 
-use super::client::Api;
+use crate::bench::client::Api;
 
 pub struct Workload {
     pub fact_sheet_ids: Vec<String>,
@@ -62,7 +62,7 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
         }
     }
     if fact_sheet_ids.is_empty() || search_terms.is_empty() {
-        bail!("the workspace has no fact sheets: seed it first (wayfinder seed)");
+        bail!("the workspace has no fact sheets: seed it first (wayfinder-tools seed)");
     }
     let check = api
         .graphql(SEARCH_CHECK, &json!({ "term": search_terms[0] }))

@@ -1,9 +1,9 @@
-//! `wayfinder seed`: a realistic workspace for demos and benchmarks, written through the
+//! `wayfinder-tools seed`: a realistic workspace for demos and benchmarks, written through the
 //! domain's bulk import (validated like any write) and, with `--events`, a year of events
 //! through the domain's ingestion. Shows progress as it goes.
 //!
 //! ```sh
-//! wayfinder seed --workspace big --scale max --events 1000000
+//! wayfinder-tools seed --workspace big --scale max --events 1000000
 //! ```
 
 use std::{sync::Arc, time::Instant};
@@ -21,11 +21,9 @@ use domain::{
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::{
-    bootstrap::open_store,
-    config::Config,
-    seed::{Scale, events::EventStream, generate},
-};
+use api::{bootstrap::open_store, config::Config};
+
+use crate::dataset::{Scale, events::EventStream, generate};
 
 #[derive(Args)]
 pub struct SeedArgs {
@@ -47,7 +45,7 @@ pub struct SeedArgs {
 const EVENTS_PER_STEP: u64 = 5_000;
 
 pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
-    crate::telemetry::init(&config);
+    api::telemetry::init(&config);
     let store = open_store(&config).await?;
     let started = Instant::now();
     let tx = store.begin_platform_write().await?;
