@@ -4,6 +4,7 @@
 mod client;
 mod events;
 mod load;
+mod team_metrics;
 
 use api::config::Config;
 use clap::Subcommand;

@@ -1,7 +1,8 @@
 //! The `wayfinder-tools` command line.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
+use api::cli::{ConfigFileArg, run_with_config};
 use clap::{Parser, Subcommand};
 
 use crate::{bench, seed};
@@ -13,9 +14,8 @@ use crate::{bench, seed};
     about = "Realistic data and speed measurements for Wayfinder"
 )]
 struct Cli {
-    /// A TOML configuration file (default: ./wayfinder.toml when present).
-    #[arg(long, global = true, env = "WAYFINDER_CONFIG")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigFileArg,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,7 +31,7 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    api::cli::run_with_config(cli.config.as_deref(), move |config| async move {
+    run_with_config(&cli.config, move |config| async move {
         match cli.command {
             Command::Seed(args) => seed::run(config, args).await,
             Command::Bench(cmd) => bench::run(config, cmd).await,

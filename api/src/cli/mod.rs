@@ -5,12 +5,9 @@ mod serve;
 mod token;
 mod workspace;
 
-use std::{
-    path::{Path, PathBuf},
-    process::ExitCode,
-};
+use std::{path::PathBuf, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
 
@@ -21,11 +18,18 @@ use crate::config::Config;
     about = "The open inventory of teams, products, software, APIs and cloud resources"
 )]
 struct Cli {
-    /// A TOML configuration file (default: ./wayfinder.toml when present).
-    #[arg(long, global = true, env = "WAYFINDER_CONFIG")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigFileArg,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The `--config` option of every Wayfinder binary, read by [`run_with_config`].
+#[derive(Args)]
+pub struct ConfigFileArg {
+    /// A TOML configuration file (default: ./wayfinder.toml when present).
+    #[arg(long, global = true, env = "WAYFINDER_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -49,7 +53,7 @@ enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    run_with_config(cli.config.as_deref(), move |config| async move {
+    run_with_config(&cli.config, move |config| async move {
         match cli.command {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Migrate => {
@@ -73,15 +77,15 @@ pub fn main() -> ExitCode {
     })
 }
 
-/// Loads the configuration (`file`, else `./wayfinder.toml`, then the environment), runs
-/// `command` with it on a multi-threaded runtime and turns the outcome into the exit code.
+/// Loads the configuration (the `--config` file, else `./wayfinder.toml`, then the environment),
+/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code.
 /// Public so that every Wayfinder binary reads its configuration and reports errors alike.
-pub fn run_with_config<F, Fut>(file: Option<&Path>, command: F) -> ExitCode
+pub fn run_with_config<F, Fut>(file: &ConfigFileArg, command: F) -> ExitCode
 where
     F: FnOnce(Config) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let config = match Config::load(file) {
+    let config = match Config::load(file.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: invalid configuration: {e}");

@@ -26,7 +26,7 @@ const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after:
 const SEARCH_CHECK: &str =
     "query($term: String!) { factSheets(first: 1, filter: {search: $term}) { totalCount } }";
 
-/// Issue #3 sets the team metric target for a team owning 50 artifacts; the team closest to
+/// The team metric targets are set for a team owning 50 artifacts; the team closest to
 /// that size is measured (the seed's skew also makes a few teams own hundreds).
 const TEAM_SIZE: u64 = 50;
 
