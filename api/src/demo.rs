@@ -1,7 +1,8 @@
 //! Demo data for `serve --demo`: a small but realistic company, so GraphiQL shows a useful
 //! graph right away. The company itself (fact sheets, relations, subscriptions) is data, in
 //! `demo/company.json`, so it can be edited without touching code; its delivery history is
-//! generated ([`events`]). Loading is idempotent: an existing `demo` workspace is left as it is.
+//! generated (`demo/events.rs`). Loading is idempotent: an existing `demo` workspace is left as
+//! it is.
 
 mod events;
 

@@ -1,5 +1,5 @@
 //! `wayfinder-tools bench`: speed is measured here, never asserted in tests (see BENCHMARKS.md).
-//! Both benchmarks talk to the server over HTTP through one checked [`client::Api`].
+//! Both benchmarks talk to the server over HTTP through one checked client (`client::Api`).
 
 mod client;
 mod events;

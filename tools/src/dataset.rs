@@ -2,7 +2,7 @@
 //! real enterprise workspaces (or just a measured team and its artifacts) and a year of delivery
 //! events for the artifacts. Deterministic (a fixed random seed), so two runs at the same scale
 //! produce the same graph and benchmark figures are comparable. `seed` and `bench events` both
-//! write what it generates through [`write`], the domain's bulk import.
+//! write what it generates through [`mod@write`], the domain's bulk import.
 
 pub mod events;
 pub mod graph;
