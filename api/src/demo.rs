@@ -1,10 +1,16 @@
 //! Demo data for `serve --demo`: a small but realistic company, so GraphiQL shows a useful
-//! graph right away. Loading is idempotent: an existing `demo` workspace is left as it is.
+//! graph right away. The company itself (fact sheets, relations, subscriptions) is data, in
+//! `demo/company.json`, so it can be edited without touching code; its delivery history is
+//! generated (`demo/events.rs`). Loading is idempotent: an existing `demo` workspace is left as
+//! it is.
+
+mod events;
 
 use std::collections::HashMap;
 
+use anyhow::Context;
 use domain::{
-    Principal, Role, events,
+    Principal, Role,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
     fact_sheets::{self, NewFactSheet},
     meta_model,
@@ -13,10 +19,14 @@ use domain::{
     workspaces,
 };
 use sea_orm::ConnectionTrait;
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 pub const WORKSPACE: &str = "demo";
+
+/// The company, embedded in the binary so `serve --demo` needs no file beside it.
+const COMPANY: &str = include_str!("demo/company.json");
 
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -25,264 +35,77 @@ pub struct Loaded {
     pub events: usize,
 }
 
-struct Sheet {
-    fact_sheet_type: &'static str,
-    name: &'static str,
-    description: &'static str,
-    attributes: Value,
-    tags: &'static [&'static str],
+/// `demo/company.json`. Relations and subscriptions name fact sheets by their (unique) names.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Company {
+    workspace_name: String,
+    fact_sheets: Vec<Sheet>,
+    relations: Vec<Relation>,
+    subscriptions: Vec<Subscription>,
 }
 
-fn sheet(
-    fact_sheet_type: &'static str,
-    name: &'static str,
-    description: &'static str,
-    attributes: Value,
-    tags: &'static [&'static str],
-) -> Sheet {
-    Sheet {
-        fact_sheet_type,
-        name,
-        description,
-        attributes,
-        tags,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sheet {
+    #[serde(rename = "type")]
+    fact_sheet_type: String,
+    name: String,
+    description: String,
+    attributes: Map<String, Value>,
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Relation {
+    #[serde(rename = "type")]
+    relation_type: String,
+    from: String,
+    to: String,
+    #[serde(default)]
+    attributes: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Subscription {
+    fact_sheet: String,
+    user: String,
+    role: String,
+}
+
+impl Company {
+    fn embedded() -> anyhow::Result<Self> {
+        serde_json::from_str(COMPANY).context("demo/company.json is invalid")
     }
 }
 
-fn sheets() -> Vec<Sheet> {
-    vec![
-        sheet(
-            "Team",
-            "Payments",
-            "Owns everything that moves money.",
-            json!({"teamType": "streamAligned", "size": 8, "contactEmail": "payments@demo.example"}),
-            &[],
-        ),
-        sheet(
-            "Team",
-            "Checkout Experience",
-            "The path from basket to order.",
-            json!({"teamType": "streamAligned", "size": 6, "chatChannel": "#checkout"}),
-            &[],
-        ),
-        sheet(
-            "Team",
-            "Platform",
-            "Runtime, clusters and paved roads.",
-            json!({"teamType": "platform", "size": 10, "contactEmail": "platform@demo.example"}),
-            &[],
-        ),
-        sheet(
-            "Team",
-            "Search & Discovery",
-            "Helps customers find products.",
-            json!({"teamType": "streamAligned", "size": 5}),
-            &[],
-        ),
-        sheet(
-            "Product",
-            "Web Shop",
-            "The customer-facing online shop.",
-            json!({"businessCriticality": "missionCritical", "lifecycle": {"plan": "2019-01-01", "active": "2019-09-01"}, "productManager": "ana@demo.example"}),
-            &["customer-facing"],
-        ),
-        sheet(
-            "Product",
-            "Mobile App",
-            "iOS and Android shopping app.",
-            json!({"businessCriticality": "businessCritical", "lifecycle": {"phaseIn": "2022-03-01", "active": "2022-10-01"}}),
-            &["customer-facing"],
-        ),
-        sheet(
-            "Product",
-            "Partner Portal",
-            "Self-service for marketplace partners.",
-            json!({"businessCriticality": "businessOperational", "lifecycle": {"active": "2021-01-01", "phaseOut": "2026-06-01"}}),
-            &[],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "checkout-service",
-            "Turns baskets into orders.",
-            json!({"repositoryUrl": "https://git.demo.example/checkout-service", "language": "kotlin", "artifactType": "service", "businessCriticality": "missionCritical", "lifecycle": {"active": "2020-02-01"}}),
-            &["pci", "tier-1"],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "payment-gateway",
-            "Talks to card processors.",
-            json!({"repositoryUrl": "https://git.demo.example/payment-gateway", "language": "java", "artifactType": "service", "businessCriticality": "missionCritical"}),
-            &["pci", "tier-1"],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "fraud-scoring",
-            "Scores orders for fraud risk.",
-            json!({"repositoryUrl": "https://git.demo.example/fraud-scoring", "language": "python", "artifactType": "service", "businessCriticality": "businessCritical"}),
-            &["tier-1"],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "web-frontend",
-            "The shop's web front end.",
-            json!({"repositoryUrl": "https://git.demo.example/web-frontend", "language": "typescript", "artifactType": "frontend", "businessCriticality": "missionCritical"}),
-            &[],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "mobile-bff",
-            "Backend for the mobile apps.",
-            json!({"repositoryUrl": "https://git.demo.example/mobile-bff", "language": "go", "artifactType": "service"}),
-            &[],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "search-api",
-            "Product search.",
-            json!({"repositoryUrl": "https://git.demo.example/search-api", "language": "rust", "artifactType": "service", "businessCriticality": "businessCritical"}),
-            &[],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "catalog-indexer",
-            "Feeds the search index.",
-            json!({"language": "java", "artifactType": "dataPipeline"}),
-            &[],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "partner-portal-ui",
-            "The partner portal front end.",
-            json!({"repositoryUrl": "https://git.demo.example/partner-portal-ui", "language": "javascript", "artifactType": "frontend", "lifecycle": {"active": "2021-01-01", "phaseOut": "2026-06-01"}}),
-            &["legacy"],
-        ),
-        sheet(
-            "SoftwareArtifact",
-            "platform-ingress",
-            "Edge routing and TLS.",
-            json!({"repositoryUrl": "https://git.demo.example/platform-ingress", "language": "go", "artifactType": "service"}),
-            &[],
-        ),
-        sheet(
-            "API",
-            "Checkout API",
-            "Create and query orders.",
-            json!({"protocol": "rest", "visibility": "internal", "version": "3.2"}),
-            &[],
-        ),
-        sheet(
-            "API",
-            "Payments API",
-            "Authorize and capture payments.",
-            json!({"protocol": "grpc", "visibility": "internal", "version": "1.9"}),
-            &["pci"],
-        ),
-        sheet(
-            "API",
-            "Search API",
-            "Query the product catalogue.",
-            json!({"protocol": "graphql", "visibility": "public", "specUrl": "https://api.demo.example/search/schema"}),
-            &[],
-        ),
-        sheet(
-            "API",
-            "Order Events",
-            "Order lifecycle events.",
-            json!({"protocol": "event", "visibility": "internal"}),
-            &[],
-        ),
-        sheet(
-            "API",
-            "Partner API",
-            "Listings and stock for partners.",
-            json!({"protocol": "rest", "visibility": "partner", "version": "2.0"}),
-            &[],
-        ),
-        sheet(
-            "CloudResource",
-            "eks-prod-eu",
-            "Production Kubernetes cluster.",
-            json!({"provider": "aws", "region": "eu-central-1", "environment": "production", "resourceType": "cluster", "monthlyCost": 18400}),
-            &[],
-        ),
-        sheet(
-            "CloudResource",
-            "rds-orders-prod",
-            "Orders database.",
-            json!({"provider": "aws", "region": "eu-central-1", "environment": "production", "resourceType": "database", "monthlyCost": 3200}),
-            &["pci"],
-        ),
-        sheet(
-            "CloudResource",
-            "opensearch-prod",
-            "Search cluster.",
-            json!({"provider": "aws", "region": "eu-west-1", "environment": "production", "resourceType": "database", "monthlyCost": 5100}),
-            &[],
-        ),
-        sheet(
-            "CloudResource",
-            "kafka-prod",
-            "Event streaming.",
-            json!({"provider": "gcp", "region": "europe-west3", "environment": "production", "resourceType": "queue", "monthlyCost": 2700}),
-            &[],
-        ),
-    ]
+/// Every software artifact sends events under its own name.
+fn is_event_source(sheet: &Sheet) -> bool {
+    sheet.fact_sheet_type == "SoftwareArtifact"
 }
 
-const RELATIONS: &[(&str, &str, &str)] = &[
-    ("teamOwnsArtifact", "Payments", "payment-gateway"),
-    ("teamOwnsArtifact", "Payments", "fraud-scoring"),
-    (
-        "teamOwnsArtifact",
-        "Checkout Experience",
-        "checkout-service",
-    ),
-    ("teamOwnsArtifact", "Checkout Experience", "web-frontend"),
-    ("teamOwnsArtifact", "Checkout Experience", "mobile-bff"),
-    ("teamOwnsArtifact", "Search & Discovery", "search-api"),
-    ("teamOwnsArtifact", "Search & Discovery", "catalog-indexer"),
-    ("teamOwnsArtifact", "Platform", "platform-ingress"),
-    ("teamOwnsArtifact", "Platform", "partner-portal-ui"),
-    ("productContainsArtifact", "Web Shop", "web-frontend"),
-    ("productContainsArtifact", "Web Shop", "checkout-service"),
-    ("productContainsArtifact", "Web Shop", "payment-gateway"),
-    ("productContainsArtifact", "Web Shop", "search-api"),
-    ("productContainsArtifact", "Mobile App", "mobile-bff"),
-    ("productContainsArtifact", "Mobile App", "checkout-service"),
-    ("productContainsArtifact", "Mobile App", "search-api"),
-    (
-        "productContainsArtifact",
-        "Partner Portal",
-        "partner-portal-ui",
-    ),
-    ("artifactProvidesApi", "checkout-service", "Checkout API"),
-    ("artifactProvidesApi", "checkout-service", "Order Events"),
-    ("artifactProvidesApi", "payment-gateway", "Payments API"),
-    ("artifactProvidesApi", "search-api", "Search API"),
-    ("artifactProvidesApi", "partner-portal-ui", "Partner API"),
-    ("artifactConsumesApi", "web-frontend", "Checkout API"),
-    ("artifactConsumesApi", "web-frontend", "Search API"),
-    ("artifactConsumesApi", "mobile-bff", "Checkout API"),
-    ("artifactConsumesApi", "mobile-bff", "Search API"),
-    ("artifactConsumesApi", "checkout-service", "Payments API"),
-    ("artifactConsumesApi", "fraud-scoring", "Order Events"),
-    ("artifactConsumesApi", "catalog-indexer", "Order Events"),
-    ("artifactRunsOn", "checkout-service", "eks-prod-eu"),
-    ("artifactRunsOn", "checkout-service", "rds-orders-prod"),
-    ("artifactRunsOn", "payment-gateway", "eks-prod-eu"),
-    ("artifactRunsOn", "fraud-scoring", "eks-prod-eu"),
-    ("artifactRunsOn", "mobile-bff", "eks-prod-eu"),
-    ("artifactRunsOn", "search-api", "opensearch-prod"),
-    ("artifactRunsOn", "catalog-indexer", "kafka-prod"),
-    ("artifactRunsOn", "platform-ingress", "eks-prod-eu"),
-];
+/// The id of the fact sheet `name`, created earlier in the load.
+fn id_of(ids: &HashMap<&str, Uuid>, name: &str) -> anyhow::Result<Uuid> {
+    ids.get(name)
+        .copied()
+        .with_context(|| format!("demo/company.json names no fact sheet `{name}`"))
+}
 
 /// Creates the demo workspace and its data unless the workspace already exists.
 pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
     if workspaces::find_by_slug(db, WORKSPACE).await?.is_some() {
         return Ok(Loaded::default());
     }
-    let ws = workspaces::create(db, WORKSPACE, Some("Demo Inc."), "demo-loader").await?;
+    let company = Company::embedded()?;
+    let ws = workspaces::create(
+        db,
+        WORKSPACE,
+        Some(company.workspace_name.as_str()),
+        "demo-loader",
+    )
+    .await?;
     let admin = Principal {
         workspace_id: ws.id,
         workspace_slug: ws.slug,
@@ -291,12 +114,11 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
     };
     let model = meta_model::current(db, &admin).await?.model;
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
-    let all = sheets();
-    for s in &all {
-        let external_ids = if s.fact_sheet_type == "SoftwareArtifact" {
+    for s in &company.fact_sheets {
+        let external_ids = if is_event_source(s) {
             vec![ExternalId {
                 namespace: EVENT_SOURCE_NAMESPACE.into(),
-                value: s.name.into(),
+                value: s.name.clone(),
             }]
         } else {
             Vec::new()
@@ -306,83 +128,85 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
             &admin,
             &model,
             NewFactSheet {
-                fact_sheet_type: s.fact_sheet_type.into(),
-                name: s.name.into(),
-                description: Some(s.description.into()),
-                attributes: s.attributes.as_object().cloned().unwrap_or_default(),
+                fact_sheet_type: s.fact_sheet_type.clone(),
+                name: s.name.clone(),
+                description: Some(s.description.clone()),
+                attributes: s.attributes.clone(),
                 external_ids,
-                tags: s.tags.iter().map(|t| t.to_string()).collect(),
+                tags: s.tags.clone(),
                 parent_id: None,
             },
         )
         .await?;
-        ids.insert(s.name, fs.id);
+        ids.insert(&s.name, fs.id);
     }
-    for (relation_type, from, to) in RELATIONS {
-        let attributes = if *relation_type == "artifactConsumesApi" {
-            json!({"usage": "critical"})
-        } else {
-            json!({})
-        };
+    for r in &company.relations {
         relations::create(
             db,
             &admin,
             &model,
             NewRelation {
-                relation_type: (*relation_type).into(),
-                from_id: ids[from],
-                to_id: ids[to],
-                attributes: attributes.as_object().cloned().unwrap_or_default(),
+                relation_type: r.relation_type.clone(),
+                from_id: id_of(&ids, &r.from)?,
+                to_id: id_of(&ids, &r.to)?,
+                attributes: r.attributes.clone(),
                 ..Default::default()
             },
         )
         .await?;
     }
-    for (name, user, role) in [
-        (
-            "checkout-service",
-            "maria@demo.example",
-            SubscriptionRole::Accountable,
-        ),
-        (
-            "checkout-service",
-            "jon@demo.example",
-            SubscriptionRole::Responsible,
-        ),
-        (
-            "payment-gateway",
-            "li@demo.example",
-            SubscriptionRole::Accountable,
-        ),
-        (
-            "Web Shop",
-            "ana@demo.example",
-            SubscriptionRole::Accountable,
-        ),
-        ("Web Shop", "cto@demo.example", SubscriptionRole::Observer),
-    ] {
-        subscriptions::subscribe(db, &admin, ids[name], user, role).await?;
+    for s in &company.subscriptions {
+        let role = SubscriptionRole::parse(&s.role)
+            .with_context(|| format!("demo/company.json: no subscription role `{}`", s.role))?;
+        subscriptions::subscribe(db, &admin, id_of(&ids, &s.fact_sheet)?, &s.user, role).await?;
     }
     let now = chrono::Utc::now();
     let mut history = Vec::new();
-    for (i, s) in all
+    for (i, s) in company
+        .fact_sheets
         .iter()
-        .filter(|s| s.fact_sheet_type == "SoftwareArtifact")
+        .filter(|s| is_event_source(s))
         .enumerate()
     {
-        history.extend(crate::demo_events::history(
-            s.name,
+        history.extend(events::history(
+            &s.name,
             1 + (i as u64 % 4),
             now,
             i as u64 + 1,
         ));
     }
-    let valid =
-        events::validate(history).map_err(|r| anyhow::anyhow!("demo events are invalid: {r:?}"))?;
-    let stored = events::ingest(db, &admin, valid).await?;
+    let valid = domain::events::validate(history)
+        .map_err(|r| anyhow::anyhow!("demo events are invalid: {r:?}"))?;
+    let stored = domain::events::ingest(db, &admin, valid).await?;
     Ok(Loaded {
-        fact_sheets: all.len(),
-        relations: RELATIONS.len(),
+        fact_sheets: company.fact_sheets.len(),
+        relations: company.relations.len(),
         events: stored.accepted as usize,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_company_names_only_its_own_fact_sheets() {
+        let company = Company::embedded().unwrap();
+        let names: Vec<&str> = company
+            .fact_sheets
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let named = company
+            .relations
+            .iter()
+            .flat_map(|r| [&r.from, &r.to])
+            .chain(company.subscriptions.iter().map(|s| &s.fact_sheet));
+        for name in named {
+            assert!(names.contains(&name.as_str()), "no fact sheet `{name}`");
+        }
+        for s in &company.subscriptions {
+            assert!(SubscriptionRole::parse(&s.role).is_some(), "{}", s.role);
+        }
+    }
 }

@@ -7,8 +7,6 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod demo;
-mod demo_events;
 pub mod graphql;
 pub mod http;
-pub mod seed;
 pub mod telemetry;

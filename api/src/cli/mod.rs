@@ -1,16 +1,13 @@
 //! The `wayfinder` command line.
 
-mod bench;
-mod bench_load;
 mod feature;
-mod seed;
 mod serve;
 mod token;
 mod workspace;
 
 use std::{path::PathBuf, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
 
@@ -21,11 +18,18 @@ use crate::config::Config;
     about = "The open inventory of teams, products, software, APIs and cloud resources"
 )]
 struct Cli {
-    /// A TOML configuration file (default: ./wayfinder.toml when present).
-    #[arg(long, global = true, env = "WAYFINDER_CONFIG")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigFileArg,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The `--config` option of every Wayfinder binary, read by [`run_with_config`].
+#[derive(Args)]
+pub struct ConfigFileArg {
+    /// A TOML configuration file (default: ./wayfinder.toml when present).
+    #[arg(long, global = true, env = "WAYFINDER_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -43,18 +47,45 @@ enum Command {
     /// Issue access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
-    /// Create a workspace filled with a realistic graph (and events) for demos and benchmarks.
-    Seed(seed::SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Measure speed (see BENCHMARKS.md).
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::load(cli.config.as_deref()) {
+    run_with_config(&cli.config, move |config| async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(config, args).await,
+            Command::Migrate => {
+                crate::telemetry::init(&config);
+                crate::bootstrap::open_store(&Config {
+                    migrate_on_start: true,
+                    ..config
+                })
+                .await?;
+                println!("migrations applied");
+                Ok(())
+            }
+            Command::Workspace(cmd) => workspace::run(config, cmd).await,
+            Command::Feature(cmd) => feature::run(config, cmd).await,
+            Command::Token(cmd) => token::run(config, cmd).await,
+            Command::Schema => {
+                print!("{}", crate::graphql::sdl());
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Loads the configuration (the `--config` file, else `./wayfinder.toml`, then the environment),
+/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code.
+/// Public so that every Wayfinder binary reads its configuration and reports errors alike.
+pub fn run_with_config<F, Fut>(file: &ConfigFileArg, command: F) -> ExitCode
+where
+    F: FnOnce(Config) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let config = match Config::load(file.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: invalid configuration: {e}");
@@ -71,31 +102,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Serve(args) => serve::run(config, args).await,
-            Command::Migrate => {
-                crate::telemetry::init(&config);
-                crate::bootstrap::open_store(&Config {
-                    migrate_on_start: true,
-                    ..config
-                })
-                .await?;
-                println!("migrations applied");
-                Ok(())
-            }
-            Command::Workspace(cmd) => workspace::run(config, cmd).await,
-            Command::Feature(cmd) => feature::run(config, cmd).await,
-            Command::Token(cmd) => token::run(config, cmd).await,
-            Command::Bench(cmd) => bench::run(config, cmd).await,
-            Command::Seed(args) => seed::run(config, args).await,
-            Command::Schema => {
-                print!("{}", crate::graphql::sdl());
-                Ok(())
-            }
-        }
-    });
-    match result {
+    match runtime.block_on(command(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

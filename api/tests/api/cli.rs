@@ -30,41 +30,37 @@ pub(crate) fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) ->
     command
 }
 
+/// Runs `command` and returns its standard output, failing with its standard error unless it
+/// succeeded.
+fn succeeded(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[tokio::test]
 async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     let db = TestDb::new().await;
     let database_url = db.is_postgres().then(|| db.url.clone());
     let dir = tempfile::tempdir().unwrap();
 
-    let out = wayfinder(dir.path(), &database_url)
-        .args(["workspace", "create", "acme"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("created workspace acme"));
-    let out = wayfinder(dir.path(), &database_url)
-        .args([
-            "token",
-            "create",
-            "--workspace",
-            "acme",
-            "--role",
-            "viewer",
-            "--ttl",
-            "10m",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = succeeded(wayfinder(dir.path(), &database_url).args(["workspace", "create", "acme"]));
+    assert!(out.contains("created workspace acme"));
+    let out = succeeded(wayfinder(dir.path(), &database_url).args([
+        "token",
+        "create",
+        "--workspace",
+        "acme",
+        "--role",
+        "viewer",
+        "--ttl",
+        "10m",
+    ]));
+    let token = out.trim().to_owned();
     let secret = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
     let claims = JwtKeys::hs256(secret.trim().as_bytes(), "wayfinder", "wayfinder-api")
         .verify(&token)

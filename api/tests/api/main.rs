@@ -5,7 +5,6 @@
 mod support;
 
 mod cli;
-mod cli_seed;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;

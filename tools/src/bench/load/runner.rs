@@ -11,8 +11,9 @@ use std::{
 
 use anyhow::Context;
 
+use crate::bench::client::Api;
+
 use super::{
-    client::Api,
     discovery::Workload,
     scenarios::{Request, Run, Scenario},
 };

@@ -104,6 +104,15 @@ impl Graph {
     }
 }
 
+/// The event source of the `n`-th software artifact (counting from 1), as its external ID: the
+/// name the events generator sends that artifact's events under.
+pub fn event_source(n: usize) -> ExternalId {
+    ExternalId {
+        namespace: EVENT_SOURCE_NAMESPACE.into(),
+        value: format!("artifact-{n:05}"),
+    }
+}
+
 pub fn generate(model: &MetaModel, scale: Scale, seed: u64) -> Graph {
     let mut rng = StdRng::seed_from_u64(seed);
     let total = scale.fact_sheets();
@@ -124,10 +133,7 @@ pub fn generate(model: &MetaModel, scale: Scale, seed: u64) -> Graph {
             let serial = fact_sheets.len();
             let name = format!("{} {:05}", t.label, n + 1);
             let external_ids = if *type_key == "SoftwareArtifact" {
-                vec![ExternalId {
-                    namespace: EVENT_SOURCE_NAMESPACE.into(),
-                    value: format!("artifact-{:05}", n + 1),
-                }]
+                vec![event_source(n + 1)]
             } else {
                 Vec::new()
             };

@@ -1,9 +1,9 @@
-//! `wayfinder seed`: a realistic workspace for demos and benchmarks, written through the
+//! `wayfinder-tools seed`: a realistic workspace for demos and benchmarks, written through the
 //! domain's bulk import (validated like any write) and, with `--events`, a year of events
 //! through the domain's ingestion. Shows progress as it goes.
 //!
 //! ```sh
-//! wayfinder seed --workspace big --scale max --events 1000000
+//! wayfinder-tools seed --workspace big --scale max --events 1000000
 //! ```
 
 use std::{sync::Arc, time::Instant};
@@ -12,20 +12,16 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::Args;
 use domain::{
-    Principal, Role,
+    Principal,
     db::Store,
     events::{self, IncomingEvent},
-    import::{self, ImportFactSheet, ImportRelation},
-    meta_model, workspaces,
 };
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::{
-    bootstrap::open_store,
-    config::Config,
-    seed::{Scale, events::EventStream, generate},
-};
+use api::{bootstrap::open_store, config::Config};
+
+use crate::dataset::{Scale, events::EventStream, generate, write};
 
 #[derive(Args)]
 pub struct SeedArgs {
@@ -47,32 +43,19 @@ pub struct SeedArgs {
 const EVENTS_PER_STEP: u64 = 5_000;
 
 pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
-    crate::telemetry::init(&config);
+    api::telemetry::init(&config);
     let store = open_store(&config).await?;
     let started = Instant::now();
-    let tx = store.begin_platform_write().await?;
-    let ws = workspaces::create(&*tx, &args.workspace, None, "seed")
-        .await
-        .with_context(|| format!("creating workspace {}", args.workspace))?;
-    tx.commit().await?;
-    let admin = Principal {
-        workspace_id: ws.id,
-        workspace_slug: ws.slug.clone(),
-        subject: "seed".into(),
-        role: Role::Admin,
-    };
-    let model = meta_model::current(&store.tenant(ws.id).await?, &admin)
-        .await?
-        .model;
+    let (admin, model) = write::create_workspace(&store, &args.workspace, "seed").await?;
     let graph = generate(&model, args.scale, args.seed);
     eprintln!(
         "seeding `{}`: {} fact sheets, {} relations",
-        ws.slug,
+        admin.workspace_slug,
         graph.fact_sheets.len(),
         graph.relations.len()
     );
     let sources = graph.event_sources();
-    import_all(&store, &admin, &model, graph.fact_sheets, graph.relations).await?;
+    write::import(&store, &admin, &model, graph, &mut import_progress()).await?;
     eprintln!("inventory done in {:.1} s", started.elapsed().as_secs_f64());
     if args.events > 0 {
         if sources.is_empty() {
@@ -87,23 +70,17 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     store.refresh_statistics().await?;
     println!(
         "seeded workspace {} in {:.1} s",
-        ws.slug,
+        admin.workspace_slug,
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// One transaction: the import is all or nothing, and relations may join any two fact sheets.
-async fn import_all(
-    store: &Store,
-    admin: &Principal,
-    model: &domain::meta_model::MetaModel,
-    sheets: Vec<ImportFactSheet>,
-    relations: Vec<ImportRelation>,
-) -> anyhow::Result<()> {
+/// Prints the import's progress every 10 % of its rows, with the seconds since it started.
+fn import_progress() -> impl FnMut(usize, usize) + Send {
     let started = Instant::now();
     let mut shown = 0;
-    let mut progress = |written: usize, total: usize| {
+    move |written: usize, total: usize| {
         let percent = 100 * written / total.max(1);
         if percent >= shown + 10 || written == total {
             shown = percent;
@@ -112,18 +89,14 @@ async fn import_all(
                 started.elapsed().as_secs_f64()
             );
         }
-    };
-    let tx = store.begin_write(admin.workspace_id).await?;
-    import::import_graph(&*tx, admin, model, sheets, relations, &mut progress).await?;
-    tx.commit().await?;
-    Ok(())
+    }
 }
 
 /// Writes the stream in steps of [`EVENTS_PER_STEP`], several at once: each step is one
 /// transaction, and while PostgreSQL stores one the others are generated and validated.
-/// Sequentially the seed reached ~11,500 events/s, under half of what the same database takes
-/// over HTTP from 8 clients. The events are independent and metrics do not depend on arrival
-/// order, so the steps may commit in any order.
+/// Written one after the other, the steps reached under half of what the same database takes
+/// over HTTP from 8 clients (BENCHMARKS.md). The events are independent and metrics do not
+/// depend on arrival order, so the steps may commit in any order.
 async fn seed_events(
     store: &Store,
     admin: &Principal,

@@ -1,13 +1,12 @@
-//! `wayfinder bench load`: drives a running server from a second process at fixed concurrency
+//! `wayfinder-tools bench load`: drives a running server from a second process at fixed concurrency
 //! and prints req/s and latency percentiles per scenario, plus the SQL statements
 //! one request of each read scenario costs. A pure HTTP client: it never opens the database,
 //! so it measures what a real client sees. `scripts/bench-load` starts a seeded server for it.
 //!
 //! ```sh
-//! wayfinder bench load --url http://127.0.0.1:8080 --token "$TOKEN" --scenarios a,b,c --clients 16
+//! wayfinder-tools bench load --url http://127.0.0.1:8080 --token "$TOKEN" --scenarios a,b,c --clients 16
 //! ```
 
-mod client;
 mod discovery;
 mod runner;
 mod scenarios;
@@ -18,11 +17,11 @@ use anyhow::bail;
 use clap::Args;
 
 use self::{
-    client::Api,
     discovery::discover,
     runner::{Settings, measure},
     scenarios::{ALL, EVENT_BATCH, Request, Run, Scenario},
 };
+use super::client::Api;
 
 #[derive(Args)]
 pub struct LoadArgs {

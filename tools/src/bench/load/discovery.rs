@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use domain::external_ids::EVENT_SOURCE_NAMESPACE;
 use serde_json::{Value, json};
 
-use super::client::Api;
+use crate::bench::client::Api;
 
 pub struct Workload {
     pub fact_sheet_ids: Vec<String>,
@@ -26,7 +26,7 @@ const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after:
 const SEARCH_CHECK: &str =
     "query($term: String!) { factSheets(first: 1, filter: {search: $term}) { totalCount } }";
 
-/// Issue #3 sets the team metric target for a team owning 50 artifacts; the team closest to
+/// The team metric targets are set for a team owning 50 artifacts; the team closest to
 /// that size is measured (the seed's skew also makes a few teams own hundreds).
 const TEAM_SIZE: u64 = 50;
 
@@ -62,7 +62,7 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
         }
     }
     if fact_sheet_ids.is_empty() || search_terms.is_empty() {
-        bail!("the workspace has no fact sheets: seed it first (wayfinder seed)");
+        bail!("the workspace has no fact sheets: seed it first (wayfinder-tools seed)");
     }
     let check = api
         .graphql(SEARCH_CHECK, &json!({ "term": search_terms[0] }))

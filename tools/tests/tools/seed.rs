@@ -1,17 +1,17 @@
-//! `wayfinder seed` end to end: a workspace with a realistic graph and events that the server
+//! `wayfinder-tools seed` end to end: a workspace with a realistic graph and events that the server
 //! then serves (relations traversable, events counted by metrics).
 
 use domain::{Principal, Role, workspaces};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use testkit::TestDb;
 
-use crate::cli::wayfinder;
+use crate::wayfinder_tools;
 
 #[tokio::test]
 async fn seed_creates_a_connected_graph_with_events_and_shows_progress() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let out = wayfinder(dir.path(), &Some(db.url.clone()))
+    let out = wayfinder_tools(dir.path(), &db.url)
         .args([
             "seed",
             "--workspace",

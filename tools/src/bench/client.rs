@@ -31,7 +31,8 @@ impl Answer {
 
 /// What the check needs of a GraphQL body. Every byte is still parsed (a malformed body
 /// fails), but nothing is built: building a `Value` of each depth-3 traversal's answer cost the
-/// load generator ~13 ms of CPU (against the server's ~40 ms), on the same two cores.
+/// load generator a third of the CPU the server spent on it, on the same two cores
+/// (BENCHMARKS.md).
 #[derive(serde::Deserialize)]
 struct Envelope {
     data: Option<IgnoredAny>,

@@ -1,9 +1,9 @@
-//! `wayfinder bench events`: loads an events dataset through the real HTTP endpoint in batch
+//! `wayfinder-tools bench events`: loads an events dataset through the real HTTP endpoint in batch
 //! mode and times the team DORA query over it. Speed is measured here, never asserted in tests.
 //!
 //! ```sh
-//! cargo run --release -p api -- bench events --events 1000000
-//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/wayfinder_bench cargo run --release -p api -- bench events
+//! cargo run --release -p wayfinder-tools -- bench events --events 1000000
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/wayfinder_bench cargo run --release -p wayfinder-tools -- bench events
 //! ```
 
 use std::{
@@ -16,31 +16,18 @@ use std::{
 
 use anyhow::{Context, bail};
 use chrono::{Duration as Span, Utc};
-use clap::{Args, Subcommand};
-use domain::{
-    Principal, Role,
-    external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
-    fact_sheets::{self, NewFactSheet},
-    meta_model,
-    relations::{self, NewRelation},
-    workspaces,
-};
-use serde_json::{Value, json};
+use clap::Args;
+use domain::{Principal, Role, fact_sheets, meta_model, workspaces};
+use serde_json::Value;
 
-use crate::{
+use api::{
     bootstrap::{jwt_keys, open_store, redact, serving_store, state},
     config::Config,
     http,
-    seed::events::EventStream,
 };
 
-#[derive(Subcommand)]
-pub enum BenchCommand {
-    /// Event ingestion (batch mode over HTTP) and team metrics latency.
-    Events(EventsArgs),
-    /// Drive a running server at fixed concurrency from this second process.
-    Load(super::bench_load::LoadArgs),
-}
+use super::{client::Api, team_metrics};
+use crate::dataset::{events::EventStream, measured_team, write};
 
 #[derive(Args)]
 pub struct EventsArgs {
@@ -71,12 +58,8 @@ pub struct EventsArgs {
     workspace: Option<String>,
 }
 
-pub async fn run(mut config: Config, command: BenchCommand) -> anyhow::Result<()> {
-    let args = match command {
-        BenchCommand::Events(args) => args,
-        BenchCommand::Load(args) => return super::bench_load::run(args).await,
-    };
-    crate::telemetry::init(&config);
+pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
+    api::telemetry::init(&config);
     // The benchmark is the only client of its own in-process server and means to saturate it;
     // the default per-token budget (600 requests a minute) would refuse it within seconds.
     config.rate_limit_per_token_per_minute = 0;
@@ -116,30 +99,20 @@ pub async fn run(mut config: Config, command: BenchCommand) -> anyhow::Result<()
     let handle = running.server.handle();
     tokio::spawn(running.server);
     let token = keys.issue("bench", &slug, Role::Member, Duration::from_secs(24 * 3600))?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.clients)
-        .build()?;
+    let api = Api::new(&base, &token, args.clients)?;
 
     let rate = if args.workspace.is_some() {
         f64::NAN
     } else {
-        ingest(&client, &base, &token, &sources, &args).await?
+        ingest(&api, &sources, &args).await?
     };
     // As after any bulk load, so the queries are timed with the plans a database with
     // autovacuum on would pick (the events went in faster than it would have caught up).
     eprintln!("updating planner statistics (ANALYZE, with VACUUM on PostgreSQL)");
     store.refresh_statistics().await?;
-    let cold = team_queries(&client, &base, &token, &team, args.queries, Windows::Cold).await?;
-    let sliding = team_queries(
-        &client,
-        &base,
-        &token,
-        &team,
-        args.queries,
-        Windows::Sliding,
-    )
-    .await?;
-    let warm = team_queries(&client, &base, &token, &team, args.queries, Windows::Same).await?;
+    let cold = team_queries(&api, &team, args.queries, Windows::Cold).await?;
+    let sliding = team_queries(&api, &team, args.queries, Windows::Sliding).await?;
+    let warm = team_queries(&api, &team, args.queries, Windows::Same).await?;
     handle.stop(true).await;
 
     println!("\nWayfinder events benchmark ({backend})");
@@ -202,94 +175,33 @@ async fn find_team(store: &domain::db::Store, slug: &str) -> anyhow::Result<Stri
     Ok(team.id.to_string())
 }
 
+/// A new workspace `slug` with the measured team and its artifacts; returns the team's id and
+/// the artifacts' event sources.
 async fn seed_inventory(
     store: &domain::db::Store,
     slug: &str,
     args: &EventsArgs,
 ) -> anyhow::Result<(String, Vec<String>)> {
-    let tx = store.begin_platform_write().await?;
-    let ws = workspaces::create(&*tx, slug, None, "bench").await?;
-    let admin = Principal {
-        workspace_id: ws.id,
-        workspace_slug: ws.slug,
-        subject: "bench".into(),
-        role: Role::Admin,
-    };
-    let model = meta_model::current(&*tx, &admin).await?.model;
-    let team = fact_sheets::create(
-        &*tx,
-        &admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Team".into(),
-            name: "Measured team".into(),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let mut sources = Vec::with_capacity(args.artifacts);
-    for i in 0..args.artifacts {
-        let source = format!("artifact-{i:05}");
-        let fs = fact_sheets::create(
-            &*tx,
-            &admin,
-            &model,
-            NewFactSheet {
-                fact_sheet_type: "SoftwareArtifact".into(),
-                name: source.clone(),
-                external_ids: vec![ExternalId {
-                    namespace: EVENT_SOURCE_NAMESPACE.into(),
-                    value: source.clone(),
-                }],
-                ..Default::default()
-            },
-        )
-        .await?;
-        if i < args.team_artifacts {
-            relations::create(
-                &*tx,
-                &admin,
-                &model,
-                NewRelation {
-                    relation_type: "teamOwnsArtifact".into(),
-                    from_id: team.id,
-                    to_id: fs.id,
-                    ..Default::default()
-                },
-            )
-            .await?;
-        }
-        sources.push(source);
-    }
-    tx.commit().await?;
+    let (admin, model) = write::create_workspace(store, slug, "bench").await?;
+    let graph = measured_team(args.artifacts, args.team_artifacts);
+    let team = graph.fact_sheets[0].id.to_string();
+    let sources = graph.event_sources();
+    write::import(store, &admin, &model, graph, &mut |_, _| {}).await?;
     eprintln!(
         "inventory: {} artifacts, team owns {}",
         args.artifacts, args.team_artifacts
     );
-    Ok((team.id.to_string(), sources))
+    Ok((team, sources))
 }
 
-async fn ingest(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    sources: &[String],
-    args: &EventsArgs,
-) -> anyhow::Result<f64> {
+async fn ingest(api: &Api, sources: &[String], args: &EventsArgs) -> anyhow::Result<f64> {
     let sources = Arc::new(sources.to_vec());
     let next = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..args.clients {
-        let (client, url, token, sources, next, done) = (
-            client.clone(),
-            format!("{base}/events"),
-            token.to_owned(),
-            sources.clone(),
-            next.clone(),
-            done.clone(),
-        );
+        let (api, sources, next, done) = (api.clone(), sources.clone(), next.clone(), done.clone());
         let (total, batch, days, end) = (args.events, args.batch as u64, args.days, Utc::now());
         workers.push(tokio::spawn(async move {
             loop {
@@ -306,18 +218,7 @@ async fn ingest(
                 let body: Vec<Value> = (from..(from + batch).min(total))
                     .map(|n| stream.event(n))
                     .collect();
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/cloudevents-batch+json")
-                    .body(serde_json::to_vec(&body)?)
-                    .send()
-                    .await?;
-                let status = response.status();
-                let text = response.text().await?;
-                if status.as_u16() != 202 {
-                    bail!("ingestion answered {status}: {text}");
-                }
+                api.ingest(&body).await?;
                 done.fetch_add(body.len() as u64, Ordering::SeqCst);
             }
         }));
@@ -358,18 +259,12 @@ enum Windows {
 }
 
 async fn team_queries(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
+    api: &Api,
     team: &str,
     count: usize,
     windows: Windows,
 ) -> anyhow::Result<Vec<f64>> {
     let end = Utc::now();
-    let query = json!({
-        "query": "query($id: ID!, $from: DateTime!, $to: DateTime!) { factSheet(id: $id) { metrics(window: {from: $from, to: $to, bucket: WEEK}) { deploymentFrequency { deployments level buckets { start deployments } } leadTime { stats { count p50Seconds } level } changeFailureRate { rate level } failedDeploymentRecoveryTime { stats { p50Seconds } level } timeToRestore { stats { p50Seconds } } } } }",
-        "variables": {"id": team}
-    });
     let mut latencies = Vec::with_capacity(count);
     for i in 0..count {
         let to = match windows {
@@ -377,25 +272,13 @@ async fn team_queries(
             Windows::Sliding => end - Span::seconds(i as i64),
             Windows::Same => end,
         };
-        let mut query = query.clone();
-        query["variables"]["from"] = json!((to - Span::days(90)).to_rfc3339());
-        query["variables"]["to"] = json!(to.to_rfc3339());
+        let variables = team_metrics::variables(team, to);
         let started = Instant::now();
-        let response: Value = client
-            .post(format!("{base}/graphql"))
-            .bearer_auth(token)
-            .json(&query)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let answer = api.graphql(team_metrics::QUERY, &variables).await?;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        if response.get("errors").is_some() {
-            bail!("the metrics query failed: {response}");
-        }
         if i == 0 {
-            let deployments =
-                &response["data"]["factSheet"]["metrics"]["deploymentFrequency"]["deployments"];
+            let data = answer.data()?;
+            let deployments = &data["factSheet"]["metrics"]["deploymentFrequency"]["deployments"];
             eprintln!("team metrics: {deployments} deployments in the last 90 days");
         }
     }

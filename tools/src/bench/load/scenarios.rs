@@ -4,10 +4,10 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::seed::events::EventStream;
+use crate::{bench::team_metrics, dataset::events::EventStream};
 
 use super::discovery::Workload;
 
@@ -81,8 +81,6 @@ const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["Soft
 
 const SEARCH: &str = "query($term: String!) { factSheets(first: 20, filter: {search: $term}) { totalCount edges { node { id type name } } } }";
 
-const TEAM_METRICS: &str = "query($id: ID!, $from: DateTime!, $to: DateTime!) { factSheet(id: $id) { metrics(window: {from: $from, to: $to, bucket: WEEK}) { deploymentFrequency { deployments level buckets { start deployments } } leadTime { stats { count p50Seconds } level } changeFailureRate { rate level } failedDeploymentRecoveryTime { stats { p50Seconds } level } timeToRestore { stats { p50Seconds } } } } }";
-
 /// Events of the generated stream are spread over this many days before the run started.
 const EVENT_DAYS: i64 = 30;
 const EVENT_STREAM_LENGTH: u64 = 10_000_000;
@@ -110,14 +108,10 @@ impl Scenario {
             Scenario::FilteredPage => graphql(FILTERED_PAGE, json!({})),
             Scenario::Traversal => graphql(TRAVERSAL, json!({})),
             Scenario::Search => graphql(SEARCH, json!({ "term": pick(&workload.search_terms) })),
-            Scenario::TeamMetrics => {
-                let to = Utc::now();
-                let from = to - Duration::days(90);
-                graphql(
-                    TEAM_METRICS,
-                    json!({"id": workload.team_id, "from": from.to_rfc3339(), "to": to.to_rfc3339()}),
-                )
-            }
+            Scenario::TeamMetrics => graphql(
+                team_metrics::QUERY,
+                team_metrics::variables(&workload.team_id, Utc::now()),
+            ),
             Scenario::Ingestion => Request::Events(run.event_batch(&workload.event_sources, n)),
         }
     }

@@ -89,28 +89,21 @@ pub fn history(source: &str, pace: u64, now: DateTime<Utc>, seed: u64) -> Vec<In
             item += 1;
             let id = format!("{source}-w{item}");
             let item_type = ["feature", "feature", "defect", "debt", "risk"][rng.below(5) as usize];
+            let mut transition = |state: &str, at: DateTime<Utc>| {
+                push(
+                    format!("{id}-{state}"),
+                    "workitem.transitioned",
+                    at,
+                    json!({"itemId": id, "itemType": item_type, "state": state}),
+                );
+            };
             let begun = midnight + Duration::hours(9);
-            push(
-                format!("{id}-active"),
-                "workitem.transitioned",
-                begun,
-                json!({"itemId": id, "itemType": item_type, "state": "active"}),
-            );
+            transition("active", begun);
             let waited = begun + Duration::hours(6 + rng.below(48) as i64);
-            push(
-                format!("{id}-waiting"),
-                "workitem.transitioned",
-                waited,
-                json!({"itemId": id, "itemType": item_type, "state": "waiting"}),
-            );
+            transition("waiting", waited);
             let done = waited + Duration::hours(4 + rng.below(72) as i64);
             if done < now {
-                push(
-                    format!("{id}-done"),
-                    "workitem.transitioned",
-                    done,
-                    json!({"itemId": id, "itemType": item_type, "state": "done"}),
-                );
+                transition("done", done);
             }
         }
     }

@@ -1,0 +1,25 @@
+//! `wayfinder-tools bench`: speed is measured here, never asserted in tests (see BENCHMARKS.md).
+//! Both benchmarks talk to the server over HTTP through one checked client (`client::Api`).
+
+mod client;
+mod events;
+mod load;
+mod team_metrics;
+
+use api::config::Config;
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Event ingestion (batch mode over HTTP) and team metrics latency.
+    Events(events::EventsArgs),
+    /// Drive a running server at fixed concurrency from this second process.
+    Load(load::LoadArgs),
+}
+
+pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Events(args) => events::run(config, args).await,
+        BenchCommand::Load(args) => load::run(args).await,
+    }
+}
