@@ -15,7 +15,7 @@ use super::{
 use crate::graphql::{
     context::request,
     errors::OrGql,
-    traversal::{self, EdgesShape, Rendered},
+    render::{self, EdgesShape, Rendered},
 };
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -83,12 +83,12 @@ impl FactSheetConnection {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Rendered<Vec<FactSheetEdge>>> {
-        let rendered = match traversal::selection(ctx, EdgesShape::of) {
-            Some(shape) => traversal::render_edges(request(ctx)?, &self.page.items, &shape).await,
+        let rendered = match render::selection(ctx, EdgesShape::of) {
+            Some(shape) => render::render_edges(request(ctx)?, &self.page.items, &shape).await,
             None => None,
         };
         Ok(Rendered::or_executor(
-            traversal::counted(ctx, rendered),
+            render::counted(ctx, rendered),
             || {
                 self.page
                     .items

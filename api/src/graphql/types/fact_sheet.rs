@@ -23,7 +23,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
-    traversal::{self, RelationArgs, Shape, page_of},
+    render::{self, RelationArgs, Shape, page_of},
 };
 
 /// Where a fact sheet stands in its lifecycle.
@@ -409,7 +409,7 @@ impl FactSheetNode {
     ) -> async_graphql::Result<RelationConnection> {
         let rc = request(ctx)?;
         // Read before loading: a selection the renderer does not know costs nothing more.
-        let shape = traversal::selection(ctx, Shape::of);
+        let shape = render::selection(ctx, Shape::of);
         let (with_total, far_ends) = match &shape {
             Some(shape) => (shape.with_total(), shape.far_ends()),
             None => (
@@ -427,11 +427,11 @@ impl FactSheetNode {
             .unwrap_or_default();
         let page = RelationPage::new(self, &window, size, far_ends);
         let rendered = match shape {
-            Some(shape) => traversal::render(rc, &page, &shape).await,
+            Some(shape) => render::render(rc, &page, &shape).await,
             None => None,
         };
         Ok(RelationConnection::or_executor(
-            traversal::counted(ctx, rendered),
+            render::counted(ctx, rendered),
             || page,
         ))
     }
@@ -463,7 +463,7 @@ impl FactSheetNode {
 fn far_ends_for(ctx: &Context<'_>) -> FarEnds {
     let node = ctx.look_ahead().field("edges").field("node");
     let shown = ["from", "to"].iter().any(|end| {
-        traversal::BEYOND_SUMMARY
+        render::BEYOND_SUMMARY
             .iter()
             .any(|field| node.field(end).field(field).exists())
     });

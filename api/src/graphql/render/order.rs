@@ -9,10 +9,8 @@
 //!
 //! The pass walks the response once, checking each object against the plan of its selection
 //! set and sorting only an object that is out of order (and walking that one again). Lists
-//! and connections the traversal renderer built (see `super::traversal`) are in order by
-//! construction and most of a large response: fields whose every answer was rendered are not
-//! walked ([`RenderedFields`]; `perf` of the depth-3 benchmark put walking them at 6–7 % of the
-//! server's CPU).
+//! and connections the renderer wrote are in order by construction and most of a large
+//! response: fields whose every answer was rendered are not walked ([`RenderedFields`]).
 //!
 //! Plans are built lazily, only for the fields the response holds, so a document whose
 //! fragments would inline to millions of fields costs no more than the response it produced.
