@@ -21,15 +21,17 @@ use std::sync::{
 use async_graphql::{Context, SelectionField, Value};
 
 mod answer;
+mod contract;
 mod load;
 mod order;
 mod shape;
 mod values;
 
 pub use answer::Rendered;
+pub use contract::{PageInfo, RelationArgs, RelationRows, SheetRow, beyond_summary};
 pub use load::{render, render_edges};
 pub use order::{RenderedFields, order_response};
-pub use shape::{BEYOND_SUMMARY, EdgesShape, RelationArgs, Shape, page_of};
+pub use shape::{EdgesShape, Shape};
 
 /// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
 /// everything to the executor.

@@ -2,13 +2,16 @@
 //! per list from the query document (fragments flattened, aliases kept, variables resolved).
 //! `None` wherever the selection holds something the renderer does not produce itself.
 
-use async_graphql::{InputType, Name, SelectionField};
+use async_graphql::{Name, SelectionField};
 use domain::{
-    paging::{decode_cursor, page_size},
-    relations::{FarEnds, RelationSlice},
+    fact_sheets::FactSheet,
+    relations::{FarEnds, Relation, RelationSlice},
+    tags::Tag,
 };
 
-use crate::graphql::types::enums::RelationDirection;
+use super::contract::{
+    FACT_SHEET, PAGE_INFO, PageInfo, RELATION, RelationArgs, RowField, RowObject, TAG,
+};
 
 /// One selected field: its response key (alias or name) and what to put there.
 pub struct Selected<F> {
@@ -28,13 +31,14 @@ pub enum ConnectionField {
     Edges(Vec<Selected<EdgeField>>),
 }
 
-pub enum PageInfoField {
+/// A field of an object the renderer writes from its row alone.
+pub enum RowSelection<R: 'static> {
     Typename,
-    HasNextPage,
-    HasPreviousPage,
-    StartCursor,
-    EndCursor,
+    Row(&'static RowField<R>),
 }
+
+pub type PageInfoField = RowSelection<PageInfo>;
+pub type TagField = RowSelection<Tag>;
 
 pub enum EdgeField {
     Typename,
@@ -43,82 +47,22 @@ pub enum EdgeField {
 }
 
 pub enum RelationField {
-    Typename,
-    Id,
-    Type,
+    Plain(RowSelection<Relation>),
     From(Vec<Selected<SheetField>>),
     To(Vec<Selected<SheetField>>),
-    Attributes,
-    ActiveFrom,
-    ActiveUntil,
-    Revision,
-    CreatedAt,
-    UpdatedAt,
 }
 
 pub enum SheetField {
-    Typename,
-    Id,
-    Type,
-    Name,
-    Description,
-    Attributes,
-    Revision,
-    Status,
-    Completion,
-    CreatedAt,
-    UpdatedAt,
-    CreatedBy,
-    UpdatedBy,
+    Plain(RowSelection<FactSheet>),
     Tags(Vec<Selected<TagField>>),
     Relations(Box<Nested>),
 }
 
-/// The fact sheet fields that need a column a far end read as a summary leaves out
-/// ([`FarEnds::Summary`]), by name: the executor's look-ahead reads them so
-/// ([`SheetField::beyond_summary`] is the same list for the renderer, tested against this one).
-pub const BEYOND_SUMMARY: [&str; 4] = ["description", "attributes", "createdBy", "updatedBy"];
-
 impl SheetField {
-    /// Whether this field is one of [`BEYOND_SUMMARY`].
+    /// Whether this field needs a column a far end read as a summary leaves out.
     pub fn beyond_summary(&self) -> bool {
-        matches!(
-            self,
-            SheetField::Description
-                | SheetField::Attributes
-                | SheetField::CreatedBy
-                | SheetField::UpdatedBy
-        )
+        matches!(self, SheetField::Plain(RowSelection::Row(field)) if !field.in_summary)
     }
-}
-
-/// The fact sheet fields without a selection of their own, by name.
-fn scalar_sheet_field(name: &str) -> Option<SheetField> {
-    Some(match name {
-        "__typename" => SheetField::Typename,
-        "id" => SheetField::Id,
-        "type" => SheetField::Type,
-        "name" => SheetField::Name,
-        "description" => SheetField::Description,
-        "attributes" => SheetField::Attributes,
-        "revision" => SheetField::Revision,
-        "status" => SheetField::Status,
-        "completion" => SheetField::Completion,
-        "createdAt" => SheetField::CreatedAt,
-        "updatedAt" => SheetField::UpdatedAt,
-        "createdBy" => SheetField::CreatedBy,
-        "updatedBy" => SheetField::UpdatedBy,
-        _ => return None,
-    })
-}
-
-pub enum TagField {
-    Typename,
-    Id,
-    Name,
-    GroupId,
-    Color,
-    Description,
 }
 
 /// The selection of a fact sheet list's `edges` (`factSheets(...)`, `children(...)`).
@@ -140,35 +84,6 @@ pub struct Nested {
     pub slice: RelationSlice,
     pub size: u64,
     pub shape: Shape,
-}
-
-/// The arguments of a `relations(...)` field.
-#[derive(Debug, Default)]
-pub struct RelationArgs {
-    pub relation_type: Option<String>,
-    pub direction: RelationDirection,
-    pub first: Option<i32>,
-    pub after: Option<String>,
-}
-
-/// The slice to load for `args` and the page size; the one rule for the executor's
-/// `relations` resolver and the renderer, so both ask the loaders for the same keys.
-pub fn page_of(
-    args: &RelationArgs,
-    with_total: bool,
-    far_ends: FarEnds,
-) -> domain::Result<(RelationSlice, u64)> {
-    let size = page_size(args.first)?;
-    let after = args.after.as_deref().map(decode_cursor).transpose()?;
-    let slice = RelationSlice {
-        relation_type: args.relation_type.clone(),
-        direction: args.direction.into(),
-        after,
-        limit: size + 1,
-        with_total,
-        far_ends,
-    };
-    Ok((slice, size))
 }
 
 impl Shape {
@@ -250,7 +165,9 @@ impl Reader {
             Some(match plain(f)? {
                 "__typename" => ConnectionField::Typename,
                 "totalCount" => ConnectionField::TotalCount,
-                "pageInfo" => ConnectionField::PageInfo(page_info(f)?),
+                "pageInfo" => {
+                    ConnectionField::PageInfo(each(f, |p| row_selection(&PAGE_INFO, plain(p)?))?)
+                }
                 "edges" => ConnectionField::Edges(self.edges(f)?),
                 _ => return None,
             })
@@ -272,18 +189,9 @@ impl Reader {
     fn relation(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<RelationField>>> {
         each(field, |f| {
             Some(match plain(f)? {
-                "__typename" => RelationField::Typename,
-                "id" => RelationField::Id,
-                "type" => RelationField::Type,
                 "from" => RelationField::From(self.sheet(f)?),
                 "to" => RelationField::To(self.sheet(f)?),
-                "attributes" => RelationField::Attributes,
-                "activeFrom" => RelationField::ActiveFrom,
-                "activeUntil" => RelationField::ActiveUntil,
-                "revision" => RelationField::Revision,
-                "createdAt" => RelationField::CreatedAt,
-                "updatedAt" => RelationField::UpdatedAt,
-                _ => return None,
+                name => RelationField::Plain(row_selection(&RELATION, name)?),
             })
         })
     }
@@ -294,20 +202,20 @@ impl Reader {
             if f.name() == "relations" {
                 return Some(SheetField::Relations(Box::new(self.nested(f)?)));
             }
-            match plain(f)? {
-                "tags" => Some(SheetField::Tags(tags(f)?)),
-                name => scalar_sheet_field(name),
-            }
+            Some(match plain(f)? {
+                "tags" => SheetField::Tags(each(f, |t| row_selection(&TAG, plain(t)?))?),
+                name => SheetField::Plain(row_selection(&FACT_SHEET, name)?),
+            })
         })
     }
 
     fn nested(&mut self, field: &SelectionField<'_>) -> Option<Nested> {
         known_directives(field)?;
-        let args = relation_args(field)?;
+        let args = RelationArgs::read(field.arguments().ok()?)?;
         let id = self.next_id;
         self.next_id += 1;
         let shape = self.connection(field)?;
-        let (slice, size) = page_of(&args, shape.with_total(), shape.far_ends()).ok()?;
+        let (slice, size) = args.page(shape.with_total(), shape.far_ends()).ok()?;
         Some(Nested {
             id,
             slice,
@@ -317,31 +225,12 @@ impl Reader {
     }
 }
 
-fn tags(field: &SelectionField<'_>) -> Option<Vec<Selected<TagField>>> {
-    each(field, |f| {
-        Some(match plain(f)? {
-            "__typename" => TagField::Typename,
-            "id" => TagField::Id,
-            "name" => TagField::Name,
-            "groupId" => TagField::GroupId,
-            "color" => TagField::Color,
-            "description" => TagField::Description,
-            _ => return None,
-        })
-    })
-}
-
-fn page_info(field: &SelectionField<'_>) -> Option<Vec<Selected<PageInfoField>>> {
-    each(field, |f| {
-        Some(match plain(f)? {
-            "__typename" => PageInfoField::Typename,
-            "hasNextPage" => PageInfoField::HasNextPage,
-            "hasPreviousPage" => PageInfoField::HasPreviousPage,
-            "startCursor" => PageInfoField::StartCursor,
-            "endCursor" => PageInfoField::EndCursor,
-            _ => return None,
-        })
-    })
+/// `name` as a field of `object` the renderer writes from the row.
+fn row_selection<R>(object: &'static RowObject<R>, name: &str) -> Option<RowSelection<R>> {
+    match name {
+        "__typename" => Some(RowSelection::Typename),
+        _ => object.field(name).map(RowSelection::Row),
+    }
 }
 
 /// Each field of `field`'s selection under its response key, as `read` reads it; `None` as
@@ -361,23 +250,6 @@ fn each<F>(
         .collect()
 }
 
-/// The arguments of a nested `relations(...)`, read as the executor reads them; any it would
-/// refuse is left to it, so it words the error.
-fn relation_args(field: &SelectionField<'_>) -> Option<RelationArgs> {
-    let mut args = RelationArgs::default();
-    for (name, value) in field.arguments().ok()? {
-        let value = Some(value);
-        match name.as_str() {
-            "type" => args.relation_type = InputType::parse(value).ok()?,
-            "direction" => args.direction = InputType::parse(value).ok()?,
-            "first" => args.first = InputType::parse(value).ok()?,
-            "after" => args.after = InputType::parse(value).ok()?,
-            _ => return None,
-        }
-    }
-    Some(args)
-}
-
 /// The field's name when it carries no arguments and no directive but `@skip`/`@include`
 /// (async-graphql drops skipped fields before execution; the others stay, marked).
 fn plain<'a>(field: &SelectionField<'a>) -> Option<&'a str> {
@@ -395,38 +267,4 @@ fn known_directives<'a>(field: &SelectionField<'a>) -> Option<&'a str> {
 
 fn key(field: &SelectionField<'_>) -> Name {
     Name::new(field.alias().unwrap_or(field.name()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The renderer and the executor's look-ahead decide alike which far ends to read whole.
-    #[test]
-    fn the_renderer_and_the_executor_agree_on_what_a_summary_cannot_show() {
-        let names = [
-            "__typename",
-            "id",
-            "type",
-            "name",
-            "description",
-            "attributes",
-            "revision",
-            "status",
-            "completion",
-            "createdAt",
-            "updatedAt",
-            "createdBy",
-            "updatedBy",
-        ];
-        for name in names {
-            let field = scalar_sheet_field(name).expect(name);
-            assert_eq!(
-                field.beyond_summary(),
-                BEYOND_SUMMARY.contains(&name),
-                "{name}"
-            );
-        }
-        assert!(BEYOND_SUMMARY.iter().all(|name| names.contains(name)));
-    }
 }
