@@ -5,6 +5,7 @@
 mod authorization;
 mod complexity;
 mod context;
+mod document;
 mod errors;
 mod limits;
 mod loader;

@@ -18,7 +18,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use async_graphql::{Context, SelectionField, Value};
+use async_graphql::{Context, Value};
 
 mod answer;
 mod contract;
@@ -35,13 +35,10 @@ pub use shape::{EdgesShape, Shape};
 
 /// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
 /// everything to the executor.
-pub fn selection<S>(
-    ctx: &Context<'_>,
-    read: impl FnOnce(&SelectionField<'_>) -> Option<S>,
-) -> Option<S> {
+pub fn selection<S>(ctx: &Context<'_>, read: impl FnOnce(&Context<'_>) -> Option<S>) -> Option<S> {
     match ctx.data_opt::<TraversalRendering>() {
         Some(TraversalRendering::Executor) => None,
-        _ => read(&ctx.field()),
+        _ => read(ctx),
     }
 }
 

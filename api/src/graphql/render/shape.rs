@@ -2,7 +2,12 @@
 //! per list from the query document (fragments flattened, aliases kept, variables resolved).
 //! `None` wherever the selection holds something the renderer does not produce itself.
 
-use async_graphql::{Name, SelectionField};
+use std::ops::ControlFlow;
+
+use async_graphql::{
+    Context, Name, Positioned, Variables,
+    parser::types::{Field, OperationDefinition},
+};
 use domain::{
     fact_sheets::FactSheet,
     relations::{FarEnds, Relation, RelationSlice},
@@ -12,6 +17,7 @@ use domain::{
 use super::contract::{
     FACT_SHEET, PAGE_INFO, PageInfo, RELATION, RelationArgs, RowField, RowObject, TAG,
 };
+use crate::graphql::document::{self, Fragments, Spreads, Step};
 
 /// One selected field: its response key (alias or name) and what to put there.
 pub struct Selected<F> {
@@ -87,9 +93,9 @@ pub struct Nested {
 }
 
 impl Shape {
-    /// The shape of the `relations` field `field`, when the renderer knows all of it.
-    pub fn of(field: &SelectionField<'_>) -> Option<Self> {
-        Reader { next_id: 0 }.connection(field)
+    /// The shape of the `relations` field `ctx` resolves, when the renderer knows all of it.
+    pub fn of(ctx: &Context<'_>) -> Option<Self> {
+        Reader::new(ctx).connection(ctx.item)
     }
 
     /// Whether `totalCount` is selected (the executor's rule: by field name, any alias).
@@ -132,10 +138,11 @@ impl Shape {
 }
 
 impl EdgesShape {
-    /// The shape of a fact sheet connection's `edges` field, when the renderer knows all of it.
-    pub fn of(field: &SelectionField<'_>) -> Option<Self> {
-        let mut reader = Reader { next_id: 0 };
-        let fields = each(field, |f| {
+    /// The shape of the fact sheet connection's `edges` field `ctx` resolves, when the
+    /// renderer knows all of it.
+    pub fn of(ctx: &Context<'_>) -> Option<Self> {
+        let mut reader = Reader::new(ctx);
+        let fields = each(reader.request, ctx.item, |f| {
             Some(match plain(f)? {
                 "__typename" => SheetEdgeField::Typename,
                 "cursor" => SheetEdgeField::Cursor,
@@ -155,19 +162,43 @@ impl EdgesShape {
     }
 }
 
-struct Reader {
+/// What reading a selection needs besides its fields: the request's fragments, and its
+/// variables with the operation's defaults. async-graphql's `SelectionField` offers the same
+/// through fragments, but the renderer reads the document as every other check does
+/// (`graphql::document`); `Context::query_env` is async-graphql's own (hidden) field for it.
+#[derive(Clone, Copy)]
+struct Request<'c> {
+    fragments: &'c Fragments,
+    operation: &'c OperationDefinition,
+    variables: &'c Variables,
+}
+
+struct Reader<'c> {
+    request: Request<'c>,
     next_id: usize,
 }
 
-impl Reader {
-    fn connection(&mut self, field: &SelectionField<'_>) -> Option<Shape> {
-        let fields = each(field, |f| {
+impl<'c> Reader<'c> {
+    fn new(ctx: &Context<'c>) -> Self {
+        let env = ctx.query_env;
+        Self {
+            request: Request {
+                fragments: &env.fragments,
+                operation: &env.operation.node,
+                variables: &env.variables,
+            },
+            next_id: 0,
+        }
+    }
+
+    fn connection(&mut self, field: &'c Positioned<Field>) -> Option<Shape> {
+        let fields = each(self.request, field, |f| {
             Some(match plain(f)? {
                 "__typename" => ConnectionField::Typename,
                 "totalCount" => ConnectionField::TotalCount,
-                "pageInfo" => {
-                    ConnectionField::PageInfo(each(f, |p| row_selection(&PAGE_INFO, plain(p)?))?)
-                }
+                "pageInfo" => ConnectionField::PageInfo(each(self.request, f, |p| {
+                    row_selection(&PAGE_INFO, plain(p)?)
+                })?),
                 "edges" => ConnectionField::Edges(self.edges(f)?),
                 _ => return None,
             })
@@ -175,8 +206,8 @@ impl Reader {
         Some(Shape { fields })
     }
 
-    fn edges(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<EdgeField>>> {
-        each(field, |f| {
+    fn edges(&mut self, field: &'c Positioned<Field>) -> Option<Vec<Selected<EdgeField>>> {
+        each(self.request, field, |f| {
             Some(match plain(f)? {
                 "__typename" => EdgeField::Typename,
                 "cursor" => EdgeField::Cursor,
@@ -186,8 +217,8 @@ impl Reader {
         })
     }
 
-    fn relation(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<RelationField>>> {
-        each(field, |f| {
+    fn relation(&mut self, field: &'c Positioned<Field>) -> Option<Vec<Selected<RelationField>>> {
+        each(self.request, field, |f| {
             Some(match plain(f)? {
                 "from" => RelationField::From(self.sheet(f)?),
                 "to" => RelationField::To(self.sheet(f)?),
@@ -196,22 +227,33 @@ impl Reader {
         })
     }
 
-    fn sheet(&mut self, field: &SelectionField<'_>) -> Option<Vec<Selected<SheetField>>> {
-        each(field, |f| {
+    fn sheet(&mut self, field: &'c Positioned<Field>) -> Option<Vec<Selected<SheetField>>> {
+        each(self.request, field, |f| {
             // The one field with arguments (read by `nested`).
-            if f.name() == "relations" {
+            if f.node.name.node == "relations" {
                 return Some(SheetField::Relations(Box::new(self.nested(f)?)));
             }
             Some(match plain(f)? {
-                "tags" => SheetField::Tags(each(f, |t| row_selection(&TAG, plain(t)?))?),
+                "tags" => {
+                    SheetField::Tags(each(self.request, f, |t| row_selection(&TAG, plain(t)?))?)
+                }
                 name => SheetField::Plain(row_selection(&FACT_SHEET, name)?),
             })
         })
     }
 
-    fn nested(&mut self, field: &SelectionField<'_>) -> Option<Nested> {
+    fn nested(&mut self, field: &'c Positioned<Field>) -> Option<Nested> {
         known_directives(field)?;
-        let args = RelationArgs::read(field.arguments().ok()?)?;
+        let request = self.request;
+        let arguments = field.node.arguments.iter().map(|(name, value)| {
+            let value = value.node.clone().into_const_with(|variable| {
+                document::variable(request.operation, request.variables, &variable)
+                    .cloned()
+                    .ok_or(())
+            });
+            Some((name.node.clone(), value.ok()?))
+        });
+        let args = RelationArgs::read(arguments.collect::<Option<Vec<_>>>()?)?;
         let id = self.next_id;
         self.next_id += 1;
         let shape = self.connection(field)?;
@@ -235,36 +277,36 @@ fn row_selection<R>(object: &'static RowObject<R>, name: &str) -> Option<RowSele
 
 /// Each field of `field`'s selection under its response key, as `read` reads it; `None` as
 /// soon as one is not known.
-fn each<F>(
-    field: &SelectionField<'_>,
-    mut read: impl FnMut(&SelectionField<'_>) -> Option<F>,
+fn each<'c, F>(
+    request: Request<'c>,
+    field: &'c Positioned<Field>,
+    mut read: impl FnMut(&'c Positioned<Field>) -> Option<F>,
 ) -> Option<Vec<Selected<F>>> {
-    field
-        .selection_set()
-        .map(|f| {
-            Some(Selected {
-                key: key(&f),
-                field: read(&f)?,
-            })
-        })
-        .collect()
+    let mut fields = Vec::new();
+    let set = &field.node.selection_set.node;
+    let walked = document::walk(request.fragments, set, &mut Spreads::once(), &mut |f| {
+        let Some(field) = read(f) else {
+            return ControlFlow::Break(());
+        };
+        let key = f.node.response_key().node.clone();
+        fields.push(Selected { key, field });
+        ControlFlow::Continue(Step::Over)
+    });
+    walked.is_continue().then_some(fields)
 }
 
 /// The field's name when it carries no arguments and no directive but `@skip`/`@include`
 /// (async-graphql drops skipped fields before execution; the others stay, marked).
-fn plain<'a>(field: &SelectionField<'a>) -> Option<&'a str> {
+fn plain(field: &Positioned<Field>) -> Option<&str> {
     let name = known_directives(field)?;
-    field.arguments().ok()?.is_empty().then_some(name)
+    field.node.arguments.is_empty().then_some(name)
 }
 
-fn known_directives<'a>(field: &SelectionField<'a>) -> Option<&'a str> {
-    let directives = field.directives().ok()?;
-    directives
+fn known_directives(field: &Positioned<Field>) -> Option<&str> {
+    let field = &field.node;
+    field
+        .directives
         .iter()
-        .all(|d| matches!(d.name.node.as_str(), "skip" | "include"))
-        .then(|| field.name())
-}
-
-fn key(field: &SelectionField<'_>) -> Name {
-    Name::new(field.alias().unwrap_or(field.name()))
+        .all(|d| matches!(d.node.name.node.as_str(), "skip" | "include"))
+        .then(|| field.name.node.as_str())
 }
