@@ -166,10 +166,8 @@ impl FactSheetNode {
         let ids = request(ctx)?
             .loaders
             .external_ids
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(ids
             .iter()
             .map(|e| ExternalId {
@@ -183,10 +181,8 @@ impl FactSheetNode {
         let tags = request(ctx)?
             .loaders
             .tags
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(tags.iter().cloned().map(Into::into).collect())
     }
 
@@ -198,10 +194,8 @@ impl FactSheetNode {
         let subs = request(ctx)?
             .loaders
             .subscriptions
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(subs.iter().cloned().map(Into::into).collect())
     }
 
