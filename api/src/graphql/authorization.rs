@@ -14,20 +14,20 @@
 //! that the name is not an operation before validation could, and with introspection off that
 //! would be a way to enumerate operation names.
 
-use std::collections::HashSet;
+use std::ops::ControlFlow;
 
-use async_graphql::{
-    Positioned, Request, ServerError,
-    parser::types::{
-        DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, SelectionSet,
-    },
-};
+use async_graphql::{Request, ServerError, parser::types::OperationType};
 use domain::{
     Error, Principal,
     authz::{self, Root},
 };
 
-use super::{errors::to_gql, limits::caller_of, root_fields::RootFields};
+use super::{
+    document::{self, Spreads, Step},
+    errors::to_gql,
+    limits::caller_of,
+    root_fields::RootFields,
+};
 
 /// Refuses the request unless its caller may call every root field of the operation it runs.
 pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerError> {
@@ -39,7 +39,8 @@ pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerErr
     let operation_name = request.operation_name.clone();
     let doc = request.parsed_query()?;
     // Without an operation, async-graphql refuses the request before executing anything.
-    let Some(operation) = operation_to_run(&doc.operations, operation_name.as_deref()) else {
+    let Some(operation) = document::operation_to_run(&doc.operations, operation_name.as_deref())
+    else {
         return Ok(());
     };
     let root = match operation.node.ty {
@@ -48,11 +49,14 @@ pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerErr
         OperationType::Subscription => return Ok(()), // the schema has none
     };
     let mut fields = Vec::new();
-    root_fields(
-        doc,
+    let _ = document::walk::<()>(
+        &doc.fragments,
         &operation.node.selection_set.node,
-        &mut HashSet::new(),
-        &mut fields,
+        &mut Spreads::once(),
+        &mut |field| {
+            fields.push((field.node.name.node.as_str(), field.node.name.pos));
+            ControlFlow::Continue(Step::Over)
+        },
     );
     for (name, pos) in fields {
         // Introspection (`__schema`, `__type`, `__typename`) is governed by the schema's own
@@ -67,23 +71,6 @@ pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerErr
     Ok(())
 }
 
-/// The operation async-graphql's executor runs for `name` (`Schema::execute`): the named one, or
-/// without a name the document's only operation, named or not. `None` where the executor
-/// refuses the request instead (an unknown name, a name for an unnamed operation, or several
-/// operations and no name).
-fn operation_to_run<'a>(
-    operations: &'a DocumentOperations,
-    name: Option<&str>,
-) -> Option<&'a Positioned<OperationDefinition>> {
-    match (operations, name) {
-        (DocumentOperations::Single(op), None) => Some(op),
-        (DocumentOperations::Single(_), Some(_)) => None,
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
 fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {
     match authz::operation_rule(root, name) {
         Some(action) => authz::require(principal, action).err(),
@@ -93,34 +80,6 @@ fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {
                 role: principal.role.to_string(),
                 action: format!("call {name}"),
             })
-        }
-    }
-}
-
-/// The names of the fields selected at the root, looking through fragments (each once).
-fn root_fields<'a>(
-    doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    seen_fragments: &mut HashSet<&'a str>,
-    out: &mut Vec<(&'a str, async_graphql::Pos)>,
-) {
-    use async_graphql::parser::types::Selection;
-    for selection in &set.items {
-        match &selection.node {
-            Selection::Field(field) => {
-                out.push((field.node.name.node.as_str(), field.node.name.pos));
-            }
-            Selection::InlineFragment(inline) => {
-                root_fields(doc, &inline.node.selection_set.node, seen_fragments, out);
-            }
-            Selection::FragmentSpread(spread) => {
-                let name = spread.node.fragment_name.node.as_str();
-                if seen_fragments.insert(name)
-                    && let Some(fragment) = doc.fragments.get(name)
-                {
-                    root_fields(doc, &fragment.node.selection_set.node, seen_fragments, out);
-                }
-            }
         }
     }
 }

@@ -79,6 +79,19 @@ where
             .insert(key, value);
     }
 
+    /// The list (or other value) for `key` as a resolver answers it: empty when there is none,
+    /// and a failed load worded as an internal error.
+    pub async fn load_or_default(&self, key: K) -> async_graphql::Result<V>
+    where
+        V: Default,
+    {
+        Ok(self
+            .load(key)
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default())
+    }
+
     pub async fn load(&self, key: K) -> Result<Option<V>, LoadError> {
         if let Some(value) = self
             .primed

@@ -1,21 +1,22 @@
-//! The GraphQL schema: types mirror the contract, resolvers call `domain`, nested reads go
-//! through one per-request DataLoader.
+//! The GraphQL schema: types mirror the contract, resolvers call `domain`, and nested reads go
+//! through the request's batch loaders (one per kind of row, see [`loader`]), so a level of a
+//! query costs one statement per kind. The hot traversals are written by [`render`].
 
 mod authorization;
 mod complexity;
 mod context;
+mod document;
 mod errors;
 mod limits;
 mod loader;
 mod mutation;
 mod query;
-mod response_order;
+mod render;
 mod root_fields;
 mod schema;
-mod traversal;
 mod types;
 
 pub use context::RequestContext;
 pub use errors::sanitize_errors;
+pub use render::TraversalRendering;
 pub use schema::{AppSchema, SchemaOptions, build_schema, sdl};
-pub use traversal::TraversalRendering;

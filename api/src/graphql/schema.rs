@@ -11,9 +11,8 @@ use super::{
     limits::{DocumentLimits, caller_of, refuse_nul},
     mutation::Mutation,
     query::Query,
-    response_order::{RenderedFields, order_response},
+    render::{RenderedFields, TraversalCounts, TraversalRendering, order_response},
     root_fields::RootFields,
-    traversal::{TraversalCounts, TraversalRendering},
 };
 
 /// The GraphQL schema with Wayfinder's checks around execution: document limits, the

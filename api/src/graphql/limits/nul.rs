@@ -7,40 +7,53 @@
 //! added later is covered without anyone remembering it, and so are JSON scalar contents,
 //! object keys included. Variables no argument uses are walked too, under their own name.
 
-use std::{cell::RefCell, collections::HashSet, convert::Infallible};
+use std::{collections::HashSet, convert::Infallible, ops::ControlFlow};
 
-use async_graphql::{
-    Name, Pos, Request, ServerError, Value, Variables,
-    parser::types::{
-        DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-    },
-};
+use async_graphql::{Pos, Request, ServerError, Value};
 use domain::limits::NUL_REFUSED;
 
-use crate::graphql::errors::bad_input;
+use crate::graphql::{
+    document::{self, Spreads, Step as Walk},
+    errors::bad_input,
+};
 
 /// Refuses the request if any text of the operation it runs, or of its variables, holds U+0000.
 pub fn refuse_nul(request: &mut Request) -> Result<(), ServerError> {
     let variables = std::mem::take(&mut request.variables);
     let operation_name = request.operation_name.clone();
     let checked = request.parsed_query().and_then(|doc| {
-        let operation = match (&doc.operations, operation_name.as_deref()) {
-            (DocumentOperations::Single(op), _) => &op.node,
-            (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-                Some(op) => &op.node,
-                None => return Ok(()), // async-graphql reports the unknown operation
+        // Without an operation to run, async-graphql refuses the request itself.
+        let Some(operation) =
+            document::operation_to_run(&doc.operations, operation_name.as_deref())
+        else {
+            return Ok(());
+        };
+        let operation = &operation.node;
+        let mut used = HashSet::new();
+        let walked = document::walk(
+            &doc.fragments,
+            &operation.selection_set.node,
+            &mut Spreads::once(),
+            &mut |field| {
+                for (name, value) in &field.node.arguments {
+                    let value = value.node.clone().into_const_with(|variable| {
+                        let filled = document::variable(operation, &variables, &variable)
+                            .cloned()
+                            .unwrap_or(Value::Null);
+                        used.insert(variable);
+                        Ok::<_, Infallible>(filled)
+                    });
+                    let Ok(value) = value;
+                    if let Err(refusal) = walk_value(name.node.as_str(), &value, name.pos) {
+                        return ControlFlow::Break(refusal);
+                    }
+                }
+                ControlFlow::Continue(Walk::Down)
             },
-            (DocumentOperations::Multiple(_), None) => return Ok(()), // likewise
-        };
-        let mut walk = Walk {
-            doc,
-            operation,
-            variables: &variables,
-            used: RefCell::new(HashSet::new()),
-            fragments: HashSet::new(),
-        };
-        walk.selections(&operation.selection_set.node)?;
-        let used = walk.used.into_inner();
+        );
+        if let ControlFlow::Break(refusal) = walked {
+            return Err(refusal);
+        }
         for (name, value) in variables.iter() {
             if !used.contains(name) {
                 walk_value(name.as_str(), value, Pos::default())?;
@@ -50,65 +63,6 @@ pub fn refuse_nul(request: &mut Request) -> Result<(), ServerError> {
     });
     request.variables = variables;
     checked
-}
-
-struct Walk<'a> {
-    doc: &'a ExecutableDocument,
-    operation: &'a OperationDefinition,
-    variables: &'a Variables,
-    /// Variables some argument used.
-    used: RefCell<HashSet<Name>>,
-    /// Fragments already walked.
-    fragments: HashSet<&'a str>,
-}
-
-impl<'a> Walk<'a> {
-    fn selections(&mut self, set: &'a SelectionSet) -> Result<(), ServerError> {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    for (name, value) in &field.node.arguments {
-                        let value = value.node.clone().into_const_with(|variable| {
-                            let filled = self.variable(&variable);
-                            self.used.borrow_mut().insert(variable);
-                            Ok::<_, Infallible>(filled)
-                        });
-                        let Ok(value) = value;
-                        walk_value(name.node.as_str(), &value, name.pos)?;
-                    }
-                    self.selections(&field.node.selection_set.node)?;
-                }
-                Selection::InlineFragment(inline) => {
-                    self.selections(&inline.node.selection_set.node)?;
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = spread.node.fragment_name.node.as_str();
-                    if self.fragments.insert(name)
-                        && let Some(fragment) = self.doc.fragments.get(name)
-                    {
-                        self.selections(&fragment.node.selection_set.node)?;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The value the request gives variable `name`, else its default in the operation.
-    fn variable(&self, name: &Name) -> Value {
-        self.variables
-            .get(name)
-            .or_else(|| {
-                self.operation
-                    .variable_definitions
-                    .iter()
-                    .find(|d| d.node.name.node == *name)
-                    .and_then(|d| d.node.default_value.as_ref())
-                    .map(|v| &v.node)
-            })
-            .cloned()
-            .unwrap_or(Value::Null)
-    }
 }
 
 /// One step from an argument to a part of its value.
@@ -225,6 +179,12 @@ mod tests {
             refused_at(q, json!({"unused": ["\u{0}"]})).as_deref(),
             Some("unused.0")
         );
+    }
+
+    #[test]
+    fn the_operation_the_executor_runs_is_walked_named_or_not() {
+        let q = r#"query Only { factSheets(filter: {search: "\u0000"}) { totalCount } }"#;
+        assert_eq!(refused_at(q, json!({})).as_deref(), Some("filter.search"));
     }
 
     #[test]

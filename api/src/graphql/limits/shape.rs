@@ -5,11 +5,15 @@
 //! field count is how a few lines of nested fragments (`...A` spreading `...B` twice, and so
 //! on) expand to billions of fields. Validation walks the inlined document, so that count has
 //! to be bounded *before* validation runs. Both are computed here in time linear in the
-//! document: each fragment is measured once and remembered.
+//! document: aliases by the document walk (`graphql::document`) over each definition as
+//! written; the inlined size by its own recursion, which measures each fragment once and
+//! remembers it, because following the spreads as the walk does is what must not happen.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, ops::ControlFlow};
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+use crate::graphql::document::{self, Spreads, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocumentShape {
@@ -25,10 +29,10 @@ pub struct DocumentShape {
 pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
     let mut aliases = 0;
     for (_, operation) in doc.operations.iter() {
-        aliases += count_aliases(&operation.node.selection_set.node);
+        aliases += count_aliases(doc, &operation.node.selection_set.node);
     }
     for fragment in doc.fragments.values() {
-        aliases += count_aliases(&fragment.node.selection_set.node);
+        aliases += count_aliases(doc, &fragment.node.selection_set.node);
     }
     let mut inliner = Inliner {
         doc,
@@ -49,18 +53,14 @@ pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
     }
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|selection| match &selection.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(inline) => count_aliases(&inline.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+/// Aliases as written in `set` (spreads are not followed: each definition is counted itself).
+fn count_aliases(doc: &ExecutableDocument, set: &SelectionSet) -> usize {
+    let mut aliases = 0;
+    let _ = document::walk::<()>(&doc.fragments, set, &mut Spreads::AsWritten, &mut |field| {
+        aliases += usize::from(field.node.alias.is_some());
+        ControlFlow::Continue(Step::Down)
+    });
+    aliases
 }
 
 /// A selection set once inlined: how many fields, how deep.

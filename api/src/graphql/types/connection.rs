@@ -5,8 +5,8 @@ use async_graphql::{Context, Object, SimpleObject};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
-    paging::{Page, encode_cursor},
-    relations::{FarEnds, RelationWindow},
+    paging::Page,
+    relations::FarEnds,
 };
 
 use super::{
@@ -15,29 +15,11 @@ use super::{
 use crate::graphql::{
     context::request,
     errors::OrGql,
-    traversal::{self, EdgesShape, Rendered},
+    render::{self, EdgesShape, RelationRows, Rendered},
 };
 
-#[derive(SimpleObject, Debug, Clone)]
-#[graphql(serial)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    /// Always false: lists page forward only.
-    pub has_previous_page: bool,
-    pub start_cursor: Option<String>,
-    pub end_cursor: Option<String>,
-}
-
-impl PageInfo {
-    pub fn of<T>(page: &Page<T>) -> Self {
-        Self {
-            has_next_page: page.has_next_page,
-            has_previous_page: false,
-            start_cursor: page.items.first().map(|(c, _)| c.clone()),
-            end_cursor: page.items.last().map(|(c, _)| c.clone()),
-        }
-    }
-}
+/// Declared with the renderer, which writes it too.
+pub use crate::graphql::render::PageInfo;
 
 #[derive(SimpleObject)]
 #[graphql(serial)]
@@ -83,12 +65,12 @@ impl FactSheetConnection {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Rendered<Vec<FactSheetEdge>>> {
-        let rendered = match traversal::selection(ctx, EdgesShape::of) {
-            Some(shape) => traversal::render_edges(request(ctx)?, &self.page.items, &shape).await,
+        let rendered = match render::selection(ctx, EdgesShape::of) {
+            Some(shape) => render::render_edges(request(ctx)?, &self.page.items, &shape).await,
             None => None,
         };
         Ok(Rendered::or_executor(
-            traversal::counted(ctx, rendered),
+            render::counted(ctx, rendered),
             || {
                 self.page
                     .items
@@ -164,30 +146,18 @@ pub struct RelationPage {
     pub total_count: u64,
 }
 
-impl RelationPage {
-    /// One page of `anchor`'s relations; `window.items` holds up to `size + 1` of them, the
-    /// extra one only saying that a next page exists. `far_ends` says how much of the far
-    /// ends the window read.
-    pub fn new(
-        anchor: &FactSheetNode,
-        window: &RelationWindow,
-        size: u64,
-        far_ends: FarEnds,
-    ) -> Self {
-        let far_end = |sheet| match far_ends {
+impl From<RelationRows> for RelationPage {
+    fn from(rows: RelationRows) -> Self {
+        let anchor = FactSheetNode::from(rows.anchor.clone());
+        let far_end = |sheet| match rows.far_ends {
             FarEnds::Whole => FactSheetNode::new(sheet),
             FarEnds::Summary => FactSheetNode::summary(sheet),
         };
-        let rows = window
-            .items
-            .iter()
-            .take(size as usize + 1)
-            .cloned()
-            .collect();
-        let page = Page::from_rows(rows, size, |(r, _)| encode_cursor(&r.id));
         Self {
-            page_info: PageInfo::of(&page),
-            edges: page
+            page_info: PageInfo::of(&rows.page),
+            total_count: rows.total,
+            edges: rows
+                .page
                 .items
                 .into_iter()
                 .map(|(cursor, (relation, other))| RelationEdge {
@@ -198,13 +168,11 @@ impl RelationPage {
                     },
                 })
                 .collect(),
-            // Counted whenever the query selects `totalCount` (see `relations`).
-            total_count: window.total.unwrap_or_default(),
         }
     }
 }
 
-/// What `relations(...)` returns (see `traversal`).
+/// What `relations(...)` returns (see `render`).
 pub type RelationConnection = Rendered<RelationPage>;
 
 #[derive(SimpleObject)]

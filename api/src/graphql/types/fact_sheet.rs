@@ -11,7 +11,7 @@ use domain::{
 };
 
 use super::{
-    connection::{ChangeConnection, FactSheetConnection, RelationConnection, RelationPage},
+    connection::{ChangeConnection, FactSheetConnection, RelationConnection},
     enums::{FactSheetStatus, RelationDirection},
     event::EventConnection,
     metrics::{MetricWindowInput, Metrics},
@@ -23,7 +23,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
-    traversal::{self, RelationArgs, Shape, page_of},
+    render::{self, RelationArgs, RelationRows, Shape, SheetRow},
 };
 
 /// Where a fact sheet stands in its lifecycle.
@@ -72,11 +72,6 @@ impl FactSheetNode {
         &self.sheet
     }
 
-    /// False for a far end read as a summary.
-    pub fn is_whole(&self) -> bool {
-        self.whole
-    }
-
     /// The whole fact sheet: this one, or the row from the batch loader (one statement for all
     /// such nodes of a level).
     async fn whole(&self, ctx: &Context<'_>) -> async_graphql::Result<Arc<FactSheet>> {
@@ -90,6 +85,15 @@ impl FactSheetNode {
             .await
             .map_err(load_error)?
             .ok_or_else(|| internal(&format!("fact sheet {} vanished", self.sheet.id)))
+    }
+}
+
+impl From<SheetRow> for FactSheetNode {
+    fn from(row: SheetRow) -> Self {
+        Self {
+            sheet: row.row,
+            whole: row.whole,
+        }
     }
 }
 
@@ -162,10 +166,8 @@ impl FactSheetNode {
         let ids = request(ctx)?
             .loaders
             .external_ids
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(ids
             .iter()
             .map(|e| ExternalId {
@@ -179,10 +181,8 @@ impl FactSheetNode {
         let tags = request(ctx)?
             .loaders
             .tags
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(tags.iter().cloned().map(Into::into).collect())
     }
 
@@ -194,10 +194,8 @@ impl FactSheetNode {
         let subs = request(ctx)?
             .loaders
             .subscriptions
-            .load(self.sheet.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
+            .load_or_default(self.sheet.id)
+            .await?;
         Ok(subs.iter().cloned().map(Into::into).collect())
     }
 
@@ -409,7 +407,7 @@ impl FactSheetNode {
     ) -> async_graphql::Result<RelationConnection> {
         let rc = request(ctx)?;
         // Read before loading: a selection the renderer does not know costs nothing more.
-        let shape = traversal::selection(ctx, Shape::of);
+        let shape = render::selection(ctx, Shape::of);
         let (with_total, far_ends) = match &shape {
             Some(shape) => (shape.with_total(), shape.far_ends()),
             None => (
@@ -417,7 +415,7 @@ impl FactSheetNode {
                 far_ends_for(ctx),
             ),
         };
-        let (slice, size) = page_of(&args, with_total, far_ends).gql()?;
+        let (slice, size) = args.page(with_total, far_ends).gql()?;
         let window = rc
             .loaders
             .relation_windows
@@ -425,14 +423,18 @@ impl FactSheetNode {
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        let page = RelationPage::new(self, &window, size, far_ends);
+        let anchor = SheetRow {
+            row: self.sheet.clone(),
+            whole: self.whole,
+        };
+        let rows = RelationRows::new(anchor, &window, size, far_ends);
         let rendered = match shape {
-            Some(shape) => traversal::render(rc, &page, &shape).await,
+            Some(shape) => render::render(rc, &rows, &shape).await,
             None => None,
         };
         Ok(RelationConnection::or_executor(
-            traversal::counted(ctx, rendered),
-            || page,
+            render::counted(ctx, rendered),
+            || rows.into(),
         ))
     }
 
@@ -462,11 +464,9 @@ impl FactSheetNode {
 /// whole fact sheet when a field needs it.
 fn far_ends_for(ctx: &Context<'_>) -> FarEnds {
     let node = ctx.look_ahead().field("edges").field("node");
-    let shown = ["from", "to"].iter().any(|end| {
-        traversal::BEYOND_SUMMARY
-            .iter()
-            .any(|field| node.field(end).field(field).exists())
-    });
+    let shown = ["from", "to"]
+        .iter()
+        .any(|end| render::beyond_summary().any(|field| node.field(end).field(field).exists()));
     match shown {
         true => FarEnds::Whole,
         false => FarEnds::Summary,

@@ -9,23 +9,25 @@
 //!
 //! The pass walks the response once, checking each object against the plan of its selection
 //! set and sorting only an object that is out of order (and walking that one again). Lists
-//! and connections the traversal renderer built (see `super::traversal`) are in order by
-//! construction and most of a large response: fields whose every answer was rendered are not
-//! walked ([`RenderedFields`]; `perf` of the depth-3 benchmark put walking them at 6–7 % of the
-//! server's CPU).
+//! and connections the renderer wrote are in order by construction and most of a large
+//! response: fields whose every answer was rendered are not walked ([`RenderedFields`]).
 //!
 //! Plans are built lazily, only for the fields the response holds, so a document whose
 //! fragments would inline to millions of fields costs no more than the response it produced.
+//! The operation and each selection set's fields are read by the one document walk
+//! (`graphql::document`), as authorization and the limits read them.
 //! Type conditions are not evaluated: the schema has no interfaces or unions, so every
 //! fragment that validation accepted applies to the object it is spread in.
 
-use std::{collections::HashSet, sync::Mutex};
+use std::{collections::HashSet, ops::ControlFlow, sync::Mutex};
 
 use async_graphql::{
     Name, Pos, Value,
     indexmap::IndexMap,
-    parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, SelectionSet},
 };
+
+use crate::graphql::document::{self, Spreads, Step};
 
 /// Which fields of one request's document (by position) the traversal renderer answered and
 /// which it left to the executor; request data, filled as fields resolve.
@@ -70,16 +72,9 @@ pub fn order_response(
     rendered: &RenderedFields,
     data: &mut Value,
 ) {
-    let operation = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return,
-        },
-        (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
-            Some(operation) if operations.len() == 1 => operation,
-            _ => return,
-        },
+    // Without an operation to run, async-graphql answered no data.
+    let Some(operation) = document::operation_to_run(&doc.operations, operation_name) else {
+        return;
     };
     let mut plan = Plan::of(doc, &[&operation.node.selection_set.node]);
     let walk = Walk {
@@ -113,57 +108,30 @@ struct Key<'d> {
 }
 
 impl<'d> Plan<'d> {
+    /// The keys of `sets` merged, through their fragments (each fragment once).
     fn of(doc: &'d ExecutableDocument, sets: &[&'d SelectionSet]) -> Self {
-        let mut plan = Plan { keys: Vec::new() };
-        let mut spreading = Vec::new();
+        let mut keys: Vec<Key<'d>> = Vec::new();
+        let mut spreads = Spreads::once();
         for set in sets {
-            plan.collect(doc, set, &mut spreading);
+            let _ = document::walk::<()>(&doc.fragments, set, &mut spreads, &mut |field| {
+                let name = &field.node.response_key().node;
+                let sub = &field.node.selection_set.node;
+                match keys.iter_mut().find(|key| key.name == name) {
+                    Some(key) => {
+                        key.selections.push(sub);
+                        key.positions.push(field.pos);
+                    }
+                    None => keys.push(Key {
+                        name,
+                        selections: vec![sub],
+                        positions: vec![field.pos],
+                        plan: None,
+                    }),
+                }
+                ControlFlow::Continue(Step::Over)
+            });
         }
-        plan
-    }
-
-    /// Adds `set`'s fields, inlining fragments where they are spread. `spreading` holds the
-    /// fragments being inlined, so a cycle (which validation refuses anyway) cannot recurse.
-    fn collect(
-        &mut self,
-        doc: &'d ExecutableDocument,
-        set: &'d SelectionSet,
-        spreading: &mut Vec<&'d Name>,
-    ) {
-        for selection in &set.items {
-            match &selection.node {
-                Selection::Field(field) => {
-                    let name = &field.node.response_key().node;
-                    let sub = &field.node.selection_set.node;
-                    match self.keys.iter_mut().find(|key| key.name == name) {
-                        Some(key) => {
-                            key.selections.push(sub);
-                            key.positions.push(field.pos);
-                        }
-                        None => self.keys.push(Key {
-                            name,
-                            selections: vec![sub],
-                            positions: vec![field.pos],
-                            plan: None,
-                        }),
-                    }
-                }
-                Selection::InlineFragment(inline) => {
-                    self.collect(doc, &inline.node.selection_set.node, spreading)
-                }
-                Selection::FragmentSpread(spread) => {
-                    let name = &spread.node.fragment_name.node;
-                    if spreading.contains(&name) {
-                        continue;
-                    }
-                    if let Some(fragment) = doc.fragments.get(name) {
-                        spreading.push(name);
-                        self.collect(doc, &fragment.node.selection_set.node, spreading);
-                        spreading.pop();
-                    }
-                }
-            }
-        }
+        Plan { keys }
     }
 
     /// Orders `value` (an object or a list of them answered for this plan's selection) and

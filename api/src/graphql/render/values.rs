@@ -5,22 +5,16 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::{ID, InputType, Name, ScalarType, Value, indexmap::IndexMap};
-use domain::{
-    fact_sheets::{FactSheet, Status},
-    tags::Tag,
-};
+use async_graphql::{Name, ScalarType, Value, indexmap::IndexMap};
+use domain::{fact_sheets::FactSheet, relations::Relation, tags::Tag};
 use uuid::Uuid;
 
-use super::shape::{
-    ConnectionField, EdgeField, EdgesShape, PageInfoField, RelationField, Selected, Shape,
-    SheetEdgeField, SheetField, TagField,
-};
-use crate::graphql::types::{
-    connection::{PageInfo, RelationEdge, RelationPage},
-    enums::FactSheetStatus,
-    fact_sheet::FactSheetNode,
-    relation::RelationNode,
+use super::{
+    contract::{FACT_SHEET, PAGE_INFO, PageInfo, RELATION, RelationRows, RowObject, TAG},
+    shape::{
+        ConnectionField, EdgeField, EdgesShape, RelationField, RowSelection, Selected, Shape,
+        SheetEdgeField, SheetField,
+    },
 };
 
 /// What the fact sheets of one list need beyond their rows: their rendered nested
@@ -63,7 +57,7 @@ pub fn sheet_edges(
         edges.push(object(&shape.fields, |field| {
             Some(match field {
                 SheetEdgeField::Typename => typename("FactSheetEdge"),
-                SheetEdgeField::Cursor => scalar(cursor),
+                SheetEdgeField::Cursor => cursor.to_value(),
                 SheetEdgeField::Node(fields) => sheet(row, true, fields, loaded)?,
             })
         })?);
@@ -73,16 +67,27 @@ pub fn sheet_edges(
 
 /// `None` when a value cannot be produced here (a far end read as a summary without a column
 /// the selection shows): the caller leaves the connection to the executor.
-pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Option<Value> {
+pub fn connection(rows: &RelationRows, shape: &Shape, loaded: &mut Loaded) -> Option<Value> {
     object(&shape.fields, |field| {
         Some(match field {
             ConnectionField::Typename => typename("RelationConnection"),
-            ConnectionField::TotalCount => scalar(&page.total_count),
-            ConnectionField::PageInfo(fields) => page_info(&page.page_info, fields)?,
+            ConnectionField::TotalCount => rows.total.to_value(),
+            ConnectionField::PageInfo(fields) => {
+                let info = PageInfo::of(&rows.page);
+                object(fields, |field| Some(row_value(&PAGE_INFO, field, &info)))?
+            }
             ConnectionField::Edges(fields) => {
-                let mut edges = Vec::with_capacity(page.edges.len());
-                for e in &page.edges {
-                    edges.push(edge(e, fields, loaded)?);
+                let mut edges = Vec::with_capacity(rows.page.items.len());
+                for (cursor, (relation, far)) in &rows.page.items {
+                    edges.push(object(fields, |field| {
+                        Some(match field {
+                            EdgeField::Typename => typename("RelationEdge"),
+                            EdgeField::Cursor => cursor.to_value(),
+                            EdgeField::Node(fields) => {
+                                self::relation(rows, relation, far, fields, loaded)?
+                            }
+                        })
+                    })?);
                 }
                 Value::List(edges)
             }
@@ -90,57 +95,26 @@ pub fn connection(page: &RelationPage, shape: &Shape, loaded: &mut Loaded) -> Op
     })
 }
 
-fn page_info(info: &PageInfo, fields: &[Selected<PageInfoField>]) -> Option<Value> {
-    object(fields, |field| {
-        Some(match field {
-            PageInfoField::Typename => typename("PageInfo"),
-            PageInfoField::HasNextPage => scalar(&info.has_next_page),
-            PageInfoField::HasPreviousPage => scalar(&info.has_previous_page),
-            PageInfoField::StartCursor => optional(info.start_cursor.as_ref()),
-            PageInfoField::EndCursor => optional(info.end_cursor.as_ref()),
-        })
-    })
-}
-
-fn edge(e: &RelationEdge, fields: &[Selected<EdgeField>], loaded: &mut Loaded) -> Option<Value> {
-    object(fields, |field| {
-        Some(match field {
-            EdgeField::Typename => typename("RelationEdge"),
-            EdgeField::Cursor => scalar(&e.cursor),
-            EdgeField::Node(fields) => relation(&e.node, fields, loaded)?,
-        })
-    })
-}
-
 fn relation(
-    node: &RelationNode,
+    rows: &RelationRows,
+    r: &Relation,
+    far: &Arc<FactSheet>,
     fields: &[Selected<RelationField>],
     loaded: &mut Loaded,
 ) -> Option<Value> {
-    let r = &node.relation;
     object(fields, |field| {
         Some(match field {
-            RelationField::Typename => typename("Relation"),
-            RelationField::Id => scalar(&ID(r.id.to_string())),
-            RelationField::Type => Value::String(r.relation_type.clone()),
-            RelationField::From(fields) => end(node.known_end(r.from_id)?, fields, loaded)?,
-            RelationField::To(fields) => end(node.known_end(r.to_id)?, fields, loaded)?,
-            RelationField::Attributes => json(&r.attributes),
-            RelationField::ActiveFrom => optional(r.active_from.as_ref()),
-            RelationField::ActiveUntil => optional(r.active_until.as_ref()),
-            RelationField::Revision => scalar(&r.revision),
-            RelationField::CreatedAt => scalar(&r.created_at),
-            RelationField::UpdatedAt => scalar(&r.updated_at),
+            RelationField::Plain(field) => row_value(&RELATION, field, r),
+            RelationField::From(fields) => {
+                let (end, whole) = rows.end(far, r.from_id)?;
+                sheet(end, whole, fields, loaded)?
+            }
+            RelationField::To(fields) => {
+                let (end, whole) = rows.end(far, r.to_id)?;
+                sheet(end, whole, fields, loaded)?
+            }
         })
     })
-}
-
-fn end(
-    node: &FactSheetNode,
-    fields: &[Selected<SheetField>],
-    loaded: &mut Loaded,
-) -> Option<Value> {
-    sheet(node.sheet(), node.is_whole(), fields, loaded)
 }
 
 /// `whole` is false for a far end read as a summary (see `FarEnds`).
@@ -155,60 +129,33 @@ fn sheet(
             return None;
         }
         Some(match field {
-            SheetField::Typename => typename("FactSheet"),
-            SheetField::Id => scalar(&ID(s.id.to_string())),
-            SheetField::Type => Value::String(s.fact_sheet_type.clone()),
-            SheetField::Name => Value::String(s.name.clone()),
-            SheetField::Description => optional(s.description.as_ref()),
-            SheetField::Attributes => json(&s.attributes),
-            SheetField::Revision => scalar(&s.revision),
-            SheetField::Status => InputType::to_value(&FactSheetStatus::from(Status::of(s))),
-            SheetField::Completion => scalar(&s.completion),
-            SheetField::CreatedAt => scalar(&s.created_at),
-            SheetField::UpdatedAt => scalar(&s.updated_at),
-            SheetField::CreatedBy => Value::String(s.created_by.clone()),
-            SheetField::UpdatedBy => Value::String(s.updated_by.clone()),
+            SheetField::Plain(field) => row_value(&FACT_SHEET, field, s),
             SheetField::Tags(fields) => {
                 let tags = loaded
                     .tags
                     .get(&s.id)
                     .map(|t| t.as_slice())
                     .unwrap_or_default();
-                Value::List(tags.iter().map(|t| tag(t, fields)).collect::<Option<_>>()?)
+                let tags = tags
+                    .iter()
+                    .map(|t| object(fields, |field| Some(row_value(&TAG, field, t))));
+                Value::List(tags.collect::<Option<_>>()?)
             }
             SheetField::Relations(n) => loaded.take_nested((s.id, n.id))?,
         })
     })
 }
 
-fn tag(t: &Tag, fields: &[Selected<TagField>]) -> Option<Value> {
-    object(fields, |field| {
-        Some(match field {
-            TagField::Typename => typename("Tag"),
-            TagField::Id => scalar(&ID(t.id.to_string())),
-            TagField::Name => Value::String(t.name.clone()),
-            TagField::GroupId => optional(t.group_id.map(|g| ID(g.to_string())).as_ref()),
-            TagField::Color => optional(t.color.as_ref()),
-            TagField::Description => optional(t.description.as_ref()),
-        })
-    })
+/// A field of `object` read from `row`, as the table says.
+fn row_value<R>(object: &RowObject<R>, field: &RowSelection<R>, row: &R) -> Value {
+    match field {
+        RowSelection::Typename => typename(object.name),
+        RowSelection::Row(field) => (field.value)(row),
+    }
 }
 
 fn typename(name: &str) -> Value {
     Value::String(name.to_owned())
-}
-
-fn scalar<T: ScalarType>(value: &T) -> Value {
-    value.to_value()
-}
-
-fn optional<T: ScalarType>(value: Option<&T>) -> Value {
-    value.map_or(Value::Null, ScalarType::to_value)
-}
-
-/// As `Json<Value>` resolves.
-fn json(value: &serde_json::Value) -> Value {
-    async_graphql::to_value(value).ok().unwrap_or_default()
 }
 
 /// One response object: each selected field's value in selection order, merged under repeated

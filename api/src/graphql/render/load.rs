@@ -1,6 +1,9 @@
 //! A list's nested levels and tags loaded, then its value built.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use async_graphql::Value;
 use domain::fact_sheets::FactSheet;
@@ -8,44 +11,42 @@ use futures::future::{BoxFuture, join, join_all};
 use uuid::Uuid;
 
 use super::{
+    contract::{RelationRows, SheetRow},
     shape::{EdgesShape, Nested, RelationField, Selected, Shape, SheetField},
     values::{self, Loaded},
 };
-use crate::graphql::{
-    RequestContext,
-    types::{connection::RelationPage, fact_sheet::FactSheetNode},
-};
+use crate::graphql::RequestContext;
 
-/// The value of `page` as `shape` selects it, or `None` to leave it to the executor.
+/// The value of `rows` as `shape` selects it, or `None` to leave it to the executor.
 ///
 /// Every nested `relations(...)` and `tags` of the page's fact sheets is requested from the
 /// request's loaders before any is awaited, and every connection of a level does so while the
 /// executor resolves its siblings, so a level is still one batch, one statement.
 pub fn render<'a>(
     rc: &'a RequestContext,
-    page: &'a RelationPage,
+    rows: &'a RelationRows,
     shape: &'a Shape,
 ) -> BoxFuture<'a, Option<Value>> {
     Box::pin(async move {
         let mut sheets = Vec::new();
-        for edge in &page.edges {
-            let relation = &edge.node.relation;
+        for (_, (relation, far)) in &rows.page.items {
             for field in shape.relation_fields() {
                 let (end, fields) = match &field.field {
                     RelationField::From(fields) => (relation.from_id, fields),
                     RelationField::To(fields) => (relation.to_id, fields),
-                    _ => continue,
+                    RelationField::Plain(_) => continue,
                 };
-                let node = edge.node.known_end(end)?;
+                let (row, whole) = rows.end(far, end)?;
                 sheets.push(Sheet {
-                    row: node.sheet(),
-                    node: Some(node),
+                    row,
+                    shared: Some(row),
+                    whole,
                     fields,
                 });
             }
         }
         let mut loaded = load(rc, sheets).await?;
-        values::connection(page, shape, &mut loaded)
+        values::connection(rows, shape, &mut loaded)
     })
 }
 
@@ -61,7 +62,8 @@ pub async fn render_edges(
         .flat_map(|(_, row)| {
             shape.sheet_fields().map(move |fields| Sheet {
                 row,
-                node: None,
+                shared: None,
+                whole: true,
                 fields,
             })
         })
@@ -70,18 +72,20 @@ pub async fn render_edges(
     values::sheet_edges(items, shape, &mut loaded)
 }
 
-/// A fact sheet of the list with one of its selections; `node` when it is one already (a
-/// relation's end, which a nested level needs as its anchor).
+/// A fact sheet of the list with one of its selections; `shared` when the row is shared
+/// already (a relation's end), which a nested level takes as its anchor.
 struct Sheet<'a> {
     row: &'a FactSheet,
-    node: Option<&'a FactSheetNode>,
+    shared: Option<&'a Arc<FactSheet>>,
+    /// False for a far end read as a summary.
+    whole: bool,
     fields: &'a [Selected<SheetField>],
 }
 
 /// The nested connections (each rendered once per fact sheet and nested field, however often
 /// the fact sheet appears) and the tags the list's selections show.
 async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
-    let mut nested: HashMap<(Uuid, usize), (usize, FactSheetNode, &Nested)> = HashMap::new();
+    let mut nested: HashMap<(Uuid, usize), (usize, SheetRow, &Nested)> = HashMap::new();
     let mut tagged = HashSet::new();
     for sheet in &sheets {
         for selected in sheet.fields {
@@ -91,9 +95,12 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
                         .entry((sheet.row.id, n.id))
                         .and_modify(|(uses, _, _)| *uses += 1)
                         .or_insert_with(|| {
-                            let anchor = match sheet.node {
-                                Some(node) => node.clone(),
-                                None => FactSheetNode::new(sheet.row.clone()),
+                            let anchor = SheetRow {
+                                row: match sheet.shared {
+                                    Some(row) => row.clone(),
+                                    None => Arc::new(sheet.row.clone()),
+                                },
+                                whole: sheet.whole,
                             };
                             (1, anchor, n)
                         });
@@ -116,8 +123,8 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
                     .await
                     .ok()?
                     .unwrap_or_default();
-                let page = RelationPage::new(&anchor, &window, n.size, n.slice.far_ends);
-                let value = render(rc, &page, &n.shape).await?;
+                let rows = RelationRows::new(anchor, &window, n.size, n.slice.far_ends);
+                let value = render(rc, &rows, &n.shape).await?;
                 Some((key, uses, value))
             }),
     );

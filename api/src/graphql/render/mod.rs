@@ -1,48 +1,44 @@
-//! Direct rendering of fact sheet lists' `edges` and of `relations` connections: a page's fact
-//! sheets, a traversal's relations, far ends and deeper levels turned into the response value
-//! without async-graphql's executor.
+//! The fast renderer: fact sheet lists' `edges` and `relations` connections written straight
+//! into the response value, and the pass that puts the executor's answers in query order.
 //!
-//! Why: in the depth-3 benchmark (100 artifacts → 5 relations → far ends → 5 relations each,
-//! ~5,700 objects) async-graphql spends most of the server's CPU on per-object work: a boxed
-//! future per field, an `IndexMap` per object, resolver dispatch by field name and moves of
-//! the futures (`perf`: its container code, `insert_value`, `IndexMap` inserts and mimalloc's
-//! allocation path well ahead of reading the rows). A connection's selection is the same for
-//! every one of its objects, so it is read once ([`shape`]) and the values are built from the
-//! loaded rows in one pass ([`values`]), after every nested level was loaded through the same
-//! request loaders as before ([`render`]): batching, statements and authorization are unchanged.
+//! Why: in deep traversals async-graphql spends most of the server's CPU on per-object work (a
+//! boxed future per field, an `IndexMap` per object, dispatch by field name), not on reading
+//! rows. A connection's selection is the same for every one of its objects, so it is read once
+//! ([`shape`]), every nested level is loaded through the same request loaders as the executor
+//! uses ([`load`]), and the values are written from the plain rows in one pass ([`values`]), as
+//! the field tables of [`contract`] say. Batching, statements and authorization are unchanged.
 //!
-//! Anything the renderer does not know (a field such as `metrics` or `externalIds`, a custom
-//! directive, an argument it cannot read, a far end read without attributes it must show, a
-//! failed load) sends the whole list or connection through the executor as before, which also
-//! words any error. Tests compare the response texts of both ways on the same data.
+//! Anything the renderer does not know (a field such as `metrics`, a custom directive, an
+//! argument it cannot read, a far end read without a column it must show, a failed load) sends
+//! the whole list or connection through the executor, which also words any error. Tests compare
+//! the response texts of both ways on the same data.
 
 use std::sync::{
     Arc,
     atomic::{AtomicU64, Ordering},
 };
 
-use async_graphql::{Context, SelectionField, Value};
-
-use super::response_order::RenderedFields;
+use async_graphql::{Context, Value};
 
 mod answer;
-mod render;
+mod contract;
+mod load;
+mod order;
 mod shape;
 mod values;
 
 pub use answer::Rendered;
-pub use render::{render, render_edges};
-pub use shape::{BEYOND_SUMMARY, EdgesShape, RelationArgs, Shape, page_of};
+pub use contract::{PageInfo, RelationArgs, RelationRows, SheetRow, beyond_summary};
+pub use load::{render, render_edges};
+pub use order::{RenderedFields, order_response};
+pub use shape::{EdgesShape, Shape};
 
 /// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
 /// everything to the executor.
-pub fn selection<S>(
-    ctx: &Context<'_>,
-    read: impl FnOnce(&SelectionField<'_>) -> Option<S>,
-) -> Option<S> {
+pub fn selection<S>(ctx: &Context<'_>, read: impl FnOnce(&Context<'_>) -> Option<S>) -> Option<S> {
     match ctx.data_opt::<TraversalRendering>() {
         Some(TraversalRendering::Executor) => None,
-        _ => read(&ctx.field()),
+        _ => read(ctx),
     }
 }
 
