@@ -5,10 +5,13 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
+mod client_error;
 pub mod config;
 pub mod demo;
 mod demo_events;
+mod error_code;
 pub mod graphql;
 pub mod http;
+mod security_log;
 pub mod seed;
 pub mod telemetry;

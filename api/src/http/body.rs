@@ -18,13 +18,21 @@ use actix_web::{
 use futures::StreamExt;
 use tokio::time::{Instant, timeout_at};
 
-use super::{HttpLimits, responses::error};
+use super::HttpLimits;
+use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
 /// A body that was not read, with the response that refuses it and the reason for the
 /// `security` log (which the endpoint writes, knowing who asked).
 pub struct BodyRefusal {
     pub reason: &'static str,
     pub response: HttpResponse,
+}
+
+impl BodyRefusal {
+    /// The `security` log line of this refusal, for the endpoint to say who asked and write.
+    pub fn security_event(&self) -> Refusal<'static> {
+        Refusal::new("request refused", self.reason).status(self.response.status())
+    }
 }
 
 /// Reads a request body of at most `limit` bytes. A declared `Content-Length` above the limit
@@ -40,11 +48,12 @@ pub async fn read_limited(
 ) -> Result<web::Bytes, BodyRefusal> {
     let too_large = || BodyRefusal {
         reason: "request body too large",
-        response: error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
-            &format!("{what} may be at most {limit} bytes"),
-        ),
+        response: ClientError::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} may be at most {limit} bytes"),
+        )
+        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        .into(),
     };
     if declared_length(req).is_some_and(|length| length > limit as u64) {
         return Err(too_large());
@@ -59,21 +68,22 @@ pub async fn read_limited(
             Err(_) => {
                 return Err(BodyRefusal {
                     reason: "request body too slow",
-                    response: error(
-                        StatusCode::REQUEST_TIMEOUT,
-                        "LIMIT_EXCEEDED",
+                    response: ClientError::new(
+                        ErrorCode::LimitExceeded,
                         "the request body arrived too slowly",
-                    ),
+                    )
+                    .with_status(StatusCode::REQUEST_TIMEOUT)
+                    .into(),
                 });
             }
         };
         let chunk = chunk.map_err(|_| BodyRefusal {
             reason: "request body unreadable",
-            response: error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+            response: ClientError::new(
+                ErrorCode::BadUserInput,
                 "the request body could not be read",
-            ),
+            )
+            .into(),
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());

@@ -16,16 +16,20 @@ use super::{
     AppState,
     body::read_limited,
     caller::{caller, workspace_gone},
-    responses::{error, feature_refusal},
 };
+use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
 const BATCH: &str = "application/cloudevents-batch+json";
 
 fn rejection(index: usize, id: Option<&str>, field: &str, message: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "errors": [{
-        "message": format!("event {index}: {field} {message}"),
-        "extensions": { "code": "BAD_USER_INPUT", "index": index, "eventId": id, "field": field }
-    }] }))
+    ClientError::new(
+        ErrorCode::BadUserInput,
+        format!("event {index}: {field} {message}"),
+    )
+    .with_detail("index", index)
+    .with_detail("eventId", id)
+    .with_detail("field", field)
+    .into()
 }
 
 pub async fn ingest(
@@ -38,7 +42,7 @@ pub async fn ingest(
         Err(refusal) => return refusal,
     };
     if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
-        return error(StatusCode::FORBIDDEN, "FORBIDDEN", &e.to_string());
+        return ClientError::from(e).into();
     }
     let body = match read_limited(
         &req,
@@ -51,7 +55,7 @@ pub async fn ingest(
     {
         Ok(b) => b,
         Err(refusal) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = refusal.reason, status = refusal.response.status().as_u16(), "request refused");
+            refusal.security_event().by(&principal).log();
             return refusal.response;
         }
     };
@@ -65,23 +69,27 @@ pub async fn ingest(
         let items: Vec<Value> = match serde_json::from_slice(&body) {
             Ok(Value::Array(items)) => items,
             _ => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_USER_INPUT",
+                return ClientError::new(
+                    ErrorCode::BadUserInput,
                     "a batch must be a JSON array of CloudEvents",
-                );
+                )
+                .into();
             }
         };
         if items.len() > state.limits.max_events_per_request {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "events batch too large", size = items.len(), "request refused");
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "LIMIT_EXCEEDED",
-                &format!(
+            Refusal::new("request refused", "events batch too large")
+                .by(&principal)
+                .size(items.len())
+                .log();
+            return ClientError::new(
+                ErrorCode::LimitExceeded,
+                format!(
                     "a batch may hold at most {} events",
                     state.limits.max_events_per_request
                 ),
-            );
+            )
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .into();
         }
         let mut events = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
@@ -138,15 +146,7 @@ pub async fn ingest(
                 .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
         }
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
-        Err(e) => feature_refusal(&e).unwrap_or_else(|| {
-            let incident = uuid::Uuid::now_v7();
-            tracing::error!(%incident, error = ?e, "event ingestion failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &format!("internal error (incident {incident}); nothing was stored"),
-            )
-        }),
+        Err(e) => ClientError::from(e).into(),
     }
 }
 
