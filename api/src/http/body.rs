@@ -15,6 +15,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
+use domain::Principal;
 use futures::StreamExt;
 use tokio::time::{Instant, timeout_at};
 
@@ -91,6 +92,27 @@ pub async fn read_limited(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// The refusal of a batch of `size` `items` ("events", "operations") longer than its `cap`,
+/// logged with `reason`: 413, like a body too large, since the batch is what makes it so.
+pub fn batch_too_large(
+    principal: &Principal,
+    reason: &'static str,
+    size: usize,
+    cap: usize,
+    items: &str,
+) -> HttpResponse {
+    Refusal::new("request refused", reason)
+        .by(principal)
+        .size(size)
+        .log();
+    ClientError::new(
+        ErrorCode::LimitExceeded,
+        format!("a batch may hold at most {cap} {items}"),
+    )
+    .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+    .into()
 }
 
 /// The time a body may have taken once `received` bytes of it are in: the fixed allowance,

@@ -3,21 +3,17 @@
 //! parsed with the CloudEvents SDK. The request is all or nothing: one bad event refuses it,
 //! naming the event and the field; the 202 is sent only after the events are committed.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
 use domain::events::{self, IncomingEvent};
 use serde_json::{Value, json};
 
 use super::{
     AppState,
-    body::read_limited,
+    body::{batch_too_large, read_limited},
     caller::{caller, workspace_gone},
 };
-use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
+use crate::{client_error::ClientError, error_code::ErrorCode};
 
 const BATCH: &str = "application/cloudevents-batch+json";
 
@@ -77,19 +73,13 @@ pub async fn ingest(
             }
         };
         if items.len() > state.limits.max_events_per_request {
-            Refusal::new("request refused", "events batch too large")
-                .by(&principal)
-                .size(items.len())
-                .log();
-            return ClientError::new(
-                ErrorCode::LimitExceeded,
-                format!(
-                    "a batch may hold at most {} events",
-                    state.limits.max_events_per_request
-                ),
-            )
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .into();
+            return batch_too_large(
+                &principal,
+                "events batch too large",
+                items.len(),
+                state.limits.max_events_per_request,
+                "events",
+            );
         }
         let mut events = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {

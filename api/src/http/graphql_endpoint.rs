@@ -8,7 +8,7 @@ use domain::{Principal, db::StatementCounter};
 
 use super::{
     AppState,
-    body::{is_json, read_limited},
+    body::{batch_too_large, is_json, read_limited},
     caller::{caller, workspace_gone},
 };
 use crate::{
@@ -84,19 +84,13 @@ pub async fn execute(
     };
     let mut batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
-            Refusal::new("request refused", "batch too large")
-                .by(&principal)
-                .size(list.len())
-                .log();
-            return ClientError::new(
-                ErrorCode::LimitExceeded,
-                format!(
-                    "a batch may hold at most {} operations",
-                    state.limits.max_batch_size
-                ),
-            )
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .into();
+            return batch_too_large(
+                &principal,
+                "batch too large",
+                list.len(),
+                state.limits.max_batch_size,
+                "operations",
+            );
         }
         batch => batch,
     };
