@@ -44,6 +44,14 @@ impl<'a> Refusal<'a> {
         self.by_identity(&principal.workspace_slug, &principal.subject)
     }
 
+    /// The caller, where the request got as far as authenticating it.
+    pub fn by_caller(self, caller: Option<&'a Principal>) -> Self {
+        match caller {
+            Some(principal) => self.by(principal),
+            None => self,
+        }
+    }
+
     /// The workspace and subject a caller claimed, or got as far as proving.
     pub fn by_identity(mut self, workspace: &'a str, subject: &'a str) -> Self {
         self.workspace = workspace;

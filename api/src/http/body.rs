@@ -22,25 +22,37 @@ use tokio::time::{Instant, timeout_at};
 use super::HttpLimits;
 use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
-/// A body that was not read, with the response that refuses it and the reason for the
-/// `security` log (which the endpoint writes, knowing who asked).
-pub struct BodyRefusal {
-    pub reason: &'static str,
-    pub response: HttpResponse,
-}
-
-impl BodyRefusal {
-    /// The `security` log line of this refusal, for the endpoint to say who asked and write.
-    pub fn security_event(&self) -> Refusal<'static> {
-        Refusal::new("request refused", self.reason).status(self.response.status())
-    }
+/// A body that was not read: the response that refuses it and the reason for the `security` log.
+struct BodyRefusal {
+    reason: &'static str,
+    response: HttpResponse,
 }
 
 /// Reads a request body of at most `limit` bytes. A declared `Content-Length` above the limit
 /// is refused before anything is read; a body that grows past it is refused as soon as it does,
 /// without reading the rest; a body that arrives too slowly (see the module doc) is refused at
-/// its deadline.
+/// its deadline. A refusal is logged with `caller`, where the request has been authenticated.
 pub async fn read_limited(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    limits: &HttpLimits,
+    what: &str,
+    caller: Option<&Principal>,
+) -> Result<web::Bytes, HttpResponse> {
+    let refusal = match read_within(req, payload, limit, limits, what).await {
+        Ok(body) => return Ok(body),
+        Err(refusal) => refusal,
+    };
+    Refusal::new("request refused", refusal.reason)
+        .by_caller(caller)
+        .status(refusal.response.status())
+        .from_peer(req.peer_addr())
+        .log();
+    Err(refusal.response)
+}
+
+async fn read_within(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,

@@ -46,14 +46,12 @@ pub async fn ingest(
         state.limits.max_event_body_bytes,
         &state.limits,
         "an events request",
+        Some(&principal),
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            refusal.security_event().by(&principal).log();
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let content_type = req
         .headers()

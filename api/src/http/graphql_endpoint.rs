@@ -52,14 +52,12 @@ pub async fn execute(
         state.limits.max_body_bytes,
         &state.limits,
         "a GraphQL request",
+        Some(&principal),
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            refusal.security_event().by(&principal).log();
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,

@@ -69,14 +69,12 @@ pub async fn exchange(
         MAX_BODY_BYTES,
         &state.limits,
         "a token request",
+        None,
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            refusal.security_event().from_peer(req.peer_addr()).log();
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let token = match presented(basic, &body) {
         Presented::Token(t) => t,

@@ -38,12 +38,9 @@ pub struct DocumentLimits {
 
 /// A refusal as the client sees it, logged for the security team.
 fn exceeded(caller: Option<&Principal>, reason: &str, message: String) -> ServerError {
-    let refusal = Refusal::new("GraphQL document refused", reason);
-    match caller {
-        Some(p) => refusal.by(p),
-        None => refusal,
-    }
-    .log();
+    Refusal::new("GraphQL document refused", reason)
+        .by_caller(caller)
+        .log();
     let mut error = ServerError::new(message, None);
     error
         .extensions
