@@ -60,7 +60,7 @@ impl<'a> Refusal<'a> {
     }
 
     /// The client's address, where the connection has one.
-    pub fn from_peer(mut self, peer: Option<impl Display>) -> Self {
+    pub fn peer(mut self, peer: Option<impl Display>) -> Self {
         self.peer = peer.map(|p| p.to_string());
         self
     }

@@ -47,7 +47,7 @@ pub async fn read_limited(
     Refusal::new("request refused", refusal.reason)
         .by_caller(caller)
         .status(refusal.response.status())
-        .from_peer(req.peer_addr())
+        .peer(req.peer_addr())
         .log();
     Err(refusal.response)
 }

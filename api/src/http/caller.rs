@@ -30,7 +30,7 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
             let reason = e.to_string();
             Refusal::new("authentication failed", &reason)
                 .by_identity(workspace, subject)
-                .from_peer(req.peer_addr())
+                .peer(req.peer_addr())
                 .log();
             Err(unauthenticated())
         }
@@ -44,7 +44,7 @@ pub fn workspace_gone(state: &AppState, req: &HttpRequest, principal: &Principal
     state.workspaces.forget(&principal.workspace_slug);
     Refusal::new("authentication failed", "unknown or deleted workspace")
         .by(principal)
-        .from_peer(req.peer_addr())
+        .peer(req.peer_addr())
         .log();
     unauthenticated()
 }

@@ -66,7 +66,7 @@ impl AddressTable {
                 "connections refused",
                 "too many connections from one address",
             )
-            .from_peer(Some(client))
+            .peer(Some(client))
             .cap(self.cap)
             .log();
         }

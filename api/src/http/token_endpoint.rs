@@ -192,7 +192,7 @@ fn refuse(
     let subject = token_id.map_or_else(|| "-".to_owned(), api_tokens::subject);
     Refusal::new("api token exchange refused", reason)
         .by_identity(workspace.as_deref().unwrap_or("-"), &subject)
-        .from_peer(req.peer_addr())
+        .peer(req.peer_addr())
         .log();
     ClientError::new(ErrorCode::Unauthenticated, "a valid API token is required").into()
 }
