@@ -5,8 +5,11 @@
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
+mod client_error;
 pub mod config;
 pub mod demo;
+mod error_code;
 pub mod graphql;
 pub mod http;
+mod security_log;
 pub mod telemetry;

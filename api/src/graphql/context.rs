@@ -8,6 +8,7 @@ use domain::{
     relations::WindowCache,
     versions::{Counter, ReadOnce},
 };
+use sea_orm::DatabaseTransaction;
 use tokio::sync::RwLock;
 
 use super::{errors::OrGql, loader::Loaders};
@@ -95,6 +96,23 @@ impl RequestContext {
         };
         *self.meta_model.write().await = Some(model.clone());
         Ok(model)
+    }
+
+    /// Runs `work` in one write transaction of the caller's workspace and commits it when
+    /// `work` succeeds: the end of `work` is the commit. An error inside drops the transaction
+    /// uncommitted, which rolls it back, so a refused mutation leaves nothing behind.
+    pub async fn write_and_commit<T>(
+        &self,
+        work: impl AsyncFnOnce(&DatabaseTransaction) -> async_graphql::Result<T>,
+    ) -> async_graphql::Result<T> {
+        let tx = self
+            .store
+            .begin_write(self.principal.workspace_id)
+            .await
+            .gql()?;
+        let value = work(&tx).await?;
+        tx.commit().await.gql()?;
+        Ok(value)
     }
 
     /// After a meta model change the next read sees the new version.

@@ -15,23 +15,44 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
+use domain::Principal;
 use futures::StreamExt;
 use tokio::time::{Instant, timeout_at};
 
-use super::{HttpLimits, responses::error};
+use super::HttpLimits;
+use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
-/// A body that was not read, with the response that refuses it and the reason for the
-/// `security` log (which the endpoint writes, knowing who asked).
-pub struct BodyRefusal {
-    pub reason: &'static str,
-    pub response: HttpResponse,
+/// A body that was not read: the response that refuses it and the reason for the `security` log.
+struct BodyRefusal {
+    reason: &'static str,
+    response: HttpResponse,
 }
 
 /// Reads a request body of at most `limit` bytes. A declared `Content-Length` above the limit
 /// is refused before anything is read; a body that grows past it is refused as soon as it does,
 /// without reading the rest; a body that arrives too slowly (see the module doc) is refused at
-/// its deadline.
+/// its deadline. A refusal is logged with `caller`, where the request has been authenticated.
 pub async fn read_limited(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    limits: &HttpLimits,
+    what: &str,
+    caller: Option<&Principal>,
+) -> Result<web::Bytes, HttpResponse> {
+    let refusal = match read_within(req, payload, limit, limits, what).await {
+        Ok(body) => return Ok(body),
+        Err(refusal) => refusal,
+    };
+    Refusal::new("request refused", refusal.reason)
+        .by_caller(caller)
+        .status(refusal.response.status())
+        .peer(req.peer_addr())
+        .log();
+    Err(refusal.response)
+}
+
+async fn read_within(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
@@ -40,11 +61,12 @@ pub async fn read_limited(
 ) -> Result<web::Bytes, BodyRefusal> {
     let too_large = || BodyRefusal {
         reason: "request body too large",
-        response: error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
-            &format!("{what} may be at most {limit} bytes"),
-        ),
+        response: ClientError::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} may be at most {limit} bytes"),
+        )
+        .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        .into(),
     };
     if declared_length(req).is_some_and(|length| length > limit as u64) {
         return Err(too_large());
@@ -59,21 +81,22 @@ pub async fn read_limited(
             Err(_) => {
                 return Err(BodyRefusal {
                     reason: "request body too slow",
-                    response: error(
-                        StatusCode::REQUEST_TIMEOUT,
-                        "LIMIT_EXCEEDED",
+                    response: ClientError::new(
+                        ErrorCode::LimitExceeded,
                         "the request body arrived too slowly",
-                    ),
+                    )
+                    .with_status(StatusCode::REQUEST_TIMEOUT)
+                    .into(),
                 });
             }
         };
         let chunk = chunk.map_err(|_| BodyRefusal {
             reason: "request body unreadable",
-            response: error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+            response: ClientError::new(
+                ErrorCode::BadUserInput,
                 "the request body could not be read",
-            ),
+            )
+            .into(),
         })?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
@@ -81,6 +104,27 @@ pub async fn read_limited(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// The refusal of a batch of `size` `items` ("events", "operations") longer than its `cap`,
+/// logged with `reason`: 413, like a body too large, since the batch is what makes it so.
+pub fn batch_too_large(
+    principal: &Principal,
+    reason: &'static str,
+    size: usize,
+    cap: usize,
+    items: &str,
+) -> HttpResponse {
+    Refusal::new("request refused", reason)
+        .by(principal)
+        .size(size)
+        .log();
+    ClientError::new(
+        ErrorCode::LimitExceeded,
+        format!("a batch may hold at most {cap} {items}"),
+    )
+    .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+    .into()
 }
 
 /// The time a body may have taken once `received` bytes of it are in: the fixed allowance,

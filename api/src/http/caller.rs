@@ -1,11 +1,13 @@
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-};
+use actix_web::{HttpRequest, HttpResponse, http::header};
 use domain::Principal;
 
-use super::{AppState, rate_limit, responses::error};
-use crate::auth::{AuthError, authenticate, bearer_token};
+use super::{AppState, rate_limit};
+use crate::{
+    auth::{AuthError, authenticate, bearer_token},
+    client_error::ClientError,
+    error_code::ErrorCode,
+    security_log::Refusal,
+};
 
 /// The authenticated caller of a request, or the response refusing it: 401 without detail for
 /// any token problem (the reason goes to the `security` log), 503 when the workspace cannot be
@@ -22,17 +24,14 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
             rate_limit::enforce(&state.rate_limiter, &state.store, &p, token).await?;
             Ok(p)
         }
-        Err(AuthError::Database(e)) => {
-            tracing::error!(error = ?e, "authentication: database error");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the service is temporarily unavailable",
-            ))
-        }
+        Err(AuthError::Database(e)) => Err(ClientError::retryable("authentication", e).into()),
         Err(e) => {
             let (workspace, subject) = e.identity();
-            tracing::warn!(target: "security", workspace, subject, reason = %e, peer = ?req.peer_addr(), "authentication failed");
+            let reason = e.to_string();
+            Refusal::new("authentication failed", &reason)
+                .by_identity(workspace, subject)
+                .peer(req.peer_addr())
+                .log();
             Err(unauthenticated())
         }
     }
@@ -43,14 +42,17 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
 /// same 401 as for an unknown workspace.
 pub fn workspace_gone(state: &AppState, req: &HttpRequest, principal: &Principal) -> HttpResponse {
     state.workspaces.forget(&principal.workspace_slug);
-    tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "unknown or deleted workspace", peer = ?req.peer_addr(), "authentication failed");
+    Refusal::new("authentication failed", "unknown or deleted workspace")
+        .by(principal)
+        .peer(req.peer_addr())
+        .log();
     unauthenticated()
 }
 
 fn unauthenticated() -> HttpResponse {
-    error(
-        StatusCode::UNAUTHORIZED,
-        "UNAUTHENTICATED",
+    ClientError::new(
+        ErrorCode::Unauthenticated,
         "a valid bearer token is required",
     )
+    .into()
 }

@@ -3,29 +3,29 @@
 //! parsed with the CloudEvents SDK. The request is all or nothing: one bad event refuses it,
 //! naming the event and the field; the 202 is sent only after the events are committed.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
 use domain::events::{self, IncomingEvent};
 use serde_json::{Value, json};
 
 use super::{
     AppState,
-    body::read_limited,
+    body::{batch_too_large, read_limited},
     caller::{caller, workspace_gone},
-    responses::{error, feature_refusal},
 };
+use crate::{client_error::ClientError, error_code::ErrorCode};
 
 const BATCH: &str = "application/cloudevents-batch+json";
 
 fn rejection(index: usize, id: Option<&str>, field: &str, message: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "errors": [{
-        "message": format!("event {index}: {field} {message}"),
-        "extensions": { "code": "BAD_USER_INPUT", "index": index, "eventId": id, "field": field }
-    }] }))
+    ClientError::new(
+        ErrorCode::BadUserInput,
+        format!("event {index}: {field} {message}"),
+    )
+    .with_detail("index", index)
+    .with_detail("eventId", id)
+    .with_detail("field", field)
+    .into()
 }
 
 pub async fn ingest(
@@ -38,7 +38,7 @@ pub async fn ingest(
         Err(refusal) => return refusal,
     };
     if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
-        return error(StatusCode::FORBIDDEN, "FORBIDDEN", &e.to_string());
+        return ClientError::from(e).into();
     }
     let body = match read_limited(
         &req,
@@ -46,14 +46,12 @@ pub async fn ingest(
         state.limits.max_event_body_bytes,
         &state.limits,
         "an events request",
+        Some(&principal),
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = refusal.reason, status = refusal.response.status().as_u16(), "request refused");
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let content_type = req
         .headers()
@@ -65,22 +63,20 @@ pub async fn ingest(
         let items: Vec<Value> = match serde_json::from_slice(&body) {
             Ok(Value::Array(items)) => items,
             _ => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_USER_INPUT",
+                return ClientError::new(
+                    ErrorCode::BadUserInput,
                     "a batch must be a JSON array of CloudEvents",
-                );
+                )
+                .into();
             }
         };
         if items.len() > state.limits.max_events_per_request {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "events batch too large", size = items.len(), "request refused");
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "LIMIT_EXCEEDED",
-                &format!(
-                    "a batch may hold at most {} events",
-                    state.limits.max_events_per_request
-                ),
+            return batch_too_large(
+                &principal,
+                "events batch too large",
+                items.len(),
+                state.limits.max_events_per_request,
+                "events",
             );
         }
         let mut events = Vec::with_capacity(items.len());
@@ -138,15 +134,7 @@ pub async fn ingest(
                 .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
         }
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
-        Err(e) => feature_refusal(&e).unwrap_or_else(|| {
-            let incident = uuid::Uuid::now_v7();
-            tracing::error!(%incident, error = ?e, "event ingestion failed");
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                &format!("internal error (incident {incident}); nothing was stored"),
-            )
-        }),
+        Err(e) => ClientError::from(e).into(),
     }
 }
 

@@ -8,11 +8,15 @@ use domain::{Principal, db::StatementCounter};
 
 use super::{
     AppState,
-    body::{is_json, read_limited},
+    body::{batch_too_large, is_json, read_limited},
     caller::{caller, workspace_gone},
-    responses::error,
 };
-use crate::graphql::{RequestContext, sanitize_errors};
+use crate::{
+    client_error::ClientError,
+    error_code::ErrorCode,
+    graphql::{RequestContext, sanitize_errors},
+    security_log::Refusal,
+};
 
 pub async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
@@ -31,11 +35,12 @@ pub async fn execute(
     payload: web::Payload,
 ) -> HttpResponse {
     if !is_json(&req) {
-        return error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_USER_INPUT",
+        return ClientError::new(
+            ErrorCode::BadUserInput,
             "send GraphQL requests as application/json",
-        );
+        )
+        .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        .into();
     }
     let principal = match caller(&state, &req).await {
         Ok(p) => p,
@@ -47,23 +52,21 @@ pub async fn execute(
         state.limits.max_body_bytes,
         &state.limits,
         "a GraphQL request",
+        Some(&principal),
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = refusal.reason, status = refusal.response.status().as_u16(), "request refused");
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+            return ClientError::new(
+                ErrorCode::BadUserInput,
                 "the body is not a GraphQL request (expected {\"query\": …})",
-            );
+            )
+            .into();
         }
     };
     let statements = state.debug_sql_statement_header.then(StatementCounter::new);
@@ -79,14 +82,12 @@ pub async fn execute(
     };
     let mut batch = match batch {
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch_size => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "batch too large", size = list.len(), "request refused");
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "LIMIT_EXCEEDED",
-                &format!(
-                    "a batch may hold at most {} operations",
-                    state.limits.max_batch_size
-                ),
+            return batch_too_large(
+                &principal,
+                "batch too large",
+                list.len(),
+                state.limits.max_batch_size,
+                "operations",
             );
         }
         batch => batch,
@@ -111,12 +112,15 @@ pub async fn execute(
         Ok(Ok(r)) => r,
         Ok(Err(refusal)) => return refusal,
         Err(_) => {
-            tracing::warn!(target: "security", workspace = %principal.workspace_slug, subject = %principal.subject, reason = "request timed out", "request cancelled");
-            return error(
-                StatusCode::GATEWAY_TIMEOUT,
-                "LIMIT_EXCEEDED",
+            Refusal::new("request cancelled", "request timed out")
+                .by(&principal)
+                .log();
+            return ClientError::new(
+                ErrorCode::LimitExceeded,
                 "the request took too long and was cancelled",
-            );
+            )
+            .with_status(StatusCode::GATEWAY_TIMEOUT)
+            .into();
         }
     };
     let response = match response {
@@ -150,14 +154,7 @@ async fn open_scope(
     match context.open_scope().await {
         Ok(()) => Ok(()),
         Err(domain::Error::Unauthenticated) => Err(workspace_gone(state, req, principal)),
-        Err(e) => {
-            tracing::error!(error = ?e, "opening the request's transaction");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the service is temporarily unavailable",
-            ))
-        }
+        Err(e) => Err(ClientError::retryable("opening the request's workspace", e).into()),
     }
 }
 

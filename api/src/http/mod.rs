@@ -9,7 +9,6 @@ mod graphql_endpoint;
 mod health;
 mod per_address;
 mod rate_limit;
-mod responses;
 mod server;
 mod token_endpoint;
 mod unread_body;

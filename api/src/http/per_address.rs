@@ -17,15 +17,14 @@ use std::{
 };
 
 use actix_web::{
-    Error,
+    Error, HttpResponse,
     body::{EitherBody, MessageBody},
     dev::{Extensions, ServiceRequest, ServiceResponse},
-    http::StatusCode,
     middleware::Next,
     rt::net::TcpStream,
 };
 
-use super::responses::error;
+use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
 /// Open connections by client address, shared by every worker.
 #[derive(Debug, Clone)]
@@ -63,7 +62,13 @@ impl AddressTable {
         // Logged when the address crosses the cap, not for every connection beyond it: a flood
         // of connections must not become a flood of log lines.
         if count == self.cap + 1 {
-            tracing::warn!(target: "security", workspace = "-", subject = "-", reason = "too many connections from one address", peer = %client, cap = self.cap, "connections refused");
+            Refusal::new(
+                "connections refused",
+                "too many connections from one address",
+            )
+            .peer(Some(client))
+            .cap(self.cap)
+            .log();
         }
         ConnectionSlot {
             table: self.clone(),
@@ -122,11 +127,11 @@ pub async fn refuse_over_cap(
         .conn_data::<ConnectionSlot>()
         .is_some_and(|slot| slot.over_cap);
     if over_cap && !matches!(req.path(), "/healthz" | "/readyz") {
-        let mut response = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "LIMIT_EXCEEDED",
+        let mut response: HttpResponse = ClientError::new(
+            ErrorCode::LimitExceeded,
             "too many connections from this address",
-        );
+        )
+        .into();
         response
             .head_mut()
             .set_connection_type(actix_web::http::ConnectionType::Close);

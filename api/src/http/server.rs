@@ -1,8 +1,6 @@
 use std::{net::SocketAddr, time::Duration};
 
-use actix_web::{
-    App, HttpResponse, HttpServer, dev::Server, http::StatusCode, middleware::from_fn, web,
-};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web};
 use domain::{
     db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
 };
@@ -12,10 +10,9 @@ use super::{
     connection_limit, events_endpoint, graphql_endpoint, health,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
-    responses::error,
     token_endpoint, unread_body,
 };
-use crate::{auth::JwtKeys, graphql::AppSchema};
+use crate::{auth::JwtKeys, client_error::ClientError, error_code::ErrorCode, graphql::AppSchema};
 
 #[derive(Debug, Clone)]
 pub struct HttpLimits {
@@ -118,5 +115,5 @@ pub fn start(
 }
 
 async fn not_found() -> HttpResponse {
-    error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint")
+    ClientError::new(ErrorCode::NotFound, "no such endpoint").into()
 }

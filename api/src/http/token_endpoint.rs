@@ -8,11 +8,7 @@
 
 use std::time::Duration;
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{StatusCode, header},
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use domain::api_tokens::{self, Redemption, RefusalReason};
@@ -22,8 +18,8 @@ use serde_json::json;
 use super::{
     AppState,
     body::{is_json, read_limited},
-    responses::{error, feature_refusal},
 };
+use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
 
 /// A token request is a few hundred bytes; anything much larger is not one.
 const MAX_BODY_BYTES: usize = 4 * 1024;
@@ -61,11 +57,11 @@ pub async fn exchange(
         Err(reason) => return refuse(&req, reason, None, None),
     };
     if basic.is_none() && !is_json(&req) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
+        return ClientError::new(
+            ErrorCode::BadUserInput,
             "send the API token as Basic credentials (user `apitoken`) or as JSON {\"token\": …}",
-        );
+        )
+        .into();
     }
     let body = match read_limited(
         &req,
@@ -73,19 +69,17 @@ pub async fn exchange(
         MAX_BODY_BYTES,
         &state.limits,
         "a token request",
+        None,
     )
     .await
     {
         Ok(b) => b,
-        Err(refusal) => {
-            tracing::warn!(target: "security", workspace = "-", subject = "-", reason = refusal.reason, status = refusal.response.status().as_u16(), peer = ?req.peer_addr(), "request refused");
-            return refusal.response;
-        }
+        Err(refusal) => return refusal,
     };
     let token = match presented(basic, &body) {
         Presented::Token(t) => t,
         Presented::BadRequest(message) => {
-            return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
+            return ClientError::new(ErrorCode::BadUserInput, message).into();
         }
         Presented::Unreadable(reason) => return refuse(&req, reason, None, None),
     };
@@ -106,17 +100,7 @@ pub async fn exchange(
             workspace,
             token_id,
         }) => return refuse(&req, reason.as_str(), workspace, token_id),
-        Err(e) => {
-            if let Some(refusal) = feature_refusal(&e) {
-                return refusal;
-            }
-            tracing::error!(error = ?e, "token exchange: database error");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the service is temporarily unavailable",
-            );
-        }
+        Err(e) => return ClientError::retryable("token exchange", e).into(),
     };
     let remaining = (grant.expires_at - now).num_seconds();
     let ttl = state
@@ -141,11 +125,7 @@ pub async fn exchange(
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "token exchange: signing failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "the token could not be issued",
-            );
+            return ClientError::new(ErrorCode::Internal, "the token could not be issued").into();
         }
     };
     tracing::info!(target: "security", workspace = %grant.workspace_slug, subject = %subject, token_id = %grant.token_id, role = %grant.role, expires_in = ttl, reason = "api token exchanged", "access token issued");
@@ -210,10 +190,9 @@ fn refuse(
     token_id: Option<uuid::Uuid>,
 ) -> HttpResponse {
     let subject = token_id.map_or_else(|| "-".to_owned(), api_tokens::subject);
-    tracing::warn!(target: "security", workspace = workspace.as_deref().unwrap_or("-"), subject = %subject, reason, peer = ?req.peer_addr(), "api token exchange refused");
-    error(
-        StatusCode::UNAUTHORIZED,
-        "UNAUTHENTICATED",
-        "a valid API token is required",
-    )
+    Refusal::new("api token exchange refused", reason)
+        .by_identity(workspace.as_deref().unwrap_or("-"), &subject)
+        .peer(req.peer_addr())
+        .log();
+    ClientError::new(ErrorCode::Unauthenticated, "a valid API token is required").into()
 }

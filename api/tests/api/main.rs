@@ -8,6 +8,7 @@ mod cli;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
+mod http_errors;
 mod http_events;
 mod http_features;
 mod http_graphql;

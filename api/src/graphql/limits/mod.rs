@@ -26,6 +26,7 @@ use async_graphql::{Request, Response, ServerError};
 use domain::Principal;
 
 use super::RequestContext;
+use crate::{error_code::ErrorCode, security_log::Refusal};
 
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentLimits {
@@ -37,21 +38,14 @@ pub struct DocumentLimits {
 
 /// A refusal as the client sees it, logged for the security team.
 fn exceeded(caller: Option<&Principal>, reason: &str, message: String) -> ServerError {
-    match caller {
-        Some(p) => tracing::warn!(
-            target: "security",
-            workspace = %p.workspace_slug,
-            subject = %p.subject,
-            reason,
-            "GraphQL document refused"
-        ),
-        None => tracing::warn!(target: "security", reason, "GraphQL document refused"),
-    }
+    Refusal::new("GraphQL document refused", reason)
+        .by_caller(caller)
+        .log();
     let mut error = ServerError::new(message, None);
     error
         .extensions
         .get_or_insert_with(Default::default)
-        .set("code", "LIMIT_EXCEEDED");
+        .set("code", ErrorCode::LimitExceeded.as_str());
     error
 }
 

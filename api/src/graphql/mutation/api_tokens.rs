@@ -55,21 +55,19 @@ impl ApiTokenMutation {
     ) -> async_graphql::Result<CreateApiTokenPayload> {
         let rc = request(ctx)?;
         let expires_at = expiry(&input)?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let created = api_tokens::create(
-            &*tx,
-            &rc.principal,
-            &input.name,
-            input.role.into(),
-            expires_at,
-        )
-        .await
-        .gql()?;
-        tx.commit().await.gql()?;
+        let created = rc
+            .write_and_commit(async |tx| {
+                api_tokens::create(
+                    tx,
+                    &rc.principal,
+                    &input.name,
+                    input.role.into(),
+                    expires_at,
+                )
+                .await
+                .gql()
+            })
+            .await?;
         Ok(CreateApiTokenPayload {
             token: created.token.expose().to_owned(),
             api_token: ApiTokenObject::try_from(created.api_token)?,
@@ -85,13 +83,9 @@ impl ApiTokenMutation {
     ) -> async_graphql::Result<ApiTokenPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let revoked = api_tokens::revoke(&*tx, &rc.principal, id).await.gql()?;
-        tx.commit().await.gql()?;
+        let revoked = rc
+            .write_and_commit(async |tx| api_tokens::revoke(tx, &rc.principal, id).await.gql())
+            .await?;
         Ok(ApiTokenPayload {
             api_token: ApiTokenObject::try_from(revoked)?,
         })

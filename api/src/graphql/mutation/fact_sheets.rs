@@ -46,16 +46,14 @@ impl FactSheetMutation {
                 .transpose()?,
             tags: input.tags.unwrap_or_default(),
         };
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let model = rc.meta_model().await?;
-        let fs = fact_sheets::create(&*tx, &rc.principal, &model.model, input)
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                let model = rc.meta_model().await?;
+                fact_sheets::create(tx, &rc.principal, &model.model, input)
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(payload(fs))
     }
 
@@ -80,16 +78,14 @@ impl FactSheetMutation {
                 .external_ids
                 .map(|ids| ids.into_iter().map(Into::into).collect()),
         };
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let model = rc.meta_model().await?;
-        let fs = fact_sheets::update(&*tx, &rc.principal, &model.model, patch)
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                let model = rc.meta_model().await?;
+                fact_sheets::update(tx, &rc.principal, &model.model, patch)
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(payload(fs))
     }
 
@@ -103,15 +99,13 @@ impl FactSheetMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let fs = fact_sheets::archive(&*tx, &rc.principal, id, comment.as_deref())
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                fact_sheets::archive(tx, &rc.principal, id, comment.as_deref())
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(payload(fs))
     }
 
@@ -123,15 +117,13 @@ impl FactSheetMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let fs = fact_sheets::restore(&*tx, &rc.principal, id, comment.as_deref())
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                fact_sheets::restore(tx, &rc.principal, id, comment.as_deref())
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(payload(fs))
     }
 }

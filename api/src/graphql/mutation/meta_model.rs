@@ -50,15 +50,13 @@ async fn apply(
     force: bool,
 ) -> async_graphql::Result<MetaModelPayload> {
     let rc = request(ctx)?;
-    let tx = rc
-        .store
-        .begin_write(rc.principal.workspace_id)
-        .await
-        .gql()?;
-    let change = meta_model::apply_edit(&*tx, &rc.principal, &edit, expected_version, force)
-        .await
-        .gql()?;
-    tx.commit().await.gql()?;
+    let change = rc
+        .write_and_commit(async |tx| {
+            meta_model::apply_edit(tx, &rc.principal, &edit, expected_version, force)
+                .await
+                .gql()
+        })
+        .await?;
     rc.forget_meta_model().await;
     Ok(MetaModelPayload {
         meta_model: MetaModelObject::from(&change.version),

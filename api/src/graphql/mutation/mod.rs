@@ -1,5 +1,6 @@
-//! Mutations. Each runs in one write transaction: it commits only when the domain call
-//! succeeded, so a refused request leaves nothing behind.
+//! Mutations. Each runs in one write transaction
+//! ([`RequestContext::write_and_commit`](super::RequestContext::write_and_commit)): it commits
+//! only when the domain calls succeeded, so a refused request leaves nothing behind.
 
 mod api_tokens;
 mod fact_sheets;

@@ -30,16 +30,14 @@ impl RelationMutation {
             active_from: input.active_from,
             active_until: input.active_until,
         };
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let model = rc.meta_model().await?;
-        let r = relations::create(&*tx, &rc.principal, &model.model, input)
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let r = rc
+            .write_and_commit(async |tx| {
+                let model = rc.meta_model().await?;
+                relations::create(tx, &rc.principal, &model.model, input)
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(RelationPayload {
             relation: RelationNode::alone(r),
         })
@@ -60,16 +58,14 @@ impl RelationMutation {
             active_from: patch(input.active_from, Ok)?,
             active_until: patch(input.active_until, Ok)?,
         };
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let model = rc.meta_model().await?;
-        let r = relations::update(&*tx, &rc.principal, &model.model, patch)
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        let r = rc
+            .write_and_commit(async |tx| {
+                let model = rc.meta_model().await?;
+                relations::update(tx, &rc.principal, &model.model, patch)
+                    .await
+                    .gql()
+            })
+            .await?;
         Ok(RelationPayload {
             relation: RelationNode::alone(r),
         })
@@ -82,13 +78,8 @@ impl RelationMutation {
     ) -> async_graphql::Result<DeletePayload> {
         let rc = request(ctx)?;
         let uuid = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        relations::delete(&*tx, &rc.principal, uuid).await.gql()?;
-        tx.commit().await.gql()?;
+        rc.write_and_commit(async |tx| relations::delete(tx, &rc.principal, uuid).await.gql())
+            .await?;
         Ok(DeletePayload { id })
     }
 }

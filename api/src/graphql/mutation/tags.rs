@@ -50,22 +50,20 @@ impl TagMutation {
         input: CreateTagInput,
     ) -> async_graphql::Result<TagPayload> {
         let rc = request(ctx)?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let tag = tags::create(
-            &*tx,
-            &rc.principal,
-            &input.name,
-            input.group.as_deref(),
-            input.color,
-            input.description,
-        )
-        .await
-        .gql()?;
-        tx.commit().await.gql()?;
+        let tag = rc
+            .write_and_commit(async |tx| {
+                tags::create(
+                    tx,
+                    &rc.principal,
+                    &input.name,
+                    input.group.as_deref(),
+                    input.color,
+                    input.description,
+                )
+                .await
+                .gql()
+            })
+            .await?;
         Ok(TagPayload { tag: tag.into() })
     }
 
@@ -76,21 +74,19 @@ impl TagMutation {
         input: CreateTagGroupInput,
     ) -> async_graphql::Result<TagGroupPayload> {
         let rc = request(ctx)?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let group = tags::create_group(
-            &*tx,
-            &rc.principal,
-            &input.name,
-            input.mode.into(),
-            input.description,
-        )
-        .await
-        .gql()?;
-        tx.commit().await.gql()?;
+        let group = rc
+            .write_and_commit(async |tx| {
+                tags::create_group(
+                    tx,
+                    &rc.principal,
+                    &input.name,
+                    input.mode.into(),
+                    input.description,
+                )
+                .await
+                .gql()
+            })
+            .await?;
         Ok(TagGroupPayload {
             tag_group: group.into(),
         })
@@ -105,16 +101,14 @@ impl TagMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        tags::tag_fact_sheet(&*tx, &rc.principal, id, &tags)
-            .await
-            .gql()?;
-        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                tags::tag_fact_sheet(tx, &rc.principal, id, &tags)
+                    .await
+                    .gql()?;
+                fact_sheets::require(tx, &rc.principal, id).await.gql()
+            })
+            .await?;
         Ok(FactSheetPayload {
             fact_sheet: FactSheetNode::new(fs),
         })
@@ -128,16 +122,14 @@ impl TagMutation {
     ) -> async_graphql::Result<FactSheetPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        tags::untag_fact_sheet(&*tx, &rc.principal, id, &tags)
-            .await
-            .gql()?;
-        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
-        tx.commit().await.gql()?;
+        let fs = rc
+            .write_and_commit(async |tx| {
+                tags::untag_fact_sheet(tx, &rc.principal, id, &tags)
+                    .await
+                    .gql()?;
+                fact_sheets::require(tx, &rc.principal, id).await.gql()
+            })
+            .await?;
         Ok(FactSheetPayload {
             fact_sheet: FactSheetNode::new(fs),
         })
@@ -150,16 +142,16 @@ impl TagMutation {
     ) -> async_graphql::Result<SubscriptionPayload> {
         let rc = request(ctx)?;
         let id = parse_id(&input.fact_sheet_id, "factSheetId")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        let s = subscriptions::subscribe(&*tx, &rc.principal, id, &input.user, input.role.into())
-            .await
-            .gql()?;
-        let fs = fact_sheets::require(&*tx, &rc.principal, id).await.gql()?;
-        tx.commit().await.gql()?;
+        let (s, fs) = rc
+            .write_and_commit(async |tx| {
+                let s =
+                    subscriptions::subscribe(tx, &rc.principal, id, &input.user, input.role.into())
+                        .await
+                        .gql()?;
+                let fs = fact_sheets::require(tx, &rc.principal, id).await.gql()?;
+                Ok((s, fs))
+            })
+            .await?;
         Ok(SubscriptionPayload {
             subscription: s.into(),
             fact_sheet: FactSheetNode::new(fs),
@@ -169,15 +161,12 @@ impl TagMutation {
     async fn unsubscribe(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeletePayload> {
         let rc = request(ctx)?;
         let uuid = parse_id(&id, "id")?;
-        let tx = rc
-            .store
-            .begin_write(rc.principal.workspace_id)
-            .await
-            .gql()?;
-        subscriptions::unsubscribe(&*tx, &rc.principal, uuid)
-            .await
-            .gql()?;
-        tx.commit().await.gql()?;
+        rc.write_and_commit(async |tx| {
+            subscriptions::unsubscribe(tx, &rc.principal, uuid)
+                .await
+                .gql()
+        })
+        .await?;
         Ok(DeletePayload { id })
     }
 }

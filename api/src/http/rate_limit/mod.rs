@@ -11,13 +11,15 @@ mod memory;
 
 use std::{sync::Arc, time::Duration};
 
-use actix_web::{HttpResponse, http::StatusCode};
+use actix_web::HttpResponse;
 use domain::{Principal, db::Store};
 use sha2::{Digest, Sha256};
 
 use self::{database::DatabaseLimiter, memory::MemoryLimiter};
-use super::responses::error;
-use crate::config::RateLimitBackend;
+use crate::{
+    client_error::ClientError, config::RateLimitBackend, error_code::ErrorCode,
+    security_log::Refusal,
+};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitSettings {
@@ -90,14 +92,10 @@ pub async fn enforce(
     principal: &Principal,
     token: &str,
 ) -> Result<(), HttpResponse> {
-    let verdict = limiter.check(store, principal, token).await.map_err(|e| {
-        tracing::error!(error = ?e, "rate limiting: database error");
-        error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "INTERNAL",
-            "the service is temporarily unavailable",
-        )
-    })?;
+    let verdict = limiter
+        .check(store, principal, token)
+        .await
+        .map_err(|e| ClientError::retryable("rate limiting", e))?;
     let Verdict::Limited { scope, retry_after } = verdict else {
         return Ok(());
     };
@@ -107,19 +105,15 @@ pub async fn enforce(
         Scope::Token => "rate limit of the token exceeded",
         Scope::Workspace => "rate limit of the workspace exceeded",
     };
-    tracing::warn!(
-        target: "security",
-        workspace = %principal.workspace_slug,
-        subject = %principal.subject,
-        reason,
-        retry_after = seconds,
-        "request refused"
-    );
-    let mut response = error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "LIMIT_EXCEEDED",
-        &format!("{reason}; retry in {seconds} s"),
-    );
+    Refusal::new("request refused", reason)
+        .by(principal)
+        .retry_after(seconds)
+        .log();
+    let mut response: HttpResponse = ClientError::new(
+        ErrorCode::LimitExceeded,
+        format!("{reason}; retry in {seconds} s"),
+    )
+    .into();
     response.headers_mut().insert(
         actix_web::http::header::RETRY_AFTER,
         actix_web::http::header::HeaderValue::from(seconds),
