@@ -1,4 +1,5 @@
 use std::{
+    ops::Deref,
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
@@ -12,97 +13,45 @@ use async_graphql::{Request, Response, Variables};
 use domain::{
     Principal, Role,
     db::{StatementCounter, Store},
-    fact_sheets::{self, FactSheet, NewFactSheet},
-    meta_model, workspaces,
 };
 use serde_json::Value;
-use testkit::TestDb;
+use testkit::World;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
+/// A [`World`] with the GraphQL schema and, on demand, the HTTP server on top; its database,
+/// admin and principals are the world's, reached through `Deref`.
 pub struct TestApp {
-    pub db: TestDb,
+    pub world: World,
     /// What the server works through: on PostgreSQL a pool in the restricted role, so every
     /// schema and HTTP test also runs under row-level security; on SQLite the test store.
     pub serving: Store,
     pub schema: AppSchema,
-    pub admin: Principal,
+}
+
+impl Deref for TestApp {
+    type Target = World;
+
+    fn deref(&self) -> &World {
+        &self.world
+    }
 }
 
 impl TestApp {
     pub async fn new() -> Self {
-        let db = TestDb::new().await;
-        let ws = workspaces::create(db.conn(), "acme", Some("Acme"), "test")
-            .await
-            .unwrap();
-        let admin = Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "alice@acme.test".into(),
-            role: Role::Admin,
-        };
+        let world = World::new().await;
         let config = Config {
-            database_url: Some(db.url.clone()),
+            database_url: Some(world.db.url.clone()),
             ..Config::default()
         };
-        let serving = api::bootstrap::serving_store(&config, &db.store)
+        let serving = api::bootstrap::serving_store(&config, &world.db.store)
             .await
             .unwrap();
         Self {
-            db,
+            world,
             serving,
             schema: build_schema(&SchemaOptions::default()),
-            admin,
         }
-    }
-
-    pub fn as_role(&self, role: Role) -> Principal {
-        Principal {
-            role,
-            subject: format!("{role}@acme.test"),
-            ..self.admin.clone()
-        }
-    }
-
-    pub async fn other_workspace(&self) -> Principal {
-        let ws = workspaces::create(self.db.conn(), "globex", None, "test")
-            .await
-            .unwrap();
-        Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "bob@globex.test".into(),
-            role: Role::Admin,
-        }
-    }
-
-    /// A fact sheet of `fact_sheet_type` named `name` in the admin's workspace, written straight
-    /// through the domain (not through the server under test) and committed.
-    pub async fn create_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
-        let model = meta_model::current(self.db.conn(), &self.admin)
-            .await
-            .unwrap()
-            .model;
-        let tx = self
-            .db
-            .store
-            .begin_write(self.admin.workspace_id)
-            .await
-            .unwrap();
-        let sheet = fact_sheets::create(
-            &*tx,
-            &self.admin,
-            &model,
-            NewFactSheet {
-                fact_sheet_type: fact_sheet_type.into(),
-                name: name.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        sheet
     }
 
     /// Runs a GraphQL request as `principal` and returns the JSON response (data and errors).

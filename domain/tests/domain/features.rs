@@ -3,26 +3,14 @@
 
 use chrono::Utc;
 use domain::{
-    Error,
-    events::{self, IncomingEvent},
+    Error, events,
     fact_sheets::{self, FactSheetFilter, NewFactSheet},
     features::{self, Edition, Feature, FeatureStatus, Setting},
     metrics::{BucketSize, MetricWindow},
 };
-use serde_json::json;
+use testkit::facts;
 
 use crate::support::World;
-
-fn change(id: &str) -> IncomingEvent {
-    IncomingEvent {
-        source: "svc".into(),
-        id: id.into(),
-        event_type: "dev.wayfinder.change".into(),
-        time: Some(Utc::now()),
-        subject: None,
-        data: Some(json!({})),
-    }
-}
 
 async fn override_feature(w: &World, feature: Feature, status: FeatureStatus, quota: Option<i64>) {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
@@ -40,7 +28,12 @@ async fn override_feature(w: &World, feature: Feature, status: FeatureStatus, qu
 
 async fn ingest(w: &World, ids: &[&str]) -> Result<events::IngestResult, Error> {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
-    let valid = events::validate(ids.iter().map(|id| change(id)).collect()).unwrap();
+    let valid = events::validate(
+        ids.iter()
+            .map(|id| facts::change("svc", id, Utc::now()))
+            .collect(),
+    )
+    .unwrap();
     let result = events::ingest(&*tx, &w.admin, valid).await?;
     tx.commit().await.unwrap();
     Ok(result)
@@ -114,7 +107,7 @@ async fn disabled_features_are_refused_with_their_id() {
 
     override_feature(&w, Feature::Metrics, FeatureStatus::Disabled, None).await;
     let model = w.model().await;
-    let fs = w.plain_fact_sheet("Team", "Payments").await;
+    let fs = w.create_fact_sheet("Team", "Payments").await;
     let window = MetricWindow::new(
         Utc::now() - chrono::Duration::days(7),
         Utc::now(),

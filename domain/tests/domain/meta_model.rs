@@ -294,7 +294,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     .unwrap();
 
     let model = w.model().await;
-    let product = w.plain_fact_sheet("Product", "Shop").await;
+    let product = w.create_fact_sheet("Product", "Shop").await;
     for name in ["A", "B"] {
         let a = fact_sheets::create(
             w.db.conn(),

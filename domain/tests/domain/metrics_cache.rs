@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use domain::{
     Error,
     db::StatementCounter,
@@ -14,32 +14,13 @@ use domain::{
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
     meta_model::{self, MetaModelEdit},
-    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Subject},
+    metrics::{self, Bands, Metrics, MetricsCache, Subject},
     relations::{self, NewRelation},
 };
-use serde_json::json;
+use testkit::facts::{day, deployment, two_weeks};
 use uuid::Uuid;
 
 use crate::support::World;
-
-pub(crate) fn day(n: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 0, 0, 0).unwrap() + Duration::days(n)
-}
-
-pub(crate) fn window() -> MetricWindow {
-    MetricWindow::new(day(0), day(14), BucketSize::Week, chrono_tz::UTC).unwrap()
-}
-
-pub(crate) fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
-    IncomingEvent {
-        source: source.into(),
-        id: id.into(),
-        event_type: "dev.wayfinder.deployment".into(),
-        time: Some(at),
-        subject: None,
-        data: Some(json!({ "changeIds": [] })),
-    }
-}
 
 pub(crate) async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
@@ -105,7 +86,7 @@ async fn cached(
             principal,
             &model,
             subject,
-            &window(),
+            &two_weeks(),
             Needs::ALL,
         )
         .await
@@ -131,7 +112,7 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
         &w.admin,
         &model.model,
         team,
-        &window(),
+        &two_weeks(),
         Needs::ALL,
     )
     .await
@@ -145,13 +126,13 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     let w = World::new().await;
     let cache = MetricsCache::new(1 << 20);
     let model = w.model().await;
-    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
     let deployments = |m: &Arc<Metrics>| m.deployment_frequency.deployments;
     assert_eq!(deployments(&check(&w, &cache, team, "nothing").await), 0);
 
     let a = artifact(&w, "a", Some("src-a")).await;
     own(&w, team, a).await;
-    ingest(&w, vec![deployment("src-a", "d1", day(1))]).await;
+    ingest(&w, vec![deployment("src-a", "d1", day(1), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "a first event").await),
         1
@@ -164,20 +145,20 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
         "a repeated read is a cache hit"
     );
 
-    ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    ingest(&w, vec![deployment("src-a", "d2", day(2), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "a second event").await),
         2
     );
 
-    let duplicate = ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    let duplicate = ingest(&w, vec![deployment("src-a", "d2", day(2), &[])]).await;
     assert_eq!(duplicate.duplicates, 1);
     let after_duplicate = check(&w, &cache, team, "a duplicate").await;
     assert_eq!(deployments(&after_duplicate), 2);
 
     // Events of an artifact that joins the team later.
     let b = artifact(&w, "b", Some("src-b")).await;
-    ingest(&w, vec![deployment("src-b", "d3", day(3))]).await;
+    ingest(&w, vec![deployment("src-b", "d3", day(3), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "another team's event").await),
         2
@@ -191,7 +172,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     // Events stored before any fact sheet has their source, linked afterwards.
     let c = artifact(&w, "c", None).await;
     own(&w, team, c).await;
-    ingest(&w, vec![deployment("src-c", "d4", day(4))]).await;
+    ingest(&w, vec![deployment("src-c", "d4", day(4), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "an unlinked event").await),
         3
@@ -243,7 +224,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     events::ingest(
         &*tx,
         &other,
-        events::validate(vec![deployment("src-a", "d9", day(5))]).unwrap(),
+        events::validate(vec![deployment("src-a", "d9", day(5), &[])]).unwrap(),
     )
     .await
     .unwrap();
@@ -305,7 +286,7 @@ async fn counted(
             .counting(counter.clone());
     let model = meta_model::current(&db, &w.admin).await.unwrap();
     let before = counter.count();
-    let mut window = window();
+    let mut window = two_weeks();
     window.to -= early;
     let metrics = cache
         .for_fact_sheet(
@@ -336,16 +317,16 @@ async fn counted(
 async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
     let w = World::new().await;
     let cache = MetricsCache::new(1 << 20);
-    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
     let a = artifact(&w, "a", Some("src-a")).await;
     own(&w, team, a).await;
     // Deployments on both sides of the moments the windows below end.
     ingest(
         &w,
         vec![
-            deployment("src-a", "d1", day(13)),
-            deployment("src-a", "d2", day(14) - Duration::minutes(30)),
-            deployment("src-a", "d3", day(14) - Duration::minutes(10)),
+            deployment("src-a", "d1", day(13), &[]),
+            deployment("src-a", "d2", day(14) - Duration::minutes(30), &[]),
+            deployment("src-a", "d3", day(14) - Duration::minutes(10), &[]),
         ],
     )
     .await;
@@ -363,7 +344,12 @@ async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
     // sources (a function of the inventory) are not.
     ingest(
         &w,
-        vec![deployment("src-a", "d4", day(14) - Duration::minutes(40))],
+        vec![deployment(
+            "src-a",
+            "d4",
+            day(14) - Duration::minutes(40),
+            &[],
+        )],
     )
     .await;
     let (third, reloaded) = counted(&w, &cache, team, Duration::minutes(20)).await;

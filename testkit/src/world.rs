@@ -1,0 +1,91 @@
+//! A tenant to test in: workspace `acme` in a fresh database, its admin, and the other
+//! principals a test acts as. The domain tests use it as it is; the API tests build their
+//! server on top of it.
+
+use domain::{
+    Principal, Role,
+    fact_sheets::{self, FactSheet, NewFactSheet},
+    meta_model::{self, MetaModel},
+    workspaces,
+};
+
+use crate::TestDb;
+
+pub struct World {
+    pub db: TestDb,
+    /// Alice, admin of `acme`.
+    pub admin: Principal,
+}
+
+impl World {
+    pub async fn new() -> Self {
+        let db = TestDb::new().await;
+        let ws = workspaces::create(db.conn(), "acme", Some("Acme"), "test")
+            .await
+            .unwrap();
+        let admin = Principal {
+            workspace_id: ws.id,
+            workspace_slug: ws.slug,
+            subject: "alice@acme.test".into(),
+            role: Role::Admin,
+        };
+        Self { db, admin }
+    }
+
+    /// Someone of `acme` with `role`, named after it.
+    pub fn as_role(&self, role: Role) -> Principal {
+        Principal {
+            role,
+            subject: format!("{role}@acme.test"),
+            ..self.admin.clone()
+        }
+    }
+
+    /// The admin of a second tenant, `globex`, in the same database.
+    pub async fn other_workspace(&self) -> Principal {
+        let ws = workspaces::create(self.db.conn(), "globex", None, "test")
+            .await
+            .unwrap();
+        Principal {
+            workspace_id: ws.id,
+            workspace_slug: ws.slug,
+            subject: "bob@globex.test".into(),
+            role: Role::Admin,
+        }
+    }
+
+    /// The admin's current meta model.
+    pub async fn model(&self) -> MetaModel {
+        meta_model::current(self.db.conn(), &self.admin)
+            .await
+            .unwrap()
+            .model
+    }
+
+    /// A fact sheet of `fact_sheet_type` named `name` in the admin's workspace, with nothing
+    /// else set, written straight through the domain (not through a server under test) and
+    /// committed.
+    pub async fn create_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
+        let model = self.model().await;
+        let tx = self
+            .db
+            .store
+            .begin_write(self.admin.workspace_id)
+            .await
+            .unwrap();
+        let sheet = fact_sheets::create(
+            &*tx,
+            &self.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: fact_sheet_type.into(),
+                name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        sheet
+    }
+}
