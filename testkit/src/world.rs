@@ -6,8 +6,9 @@ use domain::{
     Principal, Role,
     fact_sheets::{self, FactSheet, NewFactSheet},
     meta_model::{self, MetaModel},
-    workspaces,
+    tags, workspaces,
 };
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::TestDb;
 
@@ -87,5 +88,24 @@ impl World {
         .unwrap();
         tx.commit().await.unwrap();
         sheet
+    }
+
+    /// Events stored in every workspace, read from the database directly: what a refused
+    /// request must not have added to.
+    pub async fn stored_events(&self) -> u64 {
+        entity::event::Entity::find()
+            .count(self.db.conn())
+            .await
+            .unwrap()
+    }
+
+    /// The names of the admin's workspace's tags, read from the database directly.
+    pub async fn tag_names(&self) -> Vec<String> {
+        tags::list(self.db.conn(), &self.admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
     }
 }

@@ -6,11 +6,11 @@
 use api::config::Config;
 use chrono::{Duration, Utc};
 use domain::{Role, workspaces};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Server, TestApp, security_log};
+use crate::support::{Server, TestApp, assert_unauthenticated, security_log};
 
 const CREATE: &str = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id name role createdBy createdAt expiresAt revokedAt lastUsedAt } } }";
 const LIST: &str = "{ apiTokens { id name role revokedAt lastUsedAt } }";
@@ -85,13 +85,6 @@ async fn post_event(server: &Server, jwt: &str, id: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn stored_events(app: &TestApp) -> u64 {
-    entity::event::Entity::find()
-        .count(app.db.conn())
-        .await
-        .unwrap()
-}
-
 /// The token with one character of its random part changed. A middle one: the last character
 /// of unpadded base64 carries unused bits, and changing those makes the token malformed rather
 /// than wrong.
@@ -103,15 +96,7 @@ fn with_wrong_secret(token: &str) -> String {
 }
 
 fn assert_refused(case: &str, status: u16, body: &Value) {
-    assert_eq!(status, 401, "{case}: {body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{case}"
-    );
-    assert_eq!(
-        body["errors"][0]["message"], "a valid API token is required",
-        "{case}: the refusal must not say why"
-    );
+    assert_unauthenticated(case, status, body, "a valid API token is required");
 }
 
 async fn list(server: &Server) -> Value {
@@ -203,7 +188,7 @@ async fn an_api_token_becomes_a_jwt_that_posts_events_until_it_is_revoked() {
     // Access tokens minted before the revocation stop working at once.
     let (status, body) = post_event(&server, &jwt, "deploy-2").await;
     assert_eq!(status, 401, "{body}");
-    assert_eq!(stored_events(&app).await, 1);
+    assert_eq!(app.stored_events().await, 1);
 }
 
 #[tokio::test]

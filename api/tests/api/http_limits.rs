@@ -3,23 +3,13 @@
 //! nothing was written: the refusal happened before any resolver ran.
 
 use api::config::{Config, Profile};
-use domain::{Role, fact_sheets, meta_model, tags};
+use domain::{Role, fact_sheets, meta_model};
 use serde_json::{Value, json};
 
 use crate::support::{Server, TestApp, code};
 
 fn message(body: &Value) -> &str {
     body["errors"][0]["message"].as_str().unwrap_or_default()
-}
-
-/// Tags written so far, read from the database directly (not through the server under test).
-async fn tag_names(app: &TestApp) -> Vec<String> {
-    tags::list(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect()
 }
 
 async fn fact_sheet_count(app: &TestApp) -> u64 {
@@ -64,7 +54,7 @@ async fn a_thousand_aliases_are_refused_before_anything_runs() {
     )
     .await;
     assert!(message(&body).contains("1000 aliases"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     // The default allows 100 aliases.
     let reads: String = (0..100)
@@ -105,7 +95,7 @@ async fn a_batch_of_10000_operations_is_refused_whole() {
     assert_eq!(status, 413, "{body}");
     assert_eq!(code(&body), "LIMIT_EXCEEDED");
     assert!(message(&body).contains("at most 10 operations"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -124,7 +114,7 @@ async fn too_many_tokens_are_refused_before_parsing() {
     )
     .await;
     assert!(message(&body).contains("more than 1000 tokens"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     // Comments are not tokens: a well-commented query under the limit runs.
     let commented = format!(
@@ -137,7 +127,7 @@ async fn too_many_tokens_are_refused_before_parsing() {
         .await;
     assert_eq!(status, 200);
     assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(tag_names(&app).await, vec!["y".to_owned()]);
+    assert_eq!(app.tag_names().await, vec!["y".to_owned()]);
 }
 
 #[tokio::test]
@@ -191,7 +181,7 @@ async fn fragments_that_expand_exponentially_are_refused_unexpanded() {
     query.push_str("fragment F40 on Mutation { __typename }");
     let body = refused(&server, &token, query).await;
     assert!(message(&body).contains("fragments are inlined"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -277,7 +267,7 @@ async fn request_bodies_have_separate_limits_for_graphql_and_events() {
         .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(code(&body), "LIMIT_EXCEEDED");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     let events = |bytes: usize| {
         json!([{"specversion": "1.0", "id": "e1", "source": "nowhere", "type": "dev.wayfinder.deployment",
@@ -340,7 +330,7 @@ async fn mutations_never_run_over_get_or_from_forms() {
             .unwrap();
         assert_eq!(response.status(), 415, "{content_type}");
     }
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -13,10 +13,9 @@ use api::config::Config;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use domain::{Role, workspaces};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::support::{Server, TestApp};
+use crate::support::{Server, TestApp, assert_unauthenticated};
 
 const IDP_ISSUER: &str = "https://idp.example.test";
 
@@ -121,23 +120,8 @@ async fn post_event(server: &Server, token: Option<&str>, id: &str) -> (u16, Val
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn assert_unauthenticated(case: &str, (status, body): (u16, Value)) {
-    assert_eq!(status, 401, "{case}: {body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{case}: {body}"
-    );
-    assert_eq!(
-        body["errors"][0]["message"], "a valid bearer token is required",
-        "{case}: the refusal must not say why"
-    );
-}
-
-async fn stored_events(app: &TestApp) -> u64 {
-    entity::event::Entity::find()
-        .count(app.db.conn())
-        .await
-        .unwrap()
+fn assert_refused(case: &str, (status, body): (u16, Value)) {
+    assert_unauthenticated(case, status, &body, "a valid bearer token is required");
 }
 
 async fn team_count(server: &Server) -> i64 {
@@ -231,11 +215,11 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         ("unknown workspace", Some(rs(&claims("nope")))),
     ];
     for (index, (case, token)) in cases.iter().enumerate() {
-        assert_unauthenticated(
+        assert_refused(
             case,
             create_team(&server, token.as_deref(), &format!("team {index}")).await,
         );
-        assert_unauthenticated(
+        assert_refused(
             case,
             post_event(&server, token.as_deref(), &format!("deploy-{index}")).await,
         );
@@ -246,7 +230,7 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         "a refused mutation created a team"
     );
     assert_eq!(
-        stored_events(&app).await,
+        app.stored_events().await,
         0,
         "a refused request stored an event"
     );
@@ -259,7 +243,7 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         202
     );
     assert_eq!(team_count(&server).await, 1);
-    assert_eq!(stored_events(&app).await, 1);
+    assert_eq!(app.stored_events().await, 1);
 }
 
 #[tokio::test]

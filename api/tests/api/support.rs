@@ -159,6 +159,17 @@ async fn execute(
     response
 }
 
+/// Asserts a 401 `UNAUTHENTICATED` refusal worded exactly `message`, which must not say why the
+/// credentials were refused.
+pub fn assert_unauthenticated(case: &str, status: u16, body: &Value, message: &str) {
+    assert_eq!(status, 401, "{case}: {body}");
+    assert_eq!(code(body), "UNAUTHENTICATED", "{case}: {body}");
+    assert_eq!(
+        body["errors"][0]["message"], message,
+        "{case}: the refusal must not say why"
+    );
+}
+
 /// The first error code of a response.
 pub fn code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"]
@@ -183,6 +194,12 @@ impl Server {
                 Duration::from_secs(600),
             )
             .unwrap()
+    }
+
+    /// The status `/healthz` answers with.
+    pub async fn healthz(&self) -> u16 {
+        let url = format!("{}/healthz", self.base);
+        self.client.get(url).send().await.unwrap().status().as_u16()
     }
 
     pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {

@@ -39,14 +39,6 @@ async fn ingest(w: &World, ids: &[&str]) -> Result<events::IngestResult, Error> 
     Ok(result)
 }
 
-async fn stored_events(w: &World) -> usize {
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    entity::event::Entity::find()
-        .count(w.db.conn())
-        .await
-        .unwrap() as usize
-}
-
 #[tokio::test]
 async fn a_new_workspace_is_enterprise_and_overrides_and_editions_change_what_applies() {
     let w = World::new().await;
@@ -100,7 +92,7 @@ async fn disabled_features_are_refused_with_their_id() {
         other => panic!("expected FeatureDisabled, got {other:?}"),
     }
     assert_eq!(
-        stored_events(&w).await,
+        w.stored_events().await,
         0,
         "nothing of a refused request is stored"
     );
@@ -178,7 +170,7 @@ async fn quotas_hold_exactly_and_a_refusal_leaves_nothing_behind() {
         Err(Error::QuotaExhausted { quota: 3, .. })
     ));
     assert_eq!(
-        stored_events(&w).await,
+        w.stored_events().await,
         2,
         "the refused batch stored nothing"
     );
