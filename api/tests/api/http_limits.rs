@@ -275,19 +275,10 @@ async fn request_bodies_have_separate_limits_for_graphql_and_events() {
                 "data": {"environment": "production", "padding": "x".repeat(bytes)}}])
         .to_string()
     };
-    let post_events = |body: String| {
-        server
-            .client
-            .post(format!("{}/events", server.base))
-            .bearer_auth(&token)
-            .header("content-type", "application/cloudevents-batch+json")
-            .body(body)
-            .send()
-    };
     // 3 kB is over the GraphQL limit but within the events limit.
-    let response = post_events(events(3_000)).await.unwrap();
+    let response = server.post_events(Some(&token), events(3_000)).await;
     assert_ne!(response.status(), 413, "{:?}", response.text().await);
-    let response = post_events(events(10_000)).await.unwrap();
+    let response = server.post_events(Some(&token), events(10_000)).await;
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.unwrap();
     assert_eq!(code(&body), "LIMIT_EXCEEDED");

@@ -202,6 +202,23 @@ impl Server {
         self.client.get(url).send().await.unwrap().status().as_u16()
     }
 
+    /// `body` posted to `/events` as a CloudEvents batch, byte for byte, with `token` if given.
+    pub async fn post_events(
+        &self,
+        token: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/events", self.base))
+            .header("content-type", "application/cloudevents-batch+json")
+            .body(body);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        request.send().await.unwrap()
+    }
+
     pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {
         let mut request = self
             .client
