@@ -90,6 +90,14 @@ impl World {
         sheet
     }
 
+    /// Active fact sheets of the admin's workspace, counted in the database directly.
+    pub async fn fact_sheet_count(&self) -> u64 {
+        let model = self.model().await;
+        fact_sheets::count(self.db.conn(), &self.admin, &model, &Default::default())
+            .await
+            .unwrap()
+    }
+
     /// Events stored in every workspace, read from the database directly: what a refused
     /// request must not have added to.
     pub async fn stored_events(&self) -> u64 {

@@ -3,23 +3,13 @@
 //! nothing was written: the refusal happened before any resolver ran.
 
 use api::config::{Config, Profile};
-use domain::{Role, fact_sheets, meta_model};
+use domain::Role;
 use serde_json::{Value, json};
 
 use crate::support::{Server, TestApp, code};
 
 fn message(body: &Value) -> &str {
     body["errors"][0]["message"].as_str().unwrap_or_default()
-}
-
-async fn fact_sheet_count(app: &TestApp) -> u64 {
-    let model = meta_model::current(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .model;
-    fact_sheets::count(app.db.conn(), &app.admin, &model, &Default::default())
-        .await
-        .unwrap()
 }
 
 async fn seed_fact_sheets(app: &TestApp, n: usize) {
@@ -80,7 +70,7 @@ async fn a_depth_50_query_is_refused_before_anything_runs() {
     );
     let body = refused(&server, &token, query).await;
     assert!(message(&body).contains("nested 50 levels deep"), "{body}");
-    assert_eq!(fact_sheet_count(&app).await, 0);
+    assert_eq!(app.fact_sheet_count().await, 0);
 }
 
 #[tokio::test]
@@ -158,12 +148,12 @@ async fn nested_pages_cost_first_times_their_items() {
         )
     };
     refused(&server, &token, chain(5)).await;
-    assert_eq!(fact_sheet_count(&app).await, 0, "the refused mutation ran");
+    assert_eq!(app.fact_sheet_count().await, 0, "the refused mutation ran");
     let (_, body) = server
         .graphql(Some(&token), json!({ "query": chain(2) }))
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(fact_sheet_count(&app).await, 1);
+    assert_eq!(app.fact_sheet_count().await, 1);
 }
 
 #[tokio::test]

@@ -100,26 +100,6 @@ async fn create_team(server: &Server, token: Option<&str>, name: &str) -> (u16, 
         .await
 }
 
-/// One CloudEvent in binary mode; its status and body.
-async fn post_event(server: &Server, token: Option<&str>, id: &str) -> (u16, Value) {
-    let mut request = server
-        .client
-        .post(format!("{}/events", server.base))
-        .header("ce-specversion", "1.0")
-        .header("ce-type", "dev.wayfinder.deployment")
-        .header("ce-id", id)
-        .header("ce-source", "checkout")
-        .header("ce-time", "2024-03-04T10:00:00Z")
-        .header("content-type", "application/json")
-        .body(json!({"changeIds": [], "deploymentId": id}).to_string());
-    if let Some(t) = token {
-        request = request.bearer_auth(t);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 fn assert_refused(case: &str, (status, body): (u16, Value)) {
     assert_unauthenticated(case, status, &body, "a valid bearer token is required");
 }
@@ -221,7 +201,9 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         );
         assert_refused(
             case,
-            post_event(&server, token.as_deref(), &format!("deploy-{index}")).await,
+            server
+                .post_deployment(token.as_deref(), &format!("deploy-{index}"))
+                .await,
         );
     }
     assert_eq!(
@@ -239,7 +221,7 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
     let accepted = rs(&good);
     assert_eq!(create_team(&server, Some(&accepted), "real").await.0, 200);
     assert_eq!(
-        post_event(&server, Some(&accepted), "deploy-ok").await.0,
+        server.post_deployment(Some(&accepted), "deploy-ok").await.0,
         202
     );
     assert_eq!(team_count(&server).await, 1);
@@ -278,7 +260,11 @@ async fn rs256_and_es256_tokens_of_the_jwks_are_accepted() {
             "{alg}"
         );
         assert_eq!(create_team(&server, Some(token), alg).await.0, 200, "{alg}");
-        assert_eq!(post_event(&server, Some(token), alg).await.0, 202, "{alg}");
+        assert_eq!(
+            server.post_deployment(Some(token), alg).await.0,
+            202,
+            "{alg}"
+        );
     }
     assert_eq!(team_count(&server).await, 2);
     // Our own HS256 tokens keep working next to the JWKS.

@@ -219,6 +219,27 @@ impl Server {
         request.send().await.unwrap()
     }
 
+    /// Deployment `id` of source `checkout` as one CloudEvent in binary mode, with `token` if
+    /// given; the status and body of the answer.
+    pub async fn post_deployment(&self, token: Option<&str>, id: &str) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/events", self.base))
+            .header("ce-specversion", "1.0")
+            .header("ce-type", "dev.wayfinder.deployment")
+            .header("ce-id", id)
+            .header("ce-source", "checkout")
+            .header("ce-time", "2024-03-04T10:00:00Z")
+            .header("content-type", "application/json")
+            .body(serde_json::json!({"changeIds": [], "deploymentId": id}).to_string());
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {
         let mut request = self
             .client

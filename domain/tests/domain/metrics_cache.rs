@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use domain::{
     Error,
-    db::StatementCounter,
+    db::{Siblings, StatementCounter},
     events::{self, IncomingEvent, Needs},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
@@ -93,8 +93,15 @@ async fn cached(
 }
 
 /// The cached result and a fresh computation, which must agree; returns the cached one.
+/// The admin's metrics of `team` over [`two_weeks`], computed afresh through `db`.
+pub(crate) async fn fresh_metrics(w: &World, db: &impl Siblings, team: Uuid) -> Metrics {
+    let model = w.model().await;
+    metrics::for_fact_sheet(db, &w.admin, &model, team, &two_weeks(), Needs::ALL)
+        .await
+        .unwrap()
+}
+
 async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
     // As the GraphQL field asks: for the fact sheet it has already read.
     let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
@@ -107,16 +114,7 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
         Arc::ptr_eq(&via_sheet, &by_id),
         "one entry, however the subject is named"
     );
-    let fresh = metrics::for_fact_sheet(
-        w.db.conn(),
-        &w.admin,
-        &model.model,
-        team,
-        &two_weeks(),
-        Needs::ALL,
-    )
-    .await
-    .unwrap();
+    let fresh = fresh_metrics(w, w.db.conn(), team).await;
     assert_eq!(*via_sheet, fresh, "cached metrics are stale after {step}");
     via_sheet
 }

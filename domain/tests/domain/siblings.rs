@@ -5,18 +5,16 @@
 
 use domain::{
     db::{Siblings, Store, StoreOptions, TenantConnection},
-    events::Needs,
-    meta_model,
-    metrics::{self, Metrics},
+    metrics::Metrics,
 };
 use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
-use testkit::facts::{day, deployment, event, two_weeks};
+use testkit::facts::{day, deployment, event};
 use uuid::Uuid;
 
 use crate::{
-    metrics_cache::{artifact, ingest, own},
+    metrics_cache::{artifact, fresh_metrics, ingest, own},
     support::World,
 };
 
@@ -32,18 +30,8 @@ async fn server_store(w: &World, max_connections: u32) -> Store {
 }
 
 async fn team_metrics(w: &World, store: &Store, team: Uuid) -> Metrics {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
-    metrics::for_fact_sheet(
-        &conn,
-        &w.admin,
-        &model.model,
-        team,
-        &two_weeks(),
-        Needs::ALL,
-    )
-    .await
-    .unwrap()
+    fresh_metrics(w, &conn, team).await
 }
 
 #[tokio::test]
