@@ -30,41 +30,38 @@ pub(crate) fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) ->
     command
 }
 
+/// What a `wayfinder` command that must succeed printed; its error output if it failed.
+pub(crate) fn stdout_of(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[tokio::test]
 async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     let db = TestDb::new().await;
     let database_url = db.is_postgres().then(|| db.url.clone());
     let dir = tempfile::tempdir().unwrap();
 
-    let out = wayfinder(dir.path(), &database_url)
-        .args(["workspace", "create", "acme"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("created workspace acme"));
-    let out = wayfinder(dir.path(), &database_url)
-        .args([
-            "token",
-            "create",
-            "--workspace",
-            "acme",
-            "--role",
-            "viewer",
-            "--ttl",
-            "10m",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let created =
+        stdout_of(wayfinder(dir.path(), &database_url).args(["workspace", "create", "acme"]));
+    assert!(created.contains("created workspace acme"));
+    let token = stdout_of(wayfinder(dir.path(), &database_url).args([
+        "token",
+        "create",
+        "--workspace",
+        "acme",
+        "--role",
+        "viewer",
+        "--ttl",
+        "10m",
+    ]))
+    .trim()
+    .to_owned();
     let secret = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
     let claims = JwtKeys::hs256(secret.trim().as_bytes(), "wayfinder", "wayfinder-api")
         .verify(&token)
