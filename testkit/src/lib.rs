@@ -7,4 +7,4 @@ pub mod facts;
 mod world;
 
 pub use db::{DATABASE_URL_VAR, TestDb};
-pub use world::World;
+pub use world::{World, new_workspace};

@@ -12,6 +12,24 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::TestDb;
 
+/// A new workspace `slug` (named `name`) in `db`, and `subject` as its admin.
+pub async fn new_workspace(
+    db: &TestDb,
+    slug: &str,
+    name: Option<&str>,
+    subject: &str,
+) -> Principal {
+    let ws = workspaces::create(db.conn(), slug, name, "test")
+        .await
+        .unwrap();
+    Principal {
+        workspace_id: ws.id,
+        workspace_slug: ws.slug,
+        subject: subject.into(),
+        role: Role::Admin,
+    }
+}
+
 pub struct World {
     pub db: TestDb,
     /// Alice, admin of `acme`.
@@ -21,15 +39,7 @@ pub struct World {
 impl World {
     pub async fn new() -> Self {
         let db = TestDb::new().await;
-        let ws = workspaces::create(db.conn(), "acme", Some("Acme"), "test")
-            .await
-            .unwrap();
-        let admin = Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "alice@acme.test".into(),
-            role: Role::Admin,
-        };
+        let admin = new_workspace(&db, "acme", Some("Acme"), "alice@acme.test").await;
         Self { db, admin }
     }
 
@@ -44,15 +54,7 @@ impl World {
 
     /// The admin of a second tenant, `globex`, in the same database.
     pub async fn other_workspace(&self) -> Principal {
-        let ws = workspaces::create(self.db.conn(), "globex", None, "test")
-            .await
-            .unwrap();
-        Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "bob@globex.test".into(),
-            role: Role::Admin,
-        }
+        new_workspace(&self.db, "globex", None, "bob@globex.test").await
     }
 
     /// The admin's current meta model.

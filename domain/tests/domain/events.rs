@@ -5,13 +5,12 @@
 
 use chrono::Duration;
 use domain::{
-    Principal, Role,
+    Principal,
     events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
     meta_model, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
-    workspaces,
 };
 use proptest::{
     prelude::*,
@@ -21,6 +20,7 @@ use serde_json::{Value, json};
 use testkit::{
     TestDb,
     facts::{self, base},
+    new_workspace,
 };
 
 /// One random event of any kind, at a random hour of a 3-week span, with ids from small pools
@@ -47,15 +47,7 @@ fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
 }
 
 pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
-    let ws = workspaces::create(db.conn(), slug, None, "test")
-        .await
-        .unwrap();
-    let p = Principal {
-        workspace_id: ws.id,
-        workspace_slug: ws.slug,
-        subject: "t".into(),
-        role: Role::Admin,
-    };
+    let p = new_workspace(db, slug, None, "t").await;
     let model = meta_model::current(db.conn(), &p).await.unwrap().model;
     let fs = fact_sheets::create(
         db.conn(),
