@@ -61,13 +61,7 @@ async fn statements_of_timed_out_requests_are_cancelled_and_the_pool_recovers() 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // With the lock still held, health answers; once it is gone, lists work again.
-    let health = server
-        .client
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(server.healthz().await, 200);
     blocker.rollback().await.unwrap();
     let (status, body) = server.graphql(Some(&viewer), list).await;
     assert_eq!(status, 200, "{body}");

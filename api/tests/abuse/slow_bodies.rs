@@ -13,9 +13,8 @@ use std::{
 use api::config::Config;
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
-use domain::{Role, api_tokens, tags};
+use domain::{Role, api_tokens};
 use futures::future::join_all;
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -157,6 +156,23 @@ fn head(method_path: &str, headers: &[(&str, &str)], content_length: usize, firs
     format!("{head}content-length: {content_length}\r\n\r\n{first}")
 }
 
+/// An authorized `POST` to `/graphql` or `/events`, of the content type that path takes.
+fn post(path: &str, authorization: &str, content_length: usize, first: &str) -> String {
+    let content_type = match path {
+        "/events" => "application/cloudevents-batch+json",
+        _ => "application/json",
+    };
+    head(
+        &format!("POST {path}"),
+        &[
+            ("authorization", authorization),
+            ("content-type", content_type),
+        ],
+        content_length,
+        first,
+    )
+}
+
 async fn api_token(app: &TestApp) -> String {
     let created = api_tokens::create(
         app.db.conn(),
@@ -177,17 +193,6 @@ async fn tokens_used(app: &TestApp) -> usize {
         .iter()
         .filter(|t| t.last_used_at.is_some())
         .count()
-}
-
-async fn tag_count(app: &TestApp) -> usize {
-    tags::list(app.db.conn(), &app.admin).await.unwrap().len()
-}
-
-async fn stored_events(app: &TestApp) -> u64 {
-    entity::event::Entity::find()
-        .count(app.db.conn())
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,50 +217,40 @@ async fn a_thousand_slow_token_requests_are_cut_at_the_deadline() {
     assert_eq!(tokens_used(&app).await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_graphql_bodies_are_cut_at_the_deadline() {
-    let _turn = crate::one_at_a_time().await;
-    let app = TestApp::new().await;
+/// 300 connections from one address (no per-address cap), each a `POST` to `path` by `role`
+/// that sends the `first` byte of a body declared `content_length` long: every one must be cut
+/// at the deadline.
+async fn all_cut_at_the_deadline(
+    app: &TestApp,
+    role: Role,
+    path: &str,
+    content_length: usize,
+    first: &str,
+) {
     let server = app.spawn(Config {
         max_connections_per_address: 0,
         ..config()
     });
-    let bearer = format!("Bearer {}", server.token("acme", Role::Admin));
-    let head = head(
-        "POST /graphql",
-        &[
-            ("authorization", &bearer),
-            ("content-type", "application/json"),
-        ],
-        500_000,
-        "{",
-    );
+    let bearer = format!("Bearer {}", server.token("acme", role));
+    let head = post(path, &bearer, content_length, first);
     let (timed_out, over_cap) = slow_body_attack(&server, &head, 300).await;
     assert_eq!((timed_out, over_cap), (300, 0));
-    assert_eq!(tag_count(&app).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_graphql_bodies_are_cut_at_the_deadline() {
+    let _turn = crate::one_at_a_time().await;
+    let app = TestApp::new().await;
+    all_cut_at_the_deadline(&app, Role::Admin, "/graphql", 500_000, "{").await;
+    assert_eq!(app.tag_names().await.len(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_event_bodies_are_cut_at_the_deadline() {
     let _turn = crate::one_at_a_time().await;
     let app = TestApp::new().await;
-    let server = app.spawn(Config {
-        max_connections_per_address: 0,
-        ..config()
-    });
-    let bearer = format!("Bearer {}", server.token("acme", Role::Member));
-    let head = head(
-        "POST /events",
-        &[
-            ("authorization", &bearer),
-            ("content-type", "application/cloudevents-batch+json"),
-        ],
-        10_000_000,
-        "[",
-    );
-    let (timed_out, over_cap) = slow_body_attack(&server, &head, 300).await;
-    assert_eq!((timed_out, over_cap), (300, 0));
-    assert_eq!(stored_events(&app).await, 0);
+    all_cut_at_the_deadline(&app, Role::Member, "/events", 10_000_000, "[").await;
+    assert_eq!(app.stored_events().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,24 +267,8 @@ async fn bodies_declared_over_the_limit_are_refused_before_any_byte() {
             4_097,
             "",
         ),
-        head(
-            "POST /graphql",
-            &[
-                ("authorization", &bearer),
-                ("content-type", "application/json"),
-            ],
-            1024 * 1024 + 1,
-            "",
-        ),
-        head(
-            "POST /events",
-            &[
-                ("authorization", &bearer),
-                ("content-type", "application/cloudevents-batch+json"),
-            ],
-            16 * 1024 * 1024 + 1,
-            "",
-        ),
+        post("/graphql", &bearer, 1024 * 1024 + 1, ""),
+        post("/events", &bearer, 16 * 1024 * 1024 + 1, ""),
     ];
     for head in cases {
         let sent = Instant::now();
@@ -308,7 +287,10 @@ async fn bodies_declared_over_the_limit_are_refused_before_any_byte() {
         );
     }
     assert!(slowest_healthz(probe).await < HEALTHZ_WITHIN);
-    assert_eq!((tag_count(&app).await, stored_events(&app).await), (0, 0));
+    assert_eq!(
+        (app.tag_names().await.len(), app.stored_events().await),
+        (0, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -348,7 +330,7 @@ async fn a_chunked_body_trickled_after_a_refusal_loses_its_connection() {
         assert_eq!(status(&response), expected, "{response}");
     }
     assert!(slowest_healthz(probe).await < HEALTHZ_WITHIN);
-    assert_eq!(tag_count(&app).await, 0);
+    assert_eq!(app.tag_names().await.len(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -363,17 +345,8 @@ async fn connections_over_the_per_address_cap_get_429_without_their_body_being_r
     let bearer = format!("Bearer {}", server.token("acme", Role::Admin));
     let mutation =
         json!({"query": "mutation { createTag(input: {name: \"x\"}) { tag { id } } }"}).to_string();
-    let graphql = |content_length: usize, first: &str| {
-        head(
-            "POST /graphql",
-            &[
-                ("authorization", &bearer),
-                ("content-type", "application/json"),
-            ],
-            content_length,
-            first,
-        )
-    };
+    let graphql =
+        |content_length: usize, first: &str| post("/graphql", &bearer, content_length, first);
     let mut held = Vec::new();
     for _ in 0..10 {
         held.push(open(&server, ATTACKER, &graphql(mutation.len(), "")).await);
@@ -406,7 +379,7 @@ async fn connections_over_the_per_address_cap_get_429_without_their_body_being_r
         .unwrap();
     assert_eq!(status(&response), 200, "{response}");
     assert!(slowest_healthz(probe).await < HEALTHZ_WITHIN);
-    assert_eq!(tag_count(&app).await, 0, "the refused mutation ran");
+    assert_eq!(app.tag_names().await.len(), 0, "the refused mutation ran");
 
     // The held connections close; the address gets its slots back.
     drop(held);
@@ -433,7 +406,7 @@ async fn connections_over_the_per_address_cap_get_429_without_their_body_being_r
         );
         sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(tag_count(&app).await, 1);
+    assert_eq!(app.tag_names().await.len(), 1);
 }
 
 /// Sends `body` to `/graphql` in `chunk`-byte pieces, one every `every`; the response.
@@ -497,7 +470,7 @@ async fn a_large_body_at_a_good_rate_outlasts_the_fixed_deadline() {
         started.elapsed() > DEADLINE,
         "the body came too fast to test anything"
     );
-    assert_eq!(tag_count(&app).await, 1);
+    assert_eq!(app.tag_names().await.len(), 1);
 
     // The same body at 32 KiB/s, below the minimum rate, is cut although it keeps coming.
     let request = request.replace("big", "slow");
@@ -509,5 +482,5 @@ async fn a_large_body_at_a_good_rate_outlasts_the_fixed_deadline() {
     )
     .await;
     assert_eq!(status(&response), 408, "{response}");
-    assert_eq!(tag_count(&app).await, 1);
+    assert_eq!(app.tag_names().await.len(), 1);
 }

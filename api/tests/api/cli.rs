@@ -30,13 +30,12 @@ pub(crate) fn wayfinder(dir: &std::path::Path, database_url: &Option<String>) ->
     command
 }
 
-/// Runs `command` and returns its standard output, failing with its standard error unless it
-/// succeeded.
-fn succeeded(command: &mut Command) -> String {
+/// What a `wayfinder` command that must succeed printed; its error output if it failed.
+pub(crate) fn stdout_of(command: &mut Command) -> String {
     let out = command.output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{command:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
@@ -48,9 +47,10 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     let database_url = db.is_postgres().then(|| db.url.clone());
     let dir = tempfile::tempdir().unwrap();
 
-    let out = succeeded(wayfinder(dir.path(), &database_url).args(["workspace", "create", "acme"]));
-    assert!(out.contains("created workspace acme"));
-    let out = succeeded(wayfinder(dir.path(), &database_url).args([
+    let created =
+        stdout_of(wayfinder(dir.path(), &database_url).args(["workspace", "create", "acme"]));
+    assert!(created.contains("created workspace acme"));
+    let token = stdout_of(wayfinder(dir.path(), &database_url).args([
         "token",
         "create",
         "--workspace",
@@ -59,8 +59,9 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         "viewer",
         "--ttl",
         "10m",
-    ]));
-    let token = out.trim().to_owned();
+    ]))
+    .trim()
+    .to_owned();
     let secret = std::fs::read_to_string(dir.path().join("data/jwt-secret")).unwrap();
     let claims = JwtKeys::hs256(secret.trim().as_bytes(), "wayfinder", "wayfinder-api")
         .verify(&token)

@@ -6,11 +6,11 @@
 use api::config::Config;
 use chrono::{Duration, Utc};
 use domain::{Role, workspaces};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Server, TestApp, security_log};
+use crate::support::{Server, TestApp, assert_unauthenticated, security_log};
 
 const CREATE: &str = "mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id name role createdBy createdAt expiresAt revokedAt lastUsedAt } } }";
 const LIST: &str = "{ apiTokens { id name role revokedAt lastUsedAt } }";
@@ -66,32 +66,6 @@ async fn exchange_json(server: &Server, body: Value) -> (u16, Value) {
     )
 }
 
-async fn post_event(server: &Server, jwt: &str, id: &str) -> (u16, Value) {
-    let response = server
-        .client
-        .post(format!("{}/events", server.base))
-        .bearer_auth(jwt)
-        .header("ce-specversion", "1.0")
-        .header("ce-type", "dev.wayfinder.deployment")
-        .header("ce-id", id)
-        .header("ce-source", "checkout")
-        .header("ce-time", "2024-03-04T10:00:00Z")
-        .header("content-type", "application/json")
-        .body(json!({"changeIds": []}).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn stored_events(app: &TestApp) -> u64 {
-    entity::event::Entity::find()
-        .count(app.db.conn())
-        .await
-        .unwrap()
-}
-
 /// The token with one character of its random part changed. A middle one: the last character
 /// of unpadded base64 carries unused bits, and changing those makes the token malformed rather
 /// than wrong.
@@ -103,15 +77,7 @@ fn with_wrong_secret(token: &str) -> String {
 }
 
 fn assert_refused(case: &str, status: u16, body: &Value) {
-    assert_eq!(status, 401, "{case}: {body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{case}"
-    );
-    assert_eq!(
-        body["errors"][0]["message"], "a valid API token is required",
-        "{case}: the refusal must not say why"
-    );
+    assert_unauthenticated(case, status, body, "a valid API token is required");
 }
 
 async fn list(server: &Server) -> Value {
@@ -159,7 +125,7 @@ async fn an_api_token_becomes_a_jwt_that_posts_events_until_it_is_revoked() {
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 3600);
     let jwt = body["access_token"].as_str().unwrap().to_owned();
-    let (status, _) = post_event(&server, &jwt, "deploy-1").await;
+    let (status, _) = server.post_deployment(Some(&jwt), "deploy-1").await;
     assert_eq!(status, 202);
     let (_, viewer) = server
         .graphql(
@@ -201,9 +167,9 @@ async fn an_api_token_becomes_a_jwt_that_posts_events_until_it_is_revoked() {
     let (status, _, body) = exchange_basic(&server, &token).await;
     assert_refused("revoked", status, &body);
     // Access tokens minted before the revocation stop working at once.
-    let (status, body) = post_event(&server, &jwt, "deploy-2").await;
+    let (status, body) = server.post_deployment(Some(&jwt), "deploy-2").await;
     assert_eq!(status, 401, "{body}");
-    assert_eq!(stored_events(&app).await, 1);
+    assert_eq!(app.stored_events().await, 1);
 }
 
 #[tokio::test]
@@ -354,7 +320,7 @@ async fn token_creation_and_refusals_are_logged_without_secrets() {
             json!({"query": REVOKE, "variables": {"id": id}}),
         )
         .await;
-    post_event(&server, &jwt, "after-revoke").await;
+    server.post_deployment(Some(&jwt), "after-revoke").await;
 
     let log = security_log();
     let subject = format!("apitoken:{}", id.replace('-', ""));

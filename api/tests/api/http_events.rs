@@ -16,14 +16,8 @@ pub(crate) fn ev(id: &str, t: &str, time: &str, data: Value) -> Value {
 
 pub(crate) async fn post_batch(server: &Server, token: &str, events: &[Value]) -> (u16, Value) {
     let response = server
-        .client
-        .post(format!("{}/events", server.base))
-        .bearer_auth(token)
-        .header("content-type", "application/cloudevents-batch+json")
-        .body(serde_json::to_string(events).unwrap())
-        .send()
-        .await
-        .unwrap();
+        .post_events(Some(token), serde_json::to_string(events).unwrap())
+        .await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -389,14 +383,7 @@ async fn bad_requests_store_nothing_and_say_which_event_and_field() {
     )
     .await;
     assert_eq!(status, 403);
-    let response = server
-        .client
-        .post(format!("{}/events", server.base))
-        .header("content-type", "application/cloudevents-batch+json")
-        .body("[]")
-        .send()
-        .await
-        .unwrap();
+    let response = server.post_events(None, "[]").await;
     assert_eq!(response.status(), 401);
 }
 

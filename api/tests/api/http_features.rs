@@ -6,24 +6,18 @@ use domain::Role;
 use serde_json::json;
 
 use crate::{
-    cli::wayfinder,
+    cli::{stdout_of, wayfinder},
     http_events::{ev, post_batch},
     support::TestApp,
 };
 
 fn feature_cli(app: &TestApp, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let out = wayfinder(dir.path(), &Some(app.db.url.clone()))
-        .arg("feature")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "wayfinder feature {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(
+        wayfinder(dir.path(), &Some(app.db.url.clone()))
+            .arg("feature")
+            .args(args),
+    )
 }
 
 #[tokio::test]

@@ -3,33 +3,13 @@
 //! nothing was written: the refusal happened before any resolver ran.
 
 use api::config::{Config, Profile};
-use domain::{Role, fact_sheets, meta_model, tags};
+use domain::Role;
 use serde_json::{Value, json};
 
 use crate::support::{Server, TestApp, code};
 
 fn message(body: &Value) -> &str {
     body["errors"][0]["message"].as_str().unwrap_or_default()
-}
-
-/// Tags written so far, read from the database directly (not through the server under test).
-async fn tag_names(app: &TestApp) -> Vec<String> {
-    tags::list(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect()
-}
-
-async fn fact_sheet_count(app: &TestApp) -> u64 {
-    let model = meta_model::current(app.db.conn(), &app.admin)
-        .await
-        .unwrap()
-        .model;
-    fact_sheets::count(app.db.conn(), &app.admin, &model, &Default::default())
-        .await
-        .unwrap()
 }
 
 async fn seed_fact_sheets(app: &TestApp, n: usize) {
@@ -64,7 +44,7 @@ async fn a_thousand_aliases_are_refused_before_anything_runs() {
     )
     .await;
     assert!(message(&body).contains("1000 aliases"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     // The default allows 100 aliases.
     let reads: String = (0..100)
@@ -90,7 +70,7 @@ async fn a_depth_50_query_is_refused_before_anything_runs() {
     );
     let body = refused(&server, &token, query).await;
     assert!(message(&body).contains("nested 50 levels deep"), "{body}");
-    assert_eq!(fact_sheet_count(&app).await, 0);
+    assert_eq!(app.fact_sheet_count().await, 0);
 }
 
 #[tokio::test]
@@ -105,7 +85,7 @@ async fn a_batch_of_10000_operations_is_refused_whole() {
     assert_eq!(status, 413, "{body}");
     assert_eq!(code(&body), "LIMIT_EXCEEDED");
     assert!(message(&body).contains("at most 10 operations"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -124,7 +104,7 @@ async fn too_many_tokens_are_refused_before_parsing() {
     )
     .await;
     assert!(message(&body).contains("more than 1000 tokens"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     // Comments are not tokens: a well-commented query under the limit runs.
     let commented = format!(
@@ -137,7 +117,7 @@ async fn too_many_tokens_are_refused_before_parsing() {
         .await;
     assert_eq!(status, 200);
     assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(tag_names(&app).await, vec!["y".to_owned()]);
+    assert_eq!(app.tag_names().await, vec!["y".to_owned()]);
 }
 
 #[tokio::test]
@@ -168,12 +148,12 @@ async fn nested_pages_cost_first_times_their_items() {
         )
     };
     refused(&server, &token, chain(5)).await;
-    assert_eq!(fact_sheet_count(&app).await, 0, "the refused mutation ran");
+    assert_eq!(app.fact_sheet_count().await, 0, "the refused mutation ran");
     let (_, body) = server
         .graphql(Some(&token), json!({ "query": chain(2) }))
         .await;
     assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(fact_sheet_count(&app).await, 1);
+    assert_eq!(app.fact_sheet_count().await, 1);
 }
 
 #[tokio::test]
@@ -191,7 +171,7 @@ async fn fragments_that_expand_exponentially_are_refused_unexpanded() {
     query.push_str("fragment F40 on Mutation { __typename }");
     let body = refused(&server, &token, query).await;
     assert!(message(&body).contains("fragments are inlined"), "{body}");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]
@@ -277,7 +257,7 @@ async fn request_bodies_have_separate_limits_for_graphql_and_events() {
         .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(code(&body), "LIMIT_EXCEEDED");
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 
     let events = |bytes: usize| {
         json!([{"specversion": "1.0", "id": "e1", "source": "nowhere", "type": "dev.wayfinder.deployment",
@@ -285,19 +265,10 @@ async fn request_bodies_have_separate_limits_for_graphql_and_events() {
                 "data": {"environment": "production", "padding": "x".repeat(bytes)}}])
         .to_string()
     };
-    let post_events = |body: String| {
-        server
-            .client
-            .post(format!("{}/events", server.base))
-            .bearer_auth(&token)
-            .header("content-type", "application/cloudevents-batch+json")
-            .body(body)
-            .send()
-    };
     // 3 kB is over the GraphQL limit but within the events limit.
-    let response = post_events(events(3_000)).await.unwrap();
+    let response = server.post_events(Some(&token), events(3_000)).await;
     assert_ne!(response.status(), 413, "{:?}", response.text().await);
-    let response = post_events(events(10_000)).await.unwrap();
+    let response = server.post_events(Some(&token), events(10_000)).await;
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.unwrap();
     assert_eq!(code(&body), "LIMIT_EXCEEDED");
@@ -340,7 +311,7 @@ async fn mutations_never_run_over_get_or_from_forms() {
             .unwrap();
         assert_eq!(response.status(), 415, "{content_type}");
     }
-    assert_eq!(tag_names(&app).await, Vec::<String>::new());
+    assert_eq!(app.tag_names().await, Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -91,15 +91,7 @@ async fn budgets_are_per_token_and_shared_per_workspace(backend: RateLimitBacken
     );
 
     // Every endpoint behind authentication is limited, `/events` too.
-    let response = server
-        .client
-        .post(format!("{}/events", server.base))
-        .bearer_auth(&bob)
-        .header("content-type", "application/cloudevents-batch+json")
-        .body("[]")
-        .send()
-        .await
-        .unwrap();
+    let response = server.post_events(Some(&bob), "[]").await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().get("retry-after").is_some());
 

@@ -13,10 +13,9 @@ use api::config::Config;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use domain::{Role, workspaces};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::support::{Server, TestApp};
+use crate::support::{Server, TestApp, assert_unauthenticated};
 
 const IDP_ISSUER: &str = "https://idp.example.test";
 
@@ -101,43 +100,8 @@ async fn create_team(server: &Server, token: Option<&str>, name: &str) -> (u16, 
         .await
 }
 
-/// One CloudEvent in binary mode; its status and body.
-async fn post_event(server: &Server, token: Option<&str>, id: &str) -> (u16, Value) {
-    let mut request = server
-        .client
-        .post(format!("{}/events", server.base))
-        .header("ce-specversion", "1.0")
-        .header("ce-type", "dev.wayfinder.deployment")
-        .header("ce-id", id)
-        .header("ce-source", "checkout")
-        .header("ce-time", "2024-03-04T10:00:00Z")
-        .header("content-type", "application/json")
-        .body(json!({"changeIds": [], "deploymentId": id}).to_string());
-    if let Some(t) = token {
-        request = request.bearer_auth(t);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-fn assert_unauthenticated(case: &str, (status, body): (u16, Value)) {
-    assert_eq!(status, 401, "{case}: {body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{case}: {body}"
-    );
-    assert_eq!(
-        body["errors"][0]["message"], "a valid bearer token is required",
-        "{case}: the refusal must not say why"
-    );
-}
-
-async fn stored_events(app: &TestApp) -> u64 {
-    entity::event::Entity::find()
-        .count(app.db.conn())
-        .await
-        .unwrap()
+fn assert_refused(case: &str, (status, body): (u16, Value)) {
+    assert_unauthenticated(case, status, &body, "a valid bearer token is required");
 }
 
 async fn team_count(server: &Server) -> i64 {
@@ -231,13 +195,15 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         ("unknown workspace", Some(rs(&claims("nope")))),
     ];
     for (index, (case, token)) in cases.iter().enumerate() {
-        assert_unauthenticated(
+        assert_refused(
             case,
             create_team(&server, token.as_deref(), &format!("team {index}")).await,
         );
-        assert_unauthenticated(
+        assert_refused(
             case,
-            post_event(&server, token.as_deref(), &format!("deploy-{index}")).await,
+            server
+                .post_deployment(token.as_deref(), &format!("deploy-{index}"))
+                .await,
         );
     }
     assert_eq!(
@@ -246,7 +212,7 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
         "a refused mutation created a team"
     );
     assert_eq!(
-        stored_events(&app).await,
+        app.stored_events().await,
         0,
         "a refused request stored an event"
     );
@@ -255,11 +221,11 @@ async fn every_bad_token_is_refused_on_graphql_and_events_with_no_side_effect() 
     let accepted = rs(&good);
     assert_eq!(create_team(&server, Some(&accepted), "real").await.0, 200);
     assert_eq!(
-        post_event(&server, Some(&accepted), "deploy-ok").await.0,
+        server.post_deployment(Some(&accepted), "deploy-ok").await.0,
         202
     );
     assert_eq!(team_count(&server).await, 1);
-    assert_eq!(stored_events(&app).await, 1);
+    assert_eq!(app.stored_events().await, 1);
 }
 
 #[tokio::test]
@@ -294,7 +260,11 @@ async fn rs256_and_es256_tokens_of_the_jwks_are_accepted() {
             "{alg}"
         );
         assert_eq!(create_team(&server, Some(token), alg).await.0, 200, "{alg}");
-        assert_eq!(post_event(&server, Some(token), alg).await.0, 202, "{alg}");
+        assert_eq!(
+            server.post_deployment(Some(token), alg).await.0,
+            202,
+            "{alg}"
+        );
     }
     assert_eq!(team_count(&server).await, 2);
     // Our own HS256 tokens keep working next to the JWKS.

@@ -1,4 +1,5 @@
 use std::{
+    ops::Deref,
     sync::{Arc, Mutex, OnceLock},
     time::Duration,
 };
@@ -12,97 +13,45 @@ use async_graphql::{Request, Response, Variables};
 use domain::{
     Principal, Role,
     db::{StatementCounter, Store},
-    fact_sheets::{self, FactSheet, NewFactSheet},
-    meta_model, workspaces,
 };
 use serde_json::Value;
-use testkit::TestDb;
+use testkit::World;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
+/// A [`World`] with the GraphQL schema and, on demand, the HTTP server on top; its database,
+/// admin and principals are the world's, reached through `Deref`.
 pub struct TestApp {
-    pub db: TestDb,
+    pub world: World,
     /// What the server works through: on PostgreSQL a pool in the restricted role, so every
     /// schema and HTTP test also runs under row-level security; on SQLite the test store.
     pub serving: Store,
     pub schema: AppSchema,
-    pub admin: Principal,
+}
+
+impl Deref for TestApp {
+    type Target = World;
+
+    fn deref(&self) -> &World {
+        &self.world
+    }
 }
 
 impl TestApp {
     pub async fn new() -> Self {
-        let db = TestDb::new().await;
-        let ws = workspaces::create(db.conn(), "acme", Some("Acme"), "test")
-            .await
-            .unwrap();
-        let admin = Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "alice@acme.test".into(),
-            role: Role::Admin,
-        };
+        let world = World::new().await;
         let config = Config {
-            database_url: Some(db.url.clone()),
+            database_url: Some(world.db.url.clone()),
             ..Config::default()
         };
-        let serving = api::bootstrap::serving_store(&config, &db.store)
+        let serving = api::bootstrap::serving_store(&config, &world.db.store)
             .await
             .unwrap();
         Self {
-            db,
+            world,
             serving,
             schema: build_schema(&SchemaOptions::default()),
-            admin,
         }
-    }
-
-    pub fn as_role(&self, role: Role) -> Principal {
-        Principal {
-            role,
-            subject: format!("{role}@acme.test"),
-            ..self.admin.clone()
-        }
-    }
-
-    pub async fn other_workspace(&self) -> Principal {
-        let ws = workspaces::create(self.db.conn(), "globex", None, "test")
-            .await
-            .unwrap();
-        Principal {
-            workspace_id: ws.id,
-            workspace_slug: ws.slug,
-            subject: "bob@globex.test".into(),
-            role: Role::Admin,
-        }
-    }
-
-    /// A fact sheet of `fact_sheet_type` named `name` in the admin's workspace, written straight
-    /// through the domain (not through the server under test) and committed.
-    pub async fn create_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
-        let model = meta_model::current(self.db.conn(), &self.admin)
-            .await
-            .unwrap()
-            .model;
-        let tx = self
-            .db
-            .store
-            .begin_write(self.admin.workspace_id)
-            .await
-            .unwrap();
-        let sheet = fact_sheets::create(
-            &*tx,
-            &self.admin,
-            &model,
-            NewFactSheet {
-                fact_sheet_type: fact_sheet_type.into(),
-                name: name.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        sheet
     }
 
     /// Runs a GraphQL request as `principal` and returns the JSON response (data and errors).
@@ -210,6 +159,17 @@ async fn execute(
     response
 }
 
+/// Asserts a 401 `UNAUTHENTICATED` refusal worded exactly `message`, which must not say why the
+/// credentials were refused.
+pub fn assert_unauthenticated(case: &str, status: u16, body: &Value, message: &str) {
+    assert_eq!(status, 401, "{case}: {body}");
+    assert_eq!(code(body), "UNAUTHENTICATED", "{case}: {body}");
+    assert_eq!(
+        body["errors"][0]["message"], message,
+        "{case}: the refusal must not say why"
+    );
+}
+
 /// The first error code of a response.
 pub fn code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"]
@@ -234,6 +194,50 @@ impl Server {
                 Duration::from_secs(600),
             )
             .unwrap()
+    }
+
+    /// The status `/healthz` answers with.
+    pub async fn healthz(&self) -> u16 {
+        let url = format!("{}/healthz", self.base);
+        self.client.get(url).send().await.unwrap().status().as_u16()
+    }
+
+    /// `body` posted to `/events` as a CloudEvents batch, byte for byte, with `token` if given.
+    pub async fn post_events(
+        &self,
+        token: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/events", self.base))
+            .header("content-type", "application/cloudevents-batch+json")
+            .body(body);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Deployment `id` of source `checkout` as one CloudEvent in binary mode, with `token` if
+    /// given; the status and body of the answer.
+    pub async fn post_deployment(&self, token: Option<&str>, id: &str) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/events", self.base))
+            .header("ce-specversion", "1.0")
+            .header("ce-type", "dev.wayfinder.deployment")
+            .header("ce-id", id)
+            .header("ce-source", "checkout")
+            .header("ce-time", "2024-03-04T10:00:00Z")
+            .header("content-type", "application/json")
+            .body(serde_json::json!({"changeIds": [], "deploymentId": id}).to_string());
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {

@@ -78,46 +78,28 @@ pub(super) fn change_failure_rate(
 
 #[cfg(test)]
 mod tests {
-    use super::super::facts::{
-        Deployment, DeploymentStatus, IncidentEvent, IncidentEventKind, PRODUCTION,
-    };
+    use super::super::facts::{Deployment, IncidentEvent, IncidentEventKind};
+    use super::super::fixtures::{deployment, first_week_of_march, incident};
     use super::super::incidents::{failed_deployments, incidents};
     use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn dep(id: &str, time: &str, changes: &[&str]) -> Deployment {
-        Deployment {
-            deployment_id: id.into(),
-            time: at(time),
-            change_ids: changes.iter().map(|c| c.to_string()).collect(),
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        }
-    }
-
+    /// An incident opened on Friday 8 March, blaming `deployment` or `changes`.
     fn opened(id: &str, deployment: Option<&str>, changes: &[&str]) -> IncidentEvent {
         IncidentEvent {
-            incident_id: id.into(),
-            time: at("2024-03-08T00:00:00Z"),
-            kind: IncidentEventKind::Opened,
-            deployment_id: deployment.map(str::to_owned),
             change_ids: changes.iter().map(|c| c.to_string()).collect(),
+            ..incident(
+                id,
+                "2024-03-08T00:00:00Z",
+                IncidentEventKind::Opened,
+                deployment,
+            )
         }
     }
 
     fn run(deps: &[Deployment], events: &[IncidentEvent]) -> ChangeFailureRate {
-        let window = MetricWindow::new(
-            at("2024-03-04T00:00:00Z"),
-            at("2024-03-11T00:00:00Z"),
-            BucketSize::Day,
-            chrono_tz::UTC,
-        )
-        .unwrap();
+        let window = first_week_of_march(BucketSize::Day);
         let index = DeploymentIndex::new(deps);
         let list = incidents(events);
         let failed = failed_deployments(&list, &index);
@@ -132,8 +114,8 @@ mod tests {
     #[test]
     fn incident_linked_via_change_fails_first_deployment_of_that_change() {
         let deps = [
-            dep("d1", "2024-03-05T00:00:00Z", &["c"]),
-            dep("d2", "2024-03-06T00:00:00Z", &["c"]),
+            deployment("d1", "2024-03-05T00:00:00Z", &["c"]),
+            deployment("d2", "2024-03-06T00:00:00Z", &["c"]),
         ];
         let r = run(&deps, &[opened("i", None, &["c"])]);
         assert_eq!((r.deployments, r.failed_deployments), (2, 1));
@@ -147,8 +129,8 @@ mod tests {
     #[test]
     fn failed_deployment_counts_once_and_unlinked_incidents_are_ignored() {
         let deps = [
-            dep("d1", "2024-03-05T00:00:00Z", &["c"]),
-            dep("d2", "2024-03-06T00:00:00Z", &[]),
+            deployment("d1", "2024-03-05T00:00:00Z", &["c"]),
+            deployment("d2", "2024-03-06T00:00:00Z", &[]),
         ];
         let r = run(
             &deps,
@@ -165,7 +147,7 @@ mod tests {
 
     #[test]
     fn links_to_non_counting_deployments_are_ignored() {
-        let mut staging = dep("s", "2024-03-05T00:00:00Z", &["c"]);
+        let mut staging = deployment("s", "2024-03-05T00:00:00Z", &["c"]);
         staging.environment = "staging".into();
         let r = run(&[staging], &[opened("a", Some("s"), &["c"])]);
         assert_eq!(

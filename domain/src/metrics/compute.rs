@@ -85,26 +85,20 @@ pub fn compute_unless_cancelled(
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-
+    use super::super::fixtures::{at, change, first_week_of_march, window};
     use super::super::levels::Level;
     use super::super::stats::DurationStats;
     use super::super::window::BucketSize;
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
     #[test]
     fn a_cancelled_computation_stops_without_a_result() {
-        let window = MetricWindow::new(
-            at("2024-01-01T00:00:00Z"),
-            at("2024-02-01T00:00:00Z"),
+        let window = window(
+            "2024-01-01T00:00:00Z",
+            "2024-02-01T00:00:00Z",
             BucketSize::Day,
             chrono_tz::UTC,
-        )
-        .unwrap();
+        );
         let facts = Facts::default();
         let bands = Bands::default();
         let cancelled = AtomicBool::new(true);
@@ -121,13 +115,7 @@ mod tests {
 
     #[test]
     fn no_facts_give_zero_buckets_and_no_statistics() {
-        let window = MetricWindow::new(
-            at("2024-03-04T00:00:00Z"),
-            at("2024-03-11T00:00:00Z"),
-            BucketSize::Day,
-            chrono_tz::UTC,
-        )
-        .unwrap();
+        let window = first_week_of_march(BucketSize::Day);
         let m = compute(&Facts::default(), &window, &Bands::default());
         let df = &m.deployment_frequency;
         assert_eq!(
@@ -197,10 +185,7 @@ mod tests {
             time_zone: chrono_tz::UTC,
         };
         let facts = Facts {
-            changes: vec![super::super::facts::Change {
-                id: "c".into(),
-                time: at("2024-03-05T00:00:00Z"),
-            }],
+            changes: vec![change("c", "2024-03-05T00:00:00Z")],
             ..Facts::default()
         };
         let m = compute(&facts, &window, &Bands::default());

@@ -88,24 +88,11 @@ pub(super) fn deployment_frequency(
 
 #[cfg(test)]
 mod tests {
-    use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
+    use super::super::facts::{Deployment, DeploymentStatus};
+    use super::super::fixtures::{at, deployment, window};
     use super::super::levels::Bands;
     use super::*;
     use chrono_tz::{Europe::Berlin, Tz, UTC};
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn dep(id: &str, time: &str) -> Deployment {
-        Deployment {
-            deployment_id: id.into(),
-            time: at(time),
-            change_ids: vec![],
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        }
-    }
 
     fn run(
         deps: &[Deployment],
@@ -114,10 +101,9 @@ mod tests {
         bucket: BucketSize,
         tz: Tz,
     ) -> DeploymentFrequency {
-        let window = MetricWindow::new(at(from), at(to), bucket, tz).unwrap();
         deployment_frequency(
             &DeploymentIndex::new(deps),
-            &window,
+            &window(from, to, bucket, tz),
             &Bands::default().deployment_frequency,
         )
     }
@@ -125,8 +111,8 @@ mod tests {
     #[test]
     fn shared_deployment_id_is_one_deployment_at_latest_time() {
         let deps = [
-            dep("d", "2024-03-04T23:00:00Z"),
-            dep("d", "2024-03-05T01:00:00Z"),
+            deployment("d", "2024-03-04T23:00:00Z", &[]),
+            deployment("d", "2024-03-05T01:00:00Z", &[]),
         ];
         let f = run(
             &deps,
@@ -142,9 +128,9 @@ mod tests {
 
     #[test]
     fn failed_and_non_production_deployments_are_ignored() {
-        let mut failed = dep("f", "2024-03-05T00:00:00Z");
+        let mut failed = deployment("f", "2024-03-05T00:00:00Z", &[]);
         failed.status = DeploymentStatus::Failure;
-        let mut staging = dep("s", "2024-03-05T00:00:00Z");
+        let mut staging = deployment("s", "2024-03-05T00:00:00Z", &[]);
         staging.environment = "staging".into();
         let f = run(
             &[failed, staging],
@@ -170,13 +156,13 @@ mod tests {
     fn level_uses_complete_iso_weeks_only() {
         // Window Wed 03-06 .. Wed 03-20: only the week of 03-11 is complete.
         let deps = [
-            dep("a", "2024-03-06T10:00:00Z"),
-            dep("b", "2024-03-07T10:00:00Z"),
-            dep("c", "2024-03-08T10:00:00Z"),
-            dep("d", "2024-03-09T10:00:00Z"),
-            dep("e", "2024-03-10T10:00:00Z"),
-            dep("f", "2024-03-12T10:00:00Z"),
-            dep("g", "2024-03-12T11:00:00Z"),
+            deployment("a", "2024-03-06T10:00:00Z", &[]),
+            deployment("b", "2024-03-07T10:00:00Z", &[]),
+            deployment("c", "2024-03-08T10:00:00Z", &[]),
+            deployment("d", "2024-03-09T10:00:00Z", &[]),
+            deployment("e", "2024-03-10T10:00:00Z", &[]),
+            deployment("f", "2024-03-12T10:00:00Z", &[]),
+            deployment("g", "2024-03-12T11:00:00Z", &[]),
         ];
         let f = run(
             &deps,
@@ -208,10 +194,10 @@ mod tests {
         // ISO week of the 2024-03-31 spring-forward in Berlin: Mon 03-25 00:00
         // CET (= 03-24 23:00Z) to Mon 04-01 00:00 CEST (= 03-31 22:00Z).
         let deps = [
-            dep("mon", "2024-03-24T23:30:00Z"),  // Mon 00:30 CET, in this week
-            dep("sun", "2024-03-31T21:59:59Z"),  // Sun 23:59:59 CEST, still this week
-            dep("next", "2024-03-31T22:00:00Z"), // Mon 04-01 00:00 CEST, next week
-            dep("before", "2024-03-24T22:59:59Z"), // Sun 03-24 23:59:59 CET, before
+            deployment("mon", "2024-03-24T23:30:00Z", &[]), // Mon 00:30 CET, in this week
+            deployment("sun", "2024-03-31T21:59:59Z", &[]), // Sun 23:59:59 CEST, still this week
+            deployment("next", "2024-03-31T22:00:00Z", &[]), // Mon 04-01 00:00 CEST, next week
+            deployment("before", "2024-03-24T22:59:59Z", &[]), // Sun 03-24 23:59:59 CET, before
         ];
         let f = run(
             &deps,

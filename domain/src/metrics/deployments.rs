@@ -240,28 +240,15 @@ impl DeploymentIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::facts::{DeploymentStatus, PRODUCTION};
+    use super::super::facts::DeploymentStatus;
+    use super::super::fixtures::{at, deployment};
     use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn dep(id: &str, time: &str, changes: &[&str]) -> Deployment {
-        Deployment {
-            deployment_id: id.into(),
-            time: at(time),
-            change_ids: changes.iter().map(|c| c.to_string()).collect(),
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        }
-    }
 
     #[test]
     fn events_sharing_an_id_merge_at_latest_time_with_union_of_changes() {
         let index = DeploymentIndex::new(&[
-            dep("d", "2024-03-05T12:00:00Z", &["a"]),
-            dep("d", "2024-03-05T10:00:00Z", &["b", "a"]),
+            deployment("d", "2024-03-05T12:00:00Z", &["a"]),
+            deployment("d", "2024-03-05T10:00:00Z", &["b", "a"]),
         ]);
         let d = index.get("d").unwrap();
         assert_eq!(d.time, at("2024-03-05T12:00:00Z"));
@@ -270,12 +257,15 @@ mod tests {
 
     #[test]
     fn non_counting_events_are_dropped_before_merging() {
-        let mut failed = dep("d", "2024-03-06T00:00:00Z", &["late"]);
+        let mut failed = deployment("d", "2024-03-06T00:00:00Z", &["late"]);
         failed.status = DeploymentStatus::Failure;
-        let mut staging = dep("s", "2024-03-04T00:00:00Z", &["a"]);
+        let mut staging = deployment("s", "2024-03-04T00:00:00Z", &["a"]);
         staging.environment = "staging".into();
-        let index =
-            DeploymentIndex::new(&[dep("d", "2024-03-05T00:00:00Z", &["a"]), failed, staging]);
+        let index = DeploymentIndex::new(&[
+            deployment("d", "2024-03-05T00:00:00Z", &["a"]),
+            failed,
+            staging,
+        ]);
         let d = index.get("d").unwrap();
         assert_eq!(d.time, at("2024-03-05T00:00:00Z"));
         assert!(!d.change_ids.contains("late"));
@@ -289,9 +279,9 @@ mod tests {
     #[test]
     fn first_deployment_ties_break_by_id() {
         let index = DeploymentIndex::new(&[
-            dep("z", "2024-03-05T00:00:00Z", &["a"]),
-            dep("y", "2024-03-05T00:00:00Z", &["a"]),
-            dep("x", "2024-03-04T00:00:00Z", &["b"]),
+            deployment("z", "2024-03-05T00:00:00Z", &["a"]),
+            deployment("y", "2024-03-05T00:00:00Z", &["a"]),
+            deployment("x", "2024-03-04T00:00:00Z", &["b"]),
         ]);
         assert_eq!(
             index.first_deployment_of("a").map(|d| d.id.as_str()),

@@ -220,21 +220,12 @@ impl FromIterator<Facts> for Facts {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{at, change, deployment, transition};
     use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
 
     #[test]
     fn only_successful_production_deployments_count() {
-        let mut d = Deployment {
-            deployment_id: "d".into(),
-            time: at("2024-03-04T00:00:00Z"),
-            change_ids: vec![],
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        };
+        let mut d = deployment("d", "2024-03-04T00:00:00Z", &[]);
         assert!(d.counts());
         d.status = DeploymentStatus::Failure;
         assert!(!d.counts());
@@ -246,17 +237,11 @@ mod tests {
     #[test]
     fn facts_concatenate() {
         let a = Facts {
-            changes: vec![Change {
-                id: "a".into(),
-                time: at("2024-03-04T00:00:00Z"),
-            }],
+            changes: vec![change("a", "2024-03-04T00:00:00Z")],
             ..Facts::default()
         };
         let b = Facts {
-            changes: vec![Change {
-                id: "b".into(),
-                time: at("2024-03-04T00:00:00Z"),
-            }],
+            changes: vec![change("b", "2024-03-04T00:00:00Z")],
             ..Facts::default()
         };
         let all: Facts = vec![a, b].into_iter().collect();
@@ -267,28 +252,13 @@ mod tests {
 
     #[test]
     fn facts_before_a_time_leave_out_that_time_and_later() {
-        let change = |id: &str, time| Change {
-            id: id.into(),
-            time: at(time),
-        };
-        let work_item = |time| WorkItemTransition {
-            item_id: "w".into(),
-            item_type: "feature".into(),
-            state: WorkItemState::Done,
-            time: at(time),
-        };
+        let work_item = |time| transition("w", "feature", WorkItemState::Done, time);
         let mut facts = Facts {
             changes: vec![
                 change("at", "2024-03-05T00:00:00Z"),
                 change("early", "2024-03-04T00:00:00Z"),
             ],
-            deployments: vec![Deployment {
-                deployment_id: "d".into(),
-                time: at("2024-03-05T00:00:01Z"),
-                change_ids: vec!["early".into()],
-                environment: PRODUCTION.into(),
-                status: DeploymentStatus::Success,
-            }],
+            deployments: vec![deployment("d", "2024-03-05T00:00:01Z", &["early"])],
             incidents: vec![IncidentEvent {
                 incident_id: "i".into(),
                 time: at("2024-03-04T23:59:59Z"),

@@ -156,11 +156,8 @@ fn widened(from: DateTime<Utc>, until: DateTime<Utc>) -> (DateTime<Utc>, DateTim
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::at;
     use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
 
     #[test]
     fn windows_widen_to_the_hours_around_them() {

@@ -128,42 +128,26 @@ pub(super) fn flow(items: &[WorkItem], window: &MetricWindow) -> FlowMetrics {
 #[cfg(test)]
 mod tests {
     use super::super::facts::{WorkItemState, WorkItemTransition};
+    use super::super::fixtures::{first_week_of_march, transition};
     use super::super::window::BucketSize;
     use super::super::work_items::work_items;
     use super::*;
     use WorkItemState::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn tr(id: &str, item_type: &str, state: WorkItemState, time: &str) -> WorkItemTransition {
-        WorkItemTransition {
-            item_id: id.into(),
-            item_type: item_type.into(),
-            state,
-            time: at(time),
-        }
-    }
-
     fn run(transitions: &[WorkItemTransition]) -> FlowMetrics {
-        let window = MetricWindow::new(
-            at("2024-03-04T00:00:00Z"),
-            at("2024-03-11T00:00:00Z"),
-            BucketSize::Day,
-            chrono_tz::UTC,
+        flow(
+            &work_items(transitions),
+            &first_week_of_march(BucketSize::Day),
         )
-        .unwrap();
-        flow(&work_items(transitions), &window)
     }
 
     #[test]
     fn reopened_item_counts_once_at_final_done() {
         let f = run(&[
-            tr("w", "defect", Active, "2024-03-04T00:00:00Z"),
-            tr("w", "defect", Done, "2024-03-05T00:00:00Z"),
-            tr("w", "defect", Active, "2024-03-06T00:00:00Z"),
-            tr("w", "defect", Done, "2024-03-07T00:00:00Z"),
+            transition("w", "defect", Active, "2024-03-04T00:00:00Z"),
+            transition("w", "defect", Done, "2024-03-05T00:00:00Z"),
+            transition("w", "defect", Active, "2024-03-06T00:00:00Z"),
+            transition("w", "defect", Done, "2024-03-07T00:00:00Z"),
         ]);
         assert_eq!(f.velocity, 1);
         assert_eq!(f.buckets[1].velocity, 0);
@@ -178,8 +162,8 @@ mod tests {
     #[test]
     fn unstarted_done_item_counts_in_velocity_not_flow_time() {
         let f = run(&[
-            tr("a", "risk", Todo, "2024-03-04T00:00:00Z"),
-            tr("a", "risk", Done, "2024-03-05T00:00:00Z"),
+            transition("a", "risk", Todo, "2024-03-04T00:00:00Z"),
+            transition("a", "risk", Done, "2024-03-05T00:00:00Z"),
         ]);
         assert_eq!(f.velocity, 1);
         assert_eq!(f.flow_time.count, 0);
@@ -196,10 +180,10 @@ mod tests {
     #[test]
     fn load_counts_items_started_before_and_open_at_end() {
         let f = run(&[
-            tr("before", "feature", Active, "2024-03-01T00:00:00Z"),
-            tr("after", "feature", Active, "2024-03-11T00:00:00Z"),
-            tr("late-done", "feature", Waiting, "2024-03-10T00:00:00Z"),
-            tr("late-done", "feature", Done, "2024-03-12T00:00:00Z"),
+            transition("before", "feature", Active, "2024-03-01T00:00:00Z"),
+            transition("after", "feature", Active, "2024-03-11T00:00:00Z"),
+            transition("late-done", "feature", Waiting, "2024-03-10T00:00:00Z"),
+            transition("late-done", "feature", Done, "2024-03-12T00:00:00Z"),
         ]);
         assert_eq!(f.load, 2);
         assert_eq!(f.velocity, 0);

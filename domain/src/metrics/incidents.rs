@@ -132,20 +132,11 @@ pub(super) fn failed_deployments(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{at, incident};
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
     fn ev(id: &str, time: &str, kind: IncidentEventKind) -> IncidentEvent {
-        IncidentEvent {
-            incident_id: id.into(),
-            time: at(time),
-            kind,
-            deployment_id: None,
-            change_ids: vec![],
-        }
+        incident(id, time, kind, None)
     }
 
     #[test]

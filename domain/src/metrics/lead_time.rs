@@ -108,46 +108,19 @@ pub(super) fn lead_time(
 
 #[cfg(test)]
 mod tests {
-    use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
+    use super::super::facts::Deployment;
+    use super::super::fixtures::{change, deployment, first_week_of_march};
     use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
 
     const H: f64 = 3600.0;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn change(id: &str, time: &str) -> Change {
-        Change {
-            id: id.into(),
-            time: at(time),
-        }
-    }
-
-    fn dep(id: &str, time: &str, changes: &[&str]) -> Deployment {
-        Deployment {
-            deployment_id: id.into(),
-            time: at(time),
-            change_ids: changes.iter().map(|c| c.to_string()).collect(),
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        }
-    }
-
     fn run(changes: &[Change], deps: &[Deployment]) -> LeadTime {
-        let window = MetricWindow::new(
-            at("2024-03-04T00:00:00Z"),
-            at("2024-03-11T00:00:00Z"),
-            BucketSize::Day,
-            chrono_tz::UTC,
-        )
-        .unwrap();
         lead_time(
             changes,
             &DeploymentIndex::new(deps),
-            &window,
+            &first_week_of_march(BucketSize::Day),
             &Bands::default().lead_time,
         )
     }
@@ -157,8 +130,8 @@ mod tests {
         let lt = run(
             &[change("c", "2024-03-04T00:00:00Z")],
             &[
-                dep("d2", "2024-03-06T00:00:00Z", &["c"]),
-                dep("d1", "2024-03-05T00:00:00Z", &["c"]),
+                deployment("d2", "2024-03-06T00:00:00Z", &["c"]),
+                deployment("d1", "2024-03-05T00:00:00Z", &["c"]),
             ],
         );
         assert_eq!(lt.stats.count, 1);
@@ -173,8 +146,8 @@ mod tests {
         let lt = run(
             &[change("c", "2024-03-01T00:00:00Z")],
             &[
-                dep("d1", "2024-03-02T00:00:00Z", &["c"]),
-                dep("d2", "2024-03-05T00:00:00Z", &["c"]),
+                deployment("d1", "2024-03-02T00:00:00Z", &["c"]),
+                deployment("d2", "2024-03-05T00:00:00Z", &["c"]),
             ],
         );
         assert_eq!(lt.stats.count, 0);
@@ -189,7 +162,7 @@ mod tests {
                 change("late", "2024-03-06T00:00:00Z"),
                 change("ok", "2024-03-05T00:00:00Z"),
             ],
-            &[dep("d", "2024-03-05T12:00:00Z", &["late", "ok"])],
+            &[deployment("d", "2024-03-05T12:00:00Z", &["late", "ok"])],
         );
         assert_eq!(lt.negative_durations, 1);
         assert_eq!(lt.stats.count, 1);
@@ -201,7 +174,7 @@ mod tests {
     fn zero_lead_time_is_not_negative() {
         let lt = run(
             &[change("c", "2024-03-05T00:00:00Z")],
-            &[dep("d", "2024-03-05T00:00:00Z", &["c"])],
+            &[deployment("d", "2024-03-05T00:00:00Z", &["c"])],
         );
         assert_eq!(lt.negative_durations, 0);
         assert_eq!(lt.stats.p50_seconds, Some(0.0));
@@ -210,8 +183,8 @@ mod tests {
     #[test]
     fn unknown_changes_are_pending_until_they_arrive() {
         let deps = [
-            dep("d", "2024-03-05T00:00:00Z", &["x", "y"]),
-            dep("e", "2024-03-06T00:00:00Z", &["x"]),
+            deployment("d", "2024-03-05T00:00:00Z", &["x", "y"]),
+            deployment("e", "2024-03-06T00:00:00Z", &["x"]),
         ];
         let lt = run(&[], &deps);
         assert_eq!(lt.pending_changes, 2);
@@ -228,7 +201,7 @@ mod tests {
                 change("c", "2024-03-04T12:00:00Z"),
                 change("c", "2024-03-04T00:00:00Z"),
             ],
-            &[dep("d", "2024-03-05T00:00:00Z", &["c"])],
+            &[deployment("d", "2024-03-05T00:00:00Z", &["c"])],
         );
         assert_eq!(lt.stats.p50_seconds, Some(24.0 * H));
     }

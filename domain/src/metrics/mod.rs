@@ -22,6 +22,8 @@ pub mod window;
 mod work_items;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod tests;
 
 pub use cache::MetricsCache;

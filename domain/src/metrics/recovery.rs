@@ -138,9 +138,8 @@ pub(super) fn time_to_restore(
 #[cfg(test)]
 mod tests {
     use super::super::deployments::DeploymentIndex;
-    use super::super::facts::{
-        Deployment, DeploymentStatus, IncidentEvent, IncidentEventKind, PRODUCTION,
-    };
+    use super::super::facts::{IncidentEvent, IncidentEventKind};
+    use super::super::fixtures::{deployment, first_week_of_march, incident};
     use super::super::incidents::{failed_deployments, incidents};
     use super::super::levels::Bands;
     use super::super::window::BucketSize;
@@ -148,47 +147,12 @@ mod tests {
 
     const H: f64 = 3600.0;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
     fn window() -> MetricWindow {
-        MetricWindow::new(
-            at("2024-03-04T00:00:00Z"),
-            at("2024-03-11T00:00:00Z"),
-            BucketSize::Week,
-            chrono_tz::UTC,
-        )
-        .unwrap()
-    }
-
-    fn ev(
-        id: &str,
-        time: &str,
-        kind: IncidentEventKind,
-        deployment: Option<&str>,
-    ) -> IncidentEvent {
-        IncidentEvent {
-            incident_id: id.into(),
-            time: at(time),
-            kind,
-            deployment_id: deployment.map(str::to_owned),
-            change_ids: vec![],
-        }
-    }
-
-    fn dep(id: &str, time: &str) -> Deployment {
-        Deployment {
-            deployment_id: id.into(),
-            time: at(time),
-            change_ids: vec![],
-            environment: PRODUCTION.into(),
-            status: DeploymentStatus::Success,
-        }
+        first_week_of_march(BucketSize::Week)
     }
 
     fn fdrt(events: &[IncidentEvent]) -> Recovery {
-        let index = DeploymentIndex::new(&[dep("d", "2024-03-05T00:00:00Z")]);
+        let index = DeploymentIndex::new(&[deployment("d", "2024-03-05T00:00:00Z", &[])]);
         let list = incidents(events);
         let failed = failed_deployments(&list, &index);
         failed_deployment_recovery_time(&list, &failed, &window(), &Bands::default().recovery)
@@ -198,16 +162,16 @@ mod tests {
     fn deployment_recovers_when_all_linked_incidents_are_resolved() {
         use IncidentEventKind::*;
         let events = [
-            ev("a", "2024-03-05T01:00:00Z", Opened, Some("d")),
-            ev("a", "2024-03-05T02:00:00Z", Resolved, None),
-            ev("b", "2024-03-05T03:00:00Z", Opened, Some("d")),
+            incident("a", "2024-03-05T01:00:00Z", Opened, Some("d")),
+            incident("a", "2024-03-05T02:00:00Z", Resolved, None),
+            incident("b", "2024-03-05T03:00:00Z", Opened, Some("d")),
         ];
         let r = fdrt(&events);
         assert_eq!((r.stats.count, r.open_count), (0, 1));
         assert_eq!(r.oldest_open_seconds, Some((5.0 * 24.0 + 23.0) * H));
 
         let mut events = events.to_vec();
-        events.push(ev("b", "2024-03-05T05:00:00Z", Resolved, None));
+        events.push(incident("b", "2024-03-05T05:00:00Z", Resolved, None));
         let r = fdrt(&events);
         assert_eq!(
             (r.stats.count, r.open_count, r.oldest_open_seconds),
@@ -222,9 +186,9 @@ mod tests {
     fn resolved_then_reopened_incident_is_open() {
         use IncidentEventKind::*;
         let events = [
-            ev("a", "2024-03-05T01:00:00Z", Opened, Some("d")),
-            ev("a", "2024-03-05T02:00:00Z", Resolved, None),
-            ev("a", "2024-03-05T03:00:00Z", Opened, None),
+            incident("a", "2024-03-05T01:00:00Z", Opened, Some("d")),
+            incident("a", "2024-03-05T02:00:00Z", Resolved, None),
+            incident("a", "2024-03-05T03:00:00Z", Opened, None),
         ];
         let list = incidents(&events);
         let ttr = time_to_restore(&list, &window(), &Bands::default().recovery);
@@ -239,9 +203,9 @@ mod tests {
     fn resolution_after_window_is_open_at_window_end() {
         use IncidentEventKind::*;
         let events = [
-            ev("a", "2024-03-10T23:00:00Z", Opened, None),
-            ev("a", "2024-03-11T01:00:00Z", Resolved, None),
-            ev("late", "2024-03-11T00:00:00Z", Opened, None),
+            incident("a", "2024-03-10T23:00:00Z", Opened, None),
+            incident("a", "2024-03-11T01:00:00Z", Resolved, None),
+            incident("late", "2024-03-11T00:00:00Z", Opened, None),
         ];
         let ttr = time_to_restore(&incidents(&events), &window(), &Bands::default().recovery);
         assert_eq!((ttr.stats.count, ttr.open_count), (0, 1));
@@ -252,8 +216,8 @@ mod tests {
     fn unlinked_incidents_count_for_time_to_restore_only() {
         use IncidentEventKind::*;
         let events = [
-            ev("a", "2024-03-05T01:00:00Z", Opened, None),
-            ev("a", "2024-03-05T01:30:00Z", Resolved, None),
+            incident("a", "2024-03-05T01:00:00Z", Opened, None),
+            incident("a", "2024-03-05T01:30:00Z", Resolved, None),
         ];
         let ttr = time_to_restore(&incidents(&events), &window(), &Bands::default().recovery);
         assert_eq!(ttr.stats.p50_seconds, Some(0.5 * H));

@@ -303,16 +303,9 @@ impl BucketGrid {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{at, window};
     use super::*;
     use chrono_tz::{America::New_York, Europe::Berlin, UTC};
-
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
-    fn window(from: &str, to: &str, bucket: BucketSize, tz: Tz) -> MetricWindow {
-        MetricWindow::new(at(from), at(to), bucket, tz).unwrap()
-    }
 
     #[test]
     fn bucket_count_matches_the_grid() {

@@ -95,22 +95,14 @@ pub(super) fn work_items(transitions: &[WorkItemTransition]) -> Vec<WorkItem> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{at, transition};
     use super::*;
     use WorkItemState::*;
 
     const H: i128 = 3_600_000_000_000;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
-
     fn tr(id: &str, state: WorkItemState, time: &str) -> WorkItemTransition {
-        WorkItemTransition {
-            item_id: id.into(),
-            item_type: "feature".into(),
-            state,
-            time: at(time),
-        }
+        transition(id, "feature", state, time)
     }
 
     #[test]

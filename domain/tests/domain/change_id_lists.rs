@@ -4,11 +4,9 @@
 use domain::events::{self, IncomingEvent, Needs};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
+use testkit::facts::{self, day};
 
-use crate::{
-    metrics_cache::{day, ingest},
-    support::World,
-};
+use crate::{metrics_cache::ingest, support::World};
 
 /// Ids a JSON text reader gets wrong if it mishandles escapes or bytes.
 fn awkward_ids() -> Vec<String> {
@@ -23,15 +21,9 @@ fn awkward_ids() -> Vec<String> {
     .to_vec()
 }
 
-fn event(id: &str, event_type: &str, data: serde_json::Value) -> IncomingEvent {
-    IncomingEvent {
-        source: "svc".into(),
-        id: id.into(),
-        event_type: event_type.into(),
-        time: Some(day(1)),
-        subject: None,
-        data: Some(data),
-    }
+/// Event `id` of source `svc` on day 1, of type `dev.wayfinder.{kind}`.
+fn event(id: &str, kind: &str, data: serde_json::Value) -> IncomingEvent {
+    facts::event("svc", id, kind, day(1), data)
 }
 
 #[tokio::test]
@@ -41,10 +33,10 @@ async fn change_id_lists_come_back_exactly_as_sent() {
     ingest(
         &w,
         vec![
-            event("d1", "dev.wayfinder.deployment", json!({"changeIds": ids})),
+            event("d1", "deployment", json!({"changeIds": ids})),
             event(
                 "i1",
-                "dev.wayfinder.incident.opened",
+                "incident.opened",
                 json!({"incidentId": "I1", "changeIds": ids}),
             ),
         ],

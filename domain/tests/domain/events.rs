@@ -3,60 +3,51 @@
 //! and both must give identical metrics, which must also be what the full history gives, and
 //! what facts loaded for a wider window give once cut to the window's end.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use domain::{
-    Principal, Role,
+    Principal,
     events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
     meta_model, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
-    workspaces,
 };
 use proptest::{
     prelude::*,
     test_runner::{Config, TestRunner},
 };
 use serde_json::{Value, json};
-use testkit::TestDb;
-
-pub(crate) fn base() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap()
-}
+use testkit::{
+    TestDb,
+    facts::{self, base},
+    new_workspace,
+};
 
 /// One random event of any kind, at a random hour of a 3-week span, with ids from small pools
 /// so that deployments name real changes and incidents link to real deployments.
 fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
     (0u8..6, 0i64..(21 * 24), 0u8..6, 0u8..6, proptest::collection::vec(0u8..6, 0..3), any::<bool>()).prop_map(|(kind, hour, a, b, list, flag)| {
-        let time = Some(base() + Duration::hours(hour));
+        let time = base() + Duration::hours(hour);
         let changes: Vec<String> = list.iter().map(|c| format!("C{c}")).collect();
         let (t, id, data): (&str, String, Value) = match kind {
-            0 => ("dev.wayfinder.change", format!("C{a}"), json!({})),
-            1 => ("dev.wayfinder.deployment", format!("E-d{a}-{hour}"), json!({"deploymentId": format!("D{a}"), "changeIds": changes, "status": if flag || hour % 3 == 0 { "success" } else { "failure" }, "environment": if hour % 7 == 0 { "staging" } else { "production" }})),
+            0 => ("change", format!("C{a}"), json!({})),
+            1 => ("deployment", format!("E-d{a}-{hour}"), json!({"deploymentId": format!("D{a}"), "changeIds": changes, "status": if flag || hour % 3 == 0 { "success" } else { "failure" }, "environment": if hour % 7 == 0 { "staging" } else { "production" }})),
             // Incidents blame a deployment directly or through the changes it shipped.
-            2 if flag => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
-            2 => ("dev.wayfinder.incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "changeIds": changes})),
-            3 => ("dev.wayfinder.incident.resolved", format!("E-ir{a}-{hour}"), json!({"incidentId": format!("I{a}")})),
+            2 if flag => ("incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
+            2 => ("incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "changeIds": changes})),
+            3 => ("incident.resolved", format!("E-ir{a}-{hour}"), json!({"incidentId": format!("I{a}")})),
             _ => {
                 let state = ["todo", "active", "waiting", "done"][b as usize % 4];
                 let item_type = ["feature", "defect", "risk", "debt"][a as usize % 4];
-                ("dev.wayfinder.workitem.transitioned", format!("E-w{a}-{hour}-{state}"), json!({"itemId": format!("W{a}"), "itemType": item_type, "state": state}))
+                ("workitem.transitioned", format!("E-w{a}-{hour}-{state}"), json!({"itemId": format!("W{a}"), "itemType": item_type, "state": state}))
             }
         };
-        IncomingEvent { source: "svc".into(), id, event_type: t.into(), time, subject: None, data: Some(data) }
+        facts::event("svc", &id, t, time, data)
     })
 }
 
 pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
-    let ws = workspaces::create(db.conn(), slug, None, "test")
-        .await
-        .unwrap();
-    let p = Principal {
-        workspace_id: ws.id,
-        workspace_slug: ws.slug,
-        subject: "t".into(),
-        role: Role::Admin,
-    };
+    let p = new_workspace(db, slug, None, "t").await;
     let model = meta_model::current(db.conn(), &p).await.unwrap().model;
     let fs = fact_sheets::create(
         db.conn(),

@@ -3,26 +3,14 @@
 
 use chrono::Utc;
 use domain::{
-    Error,
-    events::{self, IncomingEvent},
-    fact_sheets::{self, FactSheetFilter, NewFactSheet},
+    Error, events,
+    fact_sheets::{self, NewFactSheet},
     features::{self, Edition, Feature, FeatureStatus, Setting},
     metrics::{BucketSize, MetricWindow},
 };
-use serde_json::json;
+use testkit::facts;
 
 use crate::support::World;
-
-fn change(id: &str) -> IncomingEvent {
-    IncomingEvent {
-        source: "svc".into(),
-        id: id.into(),
-        event_type: "dev.wayfinder.change".into(),
-        time: Some(Utc::now()),
-        subject: None,
-        data: Some(json!({})),
-    }
-}
 
 async fn override_feature(w: &World, feature: Feature, status: FeatureStatus, quota: Option<i64>) {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
@@ -40,18 +28,15 @@ async fn override_feature(w: &World, feature: Feature, status: FeatureStatus, qu
 
 async fn ingest(w: &World, ids: &[&str]) -> Result<events::IngestResult, Error> {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
-    let valid = events::validate(ids.iter().map(|id| change(id)).collect()).unwrap();
+    let valid = events::validate(
+        ids.iter()
+            .map(|id| facts::change("svc", id, Utc::now()))
+            .collect(),
+    )
+    .unwrap();
     let result = events::ingest(&*tx, &w.admin, valid).await?;
     tx.commit().await.unwrap();
     Ok(result)
-}
-
-async fn stored_events(w: &World) -> usize {
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    entity::event::Entity::find()
-        .count(w.db.conn())
-        .await
-        .unwrap() as usize
 }
 
 #[tokio::test]
@@ -107,14 +92,14 @@ async fn disabled_features_are_refused_with_their_id() {
         other => panic!("expected FeatureDisabled, got {other:?}"),
     }
     assert_eq!(
-        stored_events(&w).await,
+        w.stored_events().await,
         0,
         "nothing of a refused request is stored"
     );
 
     override_feature(&w, Feature::Metrics, FeatureStatus::Disabled, None).await;
     let model = w.model().await;
-    let fs = w.plain_fact_sheet("Team", "Payments").await;
+    let fs = w.create_fact_sheet("Team", "Payments").await;
     let window = MetricWindow::new(
         Utc::now() - chrono::Duration::days(7),
         Utc::now(),
@@ -163,18 +148,7 @@ async fn quotas_hold_exactly_and_a_refusal_leaves_nothing_behind() {
         create("three").await,
         Err(Error::QuotaExhausted { feature, quota: 2 }) if feature == "inventory.factSheets"
     ));
-    let page = fact_sheets::list(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        &FactSheetFilter::default(),
-        Default::default(),
-        None,
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(page.items.len(), 2);
+    assert_eq!(w.fact_sheet_count().await, 2);
 
     override_feature(&w, Feature::Events, FeatureStatus::Enabled, Some(3)).await;
     assert_eq!(ingest(&w, &["a", "b"]).await.unwrap().accepted, 2);
@@ -185,7 +159,7 @@ async fn quotas_hold_exactly_and_a_refusal_leaves_nothing_behind() {
         Err(Error::QuotaExhausted { quota: 3, .. })
     ));
     assert_eq!(
-        stored_events(&w).await,
+        w.stored_events().await,
         2,
         "the refused batch stored nothing"
     );

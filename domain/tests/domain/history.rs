@@ -1,5 +1,5 @@
 use domain::{
-    fact_sheets::{self, FactSheetPatch, NewFactSheet},
+    fact_sheets::{self, FactSheetPatch},
     history::{self, ChangeKind},
 };
 use serde_json::json;
@@ -10,18 +10,7 @@ use crate::support::{World, attrs};
 async fn every_change_is_a_revision_with_a_diff_newest_first() {
     let w = World::new().await;
     let model = w.model().await;
-    let fs = fact_sheets::create(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "API".into(),
-            name: "Payments API".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let fs = w.create_fact_sheet("API", "Payments API").await;
     fact_sheets::update(
         w.db.conn(),
         &w.admin,

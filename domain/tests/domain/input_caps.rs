@@ -206,7 +206,7 @@ async fn one_item_over_a_filter_cap_is_refused_naming_the_field() {
 async fn one_item_over_a_list_cap_of_a_write_or_an_event_list_is_refused() {
     let w = World::new().await;
     let model = w.model().await;
-    let sheet = w.plain_fact_sheet("Team", "Payments").await;
+    let sheet = w.create_fact_sheet("Team", "Payments").await;
     let too_many_tags: Vec<String> = (0..=limits::TAGS.max).map(|i| format!("t{i}")).collect();
     assert_eq!(
         refused(tags::tag_fact_sheet(w.db.conn(), &w.admin, sheet.id, &too_many_tags).await),

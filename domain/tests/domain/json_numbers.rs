@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use domain::{
-    events::{self, IncomingEvent},
+    events,
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
     meta_model::{
@@ -12,6 +12,7 @@ use domain::{
     },
 };
 use serde_json::{Value, json};
+use testkit::facts;
 
 use crate::support::World;
 
@@ -77,14 +78,13 @@ async fn extreme_numbers_in_attributes_models_and_events_read_back_exactly() {
             .unwrap();
         assert_eq!(read.attributes["gauge"].as_f64(), Some(edge), "{edge:e}");
 
-        let event = IncomingEvent {
-            source: format!("meter-{i}"),
-            id: format!("e{i}"),
-            event_type: "dev.wayfinder.change".into(),
-            time: Some(Utc::now()),
-            subject: None,
-            data: Some(json!({ "reading": edge, "nested": [edge] })),
-        };
+        let event = facts::event(
+            &format!("meter-{i}"),
+            &format!("e{i}"),
+            "change",
+            Utc::now(),
+            json!({ "reading": edge, "nested": [edge] }),
+        );
         let valid = events::validate(vec![event]).unwrap();
         events::ingest(w.db.conn(), &w.admin, valid).await.unwrap();
         let listed =

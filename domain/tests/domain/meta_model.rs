@@ -294,20 +294,9 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     .unwrap();
 
     let model = w.model().await;
-    let product = w.plain_fact_sheet("Product", "Shop").await;
+    let product = w.create_fact_sheet("Product", "Shop").await;
     for name in ["A", "B"] {
-        let a = fact_sheets::create(
-            w.db.conn(),
-            &w.admin,
-            &model,
-            NewFactSheet {
-                fact_sheet_type: "SoftwareArtifact".into(),
-                name: name.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let a = w.create_fact_sheet("SoftwareArtifact", name).await;
         relations::create(
             w.db.conn(),
             &w.admin,

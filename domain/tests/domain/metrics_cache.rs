@@ -5,41 +5,22 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use domain::{
     Error,
-    db::StatementCounter,
+    db::{Siblings, StatementCounter},
     events::{self, IncomingEvent, Needs},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
     meta_model::{self, MetaModelEdit},
-    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Subject},
+    metrics::{self, Bands, Metrics, MetricsCache, Subject},
     relations::{self, NewRelation},
 };
-use serde_json::json;
+use testkit::facts::{day, deployment, two_weeks};
 use uuid::Uuid;
 
 use crate::support::World;
-
-pub(crate) fn day(n: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 3, 4, 0, 0, 0).unwrap() + Duration::days(n)
-}
-
-pub(crate) fn window() -> MetricWindow {
-    MetricWindow::new(day(0), day(14), BucketSize::Week, chrono_tz::UTC).unwrap()
-}
-
-pub(crate) fn deployment(source: &str, id: &str, at: DateTime<Utc>) -> IncomingEvent {
-    IncomingEvent {
-        source: source.into(),
-        id: id.into(),
-        event_type: "dev.wayfinder.deployment".into(),
-        time: Some(at),
-        subject: None,
-        data: Some(json!({ "changeIds": [] })),
-    }
-}
 
 pub(crate) async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
@@ -105,15 +86,22 @@ async fn cached(
             principal,
             &model,
             subject,
-            &window(),
+            &two_weeks(),
             Needs::ALL,
         )
         .await
 }
 
 /// The cached result and a fresh computation, which must agree; returns the cached one.
+/// The admin's metrics of `team` over [`two_weeks`], computed afresh through `db`.
+pub(crate) async fn fresh_metrics(w: &World, db: &impl Siblings, team: Uuid) -> Metrics {
+    let model = w.model().await;
+    metrics::for_fact_sheet(db, &w.admin, &model, team, &two_weeks(), Needs::ALL)
+        .await
+        .unwrap()
+}
+
 async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
     // As the GraphQL field asks: for the fact sheet it has already read.
     let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
@@ -126,16 +114,7 @@ async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<M
         Arc::ptr_eq(&via_sheet, &by_id),
         "one entry, however the subject is named"
     );
-    let fresh = metrics::for_fact_sheet(
-        w.db.conn(),
-        &w.admin,
-        &model.model,
-        team,
-        &window(),
-        Needs::ALL,
-    )
-    .await
-    .unwrap();
+    let fresh = fresh_metrics(w, w.db.conn(), team).await;
     assert_eq!(*via_sheet, fresh, "cached metrics are stale after {step}");
     via_sheet
 }
@@ -145,13 +124,13 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     let w = World::new().await;
     let cache = MetricsCache::new(1 << 20);
     let model = w.model().await;
-    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
     let deployments = |m: &Arc<Metrics>| m.deployment_frequency.deployments;
     assert_eq!(deployments(&check(&w, &cache, team, "nothing").await), 0);
 
     let a = artifact(&w, "a", Some("src-a")).await;
     own(&w, team, a).await;
-    ingest(&w, vec![deployment("src-a", "d1", day(1))]).await;
+    ingest(&w, vec![deployment("src-a", "d1", day(1), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "a first event").await),
         1
@@ -164,20 +143,20 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
         "a repeated read is a cache hit"
     );
 
-    ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    ingest(&w, vec![deployment("src-a", "d2", day(2), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "a second event").await),
         2
     );
 
-    let duplicate = ingest(&w, vec![deployment("src-a", "d2", day(2))]).await;
+    let duplicate = ingest(&w, vec![deployment("src-a", "d2", day(2), &[])]).await;
     assert_eq!(duplicate.duplicates, 1);
     let after_duplicate = check(&w, &cache, team, "a duplicate").await;
     assert_eq!(deployments(&after_duplicate), 2);
 
     // Events of an artifact that joins the team later.
     let b = artifact(&w, "b", Some("src-b")).await;
-    ingest(&w, vec![deployment("src-b", "d3", day(3))]).await;
+    ingest(&w, vec![deployment("src-b", "d3", day(3), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "another team's event").await),
         2
@@ -191,7 +170,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     // Events stored before any fact sheet has their source, linked afterwards.
     let c = artifact(&w, "c", None).await;
     own(&w, team, c).await;
-    ingest(&w, vec![deployment("src-c", "d4", day(4))]).await;
+    ingest(&w, vec![deployment("src-c", "d4", day(4), &[])]).await;
     assert_eq!(
         deployments(&check(&w, &cache, team, "an unlinked event").await),
         3
@@ -243,7 +222,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     events::ingest(
         &*tx,
         &other,
-        events::validate(vec![deployment("src-a", "d9", day(5))]).unwrap(),
+        events::validate(vec![deployment("src-a", "d9", day(5), &[])]).unwrap(),
     )
     .await
     .unwrap();
@@ -305,7 +284,7 @@ async fn counted(
             .counting(counter.clone());
     let model = meta_model::current(&db, &w.admin).await.unwrap();
     let before = counter.count();
-    let mut window = window();
+    let mut window = two_weeks();
     window.to -= early;
     let metrics = cache
         .for_fact_sheet(
@@ -336,16 +315,16 @@ async fn counted(
 async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
     let w = World::new().await;
     let cache = MetricsCache::new(1 << 20);
-    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
     let a = artifact(&w, "a", Some("src-a")).await;
     own(&w, team, a).await;
     // Deployments on both sides of the moments the windows below end.
     ingest(
         &w,
         vec![
-            deployment("src-a", "d1", day(13)),
-            deployment("src-a", "d2", day(14) - Duration::minutes(30)),
-            deployment("src-a", "d3", day(14) - Duration::minutes(10)),
+            deployment("src-a", "d1", day(13), &[]),
+            deployment("src-a", "d2", day(14) - Duration::minutes(30), &[]),
+            deployment("src-a", "d3", day(14) - Duration::minutes(10), &[]),
         ],
     )
     .await;
@@ -363,7 +342,12 @@ async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
     // sources (a function of the inventory) are not.
     ingest(
         &w,
-        vec![deployment("src-a", "d4", day(14) - Duration::minutes(40))],
+        vec![deployment(
+            "src-a",
+            "d4",
+            day(14) - Duration::minutes(40),
+            &[],
+        )],
     )
     .await;
     let (third, reloaded) = counted(&w, &cache, team, Duration::minutes(20)).await;

@@ -5,36 +5,18 @@
 
 use domain::{
     db::{Siblings, Store, StoreOptions, TenantConnection},
-    events::{IncomingEvent, Needs},
-    meta_model,
-    metrics::{self, Metrics},
+    metrics::Metrics,
 };
 use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
+use testkit::facts::{day, deployment, event};
 use uuid::Uuid;
 
 use crate::{
-    metrics_cache::{artifact, day, deployment, ingest, own, window},
+    metrics_cache::{artifact, fresh_metrics, ingest, own},
     support::World,
 };
-
-fn event(
-    source: &str,
-    id: &str,
-    event_type: &str,
-    day_n: i64,
-    data: serde_json::Value,
-) -> IncomingEvent {
-    IncomingEvent {
-        source: source.into(),
-        id: id.into(),
-        event_type: event_type.into(),
-        time: Some(day(day_n)),
-        subject: None,
-        data: Some(data),
-    }
-}
 
 /// A store as the server opens it: on PostgreSQL through the restricted role, so row-level
 /// security returns nothing to a sibling that is not scoped to the workspace.
@@ -48,17 +30,14 @@ async fn server_store(w: &World, max_connections: u32) -> Store {
 }
 
 async fn team_metrics(w: &World, store: &Store, team: Uuid) -> Metrics {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
-    metrics::for_fact_sheet(&conn, &w.admin, &model.model, team, &window(), Needs::ALL)
-        .await
-        .unwrap()
+    fresh_metrics(w, &conn, team).await
 }
 
 #[tokio::test]
 async fn metrics_read_on_siblings_equal_metrics_read_on_one_connection() {
     let w = World::new().await;
-    let team = w.plain_fact_sheet("Team", "Payments").await.id;
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
     for source in ["src-a", "src-b"] {
         let a = artifact(&w, source, Some(source)).await;
         own(&w, team, a).await;
@@ -66,44 +45,44 @@ async fn metrics_read_on_siblings_equal_metrics_read_on_one_connection() {
     ingest(
         &w,
         vec![
-            event("src-a", "c1", "dev.wayfinder.change", -3, json!({})),
-            event("src-b", "c2", "dev.wayfinder.change", 1, json!({})),
+            event("src-a", "c1", "change", day(-3), json!({})),
+            event("src-b", "c2", "change", day(1), json!({})),
             // Deployed before the window, again inside it: it counts once, before.
             event(
                 "src-a",
                 "d0",
-                "dev.wayfinder.deployment",
-                -2,
+                "deployment",
+                day(-2),
                 json!({"changeIds": ["c1"]}),
             ),
             event(
                 "src-a",
                 "d1",
-                "dev.wayfinder.deployment",
-                2,
+                "deployment",
+                day(2),
                 json!({"changeIds": ["c1", "c2"]}),
             ),
-            deployment("src-b", "d2", day(3)),
+            deployment("src-b", "d2", day(3), &[]),
             event(
                 "src-b",
                 "i1",
-                "dev.wayfinder.incident.opened",
-                4,
+                "incident.opened",
+                day(4),
                 json!({"incidentId": "I1", "deploymentId": "d2"}),
             ),
             event(
                 "src-b",
                 "i2",
-                "dev.wayfinder.incident.resolved",
-                5,
+                "incident.resolved",
+                day(5),
                 json!({"incidentId": "I1"}),
             ),
             // Opened long before the window and still open: reported at the window end.
             event(
                 "src-a",
                 "i3",
-                "dev.wayfinder.incident.opened",
-                -30,
+                "incident.opened",
+                day(-30),
                 json!({"incidentId": "I3", "deploymentId": "d0"}),
             ),
         ],

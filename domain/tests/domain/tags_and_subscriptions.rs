@@ -109,19 +109,7 @@ async fn tags_are_created_on_use_and_single_groups_allow_one() {
 #[tokio::test]
 async fn at_most_one_accountable_and_no_duplicate_subscriptions() {
     let w = World::new().await;
-    let model = w.model().await;
-    let fs = fact_sheets::create(
-        w.db.conn(),
-        &w.admin,
-        &model,
-        NewFactSheet {
-            fact_sheet_type: "Product".into(),
-            name: "Shop".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let fs = w.create_fact_sheet("Product", "Shop").await;
     let s = subscriptions::subscribe(
         w.db.conn(),
         &w.admin,

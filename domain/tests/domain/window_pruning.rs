@@ -2,57 +2,18 @@
 //! cases sit on the edges of that pruning: each metric is asserted by value, and equal to what
 //! the full history gives.
 
-use chrono::{DateTime, Duration, Utc};
 use domain::{
     events::{self, IncomingEvent},
     meta_model, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
 };
-use serde_json::{Value, json};
-use testkit::TestDb;
+use serde_json::json;
+use testkit::{
+    TestDb,
+    facts::{at, change, deployment_event, incident_opened, incident_resolved},
+};
 
-use crate::events::{assert_same_as_full_history, base, workspace};
-
-fn at(day: i64, hour: i64) -> DateTime<Utc> {
-    base() + Duration::days(day) + Duration::hours(hour)
-}
-
-fn event(id: &str, kind: &str, time: DateTime<Utc>, data: Value) -> IncomingEvent {
-    IncomingEvent {
-        source: "svc".into(),
-        id: id.into(),
-        event_type: format!("dev.wayfinder.{kind}"),
-        time: Some(time),
-        subject: None,
-        data: Some(data),
-    }
-}
-
-fn change_event(id: &str, time: DateTime<Utc>) -> IncomingEvent {
-    event(id, "change", time, json!({}))
-}
-
-fn deployment(id: &str, deployment: &str, time: DateTime<Utc>, changes: &[&str]) -> IncomingEvent {
-    let data = json!({"deploymentId": deployment, "changeIds": changes});
-    event(id, "deployment", time, data)
-}
-
-fn opened(id: &str, incident: &str, time: DateTime<Utc>, links: Value) -> IncomingEvent {
-    let mut data = json!({"incidentId": incident});
-    data.as_object_mut()
-        .unwrap()
-        .extend(links.as_object().unwrap().clone());
-    event(id, "incident.opened", time, data)
-}
-
-fn resolved(id: &str, incident: &str, time: DateTime<Utc>) -> IncomingEvent {
-    event(
-        id,
-        "incident.resolved",
-        time,
-        json!({"incidentId": incident}),
-    )
-}
+use crate::events::{assert_same_as_full_history, workspace};
 
 /// The window `[day 10, day 17)`: its metrics as served, checked against the full history.
 async fn window_metrics(db: &TestDb, slug: &str, stream: Vec<IncomingEvent>) -> Metrics {
@@ -88,12 +49,12 @@ async fn an_earlier_deployment_is_timed_by_its_latest_event_even_when_it_names_n
         &db,
         "latest-event",
         vec![
-            change_event("C5", at(0, 0)),
-            deployment("E1", "D1", at(0, 15), &["C5"]),
-            deployment("E2", "D2", at(6, 12), &["C5"]),
-            deployment("E3", "D1", at(7, 4), &[]),
-            opened("E4", "I0", at(0, 1), json!({"changeIds": ["C5"]})),
-            opened("E5", "I1", at(0, 2), json!({"deploymentId": "D2"})),
+            change("svc", "C5", at(0, 0)),
+            deployment_event("svc", "E1", "D1", at(0, 15), &["C5"]),
+            deployment_event("svc", "E2", "D2", at(6, 12), &["C5"]),
+            deployment_event("svc", "E3", "D1", at(7, 4), &[]),
+            incident_opened("svc", "E4", "I0", at(0, 1), json!({"changeIds": ["C5"]})),
+            incident_opened("svc", "E5", "I1", at(0, 2), json!({"deploymentId": "D2"})),
         ],
     )
     .await;
@@ -109,30 +70,30 @@ async fn incidents_settled_before_the_window_count_where_they_link_what_the_wind
         "settled",
         vec![
             // Settled, naming a window deployment by id: D3 failed.
-            opened("E1", "I1", at(2, 0), json!({"deploymentId": "D3"})),
-            resolved("E2", "I1", at(2, 1)),
-            deployment("E3", "D3", at(11, 0), &[]),
+            incident_opened("svc", "E1", "I1", at(2, 0), json!({"deploymentId": "D3"})),
+            incident_resolved("svc", "E2", "I1", at(2, 1)),
+            deployment_event("svc", "E3", "D3", at(11, 0), &[]),
             // Settled, blaming a change the window deploys first: D4 failed.
-            opened("E4", "I2", at(3, 0), json!({"changeIds": ["C9"]})),
-            resolved("E5", "I2", at(3, 1)),
-            change_event("C9", at(9, 0)),
-            deployment("E6", "D4", at(12, 0), &["C9"]),
+            incident_opened("svc", "E4", "I2", at(3, 0), json!({"changeIds": ["C9"]})),
+            incident_resolved("svc", "E5", "I2", at(3, 1)),
+            change("svc", "C9", at(9, 0)),
+            deployment_event("svc", "E6", "D4", at(12, 0), &["C9"]),
             // D1 before the window, linked by a settled incident (opened day 1) and by one
             // resolved in the window (day 11): its recovery runs from day 1 to day 11.
-            deployment("E7", "D1", at(0, 12), &[]),
-            opened("E8", "I3", at(1, 0), json!({"deploymentId": "D1"})),
-            resolved("E9", "I3", at(2, 0)),
-            opened("E10", "I4", at(8, 0), json!({"deploymentId": "D1"})),
-            resolved("E11", "I4", at(11, 0)),
+            deployment_event("svc", "E7", "D1", at(0, 12), &[]),
+            incident_opened("svc", "E8", "I3", at(1, 0), json!({"deploymentId": "D1"})),
+            incident_resolved("svc", "E9", "I3", at(2, 0)),
+            incident_opened("svc", "E10", "I4", at(8, 0), json!({"deploymentId": "D1"})),
+            incident_resolved("svc", "E11", "I4", at(11, 0)),
             // Settled and linking nothing the window shows: no effect.
-            deployment("E12", "D0", at(0, 6), &[]),
-            opened("E13", "I5", at(1, 0), json!({"deploymentId": "D0"})),
-            resolved("E14", "I5", at(1, 6)),
+            deployment_event("svc", "E12", "D0", at(0, 6), &[]),
+            incident_opened("svc", "E13", "I5", at(1, 0), json!({"deploymentId": "D0"})),
+            incident_resolved("svc", "E14", "I5", at(1, 6)),
             // Open since before the window, and reopened after a resolve: both open at its end.
-            opened("E15", "I6", at(4, 0), json!({})),
-            opened("E16", "I7", at(4, 0), json!({})),
-            resolved("E17", "I7", at(5, 0)),
-            opened("E18", "I7", at(6, 0), json!({})),
+            incident_opened("svc", "E15", "I6", at(4, 0), json!({})),
+            incident_opened("svc", "E16", "I7", at(4, 0), json!({})),
+            incident_resolved("svc", "E17", "I7", at(5, 0)),
+            incident_opened("svc", "E18", "I7", at(6, 0), json!({})),
         ],
     )
     .await;
@@ -179,21 +140,17 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     )
     .await
     .unwrap();
-    let from = |source: &str, e: IncomingEvent| IncomingEvent {
-        source: source.into(),
-        ..e
-    };
     let stream = vec![
         // C1 (api) is deployed by web's D1 in the window, after 24 hours.
-        from("api", change_event("C1", at(11, 0))),
-        from("web", deployment("E1", "D1", at(12, 0), &["C1"])),
+        change("api", "C1", at(11, 0)),
+        deployment_event("web", "E1", "D1", at(12, 0), &["C1"]),
         // C2 (web) deployed by api before the window: not a lead time of this window.
-        from("web", change_event("C2", at(1, 0))),
-        from("api", deployment("E2", "D2", at(2, 0), &["C2"])),
+        change("web", "C2", at(1, 0)),
+        deployment_event("api", "E2", "D2", at(2, 0), &["C2"]),
         // C3 (web) deployed by api in the window, after 2 hours; named again by web's D3.
-        from("web", change_event("C3", at(13, 0))),
-        from("api", deployment("E3", "D4", at(13, 2), &["C3"])),
-        from("web", deployment("E4", "D3", at(14, 0), &["C3", "C2"])),
+        change("web", "C3", at(13, 0)),
+        deployment_event("api", "E3", "D4", at(13, 2), &["C3"]),
+        deployment_event("web", "E4", "D3", at(14, 0), &["C3", "C2"]),
     ];
     events::ingest(db.conn(), &principal, events::validate(stream).unwrap())
         .await

@@ -2,62 +2,16 @@
 //! E5 (exact duplicate of E4) is dropped upstream by `(source, id)`, so it is
 //! not part of the facts; E3 is listed after E6 as it was ingested.
 
-use chrono::{DateTime, Utc};
 use chrono_tz::{America::New_York, Tz, UTC};
 
+use super::super::fixtures::{at, change, deployment, incident, transition, window};
 use super::super::levels::Bands;
 use super::super::{
-    BucketSize, Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
-    Level, MetricWindow, Metrics, PRODUCTION, TypeCount, TypeShare, WorkItemState,
-    WorkItemTransition, compute,
+    BucketSize, Facts, IncidentEventKind, Level, Metrics, TypeCount, TypeShare, WorkItemState,
+    compute,
 };
 
 const H: f64 = 3600.0;
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-fn change(id: &str, time: &str) -> Change {
-    Change {
-        id: id.into(),
-        time: at(time),
-    }
-}
-
-fn deployment(id: &str, time: &str, changes: &[&str]) -> Deployment {
-    Deployment {
-        deployment_id: id.into(),
-        time: at(time),
-        change_ids: changes.iter().map(|c| c.to_string()).collect(),
-        environment: PRODUCTION.into(),
-        status: DeploymentStatus::Success,
-    }
-}
-
-fn incident(
-    id: &str,
-    time: &str,
-    kind: IncidentEventKind,
-    deployment: Option<&str>,
-) -> IncidentEvent {
-    IncidentEvent {
-        incident_id: id.into(),
-        time: at(time),
-        kind,
-        deployment_id: deployment.map(str::to_owned),
-        change_ids: vec![],
-    }
-}
-
-fn transition(id: &str, item_type: &str, state: WorkItemState, time: &str) -> WorkItemTransition {
-    WorkItemTransition {
-        item_id: id.into(),
-        item_type: item_type.into(),
-        state,
-        time: at(time),
-    }
-}
 
 fn facts(with_e3: bool) -> Facts {
     use IncidentEventKind::*;
@@ -95,13 +49,12 @@ fn facts(with_e3: bool) -> Facts {
 }
 
 fn run(facts: &Facts, tz: Tz) -> Metrics {
-    let window = MetricWindow::new(
-        at("2024-03-04T00:00:00Z"),
-        at("2024-03-11T00:00:00Z"),
+    let window = window(
+        "2024-03-04T00:00:00Z",
+        "2024-03-11T00:00:00Z",
         BucketSize::Day,
         tz,
-    )
-    .unwrap();
+    );
     compute(facts, &window, &Bands::default())
 }
 
