@@ -11,7 +11,7 @@ use std::{hash::Hash, mem::size_of};
 
 use quick_cache::{Weighter, sync::Cache};
 
-use crate::Result;
+use crate::error::Result;
 
 /// An estimate of the heap and inline bytes a cached key or value holds.
 pub(crate) trait Footprint {

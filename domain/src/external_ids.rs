@@ -10,7 +10,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{FieldError, Result, limits};
+use crate::{
+    error::{FieldError, Result},
+    limits,
+};
 use entity::external_id;
 
 /// The namespace whose values are matched against CloudEvents `source`.

@@ -12,14 +12,15 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, IndexValue, completion, index_values, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::ExternalId,
     fact_sheets::Status,
     history::ChangeKind,
     limits,
     meta_model::{Cardinality, MetaModel},
+    principal::Principal,
     tags,
 };
 use entity::{change, external_id, fact_sheet, fact_sheet_tag, relation};

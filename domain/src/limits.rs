@@ -8,13 +8,13 @@
 //! sends, and low enough that the largest statement they allow stays well inside both
 //! databases' limits; `domain/tests/domain/input_caps.rs` runs every cap at its maximum, all at
 //! once, on both. Each service checks its caps before its first statement and refuses with
-//! [`Error::Invalid`](crate::Error::Invalid) naming the field, so the rules hold for every
+//! [`Error::Invalid`](crate::error::Error::Invalid) naming the field, so the rules hold for every
 //! caller, not only the API.
 
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
 
-use crate::FieldError;
+use crate::error::FieldError;
 
 /// A most-allowed count of one kind of input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,10 +9,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     fact_sheets::persist::{self, INSERT_CHUNK},
     history::{self, ChangeKind},
+    principal::Principal,
 };
 use entity::subscription;
 

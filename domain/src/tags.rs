@@ -13,11 +13,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Error, FieldError, Principal, Result,
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     fact_sheets::persist::{self, INSERT_CHUNK},
     history::{self, ChangeKind},
     limits,
+    principal::Principal,
 };
 use entity::{fact_sheet_tag, tag, tag_group};
 

@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::Result;
+use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
@@ -104,10 +104,9 @@ pub async fn both(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Both>
         .expr(of(Counter::Inventory))
         .expr(of(Counter::Events))
         .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| crate::Error::Internal("a select without FROM returned no row".into()))?;
+    let row = db.query_one(&statement).await?.ok_or_else(|| {
+        crate::error::Error::Internal("a select without FROM returned no row".into())
+    })?;
     Ok(Both {
         inventory: row.try_get_by_index::<i64>(0)?,
         events: row.try_get_by_index::<i64>(1)?,

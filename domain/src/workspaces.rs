@@ -7,7 +7,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{Error, Result, meta_model};
+use crate::{
+    error::{Error, Result},
+    meta_model,
+};
 use entity::workspace;
 
 pub type Workspace = workspace::Model;

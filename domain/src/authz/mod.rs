@@ -7,7 +7,10 @@ use std::fmt;
 
 pub use operations::{Root, all as operation_rules, rule as operation_rule};
 
-use crate::{Error, Principal, Result, Role};
+use crate::{
+    error::{Error, Result},
+    principal::{Principal, Role},
+};
 
 /// What a caller wants to do, at the granularity the contract grants roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::json_text::JsonText;
 use crate::{
-    Result,
+    error::Result,
     metrics::{
         Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
         WorkItemState, WorkItemTransition,
@@ -74,7 +74,7 @@ type IncidentRow = (String, DateTime<Utc>, String, Option<String>, JsonText);
 /// per row. Ingestion stores nothing but arrays of strings here.
 pub(super) fn change_ids(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| {
-        crate::Error::Internal(format!("stored change ids are not a string list: {e}"))
+        crate::error::Error::Internal(format!("stored change ids are not a string list: {e}"))
     })
 }
 

@@ -9,11 +9,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     limits,
     paging::{Page, decode_cursor, encode_cursor, page_size},
+    principal::Principal,
 };
 use entity::event;
 

@@ -40,8 +40,8 @@ use super::{
     json_text::JsonText,
 };
 use crate::{
-    Error, Result,
     db::{Beside, Siblings, beside_or},
+    error::{Error, Result},
     metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
 use entity::{change_fact, deployment_fact};

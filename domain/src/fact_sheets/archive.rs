@@ -5,9 +5,10 @@ use uuid::Uuid;
 
 use super::{FactSheet, Status, persist};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     history::{self, ChangeKind},
+    principal::Principal,
 };
 use entity::fact_sheet::Column;
 

@@ -5,12 +5,13 @@ use uuid::Uuid;
 
 use super::{FactSheet, Status, hierarchy::check_parent, persist};
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, completion, index_values, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::{self, ExternalId},
     history::{self, ChangeKind, NewChange},
     meta_model::MetaModel,
+    principal::Principal,
     tags,
 };
 use entity::fact_sheet;

@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::FactSheet;
 use crate::{
-    Error, Principal, Result,
     attributes::IndexValue,
     db::is_postgres,
+    error::{Error, Result},
     history::{self, ChangeKind, NewChange},
+    principal::Principal,
 };
 use entity::{attribute_value, fact_sheet};
 

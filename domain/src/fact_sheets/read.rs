@@ -3,9 +3,10 @@ use uuid::Uuid;
 
 use super::{FactSheet, persist::INSERT_CHUNK};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     external_ids,
+    principal::Principal,
 };
 use entity::fact_sheet;
 

@@ -5,12 +5,13 @@ use uuid::Uuid;
 
 use super::{FactSheet, create::check_name, hierarchy::check_parent, persist};
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, completion, index_values, merge_patch, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::{self, ExternalId},
     history::{self, ChangeKind},
     meta_model::MetaModel,
+    principal::Principal,
 };
 use entity::fact_sheet::Column;
 

@@ -12,7 +12,7 @@ use super::{
     Feature, FeatureStatus,
     settings::{FeatureSetting, live_fact_sheets, settings},
 };
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use entity::feature_usage;
 
 /// The feature's setting, or [`Error::FeatureDisabled`] when it is switched off.

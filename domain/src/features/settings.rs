@@ -11,8 +11,9 @@ use uuid::Uuid;
 
 use super::{Edition, Feature, FeatureStatus, enforce::usage_today};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
+    principal::Principal,
 };
 use entity::{fact_sheet, workspace, workspace_feature};
 

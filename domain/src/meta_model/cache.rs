@@ -18,7 +18,8 @@ use super::{
     version,
 };
 use crate::{
-    Error, Principal, Result,
+    error::{Error, Result},
+    principal::Principal,
     versions::{self, Counter, ReadOnce},
 };
 use entity::meta_model_version;

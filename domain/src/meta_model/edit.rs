@@ -3,7 +3,10 @@
 
 use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType, RollUp};
 use crate::metrics::Bands;
-use crate::{Error, FieldError, Result, limits};
+use crate::{
+    error::{Error, FieldError, Result},
+    limits,
+};
 
 /// Where an attribute definition lives.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,10 +16,11 @@ use uuid::Uuid;
 
 use super::model::{AttributeDefinition, Cardinality, MetaModel};
 use crate::{
-    Error, Principal, Result,
     attributes::{Attributes, check_value, completion, index_values},
+    error::{Error, Result},
     fact_sheets::persist,
     history::{self, ChangeKind},
+    principal::Principal,
 };
 use entity::{attribute_value, fact_sheet, relation};
 

@@ -13,8 +13,9 @@ use super::{
     model::MetaModel,
 };
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
+    principal::Principal,
 };
 use entity::meta_model_version;
 

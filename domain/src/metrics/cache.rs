@@ -25,11 +25,12 @@ use super::{
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
-    Principal, Result,
     cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
     db::Siblings,
+    error::Result,
     events::Needs,
     meta_model::MetaModelVersion,
+    principal::Principal,
     versions,
 };
 

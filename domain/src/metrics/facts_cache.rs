@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use super::{Facts, FactsView, MetricWindow};
 use crate::{
-    Error, Result,
     db::Siblings,
+    error::{Error, Result},
     events::{Needs, load_window_facts},
 };
 

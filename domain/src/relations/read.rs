@@ -5,9 +5,10 @@ use uuid::Uuid;
 
 use super::Relation;
 use crate::{
-    Principal, Result,
     authz::{self, Action},
+    error::Result,
     fact_sheets::persist::INSERT_CHUNK,
+    principal::Principal,
 };
 use entity::relation;
 

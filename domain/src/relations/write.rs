@@ -7,14 +7,15 @@ use uuid::Uuid;
 
 use super::Relation;
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, merge_patch, validate_attributes},
     authz::{self, Action},
     db::is_postgres,
+    error::{Error, FieldError, Result},
     fact_sheets::{FactSheet, Patch, Status, persist},
     history::{self, ChangeKind},
     limits,
     meta_model::{Cardinality, MetaModel, RelationType},
+    principal::Principal,
 };
 use entity::relation;
 
