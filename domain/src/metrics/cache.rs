@@ -28,8 +28,8 @@ use crate::{
     cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
     db::Siblings,
     error::Result,
-    events::Needs,
     meta_model::MetaModelVersion,
+    metrics::Needs,
     principal::Principal,
     versions,
 };

@@ -25,7 +25,7 @@ use super::{Facts, FactsView, MetricWindow};
 use crate::{
     db::Siblings,
     error::{Error, Result},
-    events::{Needs, load_window_facts},
+    metrics::load::{Needs, load_window_facts},
 };
 
 /// How far a load reaches beyond its window on either side.

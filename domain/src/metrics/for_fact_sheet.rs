@@ -22,11 +22,11 @@ use crate::{
     authz::{self, Action},
     db::Siblings,
     error::{Error, Result},
-    events::{Needs, load_window_facts},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
     features::{self, Feature},
     meta_model::{MetaModel, RollUpDirection},
+    metrics::load::{Needs, load_window_facts},
     principal::Principal,
     relations,
 };

@@ -85,7 +85,7 @@ pub(crate) async fn assert_same_as_full_history(
     window: &MetricWindow,
     served: &Metrics,
 ) {
-    let all = events::load_facts(db.conn(), workspace_id, &["svc".to_string()], window.to)
+    let all = metrics::load::load_facts(db.conn(), workspace_id, &["svc".to_string()], window.to)
         .await
         .unwrap();
     assert_eq!(
@@ -178,7 +178,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs1,
                             &window,
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -188,7 +188,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs2,
                             &window,
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -196,13 +196,13 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
                         // What the facts cache does: load for a wider window, arrange, cut to this
                         // one's end.
-                        let mut wider = events::load_window_facts(
+                        let mut wider = metrics::load::load_window_facts(
                             db.conn(),
                             p1.workspace_id,
                             &["svc".to_string()],
                             window.from - Duration::hours(hours_before),
                             window.to + Duration::hours(hours_after),
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -222,7 +222,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs1,
                             &window,
-                            events::Needs {
+                            metrics::Needs {
                                 dora: true,
                                 flow: false,
                             },

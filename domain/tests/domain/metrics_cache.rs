@@ -9,12 +9,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::{
     Error,
     db::StatementCounter,
-    events::{self, IncomingEvent, Needs},
+    events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
     meta_model::{self, MetaModelEdit},
-    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Subject},
+    metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Needs, Subject},
     relations::{self, NewRelation},
 };
 use serde_json::json;

@@ -5,9 +5,9 @@
 
 use domain::{
     db::{Siblings, Store, StoreOptions, TenantConnection},
-    events::{IncomingEvent, Needs},
+    events::IncomingEvent,
     meta_model,
-    metrics::{self, Metrics},
+    metrics::{self, Metrics, Needs},
 };
 use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
 use sea_orm::ConnectionTrait;

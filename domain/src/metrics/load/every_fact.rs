@@ -1,6 +1,6 @@
-//! Loading metric inputs: the facts of a set of event sources, read with narrow statements per
-//! fact table. [`load_facts`] reads the full history; [`super::window_facts`] only what one
-//! window can depend on.
+//! The facts of a set of event sources, read with narrow statements per fact table.
+//! [`load_facts`] reads the full history; [`super::window_facts`] only what one window can
+//! depend on, with the per-table reads defined here.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::json_text::JsonText;
 use crate::{
     error::Result,
-    metrics::{
+    metrics::facts::{
         Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
         WorkItemState, WorkItemTransition,
     },
