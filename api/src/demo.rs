@@ -7,7 +7,7 @@ use domain::{
     Principal, Role, events,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
     fact_sheets::{self, NewFactSheet},
-    meta_model,
+    meta_model_versions,
     relations::{self, NewRelation},
     subscriptions::{self, SubscriptionRole},
     workspaces,
@@ -289,7 +289,7 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
         subject: "demo-loader".into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(db, &admin).await?.model;
+    let model = meta_model_versions::current(db, &admin).await?.model;
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     let all = sheets();
     for s in &all {

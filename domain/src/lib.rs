@@ -19,6 +19,7 @@ pub mod history;
 pub mod import;
 pub mod limits;
 pub mod meta_model;
+pub mod meta_model_versions;
 pub mod metrics;
 pub mod paging;
 pub mod principal;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     error::{Error, Result},
-    meta_model,
+    meta_model_versions,
 };
 use entity::workspace;
 
@@ -60,7 +60,7 @@ pub async fn create(
         .await?;
     // The workspace row is platform data; everything after it is the new tenant's own.
     crate::db::enter_workspace(db, ws.id).await?;
-    meta_model::install_default(db, ws.id, actor).await?;
+    meta_model_versions::install_default(db, ws.id, actor).await?;
     Ok(ws)
 }
 

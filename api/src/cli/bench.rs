@@ -21,7 +21,7 @@ use domain::{
     Principal, Role,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
     fact_sheets::{self, NewFactSheet},
-    meta_model,
+    meta_model_versions,
     relations::{self, NewRelation},
     workspaces,
 };
@@ -179,7 +179,7 @@ async fn find_team(store: &domain::db::Store, slug: &str) -> anyhow::Result<Stri
         role: Role::Viewer,
     };
     let db = store.tenant(ws.id).await?;
-    let model = meta_model::current(&db, &reader).await?.model;
+    let model = meta_model_versions::current(&db, &reader).await?.model;
     let filter = fact_sheets::FactSheetFilter {
         types: Some(vec!["Team".into()]),
         ..Default::default()
@@ -215,7 +215,7 @@ async fn seed_inventory(
         subject: "bench".into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(&*tx, &admin).await?.model;
+    let model = meta_model_versions::current(&*tx, &admin).await?.model;
     let team = fact_sheets::create(
         &*tx,
         &admin,

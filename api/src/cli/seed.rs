@@ -16,7 +16,7 @@ use domain::{
     db::Store,
     events::{self, IncomingEvent},
     import::{self, ImportFactSheet, ImportRelation},
-    meta_model, workspaces,
+    meta_model_versions, workspaces,
 };
 use futures::StreamExt;
 use serde_json::Value;
@@ -61,7 +61,7 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
         subject: "seed".into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(&store.tenant(ws.id).await?, &admin)
+    let model = meta_model_versions::current(&store.tenant(ws.id).await?, &admin)
         .await?
         .model;
     let graph = generate(&model, args.scale, args.seed);

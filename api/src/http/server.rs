@@ -4,7 +4,8 @@ use actix_web::{
     App, HttpResponse, HttpServer, dev::Server, http::StatusCode, middleware::from_fn, web,
 };
 use domain::{
-    db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
+    db::Store, meta_model_versions::MetaModelCache, relations::WindowCache,
+    workspace_cache::WorkspaceCache,
 };
 use tracing_actix_web::TracingLogger;
 

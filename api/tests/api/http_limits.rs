@@ -3,7 +3,7 @@
 //! nothing was written: the refusal happened before any resolver ran.
 
 use api::config::{Config, Profile};
-use domain::{Role, fact_sheets, meta_model, tags};
+use domain::{Role, fact_sheets, meta_model_versions, tags};
 use serde_json::{Value, json};
 
 use crate::support::{Server, TestApp, code};
@@ -23,7 +23,7 @@ async fn tag_names(app: &TestApp) -> Vec<String> {
 }
 
 async fn fact_sheet_count(app: &TestApp) -> u64 {
-    let model = meta_model::current(app.db.conn(), &app.admin)
+    let model = meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;

@@ -13,7 +13,7 @@ use domain::{
     Principal, Role,
     db::{StatementCounter, Store},
     fact_sheets::{self, FactSheet, NewFactSheet},
-    meta_model, workspaces,
+    meta_model_versions, workspaces,
 };
 use serde_json::Value;
 use testkit::TestDb;
@@ -79,7 +79,7 @@ impl TestApp {
     /// A fact sheet of `fact_sheet_type` named `name` in the admin's workspace, written straight
     /// through the domain (not through the server under test) and committed.
     pub async fn create_fact_sheet(&self, fact_sheet_type: &str, name: &str) -> FactSheet {
-        let model = meta_model::current(self.db.conn(), &self.admin)
+        let model = meta_model_versions::current(self.db.conn(), &self.admin)
             .await
             .unwrap()
             .model;

@@ -8,7 +8,7 @@ pub struct MetaModel {
     pub relation_types: Vec<RelationType>,
     /// DORA performance bands for this workspace; `None` means the published defaults.
     #[serde(default)]
-    pub performance_bands: Option<crate::metrics::Bands>,
+    pub performance_bands: Option<super::bands::Bands>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
 use super::incidents::FailedDeployments;
-use super::levels::{Level, RateBands};
+use super::levels::Level;
 use super::window::{BucketGrid, MetricWindow};
+use crate::meta_model::RateBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,9 +83,9 @@ mod tests {
         Deployment, DeploymentStatus, IncidentEvent, IncidentEventKind, PRODUCTION,
     };
     use super::super::incidents::{failed_deployments, incidents};
-    use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
+    use crate::meta_model::Bands;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
-use super::levels::{DeploymentFrequencyBands, Level};
+use super::levels::Level;
 use super::window::{BucketGrid, BucketSize, MetricWindow};
+use crate::meta_model::DeploymentFrequencyBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,8 +90,8 @@ pub(super) fn deployment_frequency(
 #[cfg(test)]
 mod tests {
     use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
-    use super::super::levels::Bands;
     use super::*;
+    use crate::meta_model::Bands;
     use chrono_tz::{Europe::Berlin, Tz, UTC};
 
     fn at(s: &str) -> DateTime<Utc> {

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
 use super::facts::Change;
-use super::levels::{DurationBands, Level};
+use super::levels::Level;
 use super::stats::{DurationStats, nanos_between};
 use super::window::{BucketGrid, MetricWindow};
+use crate::meta_model::DurationBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,9 +110,9 @@ pub(super) fn lead_time(
 #[cfg(test)]
 mod tests {
     use super::super::facts::{Deployment, DeploymentStatus, PRODUCTION};
-    use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
+    use crate::meta_model::Bands;
 
     const H: f64 = 3600.0;
 

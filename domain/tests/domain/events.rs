@@ -9,7 +9,7 @@ use domain::{
     events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
-    meta_model, metrics,
+    meta_model_versions, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
     workspaces,
 };
@@ -57,7 +57,10 @@ pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid
         subject: "t".into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(db.conn(), &p).await.unwrap().model;
+    let model = meta_model_versions::current(db.conn(), &p)
+        .await
+        .unwrap()
+        .model;
     let fs = fact_sheets::create(
         db.conn(),
         &p,
@@ -157,7 +160,10 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                     }
                     assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
 
-                    let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
+                    let model = meta_model_versions::current(db.conn(), &p1)
+                        .await
+                        .unwrap()
+                        .model;
                     // A window with little history before it, and two with most of it before (incidents
                     // settled before the window, deployments they may still blame).
                     for (bucket, start) in [

@@ -13,7 +13,7 @@ use domain::{
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
-    meta_model::{self, MetaModelEdit},
+    meta_model_versions::{self, MetaModelEdit},
     metrics::{self, Bands, BucketSize, MetricWindow, Metrics, MetricsCache, Needs, Subject},
     relations::{self, NewRelation},
 };
@@ -98,7 +98,9 @@ async fn cached(
     principal: &domain::Principal,
     subject: Subject<'_>,
 ) -> domain::Result<Arc<Metrics>> {
-    let model = meta_model::current(w.db.conn(), principal).await.unwrap();
+    let model = meta_model_versions::current(w.db.conn(), principal)
+        .await
+        .unwrap();
     cache
         .for_fact_sheet(
             w.db.conn(),
@@ -113,7 +115,9 @@ async fn cached(
 
 /// The cached result and a fresh computation, which must agree; returns the cached one.
 async fn check(w: &World, cache: &MetricsCache, team: Uuid, step: &str) -> Arc<Metrics> {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
+    let model = meta_model_versions::current(w.db.conn(), &w.admin)
+        .await
+        .unwrap();
     // As the GraphQL field asks: for the fact sheet it has already read.
     let sheet = domain::fact_sheets::require(w.db.conn(), &w.admin, team)
         .await
@@ -222,7 +226,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     strict.deployment_frequency.elite_min_days_per_week = 1_000.0;
     strict.deployment_frequency.high_min_days_per_week = 1_000.0;
     strict.deployment_frequency.medium_min_days_per_month = 1_000.0;
-    meta_model::apply_edit(
+    meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::SetPerformanceBands(Some(strict)),
@@ -303,7 +307,7 @@ async fn counted(
             .await
             .unwrap()
             .counting(counter.clone());
-    let model = meta_model::current(&db, &w.admin).await.unwrap();
+    let model = meta_model_versions::current(&db, &w.admin).await.unwrap();
     let before = counter.count();
     let mut window = window();
     window.to -= early;

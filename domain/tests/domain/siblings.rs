@@ -6,7 +6,7 @@
 use domain::{
     db::{Siblings, Store, StoreOptions, TenantConnection},
     events::IncomingEvent,
-    meta_model,
+    meta_model_versions,
     metrics::{self, Metrics, Needs},
 };
 use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
@@ -48,7 +48,9 @@ async fn server_store(w: &World, max_connections: u32) -> Store {
 }
 
 async fn team_metrics(w: &World, store: &Store, team: Uuid) -> Metrics {
-    let model = meta_model::current(w.db.conn(), &w.admin).await.unwrap();
+    let model = meta_model_versions::current(w.db.conn(), &w.admin)
+        .await
+        .unwrap();
     let conn = store.tenant(w.admin.workspace_id).await.unwrap();
     metrics::for_fact_sheet(&conn, &w.admin, &model.model, team, &window(), Needs::ALL)
         .await

@@ -1,8 +1,8 @@
 use domain::{
     Principal, Role,
     fact_sheets::{self, FactSheet, NewFactSheet},
-    meta_model::{self, MetaModel},
-    workspaces,
+    meta_model::MetaModel,
+    meta_model_versions, workspaces,
 };
 use serde_json::Value;
 pub use testkit::TestDb;
@@ -66,7 +66,7 @@ impl World {
     }
 
     pub async fn model(&self) -> MetaModel {
-        meta_model::current(self.db.conn(), &self.admin)
+        meta_model_versions::current(self.db.conn(), &self.admin)
             .await
             .unwrap()
             .model

@@ -3,6 +3,7 @@
 //! what the full history gives.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::meta_model_versions;
 use domain::{
     events::{self, IncomingEvent},
     meta_model, metrics,
@@ -60,7 +61,7 @@ async fn window_metrics(db: &TestDb, slug: &str, stream: Vec<IncomingEvent>) -> 
     events::ingest(db.conn(), &principal, events::validate(stream).unwrap())
         .await
         .unwrap();
-    let model = meta_model::current(db.conn(), &principal)
+    let model = meta_model_versions::current(db.conn(), &principal)
         .await
         .unwrap()
         .model;
@@ -158,7 +159,7 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     };
     let db = TestDb::new().await;
     let (principal, _) = workspace(&db, "two-sources").await;
-    let model = meta_model::current(db.conn(), &principal)
+    let model = meta_model_versions::current(db.conn(), &principal)
         .await
         .unwrap()
         .model;

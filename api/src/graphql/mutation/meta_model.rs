@@ -1,6 +1,6 @@
 use crate::graphql::types::meta_model::RollUpInput;
 use async_graphql::{Context, InputObject, Json, Object, OneofObject};
-use domain::meta_model::{self, AttributeOwner, MetaModelEdit};
+use domain::meta_model_versions::{self, AttributeOwner, MetaModelEdit};
 
 use crate::graphql::{
     context::request,
@@ -55,9 +55,10 @@ async fn apply(
         .begin_write(rc.principal.workspace_id)
         .await
         .gql()?;
-    let change = meta_model::apply_edit(&*tx, &rc.principal, &edit, expected_version, force)
-        .await
-        .gql()?;
+    let change =
+        meta_model_versions::apply_edit(&*tx, &rc.principal, &edit, expected_version, force)
+            .await
+            .gql()?;
     tx.commit().await.gql()?;
     rc.forget_meta_model().await;
     Ok(MetaModelPayload {

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::{America::New_York, Tz, UTC};
 
-use super::super::levels::Bands;
 use super::super::{
     BucketSize, Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
     Level, MetricWindow, Metrics, PRODUCTION, TypeCount, TypeShare, WorkItemState,
     WorkItemTransition, compute,
 };
+use crate::meta_model::Bands;
 
 const H: f64 = 3600.0;
 

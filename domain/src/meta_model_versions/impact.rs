@@ -14,12 +14,12 @@ use sea_orm::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::model::{AttributeDefinition, Cardinality, MetaModel};
 use crate::{
     attributes::{Attributes, check_value, completion, index_values},
     error::{Error, Result},
     fact_sheets::persist,
     history::{self, ChangeKind},
+    meta_model::{AttributeDefinition, Cardinality, MetaModel},
     principal::Principal,
 };
 use entity::{attribute_value, fact_sheet, relation};
