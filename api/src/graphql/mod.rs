@@ -8,6 +8,7 @@ mod errors;
 mod limits;
 mod loader;
 mod mutation;
+pub mod operation_rules;
 mod query;
 mod response_order;
 mod root_fields;

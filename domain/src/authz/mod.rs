@@ -1,11 +1,7 @@
 //! The single place where roles are turned into permissions. Services call [`require`] first;
 //! resolvers never check roles themselves, so a rule changes in exactly one line.
 
-mod operations;
-
 use std::fmt;
-
-pub use operations::{Root, all as operation_rules, rule as operation_rule};
 
 use crate::{
     error::{Error, Result},
