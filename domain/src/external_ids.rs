@@ -121,7 +121,7 @@ pub async fn for_fact_sheets(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<ExternalId>>> {
     let mut map: HashMap<Uuid, Vec<ExternalId>> = HashMap::new();
-    for chunk in ids.chunks(crate::fact_sheets::persist::INSERT_CHUNK) {
+    for chunk in ids.chunks(crate::db::INSERT_CHUNK) {
         let rows = external_id::Entity::find()
             .filter(external_id::Column::WorkspaceId.eq(workspace_id))
             .filter(external_id::Column::FactSheetId.is_in(chunk.iter().copied()))

@@ -143,7 +143,7 @@ pub async fn import_graph(
             workspace_id: Set(ws),
             id: Set(sheet.id),
             fact_sheet_type: Set(sheet.fact_sheet_type.clone()),
-            search_text: Set(crate::fact_sheets::search_text(
+            search_text: Set(crate::fact_sheet_store::search_text(
                 &name,
                 description.as_deref(),
             )),
@@ -201,7 +201,7 @@ pub async fn import_graph(
         progress,
     };
     rows.insert(db, sheet_rows).await?;
-    crate::fact_sheets::insert_index(db, ws, &index_rows).await?;
+    crate::fact_sheet_store::insert_index(db, ws, &index_rows).await?;
     rows.advance(index_count);
     rows.insert(db, id_rows).await?;
     rows.insert(db, tag_rows).await?;

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod external_ids;
+pub(crate) mod fact_sheet_store;
 pub mod fact_sheets;
 pub mod features;
 pub mod history;

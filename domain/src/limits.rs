@@ -36,9 +36,12 @@ impl Cap {
     }
 }
 
+/// The largest page of any list (`first` beyond it is capped, as the contract promises).
+pub const MAX_PAGE_SIZE: u64 = 500;
+
 /// Fact sheet ids of `filter.ids`: as many as the largest page holds.
 pub const IDS: Cap = Cap {
-    max: crate::paging::MAX_PAGE_SIZE as usize,
+    max: MAX_PAGE_SIZE as usize,
     unit: "ids",
 };
 

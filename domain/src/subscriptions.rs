@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::{
     authz::{self, Action},
+    db::INSERT_CHUNK,
     error::{Error, Result},
-    fact_sheets::persist::{self, INSERT_CHUNK},
+    fact_sheet_store,
     history::{self, ChangeKind},
     principal::Principal,
 };
@@ -65,7 +66,7 @@ pub async fn subscribe(
     {
         return Err(Error::invalid("user", "is not a valid email address"));
     }
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     let existing = subscription::Entity::find()
         .filter(subscription::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(subscription::Column::FactSheetId.eq(fact_sheet_id))
@@ -104,7 +105,7 @@ pub async fn subscribe(
         .exec_without_returning(db)
         .await?;
     let diff = json!({ "subscriptions": history::field_diff(None, Some(&json!({"user": user, "role": role.as_str()}))) });
-    persist::touch(
+    fact_sheet_store::touch(
         db,
         principal,
         fact_sheet_id,
@@ -134,7 +135,7 @@ pub async fn unsubscribe(
         .exec(db)
         .await?;
     let diff = json!({ "subscriptions": history::field_diff(Some(&json!({"user": s.subject, "role": s.role})), None) });
-    persist::touch(
+    fact_sheet_store::touch(
         db,
         principal,
         s.fact_sheet_id,

@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use crate::{
     authz::{self, Action},
+    db::INSERT_CHUNK,
     error::{Error, FieldError, Result},
-    fact_sheets::persist::{self, INSERT_CHUNK},
+    fact_sheet_store,
     history::{self, ChangeKind},
     limits,
     principal::Principal,
@@ -153,7 +154,7 @@ pub async fn tag_fact_sheet(
 ) -> Result<()> {
     authz::require(principal, Action::WriteInventory)?;
     let before = names_of(db, principal.workspace_id, fact_sheet_id).await?;
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     attach(db, principal, fact_sheet_id, names, "tags").await?;
     record_change(db, principal, fact_sheet_id, before).await
 }
@@ -170,7 +171,7 @@ pub async fn untag_fact_sheet(
         return Err(Error::Invalid(vec![refusal]));
     }
     let before = names_of(db, principal.workspace_id, fact_sheet_id).await?;
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     let tags = tag::Entity::find()
         .filter(tag::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(tag::Column::Name.is_in(names.to_vec()))
@@ -195,7 +196,7 @@ async fn record_change(
     if before != after {
         let diff =
             json!({ "tags": history::field_diff(Some(&json!(before)), Some(&json!(after))) });
-        persist::touch(
+        fact_sheet_store::touch(
             db,
             principal,
             fact_sheet_id,

@@ -6,12 +6,12 @@
 //!   Every write that can change what an inventory aggregate counts (a fact sheet's type,
 //!   status, attributes, tags, external IDs, parent or relations) records a history entry:
 //!   that is the product's promise of a history of every change. So the counter is raised
-//!   where history is written ([`crate::history::record`] and the bulk import), and no write
+//!   where history is written (history's `record` and the bulk import), and no write
 //!   path can forget it. Meta model migrations also re-score and re-index values without
 //!   history; they raise the counter themselves (and aggregates are keyed by the meta model
 //!   version as well).
 //! - [`Counter::Events`] moves with every ingestion that stores at least one new event
-//!   ([`crate::events::ingest`]), the only way facts are written.
+//!   (the events' `ingest`), the only way facts are written.
 //!
 //! Readers read a counter *before* computing, so a figure is never cached under a version
 //! newer than the data it was computed from.

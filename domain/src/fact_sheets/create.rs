@@ -3,12 +3,13 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{FactSheet, Status, hierarchy::check_parent, persist};
+use super::{FactSheet, Status, hierarchy::check_parent};
 use crate::{
     attributes::{Attributes, completion, index_values, validate_attributes},
     authz::{self, Action},
     error::{Error, FieldError, Result},
     external_ids::{self, ExternalId},
+    fact_sheet_store,
     history::{self, ChangeKind, NewChange},
     meta_model::MetaModel,
     principal::Principal,
@@ -96,7 +97,7 @@ pub async fn create(
         id: Set(id),
         fact_sheet_type: Set(fs_type.key.clone()),
         name: Set(name.clone()),
-        search_text: Set(persist::search_text(&name, description.as_deref())),
+        search_text: Set(fact_sheet_store::search_text(&name, description.as_deref())),
         description: Set(description.clone()),
         attributes: Set(Value::Object(attributes.clone())),
         status: Set(Status::Active.as_str().to_owned()),
@@ -111,7 +112,7 @@ pub async fn create(
     fact_sheet::Entity::insert(row)
         .exec_without_returning(db)
         .await?;
-    persist::write_index(
+    fact_sheet_store::write_index(
         db,
         principal.workspace_id,
         id,

@@ -7,6 +7,7 @@
 mod catalog;
 mod enforce;
 mod settings;
+mod usage;
 
 pub use catalog::{Edition, Feature, FeatureStatus};
 pub use enforce::{consume_daily, require_enabled, require_within_total};

@@ -1,6 +1,6 @@
 //! The per-workspace meta model as a value: which fact sheet types exist, what attributes they
 //! carry, how they may relate and which bands rate their metrics. Pure definitions and checks;
-//! storing and changing a workspace's model is [`crate::meta_model_versions`]' business.
+//! storing and changing a workspace's model is the business of `meta_model_versions`, above.
 
 mod bands;
 mod consistency;

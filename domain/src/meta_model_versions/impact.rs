@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::{
     attributes::{Attributes, check_value, completion, index_values},
     error::{Error, Result},
-    fact_sheets::persist,
+    fact_sheet_store,
     history::{self, ChangeKind},
     meta_model::{AttributeDefinition, Cardinality, MetaModel},
     principal::Principal,
@@ -194,11 +194,11 @@ pub(super) async fn assess_and_apply(
                 history::field_diff(stored.get(key), kept.get(key)),
             );
         }
-        persist::next_revision(
+        fact_sheet_store::next_revision(
             db,
             principal,
             &fs,
-            persist::Revision {
+            fact_sheet_store::Revision {
                 changes: vec![(
                     fact_sheet::Column::Attributes,
                     Expr::value(Value::Object(kept.clone())),
@@ -311,13 +311,13 @@ async fn reindex_type(
         }
         index.push((id, index_values(definitions, &values)));
     }
-    for chunk in index.chunks(persist::INSERT_CHUNK) {
+    for chunk in index.chunks(crate::db::INSERT_CHUNK) {
         attribute_value::Entity::delete_many()
             .filter(attribute_value::Column::WorkspaceId.eq(workspace_id))
             .filter(attribute_value::Column::FactSheetId.is_in(chunk.iter().map(|(id, _)| *id)))
             .exec(db)
             .await?;
-        persist::insert_index(db, workspace_id, chunk).await?;
+        fact_sheet_store::insert_index(db, workspace_id, chunk).await?;
     }
     Ok(())
 }

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::Relation;
 use crate::{
     authz::{self, Action},
+    db::INSERT_CHUNK,
     error::Result,
-    fact_sheets::persist::INSERT_CHUNK,
     principal::Principal,
 };
 use entity::relation;

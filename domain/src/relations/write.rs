@@ -11,7 +11,8 @@ use crate::{
     authz::{self, Action},
     db::is_postgres,
     error::{Error, FieldError, Result},
-    fact_sheets::{FactSheet, Patch, Status, persist},
+    fact_sheet_store,
+    fact_sheets::{FactSheet, Patch, Status},
     history::{self, ChangeKind},
     limits,
     meta_model::{Cardinality, MetaModel, RelationType},
@@ -261,7 +262,7 @@ async fn load_end(
     principal: &Principal,
     id: Uuid,
 ) -> Result<Option<FactSheet>> {
-    match persist::load_for_write(db, principal, id).await {
+    match fact_sheet_store::load_for_write(db, principal, id).await {
         Ok(fs) => Ok(Some(fs)),
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
@@ -374,9 +375,9 @@ async fn record_on_ends(
     diff: Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    persist::touch(db, principal, r.from_id, kind, diff.clone(), now).await?;
+    fact_sheet_store::touch(db, principal, r.from_id, kind, diff.clone(), now).await?;
     if r.to_id != r.from_id {
-        persist::touch(db, principal, r.to_id, kind, diff, now).await?;
+        fact_sheet_store::touch(db, principal, r.to_id, kind, diff, now).await?;
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! event sources. The engine never touches the database; this is the only place metrics read it.
 //!
 //! These reads take a workspace id, not a [`Principal`](crate::principal::Principal): they sit
-//! below the check. [`super::for_fact_sheet`] is the service that checks the caller and then
-//! loads; the loads stay public for trusted callers that compare them with each other.
+//! below the check. The metric services check the caller and then load; the loads stay public
+//! as a deliberate entry point for trusted callers (tests that compare the two loads).
 
 mod every_fact;
 mod json_text;
