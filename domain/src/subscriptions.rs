@@ -150,9 +150,11 @@ pub async fn unsubscribe(
 /// Subscriptions of many fact sheets in few statements (for DataLoaders).
 pub async fn for_fact_sheets(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    principal: &Principal,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Subscription>>> {
+    authz::require(principal, Action::Read)?;
+    let workspace_id = principal.workspace_id;
     let mut map: HashMap<Uuid, Vec<Subscription>> = HashMap::new();
     for chunk in ids.chunks(INSERT_CHUNK) {
         for s in subscription::Entity::find()
@@ -171,11 +173,12 @@ pub async fn for_fact_sheets(
 /// How many subscriptions a fact sheet has (used by tests and reports).
 pub async fn count(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    principal: &Principal,
     fact_sheet_id: Uuid,
 ) -> Result<u64> {
+    authz::require(principal, Action::Read)?;
     Ok(subscription::Entity::find()
-        .filter(subscription::Column::WorkspaceId.eq(workspace_id))
+        .filter(subscription::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(subscription::Column::FactSheetId.eq(fact_sheet_id))
         .count(db)
         .await?)

@@ -249,7 +249,7 @@ pub(crate) async fn attach(
             existing.insert(name.clone(), t);
         }
     }
-    let current: Vec<Tag> = tags_of(db, ws, &[fact_sheet_id])
+    let current: Vec<Tag> = tags_in(db, ws, &[fact_sheet_id])
         .await?
         .remove(&fact_sheet_id)
         .unwrap_or_default();
@@ -311,6 +311,16 @@ struct TagOnFactSheet {
 /// tags pays for each round trip.
 pub async fn tags_of(
     db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Tag>>> {
+    authz::require(principal, Action::Read)?;
+    tags_in(db, principal.workspace_id, ids).await
+}
+
+/// [`tags_of`] for callers inside the crate that have checked the caller already.
+async fn tags_in(
+    db: &impl ConnectionTrait,
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Tag>>> {
@@ -346,7 +356,7 @@ async fn names_of(
     workspace_id: Uuid,
     fact_sheet_id: Uuid,
 ) -> Result<Vec<String>> {
-    Ok(tags_of(db, workspace_id, &[fact_sheet_id])
+    Ok(tags_in(db, workspace_id, &[fact_sheet_id])
         .await?
         .remove(&fact_sheet_id)
         .unwrap_or_default()

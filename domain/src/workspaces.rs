@@ -1,5 +1,9 @@
 //! Workspaces are the tenants. Creating one installs the default meta model, so a new
 //! workspace is usable at once.
+//!
+//! No principal here: creating, listing and deleting workspaces are platform operations (the
+//! CLI, the demo and benchmark loaders), and looking one up by slug is how a request is
+//! authenticated before it has a principal. Only trusted callers reach these functions.
 
 use chrono::Utc;
 use sea_orm::{

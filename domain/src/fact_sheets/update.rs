@@ -157,7 +157,7 @@ pub async fn update(
         changes.push((Column::Completion, Expr::value(score)));
     }
     if let Some(ids) = &patch.external_ids {
-        let before = external_ids::for_fact_sheets(db, principal.workspace_id, &[current.id])
+        let before = external_ids::for_fact_sheets(db, principal, &[current.id])
             .await?
             .remove(&current.id)
             .unwrap_or_default();

@@ -283,7 +283,7 @@ async fn event_sources(
     principal: &Principal,
     members: &[Uuid],
 ) -> Result<Vec<String>> {
-    let ids = external_ids::for_fact_sheets(db, principal.workspace_id, members).await?;
+    let ids = external_ids::for_fact_sheets(db, principal, members).await?;
     let mut sources: Vec<String> = ids
         .into_values()
         .flatten()
