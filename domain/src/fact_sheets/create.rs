@@ -53,21 +53,7 @@ pub async fn create(
 ) -> Result<FactSheet> {
     authz::require(principal, Action::WriteInventory)?;
     crate::features::require_within_total(db, principal.workspace_id, 1).await?;
-    let Some(fs_type) = model.fact_sheet_type(&input.fact_sheet_type) else {
-        let known: Vec<&str> = model
-            .fact_sheet_types
-            .iter()
-            .map(|t| t.key.as_str())
-            .collect();
-        return Err(Error::invalid(
-            "type",
-            format!(
-                "`{}` is not a fact sheet type (known: {})",
-                input.fact_sheet_type,
-                known.join(", ")
-            ),
-        ));
-    };
+    let fs_type = model.require_fact_sheet_type(&input.fact_sheet_type)?;
     let mut errors: Vec<FieldError> = check_name(&input.name).into_iter().collect();
     let attributes = match validate_attributes(
         &fs_type.attributes,

@@ -111,30 +111,23 @@ pub(super) async fn assess_and_apply(
         if rows.is_empty() {
             continue;
         }
-        let Some(next) = next else {
-            impact.details.push(format!(
-                "{} relations of type {} would be deleted",
-                rows.len(),
-                r.key
-            ));
-            for row in rows {
-                affected.extend([row.from_id, row.to_id]);
-                doomed_relations.push(row);
+        let next = match next {
+            Some(next) if next.from_type == r.from_type && next.to_type == r.to_type => next,
+            gone_or_moved => {
+                let fate = match gone_or_moved {
+                    None => "would be deleted",
+                    Some(_) => "connect types the new definition does not",
+                };
+                impact
+                    .details
+                    .push(format!("{} relations of type {} {fate}", rows.len(), r.key));
+                for row in rows {
+                    affected.extend([row.from_id, row.to_id]);
+                    doomed_relations.push(row);
+                }
+                continue;
             }
-            continue;
         };
-        if next.from_type != r.from_type || next.to_type != r.to_type {
-            impact.details.push(format!(
-                "{} relations of type {} connect types the new definition does not",
-                rows.len(),
-                r.key
-            ));
-            for row in rows {
-                affected.extend([row.from_id, row.to_id]);
-                doomed_relations.push(row);
-            }
-            continue;
-        }
         for (ends, tightened) in [
             (
                 "targets",

@@ -45,21 +45,7 @@ pub async fn create(
     input: NewRelation,
 ) -> Result<Relation> {
     authz::require(principal, Action::WriteInventory)?;
-    let Some(rel_type) = model.relation_type(&input.relation_type) else {
-        let known: Vec<&str> = model
-            .relation_types
-            .iter()
-            .map(|t| t.key.as_str())
-            .collect();
-        return Err(Error::invalid(
-            "type",
-            format!(
-                "`{}` is not a relation type (known: {})",
-                input.relation_type,
-                known.join(", ")
-            ),
-        ));
-    };
+    let rel_type = model.require_relation_type(&input.relation_type)?;
     let mut errors = Vec::new();
     // Lock both ends (in id order, so two writers never wait on each other crosswise).
     let (first, second) = if input.from_id <= input.to_id {
