@@ -421,7 +421,7 @@ async fn untag_and_retag(w: &World, admin: &Principal, id: Uuid, names: &[String
     tags::tag_fact_sheet(w.db.conn(), admin, id, names)
         .await
         .unwrap();
-    let carried = tags::tags_of(w.db.conn(), &admin, &[id])
+    let carried = tags::tags_of(w.db.conn(), admin, &[id])
         .await
         .unwrap()
         .remove(&id)
