@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -301,49 +302,45 @@ async fn check_cardinality(
     from: Uuid,
     to: Uuid,
 ) -> Result<()> {
-    let of_type = || {
-        relation::Entity::find()
-            .filter(relation::Column::WorkspaceId.eq(workspace_id))
-            .filter(relation::Column::RelationType.eq(t.key.clone()))
-    };
-    if of_type()
-        .filter(relation::Column::FromId.eq(from))
-        .filter(relation::Column::ToId.eq(to))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::invalid(
+    let from_ends = Condition::all().add(relation::Column::FromId.eq(from));
+    let to_ends = Condition::all().add(relation::Column::ToId.eq(to));
+    // Each rule: whether it applies, the relations of the type that would break it, the field
+    // to blame and why. Checked in this order, the first broken one refused.
+    let rules = [
+        (
+            true,
+            from_ends.clone().add(relation::Column::ToId.eq(to)),
             "toId",
             format!("this {} relation already exists", t.key),
-        ));
-    }
-    if t.to_cardinality == Cardinality::One
-        && of_type()
-            .filter(relation::Column::FromId.eq(from))
-            .count(db)
-            .await?
-            > 0
-    {
-        return Err(Error::invalid(
+        ),
+        (
+            t.to_cardinality == Cardinality::One,
+            from_ends,
             "fromId",
             format!("a {} has at most one {} relation", t.from_type, t.key),
-        ));
-    }
-    if t.from_cardinality == Cardinality::One
-        && of_type()
-            .filter(relation::Column::ToId.eq(to))
-            .count(db)
-            .await?
-            > 0
-    {
-        return Err(Error::invalid(
+        ),
+        (
+            t.from_cardinality == Cardinality::One,
+            to_ends,
             "toId",
             format!(
                 "a {} has at most one incoming {} relation",
                 t.to_type, t.key
             ),
-        ));
+        ),
+    ];
+    for (applies, breaking, field, refusal) in rules {
+        if applies
+            && relation::Entity::find()
+                .filter(relation::Column::WorkspaceId.eq(workspace_id))
+                .filter(relation::Column::RelationType.eq(t.key.clone()))
+                .filter(breaking)
+                .count(db)
+                .await?
+                > 0
+        {
+            return Err(Error::invalid(field, refusal));
+        }
     }
     Ok(())
 }
