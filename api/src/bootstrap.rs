@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use domain::{
     db::{Store, StoreOptions},
-    meta_model::MetaModelCache,
+    meta_model_versions::MetaModelCache,
     relations::WindowCache,
     workspace_cache::WorkspaceCache,
 };

@@ -13,7 +13,7 @@ use domain::{
     Principal, Role,
     external_ids::{EVENT_SOURCE_NAMESPACE, ExternalId},
     fact_sheets::{self, NewFactSheet},
-    meta_model,
+    meta_model_versions,
     relations::{self, NewRelation},
     subscriptions::{self, SubscriptionRole},
     workspaces,
@@ -112,7 +112,7 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
         subject: "demo-loader".into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(db, &admin).await?.model;
+    let model = meta_model_versions::current(db, &admin).await?.model;
     let mut ids: HashMap<&str, Uuid> = HashMap::new();
     for s in &company.fact_sheets {
         let external_ids = if is_event_source(s) {

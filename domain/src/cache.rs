@@ -1,17 +1,21 @@
-//! What every in-process cache keyed by data versions ([`crate::versions`]) shares: the one
-//! get-or-compute step, and a bound on the bytes held rather than on the number of entries.
+//! What the caches of computed results share (inventory aggregates, metrics, live
+//! workspaces): the one get-or-compute step, and a bound on the bytes held rather than on the
+//! number of entries.
 //!
 //! A bound by entries is no bound when one caller decides how large an entry is: one metrics
 //! window of DAY buckets over centuries, or one facet set for a filter of thousands of
-//! clauses (the filter is part of the key), each held thousands of times over. Every cache
-//! therefore weighs each entry by an estimate of the bytes its key and value hold, and evicts
-//! the least recently used entries once their total passes the cache's capacity.
+//! clauses (the filter is part of the key), each held thousands of times over. These caches
+//! therefore weigh each entry by an estimate of the bytes its key and value hold, and evict
+//! the least recently used entries once their total passes the cache's capacity. The caches of
+//! loaded rows (facts, sources, relation windows, parsed meta models) follow the same rule
+//! with a weight natural to their entries, measured once as they load, so they bring their own
+//! weighers (the meta model cache measures with [`json_bytes`]).
 
 use std::{hash::Hash, mem::size_of};
 
 use quick_cache::{Weighter, sync::Cache};
 
-use crate::Result;
+use crate::error::Result;
 
 /// An estimate of the heap and inline bytes a cached key or value holds.
 pub(crate) trait Footprint {

@@ -10,7 +10,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{FieldError, Result, limits};
+use crate::{
+    authz::{self, Action},
+    error::{FieldError, Result},
+    limits,
+    principal::Principal,
+};
 use entity::external_id;
 
 /// The namespace whose values are matched against CloudEvents `source`.
@@ -96,7 +101,7 @@ pub(crate) async fn replace(
     Ok(())
 }
 
-pub async fn find(
+pub(crate) async fn find(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     namespace: &str,
@@ -114,11 +119,13 @@ pub async fn find(
 /// External IDs of many fact sheets in one statement (for DataLoaders), sorted per fact sheet.
 pub async fn for_fact_sheets(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    principal: &Principal,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<ExternalId>>> {
+    authz::require(principal, Action::Read)?;
+    let workspace_id = principal.workspace_id;
     let mut map: HashMap<Uuid, Vec<ExternalId>> = HashMap::new();
-    for chunk in ids.chunks(crate::fact_sheets::persist::INSERT_CHUNK) {
+    for chunk in ids.chunks(crate::db::INSERT_CHUNK) {
         let rows = external_id::Entity::find()
             .filter(external_id::Column::WorkspaceId.eq(workspace_id))
             .filter(external_id::Column::FactSheetId.is_in(chunk.iter().copied()))

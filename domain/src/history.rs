@@ -11,9 +11,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    Principal, Result,
     authz::{self, Action},
+    error::Result,
     paging::{Page, decode_cursor, encode_cursor, page_size},
+    principal::Principal,
 };
 use entity::change;
 

@@ -12,14 +12,15 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, IndexValue, completion, index_values, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::ExternalId,
     fact_sheets::Status,
     history::ChangeKind,
     limits,
     meta_model::{Cardinality, MetaModel},
+    principal::Principal,
     tags,
 };
 use entity::{change, external_id, fact_sheet, fact_sheet_tag, relation};
@@ -142,7 +143,7 @@ pub async fn import_graph(
             workspace_id: Set(ws),
             id: Set(sheet.id),
             fact_sheet_type: Set(sheet.fact_sheet_type.clone()),
-            search_text: Set(crate::fact_sheets::search_text(
+            search_text: Set(crate::fact_sheet_store::search_text(
                 &name,
                 description.as_deref(),
             )),
@@ -200,7 +201,7 @@ pub async fn import_graph(
         progress,
     };
     rows.insert(db, sheet_rows).await?;
-    crate::fact_sheets::insert_index(db, ws, &index_rows).await?;
+    crate::fact_sheet_store::insert_index(db, ws, &index_rows).await?;
     rows.advance(index_count);
     rows.insert(db, id_rows).await?;
     rows.insert(db, tag_rows).await?;

@@ -2,8 +2,18 @@
 //!
 //! Services are plain async functions over `&impl ConnectionTrait`, so the caller decides the
 //! transaction boundary (one per request) and tests run them against a real database directly.
-//! Every service checks the caller's [`Principal`] through [`authz`] before it touches data, and
-//! scopes every statement by the principal's workspace.
+//! Every service that reads or changes a workspace's data takes the caller's [`Principal`],
+//! checks it through [`authz`] before it touches data, and scopes every statement by the
+//! principal's workspace. What runs below that check stays private to the crate (such as
+//! `fact_sheet_store`). The few public functions without a principal are deliberate entry
+//! points for trusted callers, each saying so: platform operations with no workspace role
+//! ([`workspaces`], [`features::set`]), authentication before a principal exists
+//! ([`api_tokens::redeem`], [`workspace_cache`], [`rate_limits`]), and [`metrics::load`].
+//!
+//! Layers, each using only those below it, and no module one that uses it back:
+//! 1. foundations: error, principal, authz, limits, paging, db, versions, cache, meta_model;
+//! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
+//! 3. services: fact sheets, relations, metrics, import, meta model versions, workspaces, tokens.
 
 pub mod api_tokens;
 pub mod attributes;
@@ -13,12 +23,14 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod external_ids;
+pub(crate) mod fact_sheet_store;
 pub mod fact_sheets;
 pub mod features;
 pub mod history;
 pub mod import;
 pub mod limits;
 pub mod meta_model;
+pub mod meta_model_versions;
 pub mod metrics;
 pub mod paging;
 pub mod principal;

@@ -8,13 +8,13 @@
 //! sends, and low enough that the largest statement they allow stays well inside both
 //! databases' limits; `domain/tests/domain/input_caps.rs` runs every cap at its maximum, all at
 //! once, on both. Each service checks its caps before its first statement and refuses with
-//! [`Error::Invalid`](crate::Error::Invalid) naming the field, so the rules hold for every
+//! [`Error::Invalid`](crate::error::Error::Invalid) naming the field, so the rules hold for every
 //! caller, not only the API.
 
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::Value;
 
-use crate::FieldError;
+use crate::error::FieldError;
 
 /// A most-allowed count of one kind of input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,9 +36,12 @@ impl Cap {
     }
 }
 
+/// The largest page of any list (`first` beyond it is capped, as the contract promises).
+pub const MAX_PAGE_SIZE: u64 = 500;
+
 /// Fact sheet ids of `filter.ids`: as many as the largest page holds.
 pub const IDS: Cap = Cap {
-    max: crate::paging::MAX_PAGE_SIZE as usize,
+    max: MAX_PAGE_SIZE as usize,
     unit: "ids",
 };
 

@@ -3,10 +3,12 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    limits::{self, MAX_PAGE_SIZE},
+};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
-pub const MAX_PAGE_SIZE: u64 = 500;
 
 /// The page size for `first`: 50 when absent, at most 500 (larger requests are capped, as the
 /// contract promises), negative values refused.
@@ -30,7 +32,7 @@ pub fn decode_cursor<T: DeserializeOwned>(cursor: &str) -> Result<T> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .filter(|json| crate::limits::check_json("", json).is_none())
+        .filter(|json| limits::check_json("", json).is_none())
         .and_then(|json| serde_json::from_value(json).ok())
         .ok_or_else(|| Error::invalid("after", "is not a cursor returned by this list"))
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::Result;
+use crate::error::Result;
 
 /// One budget: at most `per_window` requests per window under `bucket_key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +91,9 @@ pub async fn count_request(
         )
         .returning_col(Column::Count)
         .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| crate::Error::Internal("the rate-limit upsert returned no row".into()))?;
+    let row = db.query_one(&statement).await?.ok_or_else(|| {
+        crate::error::Error::Internal("the rate-limit upsert returned no row".into())
+    })?;
     Ok(row.try_get("", "count")?)
 }
 

@@ -9,10 +9,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
-    fact_sheets::persist::{self, INSERT_CHUNK},
+    db::INSERT_CHUNK,
+    error::{Error, Result},
+    fact_sheet_store,
     history::{self, ChangeKind},
+    principal::Principal,
 };
 use entity::subscription;
 
@@ -64,7 +66,7 @@ pub async fn subscribe(
     {
         return Err(Error::invalid("user", "is not a valid email address"));
     }
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     let existing = subscription::Entity::find()
         .filter(subscription::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(subscription::Column::FactSheetId.eq(fact_sheet_id))
@@ -103,7 +105,7 @@ pub async fn subscribe(
         .exec_without_returning(db)
         .await?;
     let diff = json!({ "subscriptions": history::field_diff(None, Some(&json!({"user": user, "role": role.as_str()}))) });
-    persist::touch(
+    fact_sheet_store::touch(
         db,
         principal,
         fact_sheet_id,
@@ -133,7 +135,7 @@ pub async fn unsubscribe(
         .exec(db)
         .await?;
     let diff = json!({ "subscriptions": history::field_diff(Some(&json!({"user": s.subject, "role": s.role})), None) });
-    persist::touch(
+    fact_sheet_store::touch(
         db,
         principal,
         s.fact_sheet_id,
@@ -148,9 +150,11 @@ pub async fn unsubscribe(
 /// Subscriptions of many fact sheets in few statements (for DataLoaders).
 pub async fn for_fact_sheets(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    principal: &Principal,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Subscription>>> {
+    authz::require(principal, Action::Read)?;
+    let workspace_id = principal.workspace_id;
     let mut map: HashMap<Uuid, Vec<Subscription>> = HashMap::new();
     for chunk in ids.chunks(INSERT_CHUNK) {
         for s in subscription::Entity::find()
@@ -169,11 +173,12 @@ pub async fn for_fact_sheets(
 /// How many subscriptions a fact sheet has (used by tests and reports).
 pub async fn count(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    principal: &Principal,
     fact_sheet_id: Uuid,
 ) -> Result<u64> {
+    authz::require(principal, Action::Read)?;
     Ok(subscription::Entity::find()
-        .filter(subscription::Column::WorkspaceId.eq(workspace_id))
+        .filter(subscription::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(subscription::Column::FactSheetId.eq(fact_sheet_id))
         .count(db)
         .await?)

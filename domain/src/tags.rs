@@ -13,11 +13,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Error, FieldError, Principal, Result,
     authz::{self, Action},
-    fact_sheets::persist::{self, INSERT_CHUNK},
+    db::INSERT_CHUNK,
+    error::{Error, FieldError, Result},
+    fact_sheet_store,
     history::{self, ChangeKind},
     limits,
+    principal::Principal,
 };
 use entity::{fact_sheet_tag, tag, tag_group};
 
@@ -152,7 +154,7 @@ pub async fn tag_fact_sheet(
 ) -> Result<()> {
     authz::require(principal, Action::WriteInventory)?;
     let before = names_of(db, principal.workspace_id, fact_sheet_id).await?;
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     attach(db, principal, fact_sheet_id, names, "tags").await?;
     record_change(db, principal, fact_sheet_id, before).await
 }
@@ -169,7 +171,7 @@ pub async fn untag_fact_sheet(
         return Err(Error::Invalid(vec![refusal]));
     }
     let before = names_of(db, principal.workspace_id, fact_sheet_id).await?;
-    persist::load_for_write(db, principal, fact_sheet_id).await?;
+    fact_sheet_store::load_for_write(db, principal, fact_sheet_id).await?;
     let tags = tag::Entity::find()
         .filter(tag::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(tag::Column::Name.is_in(names.to_vec()))
@@ -194,7 +196,7 @@ async fn record_change(
     if before != after {
         let diff =
             json!({ "tags": history::field_diff(Some(&json!(before)), Some(&json!(after))) });
-        persist::touch(
+        fact_sheet_store::touch(
             db,
             principal,
             fact_sheet_id,
@@ -247,7 +249,7 @@ pub(crate) async fn attach(
             existing.insert(name.clone(), t);
         }
     }
-    let current: Vec<Tag> = tags_of(db, ws, &[fact_sheet_id])
+    let current: Vec<Tag> = tags_in(db, ws, &[fact_sheet_id])
         .await?
         .remove(&fact_sheet_id)
         .unwrap_or_default();
@@ -309,6 +311,16 @@ struct TagOnFactSheet {
 /// tags pays for each round trip.
 pub async fn tags_of(
     db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Tag>>> {
+    authz::require(principal, Action::Read)?;
+    tags_in(db, principal.workspace_id, ids).await
+}
+
+/// [`tags_of`] for callers inside the crate that have checked the caller already.
+async fn tags_in(
+    db: &impl ConnectionTrait,
     workspace_id: Uuid,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Tag>>> {
@@ -344,7 +356,7 @@ async fn names_of(
     workspace_id: Uuid,
     fact_sheet_id: Uuid,
 ) -> Result<Vec<String>> {
-    Ok(tags_of(db, workspace_id, &[fact_sheet_id])
+    Ok(tags_in(db, workspace_id, &[fact_sheet_id])
         .await?
         .remove(&fact_sheet_id)
         .unwrap_or_default()

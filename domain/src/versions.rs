@@ -6,12 +6,12 @@
 //!   Every write that can change what an inventory aggregate counts (a fact sheet's type,
 //!   status, attributes, tags, external IDs, parent or relations) records a history entry:
 //!   that is the product's promise of a history of every change. So the counter is raised
-//!   where history is written ([`crate::history::record`] and the bulk import), and no write
+//!   where history is written (history's `record` and the bulk import), and no write
 //!   path can forget it. Meta model migrations also re-score and re-index values without
 //!   history; they raise the counter themselves (and aggregates are keyed by the meta model
 //!   version as well).
 //! - [`Counter::Events`] moves with every ingestion that stores at least one new event
-//!   ([`crate::events::ingest`]), the only way facts are written.
+//!   (the events' `ingest`), the only way facts are written.
 //!
 //! Readers read a counter *before* computing, so a figure is never cached under a version
 //! newer than the data it was computed from.
@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::Result;
+use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
@@ -104,10 +104,9 @@ pub async fn both(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Both>
         .expr(of(Counter::Inventory))
         .expr(of(Counter::Events))
         .to_owned();
-    let row = db
-        .query_one(&statement)
-        .await?
-        .ok_or_else(|| crate::Error::Internal("a select without FROM returned no row".into()))?;
+    let row = db.query_one(&statement).await?.ok_or_else(|| {
+        crate::error::Error::Internal("a select without FROM returned no row".into())
+    })?;
     Ok(Both {
         inventory: row.try_get_by_index::<i64>(0)?,
         events: row.try_get_by_index::<i64>(1)?,

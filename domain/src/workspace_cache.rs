@@ -3,7 +3,7 @@
 //!
 //! Remembering is safe only because the database checks again: on PostgreSQL,
 //! [`crate::db::enter_workspace`] scopes every transaction in a statement that finds nothing for
-//! a deleted workspace and fails with [`Error::Unauthenticated`](crate::Error::Unauthenticated).
+//! a deleted workspace and fails with [`Error::Unauthenticated`](crate::error::Error::Unauthenticated).
 //! Whoever sees that failure [`forget`](WorkspaceCache::forget)s the slug, so the next request
 //! is refused by the look-up without opening a transaction. A slug is never reused (it stays
 //! unique among deleted workspaces too), so a remembered id is never another workspace's. SQLite
@@ -15,8 +15,8 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use crate::{
-    Result,
     cache::{BytesCache, bytes_cache},
+    error::Result,
     workspaces,
 };
 

@@ -1,5 +1,9 @@
 //! Workspaces are the tenants. Creating one installs the default meta model, so a new
 //! workspace is usable at once.
+//!
+//! No principal here: creating, listing and deleting workspaces are platform operations (the
+//! CLI, the demo and benchmark loaders), and looking one up by slug is how a request is
+//! authenticated before it has a principal. Only trusted callers reach these functions.
 
 use chrono::Utc;
 use sea_orm::{
@@ -7,7 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{Error, Result, meta_model};
+use crate::{
+    error::{Error, Result},
+    meta_model_versions,
+};
 use entity::workspace;
 
 pub type Workspace = workspace::Model;
@@ -57,7 +64,7 @@ pub async fn create(
         .await?;
     // The workspace row is platform data; everything after it is the new tenant's own.
     crate::db::enter_workspace(db, ws.id).await?;
-    meta_model::install_default(db, ws.id, actor).await?;
+    meta_model_versions::install_default(db, ws.id, actor).await?;
     Ok(ws)
 }
 

@@ -5,8 +5,8 @@
 use domain::{
     Principal, Role,
     fact_sheets::{self, FactSheet, NewFactSheet},
-    meta_model::{self, MetaModel},
-    tags, workspaces,
+    meta_model::MetaModel,
+    meta_model_versions, tags, workspaces,
 };
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -59,7 +59,7 @@ impl World {
 
     /// The admin's current meta model.
     pub async fn model(&self) -> MetaModel {
-        meta_model::current(self.db.conn(), &self.admin)
+        meta_model_versions::current(self.db.conn(), &self.admin)
             .await
             .unwrap()
             .model

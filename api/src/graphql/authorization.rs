@@ -1,5 +1,5 @@
 //! Role checks for every operation, in one place, before any resolver runs. The rules are the
-//! domain's table (`domain::authz::operation_rule`); an operation missing from it is refused
+//! API's table ([`operation_rules`]); an operation missing from it is refused
 //! to every role, so adding a query or mutation without deciding who may call it cannot ship
 //! open. Services repeat their own check; this one keeps a forbidden call from doing any work.
 //!
@@ -17,15 +17,13 @@
 use std::ops::ControlFlow;
 
 use async_graphql::{Request, ServerError, parser::types::OperationType};
-use domain::{
-    Error, Principal,
-    authz::{self, Root},
-};
+use domain::{Error, Principal, authz};
 
 use super::{
     document::{self, Spreads, Step},
     errors::to_gql,
     limits::caller_of,
+    operation_rules::{self, Root},
     root_fields::RootFields,
 };
 
@@ -72,7 +70,7 @@ pub fn check(request: &mut Request, served: &RootFields) -> Result<(), ServerErr
 }
 
 fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {
-    match authz::operation_rule(root, name) {
+    match operation_rules::rule(root, name) {
         Some(action) => authz::require(principal, action).err(),
         None => {
             tracing::error!(target: "security", operation = name, workspace = %principal.workspace_slug, subject = %principal.subject, reason = "operation has no authorization rule", "forbidden");

@@ -2,10 +2,7 @@
 //! one item selects, so `first: 500` nested in `first: 500` costs 250,000 times its leaves and
 //! is refused before it runs, while the same query with small pages passes.
 
-use domain::{
-    metrics::MetricWindow,
-    paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE},
-};
+use domain::{limits::MAX_PAGE_SIZE, metrics::MetricWindow, paging::DEFAULT_PAGE_SIZE};
 
 use super::types::metrics::MetricWindowInput;
 

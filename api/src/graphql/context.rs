@@ -4,7 +4,8 @@ use async_graphql::Context;
 use domain::{
     Principal,
     db::{StatementCounter, Store, TenantConnection, TenantScope},
-    meta_model::{self, MetaModelCache, MetaModelVersion},
+    meta_model::MetaModelVersion,
+    meta_model_versions::{self, MetaModelCache},
     relations::WindowCache,
     versions::{Counter, ReadOnce},
 };
@@ -92,7 +93,11 @@ impl RequestContext {
                 .current(db, &self.principal, Some(&self.inventory))
                 .await
                 .gql()?,
-            None => Arc::new(meta_model::current(db, &self.principal).await.gql()?),
+            None => Arc::new(
+                meta_model_versions::current(db, &self.principal)
+                    .await
+                    .gql()?,
+            ),
         };
         *self.meta_model.write().await = Some(model.clone());
         Ok(model)

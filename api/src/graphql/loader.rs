@@ -229,34 +229,35 @@ impl Loaders {
                 Ok(found)
             }) as BoxFuture<'static, _>
         }));
-        let (s, ws) = (scope.clone(), principal.workspace_id);
+        let principal = Arc::new(principal);
+        let (s, p) = (scope.clone(), principal.clone());
         let external_ids = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
-            let s = s.clone();
+            let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
                 Ok(shared(
-                    external_ids::for_fact_sheets(s.get().await.map_err(Arc::new)?, ws, &ids)
+                    external_ids::for_fact_sheets(s.get().await.map_err(Arc::new)?, &p, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))
             }) as BoxFuture<'static, _>
         }));
-        let s = scope.clone();
+        let (s, p) = (scope.clone(), principal.clone());
         let tags = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
-            let s = s.clone();
+            let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
                 Ok(shared(
-                    tags::tags_of(s.get().await.map_err(Arc::new)?, ws, &ids)
+                    tags::tags_of(s.get().await.map_err(Arc::new)?, &p, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))
             }) as BoxFuture<'static, _>
         }));
-        let s = scope;
+        let (s, p) = (scope, principal);
         let subscriptions = Batcher::new(Arc::new(move |ids: Vec<Uuid>| {
-            let s = s.clone();
+            let (s, p) = (s.clone(), p.clone());
             Box::pin(async move {
                 Ok(shared(
-                    subscriptions::for_fact_sheets(s.get().await.map_err(Arc::new)?, ws, &ids)
+                    subscriptions::for_fact_sheets(s.get().await.map_err(Arc::new)?, &p, &ids)
                         .await
                         .map_err(Arc::new)?,
                 ))

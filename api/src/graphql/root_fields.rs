@@ -11,7 +11,8 @@ use async_graphql::parser::{
     parse_schema,
     types::{TypeKind, TypeSystemDefinition},
 };
-use domain::authz::Root;
+
+use super::operation_rules::Root;
 
 #[derive(Debug, Clone, Default)]
 pub struct RootFields {

@@ -2,7 +2,8 @@ use std::{net::SocketAddr, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web};
 use domain::{
-    db::Store, meta_model::MetaModelCache, relations::WindowCache, workspace_cache::WorkspaceCache,
+    db::Store, meta_model_versions::MetaModelCache, relations::WindowCache,
+    workspace_cache::WorkspaceCache,
 };
 use tracing_actix_web::TracingLogger;
 

@@ -26,8 +26,9 @@ use std::{
 };
 
 use api::config::Config;
+use api::graphql::operation_rules::Root;
 use async_graphql::parser::types::InputValueDefinition;
-use domain::{Role, authz::Root};
+use domain::Role;
 use serde_json::{Map, Value, json};
 
 use self::{

@@ -117,7 +117,7 @@ async fn the_header_is_absent_unless_turned_on() {
 #[tokio::test]
 async fn one_fact_sheet_brings_its_lists_in_its_own_statement() {
     let app = TestApp::new().await;
-    let model = domain::meta_model::current(app.db.conn(), &app.admin)
+    let model = domain::meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;
@@ -197,7 +197,7 @@ async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
     assert_eq!(same, before, "the cached answer");
 
     // Another replica's write (straight to the database) moves the counter this one reads.
-    let model = domain::meta_model::current(app.db.conn(), &app.admin)
+    let model = domain::meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;

@@ -4,7 +4,7 @@
 use api::graphql::{SchemaOptions, build_schema};
 use domain::{
     fact_sheets::{self, NewFactSheet},
-    meta_model,
+    meta_model_versions,
     relations::{self, NewRelation},
 };
 use serde_json::json;
@@ -23,7 +23,7 @@ pub(crate) const DEPTH_3: &str = r#"{
 
 /// `artifacts` artifacts, each owned by one of 10 teams, providing one API and consuming two.
 pub(crate) async fn seed(app: &TestApp, artifacts: usize) {
-    let model = meta_model::current(app.db.conn(), &app.admin)
+    let model = meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;
@@ -131,7 +131,7 @@ async fn depth_three_traversal_costs_statements_per_level_not_per_node() {
 #[tokio::test]
 async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
     let app = TestApp::new().await;
-    let model = meta_model::current(app.db.conn(), &app.admin)
+    let model = meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;
@@ -191,7 +191,7 @@ async fn fact_sheets_with_external_ids_and_tags_cost_one_statement_per_field() {
 #[tokio::test]
 async fn far_ends_are_read_whole_only_when_shown_and_always_right() {
     let app = TestApp::new().await;
-    let model = meta_model::current(app.db.conn(), &app.admin)
+    let model = meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;

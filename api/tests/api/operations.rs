@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use api::graphql::operation_rules::Root;
 use async_graphql::parser::{
     parse_schema,
     types::{BaseType, InputValueDefinition, Type, TypeKind, TypeSystemDefinition},
 };
-use domain::authz::Root;
 
 pub struct Operation {
     pub root: Root,

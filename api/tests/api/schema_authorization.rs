@@ -2,10 +2,8 @@
 //! called as viewer, member and admin, and must be refused with FORBIDDEN exactly when the role
 //! is below the operation's rule. An operation without a rule fails here first.
 
-use domain::{
-    Role,
-    authz::{allows, operation_rule},
-};
+use api::graphql::operation_rules::rule as operation_rule;
+use domain::{Role, authz::allows};
 use serde_json::json;
 
 use crate::{operations::Schema, support::TestApp};

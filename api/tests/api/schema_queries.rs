@@ -135,7 +135,7 @@ async fn filter_sort_paginate_and_facet() {
 #[tokio::test]
 async fn page_size_defaults_to_50_and_is_capped_at_500() {
     let app = TestApp::new().await;
-    let model = domain::meta_model::current(app.db.conn(), &app.admin)
+    let model = domain::meta_model_versions::current(app.db.conn(), &app.admin)
         .await
         .unwrap()
         .model;

@@ -7,7 +7,7 @@ use api::graphql::{AppSchema, SchemaOptions, TraversalRendering, build_schema};
 use chrono::{TimeZone, Utc};
 use domain::{
     fact_sheets::{self, NewFactSheet},
-    meta_model,
+    meta_model_versions,
     relations::{self, NewRelation},
 };
 use serde_json::{Value, json};
@@ -34,7 +34,10 @@ async fn both() -> Both {
     let app = TestApp::new().await;
     seed(&app, 12).await;
     let db = app.db.conn();
-    let model = meta_model::current(db, &app.admin).await.unwrap().model;
+    let model = meta_model_versions::current(db, &app.admin)
+        .await
+        .unwrap()
+        .model;
     let artifact = fact_sheets::create(
         db,
         &app.admin,

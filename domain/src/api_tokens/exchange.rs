@@ -4,8 +4,9 @@ use uuid::Uuid;
 
 use super::{TokenSecret, stored};
 use crate::{
-    Error, Result, Role,
+    error::{Error, Result},
     features::{self, Feature},
+    principal::Role,
     workspaces::{self, Workspace},
 };
 use entity::api_token;
@@ -176,9 +177,9 @@ mod tests {
 
     use super::*;
     use crate::{
-        Principal,
         api_tokens::{create, secret::DIGESTS},
         db::{StatementCounter, TenantConnection},
+        principal::Principal,
     };
 
     /// The reason `presented` is refused for, the statements that took and the digests

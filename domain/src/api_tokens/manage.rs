@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use super::{ApiToken, CreatedApiToken, TokenSecret, stored};
 use crate::{
-    Error, Principal, Result, Role,
     authz::{self, Action},
+    error::{Error, Result},
+    principal::{Principal, Role},
 };
 use entity::api_token;
 

@@ -17,7 +17,8 @@ pub struct IndexValue {
 }
 
 /// The filterable values of a fact sheet's attributes. Texts and lifecycles are searched or
-/// shown, not filtered by value, so they are left out.
+/// shown, not filtered by value, so they are left out. The match names every attribute type, so
+/// a new one cannot go unindexed without someone deciding it should.
 pub fn index_values(definitions: &[AttributeDefinition], values: &Attributes) -> Vec<IndexValue> {
     let mut rows = Vec::new();
     for definition in definitions {
@@ -30,30 +31,42 @@ pub fn index_values(definitions: &[AttributeDefinition], values: &Attributes) ->
             text: Some(s.to_owned()),
             number: None,
         };
-        match (definition.kind, value) {
-            (AttributeType::Text | AttributeType::Lifecycle, _) => {}
-            (AttributeType::Integer | AttributeType::Number, Value::Number(n)) => {
-                rows.push(IndexValue {
+        // A short string is indexed as itself, whatever its type says.
+        let short_text = || match value {
+            Value::String(s) if s.len() <= MAX_INDEXED_TEXT => Some(text(0, s)),
+            _ => None,
+        };
+        match definition.kind {
+            AttributeType::Text | AttributeType::Lifecycle => {}
+            AttributeType::Integer | AttributeType::Number => match value {
+                Value::Number(n) => rows.push(IndexValue {
                     key: definition.key.clone(),
                     ordinal: 0,
                     text: None,
                     number: n.as_f64(),
-                })
-            }
-            (AttributeType::Boolean, Value::Bool(b)) => {
-                rows.push(text(0, if *b { "true" } else { "false" }))
-            }
-            (AttributeType::MultiSelect, Value::Array(items)) => {
-                rows.extend(
+                }),
+                _ => rows.extend(short_text()),
+            },
+            AttributeType::Boolean => match value {
+                Value::Bool(b) => rows.push(text(0, if *b { "true" } else { "false" })),
+                _ => rows.extend(short_text()),
+            },
+            AttributeType::MultiSelect => match value {
+                Value::Array(items) => rows.extend(
                     items
                         .iter()
                         .filter_map(Value::as_str)
                         .zip(0..)
                         .map(|(s, i)| text(i, s)),
-                );
-            }
-            (_, Value::String(s)) if s.len() <= MAX_INDEXED_TEXT => rows.push(text(0, s)),
-            _ => {}
+                ),
+                _ => rows.extend(short_text()),
+            },
+            AttributeType::String
+            | AttributeType::Date
+            | AttributeType::DateTime
+            | AttributeType::Url
+            | AttributeType::Email
+            | AttributeType::SingleSelect => rows.extend(short_text()),
         }
     }
     rows

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{Attributes, lifecycle};
 use crate::{
-    FieldError,
+    error::FieldError,
     meta_model::{AttributeDefinition, AttributeType},
 };
 

@@ -1,13 +1,12 @@
 //! The single place where roles are turned into permissions. Services call [`require`] first;
 //! resolvers never check roles themselves, so a rule changes in exactly one line.
 
-mod operations;
-
 use std::fmt;
 
-pub use operations::{Root, all as operation_rules, rule as operation_rule};
-
-use crate::{Error, Principal, Result, Role};
+use crate::{
+    error::{Error, Result},
+    principal::{Principal, Role},
+};
 
 /// What a caller wants to do, at the granularity the contract grants roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -30,13 +30,13 @@ pub struct Canceller {
 
 impl Canceller {
     /// A canceller for the database at `url`, connecting on first use.
-    pub fn lazy(url: &str) -> crate::Result<Self> {
+    pub fn lazy(url: &str) -> crate::error::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(5))
             .connect_lazy(url)
-            .map_err(|e| crate::Error::Internal(format!("canceller pool: {e}")))?;
+            .map_err(|e| crate::error::Error::Internal(format!("canceller pool: {e}")))?;
         Ok(Self { pool })
     }
 

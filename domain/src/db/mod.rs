@@ -18,6 +18,10 @@ pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_no_workspace, enter_
 
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 
+/// Rows per multi-row statement: their bind parameters stay far below PostgreSQL's 65,535 and
+/// SQLite's 32,766.
+pub(crate) const INSERT_CHUNK: usize = 1000;
+
 /// True when the statement runs on PostgreSQL; used where the two dialects need different SQL.
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DatabaseBackend::Postgres

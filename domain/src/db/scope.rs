@@ -8,7 +8,7 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::{StatementCounter, Store, TenantConnection};
-use crate::Result;
+use crate::error::Result;
 
 #[derive(Clone)]
 pub struct TenantScope {

@@ -28,7 +28,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::cancel::{Canceller, Unfinished, transaction_name};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The SQLSTATE `wayfinder_enter_workspace` raises for a workspace that does not exist or was
 /// deleted (the migration `m20261202_000110_create_enter_workspace_function` defines both).

@@ -42,7 +42,7 @@ use tokio::{
 use uuid::Uuid;
 
 use super::{StatementCounter, cancel::Canceller, tenant::TenantConnection};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A connection that can run independent reads beside itself.
 pub trait Siblings: ConnectionTrait + Sync {

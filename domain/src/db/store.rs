@@ -23,7 +23,7 @@ use super::{
     siblings::SiblingPool,
     tenant::{TenantConnection, enter_workspace},
 };
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 #[derive(Clone)]
 pub struct Store {

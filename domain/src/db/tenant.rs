@@ -18,7 +18,7 @@ use super::{
     scoped_transaction::{ScopedTransaction, is_not_live_db},
     siblings::{InFlight, Permit, SiblingPool},
 };
-use crate::Result;
+use crate::error::Result;
 
 /// The PostgreSQL setting the row-level security policies read.
 pub const WORKSPACE_SETTING: &str = "wayfinder.workspace_id";
@@ -29,8 +29,8 @@ pub const WORKSPACE_SETTING: &str = "wayfinder.workspace_id";
 ///
 /// The same statement (the function `wayfinder_enter_workspace`, which the migrations create)
 /// checks that the workspace is live: a deleted one gets no scope and the
-/// caller [`Error::Unauthenticated`](crate::Error::Unauthenticated), so its tokens stop working
-/// at the next transaction. This is what lets [`crate::workspace_cache`] skip the look-up.
+/// caller [`Error::Unauthenticated`](crate::error::Error::Unauthenticated), so its tokens stop working
+/// at the next transaction. This is what lets the workspace cache above skip the look-up.
 pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
     if is_postgres(db) {
         db.query_one_raw(Statement::from_sql_and_values(
@@ -41,7 +41,7 @@ pub async fn enter_workspace(db: &impl ConnectionTrait, workspace_id: Uuid) -> R
         .await
         .map_err(|e| {
             if is_not_live_db(&e) {
-                crate::Error::Unauthenticated
+                crate::error::Error::Unauthenticated
             } else {
                 e.into()
             }

@@ -13,9 +13,10 @@ use serde_json::json;
 
 use super::validate::{Fact, ValidEvent};
 use crate::{
-    Principal, Result,
     authz::{self, Action},
+    error::Result,
     features::{self, Feature},
+    principal::Principal,
     versions::{self, Counter},
 };
 use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};

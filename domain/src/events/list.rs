@@ -9,11 +9,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     limits,
     paging::{Page, decode_cursor, encode_cursor, page_size},
+    principal::Principal,
 };
 use entity::event;
 
@@ -50,15 +51,14 @@ pub async fn list_for_fact_sheet(
         return Err(Error::Invalid(vec![refusal]));
     }
     let size = page_size(first)?;
-    let sources: Vec<String> =
-        external_ids::for_fact_sheets(db, principal.workspace_id, &[fact_sheet_id])
-            .await?
-            .remove(&fact_sheet_id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.namespace == EVENT_SOURCE_NAMESPACE)
-            .map(|e| e.value)
-            .collect();
+    let sources: Vec<String> = external_ids::for_fact_sheets(db, principal, &[fact_sheet_id])
+        .await?
+        .remove(&fact_sheet_id)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.namespace == EVENT_SOURCE_NAMESPACE)
+        .map(|e| e.value)
+        .collect();
     if sources.is_empty() {
         return Ok(Page {
             items: Vec::new(),

@@ -18,10 +18,11 @@ use uuid::Uuid;
 
 use super::{Facets, FactSheetFilter, count, facets};
 use crate::{
-    Principal, Result,
     authz::{self, Action},
     cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
+    error::Result,
     meta_model::MetaModelVersion,
+    principal::Principal,
     versions::{Counter, ReadOnce},
 };
 
@@ -86,7 +87,7 @@ impl AggregateCache {
         if inventory.counter() != Counter::Inventory
             || inventory.workspace_id() != principal.workspace_id
         {
-            return Err(crate::Error::Internal(
+            return Err(crate::error::Error::Internal(
                 "aggregates keyed by another counter or workspace".into(),
             ));
         }

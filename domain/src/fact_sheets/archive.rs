@@ -3,11 +3,13 @@ use sea_orm::{ConnectionTrait, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{FactSheet, Status, persist};
+use super::{FactSheet, Status};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
+    fact_sheet_store,
     history::{self, ChangeKind},
+    principal::Principal,
 };
 use entity::fact_sheet::Column;
 
@@ -56,7 +58,7 @@ async fn set_status(
     comment: Option<&str>,
 ) -> Result<FactSheet> {
     authz::require(principal, Action::WriteInventory)?;
-    let current = persist::load_for_write(db, principal, id).await?;
+    let current = fact_sheet_store::load_for_write(db, principal, id).await?;
     let before = Status::of(&current);
     if before == status {
         return Err(Error::conflict(format!(
@@ -66,11 +68,11 @@ async fn set_status(
     }
     let diff = json!({ "status": history::field_diff(Some(&json!(before.as_str())), Some(&json!(status.as_str()))) });
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
-    persist::next_revision(
+    fact_sheet_store::next_revision(
         db,
         principal,
         &current,
-        persist::Revision {
+        fact_sheet_store::Revision {
             changes: vec![(Column::Status, Expr::value(status.as_str()))],
             kind,
             diff,

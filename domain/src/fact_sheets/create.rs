@@ -3,14 +3,16 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{FactSheet, Status, hierarchy::check_parent, persist};
+use super::{FactSheet, Status, hierarchy::check_parent};
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, completion, index_values, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::{self, ExternalId},
+    fact_sheet_store,
     history::{self, ChangeKind, NewChange},
     meta_model::MetaModel,
+    principal::Principal,
     tags,
 };
 use entity::fact_sheet;
@@ -51,21 +53,7 @@ pub async fn create(
 ) -> Result<FactSheet> {
     authz::require(principal, Action::WriteInventory)?;
     crate::features::require_within_total(db, principal.workspace_id, 1).await?;
-    let Some(fs_type) = model.fact_sheet_type(&input.fact_sheet_type) else {
-        let known: Vec<&str> = model
-            .fact_sheet_types
-            .iter()
-            .map(|t| t.key.as_str())
-            .collect();
-        return Err(Error::invalid(
-            "type",
-            format!(
-                "`{}` is not a fact sheet type (known: {})",
-                input.fact_sheet_type,
-                known.join(", ")
-            ),
-        ));
-    };
+    let fs_type = model.require_fact_sheet_type(&input.fact_sheet_type)?;
     let mut errors: Vec<FieldError> = check_name(&input.name).into_iter().collect();
     let attributes = match validate_attributes(
         &fs_type.attributes,
@@ -95,7 +83,7 @@ pub async fn create(
         id: Set(id),
         fact_sheet_type: Set(fs_type.key.clone()),
         name: Set(name.clone()),
-        search_text: Set(persist::search_text(&name, description.as_deref())),
+        search_text: Set(fact_sheet_store::search_text(&name, description.as_deref())),
         description: Set(description.clone()),
         attributes: Set(Value::Object(attributes.clone())),
         status: Set(Status::Active.as_str().to_owned()),
@@ -110,7 +98,7 @@ pub async fn create(
     fact_sheet::Entity::insert(row)
         .exec_without_returning(db)
         .await?;
-    persist::write_index(
+    fact_sheet_store::write_index(
         db,
         principal.workspace_id,
         id,

@@ -11,9 +11,10 @@ use sea_orm::{
 
 use super::filter::{FactSheetFilter, Part, compile};
 use crate::{
-    Principal, Result,
     authz::{self, Action},
+    error::Result,
     meta_model::MetaModel,
+    principal::Principal,
 };
 use entity::{attribute_value, fact_sheet, fact_sheet_tag, tag};
 

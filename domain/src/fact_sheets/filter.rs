@@ -13,8 +13,10 @@ use uuid::Uuid;
 
 use super::Status;
 use crate::{
-    Error, FieldError, Principal, Result, limits,
+    error::{Error, FieldError, Result},
+    limits,
     meta_model::{AttributeType, MetaModel},
+    principal::Principal,
 };
 use entity::{attribute_value, fact_sheet, fact_sheet_tag, relation, tag};
 

@@ -4,7 +4,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::{FieldError, Result};
+use crate::error::{FieldError, Result};
 use entity::fact_sheet;
 
 /// Deeper hierarchies than this are refused; they are data errors, not org charts.

@@ -17,10 +17,11 @@ use super::{
     filter::{FactSheetFilter, Part, compile},
 };
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     meta_model::MetaModel,
     paging::{Page, decode_cursor, encode_cursor, page_size},
+    principal::Principal,
 };
 use entity::fact_sheet;
 

@@ -1,11 +1,13 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
-use super::{FactSheet, persist::INSERT_CHUNK};
+use super::FactSheet;
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    db::INSERT_CHUNK,
+    error::{Error, Result},
     external_ids,
+    principal::Principal,
 };
 use entity::fact_sheet;
 

@@ -3,14 +3,16 @@ use sea_orm::{ConnectionTrait, sea_query::Expr};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{FactSheet, create::check_name, hierarchy::check_parent, persist};
+use super::{FactSheet, create::check_name, hierarchy::check_parent};
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, completion, index_values, merge_patch, validate_attributes},
     authz::{self, Action},
+    error::{Error, FieldError, Result},
     external_ids::{self, ExternalId},
+    fact_sheet_store,
     history::{self, ChangeKind},
     meta_model::MetaModel,
+    principal::Principal,
 };
 use entity::fact_sheet::Column;
 
@@ -46,8 +48,8 @@ pub async fn update(
     patch: FactSheetPatch,
 ) -> Result<FactSheet> {
     authz::require(principal, Action::WriteInventory)?;
-    let current = persist::load_for_write(db, principal, patch.id).await?;
-    persist::check_expected_revision(&current, patch.expected_revision)?;
+    let current = fact_sheet_store::load_for_write(db, principal, patch.id).await?;
+    fact_sheet_store::check_expected_revision(&current, patch.expected_revision)?;
     let fs_type = model
         .fact_sheet_type(&current.fact_sheet_type)
         .ok_or_else(|| {
@@ -58,7 +60,7 @@ pub async fn update(
         })?;
 
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut changes: persist::ColumnChanges = Vec::new();
+    let mut changes: fact_sheet_store::ColumnChanges = Vec::new();
     let mut diff = Map::new();
 
     let mut name = current.name.clone();
@@ -92,7 +94,7 @@ pub async fn update(
     if name != current.name || description != current.description {
         changes.push((
             Column::SearchText,
-            Expr::value(persist::search_text(&name, description.as_deref())),
+            Expr::value(fact_sheet_store::search_text(&name, description.as_deref())),
         ));
     }
 
@@ -155,7 +157,7 @@ pub async fn update(
         changes.push((Column::Completion, Expr::value(score)));
     }
     if let Some(ids) = &patch.external_ids {
-        let before = external_ids::for_fact_sheets(db, principal.workspace_id, &[current.id])
+        let before = external_ids::for_fact_sheets(db, principal, &[current.id])
             .await?
             .remove(&current.id)
             .unwrap_or_default();
@@ -174,11 +176,11 @@ pub async fn update(
         // Nothing changed: no new revision, no history noise.
         return Ok(current);
     }
-    persist::next_revision(
+    fact_sheet_store::next_revision(
         db,
         principal,
         &current,
-        persist::Revision {
+        fact_sheet_store::Revision {
             changes,
             kind: ChangeKind::Updated,
             diff: Value::Object(diff),
@@ -188,7 +190,7 @@ pub async fn update(
     )
     .await?;
     if attributes_changed {
-        persist::write_index(
+        fact_sheet_store::write_index(
             db,
             principal.workspace_id,
             current.id,

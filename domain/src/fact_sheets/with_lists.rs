@@ -14,9 +14,10 @@ use uuid::Uuid;
 
 use super::{FactSheet, read::one_of_workspace};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
     external_ids::ExternalId,
+    principal::Principal,
     tags::Tag,
 };
 

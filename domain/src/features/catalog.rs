@@ -2,7 +2,7 @@
 
 use std::{fmt, str::FromStr};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Each feature has a stable id (what the CLI, GraphQL and error extensions say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,18 +1,19 @@
 //! The checks services make before gated or metered work.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ConnectionTrait, EntityTrait,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use uuid::Uuid;
 
 use super::{
     Feature, FeatureStatus,
-    settings::{FeatureSetting, live_fact_sheets, settings},
+    settings::{FeatureSetting, settings},
+    usage::{live_fact_sheets, period, used_in},
 };
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use entity::feature_usage;
 
 /// The feature's setting, or [`Error::FeatureDisabled`] when it is switched off.
@@ -49,10 +50,6 @@ pub async fn require_within_total(
         }
     }
     Ok(())
-}
-
-fn period(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%d").to_string()
 }
 
 /// Counts `amount` against today's (UTC) quota of `feature`, in the caller's transaction: the
@@ -102,27 +99,4 @@ fn exhausted(workspace_id: Uuid, feature: Feature, quota: i64) -> Error {
         feature: feature.id().to_owned(),
         quota,
     }
-}
-
-async fn used_in(
-    db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    feature: Feature,
-    period: &str,
-) -> Result<i64> {
-    Ok(feature_usage::Entity::find()
-        .filter(feature_usage::Column::WorkspaceId.eq(workspace_id))
-        .filter(feature_usage::Column::Feature.eq(feature.id()))
-        .filter(feature_usage::Column::Period.eq(period))
-        .one(db)
-        .await?
-        .map_or(0, |u| u.used))
-}
-
-pub(super) async fn usage_today(
-    db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    feature: Feature,
-) -> Result<i64> {
-    used_in(db, workspace_id, feature, &period(Utc::now())).await
 }

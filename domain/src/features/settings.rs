@@ -4,17 +4,21 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use uuid::Uuid;
 
-use super::{Edition, Feature, FeatureStatus, enforce::usage_today};
-use crate::{
-    Error, Principal, Result,
-    authz::{self, Action},
+use super::{
+    Edition, Feature, FeatureStatus,
+    usage::{live_fact_sheets, usage_today},
 };
-use entity::{fact_sheet, workspace, workspace_feature};
+use crate::{
+    authz::{self, Action},
+    error::{Error, Result},
+    principal::Principal,
+};
+use entity::{workspace, workspace_feature};
 
 /// One feature as it applies to a workspace now.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,14 +139,6 @@ pub async fn effective(
 ) -> Result<(Edition, Vec<FeatureSetting>)> {
     authz::require(principal, Action::AdministerWorkspace)?;
     for_workspace(db, principal.workspace_id).await
-}
-
-pub(super) async fn live_fact_sheets(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<u64> {
-    Ok(fact_sheet::Entity::find()
-        .filter(fact_sheet::Column::WorkspaceId.eq(workspace_id))
-        .filter(fact_sheet::Column::Status.ne("ARCHIVED"))
-        .count(db)
-        .await?)
 }
 
 /// Overrides one feature (platform operation; the CLI calls it). `None` removes the override,

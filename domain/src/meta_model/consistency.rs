@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use super::model::{AttributeDefinition, AttributeType, MetaModel, RollUpDirection};
-use crate::FieldError;
+use crate::error::FieldError;
 
 /// Keys become GraphQL-visible identifiers and JSON keys, so they stay plain.
 fn is_valid_key(key: &str) -> bool {

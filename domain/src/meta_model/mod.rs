@@ -1,20 +1,15 @@
-//! The per-workspace meta model: which fact sheet types exist, what attributes they carry and
-//! how they may relate. It is data, versioned in the database, and changed at runtime.
+//! The per-workspace meta model as a value: which fact sheet types exist, what attributes they
+//! carry, how they may relate and which bands rate their metrics. Pure definitions and checks;
+//! storing and changing a workspace's model is the business of `meta_model_versions`, above.
 
-mod cache;
+mod bands;
 mod consistency;
 mod defaults;
-mod edit;
-mod impact;
 mod model;
-mod store;
+mod version;
 
-pub use cache::MetaModelCache;
+pub use bands::{Bands, DEFAULT_BANDS_VERSION, DeploymentFrequencyBands, DurationBands, RateBands};
 pub use consistency::check_consistency;
 pub use defaults::default_meta_model;
-pub use edit::{AttributeOwner, MetaModelEdit};
-pub use impact::Impact;
 pub use model::*;
-pub use store::{
-    MetaModelChange, MetaModelVersion, apply_edit, current, history, install_default, version,
-};
+pub use version::MetaModelVersion;

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
+
 /// The whole meta model of one workspace at one version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -8,7 +10,7 @@ pub struct MetaModel {
     pub relation_types: Vec<RelationType>,
     /// DORA performance bands for this workspace; `None` means the published defaults.
     #[serde(default)]
-    pub performance_bands: Option<crate::metrics::Bands>,
+    pub performance_bands: Option<super::bands::Bands>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,6 +183,24 @@ impl MetaModel {
         self.relation_types.iter().find(|t| t.key == key)
     }
 
+    /// The fact sheet type `key`, or a refusal of field `type` naming the known ones.
+    pub fn require_fact_sheet_type(&self, key: &str) -> Result<&FactSheetType> {
+        self.fact_sheet_type(key).ok_or_else(|| {
+            unknown_type(
+                "fact sheet",
+                key,
+                self.fact_sheet_types.iter().map(|t| &t.key),
+            )
+        })
+    }
+
+    /// The relation type `key`, or a refusal of field `type` naming the known ones.
+    pub fn require_relation_type(&self, key: &str) -> Result<&RelationType> {
+        self.relation_type(key).ok_or_else(|| {
+            unknown_type("relation", key, self.relation_types.iter().map(|t| &t.key))
+        })
+    }
+
     pub fn relation_type_mut(&mut self, key: &str) -> Option<&mut RelationType> {
         self.relation_types.iter_mut().find(|t| t.key == key)
     }
@@ -206,4 +226,13 @@ impl AttributeDefinition {
     pub fn option(&self, key: &str) -> Option<&SelectOption> {
         self.options.iter().find(|o| o.key == key)
     }
+}
+
+/// Names the known keys, so a client that sent a wrong one can correct itself.
+fn unknown_type<'a>(kind: &str, key: &str, known: impl Iterator<Item = &'a String>) -> Error {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    Error::invalid(
+        "type",
+        format!("`{key}` is not a {kind} type (known: {})", known.join(", ")),
+    )
 }

@@ -25,11 +25,12 @@ use super::{
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
-    Principal, Result,
     cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
     db::Siblings,
-    events::Needs,
+    error::Result,
     meta_model::MetaModelVersion,
+    metrics::Needs,
+    principal::Principal,
     versions,
 };
 

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
 use super::incidents::FailedDeployments;
-use super::levels::{Level, RateBands};
+use super::levels::Level;
 use super::window::{BucketGrid, MetricWindow};
+use crate::meta_model::RateBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -81,9 +82,9 @@ mod tests {
     use super::super::facts::{Deployment, IncidentEvent, IncidentEventKind};
     use super::super::fixtures::{deployment, first_week_of_march, incident};
     use super::super::incidents::{failed_deployments, incidents};
-    use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
+    use crate::meta_model::Bands;
 
     /// An incident opened on Friday 8 March, blaming `deployment` or `changes`.
     fn opened(id: &str, deployment: Option<&str>, changes: &[&str]) -> IncidentEvent {

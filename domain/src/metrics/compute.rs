@@ -15,10 +15,10 @@ use super::facts::{Facts, FactsView};
 use super::flow::{FlowMetrics, flow};
 use super::incidents::{failed_deployments, incidents};
 use super::lead_time::{LeadTime, lead_time};
-use super::levels::Bands;
 use super::recovery::{Recovery, failed_deployment_recovery_time, time_to_restore};
 use super::window::MetricWindow;
 use super::work_items::work_items;
+use crate::meta_model::Bands;
 
 /// Mirrors the API's `type Metrics`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

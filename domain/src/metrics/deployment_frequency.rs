@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
-use super::levels::{DeploymentFrequencyBands, Level};
+use super::levels::Level;
 use super::window::{BucketGrid, BucketSize, MetricWindow};
+use crate::meta_model::DeploymentFrequencyBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -90,8 +91,8 @@ pub(super) fn deployment_frequency(
 mod tests {
     use super::super::facts::{Deployment, DeploymentStatus};
     use super::super::fixtures::{at, deployment, window};
-    use super::super::levels::Bands;
     use super::*;
+    use crate::meta_model::Bands;
     use chrono_tz::{Europe::Berlin, Tz, UTC};
 
     fn run(

@@ -153,7 +153,7 @@ impl Facts {
     /// The facts that happened before `until`, of facts [ordered](Self::order_from) from a time
     /// at or before `until`: those of
     /// a window ending there, taken from facts loaded for a window around it (see
-    /// `super::facts_cache`) without copying them. Later facts must go, not just be ignored: a
+    /// the facts cache) without copying them. Later facts must go, not just be ignored: a
     /// deployment's time is that of its latest event.
     pub fn view_before(&self, until: DateTime<Utc>) -> FactsView<'_> {
         fn cut<T>(facts: &[T], time: impl Fn(&T) -> DateTime<Utc>, until: DateTime<Utc>) -> &[T] {

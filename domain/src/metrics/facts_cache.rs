@@ -23,9 +23,9 @@ use uuid::Uuid;
 
 use super::{Facts, FactsView, MetricWindow};
 use crate::{
-    Error, Result,
     db::Siblings,
-    events::{Needs, load_window_facts},
+    error::{Error, Result},
+    metrics::load::{Needs, load_window_facts},
 };
 
 /// How far a load reaches beyond its window on either side.

@@ -19,14 +19,15 @@ use super::{
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
     db::Siblings,
-    events::{Needs, load_window_facts},
+    error::{Error, Result},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
     features::{self, Feature},
     meta_model::{MetaModel, RollUpDirection},
+    metrics::load::{Needs, load_window_facts},
+    principal::Principal,
     relations,
 };
 
@@ -81,7 +82,7 @@ pub(super) async fn admit(
             fact_sheets::require(db, principal, id).await?;
         }
         Subject::Read(sheet) if sheet.workspace_id != principal.workspace_id => {
-            return Err(crate::Error::not_found("fact sheet", sheet.id));
+            return Err(crate::error::Error::not_found("fact sheet", sheet.id));
         }
         Subject::Read(_) => {}
     }
@@ -282,7 +283,7 @@ async fn event_sources(
     principal: &Principal,
     members: &[Uuid],
 ) -> Result<Vec<String>> {
-    let ids = external_ids::for_fact_sheets(db, principal.workspace_id, members).await?;
+    let ids = external_ids::for_fact_sheets(db, principal, members).await?;
     let mut sources: Vec<String> = ids
         .into_values()
         .flatten()

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::deployments::DeploymentIndex;
 use super::facts::Change;
-use super::levels::{DurationBands, Level};
+use super::levels::Level;
 use super::stats::{DurationStats, nanos_between};
 use super::window::{BucketGrid, MetricWindow};
+use crate::meta_model::DurationBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -110,9 +111,9 @@ pub(super) fn lead_time(
 mod tests {
     use super::super::facts::Deployment;
     use super::super::fixtures::{change, deployment, first_week_of_march};
-    use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
+    use crate::meta_model::Bands;
 
     const H: f64 = 3600.0;
 

@@ -15,6 +15,7 @@ mod incidents;
 mod intern;
 pub mod lead_time;
 pub mod levels;
+pub mod load;
 pub mod recovery;
 mod sources_cache;
 pub mod stats;
@@ -37,7 +38,10 @@ pub use facts::{
 pub use flow::{FlowBucket, FlowMetrics, TypeCount, TypeShare};
 pub use for_fact_sheet::{Subject, for_fact_sheet, members};
 pub use lead_time::{LeadTime, LeadTimeBucket};
-pub use levels::{Bands, DeploymentFrequencyBands, DurationBands, Level, RateBands};
+pub use levels::Level;
+pub use load::Needs;
+// A metric's level is rated by the workspace's bands, which the meta model holds.
+pub use crate::meta_model::{Bands, DeploymentFrequencyBands, DurationBands, RateBands};
 pub use recovery::{Recovery, RecoveryBucket};
 pub use stats::{DurationStats, percentile_cont};
 pub use window::{BucketSize, MetricWindow, WindowEnd, WindowError, WindowLimits};

@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::incidents::{FailedDeployments, Incident};
-use super::levels::{DurationBands, Level};
+use super::levels::Level;
 use super::stats::{DurationStats, nanos_between, seconds_from_nanos};
 use super::window::{BucketGrid, MetricWindow};
+use crate::meta_model::DurationBands;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -141,9 +142,9 @@ mod tests {
     use super::super::facts::{IncidentEvent, IncidentEventKind};
     use super::super::fixtures::{deployment, first_week_of_march, incident};
     use super::super::incidents::{failed_deployments, incidents};
-    use super::super::levels::Bands;
     use super::super::window::BucketSize;
     use super::*;
+    use crate::meta_model::Bands;
 
     const H: f64 = 3600.0;
 

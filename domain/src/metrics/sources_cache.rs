@@ -11,7 +11,7 @@ use std::sync::Arc;
 use quick_cache::{Weighter, sync::Cache};
 use uuid::Uuid;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Sources held across all entries: a product over thousands of artifacts weighs thousands.
 const WEIGHT_CAPACITY: u64 = 1_000_000;

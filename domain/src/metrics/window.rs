@@ -88,7 +88,7 @@ pub struct MetricWindow {
 }
 
 impl MetricWindow {
-    /// Validating constructor for API input; [`super::compute::compute`]
+    /// Validating constructor for API input; the engine's `compute`
     /// itself tolerates any window and treats `to <= from` as empty.
     pub fn new(
         from: DateTime<Utc>,

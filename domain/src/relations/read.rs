@@ -5,9 +5,10 @@ use uuid::Uuid;
 
 use super::Relation;
 use crate::{
-    Principal, Result,
     authz::{self, Action},
-    fact_sheets::persist::INSERT_CHUNK,
+    db::INSERT_CHUNK,
+    error::Result,
+    principal::Principal,
 };
 use entity::relation;
 

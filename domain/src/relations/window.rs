@@ -15,9 +15,10 @@ use uuid::Uuid;
 
 use super::Relation;
 use crate::{
-    Principal, Result,
     authz::{self, Action},
+    error::Result,
     fact_sheets::FactSheet,
+    principal::Principal,
 };
 use entity::{fact_sheet, relation};
 

@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use super::{RelationSlice, RelationWindow, windows_for};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
+    principal::Principal,
     versions::{Counter, ReadOnce},
 };
 

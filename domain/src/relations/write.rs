@@ -1,20 +1,23 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::Relation;
 use crate::{
-    Error, FieldError, Principal, Result,
     attributes::{Attributes, merge_patch, validate_attributes},
     authz::{self, Action},
     db::is_postgres,
-    fact_sheets::{FactSheet, Patch, Status, persist},
+    error::{Error, FieldError, Result},
+    fact_sheet_store,
+    fact_sheets::{FactSheet, Patch, Status},
     history::{self, ChangeKind},
     limits,
     meta_model::{Cardinality, MetaModel, RelationType},
+    principal::Principal,
 };
 use entity::relation;
 
@@ -43,21 +46,7 @@ pub async fn create(
     input: NewRelation,
 ) -> Result<Relation> {
     authz::require(principal, Action::WriteInventory)?;
-    let Some(rel_type) = model.relation_type(&input.relation_type) else {
-        let known: Vec<&str> = model
-            .relation_types
-            .iter()
-            .map(|t| t.key.as_str())
-            .collect();
-        return Err(Error::invalid(
-            "type",
-            format!(
-                "`{}` is not a relation type (known: {})",
-                input.relation_type,
-                known.join(", ")
-            ),
-        ));
-    };
+    let rel_type = model.require_relation_type(&input.relation_type)?;
     let mut errors = Vec::new();
     // Lock both ends (in id order, so two writers never wait on each other crosswise).
     let (first, second) = if input.from_id <= input.to_id {
@@ -260,7 +249,7 @@ async fn load_end(
     principal: &Principal,
     id: Uuid,
 ) -> Result<Option<FactSheet>> {
-    match persist::load_for_write(db, principal, id).await {
+    match fact_sheet_store::load_for_write(db, principal, id).await {
         Ok(fs) => Ok(Some(fs)),
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e),
@@ -313,49 +302,45 @@ async fn check_cardinality(
     from: Uuid,
     to: Uuid,
 ) -> Result<()> {
-    let of_type = || {
-        relation::Entity::find()
-            .filter(relation::Column::WorkspaceId.eq(workspace_id))
-            .filter(relation::Column::RelationType.eq(t.key.clone()))
-    };
-    if of_type()
-        .filter(relation::Column::FromId.eq(from))
-        .filter(relation::Column::ToId.eq(to))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(Error::invalid(
+    let from_ends = Condition::all().add(relation::Column::FromId.eq(from));
+    let to_ends = Condition::all().add(relation::Column::ToId.eq(to));
+    // Each rule: whether it applies, the relations of the type that would break it, the field
+    // to blame and why. Checked in this order, the first broken one refused.
+    let rules = [
+        (
+            true,
+            from_ends.clone().add(relation::Column::ToId.eq(to)),
             "toId",
             format!("this {} relation already exists", t.key),
-        ));
-    }
-    if t.to_cardinality == Cardinality::One
-        && of_type()
-            .filter(relation::Column::FromId.eq(from))
-            .count(db)
-            .await?
-            > 0
-    {
-        return Err(Error::invalid(
+        ),
+        (
+            t.to_cardinality == Cardinality::One,
+            from_ends,
             "fromId",
             format!("a {} has at most one {} relation", t.from_type, t.key),
-        ));
-    }
-    if t.from_cardinality == Cardinality::One
-        && of_type()
-            .filter(relation::Column::ToId.eq(to))
-            .count(db)
-            .await?
-            > 0
-    {
-        return Err(Error::invalid(
+        ),
+        (
+            t.from_cardinality == Cardinality::One,
+            to_ends,
             "toId",
             format!(
                 "a {} has at most one incoming {} relation",
                 t.to_type, t.key
             ),
-        ));
+        ),
+    ];
+    for (applies, breaking, field, refusal) in rules {
+        if applies
+            && relation::Entity::find()
+                .filter(relation::Column::WorkspaceId.eq(workspace_id))
+                .filter(relation::Column::RelationType.eq(t.key.clone()))
+                .filter(breaking)
+                .count(db)
+                .await?
+                > 0
+        {
+            return Err(Error::invalid(field, refusal));
+        }
     }
     Ok(())
 }
@@ -373,9 +358,9 @@ async fn record_on_ends(
     diff: Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    persist::touch(db, principal, r.from_id, kind, diff.clone(), now).await?;
+    fact_sheet_store::touch(db, principal, r.from_id, kind, diff.clone(), now).await?;
     if r.to_id != r.from_id {
-        persist::touch(db, principal, r.to_id, kind, diff, now).await?;
+        fact_sheet_store::touch(db, principal, r.to_id, kind, diff, now).await?;
     }
     Ok(())
 }

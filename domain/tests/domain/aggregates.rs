@@ -3,7 +3,7 @@
 
 use domain::{
     fact_sheets::{self, AggregateCache, FactSheetFilter, FactSheetPatch, NewFactSheet},
-    meta_model, relations, tags,
+    meta_model_versions, relations, tags,
     versions::{self, Counter, ReadOnce},
 };
 use serde_json::json;
@@ -18,7 +18,7 @@ fn request(w: &World) -> ReadOnce {
 /// The cached figures and a fresh computation, which must agree; returns the total.
 async fn check(w: &World, cache: &AggregateCache, filter: &FactSheetFilter, step: &str) -> u64 {
     let db = w.db.conn();
-    let m = meta_model::current(db, &w.admin).await.unwrap();
+    let m = meta_model_versions::current(db, &w.admin).await.unwrap();
     // One request: both figures keyed by one read of the counter.
     let inventory = ReadOnce::new(Counter::Inventory, w.admin.workspace_id);
     let cached = cache
@@ -59,7 +59,7 @@ async fn cached_facets_and_totals_follow_every_change() {
     };
 
     assert_eq!(check(&w, &cache, &filter, "nothing").await, 0);
-    let m = meta_model::current(db, &w.admin).await.unwrap();
+    let m = meta_model_versions::current(db, &w.admin).await.unwrap();
     tags::create(db, &w.admin, "pci", None, None, None)
         .await
         .unwrap();
@@ -176,11 +176,11 @@ async fn cached_facets_and_totals_follow_every_change() {
 
     // Another workspace's changes neither show up nor disturb this one's figures.
     let other = w.other_workspace().await;
-    let other_model = meta_model::current(db, &other).await.unwrap();
+    let other_model = meta_model_versions::current(db, &other).await.unwrap();
     fact_sheets::create(db, &other, &other_model.model, artifact("foreign", "rust"))
         .await
         .unwrap();
-    let m = meta_model::current(db, &w.admin).await.unwrap();
+    let m = meta_model_versions::current(db, &w.admin).await.unwrap();
     let ours = cache
         .facets(db, &w.admin, &m, &request(&w), &filter)
         .await

@@ -1,7 +1,10 @@
 //! Change-id lists are read back as stored JSON text (PostgreSQL keeps them as `json`, read with
 //! no conversion) and must come back exactly, escapes and all, through both fact loaders.
 
-use domain::events::{self, IncomingEvent, Needs};
+use domain::{
+    events::IncomingEvent,
+    metrics::{Needs, load},
+};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 use testkit::facts::{self, day};
@@ -45,13 +48,13 @@ async fn change_id_lists_come_back_exactly_as_sent() {
     let sources = ["svc".to_string()];
     let ws = w.admin.workspace_id;
 
-    let all = events::load_facts(w.db.conn(), ws, &sources, day(2))
+    let all = load::load_facts(w.db.conn(), ws, &sources, day(2))
         .await
         .unwrap();
     assert_eq!(all.deployments[0].change_ids, ids);
     assert_eq!(all.incidents[0].change_ids, ids);
 
-    let window = events::load_window_facts(w.db.conn(), ws, &sources, day(0), day(2), Needs::ALL)
+    let window = load::load_window_facts(w.db.conn(), ws, &sources, day(0), day(2), Needs::ALL)
         .await
         .unwrap();
     assert_eq!(window.deployments[0].change_ids, ids);

@@ -9,7 +9,7 @@ use domain::{
     events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
-    meta_model, metrics,
+    meta_model_versions, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
 };
 use proptest::{
@@ -48,7 +48,10 @@ fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
 
 pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid) {
     let p = new_workspace(db, slug, None, "t").await;
-    let model = meta_model::current(db.conn(), &p).await.unwrap().model;
+    let model = meta_model_versions::current(db.conn(), &p)
+        .await
+        .unwrap()
+        .model;
     let fs = fact_sheets::create(
         db.conn(),
         &p,
@@ -76,7 +79,7 @@ pub(crate) async fn assert_same_as_full_history(
     window: &MetricWindow,
     served: &Metrics,
 ) {
-    let all = events::load_facts(db.conn(), workspace_id, &["svc".to_string()], window.to)
+    let all = metrics::load::load_facts(db.conn(), workspace_id, &["svc".to_string()], window.to)
         .await
         .unwrap();
     assert_eq!(
@@ -148,7 +151,10 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                     }
                     assert_eq!(duplicates as usize, stream.iter().step_by(3).count());
 
-                    let model = meta_model::current(db.conn(), &p1).await.unwrap().model;
+                    let model = meta_model_versions::current(db.conn(), &p1)
+                        .await
+                        .unwrap()
+                        .model;
                     // A window with little history before it, and two with most of it before (incidents
                     // settled before the window, deployments they may still blame).
                     for (bucket, start) in [
@@ -169,7 +175,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs1,
                             &window,
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -179,7 +185,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs2,
                             &window,
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -187,13 +193,13 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                         assert_same_as_full_history(&db, p1.workspace_id, &window, &a).await;
                         // What the facts cache does: load for a wider window, arrange, cut to this
                         // one's end.
-                        let mut wider = events::load_window_facts(
+                        let mut wider = metrics::load::load_window_facts(
                             db.conn(),
                             p1.workspace_id,
                             &["svc".to_string()],
                             window.from - Duration::hours(hours_before),
                             window.to + Duration::hours(hours_after),
-                            events::Needs::ALL,
+                            metrics::Needs::ALL,
                         )
                         .await
                         .unwrap();
@@ -213,7 +219,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             &model,
                             fs1,
                             &window,
-                            events::Needs {
+                            metrics::Needs {
                                 dora: true,
                                 flow: false,
                             },

@@ -73,10 +73,11 @@ async fn a_fact_sheet_with_its_lists_matches_the_loaders() {
         .await
         .unwrap();
 
-    let ws = w.admin.workspace_id;
     let ids = [sheet.id, neighbour.id, bare.id];
-    let mut loaded_ids = external_ids::for_fact_sheets(db, ws, &ids).await.unwrap();
-    let mut loaded_tags = tags::tags_of(db, ws, &ids).await.unwrap();
+    let mut loaded_ids = external_ids::for_fact_sheets(db, &w.admin, &ids)
+        .await
+        .unwrap();
+    let mut loaded_tags = tags::tags_of(db, &w.admin, &ids).await.unwrap();
     let both = Lists {
         external_ids: true,
         tags: true,

@@ -113,7 +113,7 @@ async fn disabled_features_are_refused_with_their_id() {
         &model,
         fs.id,
         &window,
-        domain::events::Needs::ALL,
+        domain::metrics::Needs::ALL,
     )
     .await;
     assert!(

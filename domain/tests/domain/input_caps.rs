@@ -13,10 +13,10 @@ use domain::{
     },
     limits,
     meta_model::{
-        self, AttributeDefinition, AttributeOwner, AttributeType, Cardinality, Constraints,
-        FactSheetType, MetaModel, MetaModelEdit, RelationType, RollUp, RollUpDirection,
-        SelectOption,
+        AttributeDefinition, AttributeType, Cardinality, Constraints, FactSheetType, MetaModel,
+        RelationType, RollUp, RollUpDirection, SelectOption,
     },
+    meta_model_versions::{self, AttributeOwner, MetaModelEdit},
     relations::{self, NewRelation},
     tags,
 };
@@ -76,7 +76,7 @@ fn link(key: &str, between: &str) -> RelationType {
 }
 
 async fn edit(w: &World, edit: MetaModelEdit) -> Result<(), Error> {
-    meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
         .await
         .map(|_| ())
 }
@@ -421,7 +421,7 @@ async fn untag_and_retag(w: &World, admin: &Principal, id: Uuid, names: &[String
     tags::tag_fact_sheet(w.db.conn(), admin, id, names)
         .await
         .unwrap();
-    let carried = tags::tags_of(w.db.conn(), admin.workspace_id, &[id])
+    let carried = tags::tags_of(w.db.conn(), admin, &[id])
         .await
         .unwrap()
         .remove(&id)
@@ -473,7 +473,7 @@ async fn a_meta_model_change_with_every_list_at_its_cap_is_saved() {
         owner: AttributeOwner::FactSheetType("Wide".into()),
         definition: select_attribute("choice", limits::SELECT_OPTIONS.max - 1),
     };
-    meta_model::apply_edit(w.db.conn(), &w.admin, &update, None, true)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &update, None, true)
         .await
         .unwrap();
 }

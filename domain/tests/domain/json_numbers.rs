@@ -7,9 +7,8 @@ use domain::{
     events,
     external_ids::ExternalId,
     fact_sheets::{self, NewFactSheet},
-    meta_model::{
-        self, AttributeDefinition, AttributeType, Constraints, FactSheetType, MetaModelEdit,
-    },
+    meta_model::{AttributeDefinition, AttributeType, Constraints, FactSheetType},
+    meta_model_versions::{self, MetaModelEdit},
 };
 use serde_json::{Value, json};
 use testkit::facts;
@@ -49,7 +48,7 @@ async fn extreme_numbers_in_attributes_models_and_events_read_back_exactly() {
         attributes: vec![gauge],
         roll_up: vec![],
     });
-    meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
         .await
         .unwrap();
     let model = w.model().await;
@@ -120,7 +119,7 @@ async fn weights_too_large_to_sum_are_refused() {
             roll_up: vec![],
         })
     };
-    let err = meta_model::apply_edit(w.db.conn(), &w.admin, &edit(f64::MAX), None, false)
+    let err = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit(f64::MAX), None, false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -130,7 +129,7 @@ async fn weights_too_large_to_sum_are_refused() {
             "factSheetTypes.Heavy.attributes.b.weight"
         ]
     );
-    meta_model::apply_edit(w.db.conn(), &w.admin, &edit(1_000_000.0), None, false)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit(1_000_000.0), None, false)
         .await
         .unwrap();
     let model = w.model().await;

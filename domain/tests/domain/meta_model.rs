@@ -3,9 +3,9 @@ use domain::{
     fact_sheets::{self, NewFactSheet},
     history::{self, ChangeKind},
     meta_model::{
-        self, AttributeDefinition, AttributeOwner, AttributeType, Cardinality, Constraints,
-        FactSheetType, MetaModelEdit, SelectOption,
+        AttributeDefinition, AttributeType, Cardinality, Constraints, FactSheetType, SelectOption,
     },
+    meta_model_versions::{self, AttributeOwner, MetaModelEdit},
     relations::{self, NewRelation},
 };
 use serde_json::json;
@@ -35,7 +35,7 @@ async fn admins_add_types_at_runtime_and_every_version_stays_readable() {
         attributes: vec![definition("vision", AttributeType::Text)],
         roll_up: vec![],
     };
-    let change = meta_model::apply_edit(
+    let change = meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::AddFactSheetType(domain_type),
@@ -60,12 +60,12 @@ async fn admins_add_types_at_runtime_and_every_version_stays_readable() {
     .await
     .unwrap();
     assert_eq!(fs.completion, 1.0);
-    let v1 = meta_model::version(w.db.conn(), &w.admin, 1)
+    let v1 = meta_model_versions::version(w.db.conn(), &w.admin, 1)
         .await
         .unwrap()
         .unwrap();
     assert!(v1.model.fact_sheet_type("Domain").is_none());
-    let versions: Vec<_> = meta_model::history(w.db.conn(), &w.admin)
+    let versions: Vec<_> = meta_model_versions::history(w.db.conn(), &w.admin)
         .await
         .unwrap()
         .into_iter()
@@ -79,7 +79,7 @@ async fn admins_add_types_at_runtime_and_every_version_stays_readable() {
         ]
     );
     // A stale base version is refused.
-    let err = meta_model::apply_edit(
+    let err = meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::RemoveFactSheetType {
@@ -100,13 +100,14 @@ async fn only_admins_change_the_meta_model_and_contradictions_are_refused() {
         owner: AttributeOwner::FactSheetType("Team".into()),
         key: "size".into(),
     };
-    let err = meta_model::apply_edit(w.db.conn(), &w.as_role(Role::Member), &edit, None, false)
-        .await
-        .unwrap_err();
+    let err =
+        meta_model_versions::apply_edit(w.db.conn(), &w.as_role(Role::Member), &edit, None, false)
+            .await
+            .unwrap_err();
     assert!(matches!(err, Error::Forbidden { .. }));
     let mut bad = definition("tier", AttributeType::SingleSelect);
     bad.options.clear();
-    let err = meta_model::apply_edit(
+    let err = meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::AddAttribute {
@@ -119,7 +120,7 @@ async fn only_admins_change_the_meta_model_and_contradictions_are_refused() {
     .await
     .unwrap_err();
     assert_eq!(paths(err), ["factSheetTypes.Team.attributes.tier.options"]);
-    let err = meta_model::apply_edit(
+    let err = meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::RemoveFactSheetType { key: "Team".into() },
@@ -159,7 +160,7 @@ async fn removing_an_attribute_in_use_is_refused_with_a_count_unless_forced() {
         owner: AttributeOwner::FactSheetType("SoftwareArtifact".into()),
         key: "language".into(),
     };
-    let err = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+    let err = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
         .await
         .unwrap_err();
     assert!(
@@ -173,7 +174,7 @@ async fn removing_an_attribute_in_use_is_refused_with_a_count_unless_forced() {
         "{err:?}"
     );
     assert_eq!(
-        meta_model::current(w.db.conn(), &w.admin)
+        meta_model_versions::current(w.db.conn(), &w.admin)
             .await
             .unwrap()
             .version,
@@ -181,7 +182,7 @@ async fn removing_an_attribute_in_use_is_refused_with_a_count_unless_forced() {
         "nothing changed"
     );
 
-    let change = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+    let change = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
         .await
         .unwrap();
     assert_eq!(change.impact.affected_fact_sheets, 2);
@@ -217,7 +218,7 @@ async fn removing_an_option_strips_only_that_option() {
         })
         .collect();
     let owner = AttributeOwner::FactSheetType("Product".into());
-    meta_model::apply_edit(
+    meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::AddAttribute {
@@ -250,7 +251,7 @@ async fn removing_an_option_strips_only_that_option() {
         definition: multi,
     };
     assert!(matches!(
-        meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+        meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
             .await
             .unwrap_err(),
         Error::Conflict {
@@ -258,7 +259,7 @@ async fn removing_an_option_strips_only_that_option() {
             ..
         }
     ));
-    meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
         .await
         .unwrap();
     let fs = fact_sheets::get(w.db.conn(), &w.admin, fs.id)
@@ -280,7 +281,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
         .unwrap()
         .clone();
     size.kind = AttributeType::Number;
-    meta_model::apply_edit(
+    meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::UpdateAttribute {
@@ -318,7 +319,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     contains.to_cardinality = Cardinality::One;
     let edit = MetaModelEdit::UpdateRelationType(contains);
     assert!(matches!(
-        meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+        meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
             .await
             .unwrap_err(),
         Error::Conflict {
@@ -326,7 +327,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
             ..
         }
     ));
-    let change = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+    let change = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
         .await
         .unwrap();
     assert_eq!(
@@ -339,7 +340,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
         key: "productContainsArtifact".into(),
     };
     // First, Product's metrics still roll up through it: the model would contradict itself.
-    let err = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+    let err = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
         .await
         .unwrap_err();
     assert_eq!(paths(err), ["factSheetTypes.Product.rollUp.0.relationType"]);
@@ -347,11 +348,11 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
         fact_sheet_type: "Product".into(),
         roll_up: vec![],
     };
-    meta_model::apply_edit(w.db.conn(), &w.admin, &clear, None, false)
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &clear, None, false)
         .await
         .unwrap();
     assert!(matches!(
-        meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
+        meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
             .await
             .unwrap_err(),
         Error::Conflict {
@@ -359,7 +360,7 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
             ..
         }
     ));
-    let change = meta_model::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
+    let change = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, true)
         .await
         .unwrap();
     assert_eq!(change.impact.affected_relations, 2);
@@ -380,7 +381,7 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
         attributes: vec![],
         roll_up: vec![],
     };
-    meta_model::apply_edit(
+    meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::AddFactSheetType(domain_type),
@@ -403,7 +404,7 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
     .await
     .unwrap();
     let _ = model;
-    let err = meta_model::apply_edit(
+    let err = meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::RemoveFactSheetType {
@@ -428,7 +429,7 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
 #[tokio::test]
 async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
     let w = World::new().await;
-    let cache = meta_model::MetaModelCache::default();
+    let cache = meta_model_versions::MetaModelCache::default();
     let db = w.db.conn();
     let first = cache.current(db, &w.admin, None).await.unwrap();
     let again = cache.current(db, &w.admin, None).await.unwrap();
@@ -443,7 +444,7 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
         attributes: vec![],
         roll_up: vec![],
     });
-    meta_model::apply_edit(db, &other, &edit, Some(1), false)
+    meta_model_versions::apply_edit(db, &other, &edit, Some(1), false)
         .await
         .unwrap();
     let theirs = cache.current(db, &other, None).await.unwrap();
@@ -455,7 +456,7 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
         "untouched by their change"
     );
 
-    meta_model::apply_edit(db, &w.admin, &edit, Some(1), false)
+    meta_model_versions::apply_edit(db, &w.admin, &edit, Some(1), false)
         .await
         .unwrap();
     let changed = cache.current(db, &w.admin, None).await.unwrap();

@@ -9,12 +9,12 @@ use chrono::Duration;
 use domain::{
     Error,
     db::{Siblings, StatementCounter},
-    events::{self, IncomingEvent, Needs},
+    events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch, NewFactSheet},
     features::{self, Feature, FeatureStatus, Setting},
-    meta_model::{self, MetaModelEdit},
-    metrics::{self, Bands, Metrics, MetricsCache, Subject},
+    meta_model_versions::{self, MetaModelEdit},
+    metrics::{self, Bands, Metrics, MetricsCache, Needs, Subject},
     relations::{self, NewRelation},
 };
 use testkit::facts::{day, deployment, two_weeks};
@@ -79,7 +79,9 @@ async fn cached(
     principal: &domain::Principal,
     subject: Subject<'_>,
 ) -> domain::Result<Arc<Metrics>> {
-    let model = meta_model::current(w.db.conn(), principal).await.unwrap();
+    let model = meta_model_versions::current(w.db.conn(), principal)
+        .await
+        .unwrap();
     cache
         .for_fact_sheet(
             w.db.conn(),
@@ -201,7 +203,7 @@ async fn cached_metrics_follow_every_change_they_depend_on() {
     strict.deployment_frequency.elite_min_days_per_week = 1_000.0;
     strict.deployment_frequency.high_min_days_per_week = 1_000.0;
     strict.deployment_frequency.medium_min_days_per_month = 1_000.0;
-    meta_model::apply_edit(
+    meta_model_versions::apply_edit(
         w.db.conn(),
         &w.admin,
         &MetaModelEdit::SetPerformanceBands(Some(strict)),
@@ -282,7 +284,7 @@ async fn counted(
             .await
             .unwrap()
             .counting(counter.clone());
-    let model = meta_model::current(&db, &w.admin).await.unwrap();
+    let model = meta_model_versions::current(&db, &w.admin).await.unwrap();
     let before = counter.count();
     let mut window = two_weeks();
     window.to -= early;

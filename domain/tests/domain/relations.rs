@@ -275,7 +275,10 @@ async fn relation_windows_page_like_the_full_relation_list() {
     }
     // Another workspace's graph must never show up.
     let other = w.other_workspace().await;
-    let other_model = domain::meta_model::current(db, &other).await.unwrap().model;
+    let other_model = domain::meta_model_versions::current(db, &other)
+        .await
+        .unwrap()
+        .model;
     let foreign = fact_sheets::create(
         db,
         &other,

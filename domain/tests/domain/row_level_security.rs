@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use crate::support::World;
 
 async fn seed(w: &World, who: &Principal, names: &[&str]) {
-    let model = domain::meta_model::current(w.db.conn(), who)
+    let model = domain::meta_model_versions::current(w.db.conn(), who)
         .await
         .unwrap()
         .model;

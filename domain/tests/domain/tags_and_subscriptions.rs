@@ -32,7 +32,7 @@ async fn tags_are_created_on_use_and_single_groups_allow_one() {
     };
     assert_eq!(
         names(
-            tags::tags_of(w.db.conn(), w.admin.workspace_id, &[fs.id])
+            tags::tags_of(w.db.conn(), &w.admin, &[fs.id])
                 .await
                 .unwrap()
         ),
@@ -85,7 +85,7 @@ async fn tags_are_created_on_use_and_single_groups_allow_one() {
     .unwrap();
     assert_eq!(
         names(
-            tags::tags_of(w.db.conn(), w.admin.workspace_id, &[fs.id])
+            tags::tags_of(w.db.conn(), &w.admin, &[fs.id])
                 .await
                 .unwrap()
         ),
@@ -171,7 +171,7 @@ async fn at_most_one_accountable_and_no_duplicate_subscriptions() {
     .await
     .unwrap();
     assert_eq!(
-        subscriptions::count(w.db.conn(), w.admin.workspace_id, fs.id)
+        subscriptions::count(w.db.conn(), &w.admin, fs.id)
             .await
             .unwrap(),
         2

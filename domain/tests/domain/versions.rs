@@ -60,7 +60,7 @@ async fn a_counter_is_read_once_per_request() {
 async fn the_meta_model_read_brings_the_requests_inventory_counter() {
     use domain::{
         fact_sheets::{self, NewFactSheet},
-        meta_model::MetaModelCache,
+        meta_model_versions::MetaModelCache,
         versions::ReadOnce,
     };
 

@@ -1,10 +1,10 @@
-//! A metric window reads only the facts it can depend on (`events::load_window_facts`). These
-//! cases sit on the edges of that pruning: each metric is asserted by value, and equal to what
-//! the full history gives.
+//! A metric window reads only the facts it can depend on (`metrics::load::load_window_facts`).
+//! These cases sit on the edges of that pruning: each metric is asserted by value, and equal to
+//! what the full history gives.
 
 use domain::{
     events::{self, IncomingEvent},
-    meta_model, metrics,
+    meta_model, meta_model_versions, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
 };
 use serde_json::json;
@@ -21,7 +21,7 @@ async fn window_metrics(db: &TestDb, slug: &str, stream: Vec<IncomingEvent>) -> 
     events::ingest(db.conn(), &principal, events::validate(stream).unwrap())
         .await
         .unwrap();
-    let model = meta_model::current(db.conn(), &principal)
+    let model = meta_model_versions::current(db.conn(), &principal)
         .await
         .unwrap()
         .model;
@@ -32,7 +32,7 @@ async fn window_metrics(db: &TestDb, slug: &str, stream: Vec<IncomingEvent>) -> 
         &model,
         fact_sheet,
         &window,
-        events::Needs::ALL,
+        metrics::Needs::ALL,
     )
     .await
     .unwrap();
@@ -119,7 +119,7 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     };
     let db = TestDb::new().await;
     let (principal, _) = workspace(&db, "two-sources").await;
-    let model = meta_model::current(db.conn(), &principal)
+    let model = meta_model_versions::current(db.conn(), &principal)
         .await
         .unwrap()
         .model;
@@ -158,7 +158,7 @@ async fn a_change_of_one_source_deployed_from_another_counts_in_the_window() {
     let window = MetricWindow::new(at(10, 0), at(17, 0), BucketSize::Week, chrono_tz::UTC).unwrap();
     let served = all_metrics(db.conn(), &principal, &model, sheet.id, &window).await;
     let sources = ["web".to_string(), "api".to_string()];
-    let all = events::load_facts(db.conn(), principal.workspace_id, &sources, window.to)
+    let all = metrics::load::load_facts(db.conn(), principal.workspace_id, &sources, window.to)
         .await
         .unwrap();
     assert_eq!(served, metrics::compute(&all, &window, &Default::default()));
@@ -181,7 +181,14 @@ async fn all_metrics(
     fact_sheet: uuid::Uuid,
     window: &MetricWindow,
 ) -> Metrics {
-    metrics::for_fact_sheet(db, principal, model, fact_sheet, window, events::Needs::ALL)
-        .await
-        .unwrap()
+    metrics::for_fact_sheet(
+        db,
+        principal,
+        model,
+        fact_sheet,
+        window,
+        metrics::Needs::ALL,
+    )
+    .await
+    .unwrap()
 }

@@ -17,7 +17,7 @@ use std::{
 use anyhow::{Context, bail};
 use chrono::{Duration as Span, Utc};
 use clap::Args;
-use domain::{Principal, Role, fact_sheets, meta_model, workspaces};
+use domain::{Principal, Role, fact_sheets, meta_model_versions, workspaces};
 use serde_json::Value;
 
 use api::{
@@ -152,7 +152,7 @@ async fn find_team(store: &domain::db::Store, slug: &str) -> anyhow::Result<Stri
         role: Role::Viewer,
     };
     let db = store.tenant(ws.id).await?;
-    let model = meta_model::current(&db, &reader).await?.model;
+    let model = meta_model_versions::current(&db, &reader).await?.model;
     let filter = fact_sheets::FactSheetFilter {
         types: Some(vec!["Team".into()]),
         ..Default::default()

@@ -1,12 +1,7 @@
 //! Writes generated data into a new workspace through the domain, validated like any write.
 
 use anyhow::Context;
-use domain::{
-    Principal, Role,
-    db::Store,
-    meta_model::{self, MetaModel},
-    workspaces,
-};
+use domain::{Principal, Role, db::Store, meta_model::MetaModel, meta_model_versions, workspaces};
 
 use super::Graph;
 
@@ -28,7 +23,7 @@ pub async fn create_workspace(
         subject: subject.into(),
         role: Role::Admin,
     };
-    let model = meta_model::current(&store.tenant(ws.id).await?, &admin)
+    let model = meta_model_versions::current(&store.tenant(ws.id).await?, &admin)
         .await?
         .model;
     Ok((admin, model))

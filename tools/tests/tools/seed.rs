@@ -61,7 +61,7 @@ async fn seed_creates_a_connected_graph_with_events_and_shows_progress() {
         subject: "t".into(),
         role: Role::Viewer,
     };
-    let model = domain::meta_model::current(db.conn(), &principal)
+    let model = domain::meta_model_versions::current(db.conn(), &principal)
         .await
         .unwrap()
         .model;

@@ -1,6 +1,6 @@
 use crate::graphql::types::meta_model::RollUpInput;
 use async_graphql::{Context, InputObject, Json, Object, OneofObject};
-use domain::meta_model::{self, AttributeOwner, MetaModelEdit};
+use domain::meta_model_versions::{self, AttributeOwner, MetaModelEdit};
 
 use crate::graphql::{
     context::request,
@@ -52,7 +52,7 @@ async fn apply(
     let rc = request(ctx)?;
     let change = rc
         .write_and_commit(async |tx| {
-            meta_model::apply_edit(tx, &rc.principal, &edit, expected_version, force)
+            meta_model_versions::apply_edit(tx, &rc.principal, &edit, expected_version, force)
                 .await
                 .gql()
         })

@@ -1,5 +1,5 @@
 use async_graphql::{Context, Object};
-use domain::meta_model;
+use domain::meta_model_versions;
 
 use crate::graphql::{context::request, errors::OrGql, types::meta_model::MetaModelObject};
 
@@ -17,7 +17,7 @@ impl MetaModelQuery {
         let rc = request(ctx)?;
         match version {
             None => Ok((&*rc.meta_model().await?).into()),
-            Some(v) => meta_model::version(rc.db().await?, &rc.principal, v)
+            Some(v) => meta_model_versions::version(rc.db().await?, &rc.principal, v)
                 .await
                 .gql()?
                 .map(|m| (&m).into())
@@ -36,7 +36,7 @@ impl MetaModelQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<MetaModelObject>> {
         let rc = request(ctx)?;
-        Ok(meta_model::history(rc.db().await?, &rc.principal)
+        Ok(meta_model_versions::history(rc.db().await?, &rc.principal)
             .await
             .gql()?
             .iter()

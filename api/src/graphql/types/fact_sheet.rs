@@ -372,7 +372,7 @@ impl FactSheetNode {
         let window = window.checked(ctx.data::<WindowLimits>()?)?;
         // Only the metric families the query selects are loaded and computed.
         let selected = ctx.look_ahead();
-        let needs = domain::events::Needs {
+        let needs = domain::metrics::Needs {
             dora: [
                 "deploymentFrequency",
                 "leadTime",

@@ -6,11 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
-use super::super::levels::Bands;
 use super::super::{
     BucketSize, Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
     MetricWindow, Metrics, WorkItemState, WorkItemTransition, compute,
 };
+use crate::meta_model::Bands;
 
 fn base() -> DateTime<Utc> {
     "2024-03-20T00:00:00Z".parse().unwrap()

@@ -5,11 +5,11 @@
 use chrono_tz::{America::New_York, Tz, UTC};
 
 use super::super::fixtures::{at, change, deployment, incident, transition, window};
-use super::super::levels::Bands;
 use super::super::{
     BucketSize, Facts, IncidentEventKind, Level, Metrics, TypeCount, TypeShare, WorkItemState,
     compute,
 };
+use crate::meta_model::Bands;
 
 const H: f64 = 3600.0;
 

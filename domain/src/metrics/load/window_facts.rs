@@ -15,8 +15,7 @@
 //!   cannot change any figure and is dropped; of the others every event is kept, since the
 //!   latest one sets the deployment's time even when it names none of those changes. Their
 //!   lists are checked as borrowed text, so a year of change ids is never turned into strings.
-//!   (Cutting them in SQL was tried: PostgreSQL unpacks every list row by row and took 30 s for
-//!   a team's year.)
+//!   (Cutting them in SQL was tried: PostgreSQL unpacks every list row by row, far slower.)
 //! - **Changes**: only those named by the window's deployments, the only ones lead time reads.
 //!
 //! Flow reads every work-item transition before the window end: work in progress reaches back
@@ -36,13 +35,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    facts::{FAILURE, Needs, SOURCES_PER_STATEMENT, change_ids, changes, incidents, work_items},
+    every_fact::{
+        FAILURE, Needs, SOURCES_PER_STATEMENT, change_ids, changes, incidents, work_items,
+    },
     json_text::JsonText,
 };
 use crate::{
-    Error, Result,
     db::{Beside, Siblings, beside_or},
-    metrics::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
+    error::{Error, Result},
+    metrics::facts::{Change, Deployment, DeploymentStatus, Facts, IncidentEvent, PRODUCTION},
 };
 use entity::{change_fact, deployment_fact};
 

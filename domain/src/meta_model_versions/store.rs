@@ -1,31 +1,21 @@
 //! Reading and writing meta model versions. A change never edits a version; it appends the next
 //! one, inside the caller's transaction together with any forced data changes.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
     SqlErr,
 };
 use uuid::Uuid;
 
-use super::{
-    Impact, MetaModelEdit, check_consistency, default_meta_model, impact::assess_and_apply,
-    model::MetaModel,
-};
+use super::{Impact, MetaModelEdit, impact::assess_and_apply};
 use crate::{
-    Error, Principal, Result,
     authz::{self, Action},
+    error::{Error, Result},
+    meta_model::{MetaModel, MetaModelVersion, check_consistency, default_meta_model},
+    principal::Principal,
 };
 use entity::meta_model_version;
-
-#[derive(Debug, Clone)]
-pub struct MetaModelVersion {
-    pub version: i32,
-    pub model: MetaModel,
-    pub summary: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone)]
 pub struct MetaModelChange {

@@ -1,6 +1,6 @@
-//! Loading metric inputs: the facts of a set of event sources, read with narrow statements per
-//! fact table. [`load_facts`] reads the full history; [`super::window_facts`] only what one
-//! window can depend on.
+//! The facts of a set of event sources, read with narrow statements per fact table.
+//! [`load_facts`] reads the full history; [`super::window_facts`] only what one window can
+//! depend on, with the per-table reads defined here.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::json_text::JsonText;
 use crate::{
-    Result,
-    metrics::{
+    error::Result,
+    metrics::facts::{
         Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
         WorkItemState, WorkItemTransition,
     },
@@ -74,7 +74,7 @@ type IncidentRow = (String, DateTime<Utc>, String, Option<String>, JsonText);
 /// per row. Ingestion stores nothing but arrays of strings here.
 pub(super) fn change_ids(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| {
-        crate::Error::Internal(format!("stored change ids are not a string list: {e}"))
+        crate::error::Error::Internal(format!("stored change ids are not a string list: {e}"))
     })
 }
 

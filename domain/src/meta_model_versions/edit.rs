@@ -1,9 +1,11 @@
 //! One admin change to the meta model, applied as a pure function to a model value. Whether the
 //! result is acceptable for the stored data is decided afterwards by `impact`.
 
-use super::model::{AttributeDefinition, FactSheetType, MetaModel, RelationType, RollUp};
-use crate::metrics::Bands;
-use crate::{Error, FieldError, Result, limits};
+use crate::{
+    error::{Error, FieldError, Result},
+    limits,
+    meta_model::{AttributeDefinition, Bands, FactSheetType, MetaModel, RelationType, RollUp},
+};
 
 /// Where an attribute definition lives.
 #[derive(Debug, Clone, PartialEq)]

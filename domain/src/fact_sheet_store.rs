@@ -1,5 +1,8 @@
 //! Write helpers shared by every change to a fact sheet, so that revision, history, search text
-//! and attribute index can never drift apart.
+//! and attribute index can never drift apart. Below the services: nothing here checks the
+//! caller's role (the services that call it have), so it stays private to the crate. Tags,
+//! subscriptions, relations and meta model changes touch fact sheets through it too, which is
+//! why it sits below `fact_sheets` rather than inside it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -10,17 +13,14 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::FactSheet;
 use crate::{
-    Error, Principal, Result,
     attributes::IndexValue,
-    db::is_postgres,
+    db::{INSERT_CHUNK, is_postgres},
+    error::{Error, Result},
     history::{self, ChangeKind, NewChange},
+    principal::Principal,
 };
-use entity::{attribute_value, fact_sheet};
-
-/// Bind parameters per multi-row insert stay far below PostgreSQL's 65,535 and SQLite's 32,766.
-pub(crate) const INSERT_CHUNK: usize = 1000;
+use entity::{attribute_value, fact_sheet, fact_sheet::Model as FactSheet};
 
 pub(crate) fn search_text(name: &str, description: Option<&str>) -> String {
     match description {

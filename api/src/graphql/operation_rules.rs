@@ -1,12 +1,13 @@
-//! The permission every public operation needs, by its GraphQL root field. The API enforces
-//! this table before any resolver runs and refuses an operation that is missing from it, so a
+//! The permission every public operation needs, by its GraphQL root field. Only the API knows
+//! operation names, so the table lives here and maps them onto the domain's actions. The API
+//! enforces it before any resolver runs and refuses an operation that is missing from it, so a
 //! new query or mutation is forbidden to everyone until someone writes its rule here; a test
 //! walks the whole schema with every role against this table.
 //!
 //! The services check their own action again (defence in depth), so the domain stays safe when
 //! called from elsewhere (CLI, benchmarks, tests).
 
-use super::Action;
+use domain::authz::Action;
 
 /// Which root type an operation hangs off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

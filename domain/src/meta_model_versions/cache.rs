@@ -1,7 +1,7 @@
 //! Parsed meta models remembered by workspace and version, so a request reads the current
-//! version number instead of the whole document. Reading and parsing the ~10 KB document (into
-//! a JSON tree, then into [`super::MetaModel`]) was ~8 % of the server's CPU for a filtered
-//! page with facets (load scenario (b), `perf`).
+//! version number instead of the whole document: reading and parsing the document (into a JSON
+//! tree, then into a [`MetaModel`](crate::meta_model::MetaModel)) was a visible share of the
+//! server's work for a filtered page with facets (see BENCHMARKS.md).
 //!
 //! Safe without invalidation: a version is written once and never changed (a change inserts
 //! the next one), so `(workspace, version)` always names the same model.
@@ -13,12 +13,13 @@ use sea_orm::{ConnectionTrait, QuerySelect};
 use uuid::Uuid;
 
 use super::{
-    MetaModelVersion,
     store::{newest_first, no_meta_model},
     version,
 };
 use crate::{
-    Error, Principal, Result,
+    error::{Error, Result},
+    meta_model::MetaModelVersion,
+    principal::Principal,
     versions::{self, Counter, ReadOnce},
 };
 use entity::meta_model_version;

@@ -14,12 +14,13 @@ use sea_orm::{
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::model::{AttributeDefinition, Cardinality, MetaModel};
 use crate::{
-    Error, Principal, Result,
     attributes::{Attributes, check_value, completion, index_values},
-    fact_sheets::persist,
+    error::{Error, Result},
+    fact_sheet_store,
     history::{self, ChangeKind},
+    meta_model::{AttributeDefinition, Cardinality, MetaModel},
+    principal::Principal,
 };
 use entity::{attribute_value, fact_sheet, relation};
 
@@ -110,30 +111,23 @@ pub(super) async fn assess_and_apply(
         if rows.is_empty() {
             continue;
         }
-        let Some(next) = next else {
-            impact.details.push(format!(
-                "{} relations of type {} would be deleted",
-                rows.len(),
-                r.key
-            ));
-            for row in rows {
-                affected.extend([row.from_id, row.to_id]);
-                doomed_relations.push(row);
+        let next = match next {
+            Some(next) if next.from_type == r.from_type && next.to_type == r.to_type => next,
+            gone_or_moved => {
+                let fate = match gone_or_moved {
+                    None => "would be deleted",
+                    Some(_) => "connect types the new definition does not",
+                };
+                impact
+                    .details
+                    .push(format!("{} relations of type {} {fate}", rows.len(), r.key));
+                for row in rows {
+                    affected.extend([row.from_id, row.to_id]);
+                    doomed_relations.push(row);
+                }
+                continue;
             }
-            continue;
         };
-        if next.from_type != r.from_type || next.to_type != r.to_type {
-            impact.details.push(format!(
-                "{} relations of type {} connect types the new definition does not",
-                rows.len(),
-                r.key
-            ));
-            for row in rows {
-                affected.extend([row.from_id, row.to_id]);
-                doomed_relations.push(row);
-            }
-            continue;
-        }
         for (ends, tightened) in [
             (
                 "targets",
@@ -193,11 +187,11 @@ pub(super) async fn assess_and_apply(
                 history::field_diff(stored.get(key), kept.get(key)),
             );
         }
-        persist::next_revision(
+        fact_sheet_store::next_revision(
             db,
             principal,
             &fs,
-            persist::Revision {
+            fact_sheet_store::Revision {
                 changes: vec![(
                     fact_sheet::Column::Attributes,
                     Expr::value(Value::Object(kept.clone())),
@@ -310,13 +304,13 @@ async fn reindex_type(
         }
         index.push((id, index_values(definitions, &values)));
     }
-    for chunk in index.chunks(persist::INSERT_CHUNK) {
+    for chunk in index.chunks(crate::db::INSERT_CHUNK) {
         attribute_value::Entity::delete_many()
             .filter(attribute_value::Column::WorkspaceId.eq(workspace_id))
             .filter(attribute_value::Column::FactSheetId.is_in(chunk.iter().map(|(id, _)| *id)))
             .exec(db)
             .await?;
-        persist::insert_index(db, workspace_id, chunk).await?;
+        fact_sheet_store::insert_index(db, workspace_id, chunk).await?;
     }
     Ok(())
 }
