@@ -3,9 +3,9 @@
 //! query costs one statement per kind. The hot traversals are written by [`render`].
 
 mod authorization;
-mod complexity;
 mod context;
 mod document;
+mod enums;
 mod errors;
 mod limits;
 mod loader;

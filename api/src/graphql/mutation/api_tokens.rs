@@ -4,11 +4,9 @@ use domain::api_tokens;
 
 use crate::graphql::{
     context::request,
+    enums::Role,
     errors::{OrGql, bad_input, parse_id},
-    types::{
-        api_token::{ApiTokenObject, ApiTokenPayload, CreateApiTokenPayload},
-        enums::Role,
-    },
+    types::api_token::{ApiTokenObject, ApiTokenPayload, CreateApiTokenPayload},
 };
 
 #[derive(Default)]

@@ -3,9 +3,9 @@ use domain::{fact_sheets, subscriptions, tags};
 
 use crate::graphql::{
     context::request,
+    enums::{SubscriptionRole, TagGroupMode},
     errors::{OrGql, parse_id},
     types::{
-        enums::{SubscriptionRole, TagGroupMode},
         fact_sheet::FactSheetNode,
         payloads::{
             DeletePayload, FactSheetPayload, SubscriptionPayload, TagGroupPayload, TagPayload,

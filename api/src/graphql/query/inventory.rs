@@ -4,10 +4,10 @@ use async_graphql::{Context, ID, Object};
 use domain::{fact_sheets, relations};
 
 use crate::graphql::{
-    complexity::page_cost,
     context::request,
     errors::{OrGql, parse_id},
     types::{
+        complexity::page_cost,
         connection::FactSheetConnection,
         fact_sheet::FactSheetNode,
         inputs::{FactSheetFilter, FactSheetOrderInput},

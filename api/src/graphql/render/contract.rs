@@ -18,7 +18,7 @@ use domain::{
     tags::Tag,
 };
 
-use crate::graphql::types::enums::{FactSheetStatus, RelationDirection};
+use crate::graphql::enums::{FactSheetStatus, RelationDirection};
 
 /// One object type's fields the renderer writes from rows of type `R`.
 pub struct RowObject<R: 'static> {

@@ -2,7 +2,7 @@ use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::api_tokens::ApiToken;
 
-use super::enums::Role;
+use crate::graphql::enums::Role;
 use crate::graphql::errors::internal;
 
 /// An API token of a technical user, without its secret (which is shown once, at creation).

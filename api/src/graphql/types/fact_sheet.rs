@@ -10,16 +10,17 @@ use domain::{
     relations::FarEnds,
 };
 
+use crate::graphql::enums::{FactSheetStatus, RelationDirection};
+
 use super::{
+    complexity::{metrics_cost, page_cost},
     connection::{ChangeConnection, FactSheetConnection, RelationConnection},
-    enums::{FactSheetStatus, RelationDirection},
     event::EventConnection,
     metrics::{MetricWindowInput, Metrics},
     row_json::RowJson,
     tags::{SubscriptionObject, TagObject},
 };
 use crate::graphql::{
-    complexity::{metrics_cost, page_cost},
     context::request,
     errors::{OrGql, internal},
     loader::load_error,

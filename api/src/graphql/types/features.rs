@@ -1,7 +1,7 @@
 use async_graphql::SimpleObject;
 use domain::features::{Edition, FeatureSetting};
 
-use super::enums::FeatureStatus;
+use crate::graphql::enums::FeatureStatus;
 
 /// The workspace's edition and every feature as it applies now. Changed by a platform operator
 /// (`wayfinder feature set`), read by workspace admins.

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use domain::history::Change;
 use serde_json::Value;
 
-use super::enums::ChangeKind;
+use crate::graphql::enums::ChangeKind;
 
 /// One revision of a fact sheet.
 #[derive(SimpleObject)]

@@ -8,7 +8,9 @@ use domain::{
 };
 use serde_json::Value;
 
-use super::enums::{FactSheetOrderField, FactSheetStatus, RelationDirection, SortDirection};
+use crate::graphql::enums::{
+    FactSheetOrderField, FactSheetStatus, RelationDirection, SortDirection,
+};
 use crate::graphql::errors::{bad_input, parse_id};
 
 #[derive(InputObject)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::meta_model::{self as mm, MetaModelVersion};
 use serde_json::Value;
 
-use super::enums::{AttributeType, Cardinality, RollUpDirection};
+use crate::graphql::enums::{AttributeType, Cardinality, RollUpDirection};
 
 #[derive(SimpleObject)]
 #[graphql(name = "MetaModel")]

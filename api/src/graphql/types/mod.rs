@@ -1,8 +1,8 @@
 //! GraphQL types. They wrap or mirror domain values; none is a database row.
 
 pub mod api_token;
+pub mod complexity;
 pub mod connection;
-pub mod enums;
 pub mod event;
 pub mod facets;
 pub mod fact_sheet;

@@ -5,7 +5,7 @@ use domain::{
     tags::{Tag, TagGroup, TagGroupMode as DomainMode},
 };
 
-use super::enums::{SubscriptionRole, TagGroupMode};
+use crate::graphql::enums::{SubscriptionRole, TagGroupMode};
 
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Tag")]

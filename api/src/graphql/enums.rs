@@ -1,3 +1,6 @@
+//! The contract's enums and their mapping to the domain's. The GraphQL types and the fast
+//! renderer both read them, so they sit below both.
+
 use async_graphql::Enum;
 use domain::{
     fact_sheets, history::ChangeKind as DomainChangeKind, meta_model, relations,

@@ -4,7 +4,7 @@
 
 use domain::{limits::MAX_PAGE_SIZE, metrics::MetricWindow, paging::DEFAULT_PAGE_SIZE};
 
-use super::types::metrics::MetricWindowInput;
+use super::metrics::MetricWindowInput;
 
 /// Costs above this are all "far too much"; capping keeps async-graphql's unchecked sums of
 /// nested costs from overflowing.
