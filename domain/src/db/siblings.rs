@@ -127,8 +127,7 @@ fn permits(max_connections: u32) -> usize {
 /// A request that runs alone gets its siblings on the reader threads, where they use the idle
 /// core. When other requests are in flight, no core idles, and extra threads only add switching
 /// and cache misses: then siblings come from the main pool and run on the request's own thread
-/// (measured with 16 clients of cold team metrics: reader threads for every request cost ~10 %
-/// of throughput and raised p95 from 211–256 to 266–310 ms).
+/// (BENCHMARKS.md has both measured under 16 clients of cold team metrics).
 #[derive(Clone)]
 pub struct SiblingPool {
     /// On the reader threads, with connections opened there; `None` in tests over a bare pool.

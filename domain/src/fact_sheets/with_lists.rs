@@ -1,8 +1,8 @@
 //! One fact sheet together with its external IDs and tags, in one statement. A client opening
 //! one fact sheet (the most frequent request of all) asks for both lists; read through the
-//! batch loaders they are two statements more, two round trips of the six such a request made
-//! (`perf` of the load benchmark's fact-sheet-by-id scenario put 38 % of the server's CPU in the
-//! kernel: task switches, wake-ups, TCP). The lists come back as JSON aggregated by correlated
+//! batch loaders they are two statements more, two round trips of the six such a request made,
+//! and round trips (task switches, wake-ups, TCP) were where that request's CPU went
+//! (BENCHMARKS.md). The lists come back as JSON aggregated by correlated
 //! subqueries and equal what [`crate::external_ids::for_fact_sheets`] and
 //! [`crate::tags::tags_of`] return, which a test checks.
 

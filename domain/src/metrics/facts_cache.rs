@@ -31,8 +31,8 @@ use crate::{
 /// How far a load reaches beyond its window on either side.
 const GRAIN: TimeDelta = TimeDelta::hours(1);
 
-/// The cache's bound in stored ids (see [`Facts::weight`]): a 50-artifact team's 90 days in a
-/// workspace of 1,000,000 events weigh about 90,000, some 10 MB.
+/// The cache's bound in stored ids (see [`Facts::weight`]): room for a few dozen busy teams'
+/// 90-day windows (BENCHMARKS.md weighs one).
 const WEIGHT_CAPACITY: u64 = 2_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,8 +63,7 @@ impl KeptFacts {
 }
 
 /// Facts whose memory is given back on a thread of their own: an entry is evicted by the
-/// insert of a request that missed, and freeing a team's ~100,000 ids there added a few
-/// milliseconds to that request.
+/// insert of a request that missed, and freeing a team's ids there delayed that request.
 struct Held(Facts);
 
 impl Drop for Held {

@@ -53,9 +53,9 @@ pub struct RelationSlice {
 /// How much of the fact sheet at the other end of each relation a window reads.
 ///
 /// A traversal mostly shows names: reading every column of every far end made decoding them
-/// 18 % of the server's CPU in the depth-3 benchmark (six strings and a JSON document per row,
-/// each allocated and dropped), so a caller that needs more asks for it, or loads the whole
-/// fact sheet for the few far ends that need it.
+/// a large share of a depth-3 traversal's CPU (six strings and a JSON document per row, each
+/// allocated and dropped; BENCHMARKS.md), so a caller that needs more asks for it, or loads
+/// the whole fact sheet for the few far ends that need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum FarEnds {
     /// Every column.
@@ -138,7 +138,7 @@ pub async fn windows_for(
 
 /// The relation a window row starts with. [`edge_columns`] puts its columns first, in the
 /// entity's field order, so they are read by position: by name, sea-orm formats the prefixed
-/// name of every column of every row (8 % of the server's CPU in a depth-3 traversal).
+/// name of every column of every row, a cost `perf` showed in every traversal.
 fn leading_relation(row: &QueryResult) -> Result<Relation> {
     Ok(relation::Model {
         workspace_id: row.try_get_by_index(0)?,
@@ -271,9 +271,8 @@ fn conditions(
 ///
 /// On PostgreSQL each far end is a primary-key lookup (`LATERAL … LIMIT 1`, which the planner
 /// cannot turn back into a join). As a join, it merge-joined the page over a 34,000-row range of
-/// the fact sheet index, or, once the rows were narrower without attributes, hashed all 70,000
-/// fact sheets of the workspace: 25–110 ms against ~12 ms for the ~2,000 lookups of the
-/// depth-3 benchmark's second level.
+/// the fact sheet index, or, once the rows were narrower without attributes, hashed every fact
+/// sheet of the workspace: several times slower than the lookups (BENCHMARKS.md).
 fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranked: &str) -> String {
     let workspace = binds.push(principal.workspace_id);
     let limit = binds.push(slice.limit as i64);

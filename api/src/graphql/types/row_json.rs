@@ -6,7 +6,7 @@ use serde::{Serialize, Serializer};
 
 /// One JSON value of a shared row (`JSON` scalar), serialized where it lies. Answering
 /// `Json(row.attributes.clone())` copied each fact sheet's attribute map only to convert and
-/// drop it (BTreeMap clone, drop and re-insert: ~3 % of the server's CPU serving pages of 50).
+/// drop it, a cost `perf` showed on every page of fact sheets (BENCHMARKS.md).
 pub struct RowJson<T> {
     row: Arc<T>,
     column: fn(&T) -> &serde_json::Value,

@@ -196,8 +196,8 @@ impl Reads {
     /// deployment rows: the changes' statement needs nothing from the deployments' rows, and
     /// the 12,500 ids of a team's 90 days are neither collected, sent back as a parameter nor
     /// folded into a plan. That costs PostgreSQL a second pass over the lists, so under load,
-    /// with no core idle, the ids go back as a list (measured, 16 clients of team metrics:
-    /// 157–177 against 183–221 req/s; alone, p95 108 against 122–127 ms). They do too over
+    /// with no core idle, the ids go back as a list (both ways are measured in BENCHMARKS.md,
+    /// alone and under 16 clients). They do too over
     /// more sources than one statement holds, where a change may be named from another chunk.
     async fn window_and_changes(
         &self,
