@@ -177,25 +177,12 @@ pub async fn update(
     if diff.is_empty() {
         return Ok(current);
     }
-    let now = Utc::now();
     let mut active: relation::ActiveModel = current.clone().into();
     active.attributes = Set(Value::Object(attributes));
     active.active_from = Set(active_from);
     active.active_until = Set(active_until);
-    active.revision = Set(current.revision + 1);
-    active.updated_at = Set(now);
-    let updated = relation::Entity::update(active).exec(db).await?;
-    diff.insert("relation".into(), describe(&updated));
-    record_on_ends(
-        db,
-        principal,
-        &updated,
-        ChangeKind::RelationUpdated,
-        Value::Object(diff),
-        now,
-    )
-    .await?;
-    Ok(updated)
+    let kind = ChangeKind::RelationUpdated;
+    save_revision(db, principal, &current, active, diff, kind, Utc::now()).await
 }
 
 pub async fn delete(
@@ -380,17 +367,26 @@ pub(crate) async fn replace_attributes_forced(
     }
     let mut active: relation::ActiveModel = r.clone().into();
     active.attributes = Set(Value::Object(attributes));
-    active.revision = Set(r.revision + 1);
-    active.updated_at = Set(now);
-    let updated = relation::Entity::update(active).exec(db).await?;
+    let kind = ChangeKind::MetaModelMigrated;
+    save_revision(db, principal, r, active, diff, kind, now).await?;
+    Ok(())
+}
+
+/// Stores `changed` (a change of `current`) as its next revision, and records `diff`, with the
+/// relation as it now is, in the history of both its ends.
+async fn save_revision(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    current: &Relation,
+    mut changed: relation::ActiveModel,
+    mut diff: serde_json::Map<String, Value>,
+    kind: ChangeKind,
+    now: DateTime<Utc>,
+) -> Result<Relation> {
+    changed.revision = Set(current.revision + 1);
+    changed.updated_at = Set(now);
+    let updated = relation::Entity::update(changed).exec(db).await?;
     diff.insert("relation".into(), describe(&updated));
-    record_on_ends(
-        db,
-        principal,
-        &updated,
-        ChangeKind::MetaModelMigrated,
-        Value::Object(diff),
-        now,
-    )
-    .await
+    record_on_ends(db, principal, &updated, kind, Value::Object(diff), now).await?;
+    Ok(updated)
 }
