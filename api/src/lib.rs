@@ -11,5 +11,4 @@ pub mod demo;
 mod error_code;
 pub mod graphql;
 pub mod http;
-mod security_log;
 pub mod telemetry;

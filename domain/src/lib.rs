@@ -11,7 +11,7 @@
 //! ([`api_tokens::redeem`], [`workspace_cache`], [`rate_limits`]), and [`metrics::load`].
 //!
 //! Layers, each using only those below it, and no module one that uses it back:
-//! 1. foundations: error, principal, authz, limits, paging, db, versions, cache, meta_model;
+//! 1. foundations: error, principal, security log, authz, limits, paging, db, versions, cache, meta_model;
 //! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
 //! 3. services: fact sheets, relations, metrics, import, meta model versions, workspaces, tokens.
 
@@ -36,6 +36,7 @@ pub mod paging;
 pub mod principal;
 pub mod rate_limits;
 pub mod relations;
+pub mod security_log;
 pub mod subscriptions;
 pub mod tags;
 pub mod versions;

@@ -17,7 +17,7 @@
 use std::ops::ControlFlow;
 
 use async_graphql::{Request, ServerError, parser::types::OperationType};
-use domain::{Error, Principal, authz};
+use domain::{Error, Principal, authz, security_log::Misconfiguration};
 
 use super::{
     document::{self, Spreads, Step},
@@ -73,7 +73,10 @@ fn refusal(principal: &Principal, root: Root, name: &str) -> Option<Error> {
     match operation_rules::rule(root, name) {
         Some(action) => authz::require(principal, action).err(),
         None => {
-            tracing::error!(target: "security", operation = name, workspace = %principal.workspace_slug, subject = %principal.subject, reason = "operation has no authorization rule", "forbidden");
+            Misconfiguration::new("forbidden", "operation has no authorization rule")
+                .by(principal)
+                .operation(name)
+                .log();
             Some(Error::Forbidden {
                 role: principal.role.to_string(),
                 action: format!("call {name}"),

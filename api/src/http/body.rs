@@ -15,12 +15,12 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use domain::Principal;
+use domain::{Principal, security_log::Refusal};
 use futures::StreamExt;
 use tokio::time::{Instant, timeout_at};
 
 use super::HttpLimits;
-use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
+use crate::{client_error::ClientError, error_code::ErrorCode};
 
 /// A body that was not read: the response that refuses it and the reason for the `security` log.
 struct BodyRefusal {

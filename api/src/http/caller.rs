@@ -1,12 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, http::header};
-use domain::Principal;
+use domain::{Principal, security_log::Refusal};
 
 use super::{AppState, rate_limit};
 use crate::{
     auth::{AuthError, authenticate, bearer_token},
     client_error::ClientError,
     error_code::ErrorCode,
-    security_log::Refusal,
 };
 
 /// The authenticated caller of a request, or the response refusing it: 401 without detail for

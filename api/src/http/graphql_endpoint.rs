@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
-use domain::{Principal, db::StatementCounter};
+use domain::{Principal, db::StatementCounter, security_log::Refusal};
 
 use super::{
     AppState,
@@ -15,7 +15,6 @@ use crate::{
     client_error::ClientError,
     error_code::ErrorCode,
     graphql::{RequestContext, sanitize_errors},
-    security_log::Refusal,
 };
 
 pub async fn graphiql() -> HttpResponse {

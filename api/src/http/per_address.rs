@@ -23,8 +23,9 @@ use actix_web::{
     middleware::Next,
     rt::net::TcpStream,
 };
+use domain::security_log::Refusal;
 
-use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
+use crate::{client_error::ClientError, error_code::ErrorCode};
 
 /// Open connections by client address, shared by every worker.
 #[derive(Debug, Clone)]

@@ -11,7 +11,10 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
-use domain::api_tokens::{self, Redemption, RefusalReason};
+use domain::{
+    api_tokens::{self, Redemption, RefusalReason},
+    security_log::{Audit, Refusal},
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -19,7 +22,7 @@ use super::{
     AppState,
     body::{is_json, read_limited},
 };
-use crate::{client_error::ClientError, error_code::ErrorCode, security_log::Refusal};
+use crate::{client_error::ClientError, error_code::ErrorCode};
 
 /// A token request is a few hundred bytes; anything much larger is not one.
 const MAX_BODY_BYTES: usize = 4 * 1024;
@@ -128,7 +131,12 @@ pub async fn exchange(
             return ClientError::new(ErrorCode::Internal, "the token could not be issued").into();
         }
     };
-    tracing::info!(target: "security", workspace = %grant.workspace_slug, subject = %subject, token_id = %grant.token_id, role = %grant.role, expires_in = ttl, reason = "api token exchanged", "access token issued");
+    Audit::new("access token issued", "api token exchanged")
+        .by_identity(&grant.workspace_slug, &subject)
+        .token_id(grant.token_id)
+        .role(grant.role)
+        .expires_in(ttl)
+        .log();
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

@@ -9,6 +9,7 @@ use crate::{
     authz::{self, Action},
     error::{Error, Result},
     principal::{Principal, Role},
+    security_log::Audit,
 };
 use entity::api_token;
 
@@ -74,16 +75,12 @@ pub async fn create(
     api_token::Entity::insert(api_token::ActiveModel::from(row.clone()))
         .exec_without_returning(db)
         .await?;
-    tracing::info!(
-        target: "security",
-        workspace = %principal.workspace_slug,
-        subject = %principal.subject,
-        token_id = %id,
-        role = %role,
-        expires_at = %expires_at,
-        reason = "api token created",
-        "api token created"
-    );
+    Audit::new("api token created", "api token created")
+        .by(principal)
+        .token_id(id)
+        .role(role)
+        .expires_at(expires_at)
+        .log();
     Ok(CreatedApiToken {
         api_token: row,
         token,
@@ -124,14 +121,10 @@ pub async fn revoke(
         .filter(api_token::Column::Id.eq(id))
         .exec(db)
         .await?;
-    tracing::info!(
-        target: "security",
-        workspace = %principal.workspace_slug,
-        subject = %principal.subject,
-        token_id = %id,
-        reason = "api token revoked",
-        "api token revoked"
-    );
+    Audit::new("api token revoked", "api token revoked")
+        .by(principal)
+        .token_id(id)
+        .log();
     Ok(ApiToken {
         revoked_at: Some(now),
         ..row

@@ -6,6 +6,7 @@ use std::fmt;
 use crate::{
     error::{Error, Result},
     principal::{Principal, Role},
+    security_log::Refusal,
 };
 
 /// What a caller wants to do, at the granularity the contract grants roles.
@@ -51,15 +52,11 @@ pub fn require(principal: &Principal, action: Action) -> Result<()> {
     if allows(principal.role, action) {
         Ok(())
     } else {
-        tracing::warn!(
-            target: "security",
-            workspace = %principal.workspace_slug,
-            subject = %principal.subject,
-            role = %principal.role,
-            action = %action,
-            reason = "role below the operation's rule",
-            "forbidden"
-        );
+        Refusal::new("forbidden", "role below the operation's rule")
+            .by(principal)
+            .role(principal.role)
+            .action(action)
+            .log();
         Err(Error::Forbidden {
             role: principal.role.to_string(),
             action: action.to_string(),

@@ -13,7 +13,10 @@ use super::{
     settings::{FeatureSetting, settings},
     usage::{live_fact_sheets, period, used_in},
 };
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    security_log::Refusal,
+};
 use entity::feature_usage;
 
 /// The feature's setting, or [`Error::FeatureDisabled`] when it is switched off.
@@ -28,7 +31,10 @@ pub async fn require_enabled(
         .pop()
         .ok_or_else(|| Error::Internal(format!("no setting for {feature}")))?;
     if setting.status == FeatureStatus::Disabled {
-        tracing::warn!(target: "security", workspace = %workspace_id, feature = feature.id(), reason = "feature disabled", "forbidden");
+        Refusal::new("forbidden", "feature disabled")
+            .in_workspace(workspace_id)
+            .feature(feature.id())
+            .log();
         return Err(Error::FeatureDisabled {
             feature: feature.id().to_owned(),
         });
@@ -94,7 +100,11 @@ pub async fn consume_daily(
 }
 
 fn exhausted(workspace_id: Uuid, feature: Feature, quota: i64) -> Error {
-    tracing::warn!(target: "security", workspace = %workspace_id, feature = feature.id(), quota, reason = "quota exhausted", "limit exceeded");
+    Refusal::new("limit exceeded", "quota exhausted")
+        .in_workspace(workspace_id)
+        .feature(feature.id())
+        .quota(Some(quota))
+        .log();
     Error::QuotaExhausted {
         feature: feature.id().to_owned(),
         quota,

@@ -17,6 +17,7 @@ use crate::{
     authz::{self, Action},
     error::{Error, Result},
     principal::Principal,
+    security_log::Audit,
 };
 use entity::{workspace, workspace_feature};
 
@@ -189,7 +190,13 @@ pub async fn set(
         )
         .exec_without_returning(db)
         .await?;
-    tracing::info!(target: "security", workspace = %workspace_id, feature = feature.id(), status = setting.status.as_str(), quota = ?setting.quota, actor, "feature changed");
+    Audit::new("feature changed", "feature override set")
+        .in_workspace(workspace_id)
+        .feature(feature.id())
+        .status(setting.status.as_str())
+        .quota(setting.quota)
+        .actor(actor)
+        .log();
     Ok(())
 }
 

@@ -23,10 +23,10 @@ pub use nul::refuse_nul;
 use std::any::TypeId;
 
 use async_graphql::{Request, Response, ServerError};
-use domain::Principal;
+use domain::{Principal, security_log::Refusal};
 
 use super::RequestContext;
-use crate::{error_code::ErrorCode, security_log::Refusal};
+use crate::error_code::ErrorCode;
 
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentLimits {

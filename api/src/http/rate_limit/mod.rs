@@ -12,14 +12,11 @@ mod memory;
 use std::{sync::Arc, time::Duration};
 
 use actix_web::HttpResponse;
-use domain::{Principal, db::Store};
+use domain::{Principal, db::Store, security_log::Refusal};
 use sha2::{Digest, Sha256};
 
 use self::{database::DatabaseLimiter, memory::MemoryLimiter};
-use crate::{
-    client_error::ClientError, config::RateLimitBackend, error_code::ErrorCode,
-    security_log::Refusal,
-};
+use crate::{client_error::ClientError, config::RateLimitBackend, error_code::ErrorCode};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimitSettings {
