@@ -1,9 +1,9 @@
 //! Performance bands: the thresholds that rate a workspace's DORA metrics.
 //!
-//! Bands are data, not code (spec §6), so a workspace can store its own set in its meta model;
-//! the `version` travels with them so a stored result can say which set rated it.
-//! [`Bands::default`] is the spec's table (DORA 2023 as adapted by DevLake). Rating a metric by
-//! them is the metrics' business.
+//! Bands are data, not code (docs/metrics.md, "Performance levels"), so a workspace can store
+//! its own set in its meta model; the `version` travels with them so a stored result can say
+//! which set rated it. [`Bands::default`] is that page's table (DORA 2023 as adapted by
+//! DevLake). Rating a metric by them is the metrics' business.
 
 use serde::{Deserialize, Serialize};
 

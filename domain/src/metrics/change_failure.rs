@@ -1,4 +1,4 @@
-//! Change failure rate (spec §3), bucketed by deployment time. A deployment
+//! Change failure rate (docs/metrics.md), bucketed by deployment time. A deployment
 //! counts as failed once, however many incidents link to it, and whenever
 //! those incidents happened: a late incident restates the deployment's bucket.
 

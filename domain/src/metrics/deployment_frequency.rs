@@ -1,4 +1,4 @@
-//! Deployment frequency (spec §1), bucketed by the merged deployment time.
+//! Deployment frequency (docs/metrics.md), bucketed by the merged deployment time.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

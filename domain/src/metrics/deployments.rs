@@ -1,6 +1,6 @@
 //! Counting deployments, merged by `deployment_id`, shared by every DORA key.
 //!
-//! Rules (spec §1, §2 and "only production + success count"):
+//! Rules (docs/metrics.md: deployment frequency, lead time, and "only production + success count"):
 //! - Events that are not successful production deployments are dropped
 //!   *before* merging, so a failed attempt never moves a deployment's time or
 //!   adds changes to it.

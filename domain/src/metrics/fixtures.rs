@@ -12,7 +12,7 @@ use super::{
     MetricWindow, PRODUCTION, WorkItemState, WorkItemTransition,
 };
 
-/// An RFC 3339 instant, written out so a test reads like the spec's tables.
+/// An RFC 3339 instant, written out so a test reads like the tables of docs/metrics.md.
 pub(super) fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
@@ -21,7 +21,7 @@ pub(super) fn window(from: &str, to: &str, bucket: BucketSize, tz: Tz) -> Metric
     MetricWindow::new(at(from), at(to), bucket, tz).unwrap()
 }
 
-/// The week from Monday 4 March 2024 in UTC, the window of the spec's worked example.
+/// The week from Monday 4 March 2024 in UTC, the window of the worked example in docs/metrics.md.
 pub(super) fn first_week_of_march(bucket: BucketSize) -> MetricWindow {
     window(
         "2024-03-04T00:00:00Z",

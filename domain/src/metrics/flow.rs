@@ -1,4 +1,4 @@
-//! Flow Framework metrics (spec §5): completions are bucketed by their final
+//! Flow Framework metrics (docs/metrics.md): completions are bucketed by their final
 //! done; load looks at the window end and across the whole window.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,5 @@
-//! Incident lifecycles and their links to failed deployments (spec §3, §4).
+//! Incident lifecycles and their links to failed deployments (docs/metrics.md: change failure
+//! rate, recovery).
 //!
 //! An incident is modelled as one interval `[opened, resolved)`:
 //! - `opened` is its earliest `opened` event;

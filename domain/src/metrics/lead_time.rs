@@ -1,4 +1,4 @@
-//! Lead time for changes (spec §2): first counting deployment of a change
+//! Lead time for changes (docs/metrics.md): first counting deployment of a change
 //! minus the change's time, bucketed by that deployment's time.
 
 use chrono::{DateTime, Utc};

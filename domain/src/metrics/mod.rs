@@ -1,5 +1,5 @@
 //! DORA four keys and Flow metrics as a pure function of stored event facts, per
-//! `shared/specs/metrics.md` (the engine: no I/O), and `for_fact_sheet`, which loads a fact
+//! `docs/metrics.md` (the engine: no I/O), and `for_fact_sheet`, which loads a fact
 //! sheet's facts (with its roll-up) and runs the engine.
 
 mod cache;

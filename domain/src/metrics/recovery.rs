@@ -1,4 +1,4 @@
-//! Failed deployment recovery time and time to restore service (spec §4).
+//! Failed deployment recovery time and time to restore service (docs/metrics.md).
 //!
 //! Both reduce to "episodes" `[opened, resolved)`, bucketed by resolution
 //! time, with still-open episodes reported at the window end; they share the

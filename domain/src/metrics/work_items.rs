@@ -1,4 +1,4 @@
-//! Work item lifecycles for the flow metrics (spec §5).
+//! Work item lifecycles for the flow metrics (docs/metrics.md, "Flow").
 //!
 //! Transitions of an item are ordered by time, then state in workflow order
 //! (so `done` wins a tie), then type. A transition into the state the item is
@@ -9,7 +9,7 @@
 //! - `completed`: the final entry into `done`, only if the item ends done, so
 //!   a reopened item completes once, at its final done.
 //! - in progress over `[started, completed)` (open-ended while not done),
-//!   ignoring any intermediate done periods, as the spec defines load.
+//!   ignoring any intermediate done periods, as docs/metrics.md defines load.
 //! - An item done without ever starting counts as completed (velocity,
 //!   distribution) but has no flow time and no in-progress interval.
 

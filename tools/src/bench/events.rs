@@ -45,9 +45,9 @@ pub struct EventsArgs {
     /// Events per request (CloudEvents batch mode).
     #[arg(long, default_value_t = 500)]
     batch: usize,
-    /// Concurrent ingesting clients. With 4, a third of the two cores sat idle on PostgreSQL
-    /// (each batch is one transaction, so the work per request is sequential); 8 keep both
-    /// busy, as the senders of a busy enterprise would.
+    /// Concurrent ingesting clients. Each batch is one transaction whose work runs in order,
+    /// so it takes several clients to keep every core busy, as the senders of a busy
+    /// enterprise do.
     #[arg(long, default_value_t = 8)]
     clients: usize,
     /// Team metrics queries to time (90-day window, weekly buckets).

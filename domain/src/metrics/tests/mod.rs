@@ -1,4 +1,4 @@
-//! Cross-module tests: the spec's worked example and order independence.
+//! Cross-module tests: the worked example of docs/metrics.md and order independence.
 
 mod order_independence;
 mod worked_example;

@@ -1,4 +1,4 @@
-//! The "Worked example" of `shared/specs/metrics.md`, value by value.
+//! The "Worked example" of `docs/metrics.md`, value by value.
 //! E5 (exact duplicate of E4) is dropped upstream by `(source, id)`, so it is
 //! not part of the facts; E3 is listed after E6 as it was ingested.
 
