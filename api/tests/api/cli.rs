@@ -135,6 +135,21 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         "demo teams show real metrics ({deployments} deployments)"
     );
 
+    let created: Value = client
+        .post(&url)
+        .bearer_auth(&demo_token)
+        .json(&json!({"query": r#"mutation { createApiToken(input: {name: "ci-sync", role: MEMBER, ttl: "30d"}) { apiToken { id } } }"#}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_token_id = created["data"]["createApiToken"]["apiToken"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
@@ -145,4 +160,49 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         .unwrap()
         .unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+
+    // API tokens, managed from the command line as from GraphQL.
+    let listed = stdout_of(wayfinder(dir.path(), &database_url).args([
+        "token",
+        "list",
+        "--workspace",
+        "demo",
+    ]));
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with(&api_token_id))
+        .unwrap_or_else(|| panic!("token list shows the new token: {listed}"));
+    assert!(line.contains("ci-sync") && line.contains("member") && line.contains("expires"));
+    let revoked = stdout_of(wayfinder(dir.path(), &database_url).args([
+        "token",
+        "revoke",
+        "--workspace",
+        "demo",
+        &api_token_id,
+    ]));
+    assert!(revoked.contains("revoked API token"), "{revoked}");
+    let listed = stdout_of(wayfinder(dir.path(), &database_url).args([
+        "token",
+        "list",
+        "--workspace",
+        "demo",
+    ]));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&api_token_id) && l.contains("revoked")),
+        "{listed}"
+    );
+
+    // A wrong role is refused with the roles there are.
+    let out = wayfinder(dir.path(), &database_url)
+        .args(["token", "create", "--workspace", "demo", "--role", "owner"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("viewer") && stderr.contains("member") && stderr.contains("admin"),
+        "{stderr}"
+    );
 }
