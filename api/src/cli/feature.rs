@@ -15,15 +15,18 @@ use crate::{bootstrap::open_store, config::Config};
 pub enum FeatureCommand {
     /// Show a workspace's edition and features with quotas and usage.
     List {
+        /// The workspace's slug.
         #[arg(long)]
         workspace: String,
     },
     /// Override one feature of a workspace (status and optional quota).
     Set {
+        /// The workspace's slug.
         #[arg(long)]
         workspace: String,
         /// Feature id, e.g. `events.ingestion` (see `feature list`).
         feature: String,
+        /// Whether the feature is on.
         #[arg(long, value_enum)]
         status: StatusArg,
         /// Quota in the feature's unit; omit for unlimited.
@@ -32,14 +35,18 @@ pub enum FeatureCommand {
     },
     /// Remove a workspace's override, so its edition's default applies again.
     Reset {
+        /// The workspace's slug.
         #[arg(long)]
         workspace: String,
+        /// Feature id, e.g. `events.ingestion` (see `feature list`).
         feature: String,
     },
     /// Move a workspace to an edition: essentials, professional or enterprise.
     Edition {
+        /// The workspace's slug.
         #[arg(long)]
         workspace: String,
+        /// essentials, professional or enterprise.
         edition: String,
     },
 }

@@ -8,14 +8,19 @@ use crate::{bootstrap::open_store, config::Config};
 pub enum WorkspaceCommand {
     /// Create a workspace with the default meta model.
     Create {
+        /// The short name in tokens and URLs, e.g. `acme`.
         slug: String,
+        /// The display name; defaults to the slug.
         #[arg(long)]
         name: Option<String>,
     },
     /// List workspaces.
     List,
     /// Delete a workspace: its tokens stop working at once; the data is kept.
-    Delete { slug: String },
+    Delete {
+        /// The workspace's slug.
+        slug: String,
+    },
 }
 
 pub async fn run(config: Config, command: WorkspaceCommand) -> anyhow::Result<()> {

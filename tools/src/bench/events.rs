@@ -40,6 +40,7 @@ pub struct EventsArgs {
     /// Artifacts owned by the measured team.
     #[arg(long, default_value_t = 50)]
     team_artifacts: usize,
+    /// Days of history the events are spread over, ending now.
     #[arg(long, default_value_t = 365)]
     days: i64,
     /// Events per request (CloudEvents batch mode).
