@@ -88,7 +88,11 @@ pub fn start(
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
-            .route("/auth/token", web::post().to(token_endpoint::exchange))
+            .service(
+                web::resource("/auth/token")
+                    .route(web::post().to(token_endpoint::exchange))
+                    .default_service(web::to(token_endpoint::wrong_method)),
+            )
             .service(graphql)
             .default_service(web::to(not_found))
     })

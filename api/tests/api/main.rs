@@ -16,6 +16,7 @@ mod http_limits;
 mod http_rate_limits;
 mod http_security_log;
 mod http_sql_statements;
+mod http_token_mistakes;
 mod http_tokens;
 mod input_refusals;
 mod n_plus_one;
