@@ -12,6 +12,7 @@ mod http_errors;
 mod http_events;
 mod http_features;
 mod http_graphql;
+mod http_home;
 mod http_limits;
 mod http_rate_limits;
 mod http_security_log;
