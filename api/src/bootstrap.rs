@@ -35,11 +35,30 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     .await
     .with_context(|| format!("connecting to {}", redact(&url)))?;
     if config.migrate_on_start {
-        Migrator::up(store.connection(), None)
-            .await
-            .context("applying migrations")?;
+        migrate(&store).await?;
     }
     Ok(store)
+}
+
+/// Applies pending migrations and says so in one line. The migrator logs every migration at
+/// info; the default log filter holds those back (see [`crate::telemetry`]), so a start
+/// shows the count instead of a screenful.
+async fn migrate(store: &Store) -> anyhow::Result<()> {
+    let db = store.connection();
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .context("reading migration state")?
+        .len();
+    Migrator::up(db, None)
+        .await
+        .context("applying migrations")?;
+    let already = Migrator::migrations().len().saturating_sub(pending);
+    tracing::info!(
+        applied = pending,
+        already,
+        "database migrated: {pending} applied, {already} already"
+    );
+    Ok(())
 }
 
 /// The store the HTTP server works through. On PostgreSQL it is a second pool whose connections

@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, http::header};
-use domain::{Principal, security_log::Refusal};
+use domain::{Principal, api_tokens::TokenSecret, security_log::Refusal};
 
 use super::{AppState, rate_limit};
 use crate::{
@@ -9,7 +9,8 @@ use crate::{
 };
 
 /// The authenticated caller of a request, or the response refusing it: 401 without detail for
-/// any token problem (the reason goes to the `security` log), 503 when the workspace cannot be
+/// any token problem (the reason goes to the `security` log; a raw API token is told where it is
+/// exchanged, which its shape alone shows), 503 when the workspace cannot be
 /// looked up, 429 when the token or its workspace is over its rate limit. Every protected
 /// endpoint goes through here.
 pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, HttpResponse> {
@@ -31,7 +32,12 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
                 .by_identity(workspace, subject)
                 .peer(req.peer_addr())
                 .log();
-            Err(unauthenticated())
+            let sent_api_token = bearer_token(value).is_ok_and(|t| TokenSecret::parse(t).is_some());
+            Err(if sent_api_token {
+                api_token_as_bearer()
+            } else {
+                unauthenticated()
+            })
         }
     }
 }
@@ -52,6 +58,17 @@ fn unauthenticated() -> HttpResponse {
     ClientError::new(
         ErrorCode::Unauthenticated,
         "a valid bearer token is required",
+    )
+    .into()
+}
+
+/// A raw API token sent where an access token belongs, the commonest mistake of a new
+/// integration. Recognised by its shape only, so the answer says nothing of whether it is valid.
+fn api_token_as_bearer() -> HttpResponse {
+    ClientError::new(
+        ErrorCode::Unauthenticated,
+        "API tokens are not bearer tokens: exchange it at POST /auth/token for an access token \
+         and send that as the bearer token",
     )
     .into()
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
-//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`.
+//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
+//! them).
 
 mod body;
 mod caller;
@@ -7,6 +8,7 @@ mod connection_limit;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;
+mod home;
 mod per_address;
 mod rate_limit;
 mod server;

@@ -8,7 +8,7 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    connection_limit, events_endpoint, graphql_endpoint, health,
+    connection_limit, events_endpoint, graphql_endpoint, health, home,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
     token_endpoint, unread_body,
@@ -85,10 +85,15 @@ pub fn start(
             .wrap(from_fn(per_address::refuse_over_cap))
             .wrap(from_fn(unread_body::close_unread))
             .wrap(TracingLogger::default())
+            .route("/", web::get().to(home::home))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
-            .route("/auth/token", web::post().to(token_endpoint::exchange))
+            .service(
+                web::resource("/auth/token")
+                    .route(web::post().to(token_endpoint::exchange))
+                    .default_service(web::to(token_endpoint::wrong_method)),
+            )
             .service(graphql)
             .default_service(web::to(not_found))
     })

@@ -8,7 +8,11 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::Utc;
 use domain::{
@@ -203,4 +207,19 @@ fn refuse(
         .peer(req.peer_addr())
         .log();
     ClientError::new(ErrorCode::Unauthenticated, "a valid API token is required").into()
+}
+
+/// Any other method on `/auth/token`: a 405 naming the one that works, since a client that
+/// tries `GET` has found the right place with the wrong verb.
+pub async fn wrong_method() -> HttpResponse {
+    let mut response: HttpResponse = ClientError::new(
+        ErrorCode::BadUserInput,
+        "exchange an API token with POST /auth/token",
+    )
+    .with_status(StatusCode::METHOD_NOT_ALLOWED)
+    .into();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+    response
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod cli_migrate;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
@@ -12,10 +13,12 @@ mod http_errors;
 mod http_events;
 mod http_features;
 mod http_graphql;
+mod http_home;
 mod http_limits;
 mod http_rate_limits;
 mod http_security_log;
 mod http_sql_statements;
+mod http_token_mistakes;
 mod http_tokens;
 mod input_refusals;
 mod n_plus_one;
