@@ -63,3 +63,44 @@ async fn an_unknown_relation_type_is_refused_on_a_fact_sheet_and_inside_a_list()
         .await;
     assert_refuses_type(&serde_json::from_str(&text).unwrap(), false);
 }
+
+#[tokio::test]
+async fn a_select_value_no_option_has_is_refused_naming_the_allowed_options() {
+    let app = TestApp::new().await;
+    create(
+        &app,
+        json!({"type": "SoftwareArtifact", "name": "checkout", "attributes": {"language": "go"}}),
+    )
+    .await;
+    let count = "query($f: FactSheetFilter) { factSheets(filter: $f) { totalCount } }";
+    for attributes in [
+        json!({"language": "Go"}),
+        json!({"language": ["go", "Go"]}),
+        json!({"language": {"in": ["Go"]}}),
+    ] {
+        let response = app
+            .run(
+                count,
+                json!({"f": {"types": ["SoftwareArtifact"], "attributes": attributes}}),
+            )
+            .await;
+        assert_eq!(code(&response), "BAD_USER_INPUT", "{response:#}");
+        let error = &response["errors"][0];
+        assert_eq!(
+            error["extensions"]["field"], "filter.attributes.language",
+            "{response:#}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("`Go`") && message.contains("go") && message.contains("kotlin"),
+            "{message}"
+        );
+    }
+    let data = app
+        .data(
+            count,
+            json!({"f": {"attributes": {"language": ["go", "kotlin"]}}}),
+        )
+        .await;
+    assert_eq!(data["factSheets"]["totalCount"], 1);
+}
