@@ -10,6 +10,7 @@ mod errors;
 mod limits;
 mod loader;
 mod mutation;
+mod name_hints;
 pub mod operation_rules;
 mod query;
 mod render;

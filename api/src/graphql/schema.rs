@@ -10,6 +10,7 @@ use super::{
     authorization,
     limits::{DocumentLimits, caller_of, refuse_nul},
     mutation::Mutation,
+    name_hints::NameHints,
     query::Query,
     render::{RenderedFields, TraversalCounts, TraversalRendering, order_response},
     root_fields::RootFields,
@@ -132,6 +133,7 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         .data(MetricsCache::new(METRICS_CACHE_BYTES))
         .data(options.metric_window_limits)
         .data(options.traversal_rendering)
+        .data(NameHints(options.introspection))
         .data(traversal.clone());
     if !options.introspection {
         builder = builder.disable_introspection().disable_suggestions();

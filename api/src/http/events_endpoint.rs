@@ -12,10 +12,9 @@ use super::{
     AppState,
     body::{batch_too_large, read_limited},
     caller::{caller, workspace_gone},
+    event_shape::{BATCH, STRUCTURED, bad_json_time, bad_time, encoding_hint},
 };
 use crate::{client_error::ClientError, error_code::ErrorCode};
-
-const BATCH: &str = "application/cloudevents-batch+json";
 
 fn rejection(index: usize, id: Option<&str>, field: &str, message: &str) -> HttpResponse {
     ClientError::new(
@@ -82,6 +81,9 @@ pub async fn ingest(
         let mut events = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
+            if let Some(message) = bad_json_time(&item) {
+                return rejection(index, id.as_deref(), "time", &message);
+            }
             match serde_json::from_value::<Event>(item) {
                 Ok(e) => events.push(e),
                 Err(e) => {
@@ -96,6 +98,9 @@ pub async fn ingest(
         }
         events
     } else {
+        if let Some(refusal) = unparseable_single(&req, &content_type, &body) {
+            return refusal;
+        }
         match to_event(req.headers(), body.to_vec()) {
             Ok(e) => vec![e],
             Err(e) => {
@@ -136,6 +141,30 @@ pub async fn ingest(
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
         Err(e) => ClientError::from(e).into(),
     }
+}
+
+/// Refuses, in words the sender can act on, a single event the SDK would refuse with its own
+/// opaque errors: neither structured nor binary mode, or a `time` that is not RFC 3339.
+/// The mode is told apart as the SDK does: the media type first, then `ce-specversion`.
+fn unparseable_single(req: &HttpRequest, content_type: &str, body: &[u8]) -> Option<HttpResponse> {
+    if content_type.starts_with(STRUCTURED) {
+        let event: Value = serde_json::from_slice(body).ok()?;
+        let id = event.get("id").and_then(Value::as_str);
+        return bad_json_time(&event).map(|message| rejection(0, id, "time", &message));
+    }
+    if !req.headers().contains_key("ce-specversion") {
+        return Some(
+            ClientError::new(ErrorCode::BadUserInput, encoding_hint(content_type))
+                .with_detail("field", "Content-Type")
+                .into(),
+        );
+    }
+    let time = req
+        .headers()
+        .get("ce-time")
+        .map(|t| t.to_str().unwrap_or("(not text)"));
+    let id = req.headers().get("ce-id").and_then(|v| v.to_str().ok());
+    bad_time(time).map(|message| rejection(0, id, "time", &message))
 }
 
 fn incoming(e: Event) -> IncomingEvent {

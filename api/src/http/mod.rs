@@ -5,6 +5,7 @@
 mod body;
 mod caller;
 mod connection_limit;
+mod event_shape;
 mod events_endpoint;
 mod graphql_endpoint;
 mod health;

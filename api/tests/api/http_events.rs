@@ -449,3 +449,88 @@ async fn unlinked_events_count_once_linked_and_teams_roll_up_their_artifacts() {
         "the team rolls up a (2) and b (1), not c"
     );
 }
+
+#[tokio::test]
+async fn a_structured_event_sent_as_plain_json_is_told_which_content_type_to_use() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let token = server.token("acme", Role::Member);
+    let response = server
+        .client
+        .post(format!("{}/events", server.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(ev("J1", "change", "2024-03-04T09:00:00Z", json!({})).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let error = &body["errors"][0];
+    assert_eq!(
+        error["extensions"],
+        json!({"code": "BAD_USER_INPUT", "field": "Content-Type"})
+    );
+    let message = error["message"].as_str().unwrap();
+    for named in [
+        "application/cloudevents+json",
+        "application/cloudevents-batch+json",
+        "ce-*",
+    ] {
+        assert!(message.contains(named), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_time_that_is_not_rfc_3339_is_named_in_every_mode() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let token = server.token("acme", Role::Member);
+    let bad = "2026-12-02 10:00";
+    let expect = |body: Value, id: &str| {
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["extensions"],
+            json!({"code": "BAD_USER_INPUT", "index": 0, "eventId": id, "field": "time"}),
+            "{body}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("RFC 3339") && message.contains("2026-12-02T10:00:00Z"),
+            "{message}"
+        );
+    };
+
+    let (status, body) = post_batch(&server, &token, &[ev("T1", "change", bad, json!({}))]).await;
+    assert_eq!(status, 400);
+    expect(body, "T1");
+
+    let response = server
+        .client
+        .post(format!("{}/events", server.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/cloudevents+json")
+        .body(ev("T2", "change", bad, json!({})).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    expect(response.json().await.unwrap(), "T2");
+
+    let response = server
+        .client
+        .post(format!("{}/events", server.base))
+        .bearer_auth(&token)
+        .header("ce-specversion", "1.0")
+        .header("ce-type", "dev.wayfinder.change")
+        .header("ce-id", "T3")
+        .header("ce-source", "checkout")
+        .header("ce-time", bad)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    expect(response.json().await.unwrap(), "T3");
+}

@@ -31,3 +31,4 @@ mod schema_meta_model;
 mod schema_queries;
 mod schema_tenant_canary;
 mod schema_traversal;
+mod schema_unknown_names;

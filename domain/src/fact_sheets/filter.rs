@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::Status;
+use super::{Status, filter_options::unknown_option};
 use crate::{
     error::{Error, FieldError, Result},
     limits,
@@ -342,7 +342,22 @@ pub(crate) async fn compile(
                         ));
                         continue;
                     };
+                    let in_types = || {
+                        model
+                            .attribute_definitions(key)
+                            .filter(|(t, _)| {
+                                filter
+                                    .types
+                                    .as_ref()
+                                    .is_none_or(|types| types.contains(&t.key))
+                            })
+                            .map(|(_, d)| d)
+                    };
                     match parse_attribute_filter(spec)
+                        .and_then(|f| match unknown_option(in_types(), &f) {
+                            Some(refusal) => Err(refusal),
+                            None => Ok(f),
+                        })
                         .and_then(|f| attribute_rows(key, definition.kind, &f))
                     {
                         Ok(c) => {

@@ -5,6 +5,7 @@ mod archive;
 mod create;
 mod facets;
 mod filter;
+mod filter_options;
 mod hierarchy;
 mod list;
 mod read;

@@ -112,6 +112,22 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
             }
         }
     }
+    // A relation type the meta model does not know is left to the executor, which refuses it.
+    if nested
+        .values()
+        .any(|(_, _, n)| n.slice.relation_type.is_some())
+    {
+        let model = rc.meta_model().await.ok()?;
+        let known = |n: &Nested| {
+            n.slice
+                .relation_type
+                .as_deref()
+                .is_none_or(|t| model.model.relation_type(t).is_some())
+        };
+        if !nested.values().all(|(_, _, n)| known(n)) {
+            return None;
+        }
+    }
     let levels = join_all(
         nested
             .into_iter()

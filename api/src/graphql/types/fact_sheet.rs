@@ -24,6 +24,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, internal},
     loader::load_error,
+    name_hints::check_relation_type,
     render::{self, RelationArgs, RelationRows, Shape, SheetRow},
 };
 
@@ -407,6 +408,8 @@ impl FactSheetNode {
         args: RelationArgs,
     ) -> async_graphql::Result<RelationConnection> {
         let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        check_relation_type(ctx, &model.model, args.relation_type.as_deref()).gql()?;
         // Read before loading: a selection the renderer does not know costs nothing more.
         let shape = render::selection(ctx, Shape::of);
         let (with_total, far_ends) = match &shape {
