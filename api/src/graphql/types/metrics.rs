@@ -115,6 +115,10 @@ pub struct DeploymentFrequency {
     pub deployment_days: u64,
     pub per_day: Option<f64>,
     pub level: Option<PerformanceLevel>,
+    /// Median deployment days per complete ISO week: the figure `level` is rated on (ELITE
+    /// from 5, HIGH from 1 by default). It can disagree with `perDay`, which counts
+    /// deployments, not days. Null when there is no complete week, as `level`.
+    pub deployment_days_per_week: Option<f64>,
     pub buckets: Vec<DeploymentFrequencyBucket>,
 }
 
@@ -230,6 +234,7 @@ impl From<m::Metrics> for Metrics {
                 deployment_days: df.deployment_days,
                 per_day: df.per_day,
                 level: level(df.level),
+                deployment_days_per_week: df.deployment_days_per_week,
                 buckets: df
                     .buckets
                     .into_iter()
