@@ -18,6 +18,7 @@ mod http_security_log;
 mod http_sql_statements;
 mod http_tokens;
 mod input_refusals;
+mod metric_window_last;
 mod n_plus_one;
 mod operations;
 mod schema_api_tokens;
