@@ -112,7 +112,7 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     let body: Value = client
         .post(&url)
         .bearer_auth(&demo_token)
-        .json(&json!({"query": r#"{ factSheets(filter: {types: ["Team"]}) { totalCount edges { node { name metrics(window: {from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z", bucket: MONTH}) { deploymentFrequency { deployments } } } } } }"#}))
+        .json(&json!({"query": r#"{ factSheets(filter: {types: ["Team"]}) { totalCount edges { node { name metrics(window: {last: "P6W", bucket: WEEK}) { deploymentFrequency { deployments } } } } } }"#}))
         .send()
         .await
         .unwrap()

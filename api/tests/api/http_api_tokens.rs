@@ -135,7 +135,7 @@ async fn an_api_token_becomes_a_jwt_that_posts_events_until_it_is_revoked() {
         .await;
     assert_eq!(
         viewer["data"]["viewer"],
-        json!({"subject": format!("apitoken:{}", id.replace('-', "")), "workspace": "acme", "role": "member"})
+        json!({"subject": format!("apitoken:{}", id.replace('-', "")), "workspace": "acme", "role": "MEMBER"})
     );
     assert!(
         list(&server).await[0]["lastUsedAt"].is_string(),

@@ -95,7 +95,7 @@ async fn the_workspace_comes_from_the_token_and_deleted_workspaces_lock_out() {
     assert_eq!(status, 200);
     assert_eq!(
         body["data"]["viewer"],
-        json!({"subject": "viewer@acme", "workspace": "acme", "role": "viewer"})
+        json!({"subject": "viewer@acme", "workspace": "acme", "role": "VIEWER"})
     );
     workspaces::delete(app.db.conn(), "acme").await.unwrap();
     let (status, _) = server

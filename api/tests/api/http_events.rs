@@ -37,7 +37,7 @@ async fn create_artifact(server: &Server, token: &str, name: &str, source: &str)
 }
 
 const METRICS: &str = r#"query($id: ID!, $tz: String!) { factSheet(id: $id) { metrics(window: {from: "2024-03-04T00:00:00Z", to: "2024-03-11T00:00:00Z", bucket: DAY, timeZone: $tz}) {
-  deploymentFrequency { deployments deploymentDays perDay buckets { start deployments } }
+  deploymentFrequency { deployments deploymentDays perDay level deploymentDaysPerWeek buckets { start deployments } }
   leadTime { stats { count p50Seconds meanSeconds } pendingChanges negativeDurations }
   changeFailureRate { deployments failedDeployments rate }
   failedDeploymentRecoveryTime { stats { count p50Seconds } openCount oldestOpenSeconds }
@@ -222,6 +222,11 @@ async fn the_worked_example_of_the_metrics_spec_holds_over_http() {
         (json!(3), json!(3))
     );
     close(&df["perDay"], 3.0 / 7.0);
+    // The level is rated on deployment days per complete ISO week, and says so.
+    assert_eq!(
+        (df["level"].clone(), df["deploymentDaysPerWeek"].clone()),
+        (json!("HIGH"), json!(3.0))
+    );
     let per_day: Vec<(String, u64)> = df["buckets"]
         .as_array()
         .unwrap()

@@ -54,7 +54,7 @@ async fn a_thousand_aliases_are_refused_before_anything_runs() {
         .graphql(Some(&token), json!({ "query": format!("{{ {reads} }}") }))
         .await;
     assert_eq!(status, 200);
-    assert_eq!(body["data"]["v99"]["role"], "admin", "{body}");
+    assert_eq!(body["data"]["v99"]["role"], "ADMIN", "{body}");
 }
 
 #[tokio::test]

@@ -256,7 +256,7 @@ async fn rs256_and_es256_tokens_of_the_jwks_are_accepted() {
         assert_eq!(status, 200, "{alg}: {body}");
         assert_eq!(
             body["data"]["viewer"],
-            json!({"subject": "ci@idp", "workspace": "acme", "role": "member"}),
+            json!({"subject": "ci@idp", "workspace": "acme", "role": "MEMBER"}),
             "{alg}"
         );
         assert_eq!(create_team(&server, Some(token), alg).await.0, 200, "{alg}");

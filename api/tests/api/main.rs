@@ -21,6 +21,7 @@ mod http_sql_statements;
 mod http_token_mistakes;
 mod http_tokens;
 mod input_refusals;
+mod metric_window_last;
 mod n_plus_one;
 mod operations;
 mod schema_api_tokens;

@@ -21,6 +21,11 @@ pub struct DeploymentFrequency {
     /// From the deployment days of each complete ISO week (see
     /// [`DeploymentFrequencyBands`]); `None` when the window holds no complete week.
     pub level: Option<Level>,
+    /// Median deployment days per complete ISO week, the figure `level` is rated on (below
+    /// HIGH the bands also look at days per month); `None` when `level` is. It can disagree
+    /// with `per_day`: many deployments on few days count less than one on each day.
+    #[serde(default)]
+    pub deployment_days_per_week: Option<f64>,
     pub buckets: Vec<DeploymentFrequencyBucket>,
 }
 
@@ -79,6 +84,7 @@ pub(super) fn deployment_frequency(
         deployment_days: deployment_days.iter().filter(|&&d| d).count() as u64,
         per_day: (days.len() > 0).then(|| deployments as f64 / days.len() as f64),
         level: bands.rate(&weekly_days),
+        deployment_days_per_week: DeploymentFrequencyBands::days_per_week(&weekly_days),
         buckets: grid
             .starts()
             .zip(per_bucket)
@@ -188,6 +194,63 @@ mod tests {
             UTC,
         );
         assert_eq!(f.level, None);
+    }
+
+    #[test]
+    fn the_level_follows_deployment_days_per_week_even_when_per_day_disagrees() {
+        // Two complete ISO weeks, 2024-03-04 .. 2024-03-18.
+        let weeks = ["2024-03-04", "2024-03-11"];
+        // One deployment on each weekday: fewer per day, but five deployment days a week.
+        let daily: Vec<Deployment> = weeks
+            .iter()
+            .flat_map(|monday| (0..5).map(move |d| (monday, d)))
+            .map(|(monday, d)| {
+                let day = at(&format!("{monday}T10:00:00Z")) + chrono::Duration::days(d);
+                deployment(&format!("daily-{day}"), &day.to_rfc3339(), &[])
+            })
+            .collect();
+        // Three deployments on each of four days: more per day, four deployment days a week.
+        let batched: Vec<Deployment> = weeks
+            .iter()
+            .flat_map(|monday| (0..4).flat_map(move |d| (0..3).map(move |h| (monday, d, h))))
+            .map(|(monday, d, h)| {
+                let time = at(&format!("{monday}T10:00:00Z"))
+                    + chrono::Duration::days(d)
+                    + chrono::Duration::hours(h);
+                deployment(&format!("batched-{time}"), &time.to_rfc3339(), &[])
+            })
+            .collect();
+        let rate = |deps: &[Deployment]| {
+            run(
+                deps,
+                "2024-03-04T00:00:00Z",
+                "2024-03-18T00:00:00Z",
+                BucketSize::Week,
+                UTC,
+            )
+        };
+        let (daily, batched) = (rate(&daily), rate(&batched));
+        assert!(daily.per_day < batched.per_day, "{daily:?} {batched:?}");
+        assert_eq!(
+            (daily.level, daily.deployment_days_per_week),
+            (Some(Level::Elite), Some(5.0))
+        );
+        assert_eq!(
+            (batched.level, batched.deployment_days_per_week),
+            (Some(Level::High), Some(4.0))
+        );
+        // Without a complete week neither is given.
+        let partial = run(
+            &[],
+            "2024-03-04T00:00:00Z",
+            "2024-03-08T00:00:00Z",
+            BucketSize::Day,
+            UTC,
+        );
+        assert_eq!(
+            (partial.level, partial.deployment_days_per_week),
+            (None, None)
+        );
     }
 
     #[test]

@@ -45,15 +45,21 @@ impl RateBands {
 }
 
 impl DeploymentFrequencyBands {
+    /// The median deployment days of the complete ISO weeks in `weekly_days`: the figure the
+    /// ELITE and HIGH bands compare, shown beside the level so a client can say why.
+    pub fn days_per_week(weekly_days: &[u64]) -> Option<f64> {
+        let mut sorted: Vec<f64> = weekly_days.iter().map(|&d| d as f64).collect();
+        sorted.sort_by(f64::total_cmp);
+        super::stats::percentile_cont(&sorted, 0.5)
+    }
+
     /// `weekly_days` holds the deployment days of each complete ISO week;
     /// without a complete week there is nothing to rate.
     pub fn rate(&self, weekly_days: &[u64]) -> Option<Level> {
         if weekly_days.is_empty() {
             return None;
         }
-        let mut sorted: Vec<f64> = weekly_days.iter().map(|&d| d as f64).collect();
-        sorted.sort_by(f64::total_cmp);
-        let median = super::stats::percentile_cont(&sorted, 0.5)?;
+        let median = Self::days_per_week(weekly_days)?;
         let total: u64 = weekly_days.iter().sum();
         let per_month = total as f64 * 30.0 / (7.0 * weekly_days.len() as f64);
         Some(if median >= self.elite_min_days_per_week {

@@ -16,6 +16,7 @@ mod intern;
 pub mod lead_time;
 pub mod levels;
 pub mod load;
+pub mod lookback;
 pub mod recovery;
 mod sources_cache;
 pub mod stats;
@@ -40,6 +41,7 @@ pub use for_fact_sheet::{Subject, for_fact_sheet, members};
 pub use lead_time::{LeadTime, LeadTimeBucket};
 pub use levels::Level;
 pub use load::Needs;
+pub use lookback::{LookbackError, parse_lookback};
 // A metric's level is rated by the workspace's bands, which the meta model holds.
 pub use crate::meta_model::{Bands, DeploymentFrequencyBands, DurationBands, RateBands};
 pub use recovery::{Recovery, RecoveryBucket};

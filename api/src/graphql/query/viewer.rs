@@ -1,6 +1,6 @@
 use async_graphql::{Context, Object, SimpleObject};
 
-use crate::graphql::context::request;
+use crate::graphql::{context::request, enums::Role};
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -10,7 +10,8 @@ pub struct ViewerQuery;
 pub struct Viewer {
     pub subject: String,
     pub workspace: String,
-    pub role: String,
+    /// The same `Role` values that `createApiToken` takes, so clients compare one enum.
+    pub role: Role,
 }
 
 #[Object]
@@ -20,7 +21,7 @@ impl ViewerQuery {
         Ok(Viewer {
             subject: p.subject.clone(),
             workspace: p.workspace_slug.clone(),
-            role: p.role.to_string(),
+            role: p.role.into(),
         })
     }
 }

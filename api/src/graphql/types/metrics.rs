@@ -23,11 +23,15 @@ impl From<Bucket> for m::BucketSize {
     }
 }
 
-/// A half-open window `[from, to)` cut into buckets in an IANA time zone.
+/// A half-open window `[from, to)` cut into buckets in an IANA time zone: either `from` and
+/// `to`, or `last`, a duration ending now (`P30D`, `P4W`, `PT12H`), so a dashboard need not
+/// compute dates.
 #[derive(InputObject)]
 pub struct MetricWindowInput {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// An ISO 8601 duration of days, weeks or hours ending now; instead of `from` and `to`.
+    pub last: Option<String>,
     #[graphql(default_with = "Bucket::Week")]
     pub bucket: Bucket,
     #[graphql(default_with = "String::from(\"UTC\")")]
@@ -35,6 +39,40 @@ pub struct MetricWindowInput {
 }
 
 impl MetricWindowInput {
+    /// `[from, to)` as given, or the `last` duration ending at `now`; bad input names the field.
+    pub fn range(
+        &self,
+        now: DateTime<Utc>,
+    ) -> async_graphql::Result<(DateTime<Utc>, DateTime<Utc>)> {
+        match (&self.last, self.from, self.to) {
+            (Some(_), Some(_), _) => Err(bad_input(
+                "window.from",
+                "cannot be given with window.last: give either last or from and to",
+            )),
+            (Some(_), None, Some(_)) => Err(bad_input(
+                "window.to",
+                "cannot be given with window.last: give either last or from and to",
+            )),
+            (Some(last), None, None) => {
+                let bad = |message: &str| bad_input("window.last", message);
+                let length = m::parse_lookback(last).map_err(|e| bad(&e.to_string()))?;
+                let from = now
+                    .checked_sub_signed(length)
+                    .ok_or_else(|| bad("reaches back before the supported calendar"))?;
+                Ok((from, now))
+            }
+            (None, Some(from), Some(to)) => Ok((from, to)),
+            (None, None, _) => Err(bad_input(
+                "window.from",
+                "is required unless window.last is given",
+            )),
+            (None, Some(_), None) => Err(bad_input(
+                "window.to",
+                "is required unless window.last is given",
+            )),
+        }
+    }
+
     /// The domain's window, refused as bad input naming the field, or as too large naming
     /// both limits.
     pub fn checked(&self, limits: &m::WindowLimits) -> async_graphql::Result<m::MetricWindow> {
@@ -57,8 +95,9 @@ impl MetricWindowInput {
             ),
             m::WindowError::TooLarge { .. } => to_gql(domain::Error::LimitExceeded(e.to_string())),
         };
-        let window = m::MetricWindow::new(self.from, self.to, self.bucket.into(), time_zone)
-            .map_err(refused)?;
+        let (from, to) = self.range(Utc::now())?;
+        let window =
+            m::MetricWindow::new(from, to, self.bucket.into(), time_zone).map_err(refused)?;
         window.check(limits).map_err(refused)?;
         Ok(window)
     }
@@ -115,6 +154,10 @@ pub struct DeploymentFrequency {
     pub deployment_days: u64,
     pub per_day: Option<f64>,
     pub level: Option<PerformanceLevel>,
+    /// Median deployment days per complete ISO week: the figure `level` is rated on (ELITE
+    /// from 5, HIGH from 1 by default). It can disagree with `perDay`, which counts
+    /// deployments, not days. Null when there is no complete week, as `level`.
+    pub deployment_days_per_week: Option<f64>,
     pub buckets: Vec<DeploymentFrequencyBucket>,
 }
 
@@ -230,6 +273,7 @@ impl From<m::Metrics> for Metrics {
                 deployment_days: df.deployment_days,
                 per_day: df.per_day,
                 level: level(df.level),
+                deployment_days_per_week: df.deployment_days_per_week,
                 buckets: df
                     .buckets
                     .into_iter()
