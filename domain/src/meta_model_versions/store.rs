@@ -179,6 +179,14 @@ pub async fn apply_edit(
         )));
     }
     let next = edit.apply(&current.model)?;
+    if next == current.model {
+        // Nothing changed: a new version would only tell readers' caches and the history that
+        // something did.
+        return Ok(MetaModelChange {
+            version: current,
+            impact: Impact::default(),
+        });
+    }
     Error::check(check_consistency(&next))?;
     let impact = assess_and_apply(db, principal, &current.model, &next, force).await?;
     let version = insert(

@@ -472,3 +472,39 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
         "one model for every role"
     );
 }
+
+#[tokio::test]
+async fn an_edit_that_changes_nothing_makes_no_version() {
+    let w = World::new().await;
+    let label = w
+        .model()
+        .await
+        .fact_sheet_type("Team")
+        .unwrap()
+        .label
+        .clone();
+    let same = MetaModelEdit::UpdateFactSheetType {
+        key: "Team".into(),
+        label: Some(label),
+        description: None,
+    };
+    let change = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &same, Some(1), false)
+        .await
+        .unwrap();
+    assert_eq!(change.version.version, 1);
+    let versions = meta_model_versions::history(w.db.conn(), &w.admin)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1, "no version was written");
+
+    // A real change still makes one.
+    let renamed = MetaModelEdit::UpdateFactSheetType {
+        key: "Team".into(),
+        label: Some("Squad".into()),
+        description: None,
+    };
+    let change = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &renamed, Some(1), false)
+        .await
+        .unwrap();
+    assert_eq!(change.version.version, 2);
+}
