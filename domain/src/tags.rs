@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, sea_query::OnConflict,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -243,11 +243,26 @@ pub(crate) async fn attach(
         .into_iter()
         .map(|t| (t.name.clone(), t))
         .collect();
-    for name in &wanted {
-        if !existing.contains_key(name) {
-            let t = insert(db, ws, name.clone(), None, None, None).await?;
-            existing.insert(name.clone(), t);
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|n| !existing.contains_key(*n))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        // Another request may create the same new tag between the read above and this insert:
+        // whichever commits first wins, and both then read the one row.
+        for name in &missing {
+            insert_if_absent(db, ws, name.clone()).await?;
         }
+        existing.extend(
+            tag::Entity::find()
+                .filter(tag::Column::WorkspaceId.eq(ws))
+                .filter(tag::Column::Name.is_in(missing))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| (t.name.clone(), t)),
+        );
     }
     let current: Vec<Tag> = tags_in(db, ws, &[fact_sheet_id])
         .await?
@@ -385,6 +400,32 @@ async fn insert(
         .exec_without_returning(db)
         .await?;
     Ok(t)
+}
+
+/// A new ungrouped tag named `name`, unless the workspace has one by that name already.
+async fn insert_if_absent(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    name: String,
+) -> Result<()> {
+    let t = tag::Model {
+        workspace_id,
+        id: Uuid::now_v7(),
+        name,
+        group_id: None,
+        color: None,
+        description: None,
+    };
+    let insert = tag::Entity::insert(tag::ActiveModel::from(t)).on_conflict(
+        OnConflict::columns([tag::Column::WorkspaceId, tag::Column::Name])
+            .do_nothing()
+            .to_owned(),
+    );
+    match insert.exec_without_returning(db).await {
+        // The tag exists: another request created it first.
+        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, name: &str) -> Result<Option<Tag>> {

@@ -185,3 +185,37 @@ async fn at_most_one_accountable_and_no_duplicate_subscriptions() {
         "each subscription change is a revision"
     );
 }
+
+/// Two writers tagging with the same new tag at once: the second must find the tag the first
+/// created, not fail on it (PostgreSQL lets both read "no such tag" before either commits).
+#[tokio::test]
+async fn concurrent_writers_creating_the_same_new_tag_both_succeed() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let tagged = |name: &'static str| {
+        let (w, model) = (&w, &model);
+        async move {
+            let tx = w.db.store.begin_write(w.admin.workspace_id).await?;
+            let fs = fact_sheets::create(
+                &*tx,
+                &w.admin,
+                model,
+                NewFactSheet {
+                    fact_sheet_type: "Team".into(),
+                    name: name.into(),
+                    tags: vec!["brand-new".into()],
+                    ..Default::default()
+                },
+            )
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tx.commit().await?;
+            Ok::<_, Error>(fs)
+        }
+    };
+    let (a, b) = tokio::join!(tagged("Alpha"), tagged("Beta"));
+    a.unwrap();
+    b.unwrap();
+    let tags = tags::list(w.db.conn(), &w.admin).await.unwrap();
+    assert_eq!(tags.iter().filter(|t| t.name == "brand-new").count(), 1);
+}
