@@ -109,16 +109,19 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     }
     let (url, demo_token) = (url.unwrap(), demo_token.unwrap());
     let client = reqwest::Client::new();
-    let body: Value = client
-        .post(&url)
-        .bearer_auth(&demo_token)
-        .json(&json!({"query": r#"{ factSheets(filter: {types: ["Team"]}) { totalCount edges { node { name metrics(window: {last: "P6W", bucket: WEEK}) { deploymentFrequency { deployments } } } } } }"#}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let graphql = async |query: &str| -> Value {
+        client
+            .post(&url)
+            .bearer_auth(&demo_token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    };
+    let body = graphql(r#"{ factSheets(filter: {types: ["Team"]}) { totalCount edges { node { name metrics(window: {last: "P6W", bucket: WEEK}) { deploymentFrequency { deployments } } } } } }"#).await;
     assert_eq!(body["data"]["factSheets"]["totalCount"], 4, "{body}");
     let deployments: u64 = body["data"]["factSheets"]["edges"]
         .as_array()
@@ -135,16 +138,7 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         "demo teams show real metrics ({deployments} deployments)"
     );
 
-    let created: Value = client
-        .post(&url)
-        .bearer_auth(&demo_token)
-        .json(&json!({"query": r#"mutation { createApiToken(input: {name: "ci-sync", role: MEMBER, ttl: "30d"}) { apiToken { id } } }"#}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = graphql(r#"mutation { createApiToken(input: {name: "ci-sync", role: MEMBER, ttl: "30d"}) { apiToken { id } } }"#).await;
     let api_token_id = created["data"]["createApiToken"]["apiToken"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{created}"))
