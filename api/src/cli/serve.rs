@@ -74,6 +74,11 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             "\nAdmin token for workspace `{}` (valid 24 h):\n\n{token}\n",
             demo::WORKSPACE
         );
+        if config.graphiql() {
+            // The fragment never reaches the server or its logs; the page takes the token from
+            // it and removes it from the address bar.
+            println!("Open GraphiQL logged in:\n\n{url}/graphql#token={token}\n");
+        }
         println!(
             "Try it:\n\ncurl -s {url}/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer {token}' \\\n  -d '{{\"query\":\"{{ factSheets(filter: {{types: [\\\"Team\\\"]}}) {{ totalCount edges {{ node {{ name relations(type: \\\"teamOwnsArtifact\\\") {{ totalCount }} }} }} }} }}\"}}'\n"
         );

@@ -3,7 +3,7 @@
 //! a valid token, batches are bounded and execution is cancelled at the request timeout.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use async_graphql::{BatchRequest, BatchResponse, http::GraphiQLSource};
+use async_graphql::{BatchRequest, BatchResponse};
 use domain::{Principal, db::StatementCounter, security_log::Refusal};
 
 use super::{
@@ -16,17 +16,6 @@ use crate::{
     error_code::ErrorCode,
     graphql::{RequestContext, sanitize_errors},
 };
-
-pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Wayfinder GraphiQL")
-                .finish(),
-        )
-}
 
 pub async fn execute(
     state: web::Data<AppState>,

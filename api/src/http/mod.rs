@@ -1,4 +1,5 @@
-//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
+//! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on, with its
+//! files under `/graphiql/`),
 //! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
 //! them).
 
@@ -7,6 +8,7 @@ mod caller;
 mod connection_limit;
 mod event_shape;
 mod events_endpoint;
+mod graphiql;
 mod graphql_endpoint;
 mod health;
 mod home;

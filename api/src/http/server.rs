@@ -8,7 +8,7 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    connection_limit, events_endpoint, graphql_endpoint, health, home,
+    connection_limit, events_endpoint, graphiql, graphql_endpoint, health, home,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
     token_endpoint, unread_body,
@@ -76,7 +76,7 @@ pub fn start(
     let mut server = HttpServer::new(move || {
         let graphql = web::resource("/graphql").route(web::post().to(graphql_endpoint::execute));
         let graphql = if graphiql {
-            graphql.route(web::get().to(graphql_endpoint::graphiql))
+            graphql.route(web::get().to(graphiql::page))
         } else {
             graphql.route(web::get().to(not_found))
         };
@@ -95,6 +95,11 @@ pub fn start(
                     .default_service(web::to(token_endpoint::wrong_method)),
             )
             .service(graphql)
+            .configure(|config| {
+                if graphiql {
+                    graphiql::routes(config);
+                }
+            })
             .default_service(web::to(not_found))
     })
     .workers(workers)
@@ -120,6 +125,6 @@ pub fn start(
     })
 }
 
-async fn not_found() -> HttpResponse {
+pub(super) async fn not_found() -> HttpResponse {
     ClientError::new(ErrorCode::NotFound, "no such endpoint").into()
 }

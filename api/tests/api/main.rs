@@ -4,6 +4,7 @@
 
 mod support;
 
+mod browser_graphiql;
 mod cli;
 mod cli_migrate;
 mod hostile_inputs;
@@ -12,6 +13,7 @@ mod http_auth;
 mod http_errors;
 mod http_events;
 mod http_features;
+mod http_graphiql;
 mod http_graphql;
 mod http_home;
 mod http_limits;
