@@ -219,3 +219,38 @@ async fn re_parenting_or_archiving_a_child_changes_the_cached_figure_at_once() {
     .unwrap();
     assert_eq!(deployments(&w, &cache, other).await, 0);
 }
+
+#[tokio::test]
+async fn a_roll_up_edit_changes_only_the_part_it_names() {
+    let w = World::new().await;
+    let team =
+        |model: &domain::meta_model::MetaModel| model.fact_sheet_type("Team").unwrap().clone();
+    let before = team(&w.model().await);
+    roll_up_children(&w, "Team", true).await;
+    let switched = team(&w.model().await);
+    assert!(switched.roll_up_children);
+    assert_eq!(switched.roll_up, before.roll_up, "the relation list stays");
+
+    let clear = MetaModelEdit::SetRollUp {
+        fact_sheet_type: "Team".into(),
+        roll_up: Some(vec![]),
+        children: None,
+    };
+    meta_model_versions::apply_edit(w.db.conn(), &w.admin, &clear, None, false)
+        .await
+        .unwrap();
+    let cleared = team(&w.model().await);
+    assert!(cleared.roll_up.is_empty());
+    assert!(cleared.roll_up_children, "the child setting stays");
+}
+
+#[test]
+fn a_fact_sheet_type_stored_before_the_setting_existed_does_not_roll_up_children() {
+    let stored = serde_json::json!({
+        "key": "Team",
+        "label": "Team",
+        "rollUp": [{"relationType": "teamOwnsArtifact", "direction": "OUTGOING"}]
+    });
+    let t: domain::meta_model::FactSheetType = serde_json::from_value(stored).unwrap();
+    assert!(!t.roll_up_children);
+}
