@@ -456,6 +456,78 @@ async fn unlinked_events_count_once_linked_and_teams_roll_up_their_artifacts() {
 }
 
 #[tokio::test]
+async fn a_team_of_teams_rolls_up_its_sub_teams_once_the_meta_model_says_so() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let token = server.token("acme", Role::Admin);
+    let graphql = |query: &'static str, variables: Value| {
+        let server = &server;
+        let token = &token;
+        async move {
+            let (_, body) = server
+                .graphql(Some(token), json!({"query": query, "variables": variables}))
+                .await;
+            assert!(body.get("errors").is_none(), "{body}");
+            body["data"].clone()
+        }
+    };
+    let deploy = |id: &str, source: &str| json!({"specversion": "1.0", "id": id, "source": source, "type": "dev.wayfinder.deployment", "time": "2024-03-05T10:00:00Z", "data": {"changeIds": []}});
+    let (status, _) = post_batch(
+        &server,
+        &token,
+        &[
+            deploy("b1", "svc-build"),
+            deploy("r1", "svc-runtime"),
+            deploy("r2", "svc-runtime"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 202);
+    const CREATE_TEAM: &str = "mutation($name: String!, $parent: ID) { createFactSheet(input: {type: \"Team\", name: $name, parentId: $parent}) { factSheet { id } } }";
+    let team = async |name: &str, parent: Option<&str>| {
+        graphql(CREATE_TEAM, json!({"name": name, "parent": parent})).await["createFactSheet"]
+            ["factSheet"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let platform = team("Platform", None).await;
+    for (name, source) in [("Build", "svc-build"), ("Runtime", "svc-runtime")] {
+        let sub_team = team(name, Some(&platform)).await;
+        let artifact = create_artifact(&server, &token, name, source).await;
+        graphql(
+            "mutation($t: ID!, $a: ID!) { createRelation(input: {type: \"teamOwnsArtifact\", fromId: $t, toId: $a}) { relation { id } } }",
+            json!({"t": sub_team, "a": artifact}),
+        )
+        .await;
+    }
+    const METRICS: &str = r#"query($id: ID!) { factSheet(id: $id) { metrics(window: {from: "2024-03-04T00:00:00Z", to: "2024-03-11T00:00:00Z"}) { deploymentFrequency { deployments } } } }"#;
+    let deployments = async || {
+        graphql(METRICS, json!({"id": platform})).await["factSheet"]["metrics"]
+            ["deploymentFrequency"]["deployments"]
+            .clone()
+    };
+    assert_eq!(deployments().await, 0, "children do not roll up by default");
+
+    let changed = graphql(
+        "mutation { setRollUp(factSheetType: \"Team\", rollUpChildren: true) { metaModel { factSheetTypes { key rollUp { relationType } rollUpChildren } } } }",
+        json!({}),
+    )
+    .await;
+    let types = &changed["setRollUp"]["metaModel"]["factSheetTypes"];
+    assert_eq!(
+        types[0],
+        json!({"key": "Team", "rollUp": [{"relationType": "teamOwnsArtifact"}], "rollUpChildren": true}),
+        "the relation roll-up left out stays as it was"
+    );
+    assert_eq!(
+        deployments().await,
+        3,
+        "Build's 1 and Runtime's 2 through the teams' own artifacts"
+    );
+}
+
+#[tokio::test]
 async fn a_structured_event_sent_as_plain_json_is_told_which_content_type_to_use() {
     let app = TestApp::new().await;
     let server = app.spawn(Config::default());

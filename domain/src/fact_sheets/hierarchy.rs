@@ -1,14 +1,19 @@
 //! Parent/child hierarchies (a team of teams, a product family): the parent has the same type
 //! and the chain of parents never loops back.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::error::{FieldError, Result};
+use crate::{
+    authz::{self, Action},
+    db::INSERT_CHUNK,
+    error::{FieldError, Result},
+    principal::Principal,
+};
 use entity::fact_sheet;
 
 /// Deeper hierarchies than this are refused; they are data errors, not org charts.
-const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Checks that `parent_id` may become the parent of fact sheet `child` (None while creating).
 pub(crate) async fn check_parent(
@@ -58,4 +63,29 @@ async fn parent_of(
         .into_tuple::<(String, Option<Uuid>)>()
         .one(db)
         .await?)
+}
+
+/// The ids of the fact sheets whose parent is one of `parents`, archived ones included (they
+/// keep their parent, as they keep their relations), in id order.
+pub(crate) async fn children_of(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    parents: &[Uuid],
+) -> Result<Vec<Uuid>> {
+    authz::require(principal, Action::Read)?;
+    let mut children = Vec::new();
+    for chunk in parents.chunks(INSERT_CHUNK) {
+        children.extend(
+            fact_sheet::Entity::find()
+                .select_only()
+                .column(fact_sheet::Column::Id)
+                .filter(fact_sheet::Column::WorkspaceId.eq(principal.workspace_id))
+                .filter(fact_sheet::Column::ParentId.is_in(chunk.iter().copied()))
+                .order_by_asc(fact_sheet::Column::Id)
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(children)
 }

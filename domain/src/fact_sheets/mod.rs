@@ -18,6 +18,7 @@ pub(crate) use create::check_name;
 pub use create::{NewFactSheet, create};
 pub use facets::{AttributeFacet, FacetCount, Facets, facets};
 pub use filter::{AttributeFilter, FactSheetFilter, RelationDirection, RelationFilter};
+pub(crate) use hierarchy::{MAX_DEPTH as MAX_HIERARCHY_DEPTH, children_of};
 pub use list::{FactSheetOrder, OrderField, count, list};
 pub use read::{by_external_id, get, get_many, require};
 pub use update::{FactSheetPatch, Patch, update};

@@ -287,6 +287,7 @@ fn fact_sheet_type(
         description: Some(description.into()),
         attributes,
         roll_up: Vec::new(),
+        roll_up_children: false,
     }
 }
 

@@ -27,6 +27,12 @@ pub struct FactSheetType {
     /// over Products rolls up over their artifacts too.
     #[serde(default)]
     pub roll_up: Vec<RollUp>,
+    /// Whether this type's metrics also count its children (fact sheets whose parent it is),
+    /// and theirs, each with its own roll-up: a team of teams measured over its sub-teams and
+    /// the artifacts they own. Off by default, because a parent that already relates to what
+    /// its children do would otherwise change its figures without anyone asking.
+    #[serde(default)]
+    pub roll_up_children: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +223,11 @@ impl MetaModel {
 }
 
 impl FactSheetType {
+    /// Whether this type's metrics count any fact sheet besides its own.
+    pub fn rolls_up(&self) -> bool {
+        self.roll_up_children || !self.roll_up.is_empty()
+    }
+
     pub fn attribute(&self, key: &str) -> Option<&AttributeDefinition> {
         self.attributes.iter().find(|a| a.key == key)
     }

@@ -44,10 +44,12 @@ pub enum MetaModelEdit {
     RemoveRelationType {
         key: String,
     },
-    /// Which relation types a fact sheet type's metrics roll up through.
+    /// What a fact sheet type's metrics roll up over: the relation types they follow (the
+    /// list replaced) and whether they count the type's children. A part left `None` stays.
     SetRollUp {
         fact_sheet_type: String,
-        roll_up: Vec<RollUp>,
+        roll_up: Option<Vec<RollUp>>,
+        children: Option<bool>,
     },
     /// The DORA performance bands (`None`: the published defaults).
     SetPerformanceBands(Option<Bands>),
@@ -107,8 +109,9 @@ impl MetaModelEdit {
                     .into_iter()
                     .collect()
             }
-            Self::SetRollUp { roll_up, .. } => limits::ROLL_UP
-                .check("rollUp", roll_up.len())
+            Self::SetRollUp { roll_up, .. } => roll_up
+                .as_ref()
+                .and_then(|list| limits::ROLL_UP.check("rollUp", list.len()))
                 .into_iter()
                 .collect(),
             Self::UpdateFactSheetType { .. }
@@ -220,10 +223,17 @@ impl MetaModelEdit {
             Self::SetRollUp {
                 fact_sheet_type,
                 roll_up,
+                children,
             } => {
-                next.fact_sheet_type_mut(fact_sheet_type)
-                    .ok_or_else(|| unknown_fact_sheet_type(fact_sheet_type))?
-                    .roll_up = roll_up.clone();
+                let t = next
+                    .fact_sheet_type_mut(fact_sheet_type)
+                    .ok_or_else(|| unknown_fact_sheet_type(fact_sheet_type))?;
+                if let Some(roll_up) = roll_up {
+                    t.roll_up = roll_up.clone();
+                }
+                if let Some(children) = children {
+                    t.roll_up_children = *children;
+                }
             }
             Self::SetPerformanceBands(bands) => next.performance_bands = bands.clone(),
         }

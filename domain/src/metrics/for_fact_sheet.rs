@@ -31,9 +31,10 @@ use crate::{
     relations,
 };
 
-/// Roll-ups deeper than this are cut off; real hierarchies (domain → product → artifact) are
-/// two or three levels.
-const MAX_ROLL_UP_DEPTH: usize = 8;
+/// Roll-ups deeper than this are cut off. Relation roll-ups are two or three levels in real
+/// models (domain → product → artifact); a hierarchy of children may be as deep as fact sheets
+/// accept parents, and none of it may go missing from a parent's figures.
+const MAX_ROLL_UP_DEPTH: usize = fact_sheets::MAX_HIERARCHY_DEPTH + 8;
 
 /// `needs` says which metric families the caller reads; the others come back empty.
 pub async fn for_fact_sheet(
@@ -224,7 +225,10 @@ enum WindowFacts {
     Kept(KeptFacts),
 }
 
-/// The fact sheet and everything it rolls up over, breadth first, each once.
+/// The fact sheet and everything it rolls up over, breadth first, each once: a fact sheet
+/// reached twice (owned by a team and by its sub-team, or a diamond of relations) is one
+/// member, so its events count once. Each member rolls up by its own type's rules, so a team
+/// of teams reaches its sub-teams through the hierarchy and their artifacts through relations.
 pub async fn members(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -241,31 +245,50 @@ pub async fn members(
             .filter_map(|fs| {
                 model
                     .fact_sheet_type(&fs.fact_sheet_type)
-                    .filter(|t| !t.roll_up.is_empty())
+                    .filter(|t| t.rolls_up())
                     .map(|t| (fs.id, t))
             })
             .collect();
         if rolling.is_empty() {
             break;
         }
-        let ids: Vec<Uuid> = rolling.iter().map(|(id, _)| *id).collect();
-        let relations = relations::for_fact_sheets(db, principal, &ids).await?;
         let mut next = Vec::new();
-        for (id, t) in rolling {
-            for r in relations.get(&id).into_iter().flatten() {
-                for rule in t
-                    .roll_up
-                    .iter()
-                    .filter(|rule| rule.relation_type == r.relation_type)
-                {
-                    let other = match rule.direction {
-                        RollUpDirection::Outgoing if r.from_id == id => r.to_id,
-                        RollUpDirection::Incoming if r.to_id == id => r.from_id,
-                        _ => continue,
-                    };
-                    if seen.insert(other) {
-                        order.push(other);
-                        next.push(other);
+        let mut reach = |other: Uuid| {
+            if seen.insert(other) {
+                order.push(other);
+                next.push(other);
+            }
+        };
+        let parents: Vec<Uuid> = rolling
+            .iter()
+            .filter(|(_, t)| t.roll_up_children)
+            .map(|(id, _)| *id)
+            .collect();
+        if !parents.is_empty() {
+            fact_sheets::children_of(db, principal, &parents)
+                .await?
+                .into_iter()
+                .for_each(&mut reach);
+        }
+        let relating: Vec<_> = rolling
+            .into_iter()
+            .filter(|(_, t)| !t.roll_up.is_empty())
+            .collect();
+        if !relating.is_empty() {
+            let ids: Vec<Uuid> = relating.iter().map(|(id, _)| *id).collect();
+            let relations = relations::for_fact_sheets(db, principal, &ids).await?;
+            for (id, t) in relating {
+                for r in relations.get(&id).into_iter().flatten() {
+                    for rule in t
+                        .roll_up
+                        .iter()
+                        .filter(|rule| rule.relation_type == r.relation_type)
+                    {
+                        match rule.direction {
+                            RollUpDirection::Outgoing if r.from_id == id => reach(r.to_id),
+                            RollUpDirection::Incoming if r.to_id == id => reach(r.from_id),
+                            _ => {}
+                        }
                     }
                 }
             }

@@ -59,6 +59,7 @@ fn probe_type(key: &str, attributes: Vec<AttributeDefinition>) -> FactSheetType 
         description: None,
         attributes,
         roll_up: vec![],
+        roll_up_children: false,
     }
 }
 
@@ -279,7 +280,8 @@ async fn one_item_over_a_meta_model_cap_is_refused_naming_the_field() {
     );
     let set = MetaModelEdit::SetRollUp {
         fact_sheet_type: "Team".into(),
-        roll_up: rolling.roll_up,
+        roll_up: Some(rolling.roll_up),
+        children: None,
     };
     assert_eq!(refused(edit(&w, set).await), ["rollUp"]);
 }
@@ -451,13 +453,14 @@ async fn a_meta_model_change_with_every_list_at_its_cap_is_saved() {
         .unwrap();
     let set = MetaModelEdit::SetRollUp {
         fact_sheet_type: "Wide".into(),
-        roll_up: vec![
+        roll_up: Some(vec![
             RollUp {
                 relation_type: "wideLink".into(),
                 direction: RollUpDirection::Outgoing,
             };
             limits::ROLL_UP.max
-        ],
+        ]),
+        children: None,
     };
     edit(&w, set).await.unwrap();
     // A forced change of the select attribute compares stored values with every option.

@@ -47,6 +47,7 @@ async fn extreme_numbers_in_attributes_models_and_events_read_back_exactly() {
         description: None,
         attributes: vec![gauge],
         roll_up: vec![],
+        roll_up_children: false,
     });
     meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit, None, false)
         .await
@@ -117,6 +118,7 @@ async fn weights_too_large_to_sum_are_refused() {
             description: None,
             attributes: vec![heavy("a", weight), heavy("b", weight)],
             roll_up: vec![],
+            roll_up_children: false,
         })
     };
     let err = meta_model_versions::apply_edit(w.db.conn(), &w.admin, &edit(f64::MAX), None, false)

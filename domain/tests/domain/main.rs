@@ -11,6 +11,7 @@ mod fact_sheet_lists;
 mod fact_sheets;
 mod features;
 mod filters;
+mod hierarchy_roll_up;
 mod history;
 mod import;
 mod input_caps;

@@ -34,6 +34,7 @@ async fn admins_add_types_at_runtime_and_every_version_stays_readable() {
         description: None,
         attributes: vec![definition("vision", AttributeType::Text)],
         roll_up: vec![],
+        roll_up_children: false,
     };
     let change = meta_model_versions::apply_edit(
         w.db.conn(),
@@ -346,7 +347,8 @@ async fn widening_is_free_and_tightening_cardinality_needs_force() {
     assert_eq!(paths(err), ["factSheetTypes.Product.rollUp.0.relationType"]);
     let clear = MetaModelEdit::SetRollUp {
         fact_sheet_type: "Product".into(),
-        roll_up: vec![],
+        roll_up: Some(vec![]),
+        children: None,
     };
     meta_model_versions::apply_edit(w.db.conn(), &w.admin, &clear, None, false)
         .await
@@ -380,6 +382,7 @@ async fn a_type_with_fact_sheets_cannot_be_removed() {
         description: None,
         attributes: vec![],
         roll_up: vec![],
+        roll_up_children: false,
     };
     meta_model_versions::apply_edit(
         w.db.conn(),
@@ -443,6 +446,7 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
         description: None,
         attributes: vec![],
         roll_up: vec![],
+        roll_up_children: false,
     });
     meta_model_versions::apply_edit(db, &other, &edit, Some(1), false)
         .await

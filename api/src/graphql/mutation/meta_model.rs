@@ -222,17 +222,21 @@ impl MetaModelMutation {
         .await
     }
 
-    /// Which relation types a fact sheet type's metrics roll up through (replaces the list).
+    /// What a fact sheet type's metrics roll up over: `rollUp`, the relation types they follow
+    /// (replaces the list), and `rollUpChildren`, whether they count the type's children too.
+    /// An argument left out keeps its current setting.
     async fn set_roll_up(
         &self,
         ctx: &Context<'_>,
         fact_sheet_type: String,
-        roll_up: Vec<RollUpInput>,
+        roll_up: Option<Vec<RollUpInput>>,
+        roll_up_children: Option<bool>,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<MetaModelPayload> {
         let edit = MetaModelEdit::SetRollUp {
             fact_sheet_type,
-            roll_up: roll_up.into_iter().map(Into::into).collect(),
+            roll_up: roll_up.map(|list| list.into_iter().map(Into::into).collect()),
+            children: roll_up_children,
         };
         apply(ctx, edit, expected_version, false).await
     }

@@ -30,6 +30,9 @@ pub struct FactSheetTypeObject {
     pub attributes: Vec<AttributeDefinitionObject>,
     /// Relation types whose related fact sheets' events count in this type's metrics.
     pub roll_up: Vec<RollUpObject>,
+    /// Whether this type's metrics also count its children's (those with it as `parentId`),
+    /// down the whole hierarchy, each child with its own roll-up.
+    pub roll_up_children: bool,
 }
 
 #[derive(SimpleObject)]
@@ -133,6 +136,7 @@ impl From<&mm::FactSheetType> for FactSheetTypeObject {
                     direction: r.direction.into(),
                 })
                 .collect(),
+            roll_up_children: t.roll_up_children,
         }
     }
 }
@@ -191,6 +195,9 @@ pub struct FactSheetTypeInput {
     pub attributes: Vec<AttributeDefinitionInput>,
     #[graphql(default)]
     pub roll_up: Vec<RollUpInput>,
+    /// Whether the type's metrics also count its children's; off unless sent.
+    #[graphql(default)]
+    pub roll_up_children: bool,
 }
 
 #[derive(InputObject)]
@@ -250,6 +257,7 @@ impl From<FactSheetTypeInput> for mm::FactSheetType {
             description: t.description,
             attributes: t.attributes.into_iter().map(Into::into).collect(),
             roll_up: t.roll_up.into_iter().map(Into::into).collect(),
+            roll_up_children: t.roll_up_children,
         }
     }
 }
