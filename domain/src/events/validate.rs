@@ -348,11 +348,7 @@ mod tests {
     fn a_type_outside_the_vocabulary_is_kept_without_a_fact_whatever_its_data() {
         let mut unknown = event("com.example.build.finished", json!(["not", "an", "object"]));
         unknown.id = "b1".into();
-        let v = validate(vec![
-            unknown,
-            event("dev.wayfinder.deploymnet", json!({})),
-        ])
-        .unwrap();
+        let v = validate(vec![unknown, event("dev.wayfinder.deploymnet", json!({}))]).unwrap();
         assert_eq!((v[0].fact.clone(), v[1].fact.clone()), (None, None));
         assert_eq!(v[1].event_type, "dev.wayfinder.deploymnet");
     }
