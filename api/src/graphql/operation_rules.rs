@@ -30,6 +30,7 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "tags", Read),
         (Query, "tagGroups", Read),
         (Query, "viewer", Read),
+        (Query, "unlinkedEventSources", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

@@ -1,11 +1,13 @@
 //! `POST /events`: CloudEvents 1.0 in binary mode (`ce-*` headers), structured mode
 //! (`application/cloudevents+json`) and batch mode (`application/cloudevents-batch+json`),
 //! parsed with the CloudEvents SDK. The request is all or nothing: one bad event refuses it,
-//! naming the event and the field; the 202 is sent only after the events are committed.
+//! naming the event and the field; the 202 is sent only after the events are committed. An
+//! event of a type outside the vocabulary is not bad: it is stored and counted apart, under
+//! `unrecognized`, so a misspelt type shows in the answer instead of vanishing.
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use cloudevents::{AttributesReader, Data, Event, binding::http_0_2::to_event};
-use domain::events::{self, IncomingEvent};
+use domain::events::{self, IncomingEvent, IngestResult};
 use serde_json::{Value, json};
 
 use super::{
@@ -109,7 +111,7 @@ pub async fn ingest(
         }
     };
     if parsed.is_empty() {
-        return HttpResponse::Accepted().json(json!({ "accepted": 0, "duplicates": 0 }));
+        return accepted(IngestResult::default());
     }
     let incoming: Vec<IncomingEvent> = parsed.into_iter().map(incoming).collect();
     let valid = match events::validate(incoming) {
@@ -134,13 +136,22 @@ pub async fn ingest(
     .await;
     match result {
         Ok(r) => {
-            tracing::debug!(workspace = %principal.workspace_slug, events = count, accepted = r.accepted, duplicates = r.duplicates, "events ingested");
-            HttpResponse::Accepted()
-                .json(json!({ "accepted": r.accepted, "duplicates": r.duplicates }))
+            tracing::debug!(workspace = %principal.workspace_slug, events = count, accepted = r.accepted, duplicates = r.duplicates, unrecognized = r.unrecognized, "events ingested");
+            accepted(r)
         }
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
         Err(e) => ClientError::from(e).into(),
     }
+}
+
+/// The 202 answer, the same in every mode: `accepted` counts every newly stored event and
+/// `unrecognized` the part of those whose type is outside the vocabulary.
+fn accepted(result: IngestResult) -> HttpResponse {
+    HttpResponse::Accepted().json(json!({
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "unrecognized": result.unrecognized,
+    }))
 }
 
 /// Refuses, in words the sender can act on, a single event the SDK would refuse with its own

@@ -22,7 +22,12 @@ pub(crate) async fn post_batch(server: &Server, token: &str, events: &[Value]) -
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn create_artifact(server: &Server, token: &str, name: &str, source: &str) -> String {
+pub(crate) async fn create_artifact(
+    server: &Server,
+    token: &str,
+    name: &str,
+    source: &str,
+) -> String {
     let (_, body) = server
         .graphql(
             Some(token),
@@ -95,7 +100,7 @@ async fn the_worked_example_of_the_metrics_spec_holds_over_http() {
     assert_eq!(response.status(), 202);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
-        json!({"accepted": 1, "duplicates": 0})
+        json!({"accepted": 1, "duplicates": 0, "unrecognized": 0})
     );
     // E2 in structured mode.
     let response = server
@@ -126,7 +131,10 @@ async fn the_worked_example_of_the_metrics_spec_holds_over_http() {
     .await;
     assert_eq!(
         (status, body),
-        (202, json!({"accepted": 2, "duplicates": 1}))
+        (
+            202,
+            json!({"accepted": 2, "duplicates": 1, "unrecognized": 0})
+        )
     );
 
     // Before E3 arrives, C3 is pending.
@@ -212,7 +220,10 @@ async fn the_worked_example_of_the_metrics_spec_holds_over_http() {
     let (status, body) = post_batch(&server, &token, &rest).await;
     assert_eq!(
         (status, body),
-        (202, json!({"accepted": 13, "duplicates": 0}))
+        (
+            202,
+            json!({"accepted": 13, "duplicates": 0, "unrecognized": 0})
+        )
     );
 
     let m = metrics(&server, &token, &id, "UTC").await;
@@ -351,7 +362,12 @@ async fn bad_requests_store_nothing_and_say_which_event_and_field() {
     let (status, body) = post_batch(
         &server,
         &token,
-        &[ev("X4", "nonsense", "2024-03-04T09:00:00Z", json!({}))],
+        &[ev(
+            "X4",
+            &"x".repeat(500),
+            "2024-03-04T09:00:00Z",
+            json!({}),
+        )],
     )
     .await;
     assert_eq!(

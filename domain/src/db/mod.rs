@@ -1,5 +1,6 @@
 //! Opening the database and drawing workspace-scoped connections and transactions from it.
 
+mod binds;
 mod cancel;
 mod scope;
 mod scoped_transaction;
@@ -8,6 +9,7 @@ mod statement_counter;
 mod store;
 mod tenant;
 
+pub(crate) use binds::Binds;
 pub use scope::TenantScope;
 pub use scoped_transaction::{NOT_LIVE, ScopedTransaction};
 pub use siblings::{Beside, SiblingPool, Siblings, beside_or};

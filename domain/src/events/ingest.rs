@@ -2,6 +2,10 @@
 //! primary key turns a duplicate into a skipped row (`ON CONFLICT DO NOTHING`), so a retried
 //! batch, or two replicas receiving the same event, never count it twice. Rows go in multi-row
 //! statements sized well under both databases' bind-parameter limits.
+//!
+//! Events of a type outside the vocabulary are stored like any other (and count as accepted,
+//! duplicates and quota alike) but write no fact. They go in their own statements so the
+//! answer can say how many of the newly stored events were of an unrecognized type.
 
 use std::collections::HashSet;
 
@@ -23,8 +27,13 @@ use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IngestResult {
+    /// Newly stored events, of any type.
     pub accepted: u64,
+    /// Events already stored (or repeated within the request), left unchanged.
     pub duplicates: u64,
+    /// How many of the `accepted` events have a type outside the vocabulary: stored and
+    /// listed, but counted in no metric.
+    pub unrecognized: u64,
 }
 
 /// Rows per statement: 8 columns × 1,000 stays far below SQLite's 32,766 parameters.
@@ -45,29 +54,26 @@ pub async fn ingest(
     let ws = principal.workspace_id;
     let now = Utc::now();
 
-    let rows: Vec<event::ActiveModel> = unique
-        .iter()
-        .map(|e| event::ActiveModel {
-            workspace_id: Set(ws),
-            source: Set(e.source.clone()),
-            event_id: Set(e.id.clone()),
-            time: Set(e.time),
-            event_type: Set(e.event_type.clone()),
-            subject: Set(e.subject.clone()),
-            data: Set(e.data.clone()),
-            received_at: Set(now),
-        })
-        .collect();
-    let accepted = insert_new(
-        db,
-        rows,
-        [
-            event::Column::WorkspaceId,
-            event::Column::Source,
-            event::Column::EventId,
-        ],
-    )
-    .await?;
+    let row = |e: &ValidEvent| event::ActiveModel {
+        workspace_id: Set(ws),
+        source: Set(e.source.clone()),
+        event_id: Set(e.id.clone()),
+        time: Set(e.time),
+        event_type: Set(e.event_type.clone()),
+        subject: Set(e.subject.clone()),
+        data: Set(e.data.clone()),
+        received_at: Set(now),
+    };
+    let (recognized, unrecognized): (Vec<_>, Vec<_>) =
+        unique.iter().partition(|e| e.fact.is_some());
+    let key = [
+        event::Column::WorkspaceId,
+        event::Column::Source,
+        event::Column::EventId,
+    ];
+    let recognized = insert_new(db, recognized.into_iter().map(row).collect(), key).await?;
+    let unrecognized = insert_new(db, unrecognized.into_iter().map(row).collect(), key).await?;
+    let accepted = recognized + unrecognized;
 
     let mut changes = Vec::new();
     let mut deployments = Vec::new();
@@ -75,7 +81,10 @@ pub async fn ingest(
     let mut work_items = Vec::new();
     for e in &unique {
         let (source, event_id, time) = (Set(e.source.clone()), Set(e.id.clone()), Set(e.time));
-        match &e.fact {
+        let Some(fact) = &e.fact else {
+            continue;
+        };
+        match fact {
             Fact::Change { change_id } => changes.push(change_fact::ActiveModel {
                 workspace_id: Set(ws),
                 source,
@@ -177,6 +186,7 @@ pub async fn ingest(
     Ok(IngestResult {
         accepted,
         duplicates: total - accepted,
+        unrecognized,
     })
 }
 

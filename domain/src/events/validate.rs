@@ -1,11 +1,15 @@
 //! Checks incoming events before anything is stored: a request with one bad event is refused as
 //! a whole, naming the event (its index and id) and the field.
+//!
+//! A type outside the vocabulary is not a fault of the event: it is kept (so a sender's new or
+//! misspelt type loses nothing and stays visible) but contributes no fact. A type the vocabulary
+//! knows must carry the `data` it defines.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::vocabulary::{EventKind, kind_of, known_types};
+use super::vocabulary::{EventKind, kind_of};
 use crate::limits;
 
 /// A CloudEvent as the transport delivered it, before any checks.
@@ -62,7 +66,9 @@ pub struct ValidEvent {
     pub time: DateTime<Utc>,
     pub subject: Option<String>,
     pub data: Option<Value>,
-    pub fact: Fact,
+    /// `None` for a type outside the vocabulary: the event is stored and listed, and counts
+    /// in no metric.
+    pub fact: Option<Fact>,
 }
 
 const MAX_ID_LENGTH: usize = 500;
@@ -115,16 +121,9 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
     if e.source.is_empty() || e.source.len() > MAX_ID_LENGTH {
         return Err(refuse("source", "must be 1 to 500 characters"));
     }
-    let Some(kind) = kind_of(&e.event_type) else {
-        return Err(refuse(
-            "type",
-            &format!(
-                "unknown event type `{}` (accepted: {})",
-                e.event_type,
-                known_types()
-            ),
-        ));
-    };
+    if e.event_type.is_empty() || e.event_type.len() > MAX_ID_LENGTH {
+        return Err(refuse("type", "must be 1 to 500 characters"));
+    }
     let Some(time) = e.time else {
         return Err(refuse(
             "time",
@@ -134,15 +133,34 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
     if let Some(outside) = limits::check_instant("time", &time) {
         return Err(refuse(&outside.path, &outside.message));
     }
+    let fact = kind_of(&e.event_type)
+        .map(|kind| fact(kind, &e.id, e.data.as_ref()))
+        .transpose()
+        .map_err(|(field, message)| refuse(&field, &message))?;
+    Ok(ValidEvent {
+        source: e.source,
+        id: e.id,
+        event_type: e.event_type,
+        time,
+        subject: e.subject,
+        data: e.data,
+        fact,
+    })
+}
+
+/// The fact an event of a known `kind` contributes, read from its `data` as the vocabulary
+/// defines it; or the `data` field at fault and why.
+fn fact(kind: EventKind, event_id: &str, data: Option<&Value>) -> Result<Fact, (String, String)> {
+    let refuse = |field: &str, message: &str| (field.to_owned(), message.to_owned());
     let empty = Map::new();
-    let data = match &e.data {
+    let data = match data {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(map)) => map,
         Some(_) => return Err(refuse("data", "must be a JSON object")),
     };
-    let fact = match kind {
+    Ok(match kind {
         EventKind::Change => Fact::Change {
-            change_id: e.id.clone(),
+            change_id: event_id.to_owned(),
         },
         EventKind::Deployment | EventKind::Release => {
             let change_ids = string_list(data, "changeIds")
@@ -155,7 +173,7 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
                 })?;
             let deployment_id = optional_string(data, "deploymentId")
                 .map_err(|m| refuse("data.deploymentId", &m))?
-                .unwrap_or_else(|| e.id.clone());
+                .unwrap_or_else(|| event_id.to_owned());
             let environment = if kind == EventKind::Release {
                 "production".to_owned()
             } else {
@@ -214,15 +232,6 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
                 state,
             }
         }
-    };
-    Ok(ValidEvent {
-        source: e.source,
-        id: e.id,
-        event_type: e.event_type,
-        time,
-        subject: e.subject,
-        data: e.data,
-        fact,
     })
 }
 
@@ -279,12 +288,12 @@ mod tests {
         .unwrap();
         assert_eq!(
             v[0].fact,
-            Fact::Deployment {
+            Some(Fact::Deployment {
                 deployment_id: "e1".into(),
                 environment: "production".into(),
                 status: "success".into(),
                 change_ids: vec!["c1".into()]
-            }
+            })
         );
         let v = validate(vec![event(
             "net.leanix.valuestreams.release",
@@ -292,14 +301,14 @@ mod tests {
         )])
         .unwrap();
         assert!(
-            matches!(&v[0].fact, Fact::Deployment { environment, .. } if environment == "production")
+            matches!(&v[0].fact, Some(Fact::Deployment { environment, .. }) if environment == "production")
         );
         let v = validate(vec![event("net.leanix.valuestreams.change", json!(null))]).unwrap();
         assert_eq!(
             v[0].fact,
-            Fact::Change {
+            Some(Fact::Change {
                 change_id: "e1".into()
-            }
+            })
         );
     }
 
@@ -315,7 +324,7 @@ mod tests {
                 "dev.wayfinder.workitem.transitioned",
                 json!({"itemId": "w", "itemType": "epic", "state": "done"}),
             ),
-            event("com.example.unknown", json!({})),
+            event("", json!({})),
             event("dev.wayfinder.incident.opened", json!({"incidentId": 7})),
         ])
         .unwrap_err();
@@ -333,6 +342,15 @@ mod tests {
                 (5, "data.incidentId")
             ]
         );
+    }
+
+    #[test]
+    fn a_type_outside_the_vocabulary_is_kept_without_a_fact_whatever_its_data() {
+        let mut unknown = event("com.example.build.finished", json!(["not", "an", "object"]));
+        unknown.id = "b1".into();
+        let v = validate(vec![unknown, event("dev.wayfinder.deploymnet", json!({}))]).unwrap();
+        assert_eq!((v[0].fact.clone(), v[1].fact.clone()), (None, None));
+        assert_eq!(v[1].event_type, "dev.wayfinder.deploymnet");
     }
 
     #[test]

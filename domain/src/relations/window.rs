@@ -10,12 +10,13 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Iterable, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Iterable, QueryResult, Statement};
 use uuid::Uuid;
 
 use super::Relation;
 use crate::{
     authz::{self, Action},
+    db::Binds,
     error::Result,
     fact_sheets::FactSheet,
     principal::Principal,
@@ -183,45 +184,18 @@ fn far_end(row: &QueryResult) -> Result<FactSheet> {
     })
 }
 
-/// Collects bind values and writes numbered placeholders for them (`$n` on PostgreSQL, `?n` on
-/// SQLite), so values can be pushed in any order relative to where the SQL text uses them.
-struct Binds {
-    backend: DbBackend,
-    values: Vec<Value>,
-}
-
-impl Binds {
-    fn push(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => format!("?{}", self.values.len()),
-        }
-    }
-
-    fn list(&mut self, ids: &[Uuid]) -> String {
-        ids.iter()
-            .map(|id| self.push(*id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 fn window_statement(
     backend: DbBackend,
     principal: &Principal,
     slice: &RelationSlice,
     anchors: &[Uuid],
 ) -> Statement {
-    let mut binds = Binds {
-        backend,
-        values: Vec::new(),
-    };
+    let mut binds = Binds::new(backend);
     let sql = match backend {
         DbBackend::Postgres => per_anchor_limit(&mut binds, principal, slice, anchors),
         _ => ranked(&mut binds, principal, slice, anchors),
     };
-    Statement::from_sql_and_values(backend, sql, binds.values)
+    binds.statement(sql)
 }
 
 /// The relation columns prefixed `r_` in the entity's order, then which end is the anchor and
@@ -278,12 +252,12 @@ fn finish(binds: &mut Binds, principal: &Principal, slice: &RelationSlice, ranke
     let limit = binds.push(slice.limit as i64);
     let fact_sheet_columns = fact_sheet::Column::iter()
         .map(|c| match slice.far_ends.leaves_out(c) {
-            true => format!("{} AS {}", placeholder(binds.backend, c), c.as_str()),
+            true => format!("{} AS {}", placeholder(binds.backend(), c), c.as_str()),
             false => format!("f.{}", c.as_str()),
         })
         .collect::<Vec<_>>()
         .join(", ");
-    match binds.backend {
+    match binds.backend() {
         DbBackend::Postgres => format!(
             "SELECT w.*, f.* FROM ({ranked}) w CROSS JOIN LATERAL (\
                SELECT {fact_sheet_columns} FROM fact_sheets f \

@@ -25,6 +25,7 @@ mod row_level_security;
 mod siblings;
 mod statement_cancel;
 mod tags_and_subscriptions;
+mod unrecognized_events;
 mod versions;
 mod window_cache;
 mod window_pruning;

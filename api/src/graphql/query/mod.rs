@@ -1,4 +1,5 @@
 mod api_tokens;
+mod events;
 mod inventory;
 mod meta_model;
 mod tags;
@@ -15,4 +16,5 @@ pub struct Query(
     viewer::ViewerQuery,
     api_tokens::ApiTokenQuery,
     workspace::WorkspaceQuery,
+    events::EventQuery,
 );

@@ -15,3 +15,4 @@ pub mod payloads;
 pub mod relation;
 pub mod row_json;
 pub mod tags;
+pub mod unlinked_event_source;

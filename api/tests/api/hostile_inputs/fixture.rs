@@ -238,6 +238,7 @@ impl Fixture {
             "revokeApiToken" => json!({"id": self.api_token(app, fresh, n).await}),
             "metaModelVersions" | "tags" | "tagGroups" | "viewer" | "apiTokens"
             | "workspaceFeatures" => json!({}),
+            "unlinkedEventSources" => json!({"first": 2}),
             other => {
                 panic!("no valid arguments for `{other}`: add them to the hostile-input fixture")
             }
