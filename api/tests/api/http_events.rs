@@ -472,7 +472,7 @@ async fn unlinked_events_count_once_linked_and_teams_roll_up_their_artifacts() {
 }
 
 #[tokio::test]
-async fn a_team_of_teams_rolls_up_its_sub_teams_once_the_meta_model_says_so() {
+async fn a_team_of_teams_rolls_up_its_sub_teams_unless_the_meta_model_says_otherwise() {
     let app = TestApp::new().await;
     let server = app.spawn(Config::default());
     let token = server.token("acme", Role::Admin);
@@ -523,24 +523,28 @@ async fn a_team_of_teams_rolls_up_its_sub_teams_once_the_meta_model_says_so() {
             ["deploymentFrequency"]["deployments"]
             .clone()
     };
-    assert_eq!(deployments().await, 0, "children do not roll up by default");
-
-    let changed = graphql(
-        "mutation { setRollUp(factSheetType: \"Team\", rollUpChildren: true) { metaModel { factSheetTypes { key rollUp { relationType } rollUpChildren } } } }",
-        json!({}),
-    )
-    .await;
-    let types = &changed["setRollUp"]["metaModel"]["factSheetTypes"];
-    assert_eq!(
-        types[0],
-        json!({"key": "Team", "rollUp": [{"relationType": "teamOwnsArtifact"}], "rollUpChildren": true}),
-        "the relation roll-up left out stays as it was"
-    );
     assert_eq!(
         deployments().await,
         3,
-        "Build's 1 and Runtime's 2 through the teams' own artifacts"
+        "the default meta model rolls a team up over its sub-teams: Build's 1 and Runtime's 2 through the teams' own artifacts"
     );
+
+    let set_children = async |on: bool| {
+        let changed = graphql(
+            "mutation($on: Boolean!) { setRollUp(factSheetType: \"Team\", rollUpChildren: $on) { metaModel { factSheetTypes { key rollUp { relationType } rollUpChildren } } } }",
+            json!({"on": on}),
+        )
+        .await;
+        changed["setRollUp"]["metaModel"]["factSheetTypes"][0].clone()
+    };
+    assert_eq!(
+        set_children(false).await,
+        json!({"key": "Team", "rollUp": [{"relationType": "teamOwnsArtifact"}], "rollUpChildren": false}),
+        "the relation roll-up left out stays as it was"
+    );
+    assert_eq!(deployments().await, 0, "switched off, the parent measures itself");
+    set_children(true).await;
+    assert_eq!(deployments().await, 3);
 }
 
 #[tokio::test]

@@ -291,13 +291,16 @@ fn fact_sheet_type(
     }
 }
 
-/// Metrics of this type are computed over the fact sheets its `relation_type` relations lead to.
+/// Metrics of this type are computed over the fact sheets its `relation_type` relations lead to,
+/// and over its children: a team of teams or a product family is measured as a whole, which is
+/// what people expect of a parent before they know roll-ups exist.
 fn rolling_up(t: FactSheetType, relation_type: &str) -> FactSheetType {
     FactSheetType {
         roll_up: vec![RollUp {
             relation_type: relation_type.into(),
             direction: RollUpDirection::Outgoing,
         }],
+        roll_up_children: true,
         ..t
     }
 }

@@ -111,12 +111,9 @@ async fn a_team_of_teams_counts_its_sub_teams_deployments_only_while_its_type_ro
     assert_eq!(deployments(&w, &cache, teams.second).await, 44);
     assert_eq!(
         deployments(&w, &cache, teams.parent).await,
-        0,
-        "off by default"
+        55,
+        "the default meta model rolls teams up over their sub-teams"
     );
-
-    roll_up_children(&w, "Team", true).await;
-    assert_eq!(deployments(&w, &cache, teams.parent).await, 55);
     assert_eq!(
         deployments(&w, &cache, teams.first).await,
         11,
@@ -125,6 +122,9 @@ async fn a_team_of_teams_counts_its_sub_teams_deployments_only_while_its_type_ro
 
     roll_up_children(&w, "Team", false).await;
     assert_eq!(deployments(&w, &cache, teams.parent).await, 0);
+
+    roll_up_children(&w, "Team", true).await;
+    assert_eq!(deployments(&w, &cache, teams.parent).await, 55);
 }
 
 #[tokio::test]
@@ -226,9 +226,10 @@ async fn a_roll_up_edit_changes_only_the_part_it_names() {
     let team =
         |model: &domain::meta_model::MetaModel| model.fact_sheet_type("Team").unwrap().clone();
     let before = team(&w.model().await);
-    roll_up_children(&w, "Team", true).await;
+    assert!(before.roll_up_children, "on in the default meta model");
+    roll_up_children(&w, "Team", false).await;
     let switched = team(&w.model().await);
-    assert!(switched.roll_up_children);
+    assert!(!switched.roll_up_children);
     assert_eq!(switched.roll_up, before.roll_up, "the relation list stays");
 
     let clear = MetaModelEdit::SetRollUp {
@@ -241,7 +242,7 @@ async fn a_roll_up_edit_changes_only_the_part_it_names() {
         .unwrap();
     let cleared = team(&w.model().await);
     assert!(cleared.roll_up.is_empty());
-    assert!(cleared.roll_up_children, "the child setting stays");
+    assert!(!cleared.roll_up_children, "the child setting stays");
 }
 
 #[test]
