@@ -1,8 +1,9 @@
 use domain::{
     fact_sheets::{self, FactSheetPatch},
     history::{self, ChangeKind},
+    relations::{self, NewRelation},
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{World, attrs};
 
@@ -69,5 +70,70 @@ async fn every_change_is_a_revision_with_a_diff_newest_first() {
     assert_eq!(
         rest.items[0].1.diff,
         json!({"attributes.protocol": {"old": null, "new": "rest"}})
+    );
+}
+
+#[tokio::test]
+async fn relation_changes_name_the_far_end_as_it_was_when_they_happened() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let team = w.create_fact_sheet("Team", "Payments").await;
+    let artifact = w.create_fact_sheet("SoftwareArtifact", "Checkout").await;
+    let relation = relations::create(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        NewRelation {
+            relation_type: "teamOwnsArtifact".into(),
+            from_id: team.id,
+            to_id: artifact.id,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let rename = |id, name: &str| FactSheetPatch {
+        id,
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    fact_sheets::update(w.db.conn(), &w.admin, &model, rename(artifact.id, "Cart"))
+        .await
+        .unwrap();
+    relations::delete(w.db.conn(), &w.admin, relation.id)
+        .await
+        .unwrap();
+    fact_sheets::update(w.db.conn(), &w.admin, &model, rename(artifact.id, "Basket"))
+        .await
+        .unwrap();
+
+    let history = history::list(w.db.conn(), &w.admin, team.id, None, None)
+        .await
+        .unwrap();
+    let far_ends: Vec<_> = history
+        .items
+        .iter()
+        .map(|(_, c)| {
+            let r = &c.diff["relation"];
+            (c.kind, r["toName"].clone(), r["toType"].clone(), r["fromName"].clone())
+        })
+        .collect();
+    assert_eq!(
+        far_ends,
+        [
+            (
+                ChangeKind::RelationDeleted,
+                json!("Cart"),
+                json!("SoftwareArtifact"),
+                json!("Payments")
+            ),
+            (
+                ChangeKind::RelationCreated,
+                json!("Checkout"),
+                json!("SoftwareArtifact"),
+                json!("Payments")
+            ),
+            (ChangeKind::Created, Value::Null, Value::Null, Value::Null),
+        ]
     );
 }
