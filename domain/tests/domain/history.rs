@@ -1,6 +1,8 @@
+use chrono::{Duration, Utc};
 use domain::{
-    fact_sheets::{self, FactSheetPatch},
-    history::{self, ChangeKind},
+    Principal, Role, api_tokens,
+    fact_sheets::{self, FactSheetPatch, NewFactSheet},
+    history::{self, AuthorKind, ChangeKind},
     relations::{self, NewRelation},
 };
 use serde_json::{Value, json};
@@ -115,7 +117,12 @@ async fn relation_changes_name_the_far_end_as_it_was_when_they_happened() {
         .iter()
         .map(|(_, c)| {
             let r = &c.diff["relation"];
-            (c.kind, r["toName"].clone(), r["toType"].clone(), r["fromName"].clone())
+            (
+                c.kind,
+                r["toName"].clone(),
+                r["toType"].clone(),
+                r["fromName"].clone(),
+            )
         })
         .collect();
     assert_eq!(
@@ -136,4 +143,59 @@ async fn relation_changes_name_the_far_end_as_it_was_when_they_happened() {
             (ChangeKind::Created, Value::Null, Value::Null, Value::Null),
         ]
     );
+}
+
+#[tokio::test]
+async fn changes_through_an_api_token_keep_its_name_and_users_keep_their_subject() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let created = api_tokens::create(
+        w.db.conn(),
+        &w.admin,
+        "CI pipeline",
+        Role::Member,
+        Utc::now() + Duration::days(1),
+    )
+    .await
+    .unwrap();
+    let pipeline = Principal {
+        subject: api_tokens::subject(created.api_token.id),
+        role: Role::Member,
+        ..w.admin.clone()
+    };
+    let fs = fact_sheets::create(
+        w.db.conn(),
+        &pipeline,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Payments".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    api_tokens::revoke(w.db.conn(), &w.admin, created.api_token.id)
+        .await
+        .unwrap();
+    fact_sheets::archive(w.db.conn(), &w.admin, fs.id, None)
+        .await
+        .unwrap();
+
+    let page = history::list(w.db.conn(), &w.admin, fs.id, None, None)
+        .await
+        .unwrap();
+    let authors: Vec<_> = page
+        .items
+        .iter()
+        .map(|(_, c)| (c.author_kind(), c.author_name().to_owned()))
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            (AuthorKind::User, "alice@acme.test".to_owned()),
+            (AuthorKind::ApiToken, "CI pipeline".to_owned()),
+        ]
+    );
+    assert_eq!(page.items[1].1.actor, pipeline.subject);
 }
