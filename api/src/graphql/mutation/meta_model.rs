@@ -177,6 +177,10 @@ impl MetaModelMutation {
     /// new label). Every stored value follows, single- and multi-select alike: each fact sheet
     /// holding the old key gets a META_MODEL_MIGRATED revision with the value's old and new
     /// form, and filters then know the new key only. `affectedFactSheets` counts them.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each is an argument of the GraphQL field"
+    )]
     async fn rename_attribute_option(
         &self,
         ctx: &Context<'_>,
