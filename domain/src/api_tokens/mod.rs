@@ -12,7 +12,7 @@ mod secret;
 
 pub use exchange::{Grant, Redemption, RefusalReason, redeem, still_valid};
 pub use manage::{MAX_LIFETIME, create, list, revoke};
-pub use names::acting_token_name;
+pub(crate) use names::acting_token_name;
 pub use secret::TokenSecret;
 
 use chrono::{DateTime, SubsecRound, Utc};

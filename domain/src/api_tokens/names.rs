@@ -20,7 +20,7 @@ static NAMES: LazyLock<Cache<(Uuid, Uuid), Arc<str>>> =
 
 /// The name of the API token `principal` acts for, or `None` when it acts for a user (whose
 /// subject is its name) or names no token of its workspace.
-pub async fn acting_token_name(
+pub(crate) async fn acting_token_name(
     db: &impl ConnectionTrait,
     principal: &Principal,
 ) -> Result<Option<Arc<str>>> {
