@@ -76,8 +76,36 @@ pub struct Change {
     /// `{ "<field path>": { "old": …, "new": … } }`, or for relation changes the relation.
     pub diff: Value,
     pub comment: Option<String>,
+    /// The subject of the token that made the change.
     pub actor: String,
+    /// The name the actor went by at the time, when its subject is not a name (API tokens).
+    pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+/// What kind of caller made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorKind {
+    /// A person, signed in with a token whose subject is their id or email address.
+    User,
+    /// An integration acting through an API token.
+    ApiToken,
+}
+
+impl Change {
+    pub fn author_kind(&self) -> AuthorKind {
+        if crate::api_tokens::token_id_of_subject(&self.actor).is_some() {
+            AuthorKind::ApiToken
+        } else {
+            AuthorKind::User
+        }
+    }
+
+    /// Who made the change, readably: a user's subject, an API token's name as it was then
+    /// (its subject for changes recorded before names were kept).
+    pub fn author_name(&self) -> &str {
+        self.actor_name.as_deref().unwrap_or(&self.actor)
+    }
 }
 
 pub struct NewChange<'a> {
@@ -94,6 +122,7 @@ pub async fn record(
     principal: &Principal,
     change: NewChange<'_>,
 ) -> Result<()> {
+    let actor_name = crate::api_tokens::acting_token_name(db, principal).await?;
     change::Entity::insert(change::ActiveModel {
         workspace_id: Set(principal.workspace_id),
         fact_sheet_id: Set(change.fact_sheet_id),
@@ -102,6 +131,7 @@ pub async fn record(
         diff: Set(change.diff),
         comment: Set(change.comment.map(str::to_owned)),
         actor: Set(principal.subject.clone()),
+        actor_name: Set(actor_name.map(|name| name.to_string())),
         at: Set(change.at),
     })
     .exec_without_returning(db)
@@ -150,6 +180,7 @@ pub async fn list(
             diff: row.diff,
             comment: row.comment,
             actor: row.actor,
+            actor_name: row.actor_name,
             at: row.at,
         })
         .collect();

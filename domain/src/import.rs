@@ -108,6 +108,9 @@ pub async fn import_graph(
     let mut id_rows = Vec::new();
     let mut tag_rows = Vec::new();
     let mut history_rows = Vec::with_capacity(sheets.len());
+    let actor_name = crate::api_tokens::acting_token_name(db, principal)
+        .await?
+        .map(|name| name.to_string());
     for (sheet, (attributes, index)) in sheets.iter().zip(prepared) {
         let name = sheet.name.trim().to_owned();
         let description = sheet.description.clone().filter(|d| !d.trim().is_empty());
@@ -182,6 +185,7 @@ pub async fn import_graph(
             diff: Set(Value::Object(diff)),
             comment: Set(Some("imported".into())),
             actor: Set(principal.subject.clone()),
+            actor_name: Set(actor_name.clone()),
             at: Set(now),
         });
     }

@@ -16,6 +16,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub comment: Option<String>,
     pub actor: String,
+    /// Who `actor` was by name, when the subject is not readable itself (an API token's name
+    /// at the time of the change).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub actor_name: Option<String>,
     pub at: DateTimeUtc,
 }
 

@@ -23,6 +23,7 @@ mod m20261201_000090_store_change_ids_as_json;
 mod m20261201_000100_index_fact_sheets_by_type_and_update;
 mod m20261202_000110_create_enter_workspace_function;
 mod m20261206_000120_cover_events_by_source;
+mod m20261206_000130_add_change_actor_names;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000100_index_fact_sheets_by_type_and_update::Migration),
             Box::new(m20261202_000110_create_enter_workspace_function::Migration),
             Box::new(m20261206_000120_cover_events_by_source::Migration),
+            Box::new(m20261206_000130_add_change_actor_names::Migration),
         ]
     }
 }

@@ -3,8 +3,11 @@
 
 use async_graphql::Enum;
 use domain::{
-    fact_sheets, history::ChangeKind as DomainChangeKind, meta_model, relations,
-    subscriptions::SubscriptionRole as DomainRole, tags::TagGroupMode as DomainMode,
+    fact_sheets,
+    history::{AuthorKind as DomainAuthorKind, ChangeKind as DomainChangeKind},
+    meta_model, relations,
+    subscriptions::SubscriptionRole as DomainRole,
+    tags::TagGroupMode as DomainMode,
 };
 
 /// Declares a GraphQL enum mirroring a domain enum, with conversions both ways.
@@ -49,6 +52,11 @@ mirror_enum!(
         Created, Updated, Archived, Restored, RelationCreated, RelationUpdated, RelationDeleted,
         TagsChanged, SubscriptionsChanged, MetaModelMigrated
     }
+);
+
+mirror_enum!(
+    /// USER: a person; API_TOKEN: an integration acting through an API token.
+    AuthorKind <=> DomainAuthorKind { User, ApiToken }
 );
 
 mirror_enum!(

@@ -353,3 +353,70 @@ async fn token_creation_and_refusals_are_logged_without_secrets() {
         assert!(!log.contains(secret), "a secret reached the log");
     }
 }
+
+#[tokio::test]
+async fn changes_made_through_an_api_token_name_it_even_after_it_is_revoked() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let (token, created) = create(
+        &server,
+        "acme",
+        json!({"name": "CI pipeline", "role": "MEMBER", "ttl": "30d"}),
+    )
+    .await;
+    let (_, _, body) = exchange_basic(&server, &token).await;
+    let jwt = body["access_token"].as_str().unwrap().to_owned();
+    let (_, body) = server
+        .graphql(
+            Some(&jwt),
+            json!({"query": "mutation { createFactSheet(input: {type: \"Team\", name: \"Payments\"}) { factSheet { id } } }"}),
+        )
+        .await;
+    let id = body["data"]["createFactSheet"]["factSheet"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body:#}"))
+        .to_owned();
+    let admin = server.token("acme", Role::Admin);
+    let (_, body) = server
+        .graphql(
+            Some(&admin),
+            json!({"query": "mutation($id: ID!) { archiveFactSheet(id: $id) { factSheet { id } } }", "variables": {"id": id}}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body:#}");
+    server
+        .graphql(
+            Some(&admin),
+            json!({"query": REVOKE, "variables": {"id": created["id"]}}),
+        )
+        .await;
+
+    let (_, body) = server
+        .graphql(
+            Some(&admin),
+            json!({
+                "query": "query($id: ID!) { factSheet(id: $id) { history { edges { node { kind actor author { kind name subject } } } } } }",
+                "variables": {"id": id},
+            }),
+        )
+        .await;
+    let subject = format!(
+        "apitoken:{}",
+        created["id"].as_str().unwrap().replace('-', "")
+    );
+    let authors: Vec<Value> = body["data"]["factSheet"]["history"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body:#}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            json!({"kind": "ARCHIVED", "actor": "admin@acme",
+                   "author": {"kind": "USER", "name": "admin@acme", "subject": "admin@acme"}}),
+            json!({"kind": "CREATED", "actor": "CI pipeline (API token)",
+                   "author": {"kind": "API_TOKEN", "name": "CI pipeline", "subject": subject}}),
+        ]
+    );
+}

@@ -330,3 +330,54 @@ async fn the_lifecycle_phase_is_the_one_started_last() {
         .await;
     assert_eq!(data["factSheet"]["lifecycle"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn relation_history_names_the_far_end_as_it_was() {
+    let app = TestApp::new().await;
+    let team = create(&app, json!({"type": "Team", "name": "Payments"})).await;
+    let artifact = create(
+        &app,
+        json!({"type": "SoftwareArtifact", "name": "Checkout"}),
+    )
+    .await;
+    let rel = app
+        .data(
+            r#"mutation($t: ID!, $a: ID!) { createRelation(input: {type: "teamOwnsArtifact", fromId: $t, toId: $a}) { relation { id } } }"#,
+            json!({"t": team["id"], "a": artifact["id"]}),
+        )
+        .await;
+    let rename = r#"mutation($id: ID!, $name: String!) { updateFactSheet(input: {id: $id, name: $name}) { factSheet { id } } }"#;
+    app.data(rename, json!({"id": artifact["id"], "name": "Cart"}))
+        .await;
+    app.data(
+        r#"mutation($id: ID!) { deleteRelation(id: $id) { id } }"#,
+        json!({"id": rel["createRelation"]["relation"]["id"]}),
+    )
+    .await;
+    app.data(rename, json!({"id": artifact["id"], "name": "Basket"}))
+        .await;
+
+    let read = app
+        .data(
+            r#"query($id: ID!) { factSheet(id: $id) { history { edges { node { kind diff } } } } }"#,
+            json!({"id": team["id"]}),
+        )
+        .await;
+    let far_ends: Vec<Value> = read["factSheet"]["history"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["kind"] != "CREATED")
+        .map(|e| {
+            let relation = &e["node"]["diff"]["relation"];
+            json!([e["node"]["kind"], relation["toName"], relation["toType"]])
+        })
+        .collect();
+    assert_eq!(
+        far_ends,
+        [
+            json!(["RELATION_DELETED", "Cart", "SoftwareArtifact"]),
+            json!(["RELATION_CREATED", "Checkout", "SoftwareArtifact"]),
+        ]
+    );
+}

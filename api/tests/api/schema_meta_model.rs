@@ -124,3 +124,61 @@ async fn an_inconsistent_model_is_refused_naming_the_field() {
         "relationTypes.x.toType"
     );
 }
+
+#[tokio::test]
+async fn renaming_a_select_option_moves_stored_values_and_filters_follow() {
+    let app = TestApp::new().await;
+    let fs = create(
+        &app,
+        json!({"type": "API", "name": "Payments API", "attributes": {"protocol": "rest"}}),
+    )
+    .await;
+    let renamed = app
+        .data(
+            r#"mutation { renameAttributeOption(factSheetType: "API", attribute: "protocol", from: "rest", to: "http", label: "HTTP") {
+                 metaModel { version factSheetTypes { key attributes { key options { key label } } } } affectedFactSheets } }"#,
+            json!({}),
+        )
+        .await;
+    let payload = &renamed["renameAttributeOption"];
+    assert_eq!(payload["metaModel"]["version"], 2);
+    assert_eq!(payload["affectedFactSheets"], 1);
+    assert!(
+        payload["metaModel"]
+            .to_string()
+            .contains(r#"{"key":"http","label":"HTTP"}"#)
+    );
+
+    let read = app
+        .data(
+            r#"query($id: ID!) {
+                 factSheet(id: $id) { attributes revision history(first: 1) { edges { node { kind diff } } } }
+                 factSheets(filter: {attributes: {protocol: "http"}}) { totalCount }
+               }"#,
+            json!({"id": fs["id"]}),
+        )
+        .await;
+    assert_eq!(read["factSheet"]["attributes"], json!({"protocol": "http"}));
+    assert_eq!(read["factSheet"]["revision"], 2);
+    assert_eq!(
+        read["factSheet"]["history"]["edges"][0]["node"],
+        json!({"kind": "META_MODEL_MIGRATED", "diff": {"attributes.protocol": {"old": "rest", "new": "http"}}})
+    );
+    assert_eq!(read["factSheets"]["totalCount"], 1);
+    let old_key = app
+        .run(
+            r#"{ factSheets(filter: {attributes: {protocol: "rest"}}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&old_key), "BAD_USER_INPUT");
+
+    let taken = app
+        .run(
+            r#"mutation { renameAttributeOption(factSheetType: "API", attribute: "protocol", from: "http", to: "grpc") { affectedFactSheets } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&taken), "BAD_USER_INPUT");
+    assert_eq!(taken["errors"][0]["extensions"]["field"], "to");
+}

@@ -7,10 +7,12 @@
 
 mod exchange;
 mod manage;
+mod names;
 mod secret;
 
 pub use exchange::{Grant, Redemption, RefusalReason, redeem, still_valid};
 pub use manage::{MAX_LIFETIME, create, list, revoke};
+pub(crate) use names::acting_token_name;
 pub use secret::TokenSecret;
 
 use chrono::{DateTime, SubsecRound, Utc};

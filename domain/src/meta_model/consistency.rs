@@ -8,8 +8,12 @@ use regex::Regex;
 use super::model::{AttributeDefinition, AttributeType, MetaModel, RollUpDirection};
 use crate::error::FieldError;
 
+/// What [`is_valid_key`] asks of a key, as refusals say it.
+pub(crate) const KEY_RULE: &str =
+    "must start with a letter and contain only letters, digits and `_` (at most 64)";
+
 /// Keys become GraphQL-visible identifiers and JSON keys, so they stay plain.
-fn is_valid_key(key: &str) -> bool {
+pub(crate) fn is_valid_key(key: &str) -> bool {
     let mut chars = key.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -81,10 +85,7 @@ pub fn check_consistency(model: &MetaModel) -> Vec<FieldError> {
 
 fn check_key(key: &str, path: &str, errors: &mut Vec<FieldError>) {
     if !is_valid_key(key) {
-        errors.push(FieldError::new(
-            format!("{path}.key"),
-            "must start with a letter and contain only letters, digits and `_` (at most 64)",
-        ));
+        errors.push(FieldError::new(format!("{path}.key"), KEY_RULE));
     }
 }
 

@@ -10,6 +10,7 @@ mod version;
 
 pub use bands::{Bands, DEFAULT_BANDS_VERSION, DeploymentFrequencyBands, DurationBands, RateBands};
 pub use consistency::check_consistency;
+pub(crate) use consistency::{KEY_RULE, is_valid_key};
 pub use defaults::default_meta_model;
 pub use model::*;
 pub use version::MetaModelVersion;

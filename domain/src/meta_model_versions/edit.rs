@@ -4,7 +4,10 @@
 use crate::{
     error::{Error, FieldError, Result},
     limits,
-    meta_model::{AttributeDefinition, Bands, FactSheetType, MetaModel, RelationType, RollUp},
+    meta_model::{
+        AttributeDefinition, Bands, FactSheetType, KEY_RULE, MetaModel, RelationType, RollUp,
+        is_valid_key,
+    },
 };
 
 /// Where an attribute definition lives.
@@ -38,6 +41,9 @@ pub enum MetaModelEdit {
         owner: AttributeOwner,
         key: String,
     },
+    /// Gives a select option of a fact sheet type's attribute a new key (and label); the
+    /// stored values follow, each with history.
+    RenameAttributeOption(OptionRename),
     AddRelationType(RelationType),
     /// Replaces the relation type with the same key.
     UpdateRelationType(RelationType),
@@ -53,6 +59,17 @@ pub enum MetaModelEdit {
     },
     /// The DORA performance bands (`None`: the published defaults).
     SetPerformanceBands(Option<Bands>),
+}
+
+/// A select option's key changing from `from` to `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionRename {
+    pub fact_sheet_type: String,
+    pub attribute: String,
+    pub from: String,
+    pub to: String,
+    /// The option's new label; `None` keeps it.
+    pub label: Option<String>,
 }
 
 impl MetaModelEdit {
@@ -71,6 +88,10 @@ impl MetaModelEdit {
             Self::RemoveAttribute { owner, key } => {
                 format!("removed attribute {}.{key}", owner.key())
             }
+            Self::RenameAttributeOption(r) => format!(
+                "renamed option {}.{}.{} to {}",
+                r.fact_sheet_type, r.attribute, r.from, r.to
+            ),
             Self::AddRelationType(r) => format!("added relation type {}", r.key),
             Self::UpdateRelationType(r) => format!("changed relation type {}", r.key),
             Self::RemoveRelationType { key } => format!("removed relation type {key}"),
@@ -117,6 +138,7 @@ impl MetaModelEdit {
             Self::UpdateFactSheetType { .. }
             | Self::RemoveFactSheetType { .. }
             | Self::RemoveAttribute { .. }
+            | Self::RenameAttributeOption(_)
             | Self::RemoveRelationType { .. }
             | Self::SetPerformanceBands(_) => Vec::new(),
         }
@@ -199,6 +221,7 @@ impl MetaModelEdit {
                     return Err(unknown_attribute(owner, key));
                 }
             }
+            Self::RenameAttributeOption(rename) => rename.apply(&mut next)?,
             Self::AddRelationType(r) => {
                 if model.relation_type(&r.key).is_some() {
                     return Err(Error::invalid(
@@ -238,6 +261,68 @@ impl MetaModelEdit {
             Self::SetPerformanceBands(bands) => next.performance_bands = bands.clone(),
         }
         Ok(next)
+    }
+}
+
+impl OptionRename {
+    /// Renames the option in `model`, refusing names that do not fit: each refusal names the
+    /// argument at fault.
+    fn apply(&self, model: &mut MetaModel) -> Result<()> {
+        let Self {
+            fact_sheet_type,
+            attribute,
+            from,
+            to,
+            label,
+        } = self;
+        let definition = model
+            .fact_sheet_type_mut(fact_sheet_type)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "factSheetType",
+                    format!("unknown fact sheet type `{fact_sheet_type}`"),
+                )
+            })?
+            .attributes
+            .iter_mut()
+            .find(|a| &a.key == attribute)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "attribute",
+                    format!("`{fact_sheet_type}` has no attribute `{attribute}`"),
+                )
+            })?;
+        if !definition.kind.is_select() {
+            return Err(Error::invalid(
+                "attribute",
+                format!("`{attribute}` is not a select attribute"),
+            ));
+        }
+        if definition.option(from).is_none() {
+            return Err(Error::invalid(
+                "from",
+                format!("`{attribute}` has no option `{from}`"),
+            ));
+        }
+        if !is_valid_key(to) {
+            return Err(Error::invalid("to", KEY_RULE));
+        }
+        if definition.option(to).is_some() {
+            return Err(Error::invalid(
+                "to",
+                format!("`{attribute}` already has an option `{to}`"),
+            ));
+        }
+        let option = definition
+            .options
+            .iter_mut()
+            .find(|o| &o.key == from)
+            .expect("checked above");
+        option.key = to.clone();
+        if let Some(label) = label {
+            option.label = label.clone();
+        }
+        Ok(())
     }
 }
 

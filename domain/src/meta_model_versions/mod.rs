@@ -6,9 +6,10 @@
 mod cache;
 mod edit;
 mod impact;
+mod option_rename;
 mod store;
 
 pub use cache::MetaModelCache;
-pub use edit::{AttributeOwner, MetaModelEdit};
+pub use edit::{AttributeOwner, MetaModelEdit, OptionRename};
 pub use impact::Impact;
 pub use store::{MetaModelChange, apply_edit, current, history, install_default, version};

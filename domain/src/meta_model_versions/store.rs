@@ -188,7 +188,19 @@ pub async fn apply_edit(
         });
     }
     Error::check(check_consistency(&next))?;
-    let impact = assess_and_apply(db, principal, &current.model, &next, force).await?;
+    let renamed_values = match edit {
+        MetaModelEdit::RenameAttributeOption(rename) => {
+            super::option_rename::move_stored_values(db, principal, rename).await?
+        }
+        _ => 0,
+    };
+    let mut impact = assess_and_apply(db, principal, &current.model, &next, force).await?;
+    if renamed_values > 0 {
+        impact.affected_fact_sheets += renamed_values;
+        impact
+            .details
+            .push(format!("{renamed_values} fact sheets' values renamed"));
+    }
     let version = insert(
         db,
         principal.workspace_id,

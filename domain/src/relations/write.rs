@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    QueryFilter, QuerySelect,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use crate::{
     meta_model::{Cardinality, MetaModel, RelationType},
     principal::Principal,
 };
-use entity::relation;
+use entity::{fact_sheet, relation};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewRelation {
@@ -107,7 +107,7 @@ pub async fn create(
         principal,
         &r,
         ChangeKind::RelationCreated,
-        json!({ "relation": describe(&r) }),
+        json!({ "relation": describe(db, principal.workspace_id, &r).await? }),
         now,
     )
     .await?;
@@ -213,7 +213,7 @@ pub(crate) async fn delete_recorded(
         principal,
         r,
         ChangeKind::RelationDeleted,
-        json!({ "relation": describe(r) }),
+        json!({ "relation": describe(db, principal.workspace_id, r).await? }),
         now,
     )
     .await
@@ -332,8 +332,33 @@ async fn check_cardinality(
     Ok(())
 }
 
-fn describe(r: &Relation) -> Value {
-    json!({ "id": r.id, "type": r.relation_type, "fromId": r.from_id, "toId": r.to_id, "attributes": r.attributes })
+/// The relation as its ends' history keeps it: with both ends' names and types as they are at
+/// the time of the change, so an entry still says what was connected after an end is renamed,
+/// archived or gone.
+async fn describe(db: &impl ConnectionTrait, workspace_id: Uuid, r: &Relation) -> Result<Value> {
+    let ends: Vec<(Uuid, String, String)> = fact_sheet::Entity::find()
+        .select_only()
+        .column(fact_sheet::Column::Id)
+        .column(fact_sheet::Column::Name)
+        .column(fact_sheet::Column::FactSheetType)
+        .filter(fact_sheet::Column::WorkspaceId.eq(workspace_id))
+        .filter(fact_sheet::Column::Id.is_in([r.from_id, r.to_id]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let end = |id: Uuid| ends.iter().find(|(end, _, _)| *end == id);
+    let (from, to) = (end(r.from_id), end(r.to_id));
+    Ok(json!({
+        "id": r.id,
+        "type": r.relation_type,
+        "fromId": r.from_id,
+        "fromName": from.map(|(_, name, _)| name),
+        "fromType": from.map(|(_, _, t)| t),
+        "toId": r.to_id,
+        "toName": to.map(|(_, name, _)| name),
+        "toType": to.map(|(_, _, t)| t),
+        "attributes": r.attributes,
+    }))
 }
 
 /// A relation change is a change of both fact sheets it connects: each gets a revision.
@@ -386,7 +411,10 @@ async fn save_revision(
     changed.revision = Set(current.revision + 1);
     changed.updated_at = Set(now);
     let updated = relation::Entity::update(changed).exec(db).await?;
-    diff.insert("relation".into(), describe(&updated));
+    diff.insert(
+        "relation".into(),
+        describe(db, principal.workspace_id, &updated).await?,
+    );
     record_on_ends(db, principal, &updated, kind, Value::Object(diff), now).await?;
     Ok(updated)
 }

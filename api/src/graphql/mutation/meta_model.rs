@@ -1,6 +1,6 @@
 use crate::graphql::types::meta_model::RollUpInput;
 use async_graphql::{Context, InputObject, Json, Object, OneofObject};
-use domain::meta_model_versions::{self, AttributeOwner, MetaModelEdit};
+use domain::meta_model_versions::{self, AttributeOwner, MetaModelEdit, OptionRename};
 
 use crate::graphql::{
     context::request,
@@ -171,6 +171,34 @@ impl MetaModelMutation {
             force,
         )
         .await
+    }
+
+    /// Gives a select option of a fact sheet type's attribute a new key (and, with `label`, a
+    /// new label). Every stored value follows, single- and multi-select alike: each fact sheet
+    /// holding the old key gets a META_MODEL_MIGRATED revision with the value's old and new
+    /// form, and filters then know the new key only. `affectedFactSheets` counts them.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each is an argument of the GraphQL field"
+    )]
+    async fn rename_attribute_option(
+        &self,
+        ctx: &Context<'_>,
+        fact_sheet_type: String,
+        attribute: String,
+        from: String,
+        to: String,
+        label: Option<String>,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<MetaModelPayload> {
+        let edit = MetaModelEdit::RenameAttributeOption(OptionRename {
+            fact_sheet_type,
+            attribute,
+            from,
+            to,
+            label,
+        });
+        apply(ctx, edit, expected_version, false).await
     }
 
     async fn add_relation_type(

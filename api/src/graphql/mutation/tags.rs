@@ -92,6 +92,87 @@ impl TagMutation {
         })
     }
 
+    /// Admin: renames a tag; the fact sheets carrying it keep it under the new name.
+    async fn rename_tag(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        new_name: String,
+    ) -> async_graphql::Result<TagPayload> {
+        let rc = request(ctx)?;
+        let tag = rc
+            .write_and_commit(async |tx| {
+                tags::rename(tx, &rc.principal, &name, &new_name)
+                    .await
+                    .gql()
+            })
+            .await?;
+        Ok(TagPayload { tag: tag.into() })
+    }
+
+    /// Admin: deletes a tag, taking it off every fact sheet (each gets a TAGS_CHANGED
+    /// revision). Returns the deleted tag's id.
+    async fn delete_tag(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<DeletePayload> {
+        let rc = request(ctx)?;
+        let tag = rc
+            .write_and_commit(async |tx| tags::delete(tx, &rc.principal, &name).await.gql())
+            .await?;
+        Ok(DeletePayload {
+            id: ID(tag.id.to_string()),
+        })
+    }
+
+    /// Admin: renames a tag group; its tags stay in it.
+    async fn rename_tag_group(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        new_name: String,
+    ) -> async_graphql::Result<TagGroupPayload> {
+        let rc = request(ctx)?;
+        let group = rc
+            .write_and_commit(async |tx| {
+                tags::rename_group(tx, &rc.principal, &name, &new_name)
+                    .await
+                    .gql()
+            })
+            .await?;
+        Ok(TagGroupPayload {
+            tag_group: group.into(),
+        })
+    }
+
+    /// Admin: deletes a tag group. While it still has tags it is refused, naming them, so no
+    /// assignment disappears by surprise; with `force` its tags are deleted too, each taken
+    /// off its fact sheets with a TAGS_CHANGED revision. Returns the deleted group's id.
+    async fn delete_tag_group(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(default)] force: bool,
+    ) -> async_graphql::Result<DeletePayload> {
+        let rc = request(ctx)?;
+        let deletion = if force {
+            tags::GroupDeletion::WithItsTags
+        } else {
+            tags::GroupDeletion::OnlyIfEmpty
+        };
+        let group = rc
+            .write_and_commit(async |tx| {
+                tags::delete_group(tx, &rc.principal, &name, deletion)
+                    .await
+                    .gql()
+            })
+            .await?;
+        Ok(DeletePayload {
+            id: ID(group.id.to_string()),
+        })
+    }
+
     /// Adds tags by name; unknown names become new tags.
     async fn tag_fact_sheet(
         &self,

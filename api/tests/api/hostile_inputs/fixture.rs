@@ -197,6 +197,17 @@ impl Fixture {
             "createTagGroup" => json!({"input": {
                 "name": format!("group {n}"), "mode": "SINGLE", "description": "d",
             }}),
+            "renameTag" => json!({
+                "name": self.tag(app, hostile != "name", n).await, "newName": format!("renamed{n}"),
+            }),
+            "deleteTag" => json!({"name": self.tag(app, hostile != "name", n).await}),
+            "renameTagGroup" => json!({
+                "name": self.tag_group(app, hostile != "name", n).await,
+                "newName": format!("renamed group {n}"),
+            }),
+            "deleteTagGroup" => json!({
+                "name": self.tag_group(app, hostile != "name", n).await, "force": true,
+            }),
             "tagFactSheet" => json!({"id": b, "tags": ["pci", format!("tag{n}")]}),
             "untagFactSheet" => json!({"id": b, "tags": ["pci"]}),
             "subscribe" => json!({"input": {
@@ -223,6 +234,11 @@ impl Fixture {
             "addRelationType" => json!({"input": link_type(&format!("link{n}"), "Meta")}),
             "updateRelationType" => json!({"input": link_type("metaLink", "Meta")}),
             "removeRelationType" => json!({"key": self.relation_type(app, fresh, n).await}),
+            "renameAttributeOption" => json!({
+                "factSheetType": "Meta",
+                "attribute": self.select_attribute(app, hostile != "attribute", n).await,
+                "from": "a", "to": "c", "label": "C",
+            }),
             "setRollUp" => json!({
                 "factSheetType": "Meta",
                 "rollUp": [{"relationType": "metaLink", "direction": "OUTGOING"}],
@@ -277,6 +293,9 @@ impl Fixture {
                 .map(|k| (remove_attribute, json!({"o": arguments["owner"], "k": k}))),
             ("removeFactSheetType", false) => key(&arguments["key"]).map(|v| (remove_type, v)),
             ("removeRelationType", false) => key(&arguments["key"]).map(|v| (remove_link, v)),
+            ("renameAttributeOption", _) => arguments["attribute"]
+                .as_str()
+                .map(|k| (remove_attribute, json!({"o": meta, "k": k}))),
             ("removeAttributeDefinition", false) => arguments["key"]
                 .as_str()
                 .map(|k| (remove_attribute, json!({"o": meta, "k": k}))),
@@ -365,6 +384,45 @@ impl Fixture {
             .await;
         }
         key
+    }
+
+    /// A select attribute of `Meta` with options `a` and `b`, for an option to be renamed in.
+    async fn select_attribute(&self, app: &TestApp, fresh: bool, n: usize) -> String {
+        let key = format!("pick{n}");
+        if fresh {
+            app.data(
+                "mutation($d: AttributeDefinitionInput!) { addAttributeDefinition(owner: {factSheetType: \"Meta\"}, definition: $d) { __typename } }",
+                json!({"d": definition(&key, "SINGLE_SELECT")}),
+            )
+            .await;
+        }
+        key
+    }
+
+    /// A tag B carries, for renaming or deleting.
+    async fn tag(&self, app: &TestApp, fresh: bool, n: usize) -> String {
+        let name = format!("tidy{n}");
+        if fresh {
+            app.data(
+                "mutation($id: ID!, $t: [String!]!) { tagFactSheet(id: $id, tags: $t) { __typename } }",
+                json!({"id": self.b, "t": [name]}),
+            )
+            .await;
+        }
+        name
+    }
+
+    /// A tag group holding one tag, for renaming or deleting.
+    async fn tag_group(&self, app: &TestApp, fresh: bool, n: usize) -> String {
+        let name = format!("tidy group {n}");
+        if fresh {
+            app.data(
+                "mutation($g: String!, $t: String!) { createTagGroup(input: {name: $g}) { __typename } createTag(input: {name: $t, group: $g}) { __typename } }",
+                json!({"g": name, "t": format!("tidy member {n}")}),
+            )
+            .await;
+        }
+        name
     }
 
     async fn relation_type(&self, app: &TestApp, fresh: bool, n: usize) -> String {

@@ -23,6 +23,10 @@ use crate::{
 };
 use entity::{fact_sheet_tag, tag, tag_group};
 
+mod manage;
+
+pub use manage::{GroupDeletion, delete, delete_group, rename, rename_group};
+
 pub type Tag = tag::Model;
 pub type TagGroup = tag_group::Model;
 
