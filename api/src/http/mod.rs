@@ -1,5 +1,5 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
-//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
+//! `/events`, `/export`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
 //! them).
 
 mod body;
@@ -7,6 +7,7 @@ mod caller;
 mod connection_limit;
 mod event_shape;
 mod events_endpoint;
+mod export_endpoint;
 mod graphql_endpoint;
 mod health;
 mod home;

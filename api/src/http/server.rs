@@ -8,7 +8,7 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    connection_limit, events_endpoint, graphql_endpoint, health, home,
+    connection_limit, events_endpoint, export_endpoint, graphql_endpoint, health, home,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
     token_endpoint, unread_body,
@@ -89,6 +89,7 @@ pub fn start(
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
+            .route("/export", web::get().to(export_endpoint::export))
             .service(
                 web::resource("/auth/token")
                     .route(web::post().to(token_endpoint::exchange))

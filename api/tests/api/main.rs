@@ -11,6 +11,7 @@ mod http_api_tokens;
 mod http_auth;
 mod http_errors;
 mod http_events;
+mod http_exchange;
 mod http_features;
 mod http_graphql;
 mod http_home;
