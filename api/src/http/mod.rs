@@ -1,5 +1,5 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on),
-//! `/events`, `/export`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
+//! `/events`, `/export`, `/import`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
 //! them).
 
 mod body;
@@ -11,6 +11,7 @@ mod export_endpoint;
 mod graphql_endpoint;
 mod health;
 mod home;
+mod import_endpoint;
 mod per_address;
 mod rate_limit;
 mod server;

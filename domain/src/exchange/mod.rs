@@ -8,7 +8,12 @@
 //! that changes nothing writes nothing.
 
 mod export;
+mod import;
 mod line;
+mod parse;
+mod report;
 
 pub use export::{ExportCursor, ExportFilter, export_page};
+pub use import::import_ndjson;
 pub use line::Ref;
+pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};
