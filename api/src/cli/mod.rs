@@ -1,5 +1,6 @@
 //! The `wayfinder` command line.
 
+mod exchange;
 mod feature;
 mod serve;
 mod token;
@@ -47,9 +48,26 @@ enum Command {
     /// Issue access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Import NDJSON lines (as `export` writes them) into a workspace; prints the report.
+    Import(exchange::ImportArgs),
+    /// Export a workspace as NDJSON lines.
+    Export(exchange::ExportArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
+
+/// Ends a command with exit code `.0`, its message (if any) printed already: for exit codes
+/// other than plain failure, such as an import's 2 for a usage error.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,6 +87,8 @@ pub fn main() -> ExitCode {
             Command::Workspace(cmd) => workspace::run(config, cmd).await,
             Command::Feature(cmd) => feature::run(config, cmd).await,
             Command::Token(cmd) => token::run(config, cmd).await,
+            Command::Import(args) => exchange::import(config, args).await,
+            Command::Export(args) => exchange::export(config, args).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(())
@@ -104,6 +124,9 @@ where
     };
     match runtime.block_on(command(config)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Exit>().is_some() => {
+            ExitCode::from(e.downcast_ref::<Exit>().map_or(1, |exit| exit.0))
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod cli_exchange;
 mod cli_migrate;
 mod hostile_inputs;
 mod http_api_tokens;
