@@ -98,7 +98,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Loads the configuration (the `--config` file, else `./wayfinder.toml`, then the environment),
-/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code.
+/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code
+/// (an [`Exit`] error chooses its own).
 /// Public so that every Wayfinder binary reads its configuration and reports errors alike.
 pub fn run_with_config<F, Fut>(file: &ConfigFileArg, command: F) -> ExitCode
 where
@@ -124,12 +125,12 @@ where
     };
     match runtime.block_on(command(config)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<Exit>().is_some() => {
-            ExitCode::from(e.downcast_ref::<Exit>().map_or(1, |exit| exit.0))
-        }
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<Exit>() {
+            Some(exit) => ExitCode::from(exit.0),
+            None => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
