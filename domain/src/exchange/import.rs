@@ -663,7 +663,7 @@ impl Import<'_> {
     }
 }
 
-/// A domain error of line `line` as the lines's refusals, each field error apart and named as
+/// A domain error of line `line` as the line's refusals, each field error apart and named as
 /// the line names it (`parent`, not the mutation's `parentId`), under `prefix`; a failure of
 /// the server stays one.
 fn refused(line: usize, prefix: &str, error: Error) -> Stop {
