@@ -37,6 +37,14 @@ impl ClientError {
         self
     }
 
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Answers over HTTP with `status` instead of the code's own.
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;

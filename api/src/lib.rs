@@ -11,4 +11,5 @@ pub mod demo;
 mod error_code;
 pub mod graphql;
 pub mod http;
+mod import_report;
 pub mod telemetry;

@@ -13,7 +13,7 @@
 //! Layers, each using only those below it, and no module one that uses it back:
 //! 1. foundations: error, principal, security log, authz, limits, paging, db, versions, cache, meta_model;
 //! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
-//! 3. services: fact sheets, relations, metrics, import, meta model versions, workspaces, tokens.
+//! 3. services: fact sheets, relations, metrics, import, exchange, meta model versions, workspaces, tokens.
 
 pub mod api_tokens;
 pub mod attributes;
@@ -22,6 +22,7 @@ mod cache;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod exchange;
 pub mod external_ids;
 pub(crate) mod fact_sheet_store;
 pub mod fact_sheets;

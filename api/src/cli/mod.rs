@@ -1,5 +1,6 @@
 //! The `wayfinder` command line.
 
+mod exchange;
 mod feature;
 mod serve;
 mod token;
@@ -47,9 +48,26 @@ enum Command {
     /// Issue access tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Import NDJSON lines (as `export` writes them) into a workspace; prints the report.
+    Import(exchange::ImportArgs),
+    /// Export a workspace as NDJSON lines.
+    Export(exchange::ExportArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
+
+/// Ends a command with exit code `.0`, its message (if any) printed already: for exit codes
+/// other than plain failure, such as an import's 2 for a usage error.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,6 +87,8 @@ pub fn main() -> ExitCode {
             Command::Workspace(cmd) => workspace::run(config, cmd).await,
             Command::Feature(cmd) => feature::run(config, cmd).await,
             Command::Token(cmd) => token::run(config, cmd).await,
+            Command::Import(args) => exchange::import(config, args).await,
+            Command::Export(args) => exchange::export(config, args).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(())
@@ -78,7 +98,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Loads the configuration (the `--config` file, else `./wayfinder.toml`, then the environment),
-/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code.
+/// runs `command` with it on a multi-threaded runtime and turns the outcome into the exit code
+/// (an [`Exit`] error chooses its own).
 /// Public so that every Wayfinder binary reads its configuration and reports errors alike.
 pub fn run_with_config<F, Fut>(file: &ConfigFileArg, command: F) -> ExitCode
 where
@@ -104,9 +125,12 @@ where
     };
     match runtime.block_on(command(config)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<Exit>() {
+            Some(exit) => ExitCode::from(exit.0),
+            None => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -100,7 +100,10 @@ pub async fn run(config: Config, command: TokenCommand) -> anyhow::Result<()> {
 
 /// The platform operator acting in `slug`: whoever runs the CLI holds the database, so it acts
 /// as the workspace's admin, recorded as `cli`.
-async fn operator_of(store: &domain::db::Store, slug: &str) -> anyhow::Result<Principal> {
+pub(super) async fn operator_of(
+    store: &domain::db::Store,
+    slug: &str,
+) -> anyhow::Result<Principal> {
     let Some(ws) = workspaces::find_by_slug(store.connection(), slug).await? else {
         bail!("no workspace `{slug}` (create it with `wayfinder workspace create {slug}`)");
     };

@@ -168,6 +168,7 @@ mod tests {
             request_timeout: Duration::from_secs(1),
             max_event_body_bytes: 1024,
             max_events_per_request: 1,
+            max_import_body_bytes: 1024,
             body_read_timeout: Duration::from_millis(timeout_ms),
             body_min_bytes_per_second: rate,
             max_connections: 0,

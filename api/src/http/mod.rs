@@ -1,6 +1,6 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on, with its
-//! files under `/graphiql/`),
-//! `/events`, `/auth/token` (API token exchange), `/healthz`, `/readyz`, and `/` (a page naming
+//! files under `/graphiql/`), `/events`, `/export`, `/import`, `/auth/token` (API token
+//! exchange), `/healthz`, `/readyz`, and `/` (a page naming
 //! them).
 
 mod body;
@@ -8,10 +8,12 @@ mod caller;
 mod connection_limit;
 mod event_shape;
 mod events_endpoint;
+mod export_endpoint;
 mod graphiql;
 mod graphql_endpoint;
 mod health;
 mod home;
+mod import_endpoint;
 mod per_address;
 mod rate_limit;
 mod server;

@@ -8,7 +8,8 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    connection_limit, events_endpoint, graphiql, graphql_endpoint, health, home,
+    connection_limit, events_endpoint, export_endpoint, graphiql, graphql_endpoint, health, home,
+    import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
     token_endpoint, unread_body,
@@ -22,6 +23,8 @@ pub struct HttpLimits {
     pub request_timeout: Duration,
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
+    /// `POST /import`: bulk by nature, so larger than other bodies, but still bounded.
+    pub max_import_body_bytes: usize,
     /// The time any request body may take, plus what its bytes earn at
     /// `body_min_bytes_per_second` (0: nothing more); see `body.rs`.
     pub body_read_timeout: Duration,
@@ -89,6 +92,8 @@ pub fn start(
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/events", web::post().to(events_endpoint::ingest))
+            .route("/export", web::get().to(export_endpoint::export))
+            .route("/import", web::post().to(import_endpoint::import))
             .service(
                 web::resource("/auth/token")
                     .route(web::post().to(token_endpoint::exchange))

@@ -542,7 +542,11 @@ async fn a_team_of_teams_rolls_up_its_sub_teams_unless_the_meta_model_says_other
         json!({"key": "Team", "rollUp": [{"relationType": "teamOwnsArtifact"}], "rollUpChildren": false}),
         "the relation roll-up left out stays as it was"
     );
-    assert_eq!(deployments().await, 0, "switched off, the parent measures itself");
+    assert_eq!(
+        deployments().await,
+        0,
+        "switched off, the parent measures itself"
+    );
     set_children(true).await;
     assert_eq!(deployments().await, 3);
 }

@@ -23,6 +23,7 @@ async fn the_root_is_a_page_that_names_the_endpoints_without_a_token() {
         "/healthz",
         "/readyz",
         "/events",
+        "/export",
         "/auth/token",
         "README",
     ] {

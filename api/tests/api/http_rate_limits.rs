@@ -90,10 +90,20 @@ async fn budgets_are_per_token_and_shared_per_workspace(backend: RateLimitBacken
             .contains("workspace")
     );
 
-    // Every endpoint behind authentication is limited, `/events` too.
+    // Every endpoint behind authentication is limited, `/events`, `/export` and `/import` too.
     let response = server.post_events(Some(&bob), "[]").await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().get("retry-after").is_some());
+    for request in [
+        server.client.get(format!("{}/export", server.base)),
+        server
+            .client
+            .post(format!("{}/import", server.base))
+            .header("content-type", "application/x-ndjson"),
+    ] {
+        let response = request.bearer_auth(&bob).send().await.unwrap();
+        assert_eq!(response.status(), 429);
+    }
 
     // Another workspace has budgets of its own.
     let (status, _, body) = create_tag(&server, &globex, "globex-0").await;

@@ -6,12 +6,14 @@ mod support;
 
 mod browser_graphiql;
 mod cli;
+mod cli_exchange;
 mod cli_migrate;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
 mod http_errors;
 mod http_events;
+mod http_exchange;
 mod http_features;
 mod http_graphiql;
 mod http_graphql;

@@ -1,0 +1,164 @@
+//! `wayfinder import` and `wayfinder export`: the NDJSON of `POST /import` and `GET /export`,
+//! straight against the configured database like the other commands, acting as the workspace's
+//! operator (recorded as `cli`). Progress goes to stderr, so stdout carries only the data: the
+//! export's lines, or the import's report as JSON.
+
+use std::{
+    io::{Read, Write},
+    path::PathBuf,
+};
+
+use anyhow::Context;
+use clap::Args;
+use domain::{
+    exchange::{ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_ndjson},
+    meta_model_versions,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Exit, token::operator_of};
+use crate::{bootstrap::open_store, config::Config, import_report};
+
+/// Rows per statement of an export, as the server reads them.
+const PAGE_SIZE: u64 = 500;
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The workspace's slug.
+    #[arg(long)]
+    workspace: String,
+    /// Run every check and write nothing.
+    #[arg(long)]
+    validate_only: bool,
+    /// Write the valid lines and report the others (default: all or nothing).
+    #[arg(long)]
+    partial: bool,
+    /// The format of the input.
+    #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "backstage", "openapi"])]
+    format: String,
+    /// The API fact sheet an OpenAPI document describes (`--format openapi`).
+    #[arg(long)]
+    api: Option<String>,
+    /// The file to import, `-` for standard input.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The workspace's slug.
+    #[arg(long)]
+    workspace: String,
+    /// Only these fact sheet types (comma-separated), and the relations among them.
+    #[arg(long, value_delimiter = ',')]
+    types: Option<Vec<String>>,
+    /// `ALL` adds archived fact sheets.
+    #[arg(long, default_value = "ACTIVE", value_parser = ["ACTIVE", "ALL"])]
+    status: String,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// Exits 0 when no line was refused, 1 when one was, 2 on a usage error.
+pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
+    if args.format != "ndjson" {
+        return usage(format!(
+            "--format {} is not available in this version; use ndjson",
+            args.format
+        ));
+    }
+    if args.api.is_some() {
+        return usage("--api applies to --format openapi only".into());
+    }
+    let mut body = String::new();
+    let read = if args.file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut body)
+    } else {
+        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_string(&mut body))
+    };
+    if let Err(e) = read {
+        return usage(format!("cannot read {}: {e}", args.file.display()));
+    }
+    let store = open_store(&config).await?;
+    let operator = match operator_of(&store, &args.workspace).await {
+        Ok(o) => o,
+        Err(e) => return usage(e.to_string()),
+    };
+    let options = ImportOptions {
+        mode: if args.partial {
+            ImportMode::Partial
+        } else {
+            ImportMode::Atomic
+        },
+        validate_only: args.validate_only,
+    };
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} lines {elapsed}")
+            .expect("the template parses"),
+    );
+    let tx = store.begin_write(operator.workspace_id).await?;
+    let model = meta_model_versions::current(&*tx, &operator).await?.model;
+    let report = import_ndjson(
+        &tx,
+        &operator,
+        &model,
+        &body,
+        options,
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    )
+    .await?;
+    bar.finish_and_clear();
+    let refused = !report.errors.is_empty();
+    if report.commits(options) {
+        tx.commit().await.context("committing the import")?;
+    }
+    println!("{:#}", import_report::to_json(report));
+    if refused {
+        return Err(Exit(1).into());
+    }
+    Ok(())
+}
+
+pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let operator = match operator_of(&store, &args.workspace).await {
+        Ok(o) => o,
+        Err(e) => return usage(e.to_string()),
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let filter = ExportFilter {
+        types: args.types,
+        include_archived: args.status == "ALL",
+    };
+    let bar = ProgressBar::new_spinner().with_style(
+        ProgressStyle::with_template("{spinner} {pos} lines {elapsed}")
+            .expect("the template parses"),
+    );
+    let mut cursor = ExportCursor::START;
+    while cursor != ExportCursor::Done {
+        let db = store.tenant(operator.workspace_id).await?;
+        let (lines, next) = export_page(&db, &operator, &filter, cursor, PAGE_SIZE).await?;
+        for line in &lines {
+            serde_json::to_writer(&mut out, line)?;
+            out.write_all(b"\n")?;
+        }
+        bar.inc(lines.len() as u64);
+        cursor = next;
+    }
+    out.flush()?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+fn usage(message: String) -> anyhow::Result<()> {
+    eprintln!("error: {message}");
+    Err(Exit(2).into())
+}

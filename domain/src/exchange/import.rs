@@ -1,0 +1,745 @@
+//! `POST /import` and `wayfinder import`: NDJSON lines applied as the mutations would apply
+//! them. Fact sheet lines go first, each once its parent exists (a parent may be created by a
+//! later line), then relation lines, then archiving (an archived fact sheet takes no new
+//! relations, so a line that archives one waits for the relations of the same import).
+//!
+//! Each line runs in a savepoint of the caller's transaction: a refused line leaves nothing
+//! behind and the next line still runs, so every bad line is reported, not only the first. The
+//! caller commits or rolls back the whole as [`ImportReport::commits`] says.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use uuid::Uuid;
+
+use super::{
+    line::Ref,
+    parse::{Line, RelationLine, SheetLine, parse_line},
+    report::{ImportOptions, ImportReport, LineError},
+};
+use crate::{
+    attributes::Attributes,
+    authz::{self, Action},
+    error::{Error, FieldError, Result},
+    external_ids::{self, ExternalId},
+    fact_sheets::{self, FactSheetPatch, NewFactSheet, Patch, Status},
+    meta_model::MetaModel,
+    principal::Principal,
+    relations::{self, NewRelation, RelationPatch},
+    subscriptions, tags,
+};
+use entity::relation;
+
+/// Applies the NDJSON `body` in `tx` and reports every line; `progress` hears `(lines done,
+/// lines in all)`. Only a failure of the server is an `Err`; refused lines are in the report.
+pub async fn import_ndjson(
+    tx: &DatabaseTransaction,
+    principal: &Principal,
+    model: &MetaModel,
+    body: &str,
+    options: ImportOptions,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ImportReport> {
+    authz::require(principal, Action::WriteInventory)?;
+    let mut import = Import {
+        tx,
+        principal,
+        model,
+        sheets: Vec::new(),
+        outcomes: Vec::new(),
+        by_ref: HashMap::new(),
+        report: ImportReport {
+            validate_only: options.validate_only,
+            ..ImportReport::default()
+        },
+    };
+    let mut relation_lines = Vec::new();
+    for (i, text) in body.split('\n').enumerate() {
+        match parse_line(i + 1, text.strip_suffix('\r').unwrap_or(text)) {
+            Ok(None) => {}
+            Ok(Some(Line::FactSheet(sheet))) => import.add_sheet(*sheet),
+            Ok(Some(Line::Relation(r))) => relation_lines.push(r),
+            Err(errors) => import
+                .report
+                .errors
+                .extend(errors.into_iter().map(|e| LineError {
+                    line: i + 1,
+                    field: e.path.clone(),
+                    error: Error::Invalid(vec![e]),
+                })),
+        }
+    }
+    let total = import.sheets.len() + relation_lines.len();
+    let mut done = 0;
+    let mut tick = |n: usize| {
+        done += n;
+        progress(done, total);
+    };
+
+    let mut pending: Vec<usize> = (0..import.sheets.len())
+        .filter(|&i| matches!(import.outcomes[i], Outcome::Pending))
+        .collect();
+    tick(import.sheets.len() - pending.len());
+    while !pending.is_empty() {
+        let mut waiting = Vec::new();
+        let before = pending.len();
+        for i in std::mem::take(&mut pending) {
+            if let Patch::Set(parent) = &import.sheets[i].parent
+                && let Resolved::Waiting(j) = import.resolve(parent).await?
+                && j != i
+            {
+                waiting.push(i);
+                continue;
+            }
+            import.apply_sheet(i).await?;
+            tick(1);
+        }
+        if waiting.len() == before {
+            // No line could go on: their parents name each other.
+            for &i in &waiting {
+                import.refuse_sheet(
+                    i,
+                    vec![LineError {
+                        line: import.sheets[i].line,
+                        field: "parent".into(),
+                        error: Error::invalid(
+                            "parent",
+                            "the parents of this line and others of the import form a cycle",
+                        ),
+                    }],
+                );
+            }
+            tick(waiting.len());
+            break;
+        }
+        pending = waiting;
+    }
+    for r in &relation_lines {
+        import.apply_relation(r).await?;
+        tick(1);
+    }
+    import.archive_deferred().await?;
+    import.count();
+    import.report.errors.sort_by_key(|e| e.line);
+    Ok(import.report)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Outcome {
+    Pending,
+    Refused,
+    /// Written; `archive` when the line archives it after the relations.
+    Done {
+        id: Uuid,
+        kind: Kind,
+        archive: bool,
+    },
+}
+
+/// Where a reference leads.
+enum Resolved {
+    Found(Uuid),
+    /// To the fact sheet of sheet line `.0`, not written yet.
+    Waiting(usize),
+    /// To the fact sheet of sheet line `.0`, which was refused.
+    Refused(usize),
+    Unknown,
+}
+
+/// Why a line stopped: refused (reported, the import goes on) or the server failed.
+enum Stop {
+    Refused(Vec<LineError>),
+    Failed(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+type Step<T> = std::result::Result<T, Stop>;
+
+struct Import<'a> {
+    tx: &'a DatabaseTransaction,
+    principal: &'a Principal,
+    model: &'a MetaModel,
+    sheets: Vec<SheetLine>,
+    outcomes: Vec<Outcome>,
+    /// The sheet line each reference of the body names: its `ref`, and its external IDs.
+    by_ref: HashMap<Ref, usize>,
+    report: ImportReport,
+}
+
+impl Import<'_> {
+    fn add_sheet(&mut self, sheet: SheetLine) {
+        let i = self.sheets.len();
+        let mut outcome = Outcome::Pending;
+        match self.by_ref.get(&sheet.reference) {
+            Some(&earlier) => {
+                self.report.errors.push(LineError {
+                    line: sheet.line,
+                    field: "ref".into(),
+                    error: Error::invalid(
+                        "ref",
+                        format!(
+                            "names the same fact sheet as line {}",
+                            self.sheets[earlier].line
+                        ),
+                    ),
+                });
+                outcome = Outcome::Refused;
+            }
+            None => {
+                self.by_ref.insert(sheet.reference.clone(), i);
+            }
+        }
+        if let Patch::Set(ids) = &sheet.external_ids {
+            for id in ids {
+                self.by_ref.entry(Ref::ExternalId(id.clone())).or_insert(i);
+            }
+        }
+        self.sheets.push(sheet);
+        self.outcomes.push(outcome);
+    }
+
+    /// The workspace first (ids of other workspaces are unknown there), then the body.
+    async fn resolve(&self, r: &Ref) -> Result<Resolved> {
+        let stored = match r {
+            Ref::Id(id) => fact_sheets::get(self.tx, self.principal, *id)
+                .await?
+                .map(|fs| fs.id),
+            Ref::ExternalId(e) => {
+                external_ids::find(self.tx, self.principal.workspace_id, &e.namespace, &e.value)
+                    .await?
+            }
+        };
+        if let Some(id) = stored {
+            return Ok(Resolved::Found(id));
+        }
+        Ok(match self.by_ref.get(r).map(|&i| (i, self.outcomes[i])) {
+            Some((_, Outcome::Done { id, .. })) => Resolved::Found(id),
+            Some((i, Outcome::Pending)) => Resolved::Waiting(i),
+            Some((i, Outcome::Refused)) => Resolved::Refused(i),
+            None => Resolved::Unknown,
+        })
+    }
+
+    /// The fact sheet `r` names for field `field` of line `line`, or the refusal.
+    async fn require(&self, line: usize, field: &str, r: &Ref) -> Step<Uuid> {
+        let error = match self.resolve(r).await? {
+            Resolved::Found(id) => return Ok(id),
+            Resolved::Unknown => Error::not_found("fact sheet", describe(r)),
+            Resolved::Refused(i) | Resolved::Waiting(i) if self.sheets[i].line == line => {
+                Error::invalid(field, "a fact sheet cannot be its own parent")
+            }
+            Resolved::Refused(i) | Resolved::Waiting(i) => Error::invalid(
+                field,
+                format!(
+                    "names the fact sheet of line {}, which was refused",
+                    self.sheets[i].line
+                ),
+            ),
+        };
+        Err(Stop::Refused(vec![LineError {
+            line,
+            field: field.into(),
+            error,
+        }]))
+    }
+
+    fn refuse_sheet(&mut self, i: usize, errors: Vec<LineError>) {
+        self.outcomes[i] = Outcome::Refused;
+        self.report.errors.extend(errors);
+    }
+
+    async fn apply_sheet(&mut self, i: usize) -> Result<()> {
+        let savepoint = self.tx.begin().await?;
+        let result = self.write_sheet(&savepoint, &self.sheets[i]).await;
+        match result {
+            Ok(outcome) => {
+                savepoint.commit().await?;
+                self.outcomes[i] = outcome;
+            }
+            Err(Stop::Refused(errors)) => {
+                savepoint.rollback().await?;
+                self.refuse_sheet(i, errors);
+            }
+            Err(Stop::Failed(e)) => return Err(e),
+        }
+        Ok(())
+    }
+
+    async fn write_sheet(&self, db: &DatabaseTransaction, s: &SheetLine) -> Step<Outcome> {
+        let line = s.line;
+        let parent = match &s.parent {
+            Patch::Keep => Patch::Keep,
+            Patch::Clear => Patch::Clear,
+            Patch::Set(r) => Patch::Set(self.require(line, "parent", r).await?),
+        };
+        let existing = match &s.reference {
+            Ref::Id(id) => fact_sheets::get(db, self.principal, *id).await?,
+            Ref::ExternalId(e) => {
+                fact_sheets::by_external_id(db, self.principal, &e.namespace, &e.value).await?
+            }
+        };
+        // The external ID a line names its fact sheet by stays on it.
+        let named_by = match &s.reference {
+            Ref::ExternalId(e) => Some(e.clone()),
+            Ref::Id(_) => None,
+        };
+        let external_ids = match &s.external_ids {
+            Patch::Keep => None,
+            Patch::Clear => Some(named_by.iter().cloned().collect()),
+            Patch::Set(ids) => Some(with(ids, named_by.as_ref())),
+        };
+        let archive = s.status == Some(Status::Archived);
+        let Some(current) = existing else {
+            let (Some(fact_sheet_type), Patch::Set(name)) = (&s.fact_sheet_type, &s.name) else {
+                return Err(refused(
+                    line,
+                    "",
+                    Error::Invalid(
+                        [
+                            ("type", s.fact_sheet_type.is_none()),
+                            ("name", s.name == Patch::Keep),
+                        ]
+                        .into_iter()
+                        .filter(|(_, missing)| *missing)
+                        .map(|(f, _)| FieldError::new(f, "is required for a new fact sheet"))
+                        .collect(),
+                    ),
+                ));
+            };
+            let created = fact_sheets::create(
+                db,
+                self.principal,
+                self.model,
+                NewFactSheet {
+                    fact_sheet_type: fact_sheet_type.clone(),
+                    name: name.clone(),
+                    description: match &s.description {
+                        Patch::Set(d) => Some(d.clone()),
+                        _ => None,
+                    },
+                    attributes: match &s.attributes {
+                        Patch::Set(a) => without_nulls(a),
+                        _ => Attributes::new(),
+                    },
+                    external_ids: external_ids.unwrap_or_else(|| named_by.into_iter().collect()),
+                    parent_id: match parent {
+                        Patch::Set(p) => Some(p),
+                        _ => None,
+                    },
+                    tags: match &s.tags {
+                        Patch::Set(t) => t.clone(),
+                        _ => Vec::new(),
+                    },
+                },
+            )
+            .await
+            .map_err(|e| refused(line, "", e))?;
+            self.set_subscriptions(db, line, created.id, &s.subscriptions)
+                .await?;
+            return Ok(Outcome::Done {
+                id: created.id,
+                kind: Kind::Created,
+                archive,
+            });
+        };
+
+        let id = current.id;
+        if let Some(t) = &s.fact_sheet_type
+            && *t != current.fact_sheet_type
+        {
+            return Err(refused(
+                line,
+                "",
+                Error::invalid(
+                    "type",
+                    format!("cannot change the type of a {}", current.fact_sheet_type),
+                ),
+            ));
+        }
+        let archived = Status::of(&current) == Status::Archived;
+        if s.status == Some(Status::Active) && archived {
+            fact_sheets::restore(db, self.principal, id, None)
+                .await
+                .map_err(|e| refused(line, "status", e))?;
+        }
+        let attributes = match &s.attributes {
+            Patch::Keep => None,
+            Patch::Set(a) => Some(a.clone()),
+            Patch::Clear => Some(
+                current
+                    .attributes
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|a| a.keys())
+                    .map(|k| (k.clone(), serde_json::Value::Null))
+                    .collect(),
+            ),
+        };
+        fact_sheets::update(
+            db,
+            self.principal,
+            self.model,
+            FactSheetPatch {
+                id,
+                expected_revision: None,
+                name: match &s.name {
+                    Patch::Set(n) => Some(n.clone()),
+                    _ => None,
+                },
+                description: s.description.clone(),
+                attributes,
+                parent_id: parent,
+                external_ids,
+            },
+        )
+        .await
+        .map_err(|e| refused(line, "", e))?;
+        self.set_tags(db, line, id, &s.tags).await?;
+        self.set_subscriptions(db, line, id, &s.subscriptions)
+            .await?;
+        let after = fact_sheets::require(db, self.principal, id).await?;
+        Ok(Outcome::Done {
+            id,
+            kind: if after.revision == current.revision {
+                Kind::Unchanged
+            } else {
+                Kind::Updated
+            },
+            archive: archive && !archived,
+        })
+    }
+
+    async fn set_tags(
+        &self,
+        db: &DatabaseTransaction,
+        line: usize,
+        id: Uuid,
+        wanted: &Patch<Vec<String>>,
+    ) -> Step<()> {
+        let wanted: Vec<String> = match wanted {
+            Patch::Keep => return Ok(()),
+            Patch::Clear => Vec::new(),
+            Patch::Set(names) => names.iter().map(|n| n.trim().to_owned()).collect(),
+        };
+        let current: Vec<String> = tags::tags_of(db, self.principal, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        let removed: Vec<String> = current
+            .iter()
+            .filter(|t| !wanted.contains(t))
+            .cloned()
+            .collect();
+        let added: Vec<String> = wanted
+            .iter()
+            .filter(|t| !current.contains(t))
+            .cloned()
+            .collect();
+        if !removed.is_empty() {
+            tags::untag_fact_sheet(db, self.principal, id, &removed)
+                .await
+                .map_err(|e| refused(line, "tags", e))?;
+        }
+        if !added.is_empty() {
+            tags::tag_fact_sheet(db, self.principal, id, &added)
+                .await
+                .map_err(|e| refused(line, "", e))?;
+        }
+        Ok(())
+    }
+
+    async fn set_subscriptions(
+        &self,
+        db: &DatabaseTransaction,
+        line: usize,
+        id: Uuid,
+        wanted: &Patch<Vec<(String, subscriptions::SubscriptionRole)>>,
+    ) -> Step<()> {
+        let wanted: Vec<(String, &str)> = match wanted {
+            Patch::Keep => return Ok(()),
+            Patch::Clear => Vec::new(),
+            Patch::Set(list) => list
+                .iter()
+                .map(|(user, role)| (user.trim().to_owned(), role.as_str()))
+                .collect(),
+        };
+        let current = subscriptions::for_fact_sheets(db, self.principal, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        for s in &current {
+            if !wanted
+                .iter()
+                .any(|(user, role)| *user == s.subject && *role == s.role)
+            {
+                subscriptions::unsubscribe(db, self.principal, s.id)
+                    .await
+                    .map_err(|e| refused(line, "subscriptions", e))?;
+            }
+        }
+        for (n, (user, role)) in wanted.iter().enumerate() {
+            if current
+                .iter()
+                .any(|s| s.subject == *user && s.role == *role)
+            {
+                continue;
+            }
+            let role = subscriptions::SubscriptionRole::parse(role).expect("parsed before");
+            subscriptions::subscribe(db, self.principal, id, user, role)
+                .await
+                .map_err(|e| refused(line, &format!("subscriptions.{n}"), e))?;
+        }
+        Ok(())
+    }
+
+    async fn apply_relation(&mut self, r: &RelationLine) -> Result<()> {
+        let savepoint = self.tx.begin().await?;
+        match self.write_relation(&savepoint, r).await {
+            Ok(kind) => {
+                savepoint.commit().await?;
+                let counts = match kind {
+                    Kind::Created => &mut self.report.created,
+                    Kind::Updated => &mut self.report.updated,
+                    Kind::Unchanged => &mut self.report.unchanged,
+                };
+                counts.relations += 1;
+            }
+            Err(Stop::Refused(errors)) => {
+                savepoint.rollback().await?;
+                self.report.errors.extend(errors);
+            }
+            Err(Stop::Failed(e)) => return Err(e),
+        }
+        Ok(())
+    }
+
+    async fn write_relation(&self, db: &DatabaseTransaction, r: &RelationLine) -> Step<Kind> {
+        let line = r.line;
+        let ends = (
+            self.require(line, "from", &r.from).await,
+            self.require(line, "to", &r.to).await,
+        );
+        let (from_id, to_id) = match ends {
+            (Ok(from), Ok(to)) => (from, to),
+            (from, to) => {
+                let mut errors = Vec::new();
+                for end in [from, to] {
+                    match end {
+                        Err(Stop::Refused(e)) => errors.extend(e),
+                        Err(failed) => return Err(failed),
+                        Ok(_) => {}
+                    }
+                }
+                return Err(Stop::Refused(errors));
+            }
+        };
+        let stored = relation::Entity::find()
+            .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
+            .filter(relation::Column::RelationType.eq(r.relation_type.as_str()))
+            .filter(relation::Column::FromId.eq(from_id))
+            .filter(relation::Column::ToId.eq(to_id))
+            .one(db)
+            .await
+            .map_err(Error::from)?;
+        let Some(stored) = stored else {
+            relations::create(
+                db,
+                self.principal,
+                self.model,
+                NewRelation {
+                    relation_type: r.relation_type.clone(),
+                    from_id,
+                    to_id,
+                    attributes: match &r.attributes {
+                        Patch::Set(a) => without_nulls(a),
+                        _ => Attributes::new(),
+                    },
+                    active_from: set_or_none(&r.active_from),
+                    active_until: set_or_none(&r.active_until),
+                },
+            )
+            .await
+            .map_err(|e| refused(line, "", e))?;
+            return Ok(Kind::Created);
+        };
+        let attributes = match &r.attributes {
+            Patch::Keep => None,
+            Patch::Set(a) => Some(a.clone()),
+            Patch::Clear => Some(
+                stored
+                    .attributes
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|a| a.keys())
+                    .map(|k| (k.clone(), serde_json::Value::Null))
+                    .collect(),
+            ),
+        };
+        let updated = relations::update(
+            db,
+            self.principal,
+            self.model,
+            RelationPatch {
+                id: stored.id,
+                attributes,
+                active_from: r.active_from.clone(),
+                active_until: r.active_until.clone(),
+            },
+        )
+        .await
+        .map_err(|e| refused(line, "", e))?;
+        Ok(if updated.revision == stored.revision {
+            Kind::Unchanged
+        } else {
+            Kind::Updated
+        })
+    }
+
+    /// Archives the fact sheets whose lines asked for it, now that their relations are in.
+    async fn archive_deferred(&mut self) -> Result<()> {
+        for i in 0..self.sheets.len() {
+            let Outcome::Done {
+                id,
+                kind,
+                archive: true,
+            } = self.outcomes[i]
+            else {
+                continue;
+            };
+            let savepoint = self.tx.begin().await?;
+            match fact_sheets::archive(&savepoint, self.principal, id, None).await {
+                Ok(_) => {
+                    savepoint.commit().await?;
+                    let kind = if kind == Kind::Unchanged {
+                        Kind::Updated
+                    } else {
+                        kind
+                    };
+                    self.outcomes[i] = Outcome::Done {
+                        id,
+                        kind,
+                        archive: false,
+                    };
+                }
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    let line = self.sheets[i].line;
+                    match refused(line, "status", e) {
+                        Stop::Refused(errors) => self.refuse_sheet(i, errors),
+                        Stop::Failed(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&mut self) {
+        for outcome in &self.outcomes {
+            if let Outcome::Done { kind, .. } = outcome {
+                let counts = match kind {
+                    Kind::Created => &mut self.report.created,
+                    Kind::Updated => &mut self.report.updated,
+                    Kind::Unchanged => &mut self.report.unchanged,
+                };
+                counts.fact_sheets += 1;
+            }
+        }
+    }
+}
+
+/// A domain error of line `line` as the line's refusals, each field error apart and named as
+/// the line names it (`parent`, not the mutation's `parentId`), under `prefix`; a failure of
+/// the server stays one.
+fn refused(line: usize, prefix: &str, error: Error) -> Stop {
+    let field = |path: &str| {
+        let path = line_field(path);
+        match (prefix, path.as_str()) {
+            ("", p) => p.to_owned(),
+            (pre, "") => pre.to_owned(),
+            (pre, p) if p.starts_with(pre) => p.to_owned(),
+            (pre, p) => format!("{pre}.{p}"),
+        }
+    };
+    match error {
+        Error::Database(_) | Error::Internal(_) => Stop::Failed(error),
+        Error::Invalid(fields) => Stop::Refused(
+            fields
+                .into_iter()
+                .map(|f| {
+                    let path = field(&f.path);
+                    LineError {
+                        line,
+                        field: path.clone(),
+                        error: Error::Invalid(vec![FieldError::new(path, f.message)]),
+                    }
+                })
+                .collect(),
+        ),
+        other => Stop::Refused(vec![LineError {
+            line,
+            field: prefix.to_owned(),
+            error: other,
+        }]),
+    }
+}
+
+/// The mutations' input names for what NDJSON lines call otherwise.
+fn line_field(path: &str) -> String {
+    for (input, line) in [("parentId", "parent"), ("fromId", "from"), ("toId", "to")] {
+        if let Some(rest) = path.strip_prefix(input)
+            && (rest.is_empty() || rest.starts_with('.'))
+        {
+            return format!("{line}{rest}");
+        }
+    }
+    path.to_owned()
+}
+
+fn describe(r: &Ref) -> String {
+    match r {
+        Ref::Id(id) => id.to_string(),
+        Ref::ExternalId(e) => format!("{}:{}", e.namespace, e.value),
+    }
+}
+
+/// `ids` with `also` added when it is not among them.
+fn with(ids: &[ExternalId], also: Option<&ExternalId>) -> Vec<ExternalId> {
+    let mut all = ids.to_vec();
+    if let Some(e) = also
+        && !all.contains(e)
+    {
+        all.push(e.clone());
+    }
+    all
+}
+
+fn without_nulls(attributes: &Attributes) -> Attributes {
+    attributes
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn set_or_none<T: Clone>(patch: &Patch<T>) -> Option<T> {
+    match patch {
+        Patch::Set(t) => Some(t.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,14 @@
+//! The parts of an NDJSON line shared by export and import.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::external_ids::ExternalId;
+
+/// Names a fact sheet: by its id in the workspace, or by one of its external IDs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Ref {
+    Id(Uuid),
+    ExternalId(ExternalId),
+}

@@ -1,0 +1,19 @@
+//! Bulk exchange of a workspace's inventory as NDJSON: one JSON object per line, fact sheets
+//! first and then relations. An export is itself a valid import, so the same lines move a graph
+//! between workspaces and bring a workspace back to a known state.
+//!
+//! Export reads page by page (keyset pagination on the id), so neither the server nor the
+//! client ever holds a whole workspace. Import applies each line through the same services as
+//! the GraphQL mutations, so it validates and records history exactly as they do, and a line
+//! that changes nothing writes nothing.
+
+mod export;
+mod import;
+mod line;
+mod parse;
+mod report;
+
+pub use export::{ExportCursor, ExportFilter, export_page};
+pub use import::import_ndjson;
+pub use line::Ref;
+pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};
