@@ -20,6 +20,7 @@ mod metrics_cache;
 mod pool_health;
 mod rate_limits;
 mod relations;
+mod report_filters;
 mod row_level_security;
 mod siblings;
 mod statement_cancel;
