@@ -22,6 +22,7 @@ mod m20261201_000080_cover_change_facts_by_time;
 mod m20261201_000090_store_change_ids_as_json;
 mod m20261201_000100_index_fact_sheets_by_type_and_update;
 mod m20261202_000110_create_enter_workspace_function;
+mod m20261206_000150_index_subscriptions_by_subject_and_role;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000090_store_change_ids_as_json::Migration),
             Box::new(m20261201_000100_index_fact_sheets_by_type_and_update::Migration),
             Box::new(m20261202_000110_create_enter_workspace_function::Migration),
+            Box::new(m20261206_000150_index_subscriptions_by_subject_and_role::Migration),
         ]
     }
 }
