@@ -17,11 +17,14 @@ pub struct NumberBounds {
     pub lte: Option<f64>,
 }
 
+/// One bound's comparison of completion with its value.
+type Comparison = fn(f64) -> Expr;
+
 /// The completion bounds as a condition; a bound outside 0 to 1 (where no completion lies, so
 /// probably a percentage) is refused naming it.
 pub(super) fn completion(bounds: &NumberBounds, errors: &mut Vec<FieldError>) -> Condition {
     use fact_sheet::Column::Completion;
-    let comparisons: [(&str, Option<f64>, fn(f64) -> Expr); 4] = [
+    let comparisons: [(&str, Option<f64>, Comparison); 4] = [
         ("gt", bounds.gt, |v| Completion.gt(v)),
         ("gte", bounds.gte, |v| Completion.gte(v)),
         ("lt", bounds.lt, |v| Completion.lt(v)),
