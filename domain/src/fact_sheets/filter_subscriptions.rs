@@ -48,6 +48,8 @@ pub(super) fn condition(
             user => user,
         };
         let matching = match (user, filter.role) {
+            // Any subscription at all; a condition that always holds, as the grouped sub-query
+            // checks each condition by name in HAVING.
             (None, None) => Condition::all().add(subscription::Column::FactSheetId.is_not_null()),
             (user, role) => Condition::all()
                 .add_option(user.map(|u| subscription::Column::Subject.eq(u)))

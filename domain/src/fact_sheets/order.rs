@@ -195,28 +195,25 @@ impl Sort<'_> {
             .ok_or_else(|| Error::invalid("after", "the cursor belongs to another sort order"))?;
         let sorted = self.sort_expr();
         let id = Expr::col((fact_sheet::Entity, fact_sheet::Column::Id));
-        let (past, tie) = if descending {
-            (
-                operand.clone().map(|v| sorted.clone().lt(v)),
-                id.lt(position.id),
-            )
-        } else {
-            (
-                operand.clone().map(|v| sorted.clone().gt(v)),
-                id.gt(position.id),
-            )
+        let tie = match descending {
+            true => id.lt(position.id),
+            false => id.gt(position.id),
         };
-        Ok(match (operand, past) {
-            (Some(value), Some(past)) => {
-                let mut any = Condition::any()
-                    .add(past)
-                    .add(Condition::all().add(sorted.clone().eq(value)).add(tie));
-                if matches!(self, Sort::Attribute(_)) {
-                    any = any.add(sorted.is_null());
-                }
-                any
-            }
-            _ => Condition::all().add(sorted.is_null()).add(tie),
+        let Some(value) = operand else {
+            // Past the last value: only the rest of those without one.
+            return Ok(Condition::all().add(sorted.is_null()).add(tie));
+        };
+        let past = match descending {
+            true => sorted.clone().lt(value.clone()),
+            false => sorted.clone().gt(value.clone()),
+        };
+        let after = Condition::any()
+            .add(past)
+            .add(Condition::all().add(sorted.clone().eq(value)).add(tie));
+        Ok(match self {
+            // Every fact sheet without a value comes after those with one.
+            Sort::Attribute(_) => after.add(sorted.is_null()),
+            Sort::Field(_) => after,
         })
     }
 
