@@ -66,6 +66,13 @@ pub const RELATION_FILTERS: Cap = Cap {
     unit: "relation filters",
 };
 
+/// Conditions of `filter.subscriptions`, checked like relation filters in one grouped
+/// sub-query.
+pub const SUBSCRIPTION_FILTERS: Cap = Cap {
+    max: 20,
+    unit: "subscription filters",
+};
+
 /// Attribute keys of `filter.attributes`, each a condition of the attribute index's grouped
 /// sub-query.
 pub const ATTRIBUTE_FILTERS: Cap = Cap {
@@ -116,11 +123,12 @@ pub const ROLL_UP: Cap = Cap {
 };
 
 /// Every cap, for the documentation check below.
-pub const ALL: [Cap; 12] = [
+pub const ALL: [Cap; 13] = [
     IDS,
     TYPES,
     TAGS,
     RELATION_FILTERS,
+    SUBSCRIPTION_FILTERS,
     ATTRIBUTE_FILTERS,
     ATTRIBUTE_VALUES,
     SEARCH_CHARACTERS,

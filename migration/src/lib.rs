@@ -24,6 +24,7 @@ mod m20261201_000100_index_fact_sheets_by_type_and_update;
 mod m20261202_000110_create_enter_workspace_function;
 mod m20261206_000120_cover_events_by_source;
 mod m20261206_000130_add_change_actor_names;
+mod m20261206_000150_index_subscriptions_by_subject_and_role;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000110_create_enter_workspace_function::Migration),
             Box::new(m20261206_000120_cover_events_by_source::Migration),
             Box::new(m20261206_000130_add_change_actor_names::Migration),
+            Box::new(m20261206_000150_index_subscriptions_by_subject_and_role::Migration),
         ]
     }
 }

@@ -35,6 +35,7 @@ mod schema_drift;
 mod schema_fact_sheets;
 mod schema_meta_model;
 mod schema_queries;
+mod schema_report_filters;
 mod schema_tags;
 mod schema_tenant_canary;
 mod schema_traversal;

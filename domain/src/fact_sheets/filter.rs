@@ -8,10 +8,16 @@ use sea_orm::{
 };
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Status, filter_options::unknown_option};
+use super::{
+    Status,
+    filter_bounds::{self, NumberBounds},
+    filter_options::unknown_option,
+    filter_subscriptions::{self, SubscriptionFilter},
+};
 use crate::{
     error::{Error, FieldError, Result},
     limits,
@@ -35,6 +41,14 @@ pub struct FactSheetFilter {
     pub status: Option<Status>,
     pub relations: Vec<RelationFilter>,
     pub parent_id: Option<Uuid>,
+    /// Bounds on completion (a fraction, 0 to 1).
+    pub completion: Option<NumberBounds>,
+    /// Fact sheets last changed at or after this instant.
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Fact sheets last changed before this instant.
+    pub updated_before: Option<DateTime<Utc>>,
+    /// Subscriptions the fact sheet must have (or lack), all of them.
+    pub subscriptions: Vec<SubscriptionFilter>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -199,6 +213,17 @@ pub(crate) async fn compile(
     }
     if let Some(parent) = filter.parent_id {
         base = base.add(fact_sheet::Column::ParentId.eq(parent));
+    }
+    if let Some(bounds) = &filter.completion {
+        base = base.add(filter_bounds::completion(bounds, &mut errors));
+    }
+    base = base.add(filter_bounds::updated(
+        filter.updated_after,
+        filter.updated_before,
+        &mut errors,
+    ));
+    if let Some(c) = filter_subscriptions::condition(ws, &filter.subscriptions, &mut errors) {
+        base = base.add(c);
     }
     if let Some(search) = &filter.search {
         for word in search.split_whitespace() {
@@ -408,6 +433,11 @@ fn oversized(filter: &FactSheetFilter) -> Vec<FieldError> {
         limits::RELATION_FILTERS,
         "filter.relations",
         Some(filter.relations.len()),
+    );
+    cap(
+        limits::SUBSCRIPTION_FILTERS,
+        "filter.subscriptions",
+        Some(filter.subscriptions.len()),
     );
     if let Some(search) = &filter.search {
         cap(

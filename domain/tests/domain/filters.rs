@@ -380,29 +380,17 @@ async fn pages_follow_the_order_without_gaps_or_repeats() {
     seed(&w).await;
     let model = w.model().await;
     for order in [
-        FactSheetOrder {
-            field: OrderField::Name,
-            descending: false,
-        },
-        FactSheetOrder {
-            field: OrderField::Name,
-            descending: true,
-        },
-        FactSheetOrder {
-            field: OrderField::Completion,
-            descending: true,
-        },
-        FactSheetOrder {
-            field: OrderField::UpdatedAt,
-            descending: false,
-        },
+        FactSheetOrder::field(OrderField::Name, false),
+        FactSheetOrder::field(OrderField::Name, true),
+        FactSheetOrder::field(OrderField::Completion, true),
+        FactSheetOrder::field(OrderField::UpdatedAt, false),
     ] {
         let all = fact_sheets::list(
             w.db.conn(),
             &w.admin,
             &model,
             &Default::default(),
-            order,
+            order.clone(),
             Some(100),
             None,
         )
@@ -418,7 +406,7 @@ async fn pages_follow_the_order_without_gaps_or_repeats() {
                 &w.admin,
                 &model,
                 &Default::default(),
-                order,
+                order.clone(),
                 Some(3),
                 after.as_deref(),
             )
@@ -437,10 +425,7 @@ async fn pages_follow_the_order_without_gaps_or_repeats() {
         &w.admin,
         &model,
         &artifacts(),
-        FactSheetOrder {
-            field: OrderField::Name,
-            descending: true,
-        },
+        FactSheetOrder::field(OrderField::Name, true),
         Some(2),
         None,
     )

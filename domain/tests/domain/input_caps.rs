@@ -9,7 +9,7 @@ use domain::{
     external_ids::ExternalId,
     fact_sheets::{
         self, FactSheet, FactSheetFilter, FactSheetOrder, NewFactSheet, RelationDirection,
-        RelationFilter,
+        RelationFilter, SubscriptionFilter,
     },
     limits,
     meta_model::{
@@ -18,6 +18,7 @@ use domain::{
     },
     meta_model_versions::{self, AttributeOwner, MetaModelEdit},
     relations::{self, NewRelation},
+    subscriptions::{self, SubscriptionRole},
     tags,
 };
 use serde_json::{Map, Value, json};
@@ -154,6 +155,14 @@ async fn one_item_over_a_filter_cap_is_refused_naming_the_field() {
             };
             over(limits::RELATION_FILTERS)
         ],
+        subscriptions: vec![
+            SubscriptionFilter {
+                user: None,
+                role: Some(SubscriptionRole::Accountable),
+                exists: false,
+            };
+            over(limits::SUBSCRIPTION_FILTERS)
+        ],
         search: Some("x ".repeat(over(limits::SEARCH_WORDS))),
         attributes: Some(Value::Object(attributes)),
         ..Default::default()
@@ -166,6 +175,7 @@ async fn one_item_over_a_filter_cap_is_refused_naming_the_field() {
             "filter.types",
             "filter.tags",
             "filter.relations",
+            "filter.subscriptions",
             "filter.search",
             "filter.attributes",
             "filter.attributes.k0",
@@ -371,9 +381,31 @@ async fn a_filter_with_every_list_at_its_cap_finds_exactly_its_match_on_both_dat
             exists: i < half,
         })
         .collect();
+    // The target has half the subscriptions asked for; the other half no fact sheet has.
+    let half = limits::SUBSCRIPTION_FILTERS.max / 2;
+    for i in 0..half {
+        let user = format!("cap-{i}@acme.test");
+        subscriptions::subscribe(
+            w.db.conn(),
+            &w.admin,
+            target.id,
+            &user,
+            SubscriptionRole::Observer,
+        )
+        .await
+        .unwrap();
+    }
+    let subscription_filters = (0..limits::SUBSCRIPTION_FILTERS.max)
+        .map(|i| SubscriptionFilter {
+            user: Some(format!("cap-{i}@acme.test")),
+            role: (i >= half).then_some(SubscriptionRole::Accountable),
+            exists: i < half,
+        })
+        .collect();
     let filter = FactSheetFilter {
         ids: Some(ids),
         types: Some(vec!["Probe".into(); limits::TYPES.max]),
+        subscriptions: subscription_filters,
         search: Some(words.join(" ")),
         attributes: Some(Value::Object(attributes)),
         tags: Some(tag_names.clone()),

@@ -22,6 +22,7 @@ mod option_rename;
 mod pool_health;
 mod rate_limits;
 mod relations;
+mod report_filters;
 mod row_level_security;
 mod siblings;
 mod statement_cancel;

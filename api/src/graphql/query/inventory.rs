@@ -75,7 +75,10 @@ impl InventoryQuery {
         order_by: Option<FactSheetOrderInput>,
     ) -> async_graphql::Result<FactSheetConnection> {
         let filter = filter.unwrap_or_default().into_domain()?;
-        let order = order_by.map(Into::into).unwrap_or_default();
+        let order = order_by
+            .map(TryInto::try_into)
+            .transpose()?
+            .unwrap_or_default();
         FactSheetConnection::list(ctx, filter, order, first, after.as_deref()).await
     }
 

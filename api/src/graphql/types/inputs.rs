@@ -9,7 +9,7 @@ use domain::{
 use serde_json::Value;
 
 use crate::graphql::enums::{
-    FactSheetOrderField, FactSheetStatus, RelationDirection, SortDirection,
+    FactSheetOrderField, FactSheetStatus, RelationDirection, SortDirection, SubscriptionRole,
 };
 use crate::graphql::errors::{bad_input, parse_id};
 
@@ -89,6 +89,47 @@ pub struct RelationFilterInput {
     pub exists: bool,
 }
 
+/// Bounds on a number; each applies when given.
+#[derive(InputObject)]
+pub struct NumberBoundsInput {
+    pub gt: Option<f64>,
+    pub gte: Option<f64>,
+    pub lt: Option<f64>,
+    pub lte: Option<f64>,
+}
+
+impl From<NumberBoundsInput> for fact_sheets::NumberBounds {
+    fn from(b: NumberBoundsInput) -> Self {
+        Self {
+            gt: b.gt,
+            gte: b.gte,
+            lt: b.lt,
+            lte: b.lte,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct SubscriptionFilterInput {
+    /// Only subscriptions of this user (an id or email address, as subscribed).
+    pub user: Option<String>,
+    /// Only subscriptions in this role.
+    pub role: Option<SubscriptionRole>,
+    /// false selects fact sheets that have no such subscription.
+    #[graphql(default = true)]
+    pub exists: bool,
+}
+
+impl From<SubscriptionFilterInput> for fact_sheets::SubscriptionFilter {
+    fn from(s: SubscriptionFilterInput) -> Self {
+        Self {
+            user: s.user,
+            role: s.role.map(Into::into),
+            exists: s.exists,
+        }
+    }
+}
+
 #[derive(InputObject, Default)]
 pub struct FactSheetFilter {
     pub ids: Option<Vec<ID>>,
@@ -104,12 +145,25 @@ pub struct FactSheetFilter {
     pub status: Option<FactSheetStatus>,
     pub relations: Option<Vec<RelationFilterInput>>,
     pub parent_id: Option<ID>,
+    /// Bounds on completion, a fraction from 0 to 1: `{lt: 0.5}`.
+    pub completion: Option<NumberBoundsInput>,
+    /// Fact sheets last changed at or after this instant (inclusive).
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Fact sheets last changed before this instant (exclusive), so consecutive windows
+    /// neither overlap nor leave gaps.
+    pub updated_before: Option<DateTime<Utc>>,
+    /// Subscriptions a fact sheet must have, or lack (`exists: false`), all of them:
+    /// `[{user: "alice@acme.test"}]`, `[{role: ACCOUNTABLE, exists: false}]`.
+    pub subscriptions: Option<Vec<SubscriptionFilterInput>>,
 }
 
+/// Orders by a fact sheet `field` (NAME when neither is given) or by a number or integer
+/// `attribute` of the meta model; fact sheets without a value for the attribute come last in
+/// both directions. Ties are broken by id.
 #[derive(InputObject)]
 pub struct FactSheetOrderInput {
-    #[graphql(default_with = "FactSheetOrderField::Name")]
-    pub field: FactSheetOrderField,
+    pub field: Option<FactSheetOrderField>,
+    pub attribute: Option<String>,
     #[graphql(default)]
     pub direction: SortDirection,
 }
@@ -184,15 +238,34 @@ impl FactSheetFilter {
                 .as_ref()
                 .map(|id| parse_id(id, "filter.parentId"))
                 .transpose()?,
+            completion: self.completion.map(Into::into),
+            updated_after: self.updated_after,
+            updated_before: self.updated_before,
+            subscriptions: self
+                .subscriptions
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         })
     }
 }
 
-impl From<FactSheetOrderInput> for FactSheetOrder {
-    fn from(o: FactSheetOrderInput) -> Self {
-        Self {
-            field: o.field.into(),
-            descending: o.direction == SortDirection::Desc,
+impl TryFrom<FactSheetOrderInput> for FactSheetOrder {
+    type Error = async_graphql::Error;
+
+    fn try_from(o: FactSheetOrderInput) -> async_graphql::Result<Self> {
+        let descending = o.direction == SortDirection::Desc;
+        match (o.field, o.attribute) {
+            (Some(_), Some(_)) => Err(bad_input(
+                "orderBy.attribute",
+                "order by a field or by an attribute, not both",
+            )),
+            (None, Some(attribute)) => Ok(Self::attribute(attribute, descending)),
+            (field, None) => Ok(Self::field(
+                field.unwrap_or(FactSheetOrderField::Name).into(),
+                descending,
+            )),
         }
     }
 }
