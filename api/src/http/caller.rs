@@ -1,7 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::header};
 use domain::{Principal, api_tokens::TokenSecret, security_log::Refusal};
 
-use super::{AppState, rate_limit};
+use super::{AppState, endpoint_rules::Endpoint, rate_limit};
 use crate::{
     auth::{AuthError, authenticate, bearer_token},
     client_error::ClientError,
@@ -40,6 +40,18 @@ pub async fn caller(state: &AppState, req: &HttpRequest) -> Result<Principal, Ht
             })
         }
     }
+}
+
+/// The caller of `endpoint`, refused with 403 when its role is below the endpoint's rule.
+pub async fn authorized(
+    state: &AppState,
+    req: &HttpRequest,
+    endpoint: Endpoint,
+) -> Result<Principal, HttpResponse> {
+    let principal = caller(state, req).await?;
+    domain::authz::require(&principal, endpoint.action())
+        .map_err(|e| HttpResponse::from(ClientError::from(e)))?;
+    Ok(principal)
 }
 
 /// The refusal of a request whose workspace its first transaction found deleted, after

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use super::{
     AppState,
     body::{batch_too_large, read_limited},
-    caller::{caller, workspace_gone},
+    caller::{authorized, workspace_gone},
+    endpoint_rules::Endpoint,
     event_shape::{BATCH, STRUCTURED, bad_json_time, bad_time, encoding_hint},
 };
 use crate::{client_error::ClientError, error_code::ErrorCode};
@@ -34,13 +35,10 @@ pub async fn ingest(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let principal = match caller(&state, &req).await {
+    let principal = match authorized(&state, &req, Endpoint::Events).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
-        return ClientError::from(e).into();
-    }
     let body = match read_limited(
         &req,
         payload,

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::{
     AppState,
-    caller::{caller, workspace_gone},
+    caller::{authorized, workspace_gone},
+    endpoint_rules::Endpoint,
 };
 use crate::{client_error::ClientError, error_code::ErrorCode};
 
@@ -25,13 +26,10 @@ const PAGE_SIZE: u64 = 500;
 pub const NDJSON: &str = "application/x-ndjson";
 
 pub async fn export(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let principal = match caller(&state, &req).await {
+    let principal = match authorized(&state, &req, Endpoint::Export).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    if let Err(e) = domain::authz::require(&principal, domain::authz::Action::Read) {
-        return ClientError::from(e).into();
-    }
     let filter = match filter_of(req.query_string()) {
         Ok(f) => f,
         Err(refusal) => return refusal.into(),

@@ -10,7 +10,8 @@ use domain::exchange::{ImportMode, ImportOptions, import_ndjson};
 use super::{
     AppState,
     body::read_limited,
-    caller::{caller, workspace_gone},
+    caller::{authorized, workspace_gone},
+    endpoint_rules::Endpoint,
     export_endpoint::NDJSON,
 };
 use crate::{client_error::ClientError, error_code::ErrorCode, import_report};
@@ -20,13 +21,10 @@ pub async fn import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let principal = match caller(&state, &req).await {
+    let principal = match authorized(&state, &req, Endpoint::Import).await {
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
-        return ClientError::from(e).into();
-    }
     let options = match options_of(req.query_string()) {
         Ok(o) => o,
         Err(refusal) => return refusal.into(),

@@ -6,6 +6,7 @@
 mod body;
 mod caller;
 mod connection_limit;
+pub mod endpoint_rules;
 mod event_shape;
 mod events_endpoint;
 mod export_endpoint;

@@ -1,0 +1,32 @@
+//! The permission each authenticated HTTP endpoint beside `/graphql` needs, in one table, as
+//! `graphql::operation_rules` keeps it for GraphQL operations. Endpoints ask [`super::caller::
+//! authorized`] for their caller with their own entry, so a rule changes in one line, and a test
+//! walks the table with every role.
+
+use actix_web::http::Method;
+use domain::authz::Action;
+
+/// The HTTP endpoints that act for an authenticated caller (GraphQL has its own table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Events,
+    Import,
+    Export,
+}
+
+impl Endpoint {
+    pub const ALL: [Endpoint; 3] = [Endpoint::Events, Endpoint::Import, Endpoint::Export];
+
+    /// The route and the least permission it needs.
+    pub fn rule(self) -> (Method, &'static str, Action) {
+        match self {
+            Endpoint::Events => (Method::POST, "/events", Action::WriteInventory),
+            Endpoint::Import => (Method::POST, "/import", Action::WriteInventory),
+            Endpoint::Export => (Method::GET, "/export", Action::Read),
+        }
+    }
+
+    pub fn action(self) -> Action {
+        self.rule().2
+    }
+}
