@@ -10,6 +10,25 @@
   'use strict';
 
   var STORAGE_KEY = 'wayfinder.graphiql.token';
+
+  // Shown in a new tab instead of GraphiQL's generic welcome: a query that answers in any
+  // workspace and shows what the inventory holds.
+  var FIRST_QUERY = [
+    '# Wayfinder. The book icon on the left documents every field.',
+    '# Run with Ctrl-Enter.',
+    '{',
+    '  viewer { workspace role }',
+    '  factSheets(first: 10) {',
+    '    totalCount',
+    '    facets { types { key count } }',
+    '    edges {',
+    '      node { type name completion relations { totalCount } }',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
   var login = document.getElementById('login');
   var loginMessage = document.getElementById('login-message');
   var tokenField = document.getElementById('login-token');
@@ -140,7 +159,12 @@
       fetch: fetchWith(jwt),
     });
     root = window.ReactDOM.createRoot(editor);
-    root.render(window.React.createElement(window.GraphiQL, { fetcher: fetcher }));
+    root.render(
+      window.React.createElement(window.GraphiQL, {
+        fetcher: fetcher,
+        defaultQuery: FIRST_QUERY,
+      })
+    );
   }
 
   function logIn(token) {
