@@ -233,7 +233,10 @@ mod tests {
             "paths": { "/a": { "get": {}, "post": {}, "parameters": [] } } });
         let summary = summarize(&doc).unwrap();
         assert_eq!(summary.spec_version, "2.0");
-        assert_eq!(summary.api_version, "1.1", "a YAML number is read as a number");
+        assert_eq!(
+            summary.api_version, "1.1",
+            "a YAML number is read as a number"
+        );
         assert_eq!(
             summary.servers,
             ["https://api.example.com/v1", "http://api.example.com/v1"]
@@ -256,7 +259,10 @@ mod tests {
             ["openapi", "info.title", "info.version"]
         );
         assert_eq!(
-            fields(summarize(&json!({ "swagger": "1.2", "info": { "title": "T", "version": "1" } })).unwrap_err()),
+            fields(
+                summarize(&json!({ "swagger": "1.2", "info": { "title": "T", "version": "1" } }))
+                    .unwrap_err()
+            ),
             ["swagger"]
         );
         assert_eq!(
