@@ -37,8 +37,13 @@ pub fn parse_document(text: &str) -> Result<Value> {
     let value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| Error::invalid("", format!("is not JSON: {e}")))?
     } else {
-        serde_saphyr::from_str(text)
-            .map_err(|e| Error::invalid("", format!("is neither JSON nor YAML: {e}")))?
+        serde_saphyr::from_str(text).map_err(|e| {
+            // The first line says where and why; the rest quotes the input back.
+            let e = e.to_string();
+            let why = e.lines().next().unwrap_or_default();
+            let why = why.strip_prefix("error: ").unwrap_or(why);
+            Error::invalid("", format!("is neither JSON nor YAML: {why}"))
+        })?
     };
     if let Some(refusal) = crate::limits::check_json("", &value) {
         return Err(Error::Invalid(vec![refusal]));
@@ -167,6 +172,18 @@ mod tests {
         assert_eq!(
             (summary.spec_version.as_str(), summary.api_version.as_str()),
             ("2.0", "2")
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_neither_json_nor_yaml_is_refused_as_a_whole() {
+        let Err(Error::Invalid(errors)) = parse_document("info: [unclosed\n  title: x") else {
+            panic!("broken YAML was read");
+        };
+        assert_eq!(errors[0].path, "");
+        assert_eq!(
+            errors[0].message,
+            "is neither JSON nor YAML: line 2 column 8: illegal placement of ':' indicator"
         );
     }
 
