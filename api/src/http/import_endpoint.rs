@@ -128,6 +128,8 @@ impl Format {
             Format::Ndjson => &[NDJSON],
             Format::OpenApi => &[
                 "application/yaml",
+                "application/x-yaml",
+                "text/yaml",
                 "application/json",
                 "application/vnd.oai.openapi",
                 "application/vnd.oai.openapi+json",

@@ -240,6 +240,10 @@ async fn the_api_parameter_records_the_description_on_an_existing_api_keeping_it
     .await;
     assert_eq!(status, 422, "{report:#}");
     assert_eq!(error_fields(&report), [(1, "type", "BAD_USER_INPUT")]);
+    let (status, report) =
+        import_yaml(&server, "api=cmdb:API-404", fixture("petstore-2.0.yaml")).await;
+    assert_eq!(status, 422, "{report:#}");
+    assert_eq!(error_fields(&report), [(1, "api", "NOT_FOUND")]);
     let (status, body) = import_yaml(&server, "api=petstore", fixture("petstore-2.0.yaml")).await;
     assert_eq!(
         (status, &body["errors"][0]["extensions"]["field"]),

@@ -71,8 +71,8 @@ pub fn api_ref(text: &str) -> Result<Ref> {
     }
 }
 
-/// Records the description `body` on the API `api` names, or else on the API found (or created)
-/// by its external ID `openapi:<info.title>`. A document that is not a supported description is
+/// Records the description `body` on the API `api` names (which must exist), or else on the API
+/// found (or created) by its external ID `openapi:<info.title>`. A document that is not a supported description is
 /// reported as refused line 1, naming the field; only a failure of the server is an `Err`.
 pub async fn import_openapi(
     tx: &sea_orm::DatabaseTransaction,
@@ -103,6 +103,7 @@ pub async fn import_openapi(
         }
         Err(e) => return Err(e),
     };
+    let named = api.is_some();
     let reference = api.unwrap_or_else(|| {
         Ref::ExternalId(ExternalId {
             namespace: OPENAPI_NAMESPACE.to_owned(),
@@ -115,8 +116,27 @@ pub async fn import_openapi(
             fact_sheets::by_external_id(tx, principal, &e.namespace, &e.value).await?
         }
     };
+    if named && existing.is_none() {
+        // Naming an API is for one that exists: a typo must not create another.
+        return Ok(ImportReport {
+            validate_only: options.validate_only,
+            errors: vec![LineError {
+                line: 1,
+                field: "api".into(),
+                error: Error::not_found("API", describe(&reference)),
+            }],
+            ..ImportReport::default()
+        });
+    }
     let line = sheet_line(&summary, reference, existing.as_ref());
     import_ndjson(tx, principal, model, &line.to_string(), options, progress).await
+}
+
+fn describe(reference: &Ref) -> String {
+    match reference {
+        Ref::Id(id) => id.to_string(),
+        Ref::ExternalId(e) => format!("{}:{}", e.namespace, e.value),
+    }
 }
 
 /// The fact sheet line for `summary`. The name is the title only for a new API: an existing
