@@ -1,7 +1,8 @@
 //! `wayfinder import` and `wayfinder export`: the NDJSON of `POST /import` and `GET /export`,
 //! straight against the configured database like the other commands, acting as the workspace's
 //! operator (recorded as `cli`). Progress goes to stderr, so stdout carries only the data: the
-//! export's lines, or the import's report as JSON.
+//! export's lines, or the import's report as JSON. `--format openapi` imports one OpenAPI or
+//! Swagger description onto an API fact sheet instead, as `POST /import?format=openapi` does.
 
 use std::{
     io::{Read, Write},
@@ -11,7 +12,10 @@ use std::{
 use anyhow::Context;
 use clap::Args;
 use domain::{
-    exchange::{ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_ndjson},
+    exchange::{
+        ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_ndjson,
+        import_openapi, openapi,
+    },
     meta_model_versions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,15 +65,26 @@ pub struct ExportArgs {
 
 /// Exits 0 when no line was refused, 1 when one was, 2 on a usage error.
 pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
-    if args.format != "ndjson" {
-        return usage(format!(
-            "--format {} is not available in this version; use ndjson",
-            args.format
-        ));
-    }
-    if args.api.is_some() {
+    let is_openapi = match args.format.as_str() {
+        "ndjson" => false,
+        "openapi" => true,
+        other => {
+            return usage(format!(
+                "--format {other} is not available in this version; use ndjson or openapi"
+            ));
+        }
+    };
+    if args.api.is_some() && !is_openapi {
         return usage("--api applies to --format openapi only".into());
     }
+    let api = match args.api.as_deref().map(openapi::api_ref).transpose() {
+        Ok(api) => api,
+        Err(_) => {
+            return usage(
+                "--api must be a fact sheet id or <namespace>:<value> of an external ID".into(),
+            );
+        }
+    };
     let mut body = String::new();
     let read = if args.file.as_os_str() == "-" {
         std::io::stdin().read_to_string(&mut body)
@@ -98,18 +113,15 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
     );
     let tx = store.begin_write(operator.workspace_id).await?;
     let model = meta_model_versions::current(&*tx, &operator).await?.model;
-    let report = import_ndjson(
-        &tx,
-        &operator,
-        &model,
-        &body,
-        options,
-        &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        },
-    )
-    .await?;
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = if is_openapi {
+        import_openapi(&tx, &operator, &model, &body, api, options, &mut progress).await?
+    } else {
+        import_ndjson(&tx, &operator, &model, &body, options, &mut progress).await?
+    };
     bar.finish_and_clear();
     let refused = !report.errors.is_empty();
     if report.commits(options) {

@@ -3,9 +3,12 @@
 //! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded:
 //! the lines are held until the last one is in, as a line may name a fact sheet a later line
 //! creates and an atomic import is checked whole before it is committed.
+//!
+//! `format=openapi` takes one OpenAPI or Swagger description (YAML or JSON) instead, recorded on
+//! the API fact sheet `api` names, with the same report.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use domain::exchange::{ImportMode, ImportOptions, import_ndjson};
+use domain::exchange::{ImportMode, ImportOptions, Ref, import_ndjson, import_openapi, openapi};
 
 use super::{
     AppState,
@@ -25,14 +28,21 @@ pub async fn import(
         Ok(p) => p,
         Err(refusal) => return refusal,
     };
-    let options = match options_of(req.query_string()) {
+    let ImportRequest {
+        options,
+        format,
+        api,
+    } = match request_of(req.query_string()) {
         Ok(o) => o,
         Err(refusal) => return refusal.into(),
     };
-    if !is_ndjson(&req) {
+    if !format.accepts(content_type(&req)) {
         return ClientError::new(
             ErrorCode::BadUserInput,
-            format!("an import must be sent as Content-Type: {NDJSON}"),
+            format!(
+                "this import must be sent as Content-Type: {}",
+                format.content_types().join(" or ")
+            ),
         )
         .with_detail("field", "Content-Type")
         .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
@@ -57,8 +67,23 @@ pub async fn import(
     let result = async {
         let tx = state.store.begin_write(principal.workspace_id).await?;
         let model = state.meta_models.current(&*tx, &principal, None).await?;
-        let report =
-            import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?;
+        let report = match format {
+            Format::Ndjson => {
+                import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?
+            }
+            Format::OpenApi => {
+                import_openapi(
+                    &tx,
+                    &principal,
+                    &model.model,
+                    text,
+                    api,
+                    options,
+                    &mut |_, _| {},
+                )
+                .await?
+            }
+        };
         if report.commits(options) {
             tx.commit().await?;
         }
@@ -79,22 +104,65 @@ pub async fn import(
     }
 }
 
-fn is_ndjson(req: &HttpRequest) -> bool {
+/// The media type of the body, without parameters.
+fn content_type(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case(NDJSON))
+        .map(str::trim)
 }
 
-/// `validateOnly`, `mode` and `format`, each refused by name when its value is not one it takes.
-fn options_of(query: &str) -> Result<ImportOptions, ClientError> {
+/// What the body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Ndjson,
+    OpenApi,
+}
+
+impl Format {
+    fn content_types(self) -> &'static [&'static str] {
+        match self {
+            Format::Ndjson => &[NDJSON],
+            Format::OpenApi => &[
+                "application/yaml",
+                "application/x-yaml",
+                "text/yaml",
+                "application/json",
+                "application/vnd.oai.openapi",
+                "application/vnd.oai.openapi+json",
+            ],
+        }
+    }
+
+    fn accepts(self, content_type: Option<&str>) -> bool {
+        content_type.is_some_and(|mime| {
+            self.content_types()
+                .iter()
+                .any(|t| mime.eq_ignore_ascii_case(t))
+        })
+    }
+}
+
+/// The query parameters of an import.
+struct ImportRequest {
+    options: ImportOptions,
+    format: Format,
+    /// The API fact sheet an OpenAPI description is recorded on.
+    api: Option<Ref>,
+}
+
+/// `validateOnly`, `mode`, `format` and `api`, each refused by name when its value is not one it
+/// takes.
+fn request_of(query: &str) -> Result<ImportRequest, ClientError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| ClientError::new(ErrorCode::BadUserInput, "the query string is malformed"))?;
     let bad = |field: &'static str, message: String| {
         ClientError::new(ErrorCode::BadUserInput, message).with_detail("field", field)
     };
     let mut options = ImportOptions::default();
+    let mut format = Format::Ndjson;
+    let mut api = None;
     for (key, value) in pairs {
         match key.as_str() {
             "validateOnly" => {
@@ -116,25 +184,49 @@ fn options_of(query: &str) -> Result<ImportOptions, ClientError> {
                     _ => return Err(bad("mode", "mode must be atomic or partial".into())),
                 }
             }
-            "format" => match value.as_str() {
-                "ndjson" => {}
-                "backstage" | "openapi" => {
-                    return Err(bad(
-                        "format",
-                        format!("format {value} is not supported by this server; use ndjson"),
-                    )
-                    .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+            "format" => {
+                format = match value.as_str() {
+                    "ndjson" => Format::Ndjson,
+                    "openapi" => Format::OpenApi,
+                    "backstage" => {
+                        return Err(bad(
+                            "format",
+                            format!(
+                                "format {value} is not supported by this server; use ndjson or openapi"
+                            ),
+                        )
+                        .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+                    }
+                    _ => return Err(bad("format", "format must be ndjson or openapi".into())),
                 }
-                _ => return Err(bad("format", "format must be ndjson".into())),
-            },
+            }
+            "api" => {
+                let Ok(named) = openapi::api_ref(&value) else {
+                    return Err(bad(
+                        "api",
+                        "api must be a fact sheet id or <namespace>:<value> of an external ID"
+                            .into(),
+                    ));
+                };
+                api = Some(named);
+            }
             other => {
                 return Err(ClientError::new(
                     ErrorCode::BadUserInput,
-                    format!("unknown query parameter `{other}`; use validateOnly, mode or format"),
+                    format!(
+                        "unknown query parameter `{other}`; use validateOnly, mode, format or api"
+                    ),
                 )
                 .with_detail("field", other.to_owned()));
             }
         }
     }
-    Ok(options)
+    if api.is_some() && format != Format::OpenApi {
+        return Err(bad("api", "api applies to format=openapi only".into()));
+    }
+    Ok(ImportRequest {
+        options,
+        format,
+        api,
+    })
 }

@@ -10,10 +10,12 @@
 mod export;
 mod import;
 mod line;
+pub mod openapi;
 mod parse;
 mod report;
 
 pub use export::{ExportCursor, ExportFilter, export_page};
 pub use import::import_ndjson;
 pub use line::Ref;
+pub use openapi::import_openapi;
 pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};

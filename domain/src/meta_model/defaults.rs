@@ -197,6 +197,18 @@ fn api() -> FactSheetType {
             ),
             attribute("specUrl", "Specification", AttributeType::Url, 1.0),
             attribute("version", "Version", AttributeType::String, 0.5),
+            // Read from the API's OpenAPI description by an import, so they weigh nothing in
+            // completion: no one is asked to fill them in.
+            attribute("title", "Title", AttributeType::String, 0.0),
+            attribute(
+                "specVersion",
+                "Specification version",
+                AttributeType::String,
+                0.0,
+            ),
+            attribute("apiVersion", "API version", AttributeType::String, 0.0),
+            attribute("servers", "Servers", AttributeType::Text, 0.0),
+            attribute("operationCount", "Operations", AttributeType::Integer, 0.0),
         ],
     )
 }
