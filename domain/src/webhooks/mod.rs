@@ -17,7 +17,7 @@ use std::fmt;
 use crate::events::IncomingEvent;
 
 pub use resolve::receive;
-pub use signature::signature_matches;
+pub use signature::{signature_header, signature_matches};
 
 /// The code hosts a workspace can receive webhooks from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -19,6 +19,14 @@ pub fn signature_matches(secret: &[u8], body: &[u8], header: Option<&str>) -> bo
     mac.verify_slice(&expected).is_ok()
 }
 
+/// The `X-Hub-Signature-256` header GitHub sends with `body` under `secret`: for clients that
+/// play GitHub's part (the webhook benchmark).
+pub fn signature_header(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
