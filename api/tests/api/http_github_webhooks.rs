@@ -2,13 +2,11 @@
 //! `api/tests/fixtures/github/README.md`), signed as GitHub signs them, posted to the server on
 //! a free port; what they store is read back from the database and through the metrics.
 
-use api::config::Config;
-use domain::Role;
+use api::config::{Config, RateLimitBackend};
+use domain::{Role, webhooks::signature_header};
 use entity::{change_fact, deployment_fact, event, work_item_fact};
-use hmac::{Hmac, Mac};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use crate::{
     http_events::create_artifact,
@@ -34,11 +32,8 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// `X-Hub-Signature-256` of `body` under `secret`, as GitHub computes it.
 fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    signature_header(secret.as_bytes(), body)
 }
 
 /// Posts `payload` as GitHub event `event` to workspace `workspace`, signed with `secret` when
@@ -523,4 +518,34 @@ async fn only_an_admin_sets_the_secret_it_is_never_readable_and_setting_it_again
     assert_eq!(status, 401, "the replaced secret no longer verifies");
     let (status, body) = deliver(&server, "acme", "push", "r-3", &push, Some("rotated")).await;
     assert_eq!((status, &body["accepted"]), (202, &json!(1)), "{body}");
+}
+
+#[tokio::test]
+async fn deliveries_have_the_body_limit_and_the_rate_limit_of_events() {
+    let app = TestApp::new().await;
+    app.data(SET_SECRET, json!({"s": ACME_SECRET})).await;
+    let server = app.spawn(Config {
+        max_event_body_bytes: 12_000,
+        rate_limit_per_token_per_minute: 3,
+        rate_limit_per_workspace_per_minute: 5,
+        rate_limit_burst_seconds: 60,
+        rate_limit_backend: RateLimitBackend::Memory,
+        ..Config::default()
+    });
+    let mut large = fixture("push");
+    large["commits"][0]["message"] = json!("x".repeat(12_000));
+    let (status, body) = deliver(&server, "acme", "push", "big", &large, Some(ACME_SECRET)).await;
+    assert_eq!((status, code(&body)), (413, "LIMIT_EXCEEDED"), "{body}");
+
+    let push = fixture("push");
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        let delivery = format!("limited-{n}");
+        statuses.push(
+            deliver(&server, "acme", "push", &delivery, &push, Some(ACME_SECRET))
+                .await
+                .0,
+        );
+    }
+    assert_eq!(statuses, [202, 202, 202, 429, 429]);
 }
