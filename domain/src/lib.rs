@@ -8,12 +8,12 @@
 //! `fact_sheet_store`). The few public functions without a principal are deliberate entry
 //! points for trusted callers, each saying so: platform operations with no workspace role
 //! ([`workspaces`], [`features::set`]), authentication before a principal exists
-//! ([`api_tokens::redeem`], [`workspace_cache`], [`rate_limits`]), and [`metrics::load`].
+//! ([`api_tokens::redeem`], [`workspace_cache`], [`rate_limits`], [`webhooks::secrets::find`]), and [`metrics::load`].
 //!
 //! Layers, each using only those below it, and no module one that uses it back:
 //! 1. foundations: error, principal, security log, authz, limits, paging, db, versions, cache, meta_model;
 //! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
-//! 3. services: fact sheets, relations, metrics, import, exchange, meta model versions, workspaces, tokens.
+//! 3. services: fact sheets, relations, metrics, import, exchange, meta model versions, workspaces, tokens, webhooks.
 
 pub mod api_tokens;
 pub mod attributes;
@@ -41,6 +41,7 @@ pub mod security_log;
 pub mod subscriptions;
 pub mod tags;
 pub mod versions;
+pub mod webhooks;
 pub mod workspace_cache;
 pub mod workspaces;
 

@@ -19,6 +19,7 @@ pub mod relation;
 pub mod subscription;
 pub mod tag;
 pub mod tag_group;
+pub mod webhook_secret;
 pub mod work_item_fact;
 pub mod workspace;
 pub mod workspace_feature;

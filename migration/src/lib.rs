@@ -25,6 +25,7 @@ mod m20261202_000110_create_enter_workspace_function;
 mod m20261206_000120_cover_events_by_source;
 mod m20261206_000130_add_change_actor_names;
 mod m20261206_000150_index_subscriptions_by_subject_and_role;
+mod m20261206_000190_create_webhook_secrets;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000120_cover_events_by_source::Migration),
             Box::new(m20261206_000130_add_change_actor_names::Migration),
             Box::new(m20261206_000150_index_subscriptions_by_subject_and_role::Migration),
+            Box::new(m20261206_000190_create_webhook_secrets::Migration),
         ]
     }
 }

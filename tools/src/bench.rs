@@ -5,6 +5,7 @@ mod client;
 mod events;
 mod load;
 mod team_metrics;
+mod webhooks;
 
 use api::config::Config;
 use clap::Subcommand;
@@ -15,11 +16,14 @@ pub enum BenchCommand {
     Events(events::EventsArgs),
     /// Drive a running server at fixed concurrency from this second process.
     Load(load::LoadArgs),
+    /// GitHub webhook deliveries in a row through the signed endpoint, and their latency.
+    Webhooks(webhooks::WebhooksArgs),
 }
 
 pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Events(args) => events::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
+        BenchCommand::Webhooks(args) => webhooks::run(config, args).await,
     }
 }

@@ -115,3 +115,18 @@ mirror_enum!(
     /// Whether a workspace feature can be used.
     FeatureStatus <=> domain::features::FeatureStatus { Enabled, Disabled }
 );
+
+/// A code host whose webhooks Wayfinder receives.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WebhookProvider {
+    #[graphql(name = "GITHUB")]
+    GitHub,
+}
+
+impl From<WebhookProvider> for domain::webhooks::Provider {
+    fn from(v: WebhookProvider) -> Self {
+        match v {
+            WebhookProvider::GitHub => Self::GitHub,
+        }
+    }
+}

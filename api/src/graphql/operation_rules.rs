@@ -36,6 +36,7 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "apiTokens", AdministerWorkspace),
         (Mutation, "createApiToken", AdministerWorkspace),
         (Mutation, "revokeApiToken", AdministerWorkspace),
+        (Mutation, "setWebhookSecret", AdministerWorkspace),
         // Changing the inventory.
         (Mutation, "createFactSheet", WriteInventory),
         (Mutation, "updateFactSheet", WriteInventory),

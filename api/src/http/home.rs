@@ -16,6 +16,7 @@ const PAGE: &str = r#"<!doctype html>
 <ul>
 <li><a href="/graphql"><code>/graphql</code></a>: the GraphQL endpoint (<code>POST</code>, with <code>Authorization: Bearer &lt;token&gt;</code>); opened in a browser, GraphiQL where it is on (development).</li>
 <li><code>POST /events</code>: CloudEvents for the DORA and Flow metrics.</li>
+<li><code>POST /webhooks/github/&lt;workspace&gt;</code>: GitHub webhook deliveries, signed with the workspace's webhook secret.</li>
 <li><code>GET /export</code>: the workspace as NDJSON, one fact sheet or relation per line.</li>
 <li><code>POST /import</code>: NDJSON lines (as the export writes them) applied to the workspace, with a report of every line.</li>
 <li><code>POST /auth/token</code>: exchanges an API token for a short-lived access token.</li>

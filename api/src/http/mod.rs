@@ -1,7 +1,7 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on, with its
 //! files under `/graphiql/`), `/events`, `/export`, `/import`, `/auth/token` (API token
-//! exchange), `/healthz`, `/readyz`, and `/` (a page naming
-//! them).
+//! exchange), `/webhooks/github/{workspace}` (signed deliveries), `/healthz`, `/readyz`, and
+//! `/` (a page naming them).
 
 mod body;
 mod caller;
@@ -20,6 +20,7 @@ mod rate_limit;
 mod server;
 mod token_endpoint;
 mod unread_body;
+mod webhooks_endpoint;
 
 pub use rate_limit::{RateLimitSettings, RateLimiter};
 pub use server::{AppState, HttpLimits, RunningServer, start};

@@ -12,7 +12,7 @@ use super::{
     import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
-    token_endpoint, unread_body,
+    token_endpoint, unread_body, webhooks_endpoint,
 };
 use crate::{auth::JwtKeys, client_error::ClientError, error_code::ErrorCode, graphql::AppSchema};
 
@@ -94,6 +94,10 @@ pub fn start(
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/export", web::get().to(export_endpoint::export))
             .route("/import", web::post().to(import_endpoint::import))
+            .route(
+                "/webhooks/github/{workspace}",
+                web::post().to(webhooks_endpoint::github),
+            )
             .service(
                 web::resource("/auth/token")
                     .route(web::post().to(token_endpoint::exchange))

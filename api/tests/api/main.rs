@@ -17,6 +17,7 @@ mod http_errors;
 mod http_events;
 mod http_exchange;
 mod http_features;
+mod http_github_webhooks;
 mod http_graphiql;
 mod http_graphql;
 mod http_home;

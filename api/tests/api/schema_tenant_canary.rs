@@ -4,6 +4,7 @@
 //! names or values may come back, and acme's data must be unchanged afterwards. Runs on both
 //! databases; on PostgreSQL through the restricted role, under row-level security.
 
+use domain::webhooks::{Provider, secrets};
 use serde_json::{Value, json};
 
 use crate::{operations::Schema, support::TestApp};
@@ -37,6 +38,11 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
     let before = app.data(SNAPSHOT, json!({})).await;
+    app.data(
+        r#"mutation($s: String!) { setWebhookSecret(provider: GITHUB, secret: $s) { path } }"#,
+        json!({ "s": secret("webhook-secret") }),
+    )
+    .await;
 
     let intruder = app.other_workspace().await;
     let schema = Schema::of(&api::graphql::sdl());
@@ -96,6 +102,13 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         "acme's data changed"
     );
     assert_snapshot_has_data(&before, &marker);
+    let webhook_secret =
+        secrets::find(app.db.conn(), app.admin.workspace_id, Provider::GitHub).await;
+    assert_eq!(
+        webhook_secret.unwrap(),
+        Some(secret("webhook-secret")),
+        "acme's webhook secret changed"
+    );
 }
 
 fn codes(response: &Value) -> Vec<String> {

@@ -7,6 +7,7 @@ mod fact_sheets;
 mod meta_model;
 mod relations;
 mod tags;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -17,4 +18,5 @@ pub struct Mutation(
     tags::TagMutation,
     meta_model::MetaModelMutation,
     api_tokens::ApiTokenMutation,
+    webhooks::WebhookMutation,
 );

@@ -46,3 +46,12 @@ pub struct MetaModelPayload {
     pub affected_relations: u64,
     pub details: Vec<String>,
 }
+
+/// The secret itself is never returned: it stays between the workspace and the provider.
+#[derive(SimpleObject)]
+pub struct WebhookSecretPayload {
+    pub provider: crate::graphql::enums::WebhookProvider,
+    /// Where the provider sends deliveries, relative to the server's address
+    /// (`/webhooks/github/<workspace>`).
+    pub path: String,
+}

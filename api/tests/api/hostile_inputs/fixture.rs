@@ -252,6 +252,7 @@ impl Fixture {
                 json!({"input": {"name": format!("tok{n}"), "role": "MEMBER", "ttl": "30d"}})
             }
             "revokeApiToken" => json!({"id": self.api_token(app, fresh, n).await}),
+            "setWebhookSecret" => json!({"provider": "GITHUB", "secret": format!("secret{n}")}),
             "metaModelVersions" | "tags" | "tagGroups" | "viewer" | "apiTokens"
             | "workspaceFeatures" => json!({}),
             "unlinkedEventSources" => json!({"first": 2}),
