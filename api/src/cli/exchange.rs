@@ -1,4 +1,4 @@
-//! `wayfinder import` and `wayfinder export`: the NDJSON of `POST /import` and `GET /export`,
+//! `wayfinder import` and `wayfinder export`: what `POST /import` and `GET /export` exchange,
 //! straight against the configured database like the other commands, acting as the workspace's
 //! operator (recorded as `cli`). Progress goes to stderr, so stdout carries only the data: the
 //! export's lines, or the import's report as JSON.
@@ -11,7 +11,10 @@ use std::{
 use anyhow::Context;
 use clap::Args;
 use domain::{
-    exchange::{ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_ndjson},
+    exchange::{
+        ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_backstage,
+        import_ndjson,
+    },
     meta_model_versions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,9 +64,9 @@ pub struct ExportArgs {
 
 /// Exits 0 when no line was refused, 1 when one was, 2 on a usage error.
 pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
-    if args.format != "ndjson" {
+    if args.format == "openapi" {
         return usage(format!(
-            "--format {} is not available in this version; use ndjson",
+            "--format {} is not available in this version; use ndjson or backstage",
             args.format
         ));
     }
@@ -98,18 +101,15 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
     );
     let tx = store.begin_write(operator.workspace_id).await?;
     let model = meta_model_versions::current(&*tx, &operator).await?.model;
-    let report = import_ndjson(
-        &tx,
-        &operator,
-        &model,
-        &body,
-        options,
-        &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        },
-    )
-    .await?;
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = if args.format == "backstage" {
+        import_backstage(&tx, &operator, &model, &body, options, &mut progress).await?
+    } else {
+        import_ndjson(&tx, &operator, &model, &body, options, &mut progress).await?
+    };
     bar.finish_and_clear();
     let refused = !report.errors.is_empty();
     if report.commits(options) {

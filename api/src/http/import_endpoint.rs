@@ -1,11 +1,12 @@
-//! `POST /import`: NDJSON lines applied to the caller's workspace in one transaction, answered
+//! `POST /import`: NDJSON lines, or Backstage descriptors (`format=backstage`), applied to the
+//! caller's workspace in one transaction, answered
 //! with the report of every line (200 when none was refused, else 422). The body is read under
 //! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded:
 //! the lines are held until the last one is in, as a line may name a fact sheet a later line
 //! creates and an atomic import is checked whole before it is committed.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use domain::exchange::{ImportMode, ImportOptions, import_ndjson};
+use domain::exchange::{ImportMode, ImportOptions, import_backstage, import_ndjson};
 
 use super::{
     AppState,
@@ -27,14 +28,18 @@ pub async fn import(
     if let Err(e) = domain::authz::require(&principal, domain::authz::Action::WriteInventory) {
         return ClientError::from(e).into();
     }
-    let options = match options_of(req.query_string()) {
+    let (options, format) = match options_of(req.query_string()) {
         Ok(o) => o,
         Err(refusal) => return refusal.into(),
     };
-    if !is_ndjson(&req) {
+    if !format.accepts(&req) {
         return ClientError::new(
             ErrorCode::BadUserInput,
-            format!("an import must be sent as Content-Type: {NDJSON}"),
+            format!(
+                "an import of format {} must be sent as Content-Type: {}",
+                format.name(),
+                format.content_types()[0]
+            ),
         )
         .with_detail("field", "Content-Type")
         .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
@@ -59,8 +64,15 @@ pub async fn import(
     let result = async {
         let tx = state.store.begin_write(principal.workspace_id).await?;
         let model = state.meta_models.current(&*tx, &principal, None).await?;
-        let report =
-            import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?;
+        let report = match format {
+            Format::Ndjson => {
+                import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?
+            }
+            Format::Backstage => {
+                import_backstage(&tx, &principal, &model.model, text, options, &mut |_, _| {})
+                    .await?
+            }
+        };
         if report.commits(options) {
             tx.commit().await?;
         }
@@ -81,22 +93,51 @@ pub async fn import(
     }
 }
 
-fn is_ndjson(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case(NDJSON))
+/// The formats this server reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Ndjson,
+    Backstage,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Ndjson => "ndjson",
+            Format::Backstage => "backstage",
+        }
+    }
+
+    /// The first is the one to use; YAML has gone by several names.
+    fn content_types(self) -> &'static [&'static str] {
+        match self {
+            Format::Ndjson => &[NDJSON],
+            Format::Backstage => &["application/yaml", "application/x-yaml", "text/yaml"],
+        }
+    }
+
+    fn accepts(self, req: &HttpRequest) -> bool {
+        req.headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                self.content_types()
+                    .iter()
+                    .any(|t| mime.trim().eq_ignore_ascii_case(t))
+            })
+    }
 }
 
 /// `validateOnly`, `mode` and `format`, each refused by name when its value is not one it takes.
-fn options_of(query: &str) -> Result<ImportOptions, ClientError> {
+fn options_of(query: &str) -> Result<(ImportOptions, Format), ClientError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| ClientError::new(ErrorCode::BadUserInput, "the query string is malformed"))?;
     let bad = |field: &'static str, message: String| {
         ClientError::new(ErrorCode::BadUserInput, message).with_detail("field", field)
     };
     let mut options = ImportOptions::default();
+    let mut format = Format::Ndjson;
     for (key, value) in pairs {
         match key.as_str() {
             "validateOnly" => {
@@ -119,15 +160,18 @@ fn options_of(query: &str) -> Result<ImportOptions, ClientError> {
                 }
             }
             "format" => match value.as_str() {
-                "ndjson" => {}
-                "backstage" | "openapi" => {
+                "ndjson" => format = Format::Ndjson,
+                "backstage" => format = Format::Backstage,
+                "openapi" => {
                     return Err(bad(
                         "format",
-                        format!("format {value} is not supported by this server; use ndjson"),
+                        format!(
+                            "format {value} is not supported by this server; use ndjson or backstage"
+                        ),
                     )
                     .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
                 }
-                _ => return Err(bad("format", "format must be ndjson".into())),
+                _ => return Err(bad("format", "format must be ndjson or backstage".into())),
             },
             other => {
                 return Err(ClientError::new(
@@ -138,5 +182,5 @@ fn options_of(query: &str) -> Result<ImportOptions, ClientError> {
             }
         }
     }
-    Ok(options)
+    Ok((options, format))
 }

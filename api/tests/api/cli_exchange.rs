@@ -148,14 +148,7 @@ async fn a_workspace_exported_and_imported_by_the_cli_arrives_whole_with_exit_co
 
     // Usage errors: exit 2.
     for args in [
-        vec![
-            "import",
-            "--workspace",
-            "acme",
-            "--format",
-            "backstage",
-            "-",
-        ],
+        vec!["import", "--workspace", "acme", "--format", "openapi", "-"],
         vec!["import", "--workspace", "acme", "--format", "yaml", "-"],
         vec!["import", "--workspace", "acme"],
         vec!["import", "--workspace", "nope", "-"],

@@ -505,7 +505,7 @@ async fn only_members_import_and_the_request_must_be_ndjson() {
         &server,
         "acme",
         Role::Member,
-        "format=backstage",
+        "format=openapi",
         line.clone(),
     )
     .await;

@@ -11,6 +11,7 @@ mod cli_migrate;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
+mod http_backstage;
 mod http_errors;
 mod http_events;
 mod http_exchange;
