@@ -6,6 +6,7 @@ mod support;
 
 mod browser_graphiql;
 mod cli;
+mod cli_backstage;
 mod cli_exchange;
 mod cli_migrate;
 mod hostile_inputs;
