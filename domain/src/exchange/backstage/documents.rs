@@ -90,6 +90,7 @@ pub(super) fn read(document: &Document) -> Read {
         Err(e) => {
             let message = e.to_string();
             let first = message.lines().next().unwrap_or_default();
+            let first = first.strip_prefix("error: ").unwrap_or(first);
             return malformed(None, FieldError::new("", format!("is not YAML: {first}")));
         }
     };
