@@ -68,7 +68,8 @@ pub(super) struct Descriptor {
 
 pub(super) enum Read {
     Entity(Box<Descriptor>),
-    /// A kind that has no counterpart in the inventory.
+    /// A kind with no counterpart in the inventory: people (User), the catalog's own plumbing
+    /// (Location, Template), and kinds of Backstage's plugins.
     Skipped {
         entity: EntityRef,
         kind: String,
@@ -78,11 +79,6 @@ pub(super) enum Read {
         errors: Vec<FieldError>,
     },
 }
-
-/// Kinds read as descriptors of no inventory: people, and the catalog's own plumbing.
-const SKIPPED_KINDS: &[&str] = &["user", "location", "template"];
-pub(super) const IMPORTED_KINDS: &[&str] =
-    &["component", "api", "resource", "group", "system", "domain"];
 
 pub(super) fn read(document: &Document) -> Read {
     let value = match serde_saphyr::from_str::<Value>(&document.text) {
@@ -120,9 +116,7 @@ pub(super) fn read(document: &Document) -> Read {
         };
     };
     let entity = EntityRef::new(&kind, &namespace, &name);
-    if SKIPPED_KINDS.contains(&entity.kind.as_str())
-        || !IMPORTED_KINDS.contains(&entity.kind.as_str())
-    {
+    if entity.fact_sheet_type().is_none() {
         return Read::Skipped { entity, kind };
     }
     match root.get("apiVersion").and_then(Value::as_str) {

@@ -22,6 +22,18 @@ impl EntityRef {
         }
     }
 
+    /// The fact sheet type entities of this kind become; `None` for a kind not imported.
+    pub fn fact_sheet_type(&self) -> Option<&'static str> {
+        Some(match self.kind.as_str() {
+            "component" => "SoftwareArtifact",
+            "api" => "API",
+            "resource" => "CloudResource",
+            "group" => "Team",
+            "system" | "domain" => "Product",
+            _ => return None,
+        })
+    }
+
     /// Reads `text`, taking `default_kind` when it names none; the message says what is wrong.
     pub fn parse(text: &str, default_kind: Option<&str>) -> Result<Self, String> {
         let text = text.trim();

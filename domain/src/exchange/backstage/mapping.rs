@@ -27,18 +27,6 @@ use crate::{
 /// The external ID namespace of imported entities.
 pub(super) const NAMESPACE: &str = "backstage";
 
-/// The fact sheet type each imported kind becomes.
-pub(super) fn fact_sheet_type(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "component" => "SoftwareArtifact",
-        "api" => "API",
-        "resource" => "CloudResource",
-        "group" => "Team",
-        "system" | "domain" => "Product",
-        _ => return None,
-    })
-}
-
 /// What the references of a body can lead to.
 pub(super) struct Catalog<'a> {
     pub tx: &'a DatabaseTransaction,
@@ -57,8 +45,10 @@ pub(super) struct Mapped {
 
 impl Catalog<'_> {
     pub async fn map(&self, d: &Descriptor) -> Result<Mapped> {
-        let fact_sheet_type =
-            fact_sheet_type(&d.entity.kind).expect("only imported kinds are mapped");
+        let fact_sheet_type = d
+            .entity
+            .fact_sheet_type()
+            .expect("only imported kinds are mapped");
         let mut mapped = Mapped::default();
         let warn = |mapped: &mut Mapped, message: String| {
             mapped.warnings.push(LineWarning {
@@ -140,25 +130,22 @@ impl Catalog<'_> {
         let Some(owns) = owns else {
             return Ok(mapped);
         };
-        let this = &d.entity;
-        let mut wanted: Vec<(&str, &str, &EntityRef, &EntityRef, &EntityRef)> = Vec::new();
+        let mut wanted = Vec::new();
         if let Some(owner) = &d.owner {
-            wanted.push(("spec.owner", owns, owner, this, owner));
+            wanted.push(Wanted::from(owner, "spec.owner", owns));
         }
         if let Some(system) = &d.system {
-            wanted.push((
+            wanted.push(Wanted::from(
+                system,
                 "spec.system",
                 "productContainsArtifact",
-                system,
-                this,
-                system,
             ));
         }
         for api in &d.provides_apis {
-            wanted.push(("spec.providesApis", "artifactProvidesApi", this, api, api));
+            wanted.push(Wanted::to(api, "spec.providesApis", "artifactProvidesApi"));
         }
         for api in &d.consumes_apis {
-            wanted.push(("spec.consumesApis", "artifactConsumesApi", this, api, api));
+            wanted.push(Wanted::to(api, "spec.consumesApis", "artifactConsumesApi"));
         }
         let depends_on: Vec<_> = d
             .depends_on
@@ -168,7 +155,7 @@ impl Catalog<'_> {
         for (text, dependency) in &depends_on {
             match dependency {
                 Ok(r) if r.kind == "resource" => {
-                    wanted.push(("spec.dependsOn", "artifactRunsOn", this, r, r))
+                    wanted.push(Wanted::to(r, "spec.dependsOn", "artifactRunsOn"))
                 }
                 Ok(r) => warn(
                     &mut mapped,
@@ -182,15 +169,20 @@ impl Catalog<'_> {
                 ),
             }
         }
-        for (field, relation_type, from, to, other) in wanted {
-            if let Err(message) = self.relation_fits(field, relation_type, from, to, other) {
+        for w in wanted {
+            let (from, to) = if w.outgoing {
+                (&d.entity, w.other)
+            } else {
+                (w.other, &d.entity)
+            };
+            if let Err(message) = self.relation_fits(&w, from, to) {
                 warn(&mut mapped, message);
                 continue;
             }
-            match self.check(field, other).await? {
+            match self.check(w.field, w.other).await? {
                 Ok(()) => mapped.lines.push(Line::Relation(RelationLine {
                     line: d.index,
-                    relation_type: relation_type.to_owned(),
+                    relation_type: w.relation_type.to_owned(),
                     from: backstage_ref(from),
                     to: backstage_ref(to),
                     attributes: Patch::Keep,
@@ -203,17 +195,16 @@ impl Catalog<'_> {
         Ok(mapped)
     }
 
-    /// Whether the meta model has `relation_type` between the types `from` and `to` become.
+    /// Whether the meta model has the relation type between the types `from` and `to` become;
+    /// `Err` is the warning.
     fn relation_fits(
         &self,
-        field: &str,
-        relation_type: &str,
+        w: &Wanted<'_>,
         from: &EntityRef,
         to: &EntityRef,
-        other: &EntityRef,
     ) -> std::result::Result<(), String> {
-        let (Some(from_type), Some(to_type)) =
-            (fact_sheet_type(&from.kind), fact_sheet_type(&to.kind))
+        let (field, relation_type, other) = (w.field, w.relation_type, w.other);
+        let (Some(from_type), Some(to_type)) = (from.fact_sheet_type(), to.fact_sheet_type())
         else {
             return Err(not_imported_kind(field, other));
         };
@@ -232,7 +223,7 @@ impl Catalog<'_> {
         field: &str,
         reference: &EntityRef,
     ) -> Result<std::result::Result<(), String>> {
-        if fact_sheet_type(&reference.kind).is_none() {
+        if reference.fact_sheet_type().is_none() {
             return Ok(Err(not_imported_kind(field, reference)));
         }
         if self.in_body.contains(reference) {
@@ -247,6 +238,36 @@ impl Catalog<'_> {
                 "{field} {reference} is neither in this import nor in the workspace"
             )),
         })
+    }
+}
+
+/// A relation a descriptor asks for: of `relation_type`, between the descriptor's entity and
+/// `other`, which its field `field` names.
+struct Wanted<'d> {
+    other: &'d EntityRef,
+    field: &'static str,
+    relation_type: &'static str,
+    /// Whether the descriptor's entity is the relation's `from` end.
+    outgoing: bool,
+}
+
+impl<'d> Wanted<'d> {
+    fn from(other: &'d EntityRef, field: &'static str, relation_type: &'static str) -> Self {
+        Wanted {
+            other,
+            field,
+            relation_type,
+            outgoing: false,
+        }
+    }
+
+    fn to(other: &'d EntityRef, field: &'static str, relation_type: &'static str) -> Self {
+        Wanted {
+            other,
+            field,
+            relation_type,
+            outgoing: true,
+        }
     }
 }
 
