@@ -7,7 +7,19 @@ use serde_json::{Value, json};
 use crate::client_error::ClientError;
 
 pub fn to_json(report: ImportReport) -> Value {
-    let errors: Vec<Value> = report.errors.into_iter().map(line_error).collect();
+    let references = report.references;
+    let errors: Vec<Value> = report
+        .errors
+        .into_iter()
+        .map(|e| {
+            let reference = references.get(&e.line).cloned();
+            let mut json = line_error(e);
+            if let Some(reference) = reference {
+                json["ref"] = Value::String(reference);
+            }
+            json
+        })
+        .collect();
     json!({
         "validateOnly": report.validate_only,
         "created": report.created,

@@ -1,8 +1,9 @@
 //! `wayfinder import` and `wayfinder export`: the NDJSON of `POST /import` and `GET /export`,
 //! straight against the configured database like the other commands, acting as the workspace's
 //! operator (recorded as `cli`). Progress goes to stderr, so stdout carries only the data: the
-//! export's lines, or the import's report as JSON. `--format openapi` imports one OpenAPI or
-//! Swagger description onto an API fact sheet instead, as `POST /import?format=openapi` does.
+//! export's lines, or the import's report as JSON. `--format backstage` reads Backstage catalog
+//! descriptors and `--format openapi` one OpenAPI or Swagger description onto an API fact sheet
+//! instead, as `POST /import?format=…` does.
 
 use std::{
     io::{Read, Write},
@@ -13,8 +14,8 @@ use anyhow::Context;
 use clap::Args;
 use domain::{
     exchange::{
-        ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_ndjson,
-        import_openapi, openapi,
+        ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_backstage,
+        import_ndjson, import_openapi, openapi,
     },
     meta_model_versions,
 };
@@ -65,15 +66,7 @@ pub struct ExportArgs {
 
 /// Exits 0 when no line was refused, 1 when one was, 2 on a usage error.
 pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
-    let is_openapi = match args.format.as_str() {
-        "ndjson" => false,
-        "openapi" => true,
-        other => {
-            return usage(format!(
-                "--format {other} is not available in this version; use ndjson or openapi"
-            ));
-        }
-    };
+    let is_openapi = args.format == "openapi";
     if args.api.is_some() && !is_openapi {
         return usage("--api applies to --format openapi only".into());
     }
@@ -117,10 +110,14 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = if is_openapi {
-        import_openapi(&tx, &operator, &model, &body, api, options, &mut progress).await?
-    } else {
-        import_ndjson(&tx, &operator, &model, &body, options, &mut progress).await?
+    let report = match args.format.as_str() {
+        "openapi" => {
+            import_openapi(&tx, &operator, &model, &body, api, options, &mut progress).await?
+        }
+        "backstage" => {
+            import_backstage(&tx, &operator, &model, &body, options, &mut progress).await?
+        }
+        _ => import_ndjson(&tx, &operator, &model, &body, options, &mut progress).await?,
     };
     bar.finish_and_clear();
     let refused = !report.errors.is_empty();

@@ -4,11 +4,14 @@
 //! the lines are held until the last one is in, as a line may name a fact sheet a later line
 //! creates and an atomic import is checked whole before it is committed.
 //!
-//! `format=openapi` takes one OpenAPI or Swagger description (YAML or JSON) instead, recorded on
-//! the API fact sheet `api` names, with the same report.
+//! `format=backstage` takes Backstage catalog descriptors (YAML documents) instead, and
+//! `format=openapi` one OpenAPI or Swagger description (YAML or JSON), recorded on the API fact
+//! sheet `api` names; both are turned into the same lines and answered with the same report.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use domain::exchange::{ImportMode, ImportOptions, Ref, import_ndjson, import_openapi, openapi};
+use domain::exchange::{
+    ImportMode, ImportOptions, Ref, import_backstage, import_ndjson, import_openapi, openapi,
+};
 
 use super::{
     AppState,
@@ -71,6 +74,10 @@ pub async fn import(
             Format::Ndjson => {
                 import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?
             }
+            Format::Backstage => {
+                import_backstage(&tx, &principal, &model.model, text, options, &mut |_, _| {})
+                    .await?
+            }
             Format::OpenApi => {
                 import_openapi(
                     &tx,
@@ -117,6 +124,7 @@ fn content_type(req: &HttpRequest) -> Option<&str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Ndjson,
+    Backstage,
     OpenApi,
 }
 
@@ -124,6 +132,7 @@ impl Format {
     fn content_types(self) -> &'static [&'static str] {
         match self {
             Format::Ndjson => &[NDJSON],
+            Format::Backstage => &["application/yaml", "application/x-yaml", "text/yaml"],
             Format::OpenApi => &[
                 "application/yaml",
                 "application/x-yaml",
@@ -187,17 +196,14 @@ fn request_of(query: &str) -> Result<ImportRequest, ClientError> {
             "format" => {
                 format = match value.as_str() {
                     "ndjson" => Format::Ndjson,
+                    "backstage" => Format::Backstage,
                     "openapi" => Format::OpenApi,
-                    "backstage" => {
+                    _ => {
                         return Err(bad(
                             "format",
-                            format!(
-                                "format {value} is not supported by this server; use ndjson or openapi"
-                            ),
-                        )
-                        .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+                            "format must be ndjson, backstage or openapi".into(),
+                        ));
                     }
-                    _ => return Err(bad("format", "format must be ndjson or openapi".into())),
                 }
             }
             "api" => {

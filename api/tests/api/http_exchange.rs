@@ -501,15 +501,8 @@ async fn only_members_import_and_the_request_must_be_ndjson() {
         (status, body["errors"][0]["extensions"]["code"].as_str()),
         (403, Some("FORBIDDEN"))
     );
-    let (status, body) = import(
-        &server,
-        "acme",
-        Role::Member,
-        "format=backstage",
-        line.clone(),
-    )
-    .await;
-    assert_eq!(status, 415);
+    let (status, body) = import(&server, "acme", Role::Member, "format=ldif", line.clone()).await;
+    assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["extensions"]["field"], "format");
     let (status, body) = import(
         &server,

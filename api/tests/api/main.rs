@@ -6,12 +6,14 @@ mod support;
 
 mod browser_graphiql;
 mod cli;
+mod cli_backstage;
 mod cli_exchange;
 mod cli_migrate;
 mod cli_openapi;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
+mod http_backstage;
 mod http_endpoint_rules;
 mod http_errors;
 mod http_events;

@@ -40,6 +40,32 @@ pub async fn import_ndjson(
     options: ImportOptions,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<ImportReport> {
+    let lines = body
+        .split('\n')
+        .enumerate()
+        .filter_map(
+            |(i, text)| match parse_line(i + 1, text.strip_suffix('\r').unwrap_or(text)) {
+                Ok(None) => None,
+                Ok(Some(line)) => Some(Ok(line)),
+                Err(errors) => Some(Err((i + 1, errors))),
+            },
+        )
+        .collect();
+    import_lines(tx, principal, model, lines, options, progress).await
+}
+
+/// A line read from the input, or its number and every problem found reading it.
+pub(super) type ReadLine = std::result::Result<Line, (usize, Vec<FieldError>)>;
+
+/// Applies `lines` however they were read (NDJSON, or another format turned into lines).
+pub(super) async fn import_lines(
+    tx: &DatabaseTransaction,
+    principal: &Principal,
+    model: &MetaModel,
+    lines: Vec<ReadLine>,
+    options: ImportOptions,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ImportReport> {
     authz::require(principal, Action::WriteInventory)?;
     let mut import = Import {
         tx,
@@ -54,19 +80,20 @@ pub async fn import_ndjson(
         },
     };
     let mut relation_lines = Vec::new();
-    for (i, text) in body.split('\n').enumerate() {
-        match parse_line(i + 1, text.strip_suffix('\r').unwrap_or(text)) {
-            Ok(None) => {}
-            Ok(Some(Line::FactSheet(sheet))) => import.add_sheet(*sheet),
-            Ok(Some(Line::Relation(r))) => relation_lines.push(r),
-            Err(errors) => import
-                .report
-                .errors
-                .extend(errors.into_iter().map(|e| LineError {
-                    line: i + 1,
-                    field: e.path.clone(),
-                    error: Error::Invalid(vec![e]),
-                })),
+    for read in lines {
+        match read {
+            Ok(Line::FactSheet(sheet)) => import.add_sheet(*sheet),
+            Ok(Line::Relation(r)) => relation_lines.push(r),
+            Err((line, errors)) => {
+                import
+                    .report
+                    .errors
+                    .extend(errors.into_iter().map(|e| LineError {
+                        line,
+                        field: e.path.clone(),
+                        error: Error::Invalid(vec![e]),
+                    }))
+            }
         }
     }
     let total = import.sheets.len() + relation_lines.len();

@@ -5,8 +5,10 @@
 //! Export reads page by page (keyset pagination on the id), so neither the server nor the
 //! client ever holds a whole workspace. Import applies each line through the same services as
 //! the GraphQL mutations, so it validates and records history exactly as they do, and a line
-//! that changes nothing writes nothing.
+//! that changes nothing writes nothing. Other formats (Backstage descriptors) are read into the
+//! same lines and go through the same import.
 
+mod backstage;
 mod export;
 mod import;
 mod line;
@@ -14,6 +16,7 @@ pub mod openapi;
 mod parse;
 mod report;
 
+pub use backstage::import_backstage;
 pub use export::{ExportCursor, ExportFilter, export_page};
 pub use import::import_ndjson;
 pub use line::Ref;

@@ -1,5 +1,7 @@
 //! What an import did, line by line: the counts and every refusal.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::error::Error;
@@ -36,6 +38,9 @@ pub struct ImportReport {
     /// Sorted by line.
     pub errors: Vec<LineError>,
     pub warnings: Vec<LineWarning>,
+    /// The entity each line stands for, by line, when the input's lines are documents that
+    /// name one (a Backstage descriptor): a document's index alone is hard to find in a file.
+    pub references: BTreeMap<usize, String>,
 }
 
 /// How refused lines affect the rest.

@@ -70,6 +70,24 @@ pub fn default_meta_model() -> MetaModel {
                 Cardinality::Many,
                 Cardinality::Many,
             ),
+            // Service catalogs give APIs and resources an owner of their own; types apart from
+            // `teamOwnsArtifact` keep its end types, and so the data and queries built on it.
+            relation(
+                "teamOwnsApi",
+                "owns",
+                "Team",
+                "API",
+                Cardinality::One,
+                Cardinality::Many,
+            ),
+            relation(
+                "teamOwnsResource",
+                "owns",
+                "Team",
+                "CloudResource",
+                Cardinality::One,
+                Cardinality::Many,
+            ),
         ],
     }
 }
@@ -101,6 +119,8 @@ fn team() -> FactSheetType {
             },
             attribute("contactEmail", "Contact email", AttributeType::Email, 1.0),
             attribute("chatChannel", "Chat channel", AttributeType::String, 0.5),
+            catalog_type(),
+            links(),
         ],
     )
 }
@@ -120,6 +140,8 @@ fn product() -> FactSheetType {
                 1.0,
             ),
             attribute("homepage", "Homepage", AttributeType::Url, 0.5),
+            catalog_type(),
+            links(),
         ],
     )
 }
@@ -163,6 +185,9 @@ fn software_artifact() -> FactSheetType {
             ),
             attribute("lifecycle", "Lifecycle", AttributeType::Lifecycle, 1.0),
             business_criticality(),
+            catalog_type(),
+            catalog_lifecycle(),
+            links(),
         ],
     )
 }
@@ -197,6 +222,9 @@ fn api() -> FactSheetType {
             ),
             attribute("specUrl", "Specification", AttributeType::Url, 1.0),
             attribute("version", "Version", AttributeType::String, 0.5),
+            catalog_type(),
+            catalog_lifecycle(),
+            links(),
             // Read from the API's OpenAPI description by an import, so they weigh nothing in
             // completion: no one is asked to fill them in.
             attribute("title", "Title", AttributeType::String, 0.0),
@@ -269,6 +297,8 @@ fn cloud_resource() -> FactSheetType {
                     0.5,
                 )
             },
+            catalog_type(),
+            links(),
         ],
     )
 }
@@ -285,6 +315,29 @@ fn business_criticality() -> AttributeDefinition {
         ],
         1.0,
     )
+}
+
+/// The type a service catalog (such as Backstage's `spec.type`) gives a fact sheet, kept as the
+/// catalog spells it: catalogs define their own types, so a select list would refuse some. Of no
+/// weight, so fact sheets kept by hand are not counted less complete for lacking it.
+fn catalog_type() -> AttributeDefinition {
+    attribute("catalogType", "Catalog type", AttributeType::String, 0.0)
+}
+
+/// A service catalog's lifecycle stage (`experimental`, `production`, …). The `lifecycle`
+/// attribute holds phase dates, which catalogs do not have.
+fn catalog_lifecycle() -> AttributeDefinition {
+    attribute(
+        "catalogLifecycle",
+        "Catalog lifecycle",
+        AttributeType::String,
+        0.0,
+    )
+}
+
+/// Links to dashboards, runbooks and the like, one per line.
+fn links() -> AttributeDefinition {
+    attribute("links", "Links", AttributeType::Text, 0.0)
 }
 
 fn fact_sheet_type(
@@ -400,7 +453,9 @@ mod tests {
                 "productContainsArtifact",
                 "artifactProvidesApi",
                 "artifactConsumesApi",
-                "artifactRunsOn"
+                "artifactRunsOn",
+                "teamOwnsApi",
+                "teamOwnsResource"
             ]
         );
     }

@@ -5,6 +5,7 @@
 mod support;
 
 mod aggregates;
+mod backstage_import;
 mod change_id_lists;
 mod events;
 mod fact_sheet_lists;
