@@ -312,3 +312,70 @@ async fn only_members_import_a_catalog_and_it_must_be_sent_as_yaml() {
     assert_eq!(body["errors"][0]["extensions"]["field"], "Content-Type");
     assert!(graph(&server).await.is_empty());
 }
+
+/// The fact sheet of the API `api:default/<name>` as exported: its attributes and description.
+async fn exported_api(server: &Server, name: &str) -> Value {
+    let text = server
+        .client
+        .get(format!("{}/export?types=API", server.base))
+        .bearer_auth(server.token("acme", Role::Viewer))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|l| l["name"] == name)
+        .unwrap_or_else(|| panic!("no API {name} in {text}"))
+}
+
+#[tokio::test]
+async fn an_apis_inline_openapi_definition_is_read_as_an_openapi_import_reads_it() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let (status, report) = import(
+        &server,
+        Role::Member,
+        "",
+        "application/yaml",
+        catalog(&["apis/petstore-api.yaml"]),
+    )
+    .await;
+    assert_eq!(status, 200, "{report:#}");
+    let api = exported_api(&server, "petstore").await;
+    let attributes = &api["attributes"];
+    assert_eq!(attributes["specVersion"], "3.0.0", "{api:#}");
+    assert_eq!(attributes["apiVersion"], "1.0.0");
+    assert_eq!(attributes["title"], "Swagger Petstore");
+    assert_eq!(attributes["servers"], "http://petstore.swagger.io/v1");
+    // GET and POST /pets, GET /pets/{petId}, as the descriptor's definition lists them.
+    assert_eq!(attributes["operationCount"], 3);
+    assert_eq!(
+        attributes["catalogType"], "openapi",
+        "the descriptor's own fields stay"
+    );
+    assert_eq!(
+        api["description"], "The petstore API",
+        "the descriptor's description wins over the definition's"
+    );
+
+    // A definition Backstage resolves from a file is warned of; the API still imports.
+    let placeholder = catalog(&["apis/petstore-api.yaml"]).replace(
+        "definition: |\n",
+        "definition:\n    $text: ./petstore.oas.yaml\n  unread: |\n",
+    );
+    let placeholder = placeholder.replace("name: petstore", "name: petstore-by-file");
+    let (status, report) = import(&server, Role::Member, "", "application/yaml", placeholder).await;
+    assert_eq!(status, 200, "{report:#}");
+    assert!(
+        has_warning(&report, 1, "spec.definition is not read"),
+        "{report:#}"
+    );
+    let by_file = exported_api(&server, "petstore-by-file").await;
+    assert!(
+        by_file["attributes"].get("operationCount").is_none(),
+        "{by_file:#}"
+    );
+}

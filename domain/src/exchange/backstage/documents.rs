@@ -64,6 +64,9 @@ pub(super) struct Descriptor {
     pub consumes_apis: Vec<EntityRef>,
     /// As written: a dependency must name its kind, and one that does not is only warned of.
     pub depends_on: Vec<String>,
+    /// An API's `spec.definition` as written: usually the description's text, sometimes a
+    /// placeholder (`$text: ./openapi.yaml`) that Backstage resolves and an import cannot.
+    pub definition: Option<Value>,
 }
 
 pub(super) enum Read {
@@ -185,6 +188,7 @@ pub(super) fn read(document: &Document) -> Read {
         provides_apis: references("providesApis", "api", &mut errors),
         consumes_apis: references("consumesApis", "api", &mut errors),
         depends_on: text_list(spec, "dependsOn", "spec.dependsOn", &mut errors).unwrap_or_default(),
+        definition: spec.get("definition").filter(|v| !v.is_null()).cloned(),
         entity: entity.clone(),
     };
     if errors.is_empty() {

@@ -15,6 +15,7 @@ use crate::{
     error::Result,
     exchange::{
         line::Ref,
+        openapi::{self, ApiSummary},
         parse::{Line, RelationLine, SheetLine},
         report::LineWarning,
     },
@@ -44,6 +45,12 @@ pub(super) struct Mapped {
 }
 
 impl Catalog<'_> {
+    fn defines(&self, fact_sheet_type: &str, attribute: &str) -> bool {
+        self.model
+            .fact_sheet_type(fact_sheet_type)
+            .is_some_and(|t| t.attribute(attribute).is_some())
+    }
+
     pub async fn map(&self, d: &Descriptor) -> Result<Mapped> {
         let fact_sheet_type = d
             .entity
@@ -74,11 +81,7 @@ impl Catalog<'_> {
             ("metadata.links", "links", &links),
         ] {
             let Some(value) = value else { continue };
-            let defined = self
-                .model
-                .fact_sheet_type(fact_sheet_type)
-                .is_some_and(|t| t.attribute(key).is_some());
-            if defined {
+            if self.defines(fact_sheet_type, key) {
                 attributes.insert(key.to_owned(), Value::String(value.clone()));
             } else {
                 warn(
@@ -87,6 +90,34 @@ impl Catalog<'_> {
                         "{field} is not imported: {fact_sheet_type} has no attribute `{key}` in this meta model"
                     ),
                 );
+            }
+        }
+
+        let mut description = d.description.clone();
+        if let Some(definition) = &d.definition {
+            match read_definition(definition) {
+                Ok(summary) => {
+                    for (key, value) in openapi::attributes_of(&summary) {
+                        if value.is_null() {
+                            continue;
+                        }
+                        if self.defines(fact_sheet_type, &key) {
+                            attributes.insert(key, value);
+                        } else {
+                            warn(
+                                &mut mapped,
+                                format!(
+                                    "spec.definition's {key} is not imported: {fact_sheet_type} has no attribute `{key}` in this meta model"
+                                ),
+                            );
+                        }
+                    }
+                    description = description.or(summary.description);
+                }
+                Err(message) => warn(
+                    &mut mapped,
+                    format!("spec.definition is not read: {message}"),
+                ),
             }
         }
 
@@ -108,7 +139,7 @@ impl Catalog<'_> {
             reference: backstage_ref(&d.entity),
             fact_sheet_type: Some(fact_sheet_type.to_owned()),
             name: Patch::Set(d.title.clone().unwrap_or_else(|| d.name.clone())),
-            description: d.description.clone().map_or(Patch::Keep, Patch::Set),
+            description: description.map_or(Patch::Keep, Patch::Set),
             status: None,
             attributes: if attributes.is_empty() {
                 Patch::Keep
@@ -284,4 +315,29 @@ fn backstage_ref(entity: &EntityRef) -> Ref {
         namespace: NAMESPACE.to_owned(),
         value: entity.to_string(),
     })
+}
+
+/// An inline OpenAPI or Swagger description, read as `format=openapi` reads one. A placeholder
+/// such as `$text: ./openapi.yaml` names a file beside the descriptor, which only Backstage
+/// itself can fetch.
+fn read_definition(definition: &Value) -> std::result::Result<ApiSummary, String> {
+    let Value::String(text) = definition else {
+        return Err("it is not the description's text (a `$text` placeholder names a file only Backstage can read)".into());
+    };
+    openapi::parse_document(text)
+        .and_then(|document| openapi::summarize(&document))
+        .map_err(|e| match e {
+            crate::error::Error::Invalid(fields) => fields
+                .iter()
+                .map(|f| {
+                    if f.path.is_empty() {
+                        f.message.clone()
+                    } else {
+                        format!("{} {}", f.path, f.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })
 }

@@ -160,18 +160,24 @@ fn sheet_line(
     if let (Some(description), false) = (&summary.description, has_description) {
         line.insert("description".into(), json!(description));
     }
-    line.insert(
-        "attributes".into(),
-        json!({
-            "specVersion": summary.spec_version,
-            "apiVersion": summary.api_version,
-            // One URL per line: the meta model has no list of strings.
-            "servers": (!summary.servers.is_empty()).then(|| summary.servers.join("\n")),
-            "operationCount": summary.operation_count,
-            "title": summary.title,
-        }),
-    );
+    line.insert("attributes".into(), Value::Object(attributes_of(summary)));
     Value::Object(line)
+}
+
+/// The API attributes a description sets, by key; `servers` is null when it names none. Shared
+/// by `format=openapi` and by the inline definitions of Backstage API descriptors.
+pub fn attributes_of(summary: &ApiSummary) -> Map<String, Value> {
+    let Value::Object(attributes) = json!({
+        "specVersion": summary.spec_version,
+        "apiVersion": summary.api_version,
+        // One URL per line: the meta model has no list of strings.
+        "servers": (!summary.servers.is_empty()).then(|| summary.servers.join("\n")),
+        "operationCount": summary.operation_count,
+        "title": summary.title,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    attributes
 }
 
 #[cfg(test)]
