@@ -1,15 +1,16 @@
 //! `POST /import`: NDJSON lines applied to the caller's workspace in one transaction, answered
 //! with the report of every line (200 when none was refused, else 422). The body is read under
-//! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded:
-//! the lines are held until the last one is in, as a line may name a fact sheet a later line
-//! creates and an atomic import is checked whole before it is committed.
+//! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded.
+//! It is parsed line by line as it arrives; the parsed lines are held until the last one is in,
+//! as a line may name a fact sheet a later line creates and an atomic import is checked whole
+//! before it is committed.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
-use domain::exchange::{ImportMode, ImportOptions, import_ndjson};
+use domain::exchange::{ImportMode, ImportOptions, NdjsonReader, import_lines};
 
 use super::{
     AppState,
-    body::read_limited,
+    body::read_limited_into,
     caller::{caller, workspace_gone},
     export_endpoint::NDJSON,
 };
@@ -40,27 +41,30 @@ pub async fn import(
         .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
         .into();
     }
-    let body = match read_limited(
+    // Each line is parsed as it arrives: the server holds parsed lines, never the body's text.
+    let mut reader = NdjsonReader::new();
+    if let Err(refusal) = read_limited_into(
         &req,
         payload,
         state.limits.max_import_body_bytes,
         &state.limits,
         "an import request",
         Some(&principal),
+        &mut |chunk| reader.feed(chunk),
     )
     .await
     {
-        Ok(b) => b,
-        Err(refusal) => return refusal,
-    };
-    let Ok(text) = std::str::from_utf8(&body) else {
+        return refusal;
+    }
+    let body = reader.finish();
+    if !body.is_utf8() {
         return ClientError::new(ErrorCode::BadUserInput, "the body must be UTF-8 text").into();
-    };
+    }
     let result = async {
         let tx = state.store.begin_write(principal.workspace_id).await?;
         let model = state.meta_models.current(&*tx, &principal, None).await?;
         let report =
-            import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?;
+            import_lines(&tx, &principal, &model.model, body, options, &mut |_, _| {}).await?;
         if report.commits(options) {
             tx.commit().await?;
         }

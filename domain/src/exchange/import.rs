@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::{
     line::Ref,
-    parse::{Line, RelationLine, SheetLine, parse_line},
+    parse::{Line, NdjsonReader, ParsedBody, RelationLine, SheetLine},
+    stored_refs::{StoredRefs, named_refs},
     report::{ImportOptions, ImportReport, LineError},
 };
 use crate::{
@@ -30,13 +31,28 @@ use crate::{
 };
 use entity::relation;
 
-/// Applies the NDJSON `body` in `tx` and reports every line; `progress` hears `(lines done,
-/// lines in all)`. Only a failure of the server is an `Err`; refused lines are in the report.
+/// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
     tx: &DatabaseTransaction,
     principal: &Principal,
     model: &MetaModel,
     body: &str,
+    options: ImportOptions,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ImportReport> {
+    let mut reader = NdjsonReader::new();
+    reader.feed(body.as_bytes());
+    import_lines(tx, principal, model, reader.finish(), options, progress).await
+}
+
+/// Applies the parsed lines of a body in `tx` and reports every line; `progress` hears `(lines
+/// done, lines in all)`. Only a failure of the server is an `Err`; refused lines are in the
+/// report.
+pub async fn import_lines(
+    tx: &DatabaseTransaction,
+    principal: &Principal,
+    model: &MetaModel,
+    body: ParsedBody,
     options: ImportOptions,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<ImportReport> {
@@ -48,27 +64,34 @@ pub async fn import_ndjson(
         sheets: Vec::new(),
         outcomes: Vec::new(),
         by_ref: HashMap::new(),
+        stored: StoredRefs::default(),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
         },
     };
+    import.report.errors.extend(
+        body.refused
+            .into_iter()
+            .map(|(line, e)| LineError {
+                line,
+                field: e.path.clone(),
+                error: Error::Invalid(vec![e]),
+            }),
+    );
     let mut relation_lines = Vec::new();
-    for (i, text) in body.split('\n').enumerate() {
-        match parse_line(i + 1, text.strip_suffix('\r').unwrap_or(text)) {
-            Ok(None) => {}
-            Ok(Some(Line::FactSheet(sheet))) => import.add_sheet(*sheet),
-            Ok(Some(Line::Relation(r))) => relation_lines.push(r),
-            Err(errors) => import
-                .report
-                .errors
-                .extend(errors.into_iter().map(|e| LineError {
-                    line: i + 1,
-                    field: e.path.clone(),
-                    error: Error::Invalid(vec![e]),
-                })),
+    for line in body.lines {
+        match line {
+            Line::FactSheet(sheet) => import.add_sheet(*sheet),
+            Line::Relation(r) => relation_lines.push(r),
         }
     }
+    import.stored = StoredRefs::load(
+        tx,
+        principal,
+        named_refs(&import.sheets, &relation_lines),
+    )
+    .await?;
     let total = import.sheets.len() + relation_lines.len();
     let mut done = 0;
     let mut tick = |n: usize| {
@@ -175,6 +198,8 @@ struct Import<'a> {
     outcomes: Vec<Outcome>,
     /// The sheet line each reference of the body names: its `ref`, and its external IDs.
     by_ref: HashMap<Ref, usize>,
+    /// Where the references lead in the workspace.
+    stored: StoredRefs,
     report: ImportReport,
 }
 
@@ -212,15 +237,7 @@ impl Import<'_> {
 
     /// The workspace first (ids of other workspaces are unknown there), then the body.
     async fn resolve(&self, r: &Ref) -> Result<Resolved> {
-        let stored = match r {
-            Ref::Id(id) => fact_sheets::get(self.tx, self.principal, *id)
-                .await?
-                .map(|fs| fs.id),
-            Ref::ExternalId(e) => {
-                external_ids::find(self.tx, self.principal.workspace_id, &e.namespace, &e.value)
-                    .await?
-            }
-        };
+        let stored = self.stored_id(r).await?;
         if let Some(id) = stored {
             return Ok(Resolved::Found(id));
         }
@@ -229,6 +246,22 @@ impl Import<'_> {
             Some((i, Outcome::Pending)) => Resolved::Waiting(i),
             Some((i, Outcome::Refused)) => Resolved::Refused(i),
             None => Resolved::Unknown,
+        })
+    }
+
+    /// The fact sheet of the workspace `r` names, if any.
+    async fn stored_id(&self, r: &Ref) -> Result<Option<Uuid>> {
+        if let Ok(known) = self.stored.get(r) {
+            return Ok(known);
+        }
+        Ok(match r {
+            Ref::Id(id) => fact_sheets::get(self.tx, self.principal, *id)
+                .await?
+                .map(|fs| fs.id),
+            Ref::ExternalId(e) => {
+                external_ids::find(self.tx, self.principal.workspace_id, &e.namespace, &e.value)
+                    .await?
+            }
         })
     }
 
@@ -266,6 +299,17 @@ impl Import<'_> {
         match result {
             Ok(outcome) => {
                 savepoint.commit().await?;
+                if let Outcome::Done { id, kind, .. } = outcome {
+                    let sheet = &self.sheets[i];
+                    let held = match (kind, wanted_external_ids(sheet)) {
+                        (_, Some(ids)) => Some(ids),
+                        (Kind::Created, None) => Some(named_by(sheet).into_iter().collect()),
+                        _ => None,
+                    };
+                    if let Some(held) = held {
+                        self.stored.external_ids_replaced(id, &held);
+                    }
+                }
                 self.outcomes[i] = outcome;
             }
             Err(Stop::Refused(errors)) => {
@@ -284,22 +328,12 @@ impl Import<'_> {
             Patch::Clear => Patch::Clear,
             Patch::Set(r) => Patch::Set(self.require(line, "parent", r).await?),
         };
-        let existing = match &s.reference {
-            Ref::Id(id) => fact_sheets::get(db, self.principal, *id).await?,
-            Ref::ExternalId(e) => {
-                fact_sheets::by_external_id(db, self.principal, &e.namespace, &e.value).await?
-            }
+        let existing = match self.stored_id(&s.reference).await? {
+            Some(id) => fact_sheets::get(db, self.principal, id).await?,
+            None => None,
         };
-        // The external ID a line names its fact sheet by stays on it.
-        let named_by = match &s.reference {
-            Ref::ExternalId(e) => Some(e.clone()),
-            Ref::Id(_) => None,
-        };
-        let external_ids = match &s.external_ids {
-            Patch::Keep => None,
-            Patch::Clear => Some(named_by.iter().cloned().collect()),
-            Patch::Set(ids) => Some(with(ids, named_by.as_ref())),
-        };
+        let named_by = named_by(s);
+        let external_ids = wanted_external_ids(s);
         let archive = s.status == Some(Status::Archived);
         let Some(current) = existing else {
             let (Some(fact_sheet_type), Patch::Set(name)) = (&s.fact_sheet_type, &s.name) else {
@@ -715,6 +749,24 @@ fn describe(r: &Ref) -> String {
     match r {
         Ref::Id(id) => id.to_string(),
         Ref::ExternalId(e) => format!("{}:{}", e.namespace, e.value),
+    }
+}
+
+/// The external ID a line names its fact sheet by, which stays on it.
+fn named_by(s: &SheetLine) -> Option<ExternalId> {
+    match &s.reference {
+        Ref::ExternalId(e) => Some(e.clone()),
+        Ref::Id(_) => None,
+    }
+}
+
+/// The external IDs a line gives its fact sheet, when it names them.
+fn wanted_external_ids(s: &SheetLine) -> Option<Vec<ExternalId>> {
+    let named_by = named_by(s);
+    match &s.external_ids {
+        Patch::Keep => None,
+        Patch::Clear => Some(named_by.into_iter().collect()),
+        Patch::Set(ids) => Some(with(ids, named_by.as_ref())),
     }
 }
 

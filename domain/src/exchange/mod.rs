@@ -12,8 +12,10 @@ mod import;
 mod line;
 mod parse;
 mod report;
+mod stored_refs;
 
 pub use export::{ExportCursor, ExportFilter, export_page};
-pub use import::import_ndjson;
+pub use import::{import_lines, import_ndjson};
 pub use line::Ref;
+pub use parse::{NdjsonReader, ParsedBody};
 pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};
