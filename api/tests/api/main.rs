@@ -14,6 +14,7 @@ mod http_auth;
 mod http_errors;
 mod http_events;
 mod http_exchange;
+mod http_exchange_bulk;
 mod http_features;
 mod http_graphiql;
 mod http_graphql;

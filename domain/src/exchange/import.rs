@@ -7,7 +7,7 @@
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
 //! caller commits or rolls back the whole as [`ImportReport::commits`] says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
@@ -15,8 +15,9 @@ use uuid::Uuid;
 use super::{
     line::Ref,
     parse::{Line, NdjsonReader, ParsedBody, RelationLine, SheetLine},
-    stored_refs::{StoredRefs, named_refs},
     report::{ImportOptions, ImportReport, LineError},
+    stored_refs::{StoredRefs, named_refs},
+    stored_relations::{RelationKey, StoredRelations},
 };
 use crate::{
     attributes::Attributes,
@@ -65,20 +66,20 @@ pub async fn import_lines(
         outcomes: Vec::new(),
         by_ref: HashMap::new(),
         stored: StoredRefs::default(),
+        relations: StoredRelations::default(),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
         },
     };
-    import.report.errors.extend(
-        body.refused
-            .into_iter()
-            .map(|(line, e)| LineError {
-                line,
-                field: e.path.clone(),
-                error: Error::Invalid(vec![e]),
-            }),
-    );
+    import
+        .report
+        .errors
+        .extend(body.refused.into_iter().map(|(line, e)| LineError {
+            line,
+            field: e.path.clone(),
+            error: Error::Invalid(vec![e]),
+        }));
     let mut relation_lines = Vec::new();
     for line in body.lines {
         match line {
@@ -86,12 +87,8 @@ pub async fn import_lines(
             Line::Relation(r) => relation_lines.push(r),
         }
     }
-    import.stored = StoredRefs::load(
-        tx,
-        principal,
-        named_refs(&import.sheets, &relation_lines),
-    )
-    .await?;
+    import.stored =
+        StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     let total = import.sheets.len() + relation_lines.len();
     let mut done = 0;
     let mut tick = |n: usize| {
@@ -137,15 +134,27 @@ pub async fn import_lines(
         }
         pending = waiting;
     }
-    for r in &relation_lines {
-        import.apply_relation(r).await?;
-        tick(1);
+    for batch in relation_lines.chunks(RELATION_LINES_PER_BATCH) {
+        let mut keys = HashSet::new();
+        for r in batch {
+            if let Some(key) = import.relation_key(r).await? {
+                keys.insert(key);
+            }
+        }
+        import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
+        for r in batch {
+            import.apply_relation(r).await?;
+            tick(1);
+        }
     }
     import.archive_deferred().await?;
     import.count();
     import.report.errors.sort_by_key(|e| e.line);
     Ok(import.report)
 }
+
+/// Relation lines whose stored relations are read together.
+const RELATION_LINES_PER_BATCH: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -200,6 +209,8 @@ struct Import<'a> {
     by_ref: HashMap<Ref, usize>,
     /// Where the references lead in the workspace.
     stored: StoredRefs,
+    /// The stored relations of the batch of relation lines being applied.
+    relations: StoredRelations,
     report: ImportReport,
 }
 
@@ -541,11 +552,41 @@ impl Import<'_> {
         Ok(())
     }
 
+    /// The identity of the relation line `r` names, when both its ends are found.
+    async fn relation_key(&self, r: &RelationLine) -> Result<Option<RelationKey>> {
+        Ok(
+            match (self.resolve(&r.from).await?, self.resolve(&r.to).await?) {
+                (Resolved::Found(from), Resolved::Found(to)) => {
+                    Some((r.relation_type.clone(), from, to))
+                }
+                _ => None,
+            },
+        )
+    }
+
+    /// Whether line `r` would leave its stored relation as it is, told without a statement.
+    async fn leaves_relation_unchanged(&self, r: &RelationLine) -> Result<bool> {
+        let Some(key) = self.relation_key(r).await? else {
+            return Ok(false);
+        };
+        Ok(match self.relations.get(&key) {
+            Some(Some(stored)) => {
+                relations::changes_nothing(self.model, stored, &relation_patch(r, stored))
+            }
+            _ => false,
+        })
+    }
+
     async fn apply_relation(&mut self, r: &RelationLine) -> Result<()> {
+        if self.leaves_relation_unchanged(r).await? {
+            self.report.unchanged.relations += 1;
+            return Ok(());
+        }
         let savepoint = self.tx.begin().await?;
         match self.write_relation(&savepoint, r).await {
-            Ok(kind) => {
+            Ok((kind, key)) => {
                 savepoint.commit().await?;
+                self.relations.written(&key);
                 let counts = match kind {
                     Kind::Created => &mut self.report.created,
                     Kind::Updated => &mut self.report.updated,
@@ -562,7 +603,11 @@ impl Import<'_> {
         Ok(())
     }
 
-    async fn write_relation(&self, db: &DatabaseTransaction, r: &RelationLine) -> Step<Kind> {
+    async fn write_relation(
+        &self,
+        db: &DatabaseTransaction,
+        r: &RelationLine,
+    ) -> Step<(Kind, RelationKey)> {
         let line = r.line;
         let ends = (
             self.require(line, "from", &r.from).await,
@@ -582,14 +627,18 @@ impl Import<'_> {
                 return Err(Stop::Refused(errors));
             }
         };
-        let stored = relation::Entity::find()
-            .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
-            .filter(relation::Column::RelationType.eq(r.relation_type.as_str()))
-            .filter(relation::Column::FromId.eq(from_id))
-            .filter(relation::Column::ToId.eq(to_id))
-            .one(db)
-            .await
-            .map_err(Error::from)?;
+        let key = (r.relation_type.clone(), from_id, to_id);
+        let stored = match self.relations.get(&key) {
+            Some(known) => known.cloned(),
+            None => relation::Entity::find()
+                .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
+                .filter(relation::Column::RelationType.eq(r.relation_type.as_str()))
+                .filter(relation::Column::FromId.eq(from_id))
+                .filter(relation::Column::ToId.eq(to_id))
+                .one(db)
+                .await
+                .map_err(Error::from)?,
+        };
         let Some(stored) = stored else {
             relations::create(
                 db,
@@ -609,39 +658,17 @@ impl Import<'_> {
             )
             .await
             .map_err(|e| refused(line, "", e))?;
-            return Ok(Kind::Created);
+            return Ok((Kind::Created, key));
         };
-        let attributes = match &r.attributes {
-            Patch::Keep => None,
-            Patch::Set(a) => Some(a.clone()),
-            Patch::Clear => Some(
-                stored
-                    .attributes
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|a| a.keys())
-                    .map(|k| (k.clone(), serde_json::Value::Null))
-                    .collect(),
-            ),
-        };
-        let updated = relations::update(
-            db,
-            self.principal,
-            self.model,
-            RelationPatch {
-                id: stored.id,
-                attributes,
-                active_from: r.active_from.clone(),
-                active_until: r.active_until.clone(),
-            },
-        )
-        .await
-        .map_err(|e| refused(line, "", e))?;
-        Ok(if updated.revision == stored.revision {
+        let updated = relations::update(db, self.principal, self.model, relation_patch(r, &stored))
+            .await
+            .map_err(|e| refused(line, "", e))?;
+        let kind = if updated.revision == stored.revision {
             Kind::Unchanged
         } else {
             Kind::Updated
-        })
+        };
+        Ok((kind, key))
     }
 
     /// Archives the fact sheets whose lines asked for it, now that their relations are in.
@@ -749,6 +776,29 @@ fn describe(r: &Ref) -> String {
     match r {
         Ref::Id(id) => id.to_string(),
         Ref::ExternalId(e) => format!("{}:{}", e.namespace, e.value),
+    }
+}
+
+/// The update relation line `r` asks of its stored relation.
+fn relation_patch(r: &RelationLine, stored: &relation::Model) -> RelationPatch {
+    let attributes = match &r.attributes {
+        Patch::Keep => None,
+        Patch::Set(a) => Some(a.clone()),
+        Patch::Clear => Some(
+            stored
+                .attributes
+                .as_object()
+                .into_iter()
+                .flat_map(|a| a.keys())
+                .map(|k| (k.clone(), serde_json::Value::Null))
+                .collect(),
+        ),
+    };
+    RelationPatch {
+        id: stored.id,
+        attributes,
+        active_from: r.active_from.clone(),
+        active_until: r.active_until.clone(),
     }
 }
 

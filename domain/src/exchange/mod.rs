@@ -13,6 +13,7 @@ mod line;
 mod parse;
 mod report;
 mod stored_refs;
+mod stored_relations;
 
 pub use export::{ExportCursor, ExportFilter, export_page};
 pub use import::{import_lines, import_ndjson};

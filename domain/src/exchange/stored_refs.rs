@@ -66,7 +66,11 @@ impl StoredRefs {
                 };
                 if let Some(owner) = stored.by_external_id.get_mut(&key) {
                     *owner = Some(row.fact_sheet_id);
-                    stored.named_of.entry(row.fact_sheet_id).or_default().push(key);
+                    stored
+                        .named_of
+                        .entry(row.fact_sheet_id)
+                        .or_default()
+                        .push(key);
                 }
             }
         }
