@@ -40,8 +40,27 @@ pub async fn read_limited(
     what: &str,
     caller: Option<&Principal>,
 ) -> Result<web::Bytes, HttpResponse> {
-    let refusal = match read_within(req, payload, limit, limits, what).await {
-        Ok(body) => return Ok(body),
+    let mut body = web::BytesMut::new();
+    read_limited_into(req, payload, limit, limits, what, caller, &mut |chunk| {
+        body.extend_from_slice(chunk)
+    })
+    .await?;
+    Ok(body.freeze())
+}
+
+/// Like [`read_limited`], handing each chunk to `sink` as it arrives instead of holding the
+/// body, for bodies read as a stream.
+pub async fn read_limited_into(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    limits: &HttpLimits,
+    what: &str,
+    caller: Option<&Principal>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), HttpResponse> {
+    let refusal = match read_within(req, payload, limit, limits, what, sink).await {
+        Ok(()) => return Ok(()),
         Err(refusal) => refusal,
     };
     Refusal::new("request refused", refusal.reason)
@@ -58,7 +77,8 @@ async fn read_within(
     limit: usize,
     limits: &HttpLimits,
     what: &str,
-) -> Result<web::Bytes, BodyRefusal> {
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), BodyRefusal> {
     let too_large = || BodyRefusal {
         reason: "request body too large",
         response: ClientError::new(
@@ -72,9 +92,9 @@ async fn read_within(
         return Err(too_large());
     }
     let start = Instant::now();
-    let mut body = web::BytesMut::new();
+    let mut received = 0;
     loop {
-        let deadline = start + allowance(limits, body.len());
+        let deadline = start + allowance(limits, received);
         let chunk = match timeout_at(deadline, payload.next()).await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
@@ -98,12 +118,13 @@ async fn read_within(
             )
             .into(),
         })?;
-        if body.len() + chunk.len() > limit {
+        if received + chunk.len() > limit {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        received += chunk.len();
+        sink(&chunk);
     }
-    Ok(body.freeze())
+    Ok(())
 }
 
 /// The refusal of a batch of `size` `items` ("events", "operations") longer than its `cap`,

@@ -1,21 +1,24 @@
 //! `POST /import`: NDJSON lines applied to the caller's workspace in one transaction, answered
 //! with the report of every line (200 when none was refused, else 422). The body is read under
-//! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded:
-//! the lines are held until the last one is in, as a line may name a fact sheet a later line
-//! creates and an atomic import is checked whole before it is committed.
+//! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded.
+//! NDJSON is parsed line by line as it arrives; the parsed lines are held until the last one is
+//! in, as a line may name a fact sheet a later line creates and an atomic import is checked whole
+//! before it is committed.
 //!
 //! `format=backstage` takes Backstage catalog descriptors (YAML documents) instead, and
 //! `format=openapi` one OpenAPI or Swagger description (YAML or JSON), recorded on the API fact
-//! sheet `api` names; both are turned into the same lines and answered with the same report.
+//! sheet `api` names; both are read whole, turned into the same lines and answered with the same
+//! report.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use domain::exchange::{
-    ImportMode, ImportOptions, Ref, import_backstage, import_ndjson, import_openapi, openapi,
+    ImportMode, ImportOptions, NdjsonReader, Ref, import_backstage, import_lines, import_openapi,
+    openapi,
 };
 
 use super::{
     AppState,
-    body::read_limited,
+    body::read_limited_into,
     caller::{authorized, workspace_gone},
     endpoint_rules::Endpoint,
     export_endpoint::NDJSON,
@@ -51,39 +54,65 @@ pub async fn import(
         .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
         .into();
     }
-    let body = match read_limited(
+    // NDJSON is parsed as it arrives, so the server holds parsed lines, never the body's text;
+    // a YAML or JSON document is only read once it is whole.
+    let mut reader = NdjsonReader::new();
+    let mut document = Vec::new();
+    if let Err(refusal) = read_limited_into(
         &req,
         payload,
         state.limits.max_import_body_bytes,
         &state.limits,
         "an import request",
         Some(&principal),
+        &mut |chunk| match format {
+            Format::Ndjson => reader.feed(chunk),
+            Format::Backstage | Format::OpenApi => document.extend_from_slice(chunk),
+        },
     )
     .await
     {
-        Ok(b) => b,
-        Err(refusal) => return refusal,
+        return refusal;
+    }
+    let lines = reader.finish();
+    let Ok(text) = String::from_utf8(document) else {
+        return not_utf8();
     };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return ClientError::new(ErrorCode::BadUserInput, "the body must be UTF-8 text").into();
-    };
+    if !lines.is_utf8() {
+        return not_utf8();
+    }
     let result = async {
         let tx = state.store.begin_write(principal.workspace_id).await?;
         let model = state.meta_models.current(&*tx, &principal, None).await?;
         let report = match format {
             Format::Ndjson => {
-                import_ndjson(&tx, &principal, &model.model, text, options, &mut |_, _| {}).await?
+                import_lines(
+                    &tx,
+                    &principal,
+                    &model.model,
+                    lines,
+                    options,
+                    &mut |_, _| {},
+                )
+                .await?
             }
             Format::Backstage => {
-                import_backstage(&tx, &principal, &model.model, text, options, &mut |_, _| {})
-                    .await?
+                import_backstage(
+                    &tx,
+                    &principal,
+                    &model.model,
+                    &text,
+                    options,
+                    &mut |_, _| {},
+                )
+                .await?
             }
             Format::OpenApi => {
                 import_openapi(
                     &tx,
                     &principal,
                     &model.model,
-                    text,
+                    &text,
                     api,
                     options,
                     &mut |_, _| {},
@@ -109,6 +138,10 @@ pub async fn import(
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
         Err(e) => ClientError::from(e).into(),
     }
+}
+
+fn not_utf8() -> HttpResponse {
+    ClientError::new(ErrorCode::BadUserInput, "the body must be UTF-8 text").into()
 }
 
 /// The media type of the body, without parameters.

@@ -18,6 +18,7 @@ mod http_endpoint_rules;
 mod http_errors;
 mod http_events;
 mod http_exchange;
+mod http_exchange_bulk;
 mod http_features;
 mod http_github_webhooks;
 mod http_graphiql;

@@ -7,15 +7,17 @@
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
 //! caller commits or rolls back the whole as [`ImportReport::commits`] says.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
     line::Ref,
-    parse::{Line, RelationLine, SheetLine, parse_line},
+    parse::{Line, NdjsonReader, ParsedBody, RelationLine, SheetLine},
     report::{ImportOptions, ImportReport, LineError},
+    stored_refs::{StoredRefs, named_refs},
+    stored_relations::{RelationKey, StoredRelations},
 };
 use crate::{
     attributes::Attributes,
@@ -30,8 +32,7 @@ use crate::{
 };
 use entity::relation;
 
-/// Applies the NDJSON `body` in `tx` and reports every line; `progress` hears `(lines done,
-/// lines in all)`. Only a failure of the server is an `Err`; refused lines are in the report.
+/// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
     tx: &DatabaseTransaction,
     principal: &Principal,
@@ -40,29 +41,19 @@ pub async fn import_ndjson(
     options: ImportOptions,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<ImportReport> {
-    let lines = body
-        .split('\n')
-        .enumerate()
-        .filter_map(
-            |(i, text)| match parse_line(i + 1, text.strip_suffix('\r').unwrap_or(text)) {
-                Ok(None) => None,
-                Ok(Some(line)) => Some(Ok(line)),
-                Err(errors) => Some(Err((i + 1, errors))),
-            },
-        )
-        .collect();
-    import_lines(tx, principal, model, lines, options, progress).await
+    let mut reader = NdjsonReader::new();
+    reader.feed(body.as_bytes());
+    import_lines(tx, principal, model, reader.finish(), options, progress).await
 }
 
-/// A line read from the input, or its number and every problem found reading it.
-pub(super) type ReadLine = std::result::Result<Line, (usize, Vec<FieldError>)>;
-
-/// Applies `lines` however they were read (NDJSON, or another format turned into lines).
-pub(super) async fn import_lines(
+/// Applies the parsed lines of a body in `tx` and reports every line; `progress` hears `(lines
+/// done, lines in all)`. Only a failure of the server is an `Err`; refused lines are in the
+/// report.
+pub async fn import_lines(
     tx: &DatabaseTransaction,
     principal: &Principal,
     model: &MetaModel,
-    lines: Vec<ReadLine>,
+    body: ParsedBody,
     options: ImportOptions,
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<ImportReport> {
@@ -74,28 +65,30 @@ pub(super) async fn import_lines(
         sheets: Vec::new(),
         outcomes: Vec::new(),
         by_ref: HashMap::new(),
+        stored: StoredRefs::default(),
+        relations: StoredRelations::default(),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
         },
     };
+    import
+        .report
+        .errors
+        .extend(body.refused.into_iter().map(|(line, e)| LineError {
+            line,
+            field: e.path.clone(),
+            error: Error::Invalid(vec![e]),
+        }));
     let mut relation_lines = Vec::new();
-    for read in lines {
-        match read {
-            Ok(Line::FactSheet(sheet)) => import.add_sheet(*sheet),
-            Ok(Line::Relation(r)) => relation_lines.push(r),
-            Err((line, errors)) => {
-                import
-                    .report
-                    .errors
-                    .extend(errors.into_iter().map(|e| LineError {
-                        line,
-                        field: e.path.clone(),
-                        error: Error::Invalid(vec![e]),
-                    }))
-            }
+    for line in body.lines {
+        match line {
+            Line::FactSheet(sheet) => import.add_sheet(*sheet),
+            Line::Relation(r) => relation_lines.push(r),
         }
     }
+    import.stored =
+        StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     let total = import.sheets.len() + relation_lines.len();
     let mut done = 0;
     let mut tick = |n: usize| {
@@ -141,15 +134,27 @@ pub(super) async fn import_lines(
         }
         pending = waiting;
     }
-    for r in &relation_lines {
-        import.apply_relation(r).await?;
-        tick(1);
+    for batch in relation_lines.chunks(RELATION_LINES_PER_BATCH) {
+        let mut keys = HashSet::new();
+        for r in batch {
+            if let Some(key) = import.relation_key(r).await? {
+                keys.insert(key);
+            }
+        }
+        import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
+        for r in batch {
+            import.apply_relation(r).await?;
+            tick(1);
+        }
     }
     import.archive_deferred().await?;
     import.count();
     import.report.errors.sort_by_key(|e| e.line);
     Ok(import.report)
 }
+
+/// Relation lines whose stored relations are read together.
+const RELATION_LINES_PER_BATCH: usize = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -202,6 +207,10 @@ struct Import<'a> {
     outcomes: Vec<Outcome>,
     /// The sheet line each reference of the body names: its `ref`, and its external IDs.
     by_ref: HashMap<Ref, usize>,
+    /// Where the references lead in the workspace.
+    stored: StoredRefs,
+    /// The stored relations of the batch of relation lines being applied.
+    relations: StoredRelations,
     report: ImportReport,
 }
 
@@ -239,15 +248,7 @@ impl Import<'_> {
 
     /// The workspace first (ids of other workspaces are unknown there), then the body.
     async fn resolve(&self, r: &Ref) -> Result<Resolved> {
-        let stored = match r {
-            Ref::Id(id) => fact_sheets::get(self.tx, self.principal, *id)
-                .await?
-                .map(|fs| fs.id),
-            Ref::ExternalId(e) => {
-                external_ids::find(self.tx, self.principal.workspace_id, &e.namespace, &e.value)
-                    .await?
-            }
-        };
+        let stored = self.stored_id(r).await?;
         if let Some(id) = stored {
             return Ok(Resolved::Found(id));
         }
@@ -256,6 +257,22 @@ impl Import<'_> {
             Some((i, Outcome::Pending)) => Resolved::Waiting(i),
             Some((i, Outcome::Refused)) => Resolved::Refused(i),
             None => Resolved::Unknown,
+        })
+    }
+
+    /// The fact sheet of the workspace `r` names, if any.
+    async fn stored_id(&self, r: &Ref) -> Result<Option<Uuid>> {
+        if let Ok(known) = self.stored.get(r) {
+            return Ok(known);
+        }
+        Ok(match r {
+            Ref::Id(id) => fact_sheets::get(self.tx, self.principal, *id)
+                .await?
+                .map(|fs| fs.id),
+            Ref::ExternalId(e) => {
+                external_ids::find(self.tx, self.principal.workspace_id, &e.namespace, &e.value)
+                    .await?
+            }
         })
     }
 
@@ -293,6 +310,17 @@ impl Import<'_> {
         match result {
             Ok(outcome) => {
                 savepoint.commit().await?;
+                if let Outcome::Done { id, kind, .. } = outcome {
+                    let sheet = &self.sheets[i];
+                    let held = match (kind, wanted_external_ids(sheet)) {
+                        (_, Some(ids)) => Some(ids),
+                        (Kind::Created, None) => Some(named_by(sheet).into_iter().collect()),
+                        _ => None,
+                    };
+                    if let Some(held) = held {
+                        self.stored.external_ids_replaced(id, &held);
+                    }
+                }
                 self.outcomes[i] = outcome;
             }
             Err(Stop::Refused(errors)) => {
@@ -311,22 +339,12 @@ impl Import<'_> {
             Patch::Clear => Patch::Clear,
             Patch::Set(r) => Patch::Set(self.require(line, "parent", r).await?),
         };
-        let existing = match &s.reference {
-            Ref::Id(id) => fact_sheets::get(db, self.principal, *id).await?,
-            Ref::ExternalId(e) => {
-                fact_sheets::by_external_id(db, self.principal, &e.namespace, &e.value).await?
-            }
+        let existing = match self.stored_id(&s.reference).await? {
+            Some(id) => fact_sheets::get(db, self.principal, id).await?,
+            None => None,
         };
-        // The external ID a line names its fact sheet by stays on it.
-        let named_by = match &s.reference {
-            Ref::ExternalId(e) => Some(e.clone()),
-            Ref::Id(_) => None,
-        };
-        let external_ids = match &s.external_ids {
-            Patch::Keep => None,
-            Patch::Clear => Some(named_by.iter().cloned().collect()),
-            Patch::Set(ids) => Some(with(ids, named_by.as_ref())),
-        };
+        let named_by = named_by(s);
+        let external_ids = wanted_external_ids(s);
         let archive = s.status == Some(Status::Archived);
         let Some(current) = existing else {
             let (Some(fact_sheet_type), Patch::Set(name)) = (&s.fact_sheet_type, &s.name) else {
@@ -534,11 +552,41 @@ impl Import<'_> {
         Ok(())
     }
 
+    /// The identity of the relation line `r` names, when both its ends are found.
+    async fn relation_key(&self, r: &RelationLine) -> Result<Option<RelationKey>> {
+        Ok(
+            match (self.resolve(&r.from).await?, self.resolve(&r.to).await?) {
+                (Resolved::Found(from), Resolved::Found(to)) => {
+                    Some((r.relation_type.clone(), from, to))
+                }
+                _ => None,
+            },
+        )
+    }
+
+    /// Whether line `r` would leave its stored relation as it is, told without a statement.
+    async fn leaves_relation_unchanged(&self, r: &RelationLine) -> Result<bool> {
+        let Some(key) = self.relation_key(r).await? else {
+            return Ok(false);
+        };
+        Ok(match self.relations.get(&key) {
+            Some(Some(stored)) => {
+                relations::changes_nothing(self.model, stored, &relation_patch(r, stored))
+            }
+            _ => false,
+        })
+    }
+
     async fn apply_relation(&mut self, r: &RelationLine) -> Result<()> {
+        if self.leaves_relation_unchanged(r).await? {
+            self.report.unchanged.relations += 1;
+            return Ok(());
+        }
         let savepoint = self.tx.begin().await?;
         match self.write_relation(&savepoint, r).await {
-            Ok(kind) => {
+            Ok((kind, key)) => {
                 savepoint.commit().await?;
+                self.relations.written(&key);
                 let counts = match kind {
                     Kind::Created => &mut self.report.created,
                     Kind::Updated => &mut self.report.updated,
@@ -555,7 +603,11 @@ impl Import<'_> {
         Ok(())
     }
 
-    async fn write_relation(&self, db: &DatabaseTransaction, r: &RelationLine) -> Step<Kind> {
+    async fn write_relation(
+        &self,
+        db: &DatabaseTransaction,
+        r: &RelationLine,
+    ) -> Step<(Kind, RelationKey)> {
         let line = r.line;
         let ends = (
             self.require(line, "from", &r.from).await,
@@ -575,14 +627,18 @@ impl Import<'_> {
                 return Err(Stop::Refused(errors));
             }
         };
-        let stored = relation::Entity::find()
-            .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
-            .filter(relation::Column::RelationType.eq(r.relation_type.as_str()))
-            .filter(relation::Column::FromId.eq(from_id))
-            .filter(relation::Column::ToId.eq(to_id))
-            .one(db)
-            .await
-            .map_err(Error::from)?;
+        let key = (r.relation_type.clone(), from_id, to_id);
+        let stored = match self.relations.get(&key) {
+            Some(known) => known.cloned(),
+            None => relation::Entity::find()
+                .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
+                .filter(relation::Column::RelationType.eq(r.relation_type.as_str()))
+                .filter(relation::Column::FromId.eq(from_id))
+                .filter(relation::Column::ToId.eq(to_id))
+                .one(db)
+                .await
+                .map_err(Error::from)?,
+        };
         let Some(stored) = stored else {
             relations::create(
                 db,
@@ -602,39 +658,17 @@ impl Import<'_> {
             )
             .await
             .map_err(|e| refused(line, "", e))?;
-            return Ok(Kind::Created);
+            return Ok((Kind::Created, key));
         };
-        let attributes = match &r.attributes {
-            Patch::Keep => None,
-            Patch::Set(a) => Some(a.clone()),
-            Patch::Clear => Some(
-                stored
-                    .attributes
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|a| a.keys())
-                    .map(|k| (k.clone(), serde_json::Value::Null))
-                    .collect(),
-            ),
-        };
-        let updated = relations::update(
-            db,
-            self.principal,
-            self.model,
-            RelationPatch {
-                id: stored.id,
-                attributes,
-                active_from: r.active_from.clone(),
-                active_until: r.active_until.clone(),
-            },
-        )
-        .await
-        .map_err(|e| refused(line, "", e))?;
-        Ok(if updated.revision == stored.revision {
+        let updated = relations::update(db, self.principal, self.model, relation_patch(r, &stored))
+            .await
+            .map_err(|e| refused(line, "", e))?;
+        let kind = if updated.revision == stored.revision {
             Kind::Unchanged
         } else {
             Kind::Updated
-        })
+        };
+        Ok((kind, key))
     }
 
     /// Archives the fact sheets whose lines asked for it, now that their relations are in.
@@ -742,6 +776,47 @@ fn describe(r: &Ref) -> String {
     match r {
         Ref::Id(id) => id.to_string(),
         Ref::ExternalId(e) => format!("{}:{}", e.namespace, e.value),
+    }
+}
+
+/// The update relation line `r` asks of its stored relation.
+fn relation_patch(r: &RelationLine, stored: &relation::Model) -> RelationPatch {
+    let attributes = match &r.attributes {
+        Patch::Keep => None,
+        Patch::Set(a) => Some(a.clone()),
+        Patch::Clear => Some(
+            stored
+                .attributes
+                .as_object()
+                .into_iter()
+                .flat_map(|a| a.keys())
+                .map(|k| (k.clone(), serde_json::Value::Null))
+                .collect(),
+        ),
+    };
+    RelationPatch {
+        id: stored.id,
+        attributes,
+        active_from: r.active_from.clone(),
+        active_until: r.active_until.clone(),
+    }
+}
+
+/// The external ID a line names its fact sheet by, which stays on it.
+fn named_by(s: &SheetLine) -> Option<ExternalId> {
+    match &s.reference {
+        Ref::ExternalId(e) => Some(e.clone()),
+        Ref::Id(_) => None,
+    }
+}
+
+/// The external IDs a line gives its fact sheet, when it names them.
+fn wanted_external_ids(s: &SheetLine) -> Option<Vec<ExternalId>> {
+    let named_by = named_by(s);
+    match &s.external_ids {
+        Patch::Keep => None,
+        Patch::Clear => Some(named_by.into_iter().collect()),
+        Patch::Set(ids) => Some(with(ids, named_by.as_ref())),
     }
 }
 

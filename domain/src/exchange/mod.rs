@@ -15,10 +15,13 @@ mod line;
 pub mod openapi;
 mod parse;
 mod report;
+mod stored_refs;
+mod stored_relations;
 
 pub use backstage::import_backstage;
 pub use export::{ExportCursor, ExportFilter, export_page};
-pub use import::import_ndjson;
+pub use import::{import_lines, import_ndjson};
 pub use line::Ref;
 pub use openapi::import_openapi;
+pub use parse::{NdjsonReader, ParsedBody};
 pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};

@@ -279,3 +279,84 @@ fn instant(v: &Value) -> Result<DateTime<Utc>, String> {
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| "must be an RFC 3339 date and time".to_owned())
 }
+
+/// An NDJSON body read as it arrives: fed chunk by chunk, it parses each line as soon as its
+/// newline is in, so only the parsed lines and at most one unfinished line are held, never the
+/// body's text.
+#[derive(Debug, Default)]
+pub struct NdjsonReader {
+    body: ParsedBody,
+    unfinished: Vec<u8>,
+    lines_read: usize,
+}
+
+/// The lines of a body, parsed: what an import applies. A producer of lines other than NDJSON
+/// text fills one through [`NdjsonReader`] as well.
+#[derive(Debug, Default)]
+pub struct ParsedBody {
+    pub(super) lines: Vec<Line>,
+    /// The lines that did not parse, each problem with its line and field.
+    pub(super) refused: Vec<(usize, FieldError)>,
+    not_utf8: bool,
+}
+
+impl ParsedBody {
+    /// The lines another format was read into, and the problems of those it could not read.
+    pub(super) fn of(lines: Vec<Line>, refused: Vec<(usize, FieldError)>) -> Self {
+        Self {
+            lines,
+            refused,
+            not_utf8: false,
+        }
+    }
+
+    /// Whether some line was not UTF-8 text (the body is refused as a whole then).
+    pub fn is_utf8(&self) -> bool {
+        !self.not_utf8
+    }
+}
+
+impl NdjsonReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the next bytes of the body, in chunks of any size.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while let Some(end) = bytes.iter().position(|&b| b == b'\n') {
+            if self.unfinished.is_empty() {
+                self.line(&bytes[..end]);
+            } else {
+                self.unfinished.extend_from_slice(&bytes[..end]);
+                let text = std::mem::take(&mut self.unfinished);
+                self.line(&text);
+            }
+            bytes = &bytes[end + 1..];
+        }
+        self.unfinished.extend_from_slice(bytes);
+    }
+
+    /// The parsed body, once every chunk has been fed.
+    pub fn finish(mut self) -> ParsedBody {
+        let last = std::mem::take(&mut self.unfinished);
+        self.line(&last);
+        self.body
+    }
+
+    fn line(&mut self, bytes: &[u8]) {
+        self.lines_read += 1;
+        let number = self.lines_read;
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            self.body.not_utf8 = true;
+            return;
+        };
+        match parse_line(number, text.strip_suffix('\r').unwrap_or(text)) {
+            Ok(None) => {}
+            Ok(Some(line)) => self.body.lines.push(line),
+            Err(errors) => self
+                .body
+                .refused
+                .extend(errors.into_iter().map(|e| (number, e))),
+        }
+    }
+}

@@ -122,6 +122,32 @@ pub async fn update(
 ) -> Result<Relation> {
     authz::require(principal, Action::WriteInventory)?;
     let current = load(db, principal, patch.id).await?;
+    let Planned {
+        attributes,
+        active_from,
+        active_until,
+        diff,
+    } = plan(model, &current, &patch)?;
+    if diff.is_empty() {
+        return Ok(current);
+    }
+    let mut active: relation::ActiveModel = current.clone().into();
+    active.attributes = Set(Value::Object(attributes));
+    active.active_from = Set(active_from);
+    active.active_until = Set(active_until);
+    let kind = ChangeKind::RelationUpdated;
+    save_revision(db, principal, &current, active, diff, kind, Utc::now()).await
+}
+
+/// What an update of `current` by `patch` would write, checked: the pure part of [`update`].
+struct Planned {
+    attributes: Attributes,
+    active_from: Option<DateTime<Utc>>,
+    active_until: Option<DateTime<Utc>>,
+    diff: serde_json::Map<String, Value>,
+}
+
+fn plan(model: &MetaModel, current: &relation::Model, patch: &RelationPatch) -> Result<Planned> {
     let rel_type = model.relation_type(&current.relation_type).ok_or_else(|| {
         Error::Internal(format!(
             "relation type {} missing from the meta model",
@@ -174,15 +200,22 @@ pub async fn update(
             ),
         );
     }
-    if diff.is_empty() {
-        return Ok(current);
-    }
-    let mut active: relation::ActiveModel = current.clone().into();
-    active.attributes = Set(Value::Object(attributes));
-    active.active_from = Set(active_from);
-    active.active_until = Set(active_until);
-    let kind = ChangeKind::RelationUpdated;
-    save_revision(db, principal, &current, active, diff, kind, Utc::now()).await
+    Ok(Planned {
+        attributes,
+        active_from,
+        active_until,
+        diff,
+    })
+}
+
+/// Whether [`update`] of the stored `current` by `patch` would succeed and change nothing, told
+/// without touching the database.
+pub(crate) fn changes_nothing(
+    model: &MetaModel,
+    current: &relation::Model,
+    patch: &RelationPatch,
+) -> bool {
+    plan(model, current, patch).is_ok_and(|p| p.diff.is_empty())
 }
 
 pub async fn delete(

@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, HashSet};
 use sea_orm::DatabaseTransaction;
 
 use super::{
-    import::{ReadLine, import_lines},
+    import::import_lines,
+    parse::ParsedBody,
     report::{ImportOptions, ImportReport, LineWarning},
 };
 use crate::{
@@ -40,7 +41,8 @@ pub async fn import_backstage(
     authz::require(principal, Action::WriteInventory)?;
     let mut references = BTreeMap::new();
     let mut warnings = Vec::new();
-    let mut lines: Vec<ReadLine> = Vec::new();
+    let mut lines = Vec::new();
+    let mut refused = Vec::new();
     let mut descriptors = Vec::new();
     for document in documents::split(body) {
         match documents::read(&document) {
@@ -59,7 +61,7 @@ pub async fn import_backstage(
                 if let Some(entity) = entity {
                     references.insert(document.index, entity.to_string());
                 }
-                lines.push(Err((document.index, errors)));
+                refused.extend(errors.into_iter().map(|e| (document.index, e)));
             }
         }
     }
@@ -74,10 +76,11 @@ pub async fn import_backstage(
     };
     for descriptor in &descriptors {
         let mapped = catalog.map(descriptor).await?;
-        lines.extend(mapped.lines.into_iter().map(Ok));
+        lines.extend(mapped.lines);
         warnings.extend(mapped.warnings);
     }
-    let mut report = import_lines(tx, principal, model, lines, options, progress).await?;
+    let body = ParsedBody::of(lines, refused);
+    let mut report = import_lines(tx, principal, model, body, options, progress).await?;
     report.warnings.extend(warnings);
     report.warnings.sort_by_key(|w| w.line);
     report.references = references;
