@@ -419,19 +419,7 @@ impl Import<'_> {
                 .await
                 .map_err(|e| refused(line, "status", e))?;
         }
-        let attributes = match &s.attributes {
-            Patch::Keep => None,
-            Patch::Set(a) => Some(a.clone()),
-            Patch::Clear => Some(
-                current
-                    .attributes
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|a| a.keys())
-                    .map(|k| (k.clone(), serde_json::Value::Null))
-                    .collect(),
-            ),
-        };
+        let attributes = attributes_patch(&s.attributes, &current.attributes);
         fact_sheets::update(
             db,
             self.principal,
@@ -779,24 +767,28 @@ fn describe(r: &Ref) -> String {
     }
 }
 
-/// The update relation line `r` asks of its stored relation.
-fn relation_patch(r: &RelationLine, stored: &relation::Model) -> RelationPatch {
-    let attributes = match &r.attributes {
+/// The attributes a line's `attributes` asks the update services to merge into `stored`:
+/// `null` clears the whole map, which the merge says as every stored key set to null.
+fn attributes_patch(patch: &Patch<Attributes>, stored: &serde_json::Value) -> Option<Attributes> {
+    match patch {
         Patch::Keep => None,
         Patch::Set(a) => Some(a.clone()),
         Patch::Clear => Some(
             stored
-                .attributes
                 .as_object()
                 .into_iter()
                 .flat_map(|a| a.keys())
                 .map(|k| (k.clone(), serde_json::Value::Null))
                 .collect(),
         ),
-    };
+    }
+}
+
+/// The update relation line `r` asks of its stored relation.
+fn relation_patch(r: &RelationLine, stored: &relation::Model) -> RelationPatch {
     RelationPatch {
         id: stored.id,
-        attributes,
+        attributes: attributes_patch(&r.attributes, &stored.attributes),
         active_from: r.active_from.clone(),
         active_until: r.active_until.clone(),
     }
