@@ -45,17 +45,10 @@ async fn import(
     content_type: &str,
     body: String,
 ) -> (u16, Value) {
-    let response = server
-        .client
-        .post(format!("{}/import?format=backstage&{query}", server.base))
-        .bearer_auth(server.token("acme", role))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    let query = format!("format=backstage&{query}");
+    server
+        .post_import("acme", role, &query, content_type, body)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 /// The workspace as readable facts: `Type name`, `child < parent`, `from -relation-> to`.

@@ -206,17 +206,9 @@ async fn import(
     query: &str,
     body: String,
 ) -> (u16, Value) {
-    let response = server
-        .client
-        .post(format!("{}/import?{query}", server.base))
-        .bearer_auth(server.token(workspace, role))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
+    server
+        .post_import(workspace, role, query, "application/x-ndjson", body)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 fn ndjson(lines: &[Value]) -> String {

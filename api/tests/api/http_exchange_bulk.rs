@@ -38,17 +38,9 @@ fn body(bad: usize) -> (String, usize) {
 }
 
 async fn import(server: &Server, query: &str, body: String) -> (u16, Value) {
-    let response = server
-        .client
-        .post(format!("{}/import?{query}", server.base))
-        .bearer_auth(server.token("acme", Role::Member))
-        .header("content-type", "application/x-ndjson")
-        .body(body)
-        .send()
+    server
+        .post_import("acme", Role::Member, query, "application/x-ndjson", body)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 fn count(report: &Value, outcome: &str) -> (u64, u64) {

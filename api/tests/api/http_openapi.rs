@@ -23,17 +23,10 @@ async fn import(
     content_type: &str,
     body: String,
 ) -> (u16, Value) {
-    let response = server
-        .client
-        .post(format!("{}/import?format=openapi&{query}", server.base))
-        .bearer_auth(server.token("acme", role))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    let query = format!("format=openapi&{query}");
+    server
+        .post_import("acme", role, &query, content_type, body)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 async fn import_yaml(server: &Server, query: &str, body: String) -> (u16, Value) {

@@ -240,6 +240,29 @@ impl Server {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// `body` posted to `/import?{query}` as `role` of `workspace`, sent as `content_type`: the
+    /// status and the report (every answer of `/import` is JSON).
+    pub async fn post_import(
+        &self,
+        workspace: &str,
+        role: Role,
+        query: &str,
+        content_type: &str,
+        body: String,
+    ) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/import?{query}", self.base))
+            .bearer_auth(self.token(workspace, role))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
     pub async fn graphql(&self, token: Option<&str>, body: Value) -> (u16, Value) {
         let mut request = self
             .client
