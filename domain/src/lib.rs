@@ -13,7 +13,7 @@
 //! Layers, each using only those below it, and no module one that uses it back:
 //! 1. foundations: error, principal, security log, authz, limits, paging, db, versions, cache, meta_model;
 //! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
-//! 3. services: fact sheets, relations, metrics, import, exchange, meta model versions, workspaces, tokens, webhooks.
+//! 3. services: fact sheets, relations, metrics, import, exchange, supply chain, meta model versions, workspaces, tokens, webhooks.
 
 pub mod api_tokens;
 pub mod attributes;
@@ -39,6 +39,7 @@ pub mod rate_limits;
 pub mod relations;
 pub mod security_log;
 pub mod subscriptions;
+pub mod supply_chain;
 pub mod tags;
 pub mod versions;
 pub mod webhooks;
