@@ -27,6 +27,19 @@ pub struct ExternalId {
     pub value: String,
 }
 
+/// Whether `id` has the shape every external ID must have (the uniqueness aside).
+pub(crate) fn well_formed(id: &ExternalId) -> bool {
+    namespace_well_formed(&id.namespace) && value_well_formed(&id.value)
+}
+
+fn namespace_well_formed(namespace: &str) -> bool {
+    !namespace.trim().is_empty() && namespace.len() <= 100
+}
+
+fn value_well_formed(value: &str) -> bool {
+    !value.trim().is_empty() && value.len() <= 500
+}
+
 /// Checks a full replacement set for `fact_sheet` (None while creating): well-formed, no
 /// duplicates in the input, none taken by another fact sheet.
 pub(crate) async fn check(
@@ -42,14 +55,14 @@ pub(crate) async fn check(
     let mut seen = HashSet::new();
     for (i, id) in ids.iter().enumerate() {
         let path = format!("externalIds.{i}");
-        if id.namespace.trim().is_empty() || id.namespace.len() > 100 {
+        if !namespace_well_formed(&id.namespace) {
             errors.push(FieldError::new(
                 format!("{path}.namespace"),
                 "must be 1 to 100 characters",
             ));
             continue;
         }
-        if id.value.trim().is_empty() || id.value.len() > 500 {
+        if !value_well_formed(&id.value) {
             errors.push(FieldError::new(
                 format!("{path}.value"),
                 "must be 1 to 500 characters",

@@ -28,3 +28,18 @@ pub(crate) const INSERT_CHUNK: usize = 1000;
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DatabaseBackend::Postgres
 }
+
+/// Inserts `rows` in multi-row statements of [`INSERT_CHUNK`] rows each, for bulk writers.
+pub(crate) async fn insert_in_chunks<A: sea_orm::ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    mut rows: Vec<A>,
+) -> crate::error::Result<()> {
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
+        let chunk = std::mem::replace(&mut rows, rest);
+        <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

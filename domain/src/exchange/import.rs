@@ -3,7 +3,9 @@
 //! later line), then relation lines, then archiving (an archived fact sheet takes no new
 //! relations, so a line that archives one waits for the relations of the same import).
 //!
-//! Each line runs in a savepoint of the caller's transaction: a refused line leaves nothing
+//! Lines that create fact sheets or relations and pass every check in memory are written
+//! together in multi-row statements (`bulk_sheets`, `bulk_relations`); every other line runs in
+//! a savepoint of the caller's transaction through the mutations: a refused line leaves nothing
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
 //! caller commits or rolls back the whole as [`ImportReport::commits`] says.
 
@@ -31,6 +33,9 @@ use crate::{
     subscriptions, tags,
 };
 use entity::relation;
+
+mod bulk_relations;
+mod bulk_sheets;
 
 /// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
@@ -89,6 +94,7 @@ pub async fn import_lines(
     }
     import.stored =
         StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
+    import.create_sheets_in_bulk().await?;
     let total = import.sheets.len() + relation_lines.len();
     let mut done = 0;
     let mut tick = |n: usize| {
@@ -142,7 +148,9 @@ pub async fn import_lines(
             }
         }
         import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
-        for r in batch {
+        let rest = import.create_relations_in_bulk(batch).await?;
+        tick(batch.len() - rest.len());
+        for r in rest {
             import.apply_relation(r).await?;
             tick(1);
         }

@@ -26,7 +26,7 @@ impl StoredRefs {
     pub(super) async fn load(
         db: &impl ConnectionTrait,
         principal: &Principal,
-        refs: HashSet<&Ref>,
+        refs: HashSet<Ref>,
     ) -> Result<Self> {
         let ws = principal.workspace_id;
         let mut stored = StoredRefs::default();
@@ -34,10 +34,10 @@ impl StoredRefs {
         let mut values = HashSet::new();
         for r in refs {
             match r {
-                Ref::Id(id) => ids.push(*id),
+                Ref::Id(id) => ids.push(id),
                 Ref::ExternalId(e) => {
-                    values.insert(e.value.as_str());
-                    stored.by_external_id.insert(e.clone(), None);
+                    values.insert(e.value.clone());
+                    stored.by_external_id.insert(e, None);
                 }
             }
         }
@@ -52,11 +52,11 @@ impl StoredRefs {
                 .await?;
             stored.ids.extend(found);
         }
-        let values: Vec<&str> = values.into_iter().collect();
+        let values: Vec<String> = values.into_iter().collect();
         for chunk in values.chunks(INSERT_CHUNK) {
             let rows = external_id::Entity::find()
                 .filter(external_id::Column::WorkspaceId.eq(ws))
-                .filter(external_id::Column::Value.is_in(chunk.iter().copied()))
+                .filter(external_id::Column::Value.is_in(chunk.iter().cloned()))
                 .all(db)
                 .await?;
             for row in rows {
@@ -105,21 +105,25 @@ impl StoredRefs {
     }
 }
 
-/// Every reference of the lines: the fact sheets they name, their parents and relation ends.
-pub(super) fn named_refs<'a>(
-    sheets: &'a [super::parse::SheetLine],
-    relations: &'a [super::parse::RelationLine],
-) -> HashSet<&'a Ref> {
+/// Every reference of the lines: the fact sheets they name, the external IDs they give (so the
+/// bulk path knows which are taken), their parents and relation ends.
+pub(super) fn named_refs(
+    sheets: &[super::parse::SheetLine],
+    relations: &[super::parse::RelationLine],
+) -> HashSet<Ref> {
     let mut refs = HashSet::new();
     for s in sheets {
-        refs.insert(&s.reference);
+        refs.insert(s.reference.clone());
         if let crate::fact_sheets::Patch::Set(parent) = &s.parent {
-            refs.insert(parent);
+            refs.insert(parent.clone());
+        }
+        if let crate::fact_sheets::Patch::Set(ids) = &s.external_ids {
+            refs.extend(ids.iter().cloned().map(Ref::ExternalId));
         }
     }
     for r in relations {
-        refs.insert(&r.from);
-        refs.insert(&r.to);
+        refs.insert(r.from.clone());
+        refs.insert(r.to.clone());
     }
     refs
 }

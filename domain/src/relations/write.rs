@@ -295,7 +295,7 @@ fn check_end(
     }
 }
 
-fn check_period(
+pub(crate) fn check_period(
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     errors: &mut Vec<FieldError>,
@@ -379,19 +379,32 @@ async fn describe(db: &impl ConnectionTrait, workspace_id: Uuid, r: &Relation) -
         .into_tuple()
         .all(db)
         .await?;
-    let end = |id: Uuid| ends.iter().find(|(end, _, _)| *end == id);
-    let (from, to) = (end(r.from_id), end(r.to_id));
-    Ok(json!({
+    let end = |id: Uuid| {
+        ends.iter()
+            .find(|(end, _, _)| *end == id)
+            .map(|(_, name, t)| (name.as_str(), t.as_str()))
+    };
+    Ok(described(r, end(r.from_id), end(r.to_id)))
+}
+
+/// How the history of both ends records relation `r`, given each end's `(name, type)`: the
+/// one shape single writes and bulk imports share.
+pub(crate) fn described(
+    r: &Relation,
+    from: Option<(&str, &str)>,
+    to: Option<(&str, &str)>,
+) -> Value {
+    json!({
         "id": r.id,
         "type": r.relation_type,
         "fromId": r.from_id,
-        "fromName": from.map(|(_, name, _)| name),
-        "fromType": from.map(|(_, _, t)| t),
+        "fromName": from.map(|(name, _)| name),
+        "fromType": from.map(|(_, t)| t),
         "toId": r.to_id,
-        "toName": to.map(|(_, name, _)| name),
-        "toType": to.map(|(_, _, t)| t),
+        "toName": to.map(|(name, _)| name),
+        "toType": to.map(|(_, t)| t),
         "attributes": r.attributes,
-    }))
+    })
 }
 
 /// A relation change is a change of both fact sheets it connects: each gets a revision.

@@ -452,7 +452,7 @@ async fn find_group(
         .await?)
 }
 
-fn check_tag_name(name: &str, path: &str) -> Result<String> {
+pub(crate) fn check_tag_name(name: &str, path: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::Invalid(vec![FieldError::new(
@@ -461,4 +461,59 @@ fn check_tag_name(name: &str, path: &str) -> Result<String> {
         )]));
     }
     Ok(name.to_owned())
+}
+
+/// The tags named `names` (checked names), creating the missing ones: for writers of many fact
+/// sheets at once, which attach them in bulk instead of through [`attach`] one by one.
+pub(crate) async fn ensure_named(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    names: &[String],
+) -> Result<HashMap<String, Tag>> {
+    let mut found = HashMap::new();
+    for chunk in names.chunks(INSERT_CHUNK) {
+        found.extend(read_named(db, workspace_id, chunk).await?);
+    }
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|n| !found.contains_key(*n))
+        .cloned()
+        .collect();
+    for name in &missing {
+        insert_if_absent(db, workspace_id, name.clone()).await?;
+    }
+    for chunk in missing.chunks(INSERT_CHUNK) {
+        found.extend(read_named(db, workspace_id, chunk).await?);
+    }
+    Ok(found)
+}
+
+async fn read_named(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    names: &[String],
+) -> Result<Vec<(String, Tag)>> {
+    Ok(tag::Entity::find()
+        .filter(tag::Column::WorkspaceId.eq(workspace_id))
+        .filter(tag::Column::Name.is_in(names.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.name.clone(), t))
+        .collect())
+}
+
+/// The groups of the workspace that allow one tag per fact sheet.
+pub(crate) async fn single_mode_groups(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<std::collections::HashSet<Uuid>> {
+    Ok(tag_group::Entity::find()
+        .filter(tag_group::Column::WorkspaceId.eq(workspace_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|g| TagGroupMode::of(g) == TagGroupMode::Single)
+        .map(|g| g.id)
+        .collect())
 }

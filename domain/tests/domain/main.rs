@@ -19,6 +19,7 @@ mod input_caps;
 mod json_numbers;
 mod meta_model;
 mod metrics_cache;
+mod ndjson_import_paths;
 mod option_rename;
 mod pool_health;
 mod rate_limits;

@@ -1,0 +1,360 @@
+//! New relations in bulk, a batch of lines at a time. A line that creates a relation, and passes
+//! in memory every check the create mutation would make (its type, both ends' types and status,
+//! its attributes and period, the type's cardinality counting the relations stored and those
+//! the batch creates before it), is written with the other such lines in multi-row statements:
+//! the relations, one history entry per end and relation, and each end's revision raised by as
+//! many. Every other line is left to the mutations one line at a time, so both paths accept and
+//! refuse exactly the same lines.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+    sea_query::{CaseStatement, Expr},
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Import, Resolved, set_or_none, without_nulls};
+use crate::{
+    attributes::{Attributes, validate_attributes},
+    db::{INSERT_CHUNK, is_postgres},
+    error::{Error, Result},
+    exchange::{parse::RelationLine, stored_relations::RelationKey},
+    fact_sheets::{Patch, Status},
+    history::ChangeKind,
+    meta_model::Cardinality,
+    relations::{check_period, described},
+};
+use entity::{change, fact_sheet, relation};
+
+/// What the batch needs to know of a relation end.
+struct End {
+    fact_sheet_type: String,
+    name: String,
+    archived: bool,
+    revision: i32,
+}
+
+/// A relation line checked for the bulk path.
+struct Planned {
+    key: RelationKey,
+    attributes: Attributes,
+    active_from: Option<DateTime<Utc>>,
+    active_until: Option<DateTime<Utc>>,
+}
+
+/// Ends whose revisions one statement raises.
+const ENDS_PER_UPDATE: usize = 500;
+
+impl Import<'_> {
+    /// Creates, in bulk, the relations of the lines of `batch` that qualify (see the module's
+    /// doc), counts them, and returns the lines left for the one-by-one path, in their order.
+    pub(super) async fn create_relations_in_bulk<'l>(
+        &mut self,
+        batch: &'l [RelationLine],
+    ) -> Result<Vec<&'l RelationLine>> {
+        let mut candidates = Vec::new();
+        let mut rest = Vec::new();
+        let mut keys = HashSet::new();
+        for r in batch {
+            match self.plan_relation(r).await? {
+                Some(p) if keys.insert(p.key.clone()) => candidates.push((r, p)),
+                _ => rest.push(r),
+            }
+        }
+        if candidates.is_empty() {
+            return Ok(rest);
+        }
+        let ends = self.load_ends(&candidates).await?;
+        let mut claimed = self.one_sided_claims(&candidates).await?;
+        let mut planned = Vec::new();
+        for (r, p) in candidates {
+            if self.fits(&p, &ends, &mut claimed) {
+                planned.push(p);
+            } else {
+                rest.push(r);
+            }
+        }
+        if planned.is_empty() {
+            rest.sort_by_key(|r| r.line);
+            return Ok(rest);
+        }
+        let savepoint = self.tx.begin().await?;
+        match self.write_relations(&savepoint, &planned, &ends).await {
+            Ok(()) => savepoint.commit().await?,
+            Err(e) => {
+                tracing::debug!(error = %e, "bulk relations fell back to line by line");
+                savepoint.rollback().await?;
+                return Ok(batch.iter().collect());
+            }
+        }
+        for p in &planned {
+            self.relations.written(&p.key);
+        }
+        self.report.created.relations += planned.len();
+        rest.sort_by_key(|r| r.line);
+        Ok(rest)
+    }
+
+    /// Relation line `r` when it creates a relation and its own fields pass; the checks that
+    /// need the ends and the other lines come after.
+    async fn plan_relation(&self, r: &RelationLine) -> Result<Option<Planned>> {
+        let (Resolved::Found(from), Resolved::Found(to)) =
+            (self.resolve(&r.from).await?, self.resolve(&r.to).await?)
+        else {
+            return Ok(None);
+        };
+        let key = (r.relation_type.clone(), from, to);
+        if !matches!(self.relations.get(&key), Some(None)) {
+            return Ok(None);
+        }
+        let Some(rel_type) = self.model.relation_type(&r.relation_type) else {
+            return Ok(None);
+        };
+        let given = match &r.attributes {
+            Patch::Set(a) => without_nulls(a),
+            _ => Attributes::new(),
+        };
+        let Ok(attributes) =
+            validate_attributes(&rel_type.attributes, &given, &rel_type.key, "attributes")
+        else {
+            return Ok(None);
+        };
+        let (active_from, active_until) =
+            (set_or_none(&r.active_from), set_or_none(&r.active_until));
+        let mut errors = Vec::new();
+        check_period(active_from, active_until, &mut errors);
+        Ok(errors.is_empty().then_some(Planned {
+            key,
+            attributes,
+            active_from,
+            active_until,
+        }))
+    }
+
+    /// Both ends of every candidate, locked on PostgreSQL as the create mutation locks them (in
+    /// id order, so two writers never wait on each other crosswise).
+    async fn load_ends(
+        &self,
+        candidates: &[(&RelationLine, Planned)],
+    ) -> Result<HashMap<Uuid, End>> {
+        let mut ids: Vec<Uuid> = candidates
+            .iter()
+            .flat_map(|(_, p)| [p.key.1, p.key.2])
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        ids.sort_unstable();
+        let mut ends = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let mut query = fact_sheet::Entity::find()
+                .select_only()
+                .columns([
+                    fact_sheet::Column::Id,
+                    fact_sheet::Column::FactSheetType,
+                    fact_sheet::Column::Name,
+                    fact_sheet::Column::Status,
+                    fact_sheet::Column::Revision,
+                ])
+                .filter(fact_sheet::Column::WorkspaceId.eq(self.principal.workspace_id))
+                .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
+                .order_by_asc(fact_sheet::Column::Id);
+            if is_postgres(self.tx) {
+                query = query.lock_exclusive();
+            }
+            let rows: Vec<(Uuid, String, String, String, i32)> =
+                query.into_tuple().all(self.tx).await?;
+            for (id, fact_sheet_type, name, status, revision) in rows {
+                ends.insert(
+                    id,
+                    End {
+                        fact_sheet_type,
+                        name,
+                        archived: status == Status::Archived.as_str(),
+                        revision,
+                    },
+                );
+            }
+        }
+        Ok(ends)
+    }
+
+    /// The `(type, end)` pairs already taken, for the candidates' types that allow one relation
+    /// per end: `from` ends of types with one target, `to` ends of types with one source.
+    async fn one_sided_claims(
+        &self,
+        candidates: &[(&RelationLine, Planned)],
+    ) -> Result<HashSet<(String, Uuid, Side)>> {
+        let mut claimed = HashSet::new();
+        let limited: HashSet<&str> = candidates
+            .iter()
+            .map(|(_, p)| p.key.0.as_str())
+            .filter(|t| {
+                self.model.relation_type(t).is_some_and(|t| {
+                    t.to_cardinality == Cardinality::One || t.from_cardinality == Cardinality::One
+                })
+            })
+            .collect();
+        if limited.is_empty() {
+            return Ok(claimed);
+        }
+        let ends: Vec<Uuid> = candidates
+            .iter()
+            .filter(|(_, p)| limited.contains(p.key.0.as_str()))
+            .flat_map(|(_, p)| [p.key.1, p.key.2])
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in ends.chunks(INSERT_CHUNK) {
+            let rows: Vec<(String, Uuid, Uuid)> = relation::Entity::find()
+                .select_only()
+                .columns([
+                    relation::Column::RelationType,
+                    relation::Column::FromId,
+                    relation::Column::ToId,
+                ])
+                .filter(relation::Column::WorkspaceId.eq(self.principal.workspace_id))
+                .filter(relation::Column::RelationType.is_in(limited.iter().copied()))
+                .filter(
+                    Condition::any()
+                        .add(relation::Column::FromId.is_in(chunk.iter().copied()))
+                        .add(relation::Column::ToId.is_in(chunk.iter().copied())),
+                )
+                .into_tuple()
+                .all(self.tx)
+                .await?;
+            for (t, from, to) in rows {
+                claimed.insert((t.clone(), from, Side::From));
+                claimed.insert((t, to, Side::To));
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Whether candidate `p` passes the checks on its ends and the type's cardinality, counting
+    /// what the candidates before it claimed; claims what it takes when it does.
+    fn fits(
+        &self,
+        p: &Planned,
+        ends: &HashMap<Uuid, End>,
+        claimed: &mut HashSet<(String, Uuid, Side)>,
+    ) -> bool {
+        let (type_key, from, to) = &p.key;
+        let Some(t) = self.model.relation_type(type_key) else {
+            return false;
+        };
+        let end_fits = |id: &Uuid, expected: &str| {
+            ends.get(id)
+                .is_some_and(|e| e.fact_sheet_type == expected && !e.archived)
+        };
+        if !end_fits(from, &t.from_type) || !end_fits(to, &t.to_type) {
+            return false;
+        }
+        let from_claim = (type_key.clone(), *from, Side::From);
+        let to_claim = (type_key.clone(), *to, Side::To);
+        if (t.to_cardinality == Cardinality::One && claimed.contains(&from_claim))
+            || (t.from_cardinality == Cardinality::One && claimed.contains(&to_claim))
+        {
+            return false;
+        }
+        claimed.insert(from_claim);
+        claimed.insert(to_claim);
+        true
+    }
+
+    async fn write_relations(
+        &self,
+        db: &impl ConnectionTrait,
+        planned: &[Planned],
+        ends: &HashMap<Uuid, End>,
+    ) -> Result<()> {
+        let ws = self.principal.workspace_id;
+        let subject = &self.principal.subject;
+        let now = Utc::now();
+        let actor_name = crate::api_tokens::acting_token_name(db, self.principal)
+            .await?
+            .map(|name| name.to_string());
+        let mut revisions: HashMap<Uuid, i32> =
+            ends.iter().map(|(id, e)| (*id, e.revision)).collect();
+        let mut relation_rows = Vec::with_capacity(planned.len());
+        let mut history_rows = Vec::with_capacity(planned.len() * 2);
+        for p in planned {
+            let (relation_type, from_id, to_id) = p.key.clone();
+            let r = crate::relations::Relation {
+                workspace_id: ws,
+                id: Uuid::now_v7(),
+                relation_type,
+                from_id,
+                to_id,
+                attributes: Value::Object(p.attributes.clone()),
+                active_from: p.active_from,
+                active_until: p.active_until,
+                revision: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let end = |id: Uuid| {
+                ends.get(&id)
+                    .map(|e| (e.name.as_str(), e.fact_sheet_type.as_str()))
+            };
+            let diff = json!({ "relation": described(&r, end(from_id), end(to_id)) });
+            let touched = if from_id == to_id {
+                vec![from_id]
+            } else {
+                vec![from_id, to_id]
+            };
+            for id in touched {
+                let revision = revisions
+                    .get_mut(&id)
+                    .ok_or_else(|| Error::Internal(format!("relation end {id} not loaded")))?;
+                *revision += 1;
+                history_rows.push(change::ActiveModel {
+                    workspace_id: Set(ws),
+                    fact_sheet_id: Set(id),
+                    revision: Set(*revision),
+                    kind: Set(ChangeKind::RelationCreated.as_str().to_owned()),
+                    diff: Set(diff.clone()),
+                    comment: Set(None),
+                    actor: Set(subject.clone()),
+                    actor_name: Set(actor_name.clone()),
+                    at: Set(now),
+                });
+            }
+            relation_rows.push(relation::ActiveModel::from(r));
+        }
+        crate::db::insert_in_chunks(db, relation_rows).await?;
+        crate::db::insert_in_chunks(db, history_rows).await?;
+        let raised: Vec<(Uuid, i32)> = revisions
+            .into_iter()
+            .filter(|(id, revision)| ends.get(id).is_some_and(|e| e.revision != *revision))
+            .collect();
+        for chunk in raised.chunks(ENDS_PER_UPDATE) {
+            let mut revision = CaseStatement::new();
+            for (id, next) in chunk {
+                revision = revision.case(fact_sheet::Column::Id.eq(*id), Expr::value(*next));
+            }
+            revision = revision.finally(Expr::col(fact_sheet::Column::Revision));
+            fact_sheet::Entity::update_many()
+                .col_expr(fact_sheet::Column::Revision, revision.into())
+                .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(now))
+                .col_expr(fact_sheet::Column::UpdatedBy, Expr::value(subject.clone()))
+                .filter(fact_sheet::Column::WorkspaceId.eq(ws))
+                .filter(fact_sheet::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+                .exec(db)
+                .await?;
+        }
+        // History written in bulk, so the counter is raised once rather than per change.
+        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await
+    }
+}
+
+/// Which end of a relation a cardinality claim holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Side {
+    From,
+    To,
+}

@@ -1,0 +1,308 @@
+//! New fact sheets in bulk. A line that creates a fact sheet, and passes in memory every check
+//! the create mutation would make, is written with the other such lines in multi-row
+//! statements: a few statements per thousands of lines instead of a savepoint and a dozen
+//! round trips each. Every other line (an update, a parent, subscriptions, anything that fails
+//! a check) is left to the mutations one line at a time, which refuse it in their own words, so
+//! both paths accept and refuse exactly the same lines.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, TransactionTrait};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::{Import, Kind, Outcome, named_by, wanted_external_ids, without_nulls};
+use crate::{
+    attributes::{Attributes, IndexValue, completion, index_values, validate_attributes},
+    error::{Error, Result},
+    exchange::{line::Ref, parse::SheetLine},
+    external_ids::{self, ExternalId},
+    fact_sheet_store,
+    fact_sheets::{Patch, Status, check_name},
+    history::{self, ChangeKind},
+    limits, tags,
+};
+use entity::{change, external_id, fact_sheet, fact_sheet_tag};
+
+/// A sheet line checked for the bulk path, with what it will write.
+struct Planned {
+    /// The sheet line's position among the body's sheet lines.
+    at: usize,
+    name: String,
+    fact_sheet_type: String,
+    description: Option<String>,
+    attributes: Attributes,
+    completion: f64,
+    index_values: Vec<IndexValue>,
+    external_ids: Vec<ExternalId>,
+    tags: Vec<String>,
+    archive: bool,
+}
+
+impl Import<'_> {
+    /// Creates, in bulk, the fact sheets of the lines that qualify (see the module's doc), and
+    /// marks their lines done. The others stay pending for the one-by-one path.
+    pub(super) async fn create_sheets_in_bulk(&mut self) -> Result<()> {
+        let mut planned: Vec<Planned> = (0..self.sheets.len())
+            .filter(|&i| matches!(self.outcomes[i], Outcome::Pending))
+            .filter_map(|i| self.plan_sheet(i))
+            .collect();
+        if planned.is_empty() {
+            return Ok(());
+        }
+        let ws = self.principal.workspace_id;
+        match crate::features::require_within_total(self.tx, ws, planned.len() as u64).await {
+            Ok(()) => {}
+            // Past a quota, the lines go one by one and are refused where the quota ends.
+            Err(e @ Error::Database(_)) => return Err(e),
+            Err(_) => return Ok(()),
+        }
+        let tag_names: Vec<String> = planned
+            .iter()
+            .flat_map(|p| p.tags.iter().cloned())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let known_tags = tags::ensure_named(self.tx, ws, &tag_names).await?;
+        let single_groups = tags::single_mode_groups(self.tx, ws).await?;
+        // A single-mode group's rule: at most one of its tags per fact sheet.
+        planned.retain(|p| {
+            let mut groups = HashSet::new();
+            p.tags
+                .iter()
+                .filter_map(|t| known_tags.get(t).and_then(|t| t.group_id))
+                .filter(|g| single_groups.contains(g))
+                .all(|g| groups.insert(g))
+        });
+
+        let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
+        let savepoint = self.tx.begin().await?;
+        match self
+            .write_sheets(&savepoint, &planned, &ids, &known_tags)
+            .await
+        {
+            Ok(()) => savepoint.commit().await?,
+            Err(e) => {
+                // A statement failed (a concurrent writer took an external ID, say): the lines
+                // go one by one, where a failure is the line's.
+                tracing::debug!(error = %e, "bulk create fell back to line by line");
+                savepoint.rollback().await?;
+                return Ok(());
+            }
+        }
+        for (p, id) in planned.iter().zip(ids) {
+            let i = p.at;
+            self.stored.external_ids_replaced(id, &p.external_ids);
+            self.outcomes[i] = Outcome::Done {
+                id,
+                kind: Kind::Created,
+                archive: p.archive,
+            };
+        }
+        Ok(())
+    }
+
+    /// Sheet line `i`, checked as the create mutation would check it, or `None` when it needs
+    /// the one-by-one path.
+    fn plan_sheet(&self, i: usize) -> Option<Planned> {
+        let s: &SheetLine = &self.sheets[i];
+        if self.stored.get(&s.reference) != Ok(None)
+            || !matches!(s.parent, Patch::Keep | Patch::Clear)
+            || matches!(&s.subscriptions, Patch::Set(list) if !list.is_empty())
+        {
+            return None;
+        }
+        let (Some(type_key), Patch::Set(name)) = (&s.fact_sheet_type, &s.name) else {
+            return None;
+        };
+        let fs_type = self.model.fact_sheet_type(type_key)?;
+        if check_name(name).is_some() || limits::check_text("name", name).is_some() {
+            return None;
+        }
+        let description = match &s.description {
+            Patch::Set(d) if limits::check_text("description", d).is_some() => return None,
+            Patch::Set(d) => Some(d.clone()).filter(|d| !d.trim().is_empty()),
+            _ => None,
+        };
+        let given = match &s.attributes {
+            Patch::Set(a) => without_nulls(a),
+            _ => Attributes::new(),
+        };
+        let attributes =
+            validate_attributes(&fs_type.attributes, &given, &fs_type.key, "attributes").ok()?;
+        let external_ids =
+            wanted_external_ids(s).unwrap_or_else(|| named_by(s).into_iter().collect());
+        if !self.claims_freely(i, &external_ids) {
+            return None;
+        }
+        let tags = match &s.tags {
+            Patch::Set(names) => {
+                if limits::TAGS.check("tags", names.len()).is_some() {
+                    return None;
+                }
+                let mut checked = Vec::new();
+                for name in names {
+                    let name = tags::check_tag_name(name, "tags").ok()?;
+                    if limits::check_text("tags", &name).is_some() {
+                        return None;
+                    }
+                    if !checked.contains(&name) {
+                        checked.push(name);
+                    }
+                }
+                checked.sort();
+                checked
+            }
+            _ => Vec::new(),
+        };
+        let name = name.trim().to_owned();
+        Some(Planned {
+            at: i,
+            completion: completion(&fs_type.attributes, &attributes),
+            index_values: index_values(&fs_type.attributes, &attributes),
+            fact_sheet_type: fs_type.key.clone(),
+            name,
+            description,
+            attributes,
+            external_ids,
+            tags,
+            archive: s.status == Some(Status::Archived),
+        })
+    }
+
+    /// Whether sheet line `i` may take `ids`: well formed, held by no stored fact sheet, and
+    /// named first by this line of the body.
+    fn claims_freely(&self, i: usize, ids: &[ExternalId]) -> bool {
+        if limits::EXTERNAL_IDS
+            .check("externalIds", ids.len())
+            .is_some()
+        {
+            return false;
+        }
+        let mut seen = HashSet::new();
+        ids.iter().all(|id| {
+            external_ids::well_formed(id)
+                && limits::check_text("namespace", &id.namespace).is_none()
+                && limits::check_text("value", &id.value).is_none()
+                && seen.insert(id)
+                && self.stored.get(&Ref::ExternalId(id.clone())) == Ok(None)
+                && self.by_ref.get(&Ref::ExternalId(id.clone())) == Some(&i)
+        })
+    }
+
+    async fn write_sheets(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        planned: &[Planned],
+        ids: &[Uuid],
+        known_tags: &HashMap<String, tags::Tag>,
+    ) -> Result<()> {
+        let ws = self.principal.workspace_id;
+        let subject = &self.principal.subject;
+        let now = Utc::now();
+        let actor_name = crate::api_tokens::acting_token_name(db, self.principal)
+            .await?
+            .map(|name| name.to_string());
+        let mut sheet_rows = Vec::with_capacity(planned.len());
+        let mut index_rows = Vec::with_capacity(planned.len());
+        let mut id_rows = Vec::new();
+        let mut tag_rows = Vec::new();
+        let mut history_rows = Vec::with_capacity(planned.len());
+        for (p, &id) in planned.iter().zip(ids) {
+            sheet_rows.push(fact_sheet::ActiveModel {
+                workspace_id: Set(ws),
+                id: Set(id),
+                fact_sheet_type: Set(p.fact_sheet_type.clone()),
+                name: Set(p.name.clone()),
+                search_text: Set(fact_sheet_store::search_text(
+                    &p.name,
+                    p.description.as_deref(),
+                )),
+                description: Set(p.description.clone()),
+                attributes: Set(Value::Object(p.attributes.clone())),
+                status: Set(Status::Active.as_str().to_owned()),
+                revision: Set(1),
+                completion: Set(p.completion),
+                parent_id: Set(None),
+                created_by: Set(subject.clone()),
+                updated_by: Set(subject.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            index_rows.push((id, p.index_values.clone()));
+            id_rows.extend(p.external_ids.iter().map(|e| external_id::ActiveModel {
+                workspace_id: Set(ws),
+                namespace: Set(e.namespace.clone()),
+                value: Set(e.value.clone()),
+                fact_sheet_id: Set(id),
+            }));
+            for name in &p.tags {
+                let tag = known_tags.get(name).ok_or_else(|| {
+                    Error::Internal(format!("tag {name} vanished during an import"))
+                })?;
+                tag_rows.push(fact_sheet_tag::ActiveModel {
+                    workspace_id: Set(ws),
+                    fact_sheet_id: Set(id),
+                    tag_id: Set(tag.id),
+                });
+            }
+            history_rows.push(change::ActiveModel {
+                workspace_id: Set(ws),
+                fact_sheet_id: Set(id),
+                revision: Set(1),
+                kind: Set(ChangeKind::Created.as_str().to_owned()),
+                diff: Set(created_diff(p)),
+                comment: Set(None),
+                actor: Set(subject.clone()),
+                actor_name: Set(actor_name.clone()),
+                at: Set(now),
+            });
+        }
+        crate::db::insert_in_chunks(db, sheet_rows).await?;
+        fact_sheet_store::insert_index(db, ws, &index_rows).await?;
+        crate::db::insert_in_chunks(db, id_rows).await?;
+        crate::db::insert_in_chunks(db, tag_rows).await?;
+        crate::db::insert_in_chunks(db, history_rows).await?;
+        // History written in bulk, so the counter is raised once rather than per change.
+        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await
+    }
+}
+
+/// The `CREATED` diff the create mutation records, field for field.
+fn created_diff(p: &Planned) -> Value {
+    let mut diff = Map::new();
+    diff.insert(
+        "type".into(),
+        history::field_diff(None, Some(&json!(p.fact_sheet_type))),
+    );
+    diff.insert(
+        "name".into(),
+        history::field_diff(None, Some(&json!(p.name))),
+    );
+    if let Some(d) = &p.description {
+        diff.insert(
+            "description".into(),
+            history::field_diff(None, Some(&json!(d))),
+        );
+    }
+    for (key, value) in &p.attributes {
+        diff.insert(
+            format!("attributes.{key}"),
+            history::field_diff(None, Some(value)),
+        );
+    }
+    if !p.external_ids.is_empty() {
+        diff.insert(
+            "externalIds".into(),
+            history::field_diff(None, Some(&json!(p.external_ids))),
+        );
+    }
+    if !p.tags.is_empty() {
+        diff.insert(
+            "tags".into(),
+            history::field_diff(None, Some(&json!(p.tags))),
+        );
+    }
+    Value::Object(diff)
+}
