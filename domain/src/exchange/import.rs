@@ -4,7 +4,8 @@
 //! relations, so a line that archives one waits for the relations of the same import).
 //!
 //! Lines that create fact sheets or relations and pass every check in memory are written
-//! together in multi-row statements (`bulk_sheets`, `bulk_relations`); every other line runs in
+//! together in multi-row statements (`bulk_sheets`, `bulk_relations`), and lines that would
+//! change nothing are told apart in memory (`unchanged_sheets`); every other line runs in
 //! a savepoint of the caller's transaction through the mutations: a refused line leaves nothing
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
 //! caller commits or rolls back the whole as [`ImportReport::commits`] says.
@@ -36,6 +37,7 @@ use entity::relation;
 
 mod bulk_relations;
 mod bulk_sheets;
+mod unchanged_sheets;
 
 /// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
@@ -95,6 +97,7 @@ pub async fn import_lines(
     import.stored =
         StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     import.create_sheets_in_bulk().await?;
+    import.skip_unchanged_sheets().await?;
     let total = import.sheets.len() + relation_lines.len();
     let mut done = 0;
     let mut tick = |n: usize| {

@@ -291,3 +291,70 @@ async fn lines_the_bulk_path_leaves_are_judged_one_by_one_in_the_order_of_the_bo
         "the holder kept its external ID untouched"
     );
 }
+
+#[tokio::test]
+async fn a_re_imported_line_that_differs_in_any_one_field_is_an_update() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let parent = create(
+        &w,
+        &w.admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Parent".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    for name in ["Kept", "T0", "T1", "T2", "T3", "T4", "T5", "T6", "T7"] {
+        create(
+            &w,
+            &w.admin,
+            &model,
+            NewFactSheet {
+                fact_sheet_type: "Team".into(),
+                name: name.into(),
+                attributes: attrs(json!({ "size": 5 })),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    let changes = [
+        ("T0", json!({ "name": "T0 renamed" })),
+        ("T1", json!({ "description": "now described" })),
+        ("T2", json!({ "attributes": { "size": 6 } })),
+        ("T3", json!({ "tags": ["new"] })),
+        (
+            "T4",
+            json!({ "externalIds": [{ "namespace": "cmdb", "value": "T4" }] }),
+        ),
+        ("T5", json!({ "status": "ARCHIVED" })),
+        (
+            "T6",
+            json!({ "subscriptions": [{ "user": "ann", "role": "OBSERVER" }] }),
+        ),
+        ("T7", json!({ "parent": { "id": parent } })),
+    ];
+    let body: Vec<String> = export_all(&w, &w.admin)
+        .await
+        .lines()
+        .map(|line| {
+            let mut line: Value = serde_json::from_str(line).unwrap();
+            if let Some((_, change)) = changes.iter().find(|(name, _)| line["name"] == *name) {
+                line.as_object_mut()
+                    .unwrap()
+                    .extend(change.as_object().unwrap().clone());
+            }
+            line.to_string()
+        })
+        .collect();
+    let report = import(&w, &w.admin, &body.join("\n"), ImportMode::Atomic).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.updated.fact_sheets, changes.len());
+    assert_eq!(report.unchanged.fact_sheets, 2, "Kept and Parent");
+    let revisions = histories(&w, &w.admin).await;
+    assert_eq!(revisions["Kept"].0, 1);
+    assert_eq!(revisions["T2"].0, 2);
+}
