@@ -102,3 +102,109 @@ pub(super) fn range(range: &AffectedRange, ecosystem: &Ecosystem, version: &str)
     };
     Verdict::Affected { fixed_in }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::supply_chain::AffectedPackage;
+
+    fn package(kind: RangeKind, events: Vec<RangeEvent>, versions: &[&str]) -> AffectedPackage {
+        AffectedPackage {
+            ecosystem: Ecosystem::Npm,
+            name: "left-pad".into(),
+            ranges: vec![AffectedRange { kind, events }],
+            versions: versions.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    use RangeEvent::{Fixed, Introduced, LastAffected, Limit};
+
+    #[test]
+    fn last_affected_includes_its_version_and_names_no_fix() {
+        let p = package(
+            RangeKind::Ecosystem,
+            vec![Introduced("1.0.0".into()), LastAffected("1.2.0".into())],
+            &[],
+        );
+        assert_eq!(p.evaluate("1.2.0"), Verdict::Affected { fixed_in: None });
+        assert_eq!(p.evaluate("1.2.1"), Verdict::NotAffected);
+        assert_eq!(p.evaluate("0.9.0"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn events_out_of_order_still_form_their_intervals() {
+        let p = package(
+            RangeKind::Semver,
+            vec![
+                Fixed("2.0.1".into()),
+                Introduced("2.0.0".into()),
+                Fixed("1.0.5".into()),
+                Introduced("0".into()),
+            ],
+            &[],
+        );
+        let fixed = |v: &str| Verdict::Affected {
+            fixed_in: Some(v.into()),
+        };
+        assert_eq!(p.evaluate("1.0.4"), fixed("1.0.5"));
+        assert_eq!(p.evaluate("1.5.0"), Verdict::NotAffected);
+        assert_eq!(p.evaluate("v2.0.0"), fixed("2.0.1"));
+        assert_eq!(p.evaluate("2.0.1"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn limits_cap_the_versions_considered() {
+        let p = package(
+            RangeKind::Ecosystem,
+            vec![Introduced("0".into()), Limit("3.0.0".into())],
+            &[],
+        );
+        assert_eq!(p.evaluate("2.9.9"), Verdict::Affected { fixed_in: None });
+        assert_eq!(p.evaluate("3.0.0"), Verdict::NotAffected);
+        let unbounded = package(
+            RangeKind::Ecosystem,
+            vec![Introduced("0".into()), Limit("*".into())],
+            &[],
+        );
+        assert_eq!(
+            unbounded.evaluate("9.0.0"),
+            Verdict::Affected { fixed_in: None }
+        );
+    }
+
+    #[test]
+    fn listed_versions_match_exactly_and_git_ranges_never_match_a_version() {
+        let p = package(
+            RangeKind::Git,
+            vec![Introduced("0".into()), Fixed("a9d1f4ebd5ab".into())],
+            &["1.3.0"],
+        );
+        assert_eq!(p.evaluate("1.3.0"), Verdict::Affected { fixed_in: None });
+        assert_eq!(p.evaluate("1.3.1"), Verdict::NotAffected);
+    }
+
+    #[test]
+    fn an_unorderable_version_or_bound_is_unknown() {
+        let p = package(RangeKind::Ecosystem, vec![Introduced("0".into())], &[]);
+        assert_eq!(
+            p.evaluate("next"),
+            Verdict::Unknown,
+            "even against \"every version\""
+        );
+        let bad_bound = package(
+            RangeKind::Ecosystem,
+            vec![Introduced("0".into()), Fixed("soon".into())],
+            &[],
+        );
+        assert_eq!(bad_bound.evaluate("1.0.0"), Verdict::Unknown);
+        let other = AffectedPackage {
+            ecosystem: Ecosystem::Other("Debian:11".into()),
+            ..package(
+                RangeKind::Ecosystem,
+                vec![Introduced("0".into()), Fixed("2.0".into())],
+                &[],
+            )
+        };
+        assert_eq!(other.evaluate("1.0"), Verdict::Unknown);
+    }
+}
