@@ -119,8 +119,8 @@ impl VersionRange {
             }
             let constraint = parse_constraint(part)
                 .map_err(|why| refuse(format!("constraint {position} (\"{part}\"): {why}")))?;
-            if let Ecosystem::Other(_) = ecosystem {
-            } else if compare(&ecosystem, &constraint.version, &constraint.version).is_none() {
+            let ordered = !matches!(ecosystem, Ecosystem::Other(_));
+            if ordered && compare(&ecosystem, &constraint.version, &constraint.version).is_none() {
                 return Err(refuse(format!(
                     "constraint {position}: \"{}\" is not a {scheme} version",
                     constraint.version
@@ -180,7 +180,7 @@ impl VersionRange {
                 }
                 i += 2;
             } else {
-                return Some(admits(bound)?);
+                return admits(bound);
             }
         }
         Some(false)
