@@ -4,8 +4,15 @@
 //! against every component by ecosystem, package and a version order that is correct for that
 //! ecosystem. The few types here are the vocabulary the parsing, matching and storage parts share.
 
+pub mod ecosystem;
+pub mod osv;
 pub mod severity;
 pub mod verdict;
+pub mod vers;
+pub mod versions;
 
+pub use ecosystem::{Ecosystem, osv_package};
+pub use osv::{Advisory, AffectedPackage, AffectedRange, RangeEvent, RangeKind, parse_advisory};
 pub use severity::Severity;
 pub use verdict::Verdict;
+pub use vers::VersionRange;
