@@ -4,6 +4,8 @@
 //! against every component by ecosystem, package and a version order that is correct for that
 //! ecosystem. The few types here are the vocabulary the parsing, matching and storage parts share.
 
+pub mod purl;
+pub mod sbom;
 pub mod severity;
 pub mod verdict;
 
