@@ -280,3 +280,19 @@ proptest! {
         let _ = crate::supply_chain::purl::normalize(&format!("pkg:{text}"));
     }
 }
+
+#[test]
+fn xml_licences_are_all_read_even_when_interleaved() {
+    let xml = r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>
+      <component type="library"><name>a</name><licenses>
+        <license><id>MIT</id></license>
+        <expression>GPL-2.0+</expression>
+        <license><name>Custom</name></license>
+      </licenses></component>
+    </components></bom>"#;
+    let sbom = parse(None, xml.as_bytes()).unwrap();
+    assert_eq!(
+        sbom.components[0].licenses,
+        ["MIT", "Custom", "GPL-2.0-or-later"]
+    );
+}
