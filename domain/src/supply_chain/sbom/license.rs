@@ -8,15 +8,53 @@ pub(super) fn normalize(text: &str) -> Option<String> {
     if text.is_empty() {
         return None;
     }
-    let canonical = match spdx::Expression::canonicalize(text) {
+    let cased = with_listed_case(text);
+    let canonical = match spdx::Expression::canonicalize(&cased) {
         Ok(Some(canonical)) => canonical,
-        Ok(None) => text.to_owned(),
+        Ok(None) => cased,
         Err(_) => return Some(text.to_owned()),
     };
     match spdx::Expression::parse(&canonical) {
         Ok(_) => Some(canonical),
         Err(_) => Some(text.to_owned()),
     }
+}
+
+/// `text` with each licence or exception identifier spelled as the SPDX list spells it: the
+/// specification matches identifiers without regard to case (`apache-2.0` is `Apache-2.0`), the
+/// `spdx` crate only in the list's own case.
+fn with_listed_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let (bare, plus) = match word.strip_suffix('+') {
+            Some(bare) => (bare, "+"),
+            None => (word.as_str(), ""),
+        };
+        let listed = spdx::identifiers::LICENSES
+            .iter()
+            .map(|l| l.name)
+            .chain(spdx::identifiers::EXCEPTIONS.iter().map(|e| e.name))
+            .find(|name| name.eq_ignore_ascii_case(bare));
+        match listed {
+            Some(name) => {
+                out.push_str(name);
+                out.push_str(plus);
+            }
+            None => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || matches!(c, '(' | ')' | '/') {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// The licences SPDX states for a package: the concluded licence unless it is `NOASSERTION` or
@@ -38,9 +76,13 @@ mod tests {
 
     #[test]
     fn sloppy_expressions_become_canonical() {
-        assert_eq!(normalize("mit/Apache-2.0").unwrap(), "MIT OR Apache-2.0");
+        assert_eq!(normalize("mit/apache-2.0").unwrap(), "MIT OR Apache-2.0");
         assert_eq!(normalize("GPL-2.0+").unwrap(), "GPL-2.0-or-later");
         assert_eq!(normalize(" MIT ").unwrap(), "MIT");
+        assert_eq!(
+            normalize("(apache-2.0 with llvm-exception) or bsd-3-clause").unwrap(),
+            "(Apache-2.0 WITH LLVM-exception) OR BSD-3-Clause"
+        );
         assert_eq!(
             normalize("(LGPL-2.0-only OR LicenseRef-3)").unwrap(),
             "(LGPL-2.0-only OR LicenseRef-3)"
