@@ -6,6 +6,8 @@
 
 pub mod ecosystem;
 pub mod osv;
+pub mod purl;
+pub mod sbom;
 pub mod severity;
 pub mod verdict;
 pub mod vers;

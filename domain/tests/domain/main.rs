@@ -27,6 +27,7 @@ mod rate_limits;
 mod relations;
 mod report_filters;
 mod row_level_security;
+mod sbom_parsing;
 mod siblings;
 mod statement_cancel;
 mod tag_admin;
