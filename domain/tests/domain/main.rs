@@ -27,6 +27,7 @@ mod report_filters;
 mod row_level_security;
 mod siblings;
 mod statement_cancel;
+mod supply_chain_store;
 mod tag_admin;
 mod tags_and_subscriptions;
 mod unrecognized_events;
