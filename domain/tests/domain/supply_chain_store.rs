@@ -816,3 +816,125 @@ async fn component_usage_lists_every_artifact_using_a_package_filtered_by_versio
         [first, second]
     );
 }
+
+/// Statements without a workspace filter, through the restricted role the server runs as.
+async fn advisory_ids(db: &impl ConnectionTrait) -> Vec<String> {
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT id FROM advisories ORDER BY id",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get::<String>("", "id").unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn row_level_security_lets_every_workspace_read_shared_advisories_and_write_none() {
+    use domain::db::{Store, StoreOptions};
+    use migration::m20261122_000030_enable_row_level_security::APP_ROLE;
+
+    let w = World::new().await;
+    if !w.db.is_postgres() {
+        return;
+    }
+    let other = w.other_workspace().await;
+    let store = Store::connect(
+        &w.db.url,
+        &StoreOptions {
+            tenant_role: Some(APP_ROLE.into()),
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let acme_app = artifact(&w, &w.admin, "checkout").await;
+    upload(
+        &w,
+        &w.admin,
+        acme_app,
+        vec![maven("log4j-core", Some("2.14.1"))],
+    )
+    .await
+    .unwrap();
+
+    // The operator's import works under row-level security: shared rows in the nil scope,
+    // matches in each workspace's own.
+    let tx = store.begin_platform_write().await.unwrap();
+    let summary = advisories::upsert_shared_advisories(
+        &*tx,
+        vec![advisory(
+            "GHSA-1",
+            "log4j-core",
+            &["2.14.1"],
+            Severity::Critical,
+        )],
+        fake_evaluate,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(summary.opened, 1);
+    let tx = store.begin_write(w.admin.workspace_id).await.unwrap();
+    advisories::upsert_advisories(
+        &*tx,
+        &w.admin,
+        vec![advisory(
+            "ACME-1",
+            "log4j-core",
+            &["2.14.1"],
+            Severity::High,
+        )],
+        fake_evaluate,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let acme = store.tenant(w.admin.workspace_id).await.unwrap();
+    assert_eq!(advisory_ids(&acme).await, ["ACME-1", "GHSA-1"]);
+    let globex = store.tenant(other.workspace_id).await.unwrap();
+    assert_eq!(advisory_ids(&globex).await, ["GHSA-1"]);
+    for table in ["components", "vulnerability_matches", "sboms"] {
+        let rows = globex
+            .query_all_raw(sea_orm::Statement::from_string(
+                globex.get_database_backend(),
+                format!("SELECT workspace_id FROM {table}"),
+            ))
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "globex sees acme's {table}");
+    }
+    drop((acme, globex));
+
+    // Globex can neither change nor remove the shared rows, nor forge new ones.
+    let tx = store.begin_write(other.workspace_id).await.unwrap();
+    for sql in [
+        "UPDATE advisories SET summary = 'pwned'",
+        "DELETE FROM advisory_packages",
+        "DELETE FROM advisory_aliases",
+        "DELETE FROM advisories",
+    ] {
+        let changed = tx.execute_unprepared(sql).await.unwrap();
+        assert_eq!(changed.rows_affected(), 0, "{sql}");
+    }
+    tx.commit().await.unwrap();
+    for workspace in [SHARED_WORKSPACE, w.admin.workspace_id] {
+        let tx = store.begin_write(other.workspace_id).await.unwrap();
+        let forged = tx
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                tx.get_database_backend(),
+                "INSERT INTO advisories (workspace_id, id, aliases, severity, document, stored_at)
+                 VALUES ($1, 'FORGED', '[]', 'low', '{}', now())",
+                [workspace.into()],
+            ))
+            .await;
+        assert!(forged.is_err(), "a row for {workspace} must be refused");
+    }
+    let shared = advisory_reads::find_advisory(w.db.conn(), &other, "GHSA-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shared.summary.as_deref(), Some("log4j-core is vulnerable"));
+}
