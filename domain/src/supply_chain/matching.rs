@@ -45,6 +45,13 @@ pub(crate) struct AffectedEntry {
 /// Verdicts already reached in this call, by entry (its index in the entries given) and version.
 pub(crate) type VerdictCache = HashMap<(usize, String), Verdict>;
 
+/// A package's advisories (by workspace and id), each with the indexes of its entries naming
+/// the package.
+type AdvisoriesOfPackage<'a> = BTreeMap<(Uuid, &'a str), Vec<usize>>;
+
+/// A component row as matching reads it: id, artifact, ecosystem, package, version.
+type CandidateRow = (Uuid, Uuid, Option<String>, Option<String>, Option<String>);
+
 /// The matches `candidates` have with `entries`. Per (component, advisory): affected when any of
 /// the advisory's entries for the package says so (with that entry's fix), otherwise unknown
 /// when any entry cannot place the version (or the component has none), otherwise no match.
@@ -55,7 +62,7 @@ pub(crate) fn evaluate_all(
     cache: &mut VerdictCache,
 ) -> Vec<DesiredMatch> {
     // Per package, the advisories naming it, each with its entries' indexes, in a stable order.
-    let mut by_package: HashMap<(&str, &str), BTreeMap<(Uuid, &str), Vec<usize>>> = HashMap::new();
+    let mut by_package: HashMap<(&str, &str), AdvisoriesOfPackage> = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
         by_package
             .entry((&entry.ecosystem, &entry.package))
@@ -122,22 +129,21 @@ pub(crate) async fn candidates_of_packages(
     let mut found = Vec::new();
     for (ecosystem, names) in packages {
         for chunk in names.chunks(INSERT_CHUNK) {
-            let rows: Vec<(Uuid, Uuid, Option<String>, Option<String>, Option<String>)> =
-                component::Entity::find()
-                    .select_only()
-                    .columns([
-                        component::Column::Id,
-                        component::Column::FactSheetId,
-                        component::Column::Ecosystem,
-                        component::Column::Package,
-                        component::Column::Version,
-                    ])
-                    .filter(component::Column::WorkspaceId.eq(workspace_id))
-                    .filter(component::Column::Ecosystem.eq(ecosystem.as_str()))
-                    .filter(component::Column::Package.is_in(chunk.iter().map(String::as_str)))
-                    .into_tuple()
-                    .all(db)
-                    .await?;
+            let rows: Vec<CandidateRow> = component::Entity::find()
+                .select_only()
+                .columns([
+                    component::Column::Id,
+                    component::Column::FactSheetId,
+                    component::Column::Ecosystem,
+                    component::Column::Package,
+                    component::Column::Version,
+                ])
+                .filter(component::Column::WorkspaceId.eq(workspace_id))
+                .filter(component::Column::Ecosystem.eq(ecosystem.as_str()))
+                .filter(component::Column::Package.is_in(chunk.iter().map(String::as_str)))
+                .into_tuple()
+                .all(db)
+                .await?;
             found.extend(rows.into_iter().filter_map(
                 |(id, fact_sheet_id, ecosystem, package, version)| {
                     Some(Candidate {
