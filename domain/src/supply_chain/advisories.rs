@@ -103,7 +103,10 @@ pub async fn upsert_advisories(
 /// Platform operation (the operator's import; no workspace role): stores `advisories` as shared
 /// by every workspace, replacing any shared one of the same id, and matches them against every
 /// live workspace's components, entering each workspace in turn. Run it in a platform write
-/// transaction ([`crate::db::Store::begin_platform_write`]); only trusted callers reach it.
+/// transaction ([`crate::db::Store::begin_platform_write`]), which it leaves scoped to the last
+/// workspace it entered; only trusted callers reach it. Each workspace costs a few statements
+/// however large it is: only the components of the advisories' packages are read, through the
+/// workspace-first package index.
 pub async fn upsert_shared_advisories(
     db: &impl ConnectionTrait,
     advisories: Vec<NewAdvisory>,

@@ -90,30 +90,38 @@ pub async fn severity_counts(
     let mut counts = SeverityCounts::default();
     let mut affected = HashSet::new();
     for chunk in fact_sheet_ids.chunks(INSERT_CHUNK) {
-        let rows: Vec<(Uuid, String, bool)> = vulnerability_match::Entity::find()
+        let columns = [
+            vulnerability_match::Column::FactSheetId,
+            vulnerability_match::Column::Severity,
+            vulnerability_match::Column::Unknown,
+        ];
+        let rows: Vec<(Uuid, String, bool, i64)> = vulnerability_match::Entity::find()
             .select_only()
-            .columns([
-                vulnerability_match::Column::FactSheetId,
-                vulnerability_match::Column::Severity,
-                vulnerability_match::Column::Unknown,
-            ])
+            .columns(columns)
+            .column_as(vulnerability_match::Column::Id.count(), "matches")
             .filter(vulnerability_match::Column::WorkspaceId.eq(principal.workspace_id))
             .filter(vulnerability_match::Column::FactSheetId.is_in(chunk.iter().copied()))
             .filter(vulnerability_match::Column::ResolvedAt.is_null())
+            .group_by(columns[0])
+            .group_by(columns[1])
+            .group_by(columns[2])
             .into_tuple()
             .all(db)
             .await?;
-        for (fact_sheet_id, severity, unknown) in rows {
+        for (fact_sheet_id, severity, unknown, matches) in rows {
+            let matches = matches as u64;
             affected.insert(fact_sheet_id);
-            counts.total += 1;
-            counts.unknown_versions += u64::from(unknown);
-            match Severity::parse(&severity).unwrap_or(Severity::Unknown) {
-                Severity::Critical => counts.critical += 1,
-                Severity::High => counts.high += 1,
-                Severity::Medium => counts.medium += 1,
-                Severity::Low => counts.low += 1,
-                Severity::Unknown => counts.unknown += 1,
+            counts.total += matches;
+            if unknown {
+                counts.unknown_versions += matches;
             }
+            *match Severity::parse(&severity).unwrap_or(Severity::Unknown) {
+                Severity::Critical => &mut counts.critical,
+                Severity::High => &mut counts.high,
+                Severity::Medium => &mut counts.medium,
+                Severity::Low => &mut counts.low,
+                Severity::Unknown => &mut counts.unknown,
+            } += matches;
         }
     }
     counts.affected_artifacts = affected.len() as u64;
