@@ -16,10 +16,13 @@ use crate::{
     paging::{Page, decode_cursor, encode_cursor, page_size},
     principal::Principal,
 };
-use entity::component;
+use entity::{component, sbom};
 
 /// A stored component.
 pub type Component = component::Model;
+
+/// Which SBOM an artifact's components came from, when, and its counts.
+pub type SbomRecord = sbom::Model;
 
 /// Which of an artifact's components to list; every condition holds together.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +39,20 @@ pub struct ComponentFilter {
 pub struct LicenseCount {
     pub expression: String,
     pub count: u64,
+}
+
+/// The SBOM artifact `fact_sheet_id`'s components came from; `None` before the first upload.
+pub async fn sbom_of(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    fact_sheet_id: Uuid,
+) -> Result<Option<SbomRecord>> {
+    authz::require(principal, Action::Read)?;
+    Ok(sbom::Entity::find()
+        .filter(sbom::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(sbom::Column::FactSheetId.eq(fact_sheet_id))
+        .one(db)
+        .await?)
 }
 
 /// The components of artifact `fact_sheet_id`, in id order (the SBOM's order).

@@ -218,6 +218,20 @@ async fn an_upload_stores_the_components_and_answers_with_their_counts() {
         ["log4j-core", "commons-text", "guava"]
     );
 
+    let sbom = component_reads::sbom_of(w.db.conn(), &w.admin, app)
+        .await
+        .unwrap()
+        .expect("the upload is recorded");
+    assert_eq!(
+        (
+            sbom.format.as_str(),
+            sbom.spec_version.as_str(),
+            sbom.component_count,
+            sbom.direct_count,
+            sbom.license_count
+        ),
+        ("cyclonedx-json", "1.5", 3, 2, 2)
+    );
     let licenses = component_reads::license_counts(w.db.conn(), &w.admin, app)
         .await
         .unwrap();
