@@ -7,7 +7,8 @@
 //! principal's workspace. What runs below that check stays private to the crate (such as
 //! `fact_sheet_store`). The few public functions without a principal are deliberate entry
 //! points for trusted callers, each saying so: platform operations with no workspace role
-//! ([`workspaces`], [`features::set`]), authentication before a principal exists
+//! ([`workspaces`], [`features::set`], [`supply_chain::advisories::upsert_shared_advisories`]),
+//! authentication before a principal exists
 //! ([`api_tokens::redeem`], [`workspace_cache`], [`rate_limits`], [`webhooks::secrets::find`]), and [`metrics::load`].
 //!
 //! Layers, each using only those below it, and no module one that uses it back:

@@ -1,9 +1,13 @@
 //! sea-orm entities: one module per table, rows only. Business rules live in `domain`.
 
+pub mod advisory;
+pub mod advisory_alias;
+pub mod advisory_package;
 pub mod api_token;
 pub mod attribute_value;
 pub mod change;
 pub mod change_fact;
+pub mod component;
 pub mod deployment_fact;
 pub mod event;
 pub mod event_version;
@@ -16,9 +20,11 @@ pub mod inventory_version;
 pub mod meta_model_version;
 pub mod rate_limit_window;
 pub mod relation;
+pub mod sbom;
 pub mod subscription;
 pub mod tag;
 pub mod tag_group;
+pub mod vulnerability_match;
 pub mod webhook_secret;
 pub mod work_item_fact;
 pub mod workspace;

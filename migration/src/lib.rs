@@ -26,6 +26,10 @@ mod m20261206_000120_cover_events_by_source;
 mod m20261206_000130_add_change_actor_names;
 mod m20261206_000150_index_subscriptions_by_subject_and_role;
 mod m20261206_000190_create_webhook_secrets;
+mod m20261206_000200_create_sboms;
+mod m20261206_000201_create_components;
+mod m20261206_000202_create_advisories;
+mod m20261206_000203_create_vulnerability_matches;
 
 pub struct Migrator;
 
@@ -56,6 +60,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000130_add_change_actor_names::Migration),
             Box::new(m20261206_000150_index_subscriptions_by_subject_and_role::Migration),
             Box::new(m20261206_000190_create_webhook_secrets::Migration),
+            Box::new(m20261206_000200_create_sboms::Migration),
+            Box::new(m20261206_000201_create_components::Migration),
+            Box::new(m20261206_000202_create_advisories::Migration),
+            Box::new(m20261206_000203_create_vulnerability_matches::Migration),
         ]
     }
 }

@@ -4,7 +4,14 @@
 //! against every component by ecosystem, package and a version order that is correct for that
 //! ecosystem. The few types here are the vocabulary the parsing, matching and storage parts share.
 
+pub mod advisories;
+pub mod advisory_reads;
+pub mod component_reads;
+pub mod components;
 pub mod ecosystem;
+mod match_plan;
+pub mod match_reads;
+mod matching;
 pub mod osv;
 pub mod purl;
 pub mod sbom;
@@ -18,3 +25,7 @@ pub use osv::{Advisory, AffectedPackage, AffectedRange, RangeEvent, RangeKind, p
 pub use severity::Severity;
 pub use verdict::Verdict;
 pub use vers::VersionRange;
+
+/// The workspace id shared advisories are stored under: every workspace sees them, none owns
+/// them (a key cannot hold NULL, so the nil UUID stands for "no workspace").
+pub const SHARED_WORKSPACE: uuid::Uuid = uuid::Uuid::nil();

@@ -30,6 +30,7 @@ mod row_level_security;
 mod sbom_parsing;
 mod siblings;
 mod statement_cancel;
+mod supply_chain_store;
 mod tag_admin;
 mod tags_and_subscriptions;
 mod unrecognized_events;
