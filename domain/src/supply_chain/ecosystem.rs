@@ -78,10 +78,17 @@ impl Ecosystem {
     /// PEP 503-normalised names and NuGet ignores case, because their registries do; every
     /// other ecosystem compares names exactly.
     pub fn same_package(&self, a: &str, b: &str) -> bool {
+        self.package_key(a) == self.package_key(b)
+    }
+
+    /// The one spelling of package `name` under which components and advisories are stored and
+    /// matched: PyPI's PEP 503 normal form, NuGet's ids in lower case (both registries ignore
+    /// case), every other name exactly as written.
+    pub fn package_key(&self, name: &str) -> String {
         match self {
-            Ecosystem::PyPI => normalize_pypi_name(a) == normalize_pypi_name(b),
-            Ecosystem::NuGet => a.eq_ignore_ascii_case(b),
-            _ => a == b,
+            Ecosystem::PyPI => normalize_pypi_name(name),
+            Ecosystem::NuGet => name.to_ascii_lowercase(),
+            _ => name.to_owned(),
         }
     }
 }
@@ -126,7 +133,7 @@ pub fn normalize_pypi_name(name: &str) -> String {
 /// The OSV ecosystem, OSV package name and version (when the purl has one) of a purl;
 /// `None` when it is not a valid purl. Maven names are `group:artifact`, npm names keep their
 /// `@scope/`, Go and Packagist names join namespace and name with `/`, PyPI names are
-/// PEP 503-normalised.
+/// PEP 503-normalised and NuGet ids lower-cased (see [`Ecosystem::package_key`]).
 pub fn osv_package(purl: &str) -> Option<(Ecosystem, String, Option<String>)> {
     let parsed = PackageUrl::from_str(purl.trim()).ok()?;
     let ecosystem = Ecosystem::from_purl_type(parsed.ty());
@@ -134,10 +141,11 @@ pub fn osv_package(purl: &str) -> Option<(Ecosystem, String, Option<String>)> {
     let name = parsed.name();
     let osv_name = match (&ecosystem, namespace) {
         (Ecosystem::Maven, Some(group)) => format!("{group}:{name}"),
-        (Ecosystem::PyPI, _) => normalize_pypi_name(name),
+        (Ecosystem::PyPI, _) => name.to_owned(),
         (_, Some(namespace)) => format!("{namespace}/{name}"),
         (_, None) => name.to_owned(),
     };
+    let osv_name = ecosystem.package_key(&osv_name);
     Some((ecosystem, osv_name, parsed.version().map(str::to_owned)))
 }
 

@@ -9,6 +9,7 @@ pub mod advisory_reads;
 pub mod component_reads;
 pub mod components;
 pub mod ecosystem;
+pub mod intake;
 mod match_plan;
 pub mod match_reads;
 mod matching;

@@ -17,6 +17,7 @@ mod history;
 mod import;
 mod input_caps;
 mod json_numbers;
+mod log4shell;
 mod meta_model;
 mod metrics_cache;
 mod ndjson_import_paths;
