@@ -222,7 +222,7 @@ mod tests {
             (
                 "pkg:nuget/Newtonsoft.Json@12.0.3",
                 Ecosystem::NuGet,
-                "Newtonsoft.Json",
+                "newtonsoft.json",
                 Some("12.0.3"),
             ),
             (
