@@ -77,6 +77,7 @@ impl Footprint for Metrics {
             + list(&flow.buckets)
             + list(&flow.velocity_by_type)
             + list(&flow.distribution)
+            + list(&self.vulnerabilities.buckets)
             + type_names) as u64
     }
 }

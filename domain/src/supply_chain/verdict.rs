@@ -6,7 +6,9 @@
 pub enum Verdict {
     /// The version lies in an affected range; `fixed_in` is the first fixed version above it,
     /// when the advisory names one.
-    Affected { fixed_in: Option<String> },
+    Affected {
+        fixed_in: Option<String>,
+    },
     NotAffected,
     Unknown,
 }
