@@ -25,6 +25,7 @@ mod rate_limits;
 mod relations;
 mod report_filters;
 mod row_level_security;
+mod scanner_findings;
 mod siblings;
 mod statement_cancel;
 mod tag_admin;
