@@ -95,7 +95,9 @@ mod tests {
         }
     }
 
-    fn intervals(list: &[Finding]) -> Vec<(&str, DateTime<Utc>, Option<DateTime<Utc>>)> {
+    type Interval<'a> = (&'a str, DateTime<Utc>, Option<DateTime<Utc>>);
+
+    fn intervals(list: &[Finding]) -> Vec<Interval<'_>> {
         list.iter()
             .map(|f| (f.vulnerability_id.as_str(), f.opened_at, f.resolved_at))
             .collect()

@@ -75,6 +75,14 @@ pub async fn load_facts(
 
 /// `(deployment_id, time, environment, status, change_ids)`
 type DeploymentRow = (String, DateTime<Utc>, String, String, JsonText);
+/// `(source, event_id, type, time, data)`
+type EventRow = (
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<serde_json::Value>,
+);
 /// `(incident_id, time, kind, deployment_id, change_ids)`
 type IncidentRow = (String, DateTime<Utc>, String, Option<String>, JsonText);
 
@@ -235,13 +243,7 @@ pub(super) async fn vulnerabilities(
         EventKind::VulnerabilityOpened,
         EventKind::VulnerabilityResolved,
     ]);
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        Option<serde_json::Value>,
-    )> = event::Entity::find()
+    let rows: Vec<EventRow> = event::Entity::find()
         .select_only()
         .columns([
             event::Column::Source,
