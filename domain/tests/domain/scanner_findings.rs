@@ -3,7 +3,7 @@
 //! whatever the order and repetition the events arrived in.
 
 use domain::{
-    metrics::{self, Needs, ScannerFinding, VulnerabilityTrend},
+    metrics::{self, MetricsCache, Needs, ScannerFinding, VulnerabilityTrend},
     supply_chain::Severity,
 };
 use serde_json::json;
@@ -154,4 +154,30 @@ async fn the_findings_of_several_fact_sheets_come_in_one_read_open_or_resolved_i
     let later = found(day(2)).await;
     assert_eq!(later.len(), 5);
     assert!(!later.iter().any(|f| f.resolved_at == Some(day(1))));
+
+    // From the facts the metrics keep: the same, and never stale after an ingestion.
+    let cache = MetricsCache::new(1 << 20);
+    let cached = || async {
+        cache
+            .scanner_findings(w.db.conn(), &w.admin, &[b, a, c, team], day(0), day(14))
+            .await
+            .unwrap()
+    };
+    assert_eq!(cached().await, list);
+    ingest(
+        w,
+        vec![vulnerability_resolved(
+            "src-b",
+            "b-v1-resolved",
+            "V1",
+            day(6),
+        )],
+    )
+    .await;
+    let now = cached().await;
+    assert_eq!(now, found(day(0)).await);
+    assert_eq!(
+        (now[0].fact_sheet_id, now[0].resolved_at),
+        (b, Some(day(6)))
+    );
 }
