@@ -78,13 +78,8 @@ pub fn compute_unless_cancelled(
     let flow = flow(&items, window);
     go_on()?;
     // A later event, such as a second resolve, never restates a past window.
-    let before_end: Vec<_> = facts
-        .vulnerabilities
-        .iter()
-        .filter(|v| v.time < window.to)
-        .cloned()
-        .collect();
-    let intervals = findings(&before_end).into_iter().map(|f| FindingInterval {
+    let before_end = facts.vulnerabilities.iter().filter(|v| v.time < window.to);
+    let intervals = findings(before_end).into_iter().map(|f| FindingInterval {
         opened_at: f.opened_at,
         resolved_at: f.resolved_at,
     });

@@ -28,8 +28,8 @@ pub struct Finding {
 }
 
 /// Every finding of `events`, ordered by source, vulnerability id and opening time.
-pub fn findings(events: &[VulnerabilityEvent]) -> Vec<Finding> {
-    let mut ordered: Vec<&VulnerabilityEvent> = events.iter().collect();
+pub fn findings<'a>(events: impl IntoIterator<Item = &'a VulnerabilityEvent>) -> Vec<Finding> {
+    let mut ordered: Vec<&VulnerabilityEvent> = events.into_iter().collect();
     ordered.sort_unstable_by(|a, b| {
         (&a.source, &a.vulnerability_id, a.time, a.opened.is_none())
             .cmp(&(&b.source, &b.vulnerability_id, b.time, b.opened.is_none()))

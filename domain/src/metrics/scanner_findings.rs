@@ -97,12 +97,10 @@ impl SheetsBySource {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Vec<ScannerFinding> {
-        let before: Vec<VulnerabilityEvent> = events
+        let before = events
             .iter()
-            .filter(|e| e.time < until && self.sheets_of.contains_key(&e.source))
-            .cloned()
-            .collect();
-        let mut list: Vec<ScannerFinding> = findings(&before)
+            .filter(|e| e.time < until && self.sheets_of.contains_key(&e.source));
+        let mut list: Vec<ScannerFinding> = findings(before)
             .into_iter()
             .filter(|f| f.resolved_at.is_none_or(|r| r >= from))
             .flat_map(|f| {
