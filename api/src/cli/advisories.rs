@@ -194,7 +194,9 @@ impl Import<'_> {
                         match i {
                             Some(i) => bad.entry(i).or_default().push(field),
                             // Not one record's fault: the batch is refused whole.
-                            None => bad.extend((0..advisories.len()).map(|i| (i, vec![field.clone()]))),
+                            None => {
+                                bad.extend((0..advisories.len()).map(|i| (i, vec![field.clone()])))
+                            }
                         }
                     }
                     let mut indices: Vec<usize> = bad.keys().copied().collect();

@@ -29,7 +29,11 @@ pub struct UploadArgs {
     #[arg(long)]
     workspace: String,
     /// The software artifact, by an external ID: `<namespace>:<value>`.
-    #[arg(long, required_unless_present = "fact_sheet", conflicts_with = "fact_sheet")]
+    #[arg(
+        long,
+        required_unless_present = "fact_sheet",
+        conflicts_with = "fact_sheet"
+    )]
     artifact: Option<String>,
     /// The software artifact, by its fact sheet id.
     #[arg(long)]

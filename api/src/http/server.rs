@@ -8,8 +8,8 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    advisories_endpoint, connection_limit, events_endpoint, export_endpoint, graphiql, graphql_endpoint, health, home,
-    import_endpoint,
+    advisories_endpoint, connection_limit, events_endpoint, export_endpoint, graphiql,
+    graphql_endpoint, health, home, import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
     sbom_endpoint, token_endpoint, unread_body, webhooks_endpoint,
