@@ -10,6 +10,7 @@ mod cli_backstage;
 mod cli_exchange;
 mod cli_migrate;
 mod cli_openapi;
+mod cli_supply_chain;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
