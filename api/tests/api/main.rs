@@ -29,6 +29,7 @@ mod http_openapi;
 mod http_rate_limits;
 mod http_security_log;
 mod http_sql_statements;
+mod http_supply_chain;
 mod http_token_mistakes;
 mod http_tokens;
 mod http_unrecognized_events;

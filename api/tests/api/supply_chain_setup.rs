@@ -1,7 +1,9 @@
 //! Supply-chain data for the API tests, stored through the domain's intake as the endpoints
 //! store it: the real Log4Shell advisory (shared) and CycloneDX SBOMs of log4j versions.
 
-use domain::supply_chain::intake::{import_shared_advisories, read_advisories, upload_sbom};
+use domain::supply_chain::intake::{
+    import_shared_advisories, post_advisories, read_advisories, upload_sbom,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -125,4 +127,22 @@ pub async fn log4j_artifact(
     }
     upload(app, &id, &log4j_sbom(version)).await;
     id
+}
+
+/// A workspace-private advisory `id` affecting Maven package `package` at `version` only, posted
+/// by the admin.
+pub async fn post_private_advisory(app: &TestApp, id: &str, package: &str, version: &str) {
+    let document = json!({
+        "id": id, "summary": format!("{id} summary"), "modified": "2024-01-01T00:00:00Z",
+        "database_specific": {"severity": "HIGH"},
+        "affected": [{"package": {"ecosystem": "Maven", "name": package}, "versions": [version]}],
+    });
+    let tx = app
+        .db
+        .store
+        .begin_write(app.admin.workspace_id)
+        .await
+        .unwrap();
+    post_advisories(&*tx, &app.admin, &document).await.unwrap();
+    tx.commit().await.unwrap();
 }
