@@ -429,6 +429,7 @@ impl FactSheetNode {
             .iter()
             .any(|f| selected.field(f).exists()),
             flow: selected.field("flow").exists(),
+            vulnerabilities: selected.field("vulnerabilities").exists(),
         };
         let model = rc.meta_model().await?;
         let metrics = ctx
