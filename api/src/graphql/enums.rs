@@ -146,5 +146,5 @@ mirror_enum!(
 mirror_enum!(
     /// ADVISORY: a stored advisory matched a component of the artifact's SBOM; SCANNER: a
     /// scanner reported it through events.
-    VulnerabilitySource <=> domain::supply_chain::vulnerability_reads::VulnerabilitySource { Advisory, Scanner }
+    VulnerabilitySource <=> domain::vulnerabilities::VulnerabilitySource { Advisory, Scanner }
 );

@@ -15,14 +15,12 @@ pub mod match_reads;
 mod matching;
 pub mod osv;
 pub mod purl;
-pub mod roll_up;
 pub mod sbom;
 pub mod severity;
 pub mod usage;
 pub mod verdict;
 pub mod vers;
 pub mod versions;
-pub mod vulnerability_reads;
 
 pub use ecosystem::{Ecosystem, osv_package};
 pub use osv::{Advisory, AffectedPackage, AffectedRange, RangeEvent, RangeKind, parse_advisory};

@@ -9,9 +9,9 @@ use domain::{
     paging::Page,
     supply_chain::{
         component_reads::{self, Component, ComponentFilter, LicenseCount},
-        roll_up,
         usage::UsageQuery,
     },
+    vulnerabilities,
 };
 use uuid::Uuid;
 
@@ -214,7 +214,7 @@ impl ComponentUsageConnection {
                 .collect();
             artifacts.sort_unstable();
             artifacts.dedup();
-            owners = roll_up::owning_teams(rc.db().await?, &rc.principal, &model.model, &artifacts)
+            owners = vulnerabilities::owning_teams(rc.db().await?, &rc.principal, &model.model, &artifacts)
                 .await
                 .gql()?
                 .into_iter()

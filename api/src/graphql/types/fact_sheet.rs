@@ -432,10 +432,11 @@ impl FactSheetNode {
             vulnerabilities: selected.field("vulnerabilities").exists(),
         };
         let model = rc.meta_model().await?;
-        let metrics = ctx
-            .data::<domain::metrics::MetricsCache>()?
+        let cache = ctx.data::<domain::metrics::MetricsCache>()?;
+        let db = rc.db().await?;
+        let metrics = cache
             .for_fact_sheet(
-                rc.db().await?,
+                db,
                 &rc.principal,
                 &model,
                 domain::metrics::Subject::Read(&self.sheet),
@@ -444,7 +445,21 @@ impl FactSheetNode {
             )
             .await
             .gql()?;
-        Ok(domain::metrics::Metrics::clone(&metrics).into())
+        let mut metrics = domain::metrics::Metrics::clone(&metrics);
+        if needs.vulnerabilities {
+            // The trend counts advisory matches too, which the metrics (events only) do not.
+            metrics.vulnerabilities = domain::vulnerabilities::vulnerability_trend_of(
+                db,
+                &rc.principal,
+                cache,
+                &model.model,
+                self.sheet.id,
+                &window,
+            )
+            .await
+            .gql()?;
+        }
+        Ok(metrics.into())
     }
 
     async fn relations_boxed(

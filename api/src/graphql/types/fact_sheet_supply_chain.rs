@@ -2,10 +2,12 @@
 //! vulnerabilities of an artifact or of what a Team or Product rolls up over.
 
 use async_graphql::Context;
-use domain::supply_chain::{
-    component_reads::{self, ComponentFilter},
-    match_reads, roll_up,
-    vulnerability_reads::{self, VulnerabilityFilter},
+use domain::{
+    supply_chain::{
+        component_reads::{self, ComponentFilter},
+        match_reads,
+    },
+    vulnerabilities::{self, VulnerabilityFilter},
 };
 use uuid::Uuid;
 
@@ -80,7 +82,7 @@ impl FactSheetNode {
             status,
             severities: &severities,
         };
-        let page = vulnerability_reads::vulnerabilities_of(
+        let page = vulnerabilities::vulnerabilities_of(
             rc.db().await?,
             &rc.principal,
             &filter,
@@ -103,7 +105,8 @@ impl FactSheetNode {
     ) -> async_graphql::Result<VulnerabilitySummary> {
         let rc = request(ctx)?;
         let fact_sheet_ids = self.rolled_up(ctx).await?;
-        let counts = match_reads::severity_counts(rc.db().await?, &rc.principal, &fact_sheet_ids)
+        let counts =
+            vulnerabilities::vulnerability_summary(rc.db().await?, &rc.principal, &fact_sheet_ids)
             .await
             .gql()?;
         Ok(counts.into())
@@ -113,7 +116,7 @@ impl FactSheetNode {
     async fn rolled_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Uuid>> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        roll_up::rolled_up_fact_sheets(rc.db().await?, &rc.principal, &model.model, self.sheet().id)
+        vulnerabilities::rolled_up_fact_sheets(rc.db().await?, &rc.principal, &model.model, self.sheet().id)
             .await
             .gql()
     }
