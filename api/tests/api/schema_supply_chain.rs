@@ -3,6 +3,7 @@
 //! and Product's vulnerabilities rolled up over their artifacts, and advisories by id or alias.
 
 use serde_json::{Value, json};
+use testkit::facts::{event, vulnerability_opened, vulnerability_resolved};
 
 use crate::{
     supply_chain_setup::{
@@ -331,4 +332,140 @@ async fn an_advisory_is_found_by_its_id_or_its_cve_alias_with_the_artifacts_it_a
     }
     let missing = app.data(query, json!({ "id": "CVE-1999-0001" })).await;
     assert_eq!(missing["advisory"], Value::Null);
+}
+
+/// An artifact with an SBOM matched by Log4Shell and two scanner findings: one in the same
+/// log4j-core (named by purl, opened two days ago, open), one without a purl (opened three
+/// days ago, resolved yesterday). Owned by team "Payments"; the ids of artifact and team.
+async fn advisory_and_scanner_findings(app: &TestApp) -> (String, String) {
+    import_log4shell(app).await;
+    let team = create(app, "Team", "Payments", None).await;
+    let ledger = app
+        .data(
+            "mutation($i: CreateFactSheetInput!) { createFactSheet(input: $i) { factSheet { id } } }",
+            json!({ "i": { "type": "SoftwareArtifact", "name": "ledger",
+                    "externalIds": [{ "namespace": "eventSource", "value": "ledger-scanner" }] } }),
+        )
+        .await["createFactSheet"]["factSheet"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    relate(app, "teamOwnsArtifact", &team, &ledger).await;
+    upload(
+        app,
+        &ledger,
+        &crate::supply_chain_setup::log4j_sbom("2.14.1"),
+    )
+    .await;
+    let now = chrono::Utc::now();
+    let days_ago = |n: i64| now - chrono::Duration::days(n);
+    let batch = vec![
+        event(
+            "ledger-scanner",
+            "s1",
+            "vulnerability.opened",
+            days_ago(2),
+            json!({ "vulnerabilityId": "SNYK-JAVA-1", "severity": "high",
+                    "purl": format!("{LOG4J_CORE}@2.14.1"), "title": "JNDI lookup" }),
+        ),
+        vulnerability_opened("ledger-scanner", "s2", "TRIVY-7", "medium", days_ago(3)),
+        vulnerability_resolved("ledger-scanner", "s3", "TRIVY-7", days_ago(1)),
+    ];
+    domain::events::ingest(
+        app.db.conn(),
+        &app.admin,
+        domain::events::validate(batch).unwrap(),
+    )
+    .await
+    .unwrap();
+    (ledger, team)
+}
+
+#[tokio::test]
+async fn scanner_findings_and_advisory_matches_are_one_list_in_opening_order() {
+    let app = TestApp::new().await;
+    let (ledger, team) = advisory_and_scanner_findings(&app).await;
+    let query = r#"query($id: ID!, $first: Int, $after: String, $status: VulnerabilityStatus) {
+      factSheet(id: $id) {
+        vulnerabilities(first: $first, after: $after, status: $status) {
+          totalCount pageInfo { hasNextPage endCursor }
+          edges { node { id source severity title resolvedAt component { purl name licenses } } }
+        }
+        vulnerabilitySummary { critical high medium low unknown total affectedArtifacts }
+      }
+    }"#;
+    let all = app.data(query, json!({ "id": ledger })).await;
+    let list = &all["factSheet"]["vulnerabilities"];
+    assert_eq!(list["totalCount"], 3, "{all}");
+    let node = |i: usize| list["edges"][i]["node"].clone();
+    assert_eq!(
+        [
+            node(0)["id"].clone(),
+            node(1)["id"].clone(),
+            node(2)["id"].clone()
+        ],
+        [
+            json!("TRIVY-7"),
+            json!("SNYK-JAVA-1"),
+            json!("GHSA-jfh8-c2jp-5v3q")
+        ]
+    );
+    assert_eq!(node(0)["source"], "SCANNER");
+    assert_eq!(
+        node(0)["component"],
+        Value::Null,
+        "the scanner named no purl"
+    );
+    assert!(node(0)["resolvedAt"].is_string());
+    assert_eq!(node(1)["title"], "JNDI lookup");
+    assert_eq!(node(1)["severity"], "HIGH");
+    assert_eq!(
+        node(1)["component"],
+        json!({ "purl": format!("{LOG4J_CORE}@2.14.1"), "name": "log4j-core", "licenses": ["Apache-2.0"] }),
+        "the SBOM's component the scanner's purl names"
+    );
+    assert_eq!(node(2)["source"], "ADVISORY");
+
+    // Pages of one follow on across both sources.
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app
+            .data(query, json!({ "id": ledger, "first": 1, "after": after }))
+            .await;
+        let list = &page["factSheet"]["vulnerabilities"];
+        ids.push(list["edges"][0]["node"]["id"].as_str().unwrap().to_owned());
+        if list["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = list["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(ids, ["TRIVY-7", "SNYK-JAVA-1", "GHSA-jfh8-c2jp-5v3q"]);
+
+    let open = app
+        .data(query, json!({ "id": ledger, "status": "OPEN" }))
+        .await;
+    assert_eq!(open["factSheet"]["vulnerabilities"]["totalCount"], 2);
+    let summary = json!({ "critical": 1, "high": 1, "medium": 0, "low": 0, "unknown": 0, "total": 2, "affectedArtifacts": 1 });
+    assert_eq!(all["factSheet"]["vulnerabilitySummary"], summary);
+    let of_team = app.data(query, json!({ "id": team })).await;
+    assert_eq!(of_team["factSheet"]["vulnerabilitySummary"], summary);
+    assert_eq!(of_team["factSheet"]["vulnerabilities"]["totalCount"], 3);
+}
+
+#[tokio::test]
+async fn the_weekly_trend_counts_advisory_matches_beside_scanner_findings() {
+    let app = TestApp::new().await;
+    let (ledger, team) = advisory_and_scanner_findings(&app).await;
+    let query = r#"query($id: ID!) { factSheet(id: $id) {
+      metrics(window: { last: "P1W" }) { vulnerabilities { opened resolved openAtEnd remediationTime { count } } }
+    } }"#;
+    for id in [&ledger, &team] {
+        let data = app.data(query, json!({ "id": id })).await;
+        assert_eq!(
+            data["factSheet"]["metrics"]["vulnerabilities"],
+            json!({ "opened": 3, "resolved": 1, "openAtEnd": 2, "remediationTime": { "count": 1 } }),
+            "two scanner findings and the Log4Shell match: {data}"
+        );
+    }
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -110,7 +110,11 @@ pub async fn vulnerabilities_of(
     let mut merged: Vec<(Position, Row)> = matches
         .into_iter()
         .map(|m| (match_position(&m), Row::Match(m)))
-        .chain(findings.into_iter().map(|f| (finding_position(&f), Row::Finding(f))))
+        .chain(
+            findings
+                .into_iter()
+                .map(|f| (finding_position(&f), Row::Finding(f))),
+        )
         .collect();
     merged.sort_by(|a, b| a.0.cmp(&b.0));
     merged.truncate(size as usize + 1);
@@ -233,11 +237,7 @@ struct Details {
 }
 
 impl Details {
-    async fn read(
-        db: &impl ConnectionTrait,
-        principal: &Principal,
-        rows: &[&Row],
-    ) -> Result<Self> {
+    async fn read(db: &impl ConnectionTrait, principal: &Principal, rows: &[&Row]) -> Result<Self> {
         let matches: Vec<&VulnerabilityMatch> = rows
             .iter()
             .filter_map(|r| match r {

@@ -10,7 +10,9 @@ use crate::{
     db::Siblings,
     error::Result,
     meta_model::MetaModel,
-    metrics::{FindingInterval, MetricWindow, MetricsCache, VulnerabilityTrend, vulnerability_trend},
+    metrics::{
+        FindingInterval, MetricWindow, MetricsCache, VulnerabilityTrend, vulnerability_trend,
+    },
     principal::Principal,
     supply_chain::match_reads::match_intervals,
 };

@@ -214,12 +214,17 @@ impl ComponentUsageConnection {
                 .collect();
             artifacts.sort_unstable();
             artifacts.dedup();
-            owners = vulnerabilities::owning_teams(rc.db().await?, &rc.principal, &model.model, &artifacts)
-                .await
-                .gql()?
-                .into_iter()
-                .map(|(id, teams)| (id, teams.into_iter().map(Arc::new).collect()))
-                .collect();
+            owners = vulnerabilities::owning_teams(
+                rc.db().await?,
+                &rc.principal,
+                &model.model,
+                &artifacts,
+            )
+            .await
+            .gql()?
+            .into_iter()
+            .map(|(id, teams)| (id, teams.into_iter().map(Arc::new).collect()))
+            .collect();
         }
         Ok(self
             .page

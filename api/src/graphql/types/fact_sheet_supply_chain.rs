@@ -107,8 +107,8 @@ impl FactSheetNode {
         let fact_sheet_ids = self.rolled_up(ctx).await?;
         let counts =
             vulnerabilities::vulnerability_summary(rc.db().await?, &rc.principal, &fact_sheet_ids)
-            .await
-            .gql()?;
+                .await
+                .gql()?;
         Ok(counts.into())
     }
 
@@ -116,8 +116,13 @@ impl FactSheetNode {
     async fn rolled_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Uuid>> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
-        vulnerabilities::rolled_up_fact_sheets(rc.db().await?, &rc.principal, &model.model, self.sheet().id)
-            .await
-            .gql()
+        vulnerabilities::rolled_up_fact_sheets(
+            rc.db().await?,
+            &rc.principal,
+            &model.model,
+            self.sheet().id,
+        )
+        .await
+        .gql()
     }
 }
