@@ -397,7 +397,7 @@ mod tests {
             source,
             key: key.into(),
         };
-        let mut list = vec![
+        let mut list = [
             position("2024-01-02T00:00:00Z", VulnerabilitySource::Advisory, "a"),
             position("2024-01-01T00:00:00Z", VulnerabilitySource::Scanner, "b"),
             position("2024-01-01T00:00:00Z", VulnerabilitySource::Advisory, "c"),
