@@ -469,3 +469,32 @@ async fn the_weekly_trend_counts_advisory_matches_beside_scanner_findings() {
         );
     }
 }
+
+/// The README's example of the supply-chain questions runs as written and finds the vulnerable
+/// artifact.
+#[tokio::test]
+async fn the_readme_example_runs() {
+    let readme = include_str!("../../../README.md");
+    let section = readme
+        .split("## Who uses a package")
+        .nth(1)
+        .expect("the README has the section");
+    let query = section
+        .split("```graphql")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the section has a GraphQL example");
+    let app = TestApp::new().await;
+    import_log4shell(&app).await;
+    let team = create(&app, "Team", "Payments", None).await;
+    log4j_artifact(&app, "ledger", "2.14.1", Some(&team)).await;
+    let data = app.data(query, json!({})).await;
+    assert_eq!(data["componentUsage"]["totalCount"], 1, "{data}");
+    assert_eq!(data["advisory"]["affectedFactSheets"]["totalCount"], 1);
+    let payments = &data["factSheets"]["edges"][0]["node"];
+    assert_eq!(payments["vulnerabilitySummary"]["critical"], 1, "{data}");
+    assert_eq!(
+        payments["vulnerabilities"]["edges"][0]["node"]["factSheet"]["name"],
+        "ledger"
+    );
+}
