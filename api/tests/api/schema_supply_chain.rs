@@ -498,3 +498,22 @@ async fn the_readme_example_runs() {
         "ledger"
     );
 }
+
+/// A component search is a search box: words and characters are capped as the fact sheet
+/// search caps them, before any statement (thousands of words once overflowed the stack
+/// building one `LIKE` condition each).
+#[tokio::test]
+async fn a_component_search_of_too_many_words_is_refused_naming_the_filter() {
+    let app = TestApp::new().await;
+    let ledger = create(&app, "SoftwareArtifact", "ledger", None).await;
+    let query = r#"query($id: ID!, $s: String!) { factSheet(id: $id) {
+      components(filter: { search: $s }) { totalCount } } }"#;
+    let twenty = "a ".repeat(20);
+    let fine = app.run(query, json!({ "id": ledger, "s": twenty })).await;
+    assert!(fine.get("errors").is_none(), "{fine}");
+    for search in ["a ".repeat(21), "a ".repeat(5_000), "x".repeat(201)] {
+        let refused = app.run(query, json!({ "id": ledger, "s": search })).await;
+        assert_eq!(code(&refused), "BAD_USER_INPUT", "{refused}");
+        assert_eq!(refused["errors"][0]["extensions"]["field"], "filter.search");
+    }
+}

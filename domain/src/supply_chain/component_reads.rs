@@ -109,6 +109,15 @@ fn components_query(
     }
     if let Some(search) = &filter.search {
         check_text("filter.search", search)?;
+        // One `LIKE` condition a word: capped as the fact sheet search is.
+        let refusals: Vec<_> = [
+            limits::SEARCH_CHARACTERS.check("filter.search", search.chars().count()),
+            limits::SEARCH_WORDS.check("filter.search", search.split_whitespace().count()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Error::check(refusals)?;
         for word in search.split_whitespace() {
             let pattern =
                 LikeExpr::new(format!("%{}%", escape_like(&word.to_lowercase()))).escape('\\');
