@@ -223,6 +223,50 @@ async fn another_workspace_sees_shared_advisories_but_none_of_our_components_or_
         )
         .await;
     assert_eq!(private["data"]["advisory"], Value::Null, "{private}");
+
+    // A scanner finding of acme's, under an event source globex's artifact claims too.
+    let create_artifact = r#"mutation($i: CreateFactSheetInput!) { createFactSheet(input: $i) { factSheet { id } } }"#;
+    let claim = json!({ "i": { "type": "SoftwareArtifact", "name": "scanned",
+        "externalIds": [{ "namespace": "eventSource", "value": "shared-scanner" }] } });
+    let ours = app.data(create_artifact, claim.clone()).await["createFactSheet"]["factSheet"]["id"]
+        .clone();
+    let theirs =
+        app.run_as(&intruder, create_artifact, claim).await["data"]["createFactSheet"]["factSheet"]
+            ["id"]
+            .clone();
+    let finding = testkit::facts::event(
+        "shared-scanner",
+        "f1",
+        "vulnerability.opened",
+        chrono::Utc::now() - chrono::Duration::hours(1),
+        json!({ "vulnerabilityId": format!("{marker}-finding"), "severity": "critical", "title": marker }),
+    );
+    domain::events::ingest(
+        app.db.conn(),
+        &app.admin,
+        domain::events::validate(vec![finding]).unwrap(),
+    )
+    .await
+    .unwrap();
+    let findings = r#"query($id: ID!) { factSheet(id: $id) {
+      vulnerabilities { totalCount edges { node { id title } } } vulnerabilitySummary { total } } }"#;
+    let own = app.data(findings, json!({ "id": ours })).await;
+    assert_eq!(
+        own["factSheet"]["vulnerabilitySummary"]["total"], 1,
+        "{own}"
+    );
+    let seen = app
+        .run_as(&intruder, findings, json!({ "id": theirs }))
+        .await;
+    assert!(!seen.to_string().contains(&marker), "{seen}");
+    assert_eq!(
+        seen["data"]["factSheet"]["vulnerabilities"]["totalCount"], 0,
+        "{seen}"
+    );
+    assert_eq!(
+        seen["data"]["factSheet"]["vulnerabilitySummary"]["total"], 0,
+        "{seen}"
+    );
 }
 
 fn codes(response: &Value) -> Vec<String> {
