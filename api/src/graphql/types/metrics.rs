@@ -242,7 +242,8 @@ pub struct VulnerabilityTrendBucket {
     pub open_at_end: u64,
 }
 
-/// Scanner findings opened and resolved in the window, and open at its end.
+/// Findings (scanner findings and advisory matches together) opened and resolved in the
+/// window, and open at its end.
 #[derive(SimpleObject)]
 pub struct VulnerabilityTrend {
     pub opened: u64,
