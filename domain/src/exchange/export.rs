@@ -4,6 +4,7 @@
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
+    sea_query::{Expr, ExprTrait},
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -115,17 +116,26 @@ async fn relations_after(
     after: Option<Uuid>,
     page_size: u64,
 ) -> Result<Vec<Relation>> {
-    let ends = || {
-        fact_sheet::Entity::find()
-            .select_only()
-            .column(fact_sheet::Column::Id)
-            .filter(exported(principal, filter))
-            .into_query()
+    // One primary-key probe per end of each relation read, in id order until the page is full;
+    // an `IN (all exported fact sheets)` list was built again for every page, which made a
+    // large export quadratic on SQLite.
+    let exported_end = |end: relation::Column| {
+        Expr::exists(
+            fact_sheet::Entity::find()
+                .select_only()
+                .expr(Expr::value(1))
+                .filter(exported(principal, filter))
+                .filter(
+                    Expr::col((fact_sheet::Entity, fact_sheet::Column::Id))
+                        .equals((relation::Entity, end)),
+                )
+                .into_query(),
+        )
     };
     let mut query = relation::Entity::find()
         .filter(relation::Column::WorkspaceId.eq(principal.workspace_id))
-        .filter(relation::Column::FromId.in_subquery(ends()))
-        .filter(relation::Column::ToId.in_subquery(ends()));
+        .filter(exported_end(relation::Column::FromId))
+        .filter(exported_end(relation::Column::ToId));
     if let Some(after) = after {
         query = query.filter(relation::Column::Id.gt(after));
     }
