@@ -94,7 +94,10 @@ mod tests {
                 "{artifact}: {}",
                 parsed.components.len()
             );
-            assert!(parsed.components.iter().all(|c| c.purl.is_some()), "{artifact}");
+            assert!(
+                parsed.components.iter().all(|c| c.purl.is_some()),
+                "{artifact}"
+            );
         }
     }
 }

@@ -22,7 +22,11 @@ fn readme_range() -> &'static str {
 fn the_readme_log4shell_range_parses_and_selects_the_affected_versions() {
     let range = VersionRange::parse(readme_range()).expect("the README's range parses");
     for affected in ["2.0-beta9", "2.3", "2.12.1", "2.14.1", "2.13.0"] {
-        assert_eq!(range.contains(affected), Some(true), "{affected} is affected");
+        assert_eq!(
+            range.contains(affected),
+            Some(true),
+            "{affected} is affected"
+        );
     }
     for safe in ["2.0-alpha1", "2.3.1", "2.12.2", "2.15.0", "2.17.1"] {
         assert_eq!(range.contains(safe), Some(false), "{safe} is not");
