@@ -303,3 +303,32 @@ fn new_advisory() -> Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::supply_chain::sbom;
+
+    #[test]
+    fn the_uploaded_sbom_reads_with_the_asked_components_and_vulnerable_log4j() {
+        let body = serde_json::to_vec(&sbom(1_000)).unwrap();
+        let parsed = sbom::parse(Some("application/vnd.cyclonedx+json"), &body).unwrap();
+        assert_eq!(parsed.components.len(), 1_000);
+        let purls: std::collections::HashSet<_> =
+            parsed.components.iter().map(|c| c.purl.clone()).collect();
+        assert_eq!(purls.len(), 1_000, "no component twice");
+        assert!(
+            parsed.components.iter().any(|c| c.purl.as_deref()
+                == Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"))
+        );
+    }
+
+    #[test]
+    fn each_new_advisory_reads_and_has_an_id_of_its_own() {
+        let first = read_advisories(&new_advisory()).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let second = read_advisories(&new_advisory()).unwrap();
+        assert_eq!(first[0].packages.len(), 1);
+        assert_ne!(first[0].id, second[0].id);
+    }
+}
