@@ -60,9 +60,11 @@ const ARTIFACTS_PER_STEP: usize = 200;
 const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// Gives every artifact of `artifacts` (in generation order) its generated components and the
-/// SBOM record they came from, as an upload would leave them, but in bulk: multi-row inserts of
-/// the rows, steps of [`ARTIFACTS_PER_STEP`] artifacts in their own transactions, several at
-/// once. Matching is left to the advisory import that follows, which matches every component.
+/// SBOM record they came from, as an upload would leave them (without the history revision an
+/// upload adds), but in bulk: multi-row inserts, steps of [`ARTIFACTS_PER_STEP`] artifacts in
+/// their own transactions, several at once. One upload per artifact through the domain would
+/// re-match each artifact against every advisory; matching is left instead to the advisory
+/// import that follows, which matches every component once.
 /// `progress` hears `(components written, artifacts done, artifacts in all)` after each step.
 pub async fn components(
     store: &Store,
