@@ -167,6 +167,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
             max_event_body_bytes: config.max_event_body_bytes,
             max_events_per_request: config.max_events_per_request,
             max_import_body_bytes: config.max_import_body_bytes,
+            max_sbom_body_bytes: config.max_sbom_body_bytes,
             body_read_timeout: config.body_read_timeout(),
             body_min_bytes_per_second: config.body_min_bytes_per_second,
             max_connections: config.max_connections,

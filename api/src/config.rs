@@ -88,6 +88,9 @@ pub struct Config {
     pub max_events_per_request: usize,
     /// The largest `POST /import` body: the whole body is held while it is applied.
     pub max_import_body_bytes: usize,
+    /// The largest `POST /sbom` body: an SBOM is parsed whole, and a large application's runs
+    /// to tens of megabytes.
+    pub max_sbom_body_bytes: usize,
     /// How long a request body may take to arrive, at least: a client that sends its body a
     /// byte at a time holds a connection and a file descriptor for as long as the server waits.
     pub body_read_timeout_ms: u64,
@@ -154,6 +157,7 @@ impl Default for Config {
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
             max_import_body_bytes: 64 * 1024 * 1024,
+            max_sbom_body_bytes: 64 * 1024 * 1024,
             body_read_timeout_ms: 5_000,
             body_min_bytes_per_second: 64 * 1024,
             max_connections: 10_000,

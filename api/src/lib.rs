@@ -2,6 +2,7 @@
 //! configuration, telemetry and the `wayfinder` command line. Resolvers translate between
 //! GraphQL and the `domain` crate; the rules live there.
 
+mod artifact_ref;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
@@ -12,4 +13,5 @@ mod error_code;
 pub mod graphql;
 pub mod http;
 mod import_report;
+mod supply_chain_report;
 pub mod telemetry;

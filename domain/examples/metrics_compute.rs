@@ -126,6 +126,7 @@ fn facts(work_items: usize) -> Facts {
         deployments,
         incidents,
         work_items,
+        vulnerabilities: Vec::new(),
     }
 }
 

@@ -14,7 +14,9 @@
 //! Layers, each using only those below it, and no module one that uses it back:
 //! 1. foundations: error, principal, security log, authz, limits, paging, db, versions, cache, meta_model;
 //! 2. records: attributes, history, features, external IDs, the fact sheet store, tags, events;
-//! 3. services: fact sheets, relations, metrics, import, exchange, supply chain, meta model versions, workspaces, tokens, webhooks.
+//! 3. services: fact sheets, relations, metrics, import, exchange, supply chain, vulnerabilities
+//!    (above metrics and supply chain, joining their findings), meta model versions, workspaces,
+//!    tokens, webhooks.
 
 pub mod api_tokens;
 pub mod attributes;
@@ -43,6 +45,7 @@ pub mod subscriptions;
 pub mod supply_chain;
 pub mod tags;
 pub mod versions;
+pub mod vulnerabilities;
 pub mod webhooks;
 pub mod workspace_cache;
 pub mod workspaces;

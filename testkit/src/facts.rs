@@ -106,3 +106,26 @@ pub fn incident_resolved(
         json!({"incidentId": incident}),
     )
 }
+
+/// A scanner reporting vulnerability `vulnerability` of `severity` in `source`'s artifact.
+pub fn vulnerability_opened(
+    source: &str,
+    id: &str,
+    vulnerability: &str,
+    severity: &str,
+    time: DateTime<Utc>,
+) -> IncomingEvent {
+    let data = json!({"vulnerabilityId": vulnerability, "severity": severity});
+    event(source, id, "vulnerability.opened", time, data)
+}
+
+/// A scanner no longer reporting `vulnerability` in `source`'s artifact.
+pub fn vulnerability_resolved(
+    source: &str,
+    id: &str,
+    vulnerability: &str,
+    time: DateTime<Utc>,
+) -> IncomingEvent {
+    let data = json!({"vulnerabilityId": vulnerability});
+    event(source, id, "vulnerability.resolved", time, data)
+}

@@ -1,7 +1,10 @@
 //! The `wayfinder` command line.
 
+mod advisories;
 mod exchange;
 mod feature;
+mod osv_files;
+mod sbom;
 mod serve;
 mod token;
 mod workspace;
@@ -52,6 +55,12 @@ enum Command {
     Import(exchange::ImportArgs),
     /// Export a workspace as NDJSON lines.
     Export(exchange::ExportArgs),
+    /// Software bills of materials of software artifacts.
+    #[command(subcommand)]
+    Sbom(sbom::SbomCommand),
+    /// Security advisories (OSV) shared by every workspace (platform operator).
+    #[command(subcommand)]
+    Advisories(advisories::AdvisoriesCommand),
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -89,6 +98,8 @@ pub fn main() -> ExitCode {
             Command::Token(cmd) => token::run(config, cmd).await,
             Command::Import(args) => exchange::import(config, args).await,
             Command::Export(args) => exchange::export(config, args).await,
+            Command::Sbom(cmd) => sbom::run(config, cmd).await,
+            Command::Advisories(cmd) => advisories::run(config, cmd).await,
             Command::Schema => {
                 print!("{}", crate::graphql::sdl());
                 Ok(())

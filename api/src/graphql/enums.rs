@@ -130,3 +130,21 @@ impl From<WebhookProvider> for domain::webhooks::Provider {
         }
     }
 }
+
+mirror_enum!(
+    /// The four levels advisory databases and scanners share; UNKNOWN for an advisory that
+    /// states none (still counted, never dropped).
+    Severity <=> domain::supply_chain::Severity { Critical, High, Medium, Low, Unknown }
+);
+
+mirror_enum!(
+    /// OPEN until the component moves past the affected versions, the advisory is withdrawn
+    /// for them, or the scanner reports it resolved.
+    VulnerabilityStatus <=> domain::supply_chain::match_reads::MatchStatus { Open, Resolved }
+);
+
+mirror_enum!(
+    /// ADVISORY: a stored advisory matched a component of the artifact's SBOM; SCANNER: a
+    /// scanner reported it through events.
+    VulnerabilitySource <=> domain::vulnerabilities::VulnerabilitySource { Advisory, Scanner }
+);

@@ -31,6 +31,8 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "tagGroups", Read),
         (Query, "viewer", Read),
         (Query, "unlinkedEventSources", Read),
+        (Query, "componentUsage", Read),
+        (Query, "advisory", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

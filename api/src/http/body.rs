@@ -190,6 +190,7 @@ mod tests {
             max_event_body_bytes: 1024,
             max_events_per_request: 1,
             max_import_body_bytes: 1024,
+            max_sbom_body_bytes: 1024,
             body_read_timeout: Duration::from_millis(timeout_ms),
             body_min_bytes_per_second: rate,
             max_connections: 0,

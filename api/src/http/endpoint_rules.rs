@@ -12,10 +12,18 @@ pub enum Endpoint {
     Events,
     Import,
     Export,
+    Sbom,
+    Advisories,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 3] = [Endpoint::Events, Endpoint::Import, Endpoint::Export];
+    pub const ALL: [Endpoint; 5] = [
+        Endpoint::Events,
+        Endpoint::Import,
+        Endpoint::Export,
+        Endpoint::Sbom,
+        Endpoint::Advisories,
+    ];
 
     /// The route and the least permission it needs.
     pub fn rule(self) -> (Method, &'static str, Action) {
@@ -23,6 +31,9 @@ impl Endpoint {
             Endpoint::Events => (Method::POST, "/events", Action::WriteInventory),
             Endpoint::Import => (Method::POST, "/import", Action::WriteInventory),
             Endpoint::Export => (Method::GET, "/export", Action::Read),
+            Endpoint::Sbom => (Method::POST, "/sbom", Action::WriteInventory),
+            // Private advisories change what every artifact of the workspace is flagged with.
+            Endpoint::Advisories => (Method::POST, "/advisories", Action::AdministerWorkspace),
         }
     }
 

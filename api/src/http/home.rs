@@ -19,6 +19,8 @@ const PAGE: &str = r#"<!doctype html>
 <li><code>POST /webhooks/github/&lt;workspace&gt;</code>: GitHub webhook deliveries, signed with the workspace's webhook secret.</li>
 <li><code>GET /export</code>: the workspace as NDJSON, one fact sheet or relation per line.</li>
 <li><code>POST /import</code>: NDJSON lines (as the export writes them) applied to the workspace, with a report of every line.</li>
+<li><code>POST /sbom</code>: a software artifact's SBOM (CycloneDX or SPDX), which replaces its components and is matched against advisories.</li>
+<li><code>POST /advisories</code>: OSV advisories private to the workspace (admin).</li>
 <li><code>POST /auth/token</code>: exchanges an API token for a short-lived access token.</li>
 <li><a href="/healthz"><code>/healthz</code></a>: the process is alive.</li>
 <li><a href="/readyz"><code>/readyz</code></a>: the database answers and all migrations are applied.</li>

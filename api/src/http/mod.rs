@@ -1,8 +1,9 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on, with its
-//! files under `/graphiql/`), `/events`, `/export`, `/import`, `/auth/token` (API token
-//! exchange), `/webhooks/github/{workspace}` (signed deliveries), `/healthz`, `/readyz`, and
-//! `/` (a page naming them).
+//! files under `/graphiql/`), `/events`, `/export`, `/import`, `/sbom`, `/advisories`,
+//! `/auth/token` (API token exchange), `/webhooks/github/{workspace}` (signed deliveries),
+//! `/healthz`, `/readyz`, and `/` (a page naming them).
 
+mod advisories_endpoint;
 mod body;
 mod caller;
 mod connection_limit;
@@ -17,6 +18,7 @@ mod home;
 mod import_endpoint;
 mod per_address;
 mod rate_limit;
+mod sbom_endpoint;
 mod server;
 mod token_endpoint;
 mod unread_body;

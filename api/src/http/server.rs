@@ -8,11 +8,11 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    connection_limit, events_endpoint, export_endpoint, graphiql, graphql_endpoint, health, home,
-    import_endpoint,
+    advisories_endpoint, connection_limit, events_endpoint, export_endpoint, graphiql,
+    graphql_endpoint, health, home, import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
-    token_endpoint, unread_body, webhooks_endpoint,
+    sbom_endpoint, token_endpoint, unread_body, webhooks_endpoint,
 };
 use crate::{auth::JwtKeys, client_error::ClientError, error_code::ErrorCode, graphql::AppSchema};
 
@@ -25,6 +25,8 @@ pub struct HttpLimits {
     pub max_events_per_request: usize,
     /// `POST /import`: bulk by nature, so larger than other bodies, but still bounded.
     pub max_import_body_bytes: usize,
+    /// `POST /sbom`: one document, parsed whole.
+    pub max_sbom_body_bytes: usize,
     /// The time any request body may take, plus what its bytes earn at
     /// `body_min_bytes_per_second` (0: nothing more); see `body.rs`.
     pub body_read_timeout: Duration,
@@ -94,6 +96,8 @@ pub fn start(
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/export", web::get().to(export_endpoint::export))
             .route("/import", web::post().to(import_endpoint::import))
+            .route("/sbom", web::post().to(sbom_endpoint::upload))
+            .route("/advisories", web::post().to(advisories_endpoint::post))
             .route(
                 "/webhooks/github/{workspace}",
                 web::post().to(webhooks_endpoint::github),

@@ -302,3 +302,60 @@ async fn far_ends_are_read_whole_only_when_shown_and_always_right() {
         "one batched load for the level's far ends"
     );
 }
+
+/// `componentUsage` over `artifacts` artifacts using log4j-core, each owned by one of three
+/// teams (also rolled up by one Team for `vulnerabilities`): the statements of a usage page
+/// with its artifacts and owners, and of the Team's findings with their artifacts and
+/// components.
+async fn supply_chain_statements(artifacts: usize) -> (usize, usize) {
+    use crate::supply_chain_setup::{LOG4J_CORE, create, import_log4shell, log4j_artifact};
+    let app = TestApp::new().await;
+    import_log4shell(&app).await;
+    let mut teams = Vec::new();
+    for i in 0..3 {
+        teams.push(create(&app, "Team", &format!("team-{i}"), None).await);
+    }
+    for i in 0..artifacts {
+        log4j_artifact(
+            &app,
+            &format!("artifact-{i:03}"),
+            "2.14.1",
+            Some(&teams[i % 3]),
+        )
+        .await;
+    }
+    let usage = r#"query($p: String!) { componentUsage(purl: $p, first: 500) { totalCount
+      edges { node { factSheet { name } component { version } owners { name } } } } }"#;
+    let (response, usage_statements) = app.run_counted(usage, json!({ "p": LOG4J_CORE })).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let edges = response["data"]["componentUsage"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(edges.len(), artifacts);
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["owners"][0]["name"].is_string())
+    );
+    let findings = r#"query($id: ID!) { factSheet(id: $id) { vulnerabilities(first: 500) {
+      edges { node { id title factSheet { name } component { purl } } } } } }"#;
+    let (response, findings_statements) =
+        app.run_counted(findings, json!({ "id": teams[0] })).await;
+    assert!(response.get("errors").is_none(), "{response:#}");
+    let found = response["data"]["factSheet"]["vulnerabilities"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(found.len(), artifacts.div_ceil(3));
+    (usage_statements, findings_statements)
+}
+
+#[tokio::test]
+async fn component_usage_and_a_teams_findings_cost_statements_per_page_not_per_artifact() {
+    let small = supply_chain_statements(3).await;
+    let large = supply_chain_statements(30).await;
+    println!("supply chain: {small:?} statements for 3 artifacts, {large:?} for 30");
+    assert_eq!(
+        small, large,
+        "statement counts must not grow with the artifacts"
+    );
+}

@@ -7,7 +7,13 @@
 use domain::webhooks::{Provider, secrets};
 use serde_json::{Value, json};
 
-use crate::{operations::Schema, support::TestApp};
+use crate::{
+    operations::Schema,
+    supply_chain_setup::{
+        create, import_log4shell, log4j_artifact, post_private_advisory, sbom, upload,
+    },
+    support::TestApp,
+};
 
 const SNAPSHOT: &str = "{ factSheets(first: 500) { edges { node { id name revision description attributes tags { name } externalIds { value } } } } }";
 
@@ -33,6 +39,23 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         )
         .await["createRelation"]["relation"]["id"]
         .clone();
+    // The artifact's SBOM holds one of acme's own packages and a matched log4j-core, so every
+    // supply-chain field of the walk has data to leak.
+    import_log4shell(&app).await;
+    upload(
+        &app,
+        artifact.as_str().unwrap(),
+        &sbom(&[
+            (
+                "org.apache.logging.log4j",
+                "log4j-core",
+                "2.14.1",
+                "Apache-2.0",
+            ),
+            ("com.acme", &secret("lib"), "1.0", "MIT"),
+        ]),
+    )
+    .await;
     let ids: Vec<String> = [&team, &artifact, &relation]
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
@@ -108,6 +131,141 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         webhook_secret.unwrap(),
         Some(secret("webhook-secret")),
         "acme's webhook secret changed"
+    );
+}
+
+/// Components, findings and private advisories stay in their workspace; a shared advisory is
+/// found by every workspace, each seeing only its own artifacts among those it affects.
+#[tokio::test]
+async fn another_workspace_sees_shared_advisories_but_none_of_our_components_or_findings() {
+    let app = TestApp::new().await;
+    let marker = format!("canary{}", uuid::Uuid::now_v7().simple());
+    import_log4shell(&app).await;
+    let team = create(&app, "Team", &format!("{marker}-team"), None).await;
+    let ledger = log4j_artifact(&app, &format!("{marker}-ledger"), "2.14.1", Some(&team)).await;
+    let library = format!("{marker}-lib");
+    upload(
+        &app,
+        &ledger,
+        &sbom(&[
+            (
+                "org.apache.logging.log4j",
+                "log4j-core",
+                "2.14.1",
+                "Apache-2.0",
+            ),
+            ("com.acme", &library, "1.0", "MIT"),
+        ]),
+    )
+    .await;
+    let private_id = format!("ACME-{marker}");
+    post_private_advisory(&app, &private_id, &format!("com.acme:{library}"), "1.0").await;
+
+    let queries = [
+        (
+            r#"query($p: String!) { componentUsage(purl: $p) { totalCount edges { node { factSheet { name } component { name } owners { name } } } } }"#,
+            json!({ "p": "pkg:maven/org.apache.logging.log4j/log4j-core" }),
+            "/componentUsage/totalCount",
+        ),
+        (
+            r#"query($p: String!) { componentUsage(purl: $p) { totalCount edges { node { factSheet { name } component { name } } } } }"#,
+            json!({ "p": format!("pkg:maven/com.acme/{library}") }),
+            "/componentUsage/totalCount",
+        ),
+        (
+            r#"query($id: String!) { advisory(id: $id) { id summary affectedFactSheets { totalCount edges { node { name vulnerabilitySummary { total } } } } } }"#,
+            json!({ "id": "CVE-2021-44228" }),
+            "/advisory/affectedFactSheets/totalCount",
+        ),
+        (
+            r#"query($id: String!) { advisory(id: $id) { id summary affectedFactSheets { totalCount edges { node { name } } } } }"#,
+            json!({ "id": private_id }),
+            "/advisory/affectedFactSheets/totalCount",
+        ),
+    ];
+    let intruder = app.other_workspace().await;
+    for (query, variables, count) in &queries {
+        let own = app.data(query, variables.clone()).await;
+        assert_eq!(
+            own.pointer(count),
+            Some(&json!(1)),
+            "acme sees its own: {own}"
+        );
+        let theirs = app.run_as(&intruder, query, variables.clone()).await;
+        assert!(theirs.get("errors").is_none(), "{theirs}");
+        assert!(
+            !theirs.to_string().contains(&marker),
+            "globex saw acme's data through {query}: {theirs}"
+        );
+        let seen = theirs["data"].pointer(count).cloned();
+        assert!(
+            seen == Some(json!(0)) || theirs["data"]["advisory"].is_null(),
+            "{query}: {theirs}"
+        );
+    }
+    let shared = app
+        .run_as(
+            &intruder,
+            r#"{ advisory(id: "CVE-2021-44228") { id severity } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        shared["data"]["advisory"],
+        json!({ "id": "GHSA-jfh8-c2jp-5v3q", "severity": "CRITICAL" }),
+        "a shared advisory reaches every workspace"
+    );
+    let private = app
+        .run_as(
+            &intruder,
+            r#"query($id: String!) { advisory(id: $id) { id } }"#,
+            json!({ "id": private_id }),
+        )
+        .await;
+    assert_eq!(private["data"]["advisory"], Value::Null, "{private}");
+
+    // A scanner finding of acme's, under an event source globex's artifact claims too.
+    let create_artifact = r#"mutation($i: CreateFactSheetInput!) { createFactSheet(input: $i) { factSheet { id } } }"#;
+    let claim = json!({ "i": { "type": "SoftwareArtifact", "name": "scanned",
+        "externalIds": [{ "namespace": "eventSource", "value": "shared-scanner" }] } });
+    let ours = app.data(create_artifact, claim.clone()).await["createFactSheet"]["factSheet"]["id"]
+        .clone();
+    let theirs =
+        app.run_as(&intruder, create_artifact, claim).await["data"]["createFactSheet"]["factSheet"]
+            ["id"]
+            .clone();
+    let finding = testkit::facts::event(
+        "shared-scanner",
+        "f1",
+        "vulnerability.opened",
+        chrono::Utc::now() - chrono::Duration::hours(1),
+        json!({ "vulnerabilityId": format!("{marker}-finding"), "severity": "critical", "title": marker }),
+    );
+    domain::events::ingest(
+        app.db.conn(),
+        &app.admin,
+        domain::events::validate(vec![finding]).unwrap(),
+    )
+    .await
+    .unwrap();
+    let findings = r#"query($id: ID!) { factSheet(id: $id) {
+      vulnerabilities { totalCount edges { node { id title } } } vulnerabilitySummary { total } } }"#;
+    let own = app.data(findings, json!({ "id": ours })).await;
+    assert_eq!(
+        own["factSheet"]["vulnerabilitySummary"]["total"], 1,
+        "{own}"
+    );
+    let seen = app
+        .run_as(&intruder, findings, json!({ "id": theirs }))
+        .await;
+    assert!(!seen.to_string().contains(&marker), "{seen}");
+    assert_eq!(
+        seen["data"]["factSheet"]["vulnerabilities"]["totalCount"], 0,
+        "{seen}"
+    );
+    assert_eq!(
+        seen["data"]["factSheet"]["vulnerabilitySummary"]["total"], 0,
+        "{seen}"
     );
 }
 

@@ -135,6 +135,8 @@ pub async fn ingest(
                 item_type: Set(item_type.clone()),
                 state: Set(state.clone()),
             }),
+            // A finding's data stays in its event row; the findings are read from there.
+            Fact::VulnerabilityOpened { .. } | Fact::VulnerabilityResolved { .. } => {}
         }
     }
     insert_new(

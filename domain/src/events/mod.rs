@@ -12,5 +12,7 @@ mod vocabulary;
 pub use ingest::{IngestResult, ingest};
 pub use list::{StoredEvent, list_for_fact_sheet};
 pub use unlinked_sources::{UnlinkedSource, count_unlinked_sources, list_unlinked_sources};
+pub(crate) use validate::stored_fact;
 pub use validate::{Fact, IncomingEvent, Rejection, ValidEvent, validate};
+pub(crate) use vocabulary::types_of;
 pub use vocabulary::{EventKind, kind_of};

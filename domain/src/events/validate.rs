@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::vocabulary::{EventKind, kind_of};
-use crate::limits;
+use crate::{limits, supply_chain::Severity};
 
 /// A CloudEvent as the transport delivered it, before any checks.
 #[derive(Debug, Clone)]
@@ -56,6 +56,17 @@ pub enum Fact {
         item_type: String,
         state: String,
     },
+    /// A scanner's finding; it stays in the event itself, the findings are read from there.
+    VulnerabilityOpened {
+        vulnerability_id: String,
+        severity: Severity,
+        advisory_id: Option<String>,
+        purl: Option<String>,
+        title: Option<String>,
+    },
+    VulnerabilityResolved {
+        vulnerability_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +85,13 @@ pub struct ValidEvent {
 const MAX_ID_LENGTH: usize = 500;
 const ITEM_TYPES: [&str; 4] = ["feature", "defect", "risk", "debt"];
 const ITEM_STATES: [&str; 4] = ["todo", "active", "waiting", "done"];
+/// A scanner always rates what it reports: `unknown` is for advisories that state nothing.
+const FINDING_SEVERITIES: [Severity; 4] = [
+    Severity::Critical,
+    Severity::High,
+    Severity::Medium,
+    Severity::Low,
+];
 
 pub fn validate(events: Vec<IncomingEvent>) -> Result<Vec<ValidEvent>, Vec<Rejection>> {
     let mut valid = Vec::with_capacity(events.len());
@@ -146,6 +164,13 @@ fn check(e: IncomingEvent) -> Result<ValidEvent, Refusal> {
         data: e.data,
         fact,
     })
+}
+
+/// The fact a stored event of `event_type` contributes, read back from its `data` as
+/// [`validate`] reads it; `None` for a type outside the vocabulary, or for data that does not
+/// fit it (stored while its type was not yet in the vocabulary, so never checked).
+pub(crate) fn stored_fact(event_type: &str, event_id: &str, data: Option<&Value>) -> Option<Fact> {
+    fact(kind_of(event_type)?, event_id, data).ok()
 }
 
 /// The fact an event of a known `kind` contributes, read from its `data` as the vocabulary
@@ -230,6 +255,32 @@ fn fact(kind: EventKind, event_id: &str, data: Option<&Value>) -> Result<Fact, (
                 item_id,
                 item_type,
                 state,
+            }
+        }
+        EventKind::VulnerabilityOpened | EventKind::VulnerabilityResolved => {
+            let vulnerability_id = required_string(data, "vulnerabilityId")
+                .map_err(|m| refuse("data.vulnerabilityId", &m))?;
+            if kind == EventKind::VulnerabilityResolved {
+                return Ok(Fact::VulnerabilityResolved { vulnerability_id });
+            }
+            let severities = || {
+                let names: Vec<_> = FINDING_SEVERITIES.iter().map(|s| s.as_str()).collect();
+                format!("must be one of {}", names.join(", "))
+            };
+            let severity =
+                required_string(data, "severity").map_err(|m| refuse("data.severity", &m))?;
+            let severity = Severity::parse(&severity)
+                .filter(|s| FINDING_SEVERITIES.contains(s))
+                .ok_or_else(|| refuse("data.severity", &severities()))?;
+            let optional = |key: &str| {
+                optional_string(data, key).map_err(|m| refuse(&format!("data.{key}"), &m))
+            };
+            Fact::VulnerabilityOpened {
+                vulnerability_id,
+                severity,
+                advisory_id: optional("advisoryId")?,
+                purl: optional("purl")?,
+                title: optional("title")?,
             }
         }
     })
@@ -341,6 +392,70 @@ mod tests {
                 (4, "type"),
                 (5, "data.incidentId")
             ]
+        );
+    }
+
+    #[test]
+    fn scanner_findings_need_an_id_and_one_of_four_severities() {
+        let opened = |data| event("dev.wayfinder.vulnerability.opened", data);
+        let rejections = validate(vec![
+            opened(json!({"severity": "high"})),
+            opened(json!({"vulnerabilityId": "CVE-2021-44228"})),
+            opened(json!({"vulnerabilityId": "CVE-2021-44228", "severity": "unknown"})),
+            opened(json!({"vulnerabilityId": "CVE-2021-44228", "severity": "severe"})),
+            opened(json!({"vulnerabilityId": "v", "severity": "low", "purl": 7})),
+            event(
+                "dev.wayfinder.vulnerability.resolved",
+                json!({"vulnerabilityId": ""}),
+            ),
+        ])
+        .unwrap_err();
+        let named: Vec<_> = rejections
+            .iter()
+            .map(|r| (r.index, r.field.as_str(), r.message.as_str()))
+            .collect();
+        let severities = "must be one of critical, high, medium, low";
+        assert_eq!(
+            named,
+            [
+                (0, "data.vulnerabilityId", "is required"),
+                (1, "data.severity", "is required"),
+                (2, "data.severity", severities),
+                (3, "data.severity", severities),
+                (4, "data.purl", "must be a string of 1 to 500 characters"),
+                (
+                    5,
+                    "data.vulnerabilityId",
+                    "must be a string of 1 to 500 characters"
+                ),
+            ]
+        );
+        let v = validate(vec![
+            opened(
+                json!({"vulnerabilityId": "CVE-2021-44228", "severity": "Critical",
+                "advisoryId": "GHSA-jfh8-c2jp-5v3q", "title": "Log4Shell"}),
+            ),
+            event(
+                "dev.wayfinder.vulnerability.resolved",
+                json!({"vulnerabilityId": "CVE-2021-44228"}),
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            v[0].fact,
+            Some(Fact::VulnerabilityOpened {
+                vulnerability_id: "CVE-2021-44228".into(),
+                severity: Severity::Critical,
+                advisory_id: Some("GHSA-jfh8-c2jp-5v3q".into()),
+                purl: None,
+                title: Some("Log4Shell".into()),
+            })
+        );
+        assert_eq!(
+            v[1].fact,
+            Some(Fact::VulnerabilityResolved {
+                vulnerability_id: "CVE-2021-44228".into()
+            })
         );
     }
 

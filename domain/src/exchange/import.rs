@@ -74,6 +74,7 @@ pub async fn import_lines(
         by_ref: HashMap::new(),
         stored: StoredRefs::default(),
         relations: StoredRelations::default(),
+        unsaved_revisions: HashMap::new(),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
@@ -153,11 +154,16 @@ pub async fn import_lines(
         import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
         let rest = import.create_relations_in_bulk(batch).await?;
         tick(batch.len() - rest.len());
+        if !rest.is_empty() {
+            // The mutations read and raise revisions in the database.
+            import.save_revisions().await?;
+        }
         for r in rest {
             import.apply_relation(r).await?;
             tick(1);
         }
     }
+    import.save_revisions().await?;
     import.archive_deferred().await?;
     import.count();
     import.report.errors.sort_by_key(|e| e.line);
@@ -222,6 +228,10 @@ struct Import<'a> {
     stored: StoredRefs,
     /// The stored relations of the batch of relation lines being applied.
     relations: StoredRelations,
+    /// Fact sheets whose revision bulk-created relations raised, with the revision they are at
+    /// now, not yet stored: stored once (see `save_revisions`), since PostgreSQL pays for every
+    /// version of a row that one transaction updates again and again.
+    unsaved_revisions: HashMap<Uuid, i32>,
     report: ImportReport,
 }
 

@@ -22,12 +22,13 @@ use super::{
     BucketSize, MetricWindow, Metrics,
     facts_cache::FactsCache,
     for_fact_sheet::{Kept, Subject, admit, compute_admitted},
+    scanner_findings::{ScannerFinding, SheetsBySource},
     sources_cache::{SourcesCache, SourcesOf},
 };
 use crate::{
     cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
     db::Siblings,
-    error::Result,
+    error::{Error, Result},
     meta_model::MetaModelVersion,
     metrics::Needs,
     principal::Principal,
@@ -77,6 +78,7 @@ impl Footprint for Metrics {
             + list(&flow.buckets)
             + list(&flow.velocity_by_type)
             + list(&flow.distribution)
+            + list(&self.vulnerabilities.buckets)
             + type_names) as u64
     }
 }
@@ -152,5 +154,38 @@ impl MetricsCache {
             Ok(Arc::new(metrics))
         })
         .await
+    }
+
+    /// [`super::scanner_findings`], from the scanner events the metrics keep for the hours
+    /// around `[from, until)`: a listing beside a fact sheet's trend reads no event again.
+    pub async fn scanner_findings(
+        &self,
+        db: &impl Siblings,
+        principal: &Principal,
+        fact_sheet_ids: &[Uuid],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<ScannerFinding>> {
+        let sources = SheetsBySource::read(db, principal, fact_sheet_ids).await?;
+        let window = MetricWindow::new(from, until, BucketSize::Week, chrono_tz::UTC)
+            .map_err(|e| Error::invalid("until", e.to_string()))?;
+        let events_version = versions::both(db, principal.workspace_id).await?.events;
+        let needs = Needs {
+            dora: false,
+            flow: false,
+            vulnerabilities: true,
+        };
+        let kept = self
+            .facts
+            .window_facts(
+                db,
+                principal.workspace_id,
+                &sources.sources(),
+                &window,
+                needs,
+                events_version,
+            )
+            .await?;
+        Ok(sources.findings(kept.before(until).vulnerabilities, from, until))
     }
 }

@@ -12,10 +12,12 @@ use super::change_failure::{ChangeFailureRate, change_failure_rate};
 use super::deployment_frequency::{DeploymentFrequency, deployment_frequency};
 use super::deployments::DeploymentIndex;
 use super::facts::{Facts, FactsView};
+use super::findings::findings;
 use super::flow::{FlowMetrics, flow};
 use super::incidents::{failed_deployments, incidents};
 use super::lead_time::{LeadTime, lead_time};
 use super::recovery::{Recovery, failed_deployment_recovery_time, time_to_restore};
+use super::vulnerability_trend::{FindingInterval, VulnerabilityTrend, vulnerability_trend};
 use super::window::MetricWindow;
 use super::work_items::work_items;
 use crate::meta_model::Bands;
@@ -30,6 +32,7 @@ pub struct Metrics {
     pub failed_deployment_recovery_time: Recovery,
     pub time_to_restore: Recovery,
     pub flow: FlowMetrics,
+    pub vulnerabilities: VulnerabilityTrend,
 }
 
 /// Pure and independent of the order of `facts`; a roll-up passes the
@@ -73,6 +76,14 @@ pub fn compute_unless_cancelled(
     let time_to_restore = time_to_restore(&incidents, window, &bands.recovery);
     go_on()?;
     let flow = flow(&items, window);
+    go_on()?;
+    // A later event, such as a second resolve, never restates a past window.
+    let before_end = facts.vulnerabilities.iter().filter(|v| v.time < window.to);
+    let intervals = findings(before_end).into_iter().map(|f| FindingInterval {
+        opened_at: f.opened_at,
+        resolved_at: f.resolved_at,
+    });
+    let vulnerabilities = vulnerability_trend(intervals, window);
     Some(Metrics {
         deployment_frequency,
         lead_time,
@@ -80,6 +91,7 @@ pub fn compute_unless_cancelled(
         failed_deployment_recovery_time,
         time_to_restore,
         flow,
+        vulnerabilities,
     })
 }
 

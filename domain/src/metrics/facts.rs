@@ -8,6 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::supply_chain::Severity;
+
 /// The environment name that counts for DORA metrics (spec: exact value).
 pub const PRODUCTION: &str = "production";
 
@@ -97,6 +99,52 @@ pub struct WorkItemTransition {
     pub time: DateTime<Utc>,
 }
 
+/// One scanner event about a vulnerability (`dev.wayfinder.vulnerability.opened` or
+/// `.resolved`). Unlike the other facts it keeps its source and event id: a finding belongs to
+/// one artifact's source, and the event id orders reports of the same instant, so the
+/// findings do not depend on the order events arrive in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VulnerabilityEvent {
+    pub source: String,
+    pub event_id: String,
+    pub vulnerability_id: String,
+    pub time: DateTime<Utc>,
+    /// What the scanner reported; `None` for a resolve.
+    #[serde(default)]
+    pub opened: Option<FindingReport>,
+}
+
+/// What an `opened` event says about the vulnerability.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingReport {
+    #[serde(with = "severity_name")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub advisory_id: Option<String>,
+    #[serde(default)]
+    pub purl: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A severity by its wire spelling.
+mod severity_name {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use crate::supply_chain::Severity;
+
+    pub fn serialize<S: Serializer>(severity: &Severity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(severity.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+        let name = String::deserialize(d)?;
+        Severity::parse(&name).ok_or_else(|| D::Error::custom(format!("unknown severity {name:?}")))
+    }
+}
+
 /// Everything a metric is computed from. A roll-up is the concatenation of
 /// its members' facts, hence [`Facts::append`], `Extend` and `FromIterator`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +158,8 @@ pub struct Facts {
     pub incidents: Vec<IncidentEvent>,
     #[serde(default)]
     pub work_items: Vec<WorkItemTransition>,
+    #[serde(default)]
+    pub vulnerabilities: Vec<VulnerabilityEvent>,
 }
 
 impl Facts {
@@ -119,6 +169,7 @@ impl Facts {
         self.deployments.append(&mut other.deployments);
         self.incidents.append(&mut other.incidents);
         self.work_items.append(&mut other.work_items);
+        self.vulnerabilities.append(&mut other.vulnerabilities);
     }
 
     /// Arranges every family for [`Self::view_before`] of any time from `since` on: the facts
@@ -138,6 +189,7 @@ impl Facts {
         order(&mut self.deployments, |d| d.time, since);
         order(&mut self.incidents, |i| i.time, since);
         order(&mut self.work_items, |w| w.time, since);
+        order(&mut self.vulnerabilities, |v| v.time, since);
     }
 
     /// Every fact.
@@ -147,6 +199,7 @@ impl Facts {
             deployments: &self.deployments,
             incidents: &self.incidents,
             work_items: &self.work_items,
+            vulnerabilities: &self.vulnerabilities,
         }
     }
 
@@ -164,6 +217,7 @@ impl Facts {
             deployments: cut(&self.deployments, |d| d.time, until),
             incidents: cut(&self.incidents, |i| i.time, until),
             work_items: cut(&self.work_items, |w| w.time, until),
+            vulnerabilities: cut(&self.vulnerabilities, |v| v.time, until),
         }
     }
 
@@ -183,6 +237,7 @@ impl Facts {
                 .map(|i| lists(i.change_ids.len()))
                 .sum::<u64>()
             + self.work_items.len() as u64
+            + self.vulnerabilities.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -190,6 +245,7 @@ impl Facts {
             && self.deployments.is_empty()
             && self.incidents.is_empty()
             && self.work_items.is_empty()
+            && self.vulnerabilities.is_empty()
     }
 }
 
@@ -200,6 +256,7 @@ pub struct FactsView<'a> {
     pub deployments: &'a [Deployment],
     pub incidents: &'a [IncidentEvent],
     pub work_items: &'a [WorkItemTransition],
+    pub vulnerabilities: &'a [VulnerabilityEvent],
 }
 
 impl Extend<Facts> for Facts {
@@ -267,6 +324,7 @@ mod tests {
                 change_ids: vec!["early".into(), "at".into()],
             }],
             work_items: vec![work_item("2024-03-06T00:00:00Z")],
+            vulnerabilities: vec![],
         };
         assert_eq!(facts.weight(), 2 + 2 + 3 + 1);
         facts.order_from(at("2024-03-04T12:00:00Z"));

@@ -138,7 +138,8 @@ pub(super) async fn compute_admitted(
     let loaded = started.elapsed();
     let bands = model.performance_bands.clone().unwrap_or_default();
     let computed = compute_facts(facts, window, bands).await?;
-    let Some((metrics, [changes, deployments, incidents, work_items])) = computed else {
+    let Some((metrics, [changes, deployments, incidents, work_items, vulnerabilities])) = computed
+    else {
         return Err(Error::Internal("metrics computation cancelled".into()));
     };
     tracing::debug!(
@@ -147,6 +148,7 @@ pub(super) async fn compute_admitted(
         deployments,
         incidents,
         work_items,
+        vulnerabilities,
         resolve_ms = resolved.as_secs_f64() * 1e3,
         load_ms = (loaded - resolved).as_secs_f64() * 1e3,
         compute_ms = (started.elapsed() - loaded).as_secs_f64() * 1e3,
@@ -168,7 +170,7 @@ async fn compute_facts(
     facts: WindowFacts,
     window: &MetricWindow,
     bands: Bands,
-) -> Result<Option<(Metrics, [usize; 4])>> {
+) -> Result<Option<(Metrics, [usize; 5])>> {
     let items = fact_counts(&facts, window).iter().sum::<usize>()
         + usize::try_from(window.bucket_count()).unwrap_or(usize::MAX);
     if items < COMPUTE_IN_PLACE_BELOW {
@@ -189,14 +191,15 @@ fn view_of<'a>(facts: &'a WindowFacts, window: &MetricWindow) -> FactsView<'a> {
     }
 }
 
-/// Changes, deployments, incidents and work items in the window.
-fn fact_counts(facts: &WindowFacts, window: &MetricWindow) -> [usize; 4] {
+/// Changes, deployments, incidents, work items and scanner events in the window.
+fn fact_counts(facts: &WindowFacts, window: &MetricWindow) -> [usize; 5] {
     let view = view_of(facts, window);
     [
         view.changes.len(),
         view.deployments.len(),
         view.incidents.len(),
         view.work_items.len(),
+        view.vulnerabilities.len(),
     ]
 }
 
@@ -205,7 +208,7 @@ fn compute_now(
     window: &MetricWindow,
     bands: &Bands,
     cancelled: &AtomicBool,
-) -> Option<(Metrics, [usize; 4])> {
+) -> Option<(Metrics, [usize; 5])> {
     compute_unless_cancelled(view_of(facts, window), window, bands, cancelled)
         .map(|m| (m, fact_counts(facts, window)))
 }

@@ -1,6 +1,9 @@
 //! Reading advisories back: by id or alias, and the artifacts one affects.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
 use uuid::Uuid;
 
 use super::SHARED_WORKSPACE;
@@ -71,14 +74,10 @@ pub async fn affected_fact_sheets(
 ) -> Result<Page<Uuid>> {
     authz::require(principal, Action::Read)?;
     let size = page_size(first)?;
-    let mut query = vulnerability_match::Entity::find()
+    let mut query = affected_query(principal, advisory)
         .select_only()
         .column(vulnerability_match::Column::FactSheetId)
-        .distinct()
-        .filter(vulnerability_match::Column::WorkspaceId.eq(principal.workspace_id))
-        .filter(vulnerability_match::Column::AdvisoryWorkspaceId.eq(advisory.workspace_id))
-        .filter(vulnerability_match::Column::AdvisoryId.eq(advisory.id.as_str()))
-        .filter(vulnerability_match::Column::ResolvedAt.is_null());
+        .distinct();
     if let Some(after) = after {
         let id: Uuid = decode_cursor(after)?;
         query = query.filter(vulnerability_match::Column::FactSheetId.gt(id));
@@ -90,4 +89,31 @@ pub async fn affected_fact_sheets(
         .all(db)
         .await?;
     Ok(Page::from_rows(ids, size, encode_cursor))
+}
+
+/// How many artifacts [`affected_fact_sheets`] pages through (`totalCount`).
+pub async fn affected_fact_sheet_count(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    advisory: &Advisory,
+) -> Result<u64> {
+    authz::require(principal, Action::Read)?;
+    let count: Option<i64> = affected_query(principal, advisory)
+        .select_only()
+        .expr(Expr::col(vulnerability_match::Column::FactSheetId).count_distinct())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(u64::try_from(count.unwrap_or(0)).unwrap_or(0))
+}
+
+fn affected_query(
+    principal: &Principal,
+    advisory: &Advisory,
+) -> sea_orm::Select<vulnerability_match::Entity> {
+    vulnerability_match::Entity::find()
+        .filter(vulnerability_match::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(vulnerability_match::Column::AdvisoryWorkspaceId.eq(advisory.workspace_id))
+        .filter(vulnerability_match::Column::AdvisoryId.eq(advisory.id.as_str()))
+        .filter(vulnerability_match::Column::ResolvedAt.is_null())
 }

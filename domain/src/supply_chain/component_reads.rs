@@ -1,6 +1,6 @@
 //! Reading components back: an artifact's list and licences, and who uses a package.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -66,6 +66,37 @@ pub async fn components(
 ) -> Result<Page<Component>> {
     authz::require(principal, Action::Read)?;
     let size = page_size(first)?;
+    let mut query = components_query(principal, fact_sheet_id, filter)?;
+    if let Some(after) = after {
+        let id: Uuid = decode_cursor(after)?;
+        query = query.filter(component::Column::Id.gt(id));
+    }
+    let rows = query
+        .order_by_asc(component::Column::Id)
+        .limit(size + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, size, |c| encode_cursor(&c.id)))
+}
+
+/// How many components [`components`] pages through (`totalCount`).
+pub async fn component_count(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    fact_sheet_id: Uuid,
+    filter: &ComponentFilter,
+) -> Result<u64> {
+    authz::require(principal, Action::Read)?;
+    Ok(components_query(principal, fact_sheet_id, filter)?
+        .count(db)
+        .await?)
+}
+
+fn components_query(
+    principal: &Principal,
+    fact_sheet_id: Uuid,
+    filter: &ComponentFilter,
+) -> Result<sea_orm::Select<component::Entity>> {
     let mut query = component::Entity::find()
         .filter(component::Column::WorkspaceId.eq(principal.workspace_id))
         .filter(component::Column::FactSheetId.eq(fact_sheet_id));
@@ -78,6 +109,15 @@ pub async fn components(
     }
     if let Some(search) = &filter.search {
         check_text("filter.search", search)?;
+        // One `LIKE` condition a word: capped as the fact sheet search is.
+        let refusals: Vec<_> = [
+            limits::SEARCH_CHARACTERS.check("filter.search", search.chars().count()),
+            limits::SEARCH_WORDS.check("filter.search", search.split_whitespace().count()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Error::check(refusals)?;
         for word in search.split_whitespace() {
             let pattern =
                 LikeExpr::new(format!("%{}%", escape_like(&word.to_lowercase()))).escape('\\');
@@ -90,16 +130,29 @@ pub async fn components(
             );
         }
     }
-    if let Some(after) = after {
-        let id: Uuid = decode_cursor(after)?;
-        query = query.filter(component::Column::Id.gt(id));
+    Ok(query)
+}
+
+/// The caller's components with `ids`, by id, in one statement: the components findings name.
+pub async fn components_by_id(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    mut ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Component>> {
+    authz::require(principal, Action::Read)?;
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    let rows = query
-        .order_by_asc(component::Column::Id)
-        .limit(size + 1)
+    Ok(component::Entity::find()
+        .filter(component::Column::WorkspaceId.eq(principal.workspace_id))
+        .filter(component::Column::Id.is_in(ids))
         .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, size, |c| encode_cursor(&c.id)))
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect())
 }
 
 /// How many of artifact `fact_sheet_id`'s components carry each licence expression, most used

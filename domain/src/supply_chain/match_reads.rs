@@ -2,7 +2,10 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::Severity;
@@ -86,6 +89,16 @@ pub async fn severity_counts(
     principal: &Principal,
     fact_sheet_ids: &[Uuid],
 ) -> Result<SeverityCounts> {
+    Ok(open_match_counts(db, principal, fact_sheet_ids).await?.0)
+}
+
+/// [`severity_counts`], with the artifacts that have an open match: for a caller that adds
+/// another source's findings and counts each artifact once over both.
+pub async fn open_match_counts(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    fact_sheet_ids: &[Uuid],
+) -> Result<(SeverityCounts, HashSet<Uuid>)> {
     authz::require(principal, Action::Read)?;
     let mut counts = SeverityCounts::default();
     let mut affected = HashSet::new();
@@ -125,5 +138,42 @@ pub async fn severity_counts(
         }
     }
     counts.affected_artifacts = affected.len() as u64;
-    Ok(counts)
+    Ok((counts, affected))
 }
+
+/// When each match of `fact_sheet_ids` that touches `[from, until)` was open: opened before
+/// `until` and not resolved before `from`. The advisory side of the vulnerability trend.
+pub async fn match_intervals(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    fact_sheet_ids: &[Uuid],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<MatchInterval>> {
+    authz::require(principal, Action::Read)?;
+    let mut intervals = Vec::new();
+    for chunk in fact_sheet_ids.chunks(INSERT_CHUNK) {
+        let rows: Vec<MatchInterval> = vulnerability_match::Entity::find()
+            .select_only()
+            .columns([
+                vulnerability_match::Column::OpenedAt,
+                vulnerability_match::Column::ResolvedAt,
+            ])
+            .filter(vulnerability_match::Column::WorkspaceId.eq(principal.workspace_id))
+            .filter(vulnerability_match::Column::FactSheetId.is_in(chunk.iter().copied()))
+            .filter(vulnerability_match::Column::OpenedAt.lt(until))
+            .filter(
+                Condition::any()
+                    .add(vulnerability_match::Column::ResolvedAt.is_null())
+                    .add(vulnerability_match::Column::ResolvedAt.gte(from)),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        intervals.extend(rows);
+    }
+    Ok(intervals)
+}
+
+/// When a match opened and, if it did, when it was resolved.
+pub type MatchInterval = (DateTime<Utc>, Option<DateTime<Utc>>);

@@ -17,6 +17,7 @@ pub mod osv;
 pub mod purl;
 pub mod sbom;
 pub mod severity;
+pub mod usage;
 pub mod verdict;
 pub mod vers;
 pub mod versions;

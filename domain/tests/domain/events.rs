@@ -1,4 +1,4 @@
-//! Ingestion order, batching and duplicates never change a metric: random event streams are
+//! Ingestion order, batching and duplicates never change a metric (scanner findings too): random event streams are
 //! stored in two workspaces, once in order and once shuffled with duplicates in random batches,
 //! and both must give identical metrics, which must also be what the full history gives, and
 //! what facts loaded for a wider window give once cut to the window's end.
@@ -23,10 +23,12 @@ use testkit::{
     new_workspace,
 };
 
+const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
 /// One random event of any kind, at a random hour of a 3-week span, with ids from small pools
 /// so that deployments name real changes and incidents link to real deployments.
 fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
-    (0u8..6, 0i64..(21 * 24), 0u8..6, 0u8..6, proptest::collection::vec(0u8..6, 0..3), any::<bool>()).prop_map(|(kind, hour, a, b, list, flag)| {
+    (0u8..8, 0i64..(21 * 24), 0u8..6, 0u8..6, proptest::collection::vec(0u8..6, 0..3), any::<bool>()).prop_map(|(kind, hour, a, b, list, flag)| {
         let time = base() + Duration::hours(hour);
         let changes: Vec<String> = list.iter().map(|c| format!("C{c}")).collect();
         let (t, id, data): (&str, String, Value) = match kind {
@@ -36,6 +38,9 @@ fn event_strategy() -> impl Strategy<Value = IncomingEvent> {
             2 if flag => ("incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "deploymentId": format!("D{b}")})),
             2 => ("incident.opened", format!("E-io{a}-{hour}"), json!({"incidentId": format!("I{a}"), "changeIds": changes})),
             3 => ("incident.resolved", format!("E-ir{a}-{hour}"), json!({"incidentId": format!("I{a}")})),
+            // Scanner findings opened, re-reported with another severity, resolved and reopened.
+            6 => ("vulnerability.opened", format!("E-vo{a}-{hour}"), json!({"vulnerabilityId": format!("V{a}"), "severity": SEVERITIES[b as usize % 4]})),
+            7 => ("vulnerability.resolved", format!("E-vr{a}-{hour}"), json!({"vulnerabilityId": format!("V{a}")})),
             _ => {
                 let state = ["todo", "active", "waiting", "done"][b as usize % 4];
                 let item_type = ["feature", "defect", "risk", "debt"][a as usize % 4];
@@ -108,6 +113,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
     );
     let case = std::sync::atomic::AtomicUsize::new(0);
     let counted = std::sync::atomic::AtomicU64::new(0);
+    let findings = std::sync::atomic::AtomicU64::new(0);
     runner
         .run(
             &strategy,
@@ -222,6 +228,7 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                             metrics::Needs {
                                 dora: true,
                                 flow: false,
+                                vulnerabilities: false,
                             },
                         )
                         .await
@@ -240,6 +247,10 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
                                 + a.lead_time.stats.count,
                             std::sync::atomic::Ordering::SeqCst,
                         );
+                        findings.fetch_add(
+                            a.vulnerabilities.opened + a.vulnerabilities.resolved,
+                            std::sync::atomic::Ordering::SeqCst,
+                        );
                     }
                 });
                 Ok(())
@@ -249,5 +260,9 @@ fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
     assert!(
         counted.into_inner() > 0,
         "the random streams produced no metrics at all"
+    );
+    assert!(
+        findings.into_inner() > 0,
+        "the random streams produced no scanner findings"
     );
 }

@@ -30,6 +30,7 @@ mod relations;
 mod report_filters;
 mod row_level_security;
 mod sbom_parsing;
+mod scanner_findings;
 mod siblings;
 mod statement_cancel;
 mod supply_chain_store;

@@ -238,7 +238,13 @@ async fn lines_the_bulk_path_leaves_are_judged_one_by_one_in_the_order_of_the_bo
         line
     };
     let relation = |t: &str, from: &str, to: &str| json!({ "kind": "relation", "type": t, "from": { "id": from }, "to": { "id": to } });
-    let [t1, t2, app] = [Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7()].map(|u| u.to_string());
+    let [t1, t2, app, api] = [
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    ]
+    .map(|u| u.to_string());
     let body = [
         sheet(&t1, "Team", "One", json!({ "tags": ["public"] })),
         sheet(&t2, "Team", "Two", json!({})),
@@ -262,6 +268,15 @@ async fn lines_the_bulk_path_leaves_are_judged_one_by_one_in_the_order_of_the_bo
         relation("teamOwnsArtifact", &t2, &app),
         // The same relation again changes nothing.
         relation("teamOwnsArtifact", &t1, &app),
+        relation("artifactConsumesApi", &app, &api),
+        // An update of the relation the line before created: it raises both ends' revisions
+        // after the bulk path raised them.
+        {
+            let mut line = relation("artifactConsumesApi", &app, &api);
+            line["attributes"] = json!({ "usage": "optional" });
+            line
+        },
+        sheet(&api, "API", "Api", json!({})),
     ]
     .iter()
     .map(Value::to_string)
@@ -280,9 +295,18 @@ async fn lines_the_bulk_path_leaves_are_judged_one_by_one_in_the_order_of_the_bo
     );
     assert_eq!(
         (report.created.fact_sheets, report.created.relations),
-        (3, 1)
+        (4, 2)
     );
     assert_eq!(report.unchanged.relations, 1);
+    assert_eq!(report.updated.relations, 1);
+    for (name, (revision, changes)) in histories(&w, &w.admin).await {
+        assert_eq!(
+            revision as usize,
+            changes.len(),
+            "{name}: one change per revision"
+        );
+    }
+    assert_eq!(histories(&w, &w.admin).await["App"].0, 4);
     let holder = fact_sheets::require(w.db.conn(), &w.admin, taken)
         .await
         .unwrap();

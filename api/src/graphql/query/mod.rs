@@ -2,6 +2,7 @@ mod api_tokens;
 mod events;
 mod inventory;
 mod meta_model;
+mod supply_chain;
 mod tags;
 mod viewer;
 mod workspace;
@@ -17,4 +18,5 @@ pub struct Query(
     api_tokens::ApiTokenQuery,
     workspace::WorkspaceQuery,
     events::EventQuery,
+    supply_chain::SupplyChainQuery,
 );

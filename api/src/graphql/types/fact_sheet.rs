@@ -10,15 +10,17 @@ use domain::{
     relations::FarEnds,
 };
 
-use crate::graphql::enums::{FactSheetStatus, RelationDirection};
+use crate::graphql::enums::{FactSheetStatus, RelationDirection, Severity, VulnerabilityStatus};
 
 use super::{
-    complexity::{metrics_cost, page_cost},
+    complexity::{METRICS_COST, metrics_cost, page_cost},
+    component::{ComponentConnection, ComponentFilterInput, LicenseCountObject},
     connection::{ChangeConnection, FactSheetConnection, RelationConnection},
     event::EventConnection,
     metrics::{MetricWindowInput, Metrics},
     row_json::RowJson,
     tags::{SubscriptionObject, TagObject},
+    vulnerability::{VulnerabilityConnection, VulnerabilitySummary},
 };
 use crate::graphql::{
     context::request,
@@ -306,6 +308,48 @@ impl FactSheetNode {
         Box::pin(self.metrics_boxed(ctx, window)).await
     }
 
+    /// The components of this software artifact's newest SBOM, in the SBOM's order.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn components(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ComponentFilterInput>,
+    ) -> async_graphql::Result<ComponentConnection> {
+        Box::pin(self.components_boxed(ctx, first, after, filter)).await
+    }
+
+    /// How many of this artifact's components carry each SPDX expression, most used first.
+    async fn licenses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LicenseCountObject>> {
+        Box::pin(self.licenses_boxed(ctx)).await
+    }
+
+    /// Advisory matches and scanner findings, in the order they were opened: this artifact's,
+    /// or for a Team or Product those of the artifacts it rolls up over (as metrics do).
+    /// Without `status`, open and resolved ones; without `severities`, every severity.
+    #[graphql(complexity = "METRICS_COST + page_cost(first, child_complexity)")]
+    async fn vulnerabilities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        severities: Option<Vec<Severity>>,
+        status: Option<VulnerabilityStatus>,
+    ) -> async_graphql::Result<VulnerabilityConnection> {
+        Box::pin(self.vulnerabilities_boxed(ctx, first, after, severities, status)).await
+    }
+
+    /// Open vulnerabilities by severity: this artifact's, or for a Team or Product over the
+    /// artifacts it rolls up over, each artifact counted once.
+    #[graphql(complexity = "METRICS_COST + child_complexity")]
+    async fn vulnerability_summary(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<VulnerabilitySummary> {
+        Box::pin(self.vulnerability_summary_boxed(ctx)).await
+    }
+
     /// Every change, newest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn history(
@@ -385,12 +429,14 @@ impl FactSheetNode {
             .iter()
             .any(|f| selected.field(f).exists()),
             flow: selected.field("flow").exists(),
+            vulnerabilities: selected.field("vulnerabilities").exists(),
         };
         let model = rc.meta_model().await?;
-        let metrics = ctx
-            .data::<domain::metrics::MetricsCache>()?
+        let cache = ctx.data::<domain::metrics::MetricsCache>()?;
+        let db = rc.db().await?;
+        let metrics = cache
             .for_fact_sheet(
-                rc.db().await?,
+                db,
                 &rc.principal,
                 &model,
                 domain::metrics::Subject::Read(&self.sheet),
@@ -399,7 +445,21 @@ impl FactSheetNode {
             )
             .await
             .gql()?;
-        Ok(domain::metrics::Metrics::clone(&metrics).into())
+        let mut metrics = domain::metrics::Metrics::clone(&metrics);
+        if needs.vulnerabilities {
+            // The trend counts advisory matches too, which the metrics (events only) do not.
+            metrics.vulnerabilities = domain::vulnerabilities::vulnerability_trend_of(
+                db,
+                &rc.principal,
+                cache,
+                &model.model,
+                self.sheet.id,
+                &window,
+            )
+            .await
+            .gql()?;
+        }
+        Ok(metrics.into())
     }
 
     async fn relations_boxed(

@@ -233,7 +233,50 @@ pub struct FlowMetrics {
     pub buckets: Vec<FlowBucket>,
 }
 
-/// DORA four keys and Flow metrics of one window (see `metrics.md` for every definition).
+#[derive(SimpleObject)]
+pub struct VulnerabilityTrendBucket {
+    pub start: DateTime<Utc>,
+    pub opened: u64,
+    pub resolved: u64,
+    /// Open at the bucket's end (or the window's, when that comes first).
+    pub open_at_end: u64,
+}
+
+/// Findings (scanner findings and advisory matches together) opened and resolved in the
+/// window, and open at its end.
+#[derive(SimpleObject)]
+pub struct VulnerabilityTrend {
+    pub opened: u64,
+    pub resolved: u64,
+    pub open_at_end: u64,
+    /// From opened to resolved, for the findings resolved in the window.
+    pub remediation_time: DurationStats,
+    pub buckets: Vec<VulnerabilityTrendBucket>,
+}
+
+impl From<m::VulnerabilityTrend> for VulnerabilityTrend {
+    fn from(t: m::VulnerabilityTrend) -> Self {
+        Self {
+            opened: t.opened,
+            resolved: t.resolved,
+            open_at_end: t.open_at_end,
+            remediation_time: t.remediation_time.into(),
+            buckets: t
+                .buckets
+                .into_iter()
+                .map(|b| VulnerabilityTrendBucket {
+                    start: b.start,
+                    opened: b.opened,
+                    resolved: b.resolved,
+                    open_at_end: b.open_at_end,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// DORA four keys, Flow metrics and the vulnerability trend of one window (see `metrics.md`
+/// for every definition).
 #[derive(SimpleObject)]
 pub struct Metrics {
     pub deployment_frequency: DeploymentFrequency,
@@ -242,6 +285,7 @@ pub struct Metrics {
     pub failed_deployment_recovery_time: Recovery,
     pub time_to_restore: Recovery,
     pub flow: FlowMetrics,
+    pub vulnerabilities: VulnerabilityTrend,
 }
 
 fn recovery(r: m::Recovery) -> Recovery {
@@ -347,6 +391,7 @@ impl From<m::Metrics> for Metrics {
                     })
                     .collect(),
             },
+            vulnerabilities: x.vulnerabilities.into(),
         }
     }
 }

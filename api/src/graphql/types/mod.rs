@@ -1,11 +1,14 @@
 //! GraphQL types. They wrap or mirror domain values; none is a database row.
 
+pub mod advisory;
 pub mod api_token;
 pub mod complexity;
+pub mod component;
 pub mod connection;
 pub mod event;
 pub mod facets;
 pub mod fact_sheet;
+mod fact_sheet_supply_chain;
 pub mod features;
 pub mod history;
 pub mod inputs;
@@ -16,3 +19,4 @@ pub mod relation;
 pub mod row_json;
 pub mod tags;
 pub mod unlinked_event_source;
+pub mod vulnerability;

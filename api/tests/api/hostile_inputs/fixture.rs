@@ -256,6 +256,12 @@ impl Fixture {
             "metaModelVersions" | "tags" | "tagGroups" | "viewer" | "apiTokens"
             | "workspaceFeatures" => json!({}),
             "unlinkedEventSources" => json!({"first": 2}),
+            "componentUsage" => json!({
+                "purl": "pkg:maven/org.apache.logging.log4j/log4j-core",
+                "versionRange": "vers:maven/>=2.0.0|<2.15.0",
+                "first": 2,
+            }),
+            "advisory" => json!({"id": "CVE-2021-44228"}),
             other => {
                 panic!("no valid arguments for `{other}`: add them to the hostile-input fixture")
             }
@@ -268,6 +274,13 @@ impl Fixture {
             "children" | "history" => json!({"first": 2}),
             "relations" => json!({"type": "sandboxLink", "direction": "BOTH", "first": 2}),
             "events" => json!({"first": 2, "types": ["dev.wayfinder.change"]}),
+            "components" => json!({
+                "first": 2,
+                "filter": {"search": "log4j", "purl": "pkg:maven/org.apache.logging.log4j/log4j-core", "direct": true},
+            }),
+            "vulnerabilities" => {
+                json!({"first": 2, "severities": ["CRITICAL", "HIGH"], "status": "OPEN"})
+            }
             other => panic!("no valid arguments for `FactSheet.{other}`: add them"),
         }
     }

@@ -2,8 +2,8 @@
 //! in memory every check the create mutation would make (its type, both ends' types and status,
 //! its attributes and period, the type's cardinality counting the relations stored and those
 //! the batch creates before it), is written with the other such lines in multi-row statements:
-//! the relations, one history entry per end and relation, and each end's revision raised by as
-//! many. Every other line is left to the mutations one line at a time, so both paths accept and
+//! the relations and one history entry per end and relation; each end's revision, raised by as
+//! many, is stored once for the whole import. Every other line is left to the mutations one line at a time, so both paths accept and
 //! refuse exactly the same lines.
 
 use std::collections::{HashMap, HashSet};
@@ -85,7 +85,13 @@ impl Import<'_> {
         }
         let savepoint = self.tx.begin().await?;
         match self.write_relations(&savepoint, &planned, &ends).await {
-            Ok(()) => savepoint.commit().await?,
+            Ok(revisions) => {
+                savepoint.commit().await?;
+                self.unsaved_revisions
+                    .extend(revisions.into_iter().filter(|(id, revision)| {
+                        ends.get(id).is_some_and(|e| e.revision != *revision)
+                    }));
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "bulk relations fell back to line by line");
                 savepoint.rollback().await?;
@@ -175,7 +181,7 @@ impl Import<'_> {
                         fact_sheet_type,
                         name,
                         archived: status == Status::Archived.as_str(),
-                        revision,
+                        revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
                     },
                 );
             }
@@ -271,7 +277,7 @@ impl Import<'_> {
         db: &impl ConnectionTrait,
         planned: &[Planned],
         ends: &HashMap<Uuid, End>,
-    ) -> Result<()> {
+    ) -> Result<HashMap<Uuid, i32>> {
         let ws = self.principal.workspace_id;
         let subject = &self.principal.subject;
         let now = Utc::now();
@@ -328,9 +334,19 @@ impl Import<'_> {
         }
         crate::db::insert_in_chunks(db, relation_rows).await?;
         crate::db::insert_in_chunks(db, history_rows).await?;
-        let raised: Vec<(Uuid, i32)> = revisions
+        Ok(revisions)
+    }
+
+    /// Stores the revisions bulk-created relations raised, each fact sheet once; the one-by-one
+    /// path reads revisions from the database, so this runs before it and at the end.
+    pub(super) async fn save_revisions(&mut self) -> Result<()> {
+        if self.unsaved_revisions.is_empty() {
+            return Ok(());
+        }
+        let ws = self.principal.workspace_id;
+        let now = Utc::now();
+        let raised: Vec<(Uuid, i32)> = std::mem::take(&mut self.unsaved_revisions)
             .into_iter()
-            .filter(|(id, revision)| ends.get(id).is_some_and(|e| e.revision != *revision))
             .collect();
         for chunk in raised.chunks(ENDS_PER_UPDATE) {
             let mut revision = CaseStatement::new();
@@ -341,14 +357,17 @@ impl Import<'_> {
             fact_sheet::Entity::update_many()
                 .col_expr(fact_sheet::Column::Revision, revision.into())
                 .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(now))
-                .col_expr(fact_sheet::Column::UpdatedBy, Expr::value(subject.clone()))
+                .col_expr(
+                    fact_sheet::Column::UpdatedBy,
+                    Expr::value(self.principal.subject.clone()),
+                )
                 .filter(fact_sheet::Column::WorkspaceId.eq(ws))
                 .filter(fact_sheet::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
-                .exec(db)
+                .exec(self.tx)
                 .await?;
         }
         // History written in bulk, so the counter is raised once rather than per change.
-        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await
+        crate::versions::raise(self.tx, crate::versions::Counter::Inventory, ws).await
     }
 }
 

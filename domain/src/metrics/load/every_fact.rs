@@ -1,4 +1,5 @@
-//! The facts of a set of event sources, read with narrow statements per fact table.
+//! The facts of a set of event sources, read with narrow statements per fact table (scanner
+//! findings from the events table itself, which keeps their data).
 //! [`load_facts`] reads the full history; [`super::window_facts`] only what one window can
 //! depend on, with the per-table reads defined here.
 
@@ -9,12 +10,13 @@ use uuid::Uuid;
 use super::json_text::JsonText;
 use crate::{
     error::Result,
+    events::{EventKind, Fact, stored_fact, types_of},
     metrics::facts::{
-        Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
-        WorkItemState, WorkItemTransition,
+        Change, Deployment, DeploymentStatus, Facts, FindingReport, IncidentEvent,
+        IncidentEventKind, VulnerabilityEvent, WorkItemState, WorkItemTransition,
     },
 };
-use entity::{change_fact, deployment_fact, incident_fact, work_item_fact};
+use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};
 
 /// The stored status of a deployment that did not complete (validation stores `success` or
 /// this).
@@ -29,12 +31,15 @@ pub struct Needs {
     /// Deployment frequency, lead time, change failure rate, recovery times.
     pub dora: bool,
     pub flow: bool,
+    /// The vulnerability trend, from scanner findings.
+    pub vulnerabilities: bool,
 }
 
 impl Needs {
     pub const ALL: Needs = Needs {
         dora: true,
         flow: true,
+        vulnerabilities: true,
     };
 }
 
@@ -61,12 +66,23 @@ pub async fn load_facts(
         facts
             .work_items
             .extend(work_items(db, workspace_id, chunk, until).await?);
+        facts
+            .vulnerabilities
+            .extend(vulnerabilities(db, workspace_id, chunk, until).await?);
     }
     Ok(facts)
 }
 
 /// `(deployment_id, time, environment, status, change_ids)`
 type DeploymentRow = (String, DateTime<Utc>, String, String, JsonText);
+/// `(source, event_id, type, time, data)`
+type EventRow = (
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<serde_json::Value>,
+);
 /// `(incident_id, time, kind, deployment_id, change_ids)`
 type IncidentRow = (String, DateTime<Utc>, String, Option<String>, JsonText);
 
@@ -211,4 +227,82 @@ pub(super) async fn work_items(
             time,
         })
         .collect())
+}
+
+/// The scanner events of `sources` before `until`, read back from the stored events: one
+/// statement, on the index of events by source and time (which also holds their type). An
+/// event stored before its type joined the vocabulary was never checked: one whose data does
+/// not fit is left out, as validation would have refused it.
+pub(super) async fn vulnerabilities(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    sources: &[String],
+    until: DateTime<Utc>,
+) -> Result<Vec<VulnerabilityEvent>> {
+    let types = types_of(&[
+        EventKind::VulnerabilityOpened,
+        EventKind::VulnerabilityResolved,
+    ]);
+    let rows: Vec<EventRow> = event::Entity::find()
+        .select_only()
+        .columns([
+            event::Column::Source,
+            event::Column::EventId,
+            event::Column::EventType,
+            event::Column::Time,
+            event::Column::Data,
+        ])
+        .filter(event::Column::WorkspaceId.eq(workspace_id))
+        .filter(event::Column::Source.is_in(sources.to_vec()))
+        .filter(event::Column::Time.lt(until))
+        .filter(event::Column::EventType.is_in(types))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(source, event_id, event_type, time, data)| {
+            let (vulnerability_id, opened) =
+                match stored_fact(&event_type, &event_id, data.as_ref())? {
+                    Fact::VulnerabilityOpened {
+                        vulnerability_id,
+                        severity,
+                        advisory_id,
+                        purl,
+                        title,
+                    } => (
+                        vulnerability_id,
+                        Some(FindingReport {
+                            severity,
+                            advisory_id,
+                            purl,
+                            title,
+                        }),
+                    ),
+                    Fact::VulnerabilityResolved { vulnerability_id } => (vulnerability_id, None),
+                    _ => return None,
+                };
+            Some(VulnerabilityEvent {
+                source,
+                event_id,
+                vulnerability_id,
+                time,
+                opened,
+            })
+        })
+        .collect())
+}
+
+/// [`vulnerabilities`] of any number of sources, a statement per [`SOURCES_PER_STATEMENT`].
+pub(in crate::metrics) async fn scanner_events(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    sources: &[String],
+    until: DateTime<Utc>,
+) -> Result<Vec<VulnerabilityEvent>> {
+    let mut all = Vec::new();
+    for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
+        all.extend(vulnerabilities(db, workspace_id, chunk, until).await?);
+    }
+    Ok(all)
 }

@@ -9,5 +9,6 @@ mod every_fact;
 mod json_text;
 mod window_facts;
 
+pub(super) use every_fact::scanner_events;
 pub use every_fact::{Needs, load_facts};
 pub use window_facts::load_window_facts;

@@ -19,7 +19,8 @@
 //! - **Changes**: only those named by the window's deployments, the only ones lead time reads.
 //!
 //! Flow reads every work-item transition before the window end: work in progress reaches back
-//! arbitrarily far.
+//! arbitrarily far. So does the vulnerability trend with every scanner event: a finding opened
+//! long ago may still be open.
 
 use std::{borrow::Cow, sync::Arc};
 
@@ -36,7 +37,8 @@ use uuid::Uuid;
 
 use super::{
     every_fact::{
-        FAILURE, Needs, SOURCES_PER_STATEMENT, change_ids, changes, incidents, work_items,
+        FAILURE, Needs, SOURCES_PER_STATEMENT, change_ids, changes, incidents, scanner_events,
+        work_items,
     },
     json_text::JsonText,
 };
@@ -72,6 +74,9 @@ pub async fn load_window_facts(
                 .work_items
                 .extend(work_items(db, workspace_id, chunk, until).await?);
         }
+    }
+    if needs.vulnerabilities {
+        facts.vulnerabilities = scanner_events(db, workspace_id, sources, until).await?;
     }
     if !needs.dora {
         return Ok(facts);

@@ -1,16 +1,17 @@
 //! Property: metrics are a pure function of the *set* of facts. Shuffling,
 //! splitting into a roll-up, or repeating identical facts never changes a bit
-//! of the result (floats compared exactly).
+//! of the result (floats compared exactly), scanner findings included.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use super::super::{
-    BucketSize, Change, Deployment, DeploymentStatus, Facts, IncidentEvent, IncidentEventKind,
-    MetricWindow, Metrics, WorkItemState, WorkItemTransition, compute,
+    BucketSize, Change, Deployment, DeploymentStatus, Facts, FindingReport, IncidentEvent,
+    IncidentEventKind, MetricWindow, Metrics, VulnerabilityEvent, WorkItemState,
+    WorkItemTransition, compute, findings,
 };
-use crate::meta_model::Bands;
+use crate::{meta_model::Bands, supply_chain::Severity};
 
 fn base() -> DateTime<Utc> {
     "2024-03-20T00:00:00Z".parse().unwrap()
@@ -96,19 +97,61 @@ fn transition() -> impl Strategy<Value = WorkItemTransition> {
         })
 }
 
+/// Scanner events of two sources over a few vulnerability ids, so findings open, close,
+/// reopen and share ids across artifacts. Event ids are unique per source (as stored), and
+/// differ in severity, so a tie between two reports is only broken by the event id.
+fn vulnerability() -> impl Strategy<Value = VulnerabilityEvent> {
+    (
+        prop::sample::select(vec!["checkout", "billing"]),
+        id("v", 4),
+        time(),
+        prop::option::of(prop::sample::select(vec![
+            Severity::Critical,
+            Severity::High,
+            Severity::Low,
+        ])),
+        any::<u32>(),
+    )
+        .prop_map(
+            |(source, vulnerability_id, time, severity, n)| VulnerabilityEvent {
+                source: source.to_owned(),
+                event_id: format!("e{n}"),
+                vulnerability_id,
+                time,
+                opened: severity.map(|severity| FindingReport {
+                    severity,
+                    advisory_id: None,
+                    purl: None,
+                    title: Some(format!("reported by e{n}")),
+                }),
+            },
+        )
+}
+
+/// Each `(source, event id)` once, as stored.
+fn stored(mut events: Vec<VulnerabilityEvent>) -> Vec<VulnerabilityEvent> {
+    let mut seen = std::collections::HashSet::new();
+    events.retain(|e| seen.insert((e.source.clone(), e.event_id.clone())));
+    events
+}
+
 fn facts() -> impl Strategy<Value = Facts> {
     (
         prop::collection::vec(change(), 0..10),
         prop::collection::vec(deployment(), 0..12),
         prop::collection::vec(incident(), 0..10),
         prop::collection::vec(transition(), 0..16),
+        prop::collection::vec(vulnerability(), 0..16).prop_map(stored),
     )
-        .prop_map(|(changes, deployments, incidents, work_items)| Facts {
-            changes,
-            deployments,
-            incidents,
-            work_items,
-        })
+        .prop_map(
+            |(changes, deployments, incidents, work_items, vulnerabilities)| Facts {
+                changes,
+                deployments,
+                incidents,
+                work_items,
+                vulnerabilities,
+            },
+        )
 }
 
 fn window() -> impl Strategy<Value = MetricWindow> {
@@ -149,6 +192,7 @@ fn shuffled(facts: &Facts, mut seed: u64) -> Facts {
     shuffle(&mut f.deployments, &mut seed);
     shuffle(&mut f.incidents, &mut seed);
     shuffle(&mut f.work_items, &mut seed);
+    shuffle(&mut f.vulnerabilities, &mut seed);
     f
 }
 
@@ -178,6 +222,14 @@ fn bucket_sums_match_totals(m: &Metrics) {
     assert_eq!(ttr, m.time_to_restore.stats.count);
     let v: u64 = m.flow.buckets.iter().map(|b| b.velocity).sum();
     assert_eq!(v, m.flow.velocity);
+    let trend = &m.vulnerabilities;
+    let opened: u64 = trend.buckets.iter().map(|b| b.opened).sum();
+    let resolved: u64 = trend.buckets.iter().map(|b| b.resolved).sum();
+    assert_eq!((opened, resolved), (trend.opened, trend.resolved));
+    assert_eq!(trend.remediation_time.count, trend.resolved);
+    if let Some(last) = trend.buckets.last() {
+        assert_eq!(last.open_at_end, trend.open_at_end);
+    }
     assert_eq!(
         m.lead_time.stats.p50_seconds.is_none(),
         m.lead_time.stats.count == 0
@@ -206,12 +258,14 @@ proptest! {
             deployments: mixed.deployments[..half(mixed.deployments.len())].to_vec(),
             incidents: mixed.incidents[..half(mixed.incidents.len())].to_vec(),
             work_items: mixed.work_items[..half(mixed.work_items.len())].to_vec(),
+            vulnerabilities: mixed.vulnerabilities[..half(mixed.vulnerabilities.len())].to_vec(),
         };
         let second = Facts {
             changes: mixed.changes[half(mixed.changes.len())..].to_vec(),
             deployments: mixed.deployments[half(mixed.deployments.len())..].to_vec(),
             incidents: mixed.incidents[half(mixed.incidents.len())..].to_vec(),
             work_items: mixed.work_items[half(mixed.work_items.len())..].to_vec(),
+            vulnerabilities: mixed.vulnerabilities[half(mixed.vulnerabilities.len())..].to_vec(),
         };
         let rolled_up: Facts = vec![second, first].into_iter().collect();
         prop_assert_eq!(&compute(&rolled_up, &window, &bands), &expected);
@@ -224,5 +278,31 @@ proptest! {
         let mut doubled = facts.clone();
         doubled.append(shuffled(&facts, seed));
         prop_assert_eq!(&compute(&doubled, &window, &bands), &expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The findings themselves, descriptions included, not only the trend's counts.
+    #[test]
+    fn findings_are_independent_of_event_order_and_repeats(
+        events in prop::collection::vec(vulnerability(), 0..24).prop_map(stored),
+        seed in any::<u64>(),
+    ) {
+        let expected = findings(&events);
+        let mut mixed = events.clone();
+        let mut s = seed;
+        shuffle(&mut mixed, &mut s);
+        prop_assert_eq!(&findings(&mixed), &expected);
+        mixed.extend(events.iter().cloned());
+        shuffle(&mut mixed, &mut s);
+        prop_assert_eq!(&findings(&mixed), &expected);
+        // Findings of one (source, vulnerability) never overlap.
+        for pair in expected.windows(2) {
+            if (&pair[0].source, &pair[0].vulnerability_id) == (&pair[1].source, &pair[1].vulnerability_id) {
+                prop_assert!(pair[0].resolved_at.is_some_and(|r| r < pair[1].opened_at));
+            }
+        }
     }
 }

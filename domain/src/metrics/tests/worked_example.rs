@@ -45,6 +45,7 @@ fn facts(with_e3: bool) -> Facts {
             transition("W3", "debt", Active, "2024-03-06T12:00:00Z"),    // E17
             transition("W3", "debt", Done, "2024-03-07T12:00:00Z"),      // E18
         ],
+        vulnerabilities: vec![],
     }
 }
 
