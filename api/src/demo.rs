@@ -1,10 +1,15 @@
 //! Demo data for `serve --demo`: a small but realistic company, so GraphiQL shows a useful
 //! graph right away. The company itself (fact sheets, relations, subscriptions) is data, in
 //! `demo/company.json`, so it can be edited without touching code; its delivery history is
-//! generated (`demo/events.rs`). Loading is idempotent: an existing `demo` workspace is left as
+//! generated (`demo/events.rs`). Its artifacts have small SBOMs, and the real Log4Shell advisory
+//! is loaded as a shared one, so some of them show it open (`demo/supply_chain.rs`). Loading is
+//! idempotent: an existing `demo` workspace is left as
 //! it is.
 
 mod events;
+mod supply_chain;
+
+pub use supply_chain::LOG4SHELL;
 
 use std::collections::HashMap;
 
@@ -33,6 +38,7 @@ pub struct Loaded {
     pub fact_sheets: usize,
     pub relations: usize,
     pub events: usize,
+    pub components: u64,
 }
 
 /// `demo/company.json`. Relations and subscriptions name fact sheets by their (unique) names.
@@ -178,7 +184,9 @@ pub async fn load(db: &impl ConnectionTrait) -> anyhow::Result<Loaded> {
     let valid = domain::events::validate(history)
         .map_err(|r| anyhow::anyhow!("demo events are invalid: {r:?}"))?;
     let stored = domain::events::ingest(db, &admin, valid).await?;
+    let components = supply_chain::load(db, &admin, &ids).await?;
     Ok(Loaded {
+        components,
         fact_sheets: company.fact_sheets.len(),
         relations: company.relations.len(),
         events: stored.accepted as usize,

@@ -4,6 +4,7 @@
 mod client;
 mod events;
 mod load;
+mod supply_chain;
 mod team_metrics;
 mod webhooks;
 
@@ -16,6 +17,8 @@ pub enum BenchCommand {
     Events(events::EventsArgs),
     /// Drive a running server at fixed concurrency from this second process.
     Load(load::LoadArgs),
+    /// Supply-chain queries, SBOM uploads and an advisory import against a seeded workspace.
+    SupplyChain(supply_chain::SupplyChainArgs),
     /// GitHub webhook deliveries in a row through the signed endpoint, and their latency.
     Webhooks(webhooks::WebhooksArgs),
 }
@@ -24,6 +27,7 @@ pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Events(args) => events::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
+        BenchCommand::SupplyChain(args) => supply_chain::run(config, args).await,
         BenchCommand::Webhooks(args) => webhooks::run(config, args).await,
     }
 }

@@ -4,6 +4,7 @@
 //! produce the same graph and benchmark figures are comparable. `seed` and `bench events` both
 //! write what it generates through [`mod@write`], the domain's bulk import.
 
+pub mod components;
 pub mod events;
 pub mod graph;
 pub mod measured_team;

@@ -1,6 +1,8 @@
 //! `wayfinder-tools seed`: a realistic workspace for demos and benchmarks, written through the
-//! domain's bulk import (validated like any write) and, with `--events`, a year of events
-//! through the domain's ingestion. Shows progress as it goes.
+//! domain's bulk import (validated like any write), each software artifact's SBOM components
+//! (`--components`, written in bulk, then Log4Shell imported as a shared advisory so some are
+//! matched) and, with `--events`, a year of events through the domain's ingestion. Shows
+//! progress as it goes.
 //!
 //! ```sh
 //! wayfinder-tools seed --workspace big --scale max --events 1000000
@@ -35,6 +37,11 @@ pub struct SeedArgs {
     /// Events to add, spread over the last year across the software artifacts.
     #[arg(long, default_value_t = 0)]
     events: u64,
+    /// Components per software artifact (±10 %), drawn from real Maven, npm and PyPI packages;
+    /// a few percent of artifacts run a log4j-core version Log4Shell affects, and Log4Shell is
+    /// imported as a shared advisory afterwards. 0 seeds no components.
+    #[arg(long, default_value_t = 150)]
+    components: usize,
     /// Random seed: the same seed and scale give the same graph.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -46,17 +53,14 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     api::telemetry::init(&config);
     let store = open_store(&config).await?;
     let started = Instant::now();
-    let (admin, model) = write::create_workspace(&store, &args.workspace, "seed").await?;
-    let graph = generate(&model, args.scale, args.seed);
-    eprintln!(
-        "seeding `{}`: {} fact sheets, {} relations",
-        admin.workspace_slug,
-        graph.fact_sheets.len(),
-        graph.relations.len()
-    );
-    let sources = graph.event_sources();
-    write::import(&store, &admin, &model, graph, &mut import_progress()).await?;
-    eprintln!("inventory done in {:.1} s", started.elapsed().as_secs_f64());
+    let (admin, sources) = seed_inventory(
+        &store,
+        &args.workspace,
+        args.scale,
+        args.seed,
+        args.components,
+    )
+    .await?;
     if args.events > 0 {
         if sources.is_empty() {
             bail!("the graph has no software artifacts to send events for");
@@ -76,6 +80,35 @@ pub async fn run(config: Config, args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Creates workspace `slug` (it must not exist yet) with the graph of `scale` and, unless
+/// `components` is 0, about that many components per software artifact, then Log4Shell matched
+/// against them. Returns an admin of the workspace and the artifacts' event sources.
+pub async fn seed_inventory(
+    store: &Store,
+    slug: &str,
+    scale: Scale,
+    seed: u64,
+    components: usize,
+) -> anyhow::Result<(Principal, Vec<String>)> {
+    let started = Instant::now();
+    let (admin, model) = write::create_workspace(store, slug, "seed").await?;
+    let graph = generate(&model, scale, seed);
+    eprintln!(
+        "seeding `{}`: {} fact sheets, {} relations",
+        admin.workspace_slug,
+        graph.fact_sheets.len(),
+        graph.relations.len()
+    );
+    let sources = graph.event_sources();
+    let artifacts = graph.software_artifacts();
+    write::import(store, &admin, &model, graph, &mut import_progress()).await?;
+    eprintln!("inventory done in {:.1} s", started.elapsed().as_secs_f64());
+    if components > 0 && !artifacts.is_empty() {
+        seed_components(store, &admin, &artifacts, components, seed).await?;
+    }
+    Ok((admin, sources))
+}
+
 /// Prints the import's progress every 10 % of its rows, with the seconds since it started.
 fn import_progress() -> impl FnMut(usize, usize) + Send {
     let started = Instant::now();
@@ -90,6 +123,36 @@ fn import_progress() -> impl FnMut(usize, usize) + Send {
             );
         }
     }
+}
+
+/// Components for every artifact, then Log4Shell matched against them.
+async fn seed_components(
+    store: &Store,
+    admin: &Principal,
+    artifacts: &[uuid::Uuid],
+    per_artifact: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut shown = 0;
+    let mut progress = |written: u64, done: usize, total: usize| {
+        let percent = 100 * done / total.max(1);
+        if percent >= shown + 10 || done == total {
+            shown = percent;
+            eprintln!(
+                "  components {written} for {done}/{total} artifacts ({percent}%, {:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    write::components(store, admin, artifacts, per_artifact, seed, &mut progress).await?;
+    let matched = write::log4shell(store).await?;
+    eprintln!(
+        "  Log4Shell imported as a shared advisory: {} matches opened ({:.1} s)",
+        matched.opened,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Writes the stream in steps of [`EVENTS_PER_STEP`], several at once: each step is one

@@ -48,6 +48,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             fact_sheets = loaded.fact_sheets,
             relations = loaded.relations,
             events = loaded.events,
+            components = loaded.components,
             "demo data ready"
         );
         Some(keys.issue(

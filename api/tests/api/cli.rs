@@ -2,6 +2,7 @@
 //! `serve --demo`, use what it prints, stop it with SIGTERM.
 
 use std::{
+    collections::HashSet,
     io::{BufRead, BufReader},
     process::{Command, Stdio},
     sync::mpsc,
@@ -9,6 +10,7 @@ use std::{
 };
 
 use api::auth::JwtKeys;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use testkit::TestDb;
 
@@ -163,6 +165,47 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         .unwrap()
         .unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+
+    // The demo artifacts have SBOMs, and Log4Shell is open on those on a vulnerable log4j-core.
+    // On SQLite the server kept its data in its own file.
+    let served = match &database_url {
+        Some(_) => db.conn().clone(),
+        None => sea_orm::Database::connect(format!(
+            "sqlite://{}",
+            dir.path().join("data/wayfinder.db").display()
+        ))
+        .await
+        .unwrap(),
+    };
+    let demo = domain::workspaces::find_by_slug(&served, "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let components = entity::component::Entity::find()
+        .filter(entity::component::Column::WorkspaceId.eq(demo.id))
+        .all(&served)
+        .await
+        .unwrap();
+    let artifacts: HashSet<_> = components.iter().map(|c| c.fact_sheet_id).collect();
+    assert_eq!(artifacts.len(), 9, "every demo artifact has an SBOM");
+    assert!(components.len() > 100, "{} components", components.len());
+    let log4shell: Vec<_> = entity::vulnerability_match::Entity::find()
+        .filter(entity::vulnerability_match::Column::WorkspaceId.eq(demo.id))
+        .filter(entity::vulnerability_match::Column::AdvisoryId.eq("GHSA-jfh8-c2jp-5v3q"))
+        .filter(entity::vulnerability_match::Column::ResolvedAt.is_null())
+        .all(&served)
+        .await
+        .unwrap();
+    let mut versions: Vec<_> = log4shell
+        .iter()
+        .map(|m| m.version.clone().unwrap_or_default())
+        .collect();
+    versions.sort();
+    assert_eq!(
+        versions,
+        ["2.12.1", "2.14.1"],
+        "Log4Shell open on the two artifacts on a vulnerable log4j-core, not on 2.17.1"
+    );
 
     // API tokens, managed from the command line as from GraphQL.
     let listed = stdout_of(wayfinder(dir.path(), &database_url).args([

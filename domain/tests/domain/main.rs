@@ -25,6 +25,7 @@ mod option_rename;
 mod osv_advisories;
 mod pool_health;
 mod rate_limits;
+mod readme_log4shell_query;
 mod relations;
 mod report_filters;
 mod row_level_security;

@@ -286,7 +286,8 @@ async fn team_queries(
     Ok(latencies)
 }
 
-fn percentile(values: &[f64], q: f64) -> f64 {
+/// The `q` quantile of `values`, interpolated between the two nearest ranks.
+pub(super) fn percentile(values: &[f64], q: f64) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(|a, b| a.total_cmp(b));
     if sorted.is_empty() {

@@ -92,6 +92,16 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// The ids of the software artifacts, in the order they were generated (the `n`-th is
+    /// `artifact-n`'s event source, counting from 1).
+    pub fn software_artifacts(&self) -> Vec<Uuid> {
+        self.fact_sheets
+            .iter()
+            .filter(|f| f.fact_sheet_type == "SoftwareArtifact")
+            .map(|f| f.id)
+            .collect()
+    }
+
     /// The event sources of the software artifacts (their `eventSource` external IDs), which
     /// the events generator spreads events over.
     pub fn event_sources(&self) -> Vec<String> {

@@ -2,8 +2,9 @@
 //! then serves (relations traversable, events counted by metrics).
 
 use domain::{Principal, Role, workspaces};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use testkit::TestDb;
+use wayfinder_tools::dataset::components::LOG4J_VULNERABLE;
 
 use crate::wayfinder_tools;
 
@@ -90,4 +91,89 @@ async fn seed_creates_a_connected_graph_with_events_and_shows_progress() {
             .count();
         assert_eq!(owners, 1, "artifact {id}");
     }
+
+    // Every artifact has its SBOM of about 150 components, and Log4Shell is open on the few
+    // that run an affected log4j-core.
+    assert!(stderr.contains("Log4Shell imported"), "progress: {stderr}");
+    let components = entity::component::Entity::find()
+        .filter(entity::component::Column::WorkspaceId.eq(ws.id))
+        .all(db.conn())
+        .await
+        .unwrap();
+    let mut per_artifact = std::collections::HashMap::new();
+    for c in &components {
+        *per_artifact.entry(c.fact_sheet_id).or_insert(0usize) += 1;
+    }
+    assert_eq!(
+        per_artifact.len(),
+        ids.len(),
+        "every artifact has components"
+    );
+    assert!(
+        per_artifact.values().all(|n| (135..=166).contains(n)),
+        "{per_artifact:?}"
+    );
+    let sboms = entity::sbom::Entity::find()
+        .filter(entity::sbom::Column::WorkspaceId.eq(ws.id))
+        .all(db.conn())
+        .await
+        .unwrap();
+    assert_eq!(sboms.len(), ids.len());
+    assert!(
+        sboms
+            .iter()
+            .all(|s| s.component_count as usize == per_artifact[&s.fact_sheet_id])
+    );
+    let log4j: Vec<_> = components
+        .iter()
+        .filter(|c| c.package.as_deref() == Some("org.apache.logging.log4j:log4j-core"))
+        .collect();
+    let open = entity::vulnerability_match::Entity::find()
+        .filter(entity::vulnerability_match::Column::WorkspaceId.eq(ws.id))
+        .filter(entity::vulnerability_match::Column::AdvisoryId.eq("GHSA-jfh8-c2jp-5v3q"))
+        .filter(entity::vulnerability_match::Column::ResolvedAt.is_null())
+        .all(db.conn())
+        .await
+        .unwrap();
+    assert!(
+        (2..log4j.len()).contains(&open.len()),
+        "{} of {} log4j-core components matched",
+        open.len(),
+        log4j.len()
+    );
+    for m in &open {
+        let version = m.version.as_deref().unwrap_or_default();
+        assert!(
+            LOG4J_VULNERABLE.contains(&version),
+            "{version} is not affected"
+        );
+    }
+}
+
+#[tokio::test]
+async fn seed_without_components_writes_none() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = wayfinder_tools(dir.path(), &db.url)
+        .args([
+            "seed",
+            "--workspace",
+            "bare",
+            "--scale",
+            "50",
+            "--components",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let components = entity::component::Entity::find()
+        .count(db.conn())
+        .await
+        .unwrap();
+    assert_eq!(components, 0);
 }
