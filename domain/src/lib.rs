@@ -40,6 +40,7 @@ pub mod paging;
 pub mod principal;
 pub mod rate_limits;
 pub mod relations;
+pub mod reports;
 pub mod security_log;
 pub mod subscriptions;
 pub mod supply_chain;

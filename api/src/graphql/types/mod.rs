@@ -16,6 +16,7 @@ pub mod meta_model;
 pub mod metrics;
 pub mod payloads;
 pub mod relation;
+pub mod report_inputs;
 pub mod row_json;
 pub mod tags;
 pub mod unlinked_event_source;
