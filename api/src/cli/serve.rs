@@ -80,6 +80,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             // it and removes it from the address bar.
             println!("Open GraphiQL logged in:\n\n{url}/graphql#token={token}\n");
         }
+        println!("Open the dashboard logged in:\n\n{url}/dashboard#token={token}\n");
         println!(
             "Try it:\n\ncurl -s {url}/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer {token}' \\\n  -d '{{\"query\":\"{{ factSheets(filter: {{types: [\\\"Team\\\"]}}) {{ totalCount edges {{ node {{ name relations(type: \\\"teamOwnsArtifact\\\") {{ totalCount }} }} }} }} }}\"}}'\n"
         );

@@ -15,6 +15,7 @@ const PAGE: &str = r#"<!doctype html>
 <p>A GraphQL inventory of teams, products, software artifacts, APIs and cloud resources.</p>
 <ul>
 <li><a href="/graphql"><code>/graphql</code></a>: the GraphQL endpoint (<code>POST</code>, with <code>Authorization: Bearer &lt;token&gt;</code>); opened in a browser, GraphiQL where it is on (development).</li>
+<li><a href="/dashboard"><code>/dashboard</code></a>: the dashboard: inventory overview, teams with their DORA four keys, data quality (logs in with the same tokens as GraphiQL).</li>
 <li><code>POST /events</code>: CloudEvents for the DORA and Flow metrics.</li>
 <li><code>POST /webhooks/github/&lt;workspace&gt;</code>: GitHub webhook deliveries, signed with the workspace's webhook secret.</li>
 <li><code>GET /export</code>: the workspace as NDJSON, one fact sheet or relation per line.</li>

@@ -1,5 +1,5 @@
 //! The HTTP surface: `/graphql` (POST executes, GET serves GraphiQL where it is on, with its
-//! files under `/graphiql/`), `/events`, `/export`, `/import`, `/sbom`, `/advisories`,
+//! files under `/graphiql/`), `/dashboard` (with its files under `/dashboard/`), `/events`, `/export`, `/import`, `/sbom`, `/advisories`,
 //! `/auth/token` (API token exchange), `/webhooks/github/{workspace}` (signed deliveries),
 //! `/healthz`, `/readyz`, and `/` (a page naming them).
 
@@ -7,6 +7,7 @@ mod advisories_endpoint;
 mod body;
 mod caller;
 mod connection_limit;
+mod dashboard;
 pub mod endpoint_rules;
 mod event_shape;
 mod events_endpoint;
@@ -16,6 +17,7 @@ mod graphql_endpoint;
 mod health;
 mod home;
 mod import_endpoint;
+mod page_assets;
 mod per_address;
 mod rate_limit;
 mod sbom_endpoint;

@@ -8,7 +8,7 @@ use domain::{
 use tracing_actix_web::TracingLogger;
 
 use super::{
-    advisories_endpoint, connection_limit, events_endpoint, export_endpoint, graphiql,
+    advisories_endpoint, connection_limit, dashboard, events_endpoint, export_endpoint, graphiql,
     graphql_endpoint, health, home, import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
@@ -93,6 +93,7 @@ pub fn start(
             .route("/", web::get().to(home::home))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .configure(dashboard::routes)
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/export", web::get().to(export_endpoint::export))
             .route("/import", web::post().to(import_endpoint::import))

@@ -97,12 +97,20 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
     let mut url = None;
     let mut demo_token = None;
     let mut graphiql_link = None;
-    while url.is_none() || demo_token.is_none() || graphiql_link.is_none() {
+    let mut dashboard_link = None;
+    while url.is_none()
+        || demo_token.is_none()
+        || graphiql_link.is_none()
+        || dashboard_link.is_none()
+    {
         let line = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("serve --demo printed its banner");
         if line.contains("/graphql#token=") {
             graphiql_link = Some(line.clone());
+        }
+        if line.contains("/dashboard#token=") {
+            dashboard_link = Some(line.clone());
         }
         if let Some(rest) = line.strip_prefix("curl -s ") {
             url = rest.split_whitespace().next().map(str::to_owned);
@@ -118,6 +126,14 @@ async fn workspace_token_and_serve_demo_work_as_the_readme_says() {
         graphiql_link.unwrap(),
         format!("{url}#token={demo_token}"),
         "the printed GraphiQL link logs in with the printed token"
+    );
+    assert_eq!(
+        dashboard_link.unwrap(),
+        format!(
+            "{}/dashboard#token={demo_token}",
+            url.trim_end_matches("/graphql")
+        ),
+        "the printed dashboard link logs in with the printed token"
     );
     let client = reqwest::Client::new();
     let graphql = async |query: &str| -> Value {

@@ -20,6 +20,7 @@ async fn the_root_is_a_page_that_names_the_endpoints_without_a_token() {
     let page = response.text().await.unwrap();
     for named in [
         "/graphql",
+        "/dashboard",
         "/healthz",
         "/readyz",
         "/events",

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod browser;
+mod browser_dashboard;
 mod browser_graphiql;
 mod cli;
 mod cli_backstage;
@@ -16,6 +18,7 @@ mod http_api_tokens;
 mod http_auth;
 mod http_backstage;
 mod http_component_usage;
+mod http_dashboard;
 mod http_endpoint_rules;
 mod http_errors;
 mod http_events;
