@@ -37,7 +37,10 @@ use entity::relation;
 
 mod bulk_relations;
 mod bulk_sheets;
+mod deferred;
 mod unchanged_sheets;
+
+use deferred::Deferred;
 
 /// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
@@ -75,6 +78,7 @@ pub async fn import_lines(
         stored: StoredRefs::default(),
         relations: StoredRelations::default(),
         unsaved_revisions: HashMap::new(),
+        deferred: options.validate_only.then(Deferred::default),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
@@ -151,7 +155,7 @@ pub async fn import_lines(
                 keys.insert(key);
             }
         }
-        import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
+        import.load_relations(keys).await?;
         let rest = import.create_relations_in_bulk(batch).await?;
         tick(batch.len() - rest.len());
         if !rest.is_empty() {
@@ -232,6 +236,8 @@ struct Import<'a> {
     /// now, not yet stored: stored once (see `save_revisions`), since PostgreSQL pays for every
     /// version of a row that one transaction updates again and again.
     unsaved_revisions: HashMap<Uuid, i32>,
+    /// On a dry run, what the bulk paths would have written, until a line needs the mutations.
+    deferred: Option<Deferred>,
     report: ImportReport,
 }
 
@@ -326,6 +332,7 @@ impl Import<'_> {
     }
 
     async fn apply_sheet(&mut self, i: usize) -> Result<()> {
+        self.write_deferred().await?;
         let savepoint = self.tx.begin().await?;
         let result = self.write_sheet(&savepoint, &self.sheets[i]).await;
         match result {
@@ -573,6 +580,30 @@ impl Import<'_> {
         )
     }
 
+    /// Reads the stored relations of `keys`, the relations of a batch of relation lines. On a
+    /// dry run, a relation with an end not written yet cannot be stored, and one the bulk path
+    /// would have created is read again once written.
+    async fn load_relations(&mut self, keys: HashSet<RelationKey>) -> Result<()> {
+        let ws = self.principal.workspace_id;
+        let Some(deferred) = &self.deferred else {
+            self.relations = StoredRelations::load(self.tx, ws, keys).await?;
+            return Ok(());
+        };
+        let (absent, read): (HashSet<_>, HashSet<_>) =
+            keys.into_iter().partition(|k| deferred.knows_absent(k));
+        let unwritten: Vec<RelationKey> = read
+            .iter()
+            .filter(|k| deferred.created_relations.contains(*k))
+            .cloned()
+            .collect();
+        self.relations = StoredRelations::load(self.tx, ws, read).await?;
+        self.relations.absent(absent);
+        for key in &unwritten {
+            self.relations.written(key);
+        }
+        Ok(())
+    }
+
     /// Whether line `r` would leave its stored relation as it is, told without a statement.
     async fn leaves_relation_unchanged(&self, r: &RelationLine) -> Result<bool> {
         let Some(key) = self.relation_key(r).await? else {
@@ -591,6 +622,7 @@ impl Import<'_> {
             self.report.unchanged.relations += 1;
             return Ok(());
         }
+        self.write_deferred().await?;
         let savepoint = self.tx.begin().await?;
         match self.write_relation(&savepoint, r).await {
             Ok((kind, key)) => {
@@ -691,6 +723,7 @@ impl Import<'_> {
             else {
                 continue;
             };
+            self.write_deferred().await?;
             let savepoint = self.tx.begin().await?;
             match fact_sheets::archive(&savepoint, self.principal, id, None).await {
                 Ok(_) => {

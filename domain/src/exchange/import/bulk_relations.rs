@@ -32,16 +32,29 @@ use crate::{
 use entity::{change, fact_sheet, relation};
 
 /// What the batch needs to know of a relation end.
-struct End {
+#[derive(Clone)]
+pub(super) struct End {
     fact_sheet_type: String,
     name: String,
     archived: bool,
     revision: i32,
 }
 
+impl End {
+    /// The end a fact sheet the bulk path creates will be.
+    pub(super) fn created(p: &super::bulk_sheets::Planned) -> End {
+        End {
+            fact_sheet_type: p.fact_sheet_type.clone(),
+            name: p.name.clone(),
+            archived: false,
+            revision: 1,
+        }
+    }
+}
+
 /// A relation line checked for the bulk path.
-struct Planned {
-    key: RelationKey,
+pub(super) struct Planned {
+    pub(super) key: RelationKey,
     attributes: Attributes,
     active_from: Option<DateTime<Utc>>,
     active_until: Option<DateTime<Utc>>,
@@ -83,26 +96,36 @@ impl Import<'_> {
             rest.sort_by_key(|r| r.line);
             return Ok(rest);
         }
-        let savepoint = self.tx.begin().await?;
-        match self.write_relations(&savepoint, &planned, &ends).await {
-            Ok(revisions) => {
-                savepoint.commit().await?;
-                self.unsaved_revisions
-                    .extend(revisions.into_iter().filter(|(id, revision)| {
-                        ends.get(id).is_some_and(|e| e.revision != *revision)
-                    }));
+        let revisions = if self.deferred.is_some() {
+            raised_revisions(&planned, &ends)
+        } else {
+            let savepoint = self.tx.begin().await?;
+            match self.write_relations(&savepoint, &planned, &ends).await {
+                Ok(revisions) => {
+                    savepoint.commit().await?;
+                    revisions
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "bulk relations fell back to line by line");
+                    savepoint.rollback().await?;
+                    return Ok(batch.iter().collect());
+                }
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "bulk relations fell back to line by line");
-                savepoint.rollback().await?;
-                return Ok(batch.iter().collect());
-            }
-        }
+        };
+        self.unsaved_revisions.extend(
+            revisions
+                .into_iter()
+                .filter(|(id, revision)| ends.get(id).is_some_and(|e| e.revision != *revision)),
+        );
         for p in &planned {
             self.relations.written(&p.key);
         }
         self.report.created.relations += planned.len();
         rest.sort_by_key(|r| r.line);
+        if let Some(deferred) = &mut self.deferred {
+            let claims = limited_claims(self.model, &planned);
+            deferred.relations(planned, ends, claims);
+        }
         Ok(rest)
     }
 
@@ -154,8 +177,20 @@ impl Import<'_> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        ids.sort_unstable();
         let mut ends = HashMap::with_capacity(ids.len());
+        if let Some(deferred) = &self.deferred {
+            // Fact sheets a dry run has not written are known, and unlocked by anyone else.
+            ids.retain(|id| match deferred.created_ends.get(id) {
+                Some(end) => {
+                    let mut end = end.clone();
+                    end.revision = self.unsaved_revisions.get(id).copied().unwrap_or(1);
+                    ends.insert(*id, end);
+                    false
+                }
+                None => true,
+            });
+        }
+        ids.sort_unstable();
         for chunk in ids.chunks(INSERT_CHUNK) {
             let mut query = fact_sheet::Entity::find()
                 .select_only()
@@ -208,13 +243,17 @@ impl Import<'_> {
         if limited.is_empty() {
             return Ok(claimed);
         }
-        let ends: Vec<Uuid> = candidates
+        let mut ends: Vec<Uuid> = candidates
             .iter()
             .filter(|(_, p)| limited.contains(p.key.0.as_str()))
             .flat_map(|(_, p)| [p.key.1, p.key.2])
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        if let Some(deferred) = &self.deferred {
+            // A fact sheet a dry run has not written has only the relations it has not either.
+            ends.retain(|id| !deferred.created_ends.contains_key(id));
+        }
         for chunk in ends.chunks(INSERT_CHUNK) {
             let rows: Vec<(String, Uuid, Uuid)> = relation::Entity::find()
                 .select_only()
@@ -262,8 +301,16 @@ impl Import<'_> {
         }
         let from_claim = (type_key.clone(), *from, Side::From);
         let to_claim = (type_key.clone(), *to, Side::To);
-        if (t.to_cardinality == Cardinality::One && claimed.contains(&from_claim))
-            || (t.from_cardinality == Cardinality::One && claimed.contains(&to_claim))
+        // On a dry run, the relations not written yet claim too.
+        let taken = |claim: &(String, Uuid, Side)| {
+            claimed.contains(claim)
+                || self
+                    .deferred
+                    .as_ref()
+                    .is_some_and(|d| d.claims.contains(claim))
+        };
+        if (t.to_cardinality == Cardinality::One && taken(&from_claim))
+            || (t.from_cardinality == Cardinality::One && taken(&to_claim))
         {
             return false;
         }
@@ -272,7 +319,7 @@ impl Import<'_> {
         true
     }
 
-    async fn write_relations(
+    pub(super) async fn write_relations(
         &self,
         db: &impl ConnectionTrait,
         planned: &[Planned],
@@ -340,7 +387,7 @@ impl Import<'_> {
     /// Stores the revisions bulk-created relations raised, each fact sheet once; the one-by-one
     /// path reads revisions from the database, so this runs before it and at the end.
     pub(super) async fn save_revisions(&mut self) -> Result<()> {
-        if self.unsaved_revisions.is_empty() {
+        if self.unsaved_revisions.is_empty() || self.deferred.is_some() {
             return Ok(());
         }
         let ws = self.principal.workspace_id;
@@ -371,9 +418,50 @@ impl Import<'_> {
     }
 }
 
+/// The revision each end of `planned` is at once their relations are created: what
+/// `write_relations` returns, without writing.
+fn raised_revisions(planned: &[Planned], ends: &HashMap<Uuid, End>) -> HashMap<Uuid, i32> {
+    let mut revisions: HashMap<Uuid, i32> = ends.iter().map(|(id, e)| (*id, e.revision)).collect();
+    for p in planned {
+        let (_, from, to) = &p.key;
+        for id in if from == to {
+            vec![from]
+        } else {
+            vec![from, to]
+        } {
+            if let Some(revision) = revisions.get_mut(id) {
+                *revision += 1;
+            }
+        }
+    }
+    revisions
+}
+
+/// The claims of `planned` that a cardinality of one limits: the `from` end of a type with one
+/// target, the `to` end of a type with one source.
+fn limited_claims(
+    model: &crate::meta_model::MetaModel,
+    planned: &[Planned],
+) -> Vec<(String, Uuid, Side)> {
+    let mut claims = Vec::new();
+    for p in planned {
+        let (type_key, from, to) = &p.key;
+        let Some(t) = model.relation_type(type_key) else {
+            continue;
+        };
+        if t.to_cardinality == Cardinality::One {
+            claims.push((type_key.clone(), *from, Side::From));
+        }
+        if t.from_cardinality == Cardinality::One {
+            claims.push((type_key.clone(), *to, Side::To));
+        }
+    }
+    claims
+}
+
 /// Which end of a relation a cardinality claim holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Side {
+pub(super) enum Side {
     From,
     To,
 }

@@ -26,11 +26,11 @@ use crate::{
 use entity::{change, external_id, fact_sheet, fact_sheet_tag};
 
 /// A sheet line checked for the bulk path, with what it will write.
-struct Planned {
+pub(super) struct Planned {
     /// The sheet line's position among the body's sheet lines.
     at: usize,
-    name: String,
-    fact_sheet_type: String,
+    pub(super) name: String,
+    pub(super) fact_sheet_type: String,
     description: Option<String>,
     attributes: Attributes,
     completion: f64,
@@ -77,21 +77,23 @@ impl Import<'_> {
         });
 
         let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
-        let savepoint = self.tx.begin().await?;
-        match self
-            .write_sheets(&savepoint, &planned, &ids, &known_tags)
-            .await
-        {
-            Ok(()) => savepoint.commit().await?,
-            Err(e) => {
-                // A statement failed (a concurrent writer took an external ID, say): the lines
-                // go one by one, where a failure is the line's.
-                tracing::debug!(error = %e, "bulk create fell back to line by line");
-                savepoint.rollback().await?;
-                return Ok(());
+        if self.deferred.is_none() {
+            let savepoint = self.tx.begin().await?;
+            match self
+                .write_sheets(&savepoint, &planned, &ids, &known_tags)
+                .await
+            {
+                Ok(()) => savepoint.commit().await?,
+                Err(e) => {
+                    // A statement failed (a concurrent writer took an external ID, say): the
+                    // lines go one by one, where a failure is the line's.
+                    tracing::debug!(error = %e, "bulk create fell back to line by line");
+                    savepoint.rollback().await?;
+                    return Ok(());
+                }
             }
         }
-        for (p, id) in planned.iter().zip(ids) {
+        for (p, &id) in planned.iter().zip(&ids) {
             let i = p.at;
             self.stored.external_ids_replaced(id, &p.external_ids);
             self.outcomes[i] = Outcome::Done {
@@ -99,6 +101,9 @@ impl Import<'_> {
                 kind: Kind::Created,
                 archive: p.archive,
             };
+        }
+        if let Some(deferred) = &mut self.deferred {
+            deferred.sheets(planned, ids, known_tags);
         }
         Ok(())
     }
@@ -191,7 +196,7 @@ impl Import<'_> {
         })
     }
 
-    async fn write_sheets(
+    pub(super) async fn write_sheets(
         &self,
         db: &impl sea_orm::ConnectionTrait,
         planned: &[Planned],
