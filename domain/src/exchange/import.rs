@@ -38,6 +38,7 @@ use entity::relation;
 mod bulk_relations;
 mod bulk_sheets;
 mod deferred;
+mod rows;
 mod unchanged_sheets;
 
 use deferred::Deferred;

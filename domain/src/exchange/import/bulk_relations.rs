@@ -8,9 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
     sea_query::{CaseStatement, Expr},
@@ -18,7 +17,11 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Import, Resolved, set_or_none, without_nulls};
+use super::{
+    Import, Resolved,
+    rows::{self, ChangeRow, RelationRow},
+    set_or_none, without_nulls,
+};
 use crate::{
     attributes::{Attributes, validate_attributes},
     db::{INSERT_CHUNK, is_postgres},
@@ -29,7 +32,7 @@ use crate::{
     meta_model::Cardinality,
     relations::{check_period, described},
 };
-use entity::{change, fact_sheet, relation};
+use entity::{fact_sheet, relation};
 
 /// What the batch needs to know of a relation end.
 #[derive(Clone)]
@@ -326,15 +329,18 @@ impl Import<'_> {
         ends: &HashMap<Uuid, End>,
     ) -> Result<HashMap<Uuid, i32>> {
         let ws = self.principal.workspace_id;
-        let subject = &self.principal.subject;
-        let now = Utc::now();
+        let subject = self.principal.subject.as_str();
+        // Whole microseconds, as both databases store them.
+        let now = Utc::now().trunc_subsecs(6);
         let actor_name = crate::api_tokens::acting_token_name(db, self.principal)
             .await?
             .map(|name| name.to_string());
         let mut revisions: HashMap<Uuid, i32> =
             ends.iter().map(|(id, e)| (*id, e.revision)).collect();
-        let mut relation_rows = Vec::with_capacity(planned.len());
-        let mut history_rows = Vec::with_capacity(planned.len() * 2);
+        let mut relations = Vec::with_capacity(planned.len());
+        let mut diffs = Vec::with_capacity(planned.len());
+        // (fact sheet, revision, diff) of each history entry.
+        let mut entries = Vec::with_capacity(planned.len() * 2);
         for p in planned {
             let (relation_type, from_id, to_id) = p.key.clone();
             let r = crate::relations::Relation {
@@ -354,7 +360,7 @@ impl Import<'_> {
                 ends.get(&id)
                     .map(|e| (e.name.as_str(), e.fact_sheet_type.as_str()))
             };
-            let diff = json!({ "relation": described(&r, end(from_id), end(to_id)) });
+            diffs.push(json!({ "relation": described(&r, end(from_id), end(to_id)) }));
             let touched = if from_id == to_id {
                 vec![from_id]
             } else {
@@ -365,22 +371,43 @@ impl Import<'_> {
                     .get_mut(&id)
                     .ok_or_else(|| Error::Internal(format!("relation end {id} not loaded")))?;
                 *revision += 1;
-                history_rows.push(change::ActiveModel {
-                    workspace_id: Set(ws),
-                    fact_sheet_id: Set(id),
-                    revision: Set(*revision),
-                    kind: Set(ChangeKind::RelationCreated.as_str().to_owned()),
-                    diff: Set(diff.clone()),
-                    comment: Set(None),
-                    actor: Set(subject.clone()),
-                    actor_name: Set(actor_name.clone()),
-                    at: Set(now),
-                });
+                entries.push((id, *revision, diffs.len() - 1));
             }
-            relation_rows.push(relation::ActiveModel::from(r));
+            relations.push(r);
         }
-        crate::db::insert_in_chunks(db, relation_rows).await?;
-        crate::db::insert_in_chunks(db, history_rows).await?;
+        let empty = serde_json::Map::new();
+        let relation_rows: Vec<RelationRow> = relations
+            .iter()
+            .map(|r| RelationRow {
+                workspace_id: ws,
+                id: r.id,
+                relation_type: &r.relation_type,
+                from_id: r.from_id,
+                to_id: r.to_id,
+                attributes: r.attributes.as_object().unwrap_or(&empty),
+                active_from: r.active_from,
+                active_until: r.active_until,
+                revision: r.revision,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect();
+        rows::insert_relations(db, &relation_rows).await?;
+        let history_rows: Vec<ChangeRow> = entries
+            .iter()
+            .map(|&(id, revision, diff)| ChangeRow {
+                workspace_id: ws,
+                fact_sheet_id: id,
+                revision,
+                kind: ChangeKind::RelationCreated.as_str(),
+                diff: &diffs[diff],
+                comment: None,
+                actor: subject,
+                actor_name: actor_name.as_deref(),
+                at: now,
+            })
+            .collect();
+        rows::insert_changes(db, &history_rows).await?;
         Ok(revisions)
     }
 
