@@ -37,10 +37,12 @@ use entity::relation;
 
 mod bulk_relations;
 mod bulk_sheets;
+mod created;
 mod deferred;
 mod rows;
 mod unchanged_sheets;
 
+use created::Created;
 use deferred::Deferred;
 
 /// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
@@ -79,6 +81,7 @@ pub async fn import_lines(
         stored: StoredRefs::default(),
         relations: StoredRelations::default(),
         unsaved_revisions: HashMap::new(),
+        created: Created::default(),
         deferred: options.validate_only.then(Deferred::default),
         report: ImportReport {
             validate_only: options.validate_only,
@@ -237,6 +240,8 @@ struct Import<'a> {
     /// now, not yet stored: stored once (see `save_revisions`), since PostgreSQL pays for every
     /// version of a row that one transaction updates again and again.
     unsaved_revisions: HashMap<Uuid, i32>,
+    /// What the import created, so the relation batches need not read it back.
+    created: Created,
     /// On a dry run, what the bulk paths would have written, until a line needs the mutations.
     deferred: Option<Deferred>,
     report: ImportReport,
@@ -581,22 +586,21 @@ impl Import<'_> {
         )
     }
 
-    /// Reads the stored relations of `keys`, the relations of a batch of relation lines. On a
-    /// dry run, a relation with an end not written yet cannot be stored, and one the bulk path
-    /// would have created is read again once written.
+    /// Reads the stored relations of `keys`, the relations of a batch of relation lines, but
+    /// for those known absent (see [`Created`]). On a dry run, a relation the bulk path would
+    /// have created is read again once written.
     async fn load_relations(&mut self, keys: HashSet<RelationKey>) -> Result<()> {
         let ws = self.principal.workspace_id;
-        let Some(deferred) = &self.deferred else {
-            self.relations = StoredRelations::load(self.tx, ws, keys).await?;
-            return Ok(());
-        };
         let (absent, read): (HashSet<_>, HashSet<_>) =
-            keys.into_iter().partition(|k| deferred.knows_absent(k));
-        let unwritten: Vec<RelationKey> = read
-            .iter()
-            .filter(|k| deferred.created_relations.contains(*k))
-            .cloned()
-            .collect();
+            keys.into_iter().partition(|k| self.created.knows_absent(k));
+        let unwritten: Vec<RelationKey> = match self.deferred {
+            Some(_) => read
+                .iter()
+                .filter(|k| self.created.relations.contains(*k))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
         self.relations = StoredRelations::load(self.tx, ws, read).await?;
         self.relations.absent(absent);
         for key in &unwritten {
@@ -629,6 +633,9 @@ impl Import<'_> {
             Ok((kind, key)) => {
                 savepoint.commit().await?;
                 self.relations.written(&key);
+                if kind == Kind::Created {
+                    self.created.relation(self.model, &key);
+                }
                 let counts = match kind {
                     Kind::Created => &mut self.report.created,
                     Kind::Updated => &mut self.report.updated,

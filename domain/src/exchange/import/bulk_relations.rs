@@ -125,9 +125,11 @@ impl Import<'_> {
         }
         self.report.created.relations += planned.len();
         rest.sort_by_key(|r| r.line);
+        for p in &planned {
+            self.created.relation(self.model, &p.key);
+        }
         if let Some(deferred) = &mut self.deferred {
-            let claims = limited_claims(self.model, &planned);
-            deferred.relations(planned, ends, claims);
+            deferred.relations(planned, ends);
         }
         Ok(rest)
     }
@@ -181,9 +183,9 @@ impl Import<'_> {
             .into_iter()
             .collect();
         let mut ends = HashMap::with_capacity(ids.len());
-        if let Some(deferred) = &self.deferred {
+        if self.deferred.is_some() {
             // Fact sheets a dry run has not written are known, and unlocked by anyone else.
-            ids.retain(|id| match deferred.created_ends.get(id) {
+            ids.retain(|id| match self.created.ends.get(id) {
                 Some(end) => {
                     let mut end = end.clone();
                     end.revision = self.unsaved_revisions.get(id).copied().unwrap_or(1);
@@ -253,10 +255,9 @@ impl Import<'_> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        if let Some(deferred) = &self.deferred {
-            // A fact sheet a dry run has not written has only the relations it has not either.
-            ends.retain(|id| !deferred.created_ends.contains_key(id));
-        }
+        // A fact sheet the import created has only the relations it created, whose claims
+        // `fits` reads from memory.
+        ends.retain(|id| !self.created.ends.contains_key(id));
         for chunk in ends.chunks(INSERT_CHUNK) {
             let rows: Vec<(String, Uuid, Uuid)> = relation::Entity::find()
                 .select_only()
@@ -304,13 +305,8 @@ impl Import<'_> {
         }
         let from_claim = (type_key.clone(), *from, Side::From);
         let to_claim = (type_key.clone(), *to, Side::To);
-        // On a dry run, the relations not written yet claim too.
         let taken = |claim: &(String, Uuid, Side)| {
-            claimed.contains(claim)
-                || self
-                    .deferred
-                    .as_ref()
-                    .is_some_and(|d| d.claims.contains(claim))
+            claimed.contains(claim) || self.created.claims.contains(claim)
         };
         if (t.to_cardinality == Cardinality::One && taken(&from_claim))
             || (t.from_cardinality == Cardinality::One && taken(&to_claim))
@@ -462,28 +458,6 @@ fn raised_revisions(planned: &[Planned], ends: &HashMap<Uuid, End>) -> HashMap<U
         }
     }
     revisions
-}
-
-/// The claims of `planned` that a cardinality of one limits: the `from` end of a type with one
-/// target, the `to` end of a type with one source.
-fn limited_claims(
-    model: &crate::meta_model::MetaModel,
-    planned: &[Planned],
-) -> Vec<(String, Uuid, Side)> {
-    let mut claims = Vec::new();
-    for p in planned {
-        let (type_key, from, to) = &p.key;
-        let Some(t) = model.relation_type(type_key) else {
-            continue;
-        };
-        if t.to_cardinality == Cardinality::One {
-            claims.push((type_key.clone(), *from, Side::From));
-        }
-        if t.from_cardinality == Cardinality::One {
-            claims.push((type_key.clone(), *to, Side::To));
-        }
-    }
-    claims
 }
 
 /// Which end of a relation a cardinality claim holds.

@@ -106,6 +106,11 @@ impl Import<'_> {
                 archive: p.archive,
             };
         }
+        for (p, &id) in planned.iter().zip(&ids) {
+            self.created
+                .ends
+                .insert(id, super::bulk_relations::End::created(p));
+        }
         if let Some(deferred) = &mut self.deferred {
             deferred.sheets(planned, ids, known_tags);
         }
