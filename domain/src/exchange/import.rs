@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{
     line::Ref,
-    parse::{Line, NdjsonReader, ParsedBody, RelationLine, SheetLine},
+    parse::{NdjsonReader, ParsedBody, RelationLine, SheetLine},
     report::{ImportOptions, ImportReport, LineError},
     stored_refs::{StoredRefs, named_refs},
     stored_relations::{RelationKey, StoredRelations},
@@ -96,13 +96,12 @@ pub async fn import_lines(
             field: e.path.clone(),
             error: Error::Invalid(vec![e]),
         }));
-    let mut relation_lines = Vec::new();
-    for line in body.lines {
-        match line {
-            Line::FactSheet(sheet) => import.add_sheet(*sheet),
-            Line::Relation(r) => relation_lines.push(r),
-        }
+    import.sheets.reserve_exact(body.sheets.len());
+    import.outcomes.reserve_exact(body.sheets.len());
+    for sheet in body.sheets {
+        import.add_sheet(sheet);
     }
+    let relation_lines = body.relations;
     import.stored =
         StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     import.create_sheets_in_bulk().await?;
