@@ -195,35 +195,43 @@ impl Import<'_> {
                 None => true,
             });
         }
-        ids.sort_unstable();
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let mut query = fact_sheet::Entity::find()
-                .select_only()
-                .columns([
-                    fact_sheet::Column::Id,
-                    fact_sheet::Column::FactSheetType,
-                    fact_sheet::Column::Name,
-                    fact_sheet::Column::Status,
-                    fact_sheet::Column::Revision,
-                ])
-                .filter(fact_sheet::Column::WorkspaceId.eq(self.principal.workspace_id))
-                .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
-                .order_by_asc(fact_sheet::Column::Id);
-            if is_postgres(self.tx) {
-                query = query.lock_exclusive();
-            }
-            let rows: Vec<(Uuid, String, String, String, i32)> =
-                query.into_tuple().all(self.tx).await?;
-            for (id, fact_sheet_type, name, status, revision) in rows {
-                ends.insert(
-                    id,
-                    End {
-                        fact_sheet_type,
-                        name,
-                        archived: status == Status::Archived.as_str(),
-                        revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
-                    },
-                );
+        // The fact sheets the import created are invisible to every other transaction until it
+        // commits, so no one else can lock them: a lock would only cost a write per row.
+        let (mut created, mut stored): (Vec<Uuid>, Vec<Uuid>) = ids
+            .into_iter()
+            .partition(|id| self.created.ends.contains_key(id));
+        created.sort_unstable();
+        stored.sort_unstable();
+        for (ids, lock) in [(stored, is_postgres(self.tx)), (created, false)] {
+            for chunk in ids.chunks(INSERT_CHUNK) {
+                let mut query = fact_sheet::Entity::find()
+                    .select_only()
+                    .columns([
+                        fact_sheet::Column::Id,
+                        fact_sheet::Column::FactSheetType,
+                        fact_sheet::Column::Name,
+                        fact_sheet::Column::Status,
+                        fact_sheet::Column::Revision,
+                    ])
+                    .filter(fact_sheet::Column::WorkspaceId.eq(self.principal.workspace_id))
+                    .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
+                    .order_by_asc(fact_sheet::Column::Id);
+                if lock {
+                    query = query.lock_exclusive();
+                }
+                let rows: Vec<(Uuid, String, String, String, i32)> =
+                    query.into_tuple().all(self.tx).await?;
+                for (id, fact_sheet_type, name, status, revision) in rows {
+                    ends.insert(
+                        id,
+                        End {
+                            fact_sheet_type,
+                            name,
+                            archived: status == Status::Archived.as_str(),
+                            revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
+                        },
+                    );
+                }
             }
         }
         Ok(ends)
