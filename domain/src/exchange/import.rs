@@ -8,7 +8,9 @@
 //! change nothing are told apart in memory (`unchanged_sheets`); every other line runs in
 //! a savepoint of the caller's transaction through the mutations: a refused line leaves nothing
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
-//! caller commits or rolls back the whole as [`ImportReport::commits`] says.
+//! caller commits or rolls back the whole as [`ImportReport::commits`] says. A dry run
+//! (`validateOnly`) keeps what the bulk paths would write in memory until a line needs the
+//! mutations (`deferred`), so a body of such lines costs its checks and reads only.
 
 use std::collections::{HashMap, HashSet};
 
