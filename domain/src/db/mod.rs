@@ -2,6 +2,7 @@
 
 mod binds;
 mod cancel;
+mod json_rows;
 mod scope;
 mod scoped_transaction;
 mod siblings;
@@ -10,6 +11,7 @@ mod store;
 mod tenant;
 
 pub(crate) use binds::Binds;
+pub(crate) use json_rows::JsonTable;
 pub use scope::TenantScope;
 pub use scoped_transaction::{NOT_LIVE, ScopedTransaction};
 pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
@@ -32,11 +34,12 @@ pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
 /// Inserts `rows` in multi-row statements of [`INSERT_CHUNK`] rows each, for bulk writers.
 pub(crate) async fn insert_in_chunks<A: sea_orm::ActiveModelTrait>(
     db: &impl ConnectionTrait,
-    mut rows: Vec<A>,
+    rows: Vec<A>,
 ) -> crate::error::Result<()> {
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
-        let chunk = std::mem::replace(&mut rows, rest);
+    // Taken off the front in order, without moving the rest each time.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
         <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
             .exec_without_returning(db)
             .await?;

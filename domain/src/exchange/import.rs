@@ -8,7 +8,9 @@
 //! change nothing are told apart in memory (`unchanged_sheets`); every other line runs in
 //! a savepoint of the caller's transaction through the mutations: a refused line leaves nothing
 //! behind and the next line still runs, so every bad line is reported, not only the first. The
-//! caller commits or rolls back the whole as [`ImportReport::commits`] says.
+//! caller commits or rolls back the whole as [`ImportReport::commits`] says. A dry run
+//! (`validateOnly`) keeps what the bulk paths would write in memory until a line needs the
+//! mutations (`deferred`), so a body of such lines costs its checks and reads only.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,7 +19,7 @@ use uuid::Uuid;
 
 use super::{
     line::Ref,
-    parse::{Line, NdjsonReader, ParsedBody, RelationLine, SheetLine},
+    parse::{NdjsonReader, ParsedBody, RelationLine, SheetLine},
     report::{ImportOptions, ImportReport, LineError},
     stored_refs::{StoredRefs, named_refs},
     stored_relations::{RelationKey, StoredRelations},
@@ -37,7 +39,13 @@ use entity::relation;
 
 mod bulk_relations;
 mod bulk_sheets;
+mod created;
+mod deferred;
+mod rows;
 mod unchanged_sheets;
+
+use created::Created;
+use deferred::Deferred;
 
 /// Applies the NDJSON `body` in `tx` and reports every line; see [`import_lines`].
 pub async fn import_ndjson(
@@ -75,6 +83,8 @@ pub async fn import_lines(
         stored: StoredRefs::default(),
         relations: StoredRelations::default(),
         unsaved_revisions: HashMap::new(),
+        created: Created::default(),
+        deferred: options.validate_only.then(Deferred::default),
         report: ImportReport {
             validate_only: options.validate_only,
             ..ImportReport::default()
@@ -88,13 +98,12 @@ pub async fn import_lines(
             field: e.path.clone(),
             error: Error::Invalid(vec![e]),
         }));
-    let mut relation_lines = Vec::new();
-    for line in body.lines {
-        match line {
-            Line::FactSheet(sheet) => import.add_sheet(*sheet),
-            Line::Relation(r) => relation_lines.push(r),
-        }
+    import.sheets.reserve_exact(body.sheets.len());
+    import.outcomes.reserve_exact(body.sheets.len());
+    for sheet in body.sheets {
+        import.add_sheet(sheet);
     }
+    let relation_lines = body.relations;
     import.stored =
         StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     import.create_sheets_in_bulk().await?;
@@ -151,7 +160,7 @@ pub async fn import_lines(
                 keys.insert(key);
             }
         }
-        import.relations = StoredRelations::load(tx, principal.workspace_id, keys).await?;
+        import.load_relations(keys).await?;
         let rest = import.create_relations_in_bulk(batch).await?;
         tick(batch.len() - rest.len());
         if !rest.is_empty() {
@@ -232,6 +241,10 @@ struct Import<'a> {
     /// now, not yet stored: stored once (see `save_revisions`), since PostgreSQL pays for every
     /// version of a row that one transaction updates again and again.
     unsaved_revisions: HashMap<Uuid, i32>,
+    /// What the import created, so the relation batches need not read it back.
+    created: Created,
+    /// On a dry run, what the bulk paths would have written, until a line needs the mutations.
+    deferred: Option<Deferred>,
     report: ImportReport,
 }
 
@@ -326,6 +339,7 @@ impl Import<'_> {
     }
 
     async fn apply_sheet(&mut self, i: usize) -> Result<()> {
+        self.write_deferred().await?;
         let savepoint = self.tx.begin().await?;
         let result = self.write_sheet(&savepoint, &self.sheets[i]).await;
         match result {
@@ -573,6 +587,29 @@ impl Import<'_> {
         )
     }
 
+    /// Reads the stored relations of `keys`, the relations of a batch of relation lines, but
+    /// for those known absent (see [`Created`]). On a dry run, a relation the bulk path would
+    /// have created is read again once written.
+    async fn load_relations(&mut self, keys: HashSet<RelationKey>) -> Result<()> {
+        let ws = self.principal.workspace_id;
+        let (absent, read): (HashSet<_>, HashSet<_>) =
+            keys.into_iter().partition(|k| self.created.knows_absent(k));
+        let unwritten: Vec<RelationKey> = match self.deferred {
+            Some(_) => read
+                .iter()
+                .filter(|k| self.created.relations.contains(*k))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        self.relations = StoredRelations::load(self.tx, ws, read).await?;
+        self.relations.absent(absent);
+        for key in &unwritten {
+            self.relations.written(key);
+        }
+        Ok(())
+    }
+
     /// Whether line `r` would leave its stored relation as it is, told without a statement.
     async fn leaves_relation_unchanged(&self, r: &RelationLine) -> Result<bool> {
         let Some(key) = self.relation_key(r).await? else {
@@ -591,11 +628,15 @@ impl Import<'_> {
             self.report.unchanged.relations += 1;
             return Ok(());
         }
+        self.write_deferred().await?;
         let savepoint = self.tx.begin().await?;
         match self.write_relation(&savepoint, r).await {
             Ok((kind, key)) => {
                 savepoint.commit().await?;
                 self.relations.written(&key);
+                if kind == Kind::Created {
+                    self.created.relation(self.model, &key);
+                }
                 let counts = match kind {
                     Kind::Created => &mut self.report.created,
                     Kind::Updated => &mut self.report.updated,
@@ -691,6 +732,7 @@ impl Import<'_> {
             else {
                 continue;
             };
+            self.write_deferred().await?;
             let savepoint = self.tx.begin().await?;
             match fact_sheets::archive(&savepoint, self.principal, id, None).await {
                 Ok(_) => {

@@ -294,7 +294,10 @@ pub struct NdjsonReader {
 /// text fills one through [`NdjsonReader`] as well.
 #[derive(Debug, Default)]
 pub struct ParsedBody {
-    pub(super) lines: Vec<Line>,
+    /// The sheet lines and the relation lines apart, as an import applies them, so a large
+    /// body's lines are not held twice while they are sorted out.
+    pub(super) sheets: Vec<SheetLine>,
+    pub(super) relations: Vec<RelationLine>,
     /// The lines that did not parse, each problem with its line and field.
     pub(super) refused: Vec<(usize, FieldError)>,
     not_utf8: bool,
@@ -303,10 +306,20 @@ pub struct ParsedBody {
 impl ParsedBody {
     /// The lines another format was read into, and the problems of those it could not read.
     pub(super) fn of(lines: Vec<Line>, refused: Vec<(usize, FieldError)>) -> Self {
-        Self {
-            lines,
+        let mut body = Self {
             refused,
-            not_utf8: false,
+            ..Self::default()
+        };
+        for line in lines {
+            body.push(line);
+        }
+        body
+    }
+
+    fn push(&mut self, line: Line) {
+        match line {
+            Line::FactSheet(sheet) => self.sheets.push(*sheet),
+            Line::Relation(r) => self.relations.push(r),
         }
     }
 
@@ -352,7 +365,7 @@ impl NdjsonReader {
         };
         match parse_line(number, text.strip_suffix('\r').unwrap_or(text)) {
             Ok(None) => {}
-            Ok(Some(line)) => self.body.lines.push(line),
+            Ok(Some(line)) => self.body.push(line),
             Err(errors) => self
                 .body
                 .refused

@@ -64,6 +64,11 @@ impl StoredRelations {
         self.named.contains(key).then(|| self.found.get(key))
     }
 
+    /// The relations of `keys` are known not to be stored, without a read.
+    pub(super) fn absent(&mut self, keys: HashSet<RelationKey>) {
+        self.named.extend(keys);
+    }
+
     /// A line wrote the relation of `key`.
     pub(super) fn written(&mut self, key: &RelationKey) {
         self.named.remove(key);

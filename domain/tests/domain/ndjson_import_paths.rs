@@ -64,6 +64,17 @@ async fn export_all(w: &World, p: &Principal) -> String {
 }
 
 async fn import(w: &World, p: &Principal, body: &str, mode: ImportMode) -> ImportReport {
+    run(w, p, body, mode, false).await
+}
+
+/// Imports `body`, or only checks it when `validate_only`, which rolls back.
+async fn run(
+    w: &World,
+    p: &Principal,
+    body: &str,
+    mode: ImportMode,
+    validate_only: bool,
+) -> ImportReport {
     let model = domain::meta_model_versions::current(w.db.conn(), p)
         .await
         .unwrap()
@@ -71,7 +82,7 @@ async fn import(w: &World, p: &Principal, body: &str, mode: ImportMode) -> Impor
     let tx = w.db.store.begin_write(p.workspace_id).await.unwrap();
     let options = ImportOptions {
         mode,
-        validate_only: false,
+        validate_only,
     };
     let report = import_ndjson(&tx, p, &model, body, options, &mut |_, _| {})
         .await
@@ -381,4 +392,106 @@ async fn a_re_imported_line_that_differs_in_any_one_field_is_an_update() {
     let revisions = histories(&w, &w.admin).await;
     assert_eq!(revisions["Kept"].0, 1);
     assert_eq!(revisions["T2"].0, 2);
+}
+
+/// What a report says of the lines: the counts, and every refusal by line, field and message.
+fn summary(report: &ImportReport) -> (Vec<(usize, String, String)>, Vec<usize>) {
+    let refused = report
+        .errors
+        .iter()
+        .map(|e| (e.line, e.field.clone(), e.error.to_string()))
+        .collect();
+    let counts = [report.created, report.updated, report.unchanged]
+        .iter()
+        .flat_map(|c| [c.fact_sheets, c.relations])
+        .collect();
+    (refused, counts)
+}
+
+#[tokio::test]
+async fn a_validate_only_import_reports_exactly_what_the_import_then_does() {
+    let w = World::new().await;
+    let line = |v: Value| v.to_string();
+    let sheet = |id: &Uuid, t: &str, name: String| {
+        line(json!({ "kind": "factSheet", "ref": { "id": id }, "type": t, "name": name }))
+    };
+    let owns = |from: &Uuid, to: &Uuid| {
+        line(
+            json!({ "kind": "relation", "type": "teamOwnsArtifact", "from": { "id": from }, "to": { "id": to } }),
+        )
+    };
+    let (t1, t2) = (Uuid::now_v7(), Uuid::now_v7());
+    // More artifacts than a batch of relation lines, so claims and relations cross batches.
+    let artifacts: Vec<Uuid> = (0..1001).map(|_| Uuid::now_v7()).collect();
+    let mut body = vec![
+        sheet(&t1, "Team", "One".into()),
+        line(
+            json!({ "kind": "factSheet", "ref": { "id": t2 }, "type": "Team", "name": "Two", "status": "ARCHIVED" }),
+        ),
+    ];
+    body.extend(
+        artifacts
+            .iter()
+            .enumerate()
+            .map(|(n, a)| sheet(a, "SoftwareArtifact", format!("App {n}"))),
+    );
+    body.extend(artifacts[..1000].iter().map(|a| owns(&t1, a)));
+    // An artifact has one owning team: a relation of the first batch claimed it.
+    body.push(owns(&t2, &artifacts[0]));
+    // A relation of the first batch again changes nothing.
+    body.push(owns(&t1, &artifacts[1]));
+    body.push(owns(&t1, &artifacts[1000]));
+    let body = body.join("\n");
+
+    let checked = run(&w, &w.admin, &body, ImportMode::Partial, true).await;
+    assert!(checked.validate_only);
+    assert!(
+        histories(&w, &w.admin).await.is_empty(),
+        "a dry run writes nothing"
+    );
+    let imported = run(&w, &w.admin, &body, ImportMode::Partial, false).await;
+
+    assert_eq!(summary(&checked), summary(&imported));
+    let refused: Vec<usize> = imported.errors.iter().map(|e| e.line).collect();
+    assert_eq!(refused, [2 + 1001 + 1000 + 1]);
+    assert_eq!(
+        summary(&imported).1,
+        [1003, 1001, 0, 0, 0, 1],
+        "created sheets and relations, updated, unchanged"
+    );
+}
+
+#[tokio::test]
+async fn a_validate_only_import_of_new_lines_only_reports_what_the_import_then_does() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let team = create(
+        &w,
+        &w.admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Stored".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let app = Uuid::now_v7();
+    let body = [
+        json!({ "kind": "factSheet", "ref": { "id": app }, "type": "SoftwareArtifact", "name": "App" }),
+        json!({ "kind": "relation", "type": "teamOwnsArtifact", "from": { "id": team }, "to": { "id": app } }),
+        // The relation the line before creates, named by a body that never wrote it.
+        json!({ "kind": "relation", "type": "teamOwnsArtifact", "from": { "id": team }, "to": { "id": app }, "attributes": {} }),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+
+    let checked = run(&w, &w.admin, &body, ImportMode::Atomic, true).await;
+    let imported = run(&w, &w.admin, &body, ImportMode::Atomic, false).await;
+
+    assert_eq!(summary(&checked), summary(&imported));
+    assert_eq!(summary(&imported).1, [1, 1, 0, 0, 0, 1]);
+    assert_eq!(histories(&w, &w.admin).await["Stored"].0, 2);
 }

@@ -8,9 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
     sea_query::{CaseStatement, Expr},
@@ -18,7 +17,11 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Import, Resolved, set_or_none, without_nulls};
+use super::{
+    Import, Resolved,
+    rows::{self, ChangeRow, RelationRow},
+    set_or_none, without_nulls,
+};
 use crate::{
     attributes::{Attributes, validate_attributes},
     db::{INSERT_CHUNK, is_postgres},
@@ -29,19 +32,32 @@ use crate::{
     meta_model::Cardinality,
     relations::{check_period, described},
 };
-use entity::{change, fact_sheet, relation};
+use entity::{fact_sheet, relation};
 
 /// What the batch needs to know of a relation end.
-struct End {
+#[derive(Clone)]
+pub(super) struct End {
     fact_sheet_type: String,
     name: String,
     archived: bool,
     revision: i32,
 }
 
+impl End {
+    /// The end a fact sheet the bulk path creates will be.
+    pub(super) fn created(p: &super::bulk_sheets::Planned) -> End {
+        End {
+            fact_sheet_type: p.fact_sheet_type.clone(),
+            name: p.name.clone(),
+            archived: false,
+            revision: 1,
+        }
+    }
+}
+
 /// A relation line checked for the bulk path.
-struct Planned {
-    key: RelationKey,
+pub(super) struct Planned {
+    pub(super) key: RelationKey,
     attributes: Attributes,
     active_from: Option<DateTime<Utc>>,
     active_until: Option<DateTime<Utc>>,
@@ -83,26 +99,38 @@ impl Import<'_> {
             rest.sort_by_key(|r| r.line);
             return Ok(rest);
         }
-        let savepoint = self.tx.begin().await?;
-        match self.write_relations(&savepoint, &planned, &ends).await {
-            Ok(revisions) => {
-                savepoint.commit().await?;
-                self.unsaved_revisions
-                    .extend(revisions.into_iter().filter(|(id, revision)| {
-                        ends.get(id).is_some_and(|e| e.revision != *revision)
-                    }));
+        let revisions = if self.deferred.is_some() {
+            raised_revisions(&planned, &ends)
+        } else {
+            let savepoint = self.tx.begin().await?;
+            match self.write_relations(&savepoint, &planned, &ends).await {
+                Ok(revisions) => {
+                    savepoint.commit().await?;
+                    revisions
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "bulk relations fell back to line by line");
+                    savepoint.rollback().await?;
+                    return Ok(batch.iter().collect());
+                }
             }
-            Err(e) => {
-                tracing::debug!(error = %e, "bulk relations fell back to line by line");
-                savepoint.rollback().await?;
-                return Ok(batch.iter().collect());
-            }
-        }
+        };
+        self.unsaved_revisions.extend(
+            revisions
+                .into_iter()
+                .filter(|(id, revision)| ends.get(id).is_some_and(|e| e.revision != *revision)),
+        );
         for p in &planned {
             self.relations.written(&p.key);
         }
         self.report.created.relations += planned.len();
         rest.sort_by_key(|r| r.line);
+        for p in &planned {
+            self.created.relation(self.model, &p.key);
+        }
+        if let Some(deferred) = &mut self.deferred {
+            deferred.relations(planned, ends);
+        }
         Ok(rest)
     }
 
@@ -154,36 +182,56 @@ impl Import<'_> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        ids.sort_unstable();
         let mut ends = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(INSERT_CHUNK) {
-            let mut query = fact_sheet::Entity::find()
-                .select_only()
-                .columns([
-                    fact_sheet::Column::Id,
-                    fact_sheet::Column::FactSheetType,
-                    fact_sheet::Column::Name,
-                    fact_sheet::Column::Status,
-                    fact_sheet::Column::Revision,
-                ])
-                .filter(fact_sheet::Column::WorkspaceId.eq(self.principal.workspace_id))
-                .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
-                .order_by_asc(fact_sheet::Column::Id);
-            if is_postgres(self.tx) {
-                query = query.lock_exclusive();
-            }
-            let rows: Vec<(Uuid, String, String, String, i32)> =
-                query.into_tuple().all(self.tx).await?;
-            for (id, fact_sheet_type, name, status, revision) in rows {
-                ends.insert(
-                    id,
-                    End {
-                        fact_sheet_type,
-                        name,
-                        archived: status == Status::Archived.as_str(),
-                        revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
-                    },
-                );
+        if self.deferred.is_some() {
+            // Fact sheets a dry run has not written are known, and unlocked by anyone else.
+            ids.retain(|id| match self.created.ends.get(id) {
+                Some(end) => {
+                    let mut end = end.clone();
+                    end.revision = self.unsaved_revisions.get(id).copied().unwrap_or(1);
+                    ends.insert(*id, end);
+                    false
+                }
+                None => true,
+            });
+        }
+        // The fact sheets the import created are invisible to every other transaction until it
+        // commits, so no one else can lock them: a lock would only cost a write per row.
+        let (mut created, mut stored): (Vec<Uuid>, Vec<Uuid>) = ids
+            .into_iter()
+            .partition(|id| self.created.ends.contains_key(id));
+        created.sort_unstable();
+        stored.sort_unstable();
+        for (ids, lock) in [(stored, is_postgres(self.tx)), (created, false)] {
+            for chunk in ids.chunks(INSERT_CHUNK) {
+                let mut query = fact_sheet::Entity::find()
+                    .select_only()
+                    .columns([
+                        fact_sheet::Column::Id,
+                        fact_sheet::Column::FactSheetType,
+                        fact_sheet::Column::Name,
+                        fact_sheet::Column::Status,
+                        fact_sheet::Column::Revision,
+                    ])
+                    .filter(fact_sheet::Column::WorkspaceId.eq(self.principal.workspace_id))
+                    .filter(fact_sheet::Column::Id.is_in(chunk.iter().copied()))
+                    .order_by_asc(fact_sheet::Column::Id);
+                if lock {
+                    query = query.lock_exclusive();
+                }
+                let rows: Vec<(Uuid, String, String, String, i32)> =
+                    query.into_tuple().all(self.tx).await?;
+                for (id, fact_sheet_type, name, status, revision) in rows {
+                    ends.insert(
+                        id,
+                        End {
+                            fact_sheet_type,
+                            name,
+                            archived: status == Status::Archived.as_str(),
+                            revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
+                        },
+                    );
+                }
             }
         }
         Ok(ends)
@@ -208,13 +256,16 @@ impl Import<'_> {
         if limited.is_empty() {
             return Ok(claimed);
         }
-        let ends: Vec<Uuid> = candidates
+        let mut ends: Vec<Uuid> = candidates
             .iter()
             .filter(|(_, p)| limited.contains(p.key.0.as_str()))
             .flat_map(|(_, p)| [p.key.1, p.key.2])
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        // A fact sheet the import created has only the relations it created, whose claims
+        // `fits` reads from memory.
+        ends.retain(|id| !self.created.ends.contains_key(id));
         for chunk in ends.chunks(INSERT_CHUNK) {
             let rows: Vec<(String, Uuid, Uuid)> = relation::Entity::find()
                 .select_only()
@@ -262,8 +313,11 @@ impl Import<'_> {
         }
         let from_claim = (type_key.clone(), *from, Side::From);
         let to_claim = (type_key.clone(), *to, Side::To);
-        if (t.to_cardinality == Cardinality::One && claimed.contains(&from_claim))
-            || (t.from_cardinality == Cardinality::One && claimed.contains(&to_claim))
+        let taken = |claim: &(String, Uuid, Side)| {
+            claimed.contains(claim) || self.created.claims.contains(claim)
+        };
+        if (t.to_cardinality == Cardinality::One && taken(&from_claim))
+            || (t.from_cardinality == Cardinality::One && taken(&to_claim))
         {
             return false;
         }
@@ -272,22 +326,25 @@ impl Import<'_> {
         true
     }
 
-    async fn write_relations(
+    pub(super) async fn write_relations(
         &self,
         db: &impl ConnectionTrait,
         planned: &[Planned],
         ends: &HashMap<Uuid, End>,
     ) -> Result<HashMap<Uuid, i32>> {
         let ws = self.principal.workspace_id;
-        let subject = &self.principal.subject;
-        let now = Utc::now();
+        let subject = self.principal.subject.as_str();
+        // Whole microseconds, as both databases store them.
+        let now = Utc::now().trunc_subsecs(6);
         let actor_name = crate::api_tokens::acting_token_name(db, self.principal)
             .await?
             .map(|name| name.to_string());
         let mut revisions: HashMap<Uuid, i32> =
             ends.iter().map(|(id, e)| (*id, e.revision)).collect();
-        let mut relation_rows = Vec::with_capacity(planned.len());
-        let mut history_rows = Vec::with_capacity(planned.len() * 2);
+        let mut relations = Vec::with_capacity(planned.len());
+        let mut diffs = Vec::with_capacity(planned.len());
+        // (fact sheet, revision, diff) of each history entry.
+        let mut entries = Vec::with_capacity(planned.len() * 2);
         for p in planned {
             let (relation_type, from_id, to_id) = p.key.clone();
             let r = crate::relations::Relation {
@@ -307,7 +364,7 @@ impl Import<'_> {
                 ends.get(&id)
                     .map(|e| (e.name.as_str(), e.fact_sheet_type.as_str()))
             };
-            let diff = json!({ "relation": described(&r, end(from_id), end(to_id)) });
+            diffs.push(json!({ "relation": described(&r, end(from_id), end(to_id)) }));
             let touched = if from_id == to_id {
                 vec![from_id]
             } else {
@@ -318,29 +375,50 @@ impl Import<'_> {
                     .get_mut(&id)
                     .ok_or_else(|| Error::Internal(format!("relation end {id} not loaded")))?;
                 *revision += 1;
-                history_rows.push(change::ActiveModel {
-                    workspace_id: Set(ws),
-                    fact_sheet_id: Set(id),
-                    revision: Set(*revision),
-                    kind: Set(ChangeKind::RelationCreated.as_str().to_owned()),
-                    diff: Set(diff.clone()),
-                    comment: Set(None),
-                    actor: Set(subject.clone()),
-                    actor_name: Set(actor_name.clone()),
-                    at: Set(now),
-                });
+                entries.push((id, *revision, diffs.len() - 1));
             }
-            relation_rows.push(relation::ActiveModel::from(r));
+            relations.push(r);
         }
-        crate::db::insert_in_chunks(db, relation_rows).await?;
-        crate::db::insert_in_chunks(db, history_rows).await?;
+        let empty = serde_json::Map::new();
+        let relation_rows: Vec<RelationRow> = relations
+            .iter()
+            .map(|r| RelationRow {
+                workspace_id: ws,
+                id: r.id,
+                relation_type: &r.relation_type,
+                from_id: r.from_id,
+                to_id: r.to_id,
+                attributes: r.attributes.as_object().unwrap_or(&empty),
+                active_from: r.active_from,
+                active_until: r.active_until,
+                revision: r.revision,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect();
+        rows::insert_relations(db, &relation_rows).await?;
+        let history_rows: Vec<ChangeRow> = entries
+            .iter()
+            .map(|&(id, revision, diff)| ChangeRow {
+                workspace_id: ws,
+                fact_sheet_id: id,
+                revision,
+                kind: ChangeKind::RelationCreated.as_str(),
+                diff: &diffs[diff],
+                comment: None,
+                actor: subject,
+                actor_name: actor_name.as_deref(),
+                at: now,
+            })
+            .collect();
+        rows::insert_changes(db, &history_rows).await?;
         Ok(revisions)
     }
 
     /// Stores the revisions bulk-created relations raised, each fact sheet once; the one-by-one
     /// path reads revisions from the database, so this runs before it and at the end.
     pub(super) async fn save_revisions(&mut self) -> Result<()> {
-        if self.unsaved_revisions.is_empty() {
+        if self.unsaved_revisions.is_empty() || self.deferred.is_some() {
             return Ok(());
         }
         let ws = self.principal.workspace_id;
@@ -371,9 +449,28 @@ impl Import<'_> {
     }
 }
 
+/// The revision each end of `planned` is at once their relations are created: what
+/// `write_relations` returns, without writing.
+fn raised_revisions(planned: &[Planned], ends: &HashMap<Uuid, End>) -> HashMap<Uuid, i32> {
+    let mut revisions: HashMap<Uuid, i32> = ends.iter().map(|(id, e)| (*id, e.revision)).collect();
+    for p in planned {
+        let (_, from, to) = &p.key;
+        for id in if from == to {
+            vec![from]
+        } else {
+            vec![from, to]
+        } {
+            if let Some(revision) = revisions.get_mut(id) {
+                *revision += 1;
+            }
+        }
+    }
+    revisions
+}
+
 /// Which end of a relation a cardinality claim holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Side {
+pub(super) enum Side {
     From,
     To,
 }

@@ -7,12 +7,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{Import, Kind, Outcome, named_by, wanted_external_ids, without_nulls};
+use super::{
+    Import, Kind, Outcome, named_by,
+    rows::{self, ChangeRow},
+    wanted_external_ids, without_nulls,
+};
 use crate::{
     attributes::{Attributes, IndexValue, completion, index_values, validate_attributes},
     error::{Error, Result},
@@ -23,14 +27,14 @@ use crate::{
     history::{self, ChangeKind},
     limits, tags,
 };
-use entity::{change, external_id, fact_sheet, fact_sheet_tag};
+use entity::{external_id, fact_sheet, fact_sheet_tag};
 
 /// A sheet line checked for the bulk path, with what it will write.
-struct Planned {
+pub(super) struct Planned {
     /// The sheet line's position among the body's sheet lines.
     at: usize,
-    name: String,
-    fact_sheet_type: String,
+    pub(super) name: String,
+    pub(super) fact_sheet_type: String,
     description: Option<String>,
     attributes: Attributes,
     completion: f64,
@@ -77,21 +81,23 @@ impl Import<'_> {
         });
 
         let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
-        let savepoint = self.tx.begin().await?;
-        match self
-            .write_sheets(&savepoint, &planned, &ids, &known_tags)
-            .await
-        {
-            Ok(()) => savepoint.commit().await?,
-            Err(e) => {
-                // A statement failed (a concurrent writer took an external ID, say): the lines
-                // go one by one, where a failure is the line's.
-                tracing::debug!(error = %e, "bulk create fell back to line by line");
-                savepoint.rollback().await?;
-                return Ok(());
+        if self.deferred.is_none() {
+            let savepoint = self.tx.begin().await?;
+            match self
+                .write_sheets(&savepoint, &planned, &ids, &known_tags)
+                .await
+            {
+                Ok(()) => savepoint.commit().await?,
+                Err(e) => {
+                    // A statement failed (a concurrent writer took an external ID, say): the
+                    // lines go one by one, where a failure is the line's.
+                    tracing::debug!(error = %e, "bulk create fell back to line by line");
+                    savepoint.rollback().await?;
+                    return Ok(());
+                }
             }
         }
-        for (p, id) in planned.iter().zip(ids) {
+        for (p, &id) in planned.iter().zip(&ids) {
             let i = p.at;
             self.stored.external_ids_replaced(id, &p.external_ids);
             self.outcomes[i] = Outcome::Done {
@@ -99,6 +105,14 @@ impl Import<'_> {
                 kind: Kind::Created,
                 archive: p.archive,
             };
+        }
+        for (p, &id) in planned.iter().zip(&ids) {
+            self.created
+                .ends
+                .insert(id, super::bulk_relations::End::created(p));
+        }
+        if let Some(deferred) = &mut self.deferred {
+            deferred.sheets(planned, ids, known_tags);
         }
         Ok(())
     }
@@ -191,7 +205,7 @@ impl Import<'_> {
         })
     }
 
-    async fn write_sheets(
+    pub(super) async fn write_sheets(
         &self,
         db: &impl sea_orm::ConnectionTrait,
         planned: &[Planned],
@@ -200,70 +214,82 @@ impl Import<'_> {
     ) -> Result<()> {
         let ws = self.principal.workspace_id;
         let subject = &self.principal.subject;
-        let now = Utc::now();
+        // Whole microseconds, as both databases store them.
+        let now = Utc::now().trunc_subsecs(6);
         let actor_name = crate::api_tokens::acting_token_name(db, self.principal)
             .await?
             .map(|name| name.to_string());
-        let mut sheet_rows = Vec::with_capacity(planned.len());
-        let mut index_rows = Vec::with_capacity(planned.len());
-        let mut id_rows = Vec::new();
-        let mut tag_rows = Vec::new();
-        let mut history_rows = Vec::with_capacity(planned.len());
-        for (p, &id) in planned.iter().zip(ids) {
-            sheet_rows.push(fact_sheet::ActiveModel {
-                workspace_id: Set(ws),
-                id: Set(id),
-                fact_sheet_type: Set(p.fact_sheet_type.clone()),
-                name: Set(p.name.clone()),
-                search_text: Set(fact_sheet_store::search_text(
-                    &p.name,
-                    p.description.as_deref(),
-                )),
-                description: Set(p.description.clone()),
-                attributes: Set(Value::Object(p.attributes.clone())),
-                status: Set(Status::Active.as_str().to_owned()),
-                revision: Set(1),
-                completion: Set(p.completion),
-                parent_id: Set(None),
-                created_by: Set(subject.clone()),
-                updated_by: Set(subject.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
-            index_rows.push((id, p.index_values.clone()));
-            id_rows.extend(p.external_ids.iter().map(|e| external_id::ActiveModel {
-                workspace_id: Set(ws),
-                namespace: Set(e.namespace.clone()),
-                value: Set(e.value.clone()),
-                fact_sheet_id: Set(id),
-            }));
-            for name in &p.tags {
-                let tag = known_tags.get(name).ok_or_else(|| {
-                    Error::Internal(format!("tag {name} vanished during an import"))
-                })?;
-                tag_rows.push(fact_sheet_tag::ActiveModel {
+        // A chunk at a time, so the rows of every line are never all in memory at once.
+        for (planned, ids) in planned
+            .chunks(crate::db::INSERT_CHUNK)
+            .zip(ids.chunks(crate::db::INSERT_CHUNK))
+        {
+            let mut sheet_rows = Vec::with_capacity(planned.len());
+            let mut index_rows = Vec::with_capacity(planned.len());
+            let mut id_rows = Vec::new();
+            let mut tag_rows = Vec::new();
+            let mut diffs = Vec::with_capacity(planned.len());
+            for (p, &id) in planned.iter().zip(ids) {
+                sheet_rows.push(fact_sheet::ActiveModel {
                     workspace_id: Set(ws),
-                    fact_sheet_id: Set(id),
-                    tag_id: Set(tag.id),
+                    id: Set(id),
+                    fact_sheet_type: Set(p.fact_sheet_type.clone()),
+                    name: Set(p.name.clone()),
+                    search_text: Set(fact_sheet_store::search_text(
+                        &p.name,
+                        p.description.as_deref(),
+                    )),
+                    description: Set(p.description.clone()),
+                    attributes: Set(Value::Object(p.attributes.clone())),
+                    status: Set(Status::Active.as_str().to_owned()),
+                    revision: Set(1),
+                    completion: Set(p.completion),
+                    parent_id: Set(None),
+                    created_by: Set(subject.clone()),
+                    updated_by: Set(subject.clone()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
                 });
+                index_rows.push((id, p.index_values.clone()));
+                id_rows.extend(p.external_ids.iter().map(|e| external_id::ActiveModel {
+                    workspace_id: Set(ws),
+                    namespace: Set(e.namespace.clone()),
+                    value: Set(e.value.clone()),
+                    fact_sheet_id: Set(id),
+                }));
+                for name in &p.tags {
+                    let tag = known_tags.get(name).ok_or_else(|| {
+                        Error::Internal(format!("tag {name} vanished during an import"))
+                    })?;
+                    tag_rows.push(fact_sheet_tag::ActiveModel {
+                        workspace_id: Set(ws),
+                        fact_sheet_id: Set(id),
+                        tag_id: Set(tag.id),
+                    });
+                }
+                diffs.push(created_diff(p));
             }
-            history_rows.push(change::ActiveModel {
-                workspace_id: Set(ws),
-                fact_sheet_id: Set(id),
-                revision: Set(1),
-                kind: Set(ChangeKind::Created.as_str().to_owned()),
-                diff: Set(created_diff(p)),
-                comment: Set(None),
-                actor: Set(subject.clone()),
-                actor_name: Set(actor_name.clone()),
-                at: Set(now),
-            });
+            let history_rows: Vec<ChangeRow> = ids
+                .iter()
+                .zip(&diffs)
+                .map(|(&id, diff)| ChangeRow {
+                    workspace_id: ws,
+                    fact_sheet_id: id,
+                    revision: 1,
+                    kind: ChangeKind::Created.as_str(),
+                    diff,
+                    comment: None,
+                    actor: subject,
+                    actor_name: actor_name.as_deref(),
+                    at: now,
+                })
+                .collect();
+            crate::db::insert_in_chunks(db, sheet_rows).await?;
+            fact_sheet_store::insert_index(db, ws, &index_rows).await?;
+            crate::db::insert_in_chunks(db, id_rows).await?;
+            crate::db::insert_in_chunks(db, tag_rows).await?;
+            rows::insert_changes(db, &history_rows).await?;
         }
-        crate::db::insert_in_chunks(db, sheet_rows).await?;
-        fact_sheet_store::insert_index(db, ws, &index_rows).await?;
-        crate::db::insert_in_chunks(db, id_rows).await?;
-        crate::db::insert_in_chunks(db, tag_rows).await?;
-        crate::db::insert_in_chunks(db, history_rows).await?;
         // History written in bulk, so the counter is raised once rather than per change.
         crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await
     }

@@ -1,0 +1,57 @@
+//! Bulk inserts on PostgreSQL as one JSON document per statement: `INSERT … SELECT … FROM
+//! json_to_recordset($1)`. A bulk writer serialises its rows, borrowed, straight into the one
+//! bind parameter. sea-orm's multi-row INSERT needs an ActiveModel per row (cloning every
+//! string and JSON map into it) and a bind value per column per row, and building those was
+//! most of the server's work while an import's hundreds of thousands of history rows went in.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Rows per statement: large enough that round trips do not count, small enough that the
+/// document stays a few megabytes.
+const ROWS_PER_STATEMENT: usize = 5_000;
+
+/// A table's columns with their PostgreSQL types, in the order a row type serialises them.
+pub(crate) struct JsonTable {
+    pub name: &'static str,
+    pub columns: &'static [(&'static str, &'static str)],
+}
+
+impl JsonTable {
+    /// Inserts `rows` (each serialising to an object with every column as a key) on PostgreSQL.
+    pub(crate) async fn insert<R: Serialize>(
+        &self,
+        db: &impl ConnectionTrait,
+        rows: &[R],
+    ) -> Result<()> {
+        let names = self
+            .columns
+            .iter()
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let types = self
+            .columns
+            .iter()
+            .map(|(name, ty)| format!("\"{name}\" {ty}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO \"{}\" ({names}) SELECT {names} FROM json_to_recordset($1::json) AS r({types})",
+            self.name
+        );
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let document = serde_json::to_string(chunk)
+                .map_err(|e| Error::Internal(format!("rows of {}: {e}", self.name)))?;
+            db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql.clone(),
+                [document.into()],
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+}
