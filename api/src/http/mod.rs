@@ -18,6 +18,7 @@ mod home;
 mod import_endpoint;
 mod per_address;
 mod rate_limit;
+mod report_export_endpoint;
 mod sbom_endpoint;
 mod server;
 mod token_endpoint;
