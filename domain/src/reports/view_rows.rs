@@ -37,6 +37,11 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// A number cell; negative zero (which PostgreSQL may hand back for a zero) reads as 0.
+    pub fn number(n: f64) -> Self {
+        Cell::Number(if n == 0.0 { 0.0 } else { n })
+    }
+
     /// The cell as text, as a CSV file holds it (numbers in their shortest exact form).
     pub fn text(&self) -> Option<String> {
         match self {
@@ -104,7 +109,7 @@ pub async fn rows(
                         figure.needs(),
                     )
                     .await?;
-                    cells.push(figure.of(&figures).map_or(Cell::Empty, Cell::Number));
+                    cells.push(figure.of(&figures).map_or(Cell::Empty, Cell::number));
                 }
                 cells
             }
@@ -141,7 +146,7 @@ fn field_cell(fs: &FactSheet, field: ViewField) -> Cell {
         ViewField::Type => Cell::Text(fs.fact_sheet_type.clone()),
         ViewField::Status => Cell::Text(Status::of(fs).as_str().to_owned()),
         ViewField::Description => fs.description.clone().map_or(Cell::Empty, Cell::Text),
-        ViewField::Completion => Cell::Number(fs.completion),
+        ViewField::Completion => Cell::number(fs.completion),
         ViewField::CreatedAt => Cell::Text(fs.created_at.to_rfc3339()),
         ViewField::UpdatedAt => Cell::Text(fs.updated_at.to_rfc3339()),
     }
@@ -151,7 +156,7 @@ fn field_cell(fs: &FactSheet, field: ViewField) -> Cell {
 fn value_cell(value: Option<&Value>) -> Cell {
     match value {
         None | Some(Value::Null) => Cell::Empty,
-        Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::Number),
+        Some(Value::Number(n)) => n.as_f64().map_or(Cell::Empty, Cell::number),
         Some(Value::String(s)) => Cell::Text(s.clone()),
         Some(Value::Bool(b)) => Cell::Text(b.to_string()),
         Some(Value::Array(items)) => {
