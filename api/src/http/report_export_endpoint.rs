@@ -43,7 +43,7 @@ struct ExportRequest {
 
 enum Source {
     View(Uuid),
-    Columns(ViewDefinition),
+    Columns(Box<ViewDefinition>),
 }
 
 pub async fn export(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -98,7 +98,7 @@ async fn prepare(
             let view = saved_views::require(&db, principal, id).await?;
             (view.definition, view.name)
         }
-        Source::Columns(definition) => (definition, "fact-sheets".to_owned()),
+        Source::Columns(definition) => (*definition, "fact-sheets".to_owned()),
     };
     let view = definition.checked(&model, Utc::now())?;
     Ok((
@@ -299,11 +299,11 @@ fn request_of(query: &str) -> Result<ExportRequest, ClientError> {
             if listed.status.is_some() {
                 filter.status = listed.status;
             }
-            Source::Columns(ViewDefinition {
+            Source::Columns(Box::new(ViewDefinition {
                 filter,
                 columns,
                 order,
-            })
+            }))
         }
         (None, None) => return Err(bad("view", "give a view, or columns to export")),
     };
