@@ -13,5 +13,6 @@ mod error_code;
 pub mod graphql;
 pub mod http;
 mod import_report;
+pub mod report_export;
 mod supply_chain_report;
 pub mod telemetry;

@@ -5,6 +5,14 @@
 
 mod figure;
 mod path;
+pub mod saved_views;
+mod view_columns;
+mod view_rows;
 
 pub use figure::Figure;
 pub use path::{MAX_PATH_STEPS, RelationPath, RelationStep};
+pub use saved_views::{CheckedView, NewSavedView, SavedView, SavedViewPatch, ViewDefinition};
+pub use view_columns::{
+    CheckedColumn, CheckedSource, ColumnSource, MAX_COLUMNS, ViewColumn, ViewField,
+};
+pub use view_rows::{Cell, ViewRow, related_names, rows as view_rows};

@@ -20,7 +20,8 @@ use entity::subscription;
 
 pub type Subscription = subscription::Model;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SubscriptionRole {
     Responsible,
     Accountable,

@@ -20,6 +20,7 @@ pub mod inventory_version;
 pub mod meta_model_version;
 pub mod rate_limit_window;
 pub mod relation;
+pub mod saved_view;
 pub mod sbom;
 pub mod subscription;
 pub mod tag;

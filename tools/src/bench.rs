@@ -4,6 +4,7 @@
 mod client;
 mod events;
 mod load;
+mod report_export;
 mod supply_chain;
 mod team_metrics;
 mod webhooks;
@@ -17,6 +18,8 @@ pub enum BenchCommand {
     Events(events::EventsArgs),
     /// Drive a running server at fixed concurrency from this second process.
     Load(load::LoadArgs),
+    /// A CSV export of every fact sheet with ten columns over HTTP, and the server's peak RSS.
+    ReportExport(report_export::ReportExportArgs),
     /// Supply-chain queries, SBOM uploads and an advisory import against a seeded workspace.
     SupplyChain(supply_chain::SupplyChainArgs),
     /// GitHub webhook deliveries in a row through the signed endpoint, and their latency.
@@ -27,6 +30,7 @@ pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Events(args) => events::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
+        BenchCommand::ReportExport(args) => report_export::run(args).await,
         BenchCommand::SupplyChain(args) => supply_chain::run(config, args).await,
         BenchCommand::Webhooks(args) => webhooks::run(config, args).await,
     }

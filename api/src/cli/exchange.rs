@@ -21,8 +21,8 @@ use domain::{
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Exit, token::operator_of};
-use crate::{bootstrap::open_store, config::Config, import_report};
+use super::{Exit, token::operator_of, view_export::export_view};
+use crate::{bootstrap::open_store, config::Config, import_report, report_export::ExportFormat};
 
 /// Rows per statement of an export, as the server reads them.
 const PAGE_SIZE: u64 = 500;
@@ -59,6 +59,20 @@ pub struct ExportArgs {
     /// `ALL` adds archived fact sheets.
     #[arg(long, default_value = "ACTIVE", value_parser = ["ACTIVE", "ALL"])]
     status: String,
+    /// A saved view (its id or exact name) to write as a table instead of the workspace's
+    /// NDJSON: its filter, columns and order, as `GET /reports/export?view=` writes it.
+    #[arg(long)]
+    view: Option<String>,
+    /// `ndjson` for the whole workspace; `csv` or `xlsx` for a `--view`.
+    #[arg(long, default_value = "ndjson", value_parser = ["ndjson", "csv", "xlsx"])]
+    format: String,
+    /// Start a CSV file with a UTF-8 byte order mark.
+    #[arg(long)]
+    bom: bool,
+    /// See the views this user sees (their private ones too) rather than only the
+    /// workspace's.
+    #[arg(long = "as", value_name = "SUBJECT")]
+    as_user: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -133,10 +147,33 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
 
 pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
-    let operator = match operator_of(&store, &args.workspace).await {
+    let mut operator = match operator_of(&store, &args.workspace).await {
         Ok(o) => o,
         Err(e) => return usage(e.to_string()),
     };
+    if let Some(view) = &args.view {
+        let Some(format) = ExportFormat::parse(&args.format) else {
+            return usage("--view is written as --format csv or --format xlsx".into());
+        };
+        if args.types.is_some() || args.status != "ACTIVE" {
+            return usage("--types and --status apply to NDJSON; a view has its own filter".into());
+        }
+        if let Some(subject) = args.as_user {
+            operator.subject = subject;
+        }
+        return export_view(
+            store,
+            operator,
+            view,
+            format,
+            args.bom,
+            args.output.as_deref(),
+        )
+        .await;
+    }
+    if args.format != "ndjson" {
+        return usage(format!("--format {} needs a --view", args.format));
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

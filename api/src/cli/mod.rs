@@ -7,6 +7,7 @@ mod osv_files;
 mod sbom;
 mod serve;
 mod token;
+mod view_export;
 mod workspace;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -53,7 +54,7 @@ enum Command {
     Token(token::TokenCommand),
     /// Import NDJSON lines (as `export` writes them) into a workspace; prints the report.
     Import(exchange::ImportArgs),
-    /// Export a workspace as NDJSON lines.
+    /// Export a workspace as NDJSON lines, or a saved view as CSV or Excel (`--view`).
     Export(exchange::ExportArgs),
     /// Software bills of materials of software artifacts.
     #[command(subcommand)]

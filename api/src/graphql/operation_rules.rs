@@ -33,6 +33,13 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "unlinkedEventSources", Read),
         (Query, "componentUsage", Read),
         (Query, "advisory", Read),
+        // Saved views: every role keeps its own; who may share, change or delete one is the
+        // domain's rule (`authz::require_keep_view`, `authz::require_edit_view`), per view.
+        (Query, "savedViews", Read),
+        (Query, "savedView", Read),
+        (Mutation, "createSavedView", Read),
+        (Mutation, "updateSavedView", Read),
+        (Mutation, "deleteSavedView", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

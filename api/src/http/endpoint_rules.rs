@@ -12,15 +12,17 @@ pub enum Endpoint {
     Events,
     Import,
     Export,
+    ReportExport,
     Sbom,
     Advisories,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 5] = [
+    pub const ALL: [Endpoint; 6] = [
         Endpoint::Events,
         Endpoint::Import,
         Endpoint::Export,
+        Endpoint::ReportExport,
         Endpoint::Sbom,
         Endpoint::Advisories,
     ];
@@ -31,6 +33,8 @@ impl Endpoint {
             Endpoint::Events => (Method::POST, "/events", Action::WriteInventory),
             Endpoint::Import => (Method::POST, "/import", Action::WriteInventory),
             Endpoint::Export => (Method::GET, "/export", Action::Read),
+            // Which views a caller may export is the saved view's own rule.
+            Endpoint::ReportExport => (Method::GET, "/reports/export", Action::Read),
             Endpoint::Sbom => (Method::POST, "/sbom", Action::WriteInventory),
             // Private advisories change what every artifact of the workspace is flagged with.
             Endpoint::Advisories => (Method::POST, "/advisories", Action::AdministerWorkspace),

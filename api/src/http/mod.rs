@@ -20,6 +20,7 @@ mod import_endpoint;
 mod page_assets;
 mod per_address;
 mod rate_limit;
+mod report_export_endpoint;
 mod sbom_endpoint;
 mod server;
 mod token_endpoint;

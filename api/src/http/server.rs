@@ -12,7 +12,7 @@ use super::{
     graphql_endpoint, health, home, import_endpoint,
     per_address::{self, AddressTable},
     rate_limit::RateLimiter,
-    sbom_endpoint, token_endpoint, unread_body, webhooks_endpoint,
+    report_export_endpoint, sbom_endpoint, token_endpoint, unread_body, webhooks_endpoint,
 };
 use crate::{auth::JwtKeys, client_error::ClientError, error_code::ErrorCode, graphql::AppSchema};
 
@@ -96,6 +96,10 @@ pub fn start(
             .configure(dashboard::routes)
             .route("/events", web::post().to(events_endpoint::ingest))
             .route("/export", web::get().to(export_endpoint::export))
+            .route(
+                "/reports/export",
+                web::get().to(report_export_endpoint::export),
+            )
             .route("/import", web::post().to(import_endpoint::import))
             .route("/sbom", web::post().to(sbom_endpoint::upload))
             .route("/advisories", web::post().to(advisories_endpoint::post))

@@ -32,6 +32,7 @@ mod http_home;
 mod http_limits;
 mod http_openapi;
 mod http_rate_limits;
+mod http_report_export;
 mod http_security_log;
 mod http_sql_statements;
 mod http_supply_chain;

@@ -56,7 +56,14 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         ]),
     )
     .await;
-    let ids: Vec<String> = [&team, &artifact, &relation]
+    let view = app
+        .data(
+            r#"mutation($input: CreateSavedViewInput!) { createSavedView(input: $input) { savedView { id } } }"#,
+            json!({ "input": { "name": secret("view"), "visibility": "WORKSPACE", "filter": { "search": secret("team") }, "columns": [{ "field": "NAME", "label": secret("label") }] } }),
+        )
+        .await["createSavedView"]["savedView"]["id"]
+        .clone();
+    let ids: Vec<String> = [&team, &artifact, &relation, &view]
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
@@ -125,6 +132,17 @@ async fn another_workspace_never_sees_or_changes_a_byte_of_ours() {
         "acme's data changed"
     );
     assert_snapshot_has_data(&before, &marker);
+    let kept = app
+        .data(
+            "query($id: ID!) { savedView(id: $id) { name } }",
+            json!({ "id": view }),
+        )
+        .await;
+    assert_eq!(
+        kept["savedView"]["name"],
+        json!(secret("view")),
+        "acme's view changed"
+    );
     let webhook_secret =
         secrets::find(app.db.conn(), app.admin.workspace_id, Provider::GitHub).await;
     assert_eq!(

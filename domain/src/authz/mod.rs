@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+mod saved_views;
+
+pub use saved_views::{Visibility, may_see_view, require_edit_view, require_keep_view};
+
 use crate::{
     error::{Error, Result},
     principal::{Principal, Role},

@@ -9,6 +9,7 @@ use sea_orm::{
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -26,7 +27,10 @@ use crate::{
 };
 use entity::{attribute_value, fact_sheet, fact_sheet_tag, relation, tag};
 
-#[derive(Debug, Clone, Default)]
+/// Serialisable so a saved view can keep it; what it holds is checked against the meta model
+/// whenever it is compiled, so a stored filter is as safe as a fresh one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct FactSheetFilter {
     pub ids: Option<Vec<Uuid>>,
     pub types: Option<Vec<String>>,
@@ -51,7 +55,8 @@ pub struct FactSheetFilter {
     pub subscriptions: Vec<SubscriptionFilter>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RelationDirection {
     Outgoing,
     Incoming,
@@ -66,8 +71,10 @@ fn ends(direction: RelationDirection) -> (relation::Column, relation::Column) {
 }
 
 /// "Has (or lacks) a relation of this type", optionally to one given fact sheet.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RelationFilter {
+    #[serde(rename = "type")]
     pub relation_type: String,
     pub direction: RelationDirection,
     pub other_id: Option<Uuid>,

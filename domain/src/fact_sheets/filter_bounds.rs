@@ -9,7 +9,7 @@ use crate::{error::FieldError, limits};
 use entity::fact_sheet;
 
 /// Bounds on a number; absent ones do not apply.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NumberBounds {
     pub gt: Option<f64>,
     pub gte: Option<f64>,

@@ -15,7 +15,7 @@ const MAX_USER_CHARACTERS: usize = 320;
 
 /// "Has (or lacks) a subscription", optionally of one user (an id or email address, as
 /// subscribed) and in one role.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SubscriptionFilter {
     pub user: Option<String>,
     pub role: Option<SubscriptionRole>,

@@ -45,6 +45,21 @@ pub async fn list(
     }))
 }
 
+/// Refuses `filter` and `order` where [`list`] would, without reading a fact sheet: for
+/// definitions kept to be listed later (saved views).
+pub async fn check_list(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    filter: &FactSheetFilter,
+    order: &FactSheetOrder,
+) -> Result<()> {
+    authz::require(principal, Action::Read)?;
+    compile(db, principal, model, filter).await?;
+    order.checked(model, filter.types.as_deref())?;
+    Ok(())
+}
+
 /// How many fact sheets match the filter (the connection's `totalCount`).
 pub async fn count(
     db: &impl ConnectionTrait,

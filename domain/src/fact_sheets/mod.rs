@@ -24,7 +24,7 @@ pub use filter::{AttributeFilter, FactSheetFilter, RelationDirection, RelationFi
 pub use filter_bounds::NumberBounds;
 pub use filter_subscriptions::SubscriptionFilter;
 pub(crate) use hierarchy::{MAX_DEPTH as MAX_HIERARCHY_DEPTH, children_of};
-pub use list::{count, list};
+pub use list::{check_list, count, list};
 pub use order::{FactSheetOrder, OrderField, SortKey};
 pub use read::{by_external_id, get, get_many, require};
 pub use update::{FactSheetPatch, Patch, update};
@@ -34,7 +34,8 @@ pub use with_lists::{FactSheetWithLists, Lists, get_with_lists};
 /// not need.
 pub type FactSheet = entity::fact_sheet::Model;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Active,
     Archived,

@@ -25,7 +25,8 @@ use crate::{
 };
 use entity::{attribute_value, fact_sheet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderField {
     #[default]
     Name,
@@ -36,7 +37,8 @@ pub enum OrderField {
 
 /// What a list is ordered by: a column of the fact sheet, or a number or integer attribute of
 /// the meta model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum SortKey {
     Field(OrderField),
     Attribute(String),
@@ -48,7 +50,8 @@ impl Default for SortKey {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FactSheetOrder {
     pub by: SortKey,
     pub descending: bool,

@@ -4,7 +4,8 @@
 
 use crate::metrics::{Metrics, Needs};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Figure {
     /// Deployments per day.
     DeploymentFrequency,

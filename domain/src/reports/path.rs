@@ -13,8 +13,10 @@ pub const MAX_PATH_STEPS: usize = 3;
 
 /// One hop: along relations of `relation_type`, forwards (`Outgoing`, from source to target)
 /// or backwards (`Incoming`, from target to source).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RelationStep {
+    #[serde(rename = "type")]
     pub relation_type: String,
     pub direction: RelationDirection,
 }

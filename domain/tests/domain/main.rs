@@ -29,6 +29,7 @@ mod readme_log4shell_query;
 mod relations;
 mod report_filters;
 mod row_level_security;
+mod saved_views;
 mod sbom_parsing;
 mod scanner_findings;
 mod siblings;

@@ -6,6 +6,7 @@ mod api_tokens;
 mod fact_sheets;
 mod meta_model;
 mod relations;
+mod saved_views;
 mod tags;
 mod webhooks;
 
@@ -19,4 +20,5 @@ pub struct Mutation(
     meta_model::MetaModelMutation,
     api_tokens::ApiTokenMutation,
     webhooks::WebhookMutation,
+    saved_views::SavedViewMutation,
 );

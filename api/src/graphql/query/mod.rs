@@ -2,6 +2,7 @@ mod api_tokens;
 mod events;
 mod inventory;
 mod meta_model;
+mod saved_views;
 mod supply_chain;
 mod tags;
 mod viewer;
@@ -19,4 +20,5 @@ pub struct Query(
     workspace::WorkspaceQuery,
     events::EventQuery,
     supply_chain::SupplyChainQuery,
+    saved_views::SavedViewQuery,
 );

@@ -18,6 +18,7 @@ pub mod payloads;
 pub mod relation;
 pub mod report_inputs;
 pub mod row_json;
+pub mod saved_view;
 pub mod tags;
 pub mod unlinked_event_source;
 pub mod vulnerability;

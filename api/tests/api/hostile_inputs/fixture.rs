@@ -262,6 +262,15 @@ impl Fixture {
                 "first": 2,
             }),
             "advisory" => json!({"id": "CVE-2021-44228"}),
+            "savedViews" => json!({}),
+            "savedView" => json!({"id": self.saved_view(app, fresh, n).await}),
+            "createSavedView" => json!({"input": saved_view_input(n)}),
+            "updateSavedView" => {
+                let mut input = saved_view_input(n);
+                input["id"] = json!(self.saved_view(app, fresh, n).await);
+                json!({"input": input})
+            }
+            "deleteSavedView" => json!({"id": self.saved_view(app, fresh, n).await}),
             other => {
                 panic!("no valid arguments for `{other}`: add them to the hostile-input fixture")
             }
@@ -355,6 +364,22 @@ impl Fixture {
             )
             .await;
         data["subscribe"]["subscription"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn saved_view(&self, app: &TestApp, fresh: bool, n: usize) -> String {
+        if !fresh {
+            return self.a.clone();
+        }
+        let data = app
+            .data(
+                "mutation($input: CreateSavedViewInput!) { createSavedView(input: $input) { savedView { id } } }",
+                json!({"input": saved_view_input(n)}),
+            )
+            .await;
+        data["createSavedView"]["savedView"]["id"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -474,4 +499,17 @@ fn id(data: Value) -> String {
     let payload = data.as_object().unwrap().values().next().unwrap();
     let object = payload.as_object().unwrap().values().next().unwrap();
     object["id"].as_str().unwrap().to_owned()
+}
+
+/// A saved view with every kind of input a view takes.
+fn saved_view_input(n: usize) -> Value {
+    json!({
+        "name": format!("view {n}"), "visibility": "WORKSPACE",
+        "filter": {"types": ["Sandbox"], "search": "s"},
+        "columns": [
+            {"field": "NAME", "label": "Name"},
+            {"metric": {"figure": "LEAD_TIME", "last": "P30D"}},
+        ],
+        "orderBy": {"field": "NAME", "direction": "ASC"},
+    })
 }
