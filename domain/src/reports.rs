@@ -8,3 +8,10 @@ mod path;
 
 pub use figure::Figure;
 pub use path::{MAX_PATH_STEPS, RelationPath, RelationStep};
+
+mod aggregate;
+pub use aggregate::{
+    Aggregate, AggregateGroup, AggregateQuery, AggregateSort, AggregateTotals, DEFAULT_GROUP_LIMIT,
+    GroupBy, GroupValue, MAX_FIGURE_FACT_SHEETS, MAX_GROUP_KEYS, MAX_GROUP_LIMIT, MAX_MEASURES,
+    Measure, MeasureKind, SortBy, aggregate,
+};
