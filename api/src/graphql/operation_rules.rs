@@ -33,6 +33,7 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "unlinkedEventSources", Read),
         (Query, "componentUsage", Read),
         (Query, "advisory", Read),
+        (Query, "factSheetAggregate", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

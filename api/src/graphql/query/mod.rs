@@ -1,3 +1,4 @@
+mod aggregate;
 mod api_tokens;
 mod events;
 mod inventory;
@@ -19,4 +20,5 @@ pub struct Query(
     workspace::WorkspaceQuery,
     events::EventQuery,
     supply_chain::SupplyChainQuery,
+    aggregate::AggregateQuery,
 );
