@@ -262,6 +262,19 @@ impl Fixture {
                 "first": 2,
             }),
             "advisory" => json!({"id": "CVE-2021-44228"}),
+            "factSheetAggregate" => json!({
+                "filter": {"types": ["SoftwareArtifact"]},
+                "groupBy": [
+                    {"path": [{"type": "teamOwnsArtifact", "direction": "INCOMING"}]},
+                    {"attribute": "lifecycle"},
+                ],
+                "measures": [
+                    {"function": "SUM", "attribute": "monthlyCost", "path": [{"type": "artifactRunsOn"}]},
+                    {"function": "AVG_COMPLETION"},
+                ],
+                "sort": {"measure": 0, "direction": "DESC"},
+                "limit": 10,
+            }),
             other => {
                 panic!("no valid arguments for `{other}`: add them to the hostile-input fixture")
             }
