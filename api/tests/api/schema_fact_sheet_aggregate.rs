@@ -32,10 +32,22 @@ pub async fn landscape(app: &TestApp) {
     let beta = create(app, "Team", "Beta", json!({})).await;
     let active = json!({"lifecycle": {"active": "2020-01-01"}});
     let checkout = create(app, "SoftwareArtifact", "Checkout", active.clone()).await;
-    let billing = create(app, "SoftwareArtifact", "Billing", json!({"lifecycle": {"active": "2020-01-01", "phaseOut": "2021-01-01"}})).await;
+    let billing = create(
+        app,
+        "SoftwareArtifact",
+        "Billing",
+        json!({"lifecycle": {"active": "2020-01-01", "phaseOut": "2021-01-01"}}),
+    )
+    .await;
     let search = create(app, "SoftwareArtifact", "Search", active).await;
     create(app, "SoftwareArtifact", "Orphan", json!({})).await;
-    let database = create(app, "CloudResource", "Database", json!({"monthlyCost": 100})).await;
+    let database = create(
+        app,
+        "CloudResource",
+        "Database",
+        json!({"monthlyCost": 100}),
+    )
+    .await;
     let queue = create(app, "CloudResource", "Queue", json!({"monthlyCost": 50})).await;
     let cache = create(app, "CloudResource", "Cache", json!({"monthlyCost": 7.5})).await;
     relate(app, "teamOwnsArtifact", &alpha, &checkout).await;
@@ -89,10 +101,19 @@ async fn a_team_by_lifecycle_matrix_is_one_call() {
     let groups = &data["factSheetAggregate"]["groups"];
     assert_eq!(data["factSheetAggregate"]["groupCount"], 4);
     assert_eq!(groups.as_array().unwrap().len(), 2);
-    assert_eq!(groups[0]["keys"][1], json!({"key": "active", "label": "Active"}));
-    assert_eq!(groups[1]["keys"][1], json!({"key": "active", "label": "Active"}));
     assert_eq!(
-        [&groups[0]["keys"][0]["label"], &groups[1]["keys"][0]["label"]],
+        groups[0]["keys"][1],
+        json!({"key": "active", "label": "Active"})
+    );
+    assert_eq!(
+        groups[1]["keys"][1],
+        json!({"key": "active", "label": "Active"})
+    );
+    assert_eq!(
+        [
+            &groups[0]["keys"][0]["label"],
+            &groups[1]["keys"][0]["label"]
+        ],
         [&json!("Alpha"), &json!("Beta")]
     );
 }
@@ -101,14 +122,26 @@ async fn a_team_by_lifecycle_matrix_is_one_call() {
 async fn refusals_name_the_input_field() {
     let app = TestApp::new().await;
     let cases = [
-        (r#"groupBy: [{attribute: "monthlyCost"}], measures: []"#, "groupBy.0.attribute"),
+        (
+            r#"groupBy: [{attribute: "monthlyCost"}], measures: []"#,
+            "groupBy.0.attribute",
+        ),
         (
             r#"groupBy: [{type: true}], measures: [{function: COUNT}, {function: COUNT, path: [{type: "nope"}]}]"#,
             "measures.1.path.0.type",
         ),
-        (r#"groupBy: [{type: true}], measures: [{function: SUM}]"#, "measures.0.attribute"),
-        (r#"groupBy: [{type: true}], measures: [{function: AVG_FIGURE, figure: LEAD_TIME}]"#, "measures.0.window"),
-        (r#"groupBy: [{type: true}], measures: [], limit: 5000"#, "limit"),
+        (
+            r#"groupBy: [{type: true}], measures: [{function: SUM}]"#,
+            "measures.0.attribute",
+        ),
+        (
+            r#"groupBy: [{type: true}], measures: [{function: AVG_FIGURE, figure: LEAD_TIME}]"#,
+            "measures.0.window",
+        ),
+        (
+            r#"groupBy: [{type: true}], measures: [], limit: 5000"#,
+            "limit",
+        ),
         (r#"groupBy: [], measures: []"#, "groupBy"),
     ];
     for (arguments, field) in cases {

@@ -97,14 +97,17 @@ pub async fn run(mut config: Config, args: AggregateArgs) -> anyhow::Result<()> 
 
     for (name, query) in [
         ("team × lifecycle count matrix", TEAM_BY_LIFECYCLE),
-        ("monthly cost per team (team → artifact → cloud resource)", COST_PER_TEAM),
+        (
+            "monthly cost per team (team → artifact → cloud resource)",
+            COST_PER_TEAM,
+        ),
     ] {
         let first = api.graphql(query, &json!({})).await?.data()?;
         let answer = &first["factSheetAggregate"];
         let groups = answer["groups"].as_array().map_or(0, Vec::len);
-        let with_values = answer["groups"]
-            .as_array()
-            .map_or(0, |g| g.iter().filter(|g| !g["values"][0].is_null()).count());
+        let with_values = answer["groups"].as_array().map_or(0, |g| {
+            g.iter().filter(|g| !g["values"][0].is_null()).count()
+        });
         let mut ms = Vec::with_capacity(args.queries);
         for _ in 0..args.queries {
             let started = Instant::now();

@@ -5,9 +5,7 @@ use crate::graphql::{
     context::request,
     errors::{OrGql, bad_input},
     types::{
-        aggregate::{
-            AggregateSortInput, FactSheetAggregate, GroupByInput, MeasureInput,
-        },
+        aggregate::{AggregateSortInput, FactSheetAggregate, GroupByInput, MeasureInput},
         complexity::METRICS_COST,
         inputs::FactSheetFilter,
     },
@@ -37,7 +35,10 @@ impl AggregateQuery {
         let query = reports::AggregateQuery {
             filter: filter.unwrap_or_default().into_domain()?,
             group_by: crate::graphql::types::aggregate::group_by(group_by)?,
-            measures: crate::graphql::types::aggregate::measures(measures, ctx.data::<WindowLimits>()?)?,
+            measures: crate::graphql::types::aggregate::measures(
+                measures,
+                ctx.data::<WindowLimits>()?,
+            )?,
             sort: sort.map(TryInto::try_into).transpose()?,
             limit: limit
                 .map(|n| u32::try_from(n).map_err(|_| bad_input("limit", "must be from 1 to 1000")))

@@ -131,14 +131,22 @@ pub fn measures(
         .map(|(i, m)| {
             let field = |name: &str| format!("measures.{i}.{name}");
             let attribute = |a: Option<String>| {
-                a.ok_or_else(|| bad_input(&field("attribute"), "is required for SUM, AVG, MIN and MAX"))
+                a.ok_or_else(|| {
+                    bad_input(&field("attribute"), "is required for SUM, AVG, MIN and MAX")
+                })
             };
             if m.function != AggregateFunction::AvgFigure {
                 if m.figure.is_some() {
-                    return Err(bad_input(&field("figure"), "only AVG_FIGURE takes a figure"));
+                    return Err(bad_input(
+                        &field("figure"),
+                        "only AVG_FIGURE takes a figure",
+                    ));
                 }
                 if m.window.is_some() {
-                    return Err(bad_input(&field("window"), "only AVG_FIGURE takes a window"));
+                    return Err(bad_input(
+                        &field("window"),
+                        "only AVG_FIGURE takes a window",
+                    ));
                 }
             }
             let takes_attribute = matches!(
@@ -188,12 +196,14 @@ impl TryFrom<AggregateSortInput> for reports::AggregateSort {
     type Error = async_graphql::Error;
 
     fn try_from(input: AggregateSortInput) -> async_graphql::Result<Self> {
-        let index = |n: i32, field: &str| {
-            usize::try_from(n).map_err(|_| bad_input(field, "counts from 0"))
-        };
+        let index =
+            |n: i32, field: &str| usize::try_from(n).map_err(|_| bad_input(field, "counts from 0"));
         let by = match (input.measure, input.key) {
             (Some(_), Some(_)) => {
-                return Err(bad_input("sort.key", "sort by a measure or by a key, not both"));
+                return Err(bad_input(
+                    "sort.key",
+                    "sort by a measure or by a key, not both",
+                ));
             }
             (Some(m), None) => reports::SortBy::Measure(index(m, "sort.measure")?),
             (None, Some(k)) => reports::SortBy::Key(index(k, "sort.key")?),
