@@ -108,8 +108,10 @@ async fn run(w: &World, q: &AggregateQuery) -> Aggregate {
         .unwrap()
 }
 
-/// Each group as (labels of its keys, count, values).
-fn table(a: &Aggregate) -> Vec<(Vec<Option<String>>, u64, Vec<Option<f64>>)> {
+/// A group as (labels of its keys, count, values).
+type Row = (Vec<Option<String>>, u64, Vec<Option<f64>>);
+
+fn table(a: &Aggregate) -> Vec<Row> {
     a.groups
         .iter()
         .map(|g| {
