@@ -3,12 +3,18 @@
 //! an artifact, the cloud resources it runs on), and a [`Figure`] is one number of a fact
 //! sheet's DORA or Flow metrics.
 
+mod aggregate;
 mod figure;
 mod path;
 pub mod saved_views;
 mod view_columns;
 mod view_rows;
 
+pub use aggregate::{
+    Aggregate, AggregateGroup, AggregateQuery, AggregateSort, AggregateTotals, DEFAULT_GROUP_LIMIT,
+    GroupBy, GroupValue, MAX_FIGURE_FACT_SHEETS, MAX_GROUP_KEYS, MAX_GROUP_LIMIT, MAX_MEASURES,
+    Measure, MeasureKind, SortBy, aggregate,
+};
 pub use figure::Figure;
 pub use path::{MAX_PATH_STEPS, RelationPath, RelationStep};
 pub use saved_views::{CheckedView, NewSavedView, SavedView, SavedViewPatch, ViewDefinition};

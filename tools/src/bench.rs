@@ -1,6 +1,7 @@
 //! `wayfinder-tools bench`: speed is measured here, never asserted in tests (see BENCHMARKS.md).
 //! Both benchmarks talk to the server over HTTP through one checked client (`client::Api`).
 
+mod aggregate;
 mod client;
 mod events;
 mod load;
@@ -14,6 +15,8 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// factSheetAggregate report questions (team × lifecycle, cost per team) over HTTP.
+    Aggregate(aggregate::AggregateArgs),
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
     Events(events::EventsArgs),
     /// Drive a running server at fixed concurrency from this second process.
@@ -28,6 +31,7 @@ pub enum BenchCommand {
 
 pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Aggregate(args) => aggregate::run(config, args).await,
         BenchCommand::Events(args) => events::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::ReportExport(args) => report_export::run(args).await,

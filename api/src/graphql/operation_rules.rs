@@ -40,6 +40,7 @@ const RULES: &[(Root, &str, Action)] = {
         (Mutation, "createSavedView", Read),
         (Mutation, "updateSavedView", Read),
         (Mutation, "deleteSavedView", Read),
+        (Query, "factSheetAggregate", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

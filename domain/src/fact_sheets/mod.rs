@@ -21,6 +21,7 @@ pub(crate) use create::check_name;
 pub use create::{NewFactSheet, create};
 pub use facets::{AttributeFacet, FacetCount, Facets, facets};
 pub use filter::{AttributeFilter, FactSheetFilter, RelationDirection, RelationFilter};
+pub(crate) use filter::{CompiledFilter, Part as FilterPart, compile as compile_filter};
 pub use filter_bounds::NumberBounds;
 pub use filter_subscriptions::SubscriptionFilter;
 pub(crate) use hierarchy::{MAX_DEPTH as MAX_HIERARCHY_DEPTH, children_of};

@@ -27,6 +27,7 @@ mod pool_health;
 mod rate_limits;
 mod readme_log4shell_query;
 mod relations;
+mod report_aggregates;
 mod report_filters;
 mod row_level_security;
 mod saved_views;

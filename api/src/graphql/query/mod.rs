@@ -1,3 +1,4 @@
+mod aggregate;
 mod api_tokens;
 mod events;
 mod inventory;
@@ -21,4 +22,5 @@ pub struct Query(
     events::EventQuery,
     supply_chain::SupplyChainQuery,
     saved_views::SavedViewQuery,
+    aggregate::AggregateQuery,
 );

@@ -1,6 +1,7 @@
 //! GraphQL types. They wrap or mirror domain values; none is a database row.
 
 pub mod advisory;
+pub mod aggregate;
 pub mod api_token;
 pub mod complexity;
 pub mod component;

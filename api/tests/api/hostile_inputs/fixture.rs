@@ -271,6 +271,19 @@ impl Fixture {
                 json!({"input": input})
             }
             "deleteSavedView" => json!({"id": self.saved_view(app, fresh, n).await}),
+            "factSheetAggregate" => json!({
+                "filter": {"types": ["SoftwareArtifact"]},
+                "groupBy": [
+                    {"path": [{"type": "teamOwnsArtifact", "direction": "INCOMING"}]},
+                    {"attribute": "lifecycle"},
+                ],
+                "measures": [
+                    {"function": "SUM", "attribute": "monthlyCost", "path": [{"type": "artifactRunsOn"}]},
+                    {"function": "AVG_COMPLETION"},
+                ],
+                "sort": {"measure": 0, "direction": "DESC"},
+                "limit": 10,
+            }),
             other => {
                 panic!("no valid arguments for `{other}`: add them to the hostile-input fixture")
             }
