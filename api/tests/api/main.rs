@@ -11,6 +11,7 @@ mod cli_exchange;
 mod cli_migrate;
 mod cli_openapi;
 mod cli_supply_chain;
+mod cli_view_export;
 mod hostile_inputs;
 mod http_api_tokens;
 mod http_auth;
