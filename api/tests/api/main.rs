@@ -49,6 +49,7 @@ mod schema_fact_sheets;
 mod schema_meta_model;
 mod schema_queries;
 mod schema_report_filters;
+mod schema_saved_views;
 mod schema_supply_chain;
 mod schema_tags;
 mod schema_tenant_canary;
