@@ -25,9 +25,9 @@ use entity::saved_view;
 /// The longest name a view may have.
 const MAX_NAME_CHARACTERS: usize = 200;
 
-/// Most views one workspace keeps: more than any organisation curates, a bound on what one
-/// caller can make the table hold.
-pub const MAX_VIEWS_PER_WORKSPACE: u64 = 10_000;
+/// Most views one workspace keeps: more than any team curates, few enough that the list is
+/// one page.
+pub const MAX_VIEWS_PER_WORKSPACE: u64 = 1_000;
 
 /// What a view shows: which fact sheets, which columns, in which order.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -346,3 +346,34 @@ async fn related_names_along_two_steps_are_read_for_a_whole_page_and_named_once(
     );
     assert!(!names.contains_key(&team.id));
 }
+
+#[tokio::test]
+async fn a_workspace_keeps_at_most_its_limit_of_views_and_another_workspace_is_unaffected() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let limit = saved_views::MAX_VIEWS_PER_WORKSPACE;
+    for i in 0..limit {
+        saved_views::create(
+            w.db.conn(),
+            &w.admin,
+            &model,
+            artifacts_view(&format!("view {i}"), Visibility::Private),
+        )
+        .await
+        .unwrap();
+    }
+    let refused = save(
+        &w,
+        &w.admin,
+        artifacts_view("one more", Visibility::Private),
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(Error::LimitExceeded(m)) if m.contains(&limit.to_string())),
+        "{refused:?}"
+    );
+    let globex = w.other_workspace().await;
+    save(&w, &globex, artifacts_view("theirs", Visibility::Private))
+        .await
+        .unwrap();
+}

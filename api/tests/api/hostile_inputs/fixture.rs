@@ -341,6 +341,23 @@ impl Fixture {
             // A hostile key was refused and left nothing behind; its refusal here is fine.
             app.run(query, variables).await;
         }
+        if operation.ends_with("SavedView") {
+            self.delete_saved_views(app).await;
+        }
+    }
+
+    /// Deletes every view the admin sees. The fixture keeps none between calls, so a run
+    /// of thousands of calls that each save or leave a view stays far below the workspace's
+    /// limit on views, as real use does.
+    async fn delete_saved_views(&self, app: &TestApp) {
+        let views = app.data("{ savedViews { id } }", json!({})).await;
+        for view in views["savedViews"].as_array().unwrap() {
+            app.data(
+                "mutation($id: ID!) { deleteSavedView(id: $id) { id } }",
+                json!({"id": view["id"]}),
+            )
+            .await;
+        }
     }
 
     async fn sandbox(&self, app: &TestApp, fresh: bool) -> String {
