@@ -8,3 +8,8 @@ mod path;
 
 pub use figure::Figure;
 pub use path::{MAX_PATH_STEPS, RelationPath, RelationStep};
+
+pub mod as_of;
+pub mod as_of_list;
+pub mod change_feed;
+pub mod landscape_diff;

@@ -33,6 +33,8 @@ const RULES: &[(Root, &str, Action)] = {
         (Query, "unlinkedEventSources", Read),
         (Query, "componentUsage", Read),
         (Query, "advisory", Read),
+        (Query, "changes", Read),
+        (Query, "landscapeDiff", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

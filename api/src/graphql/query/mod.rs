@@ -1,6 +1,7 @@
 mod api_tokens;
 mod events;
 mod inventory;
+mod landscape;
 mod meta_model;
 mod supply_chain;
 mod tags;
@@ -19,4 +20,5 @@ pub struct Query(
     workspace::WorkspaceQuery,
     events::EventQuery,
     supply_chain::SupplyChainQuery,
+    landscape::LandscapeQuery,
 );
