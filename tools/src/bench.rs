@@ -3,6 +3,7 @@
 
 mod client;
 mod events;
+mod history;
 mod load;
 mod supply_chain;
 mod team_metrics;
@@ -15,6 +16,8 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
     Events(events::EventsArgs),
+    /// The change feed and the landscape at a past instant, after changes made since.
+    History(history::HistoryArgs),
     /// Drive a running server at fixed concurrency from this second process.
     Load(load::LoadArgs),
     /// Supply-chain queries, SBOM uploads and an advisory import against a seeded workspace.
@@ -26,6 +29,7 @@ pub enum BenchCommand {
 pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Events(args) => events::run(config, args).await,
+        BenchCommand::History(args) => history::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::SupplyChain(args) => supply_chain::run(config, args).await,
         BenchCommand::Webhooks(args) => webhooks::run(config, args).await,
