@@ -44,6 +44,7 @@ mod schema_api_tokens;
 mod schema_authorization;
 mod schema_drift;
 mod schema_fact_sheets;
+mod schema_landscape;
 mod schema_meta_model;
 mod schema_queries;
 mod schema_report_filters;
