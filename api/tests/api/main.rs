@@ -26,6 +26,7 @@ mod http_github_webhooks;
 mod http_graphiql;
 mod http_graphql;
 mod http_home;
+mod http_landscape;
 mod http_limits;
 mod http_openapi;
 mod http_rate_limits;
