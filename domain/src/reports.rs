@@ -4,7 +4,11 @@
 //! sheet's DORA or Flow metrics.
 
 mod aggregate;
+pub mod as_of;
+pub mod as_of_list;
+pub mod change_feed;
 mod figure;
+pub mod landscape_diff;
 mod path;
 pub mod saved_views;
 mod view_columns;

@@ -30,6 +30,7 @@ mod m20261206_000200_create_sboms;
 mod m20261206_000201_create_components;
 mod m20261206_000202_create_advisories;
 mod m20261206_000203_create_vulnerability_matches;
+mod m20261206_000400_index_changes_by_time;
 mod m20261206_000500_create_saved_views;
 
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000201_create_components::Migration),
             Box::new(m20261206_000202_create_advisories::Migration),
             Box::new(m20261206_000203_create_vulnerability_matches::Migration),
+            Box::new(m20261206_000400_index_changes_by_time::Migration),
             Box::new(m20261206_000500_create_saved_views::Migration),
         ]
     }

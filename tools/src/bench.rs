@@ -4,6 +4,7 @@
 mod aggregate;
 mod client;
 mod events;
+mod history;
 mod load;
 mod report_export;
 mod supply_chain;
@@ -19,6 +20,8 @@ pub enum BenchCommand {
     Aggregate(aggregate::AggregateArgs),
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
     Events(events::EventsArgs),
+    /// The change feed and the landscape at a past instant, after changes made since.
+    History(history::HistoryArgs),
     /// Drive a running server at fixed concurrency from this second process.
     Load(load::LoadArgs),
     /// A CSV export of every fact sheet with ten columns over HTTP, and the server's peak RSS.
@@ -33,6 +36,7 @@ pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Aggregate(args) => aggregate::run(config, args).await,
         BenchCommand::Events(args) => events::run(config, args).await,
+        BenchCommand::History(args) => history::run(config, args).await,
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::ReportExport(args) => report_export::run(args).await,
         BenchCommand::SupplyChain(args) => supply_chain::run(config, args).await,

@@ -40,7 +40,10 @@ const RULES: &[(Root, &str, Action)] = {
         (Mutation, "createSavedView", Read),
         (Mutation, "updateSavedView", Read),
         (Mutation, "deleteSavedView", Read),
+        // Reports over the whole landscape.
         (Query, "factSheetAggregate", Read),
+        (Query, "changes", Read),
+        (Query, "landscapeDiff", Read),
         // Workspace administration.
         (Query, "workspaceFeatures", AdministerWorkspace),
         (Query, "apiTokens", AdministerWorkspace),

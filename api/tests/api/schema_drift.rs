@@ -16,7 +16,7 @@ fn schema_graphql_matches_the_code() {
 fn the_contract_names_are_in_the_schema() {
     let sdl = api::graphql::sdl();
     for name in [
-        "factSheet(id: ID!): FactSheet",
+        "factSheet(id: ID!, asOf: DateTime): FactSheet",
         "factSheetByExternalId(namespace: String!, value: String!): FactSheet",
         "metaModel(version: Int): MetaModel!",
         "createFactSheet(input: CreateFactSheetInput!): FactSheetPayload!",

@@ -299,3 +299,89 @@ fn codes(response: &Value) -> Vec<String> {
 fn assert_snapshot_has_data(snapshot: &Value, marker: &str) {
     assert!(snapshot.to_string().contains(marker));
 }
+
+/// An instant strictly between the changes made before and after it.
+async fn instant() -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let t = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+#[tokio::test]
+async fn another_workspace_never_sees_our_changes_in_the_feed_the_past_or_a_diff() {
+    let app = TestApp::new().await;
+    let marker = format!("canary{}", uuid::Uuid::now_v7().simple());
+    let from = instant().await;
+    let team = create(&app, "Team", &format!("{marker}-team"), None).await;
+    let artifact = create(
+        &app,
+        "SoftwareArtifact",
+        &format!("{marker}-artifact"),
+        None,
+    )
+    .await;
+    let relation = app
+        .data(
+            r#"mutation($input: CreateRelationInput!) { createRelation(input: $input) { relation { id } } }"#,
+            json!({ "input": { "type": "teamOwnsArtifact", "fromId": team, "toId": artifact } }),
+        )
+        .await["createRelation"]["relation"]["id"]
+        .clone();
+    let middle = instant().await;
+    app.data(
+        "mutation($id: ID!, $name: String!) { updateFactSheet(input: {id: $id, name: $name}) { factSheet { id } } }",
+        json!({"id": artifact, "name": format!("{marker}-renamed")}),
+    )
+    .await;
+    app.data(
+        "mutation($id: ID!) { archiveFactSheet(id: $id) { factSheet { id } } }",
+        json!({"id": team}),
+    )
+    .await;
+    let to = instant().await;
+
+    let reads = [
+        (
+            "{ changes(first: 100) { edges { node { kind actor diff comment factSheet { id name } } } } }"
+                .to_owned(),
+            json!({}),
+        ),
+        (
+            "query($t: DateTime) { factSheets(asOf: $t) { totalCount edges { node { id name relations { edges { node { id } } } } } facets { types { key count } tags { key count } } } }"
+                .to_owned(),
+            json!({"t": middle}),
+        ),
+        (
+            "query($id: ID!, $t: DateTime) { factSheet(id: $id, asOf: $t) { id name } }".to_owned(),
+            json!({"id": artifact, "t": middle}),
+        ),
+        (
+            "query($f: DateTime!, $t: DateTime!) { landscapeDiff(from: $f, to: $t) { created { id name } archived { id name } restored { id } changed { factSheet { id name } fields { field old new } } related { id relation } unrelated { id relation } } }"
+                .to_owned(),
+            json!({"f": from, "t": to}),
+        ),
+    ];
+    let intruder = app.other_workspace().await;
+    for (query, variables) in &reads {
+        // Acme's own read shows the data, or the intruder's read proves nothing.
+        let own = app.data(query, variables.clone()).await.to_string();
+        assert!(
+            own.contains(&marker),
+            "acme sees its data through {query}: {own}"
+        );
+        let theirs = app.run_as(&intruder, query, variables.clone()).await;
+        let data = theirs["data"].to_string();
+        for leaked in [&json!(team), &json!(artifact), &relation] {
+            let leaked = leaked.as_str().unwrap();
+            assert!(
+                !data.contains(leaked),
+                "globex saw acme's `{leaked}` through {query}: {theirs:#}"
+            );
+        }
+        assert!(
+            !theirs.to_string().contains(&marker),
+            "globex saw acme's names through {query}: {theirs:#}"
+        );
+    }
+}

@@ -112,6 +112,29 @@ pub(super) struct Position {
     id: Uuid,
 }
 
+/// The cursor just past a fact sheet named `name` in a list ordered by name: lists that merge
+/// rows from elsewhere into a name-ordered page (the landscape at a past date) continue it.
+pub(crate) fn name_position(name: &str, id: Uuid) -> String {
+    crate::paging::encode_cursor(
+        &Sort::Field(OrderField::Name).position_of(Value::String(name.to_owned()), id),
+    )
+}
+
+/// The name and id a [`name_position`] cursor points after.
+pub(crate) fn decode_name_position(after: &str) -> Result<(String, Uuid)> {
+    let position: Position = crate::paging::decode_cursor(after)?;
+    match (
+        position.f == Sort::Field(OrderField::Name).tag(),
+        position.v,
+    ) {
+        (true, Value::String(name)) => Ok((name, position.id)),
+        _ => Err(Error::invalid(
+            "after",
+            "the cursor belongs to another sort order",
+        )),
+    }
+}
+
 /// An order the meta model allows.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Sort<'a> {
@@ -152,10 +175,14 @@ impl Sort<'_> {
 
     /// The cursor just past `fs`.
     pub(super) fn position(self, fs: &FactSheet) -> Position {
+        self.position_of(self.value_of(fs), fs.id)
+    }
+
+    fn position_of(self, v: Value, id: Uuid) -> Position {
         Position {
             f: self.tag(),
-            v: self.value_of(fs),
-            id: fs.id,
+            v,
+            id,
         }
     }
 

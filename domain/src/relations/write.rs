@@ -394,7 +394,7 @@ pub(crate) fn described(
     from: Option<(&str, &str)>,
     to: Option<(&str, &str)>,
 ) -> Value {
-    json!({
+    let mut described = json!({
         "id": r.id,
         "type": r.relation_type,
         "fromId": r.from_id,
@@ -404,7 +404,18 @@ pub(crate) fn described(
         "toName": to.map(|(name, _)| name),
         "toType": to.map(|(_, t)| t),
         "attributes": r.attributes,
-    })
+    });
+    // The period too, when it has one, so a deleted relation can be told whole as it was (the
+    // landscape at a past date brings it back from here).
+    for (key, instant) in [
+        ("activeFrom", r.active_from),
+        ("activeUntil", r.active_until),
+    ] {
+        if let Some(instant) = instant {
+            described[key] = json!(instant);
+        }
+    }
+    described
 }
 
 /// A relation change is a change of both fact sheets it connects: each gets a revision.

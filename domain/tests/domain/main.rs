@@ -17,6 +17,7 @@ mod history;
 mod import;
 mod input_caps;
 mod json_numbers;
+mod landscape_over_time;
 mod log4shell;
 mod meta_model;
 mod metrics_cache;

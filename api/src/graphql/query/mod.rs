@@ -2,6 +2,7 @@ mod aggregate;
 mod api_tokens;
 mod events;
 mod inventory;
+mod landscape;
 mod meta_model;
 mod saved_views;
 mod supply_chain;
@@ -23,4 +24,5 @@ pub struct Query(
     supply_chain::SupplyChainQuery,
     saved_views::SavedViewQuery,
     aggregate::AggregateQuery,
+    landscape::LandscapeQuery,
 );

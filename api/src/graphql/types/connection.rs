@@ -1,13 +1,18 @@
 //! Relay connections. Written out rather than generated so the SDL names match the contract
 //! exactly and `totalCount` and facets are computed only when asked for.
 
+use std::{collections::HashMap, sync::Arc};
+
 use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use domain::{
     fact_sheets::{self, AggregateCache, Facets, FactSheet, FactSheetFilter, FactSheetOrder},
     history::Change,
     paging::Page,
     relations::FarEnds,
+    reports::as_of_list::{self, PastLandscape},
 };
+use uuid::Uuid;
 
 use super::{
     facets::FacetsObject, fact_sheet::FactSheetNode, history::ChangeObject, relation::RelationNode,
@@ -31,6 +36,15 @@ pub struct FactSheetEdge {
 pub struct FactSheetConnection {
     pub page: Page<FactSheet>,
     pub filter: FactSheetFilter,
+    /// Set for a list at a past instant (`asOf`).
+    pub past: Option<PastList>,
+}
+
+/// A list at a past instant: the landscape then, and the tags of the rebuilt fact sheets on
+/// the page (the others are as stored).
+pub struct PastList {
+    pub landscape: Arc<PastLandscape>,
+    pub tags: HashMap<Uuid, Vec<String>>,
 }
 
 impl FactSheetConnection {
@@ -55,7 +69,63 @@ impl FactSheetConnection {
         )
         .await
         .gql()?;
-        Ok(Self { page, filter })
+        Ok(Self {
+            page,
+            filter,
+            past: None,
+        })
+    }
+
+    /// The page of `filter`'s fact sheets after `after` as they were at `at`.
+    pub async fn list_at(
+        ctx: &Context<'_>,
+        filter: FactSheetFilter,
+        order: FactSheetOrder,
+        first: Option<i32>,
+        after: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> async_graphql::Result<Self> {
+        let rc = request(ctx)?;
+        let model = rc.meta_model().await?;
+        let db = rc.db().await?;
+        as_of_list::check_filter(&filter).gql()?;
+        let landscape = PastLandscape::load(db, &rc.principal, &model.model, at)
+            .await
+            .gql()?;
+        let page = as_of_list::list(
+            db,
+            &rc.principal,
+            &model.model,
+            &landscape,
+            &filter,
+            order,
+            first,
+            after,
+        )
+        .await
+        .gql()?;
+        let mut tags = HashMap::new();
+        let page = Page {
+            has_next_page: page.has_next_page,
+            items: page
+                .items
+                .into_iter()
+                .map(|(cursor, row)| {
+                    if let Some(t) = row.tags {
+                        tags.insert(row.sheet.id, t);
+                    }
+                    (cursor, row.sheet)
+                })
+                .collect(),
+        };
+        Ok(Self {
+            page,
+            filter,
+            past: Some(PastList {
+                landscape: Arc::new(landscape),
+                tags,
+            }),
+        })
     }
 }
 
@@ -65,6 +135,19 @@ impl FactSheetConnection {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Rendered<Vec<FactSheetEdge>>> {
+        if let Some(past) = &self.past {
+            let at = past.landscape.at;
+            return Ok(Rendered::or_executor(None, || {
+                self.page
+                    .items
+                    .iter()
+                    .map(|(cursor, fs)| FactSheetEdge {
+                        cursor: cursor.clone(),
+                        node: FactSheetNode::at(fs.clone(), at, past.tags.get(&fs.id).cloned()),
+                    })
+                    .collect()
+            }));
+        }
         let rendered = match render::selection(ctx, EdgesShape::of) {
             Some(shape) => render::render_edges(request(ctx)?, &self.page.items, &shape).await,
             None => None,
@@ -92,6 +175,18 @@ impl FactSheetConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
+        if let Some(past) = &self.past {
+            let db = rc.db().await?;
+            return as_of_list::count(
+                db,
+                &rc.principal,
+                &model.model,
+                &past.landscape,
+                &self.filter,
+            )
+            .await
+            .gql();
+        }
         aggregates(ctx)?
             .count(
                 rc.db().await?,
@@ -109,6 +204,19 @@ impl FactSheetConnection {
     async fn facets(&self, ctx: &Context<'_>) -> async_graphql::Result<FacetsObject> {
         let rc = request(ctx)?;
         let model = rc.meta_model().await?;
+        if let Some(past) = &self.past {
+            let db = rc.db().await?;
+            return Ok(as_of_list::facets(
+                db,
+                &rc.principal,
+                &model.model,
+                &past.landscape,
+                &self.filter,
+            )
+            .await
+            .gql()?
+            .into());
+        }
         let facets = aggregates(ctx)?
             .facets(
                 rc.db().await?,

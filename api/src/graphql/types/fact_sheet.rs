@@ -54,6 +54,18 @@ pub struct FactSheetNode {
     /// False for a far end a traversal read as a summary (see `relations` and `FarEnds`): the
     /// fields a summary leaves out load the whole fact sheet first.
     whole: bool,
+    /// Set when the node shows the fact sheet as it was at a past instant (`asOf`).
+    past: Option<Arc<PastView>>,
+}
+
+/// A fact sheet read `asOf` an instant: its row is as it was then; tags and relations read
+/// through here are too.
+#[derive(Debug)]
+pub struct PastView {
+    pub at: DateTime<Utc>,
+    /// The tag names then, for a fact sheet rebuilt from its history; `None` when it is as
+    /// stored now (its current tags were its tags then).
+    pub tags: Option<Vec<String>>,
 }
 
 impl FactSheetNode {
@@ -61,6 +73,16 @@ impl FactSheetNode {
         Self {
             sheet: sheet.into(),
             whole: true,
+            past: None,
+        }
+    }
+
+    /// A fact sheet as it was at `at` (see [`PastView`]).
+    pub fn at(sheet: FactSheet, at: DateTime<Utc>, tags: Option<Vec<String>>) -> Self {
+        Self {
+            sheet: Arc::new(sheet),
+            whole: true,
+            past: Some(Arc::new(PastView { at, tags })),
         }
     }
 
@@ -69,6 +91,7 @@ impl FactSheetNode {
         Self {
             sheet,
             whole: false,
+            past: None,
         }
     }
 
@@ -97,6 +120,7 @@ impl From<SheetRow> for FactSheetNode {
         Self {
             sheet: row.row,
             whole: row.whole,
+            past: None,
         }
     }
 }
@@ -181,7 +205,20 @@ impl FactSheetNode {
             .collect())
     }
 
+    /// With `asOf`, the tags the fact sheet carried then that still exist, by name.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TagObject>> {
+        if let Some(names) = self.past.as_ref().and_then(|p| p.tags.as_ref()) {
+            let rc = request(ctx)?;
+            let all = domain::tags::list(rc.db().await?, &rc.principal)
+                .await
+                .gql()?;
+            return Ok(names
+                .iter()
+                .filter_map(|name| all.iter().find(|t| &t.name == name))
+                .cloned()
+                .map(Into::into)
+                .collect());
+        }
         let tags = request(ctx)?
             .loaders
             .tags
@@ -227,7 +264,8 @@ impl FactSheetNode {
     }
 
     /// Relations from and to this fact sheet, optionally of one type and direction, in a
-    /// stable order.
+    /// stable order. `asOf` gives them as they were at that instant (a fact sheet read with
+    /// `asOf` gives its relations at that instant unless told another).
     #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn relations(
         &self,
@@ -236,6 +274,7 @@ impl FactSheetNode {
         #[graphql(default)] direction: RelationDirection,
         first: Option<i32>,
         after: Option<String>,
+        as_of: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<RelationConnection> {
         let args = RelationArgs {
             relation_type,
@@ -243,6 +282,16 @@ impl FactSheetNode {
             first,
             after,
         };
+        if let Some(at) = as_of.or(self.past.as_ref().map(|p| p.at)) {
+            let page = Box::pin(super::past_relations::relations_at(
+                ctx,
+                &self.sheet,
+                at,
+                args,
+            ))
+            .await?;
+            return Ok(RelationConnection::or_executor(None, || page));
+        }
         Box::pin(self.relations_boxed(ctx, args)).await
     }
 

@@ -3,6 +3,7 @@
 pub mod advisory;
 pub mod aggregate;
 pub mod api_token;
+pub mod change_feed;
 pub mod complexity;
 pub mod component;
 pub mod connection;
@@ -13,8 +14,10 @@ mod fact_sheet_supply_chain;
 pub mod features;
 pub mod history;
 pub mod inputs;
+pub mod landscape_diff;
 pub mod meta_model;
 pub mod metrics;
+pub mod past_relations;
 pub mod payloads;
 pub mod relation;
 pub mod report_inputs;

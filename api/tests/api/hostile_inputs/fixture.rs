@@ -256,6 +256,21 @@ impl Fixture {
             "metaModelVersions" | "tags" | "tagGroups" | "viewer" | "apiTokens"
             | "workspaceFeatures" => json!({}),
             "unlinkedEventSources" => json!({"first": 2}),
+            "changes" => json!({
+                "filter": {
+                    "since": "2024-01-01T00:00:00Z", "until": "2999-01-01T00:00:00Z",
+                    "kinds": ["CREATED", "META_MODEL_CHANGED"], "types": ["Sandbox"],
+                    "actors": ["admin@acme"],
+                },
+                "first": 2,
+            }),
+            "landscapeDiff" => json!({
+                "from": "2024-01-01T00:00:00Z", "to": "2025-01-01T00:00:00Z",
+                "filter": {
+                    "ids": [b], "types": ["Sandbox"], "search": "sandbox", "tags": ["pci"],
+                    "attributes": {"sText": "hello"}, "status": "ACTIVE",
+                },
+            }),
             "componentUsage" => json!({
                 "purl": "pkg:maven/org.apache.logging.log4j/log4j-core",
                 "versionRange": "vers:maven/>=2.0.0|<2.15.0",
