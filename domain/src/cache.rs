@@ -105,8 +105,10 @@ where
     W: Weighter<K, V> + Clone,
 {
     if let Some(hit) = cache.get(&key) {
+        crate::cache_stats::record(true);
         return Ok(hit);
     }
+    crate::cache_stats::record(false);
     let value = compute.await?;
     cache.insert(key, value.clone());
     Ok(value)

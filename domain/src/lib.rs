@@ -22,6 +22,7 @@ pub mod api_tokens;
 pub mod attributes;
 pub mod authz;
 mod cache;
+pub mod cache_stats;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -95,6 +95,8 @@ impl WindowCache {
                 None => missing.push(anchor),
             }
         }
+        crate::cache_stats::record_many(true, found.len());
+        crate::cache_stats::record_many(false, missing.len());
         if missing.is_empty() {
             return Ok(found);
         }
