@@ -123,6 +123,7 @@ pub async fn record(
     change: NewChange<'_>,
 ) -> Result<()> {
     let actor_name = crate::api_tokens::acting_token_name(db, principal).await?;
+    let touched = touched_by(&change);
     change::Entity::insert(change::ActiveModel {
         workspace_id: Set(principal.workspace_id),
         fact_sheet_id: Set(change.fact_sheet_id),
@@ -140,8 +141,22 @@ pub async fn record(
         db,
         crate::versions::Counter::Inventory,
         principal.workspace_id,
+        crate::versions::Touched::sheets(touched),
     )
     .await
+}
+
+/// The fact sheets a change touches: its own, and the parents its diff names (`parentId`, old
+/// and new), whose children it changed: a parent's roll-up reads its children.
+fn touched_by(change: &NewChange<'_>) -> Vec<Uuid> {
+    let named = change
+        .diff
+        .get("parentId")
+        .into_iter()
+        .flat_map(|d| [d.get("old"), d.get("new")])
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()));
+    std::iter::once(change.fact_sheet_id).chain(named).collect()
 }
 
 /// A field-level diff entry.

@@ -212,7 +212,13 @@ pub async fn import_graph(
     rows.insert(db, relation_rows).await?;
     rows.insert(db, history_rows).await?;
     // History written in bulk, so the counter is raised here rather than per change.
-    crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await?;
+    crate::versions::raise(
+        db,
+        crate::versions::Counter::Inventory,
+        ws,
+        crate::versions::Touched::Everything,
+    )
+    .await?;
     Ok(summary)
 }
 

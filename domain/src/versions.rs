@@ -13,8 +13,18 @@
 //! - [`Counter::Events`] moves with every ingestion that stores at least one new event
 //!   (the events' `ingest`), the only way facts are written.
 //!
+//! Each raise also says what it [`Touched`]: the fact sheets a change wrote, or the event
+//! sources an ingestion stored facts for. A cache of results that read only some fact sheets
+//! or sources (a relation window, a team's metrics) keeps them across raises that touched
+//! none of those ([`TouchLog`]): in a busy workspace, where something changes every second,
+//! that is the difference between a cache that helps and one that is always cold.
+//!
 //! Readers read a counter *before* computing, so a figure is never cached under a version
 //! newer than the data it was computed from.
+
+mod touch_log;
+
+pub(crate) use touch_log::TouchLog;
 
 use sea_orm::{
     ConnectionTrait,
@@ -37,15 +47,64 @@ impl Counter {
             Counter::Events => "event_versions",
         })
     }
+
+    /// Where what each version touched is kept.
+    fn touches_table(self) -> Alias {
+        Alias::new(match self {
+            Counter::Inventory => "inventory_touches",
+            Counter::Events => "event_touches",
+        })
+    }
 }
 
 const WORKSPACE_ID: &str = "workspace_id";
 const VERSION: &str = "version";
+const SUBJECT: &str = "subject";
 
-/// Raises the workspace's counter inside the caller's transaction. On PostgreSQL the row stays
-/// locked until commit, so concurrent writers of one workspace queue here for the rest of
-/// their transaction; callers raise it as their last statement, so the wait is the commit.
-pub async fn raise(db: &impl ConnectionTrait, counter: Counter, workspace_id: Uuid) -> Result<()> {
+/// What one raise of a counter touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    /// Everything the counter keys: bulk writes and meta model migrations.
+    Everything,
+    /// Only these subjects: fact sheet ids (inventory) or event sources (events).
+    Only(Vec<String>),
+}
+
+impl Touched {
+    /// The fact sheets `ids`.
+    pub fn sheets(ids: impl IntoIterator<Item = Uuid>) -> Self {
+        Touched::Only(ids.into_iter().map(|id| id.to_string()).collect())
+    }
+}
+
+/// Subjects recorded one by one at most; a raise touching more is recorded as touching
+/// everything (one row instead of thousands, and caches would drop most entries anyway).
+const MAX_SUBJECTS_PER_RAISE: usize = 1_000;
+
+/// How many versions of touches are kept behind the counter. A reader whose cache was last
+/// brought up to date further back than this drops it (see [`TouchLog`]).
+pub(crate) const TOUCHES_KEPT: i64 = 8_192;
+
+/// Touches older than [`TOUCHES_KEPT`] are deleted by every raise to a multiple of this.
+const PRUNE_EVERY: i64 = 256;
+
+/// The subject of a touch of everything.
+pub(crate) const EVERYTHING: &str = "*";
+
+/// Rows of one insert of touches, well below both backends' bind limits (three binds each).
+const TOUCH_ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Raises the workspace's counter inside the caller's transaction and records what the new
+/// version `touched`. On PostgreSQL the counter row stays locked until commit, so concurrent
+/// writers of one workspace queue here for the rest of their transaction (callers raise it as
+/// their last statement, so the wait is the commit), and versions commit in order: a reader
+/// that sees a version sees every touch up to it.
+pub async fn raise(
+    db: &impl ConnectionTrait,
+    counter: Counter,
+    workspace_id: Uuid,
+    touched: Touched,
+) -> Result<()> {
     let table = counter.table();
     let statement = Query::insert()
         .into_table(table.clone())
@@ -59,8 +118,42 @@ pub async fn raise(db: &impl ConnectionTrait, counter: Counter, workspace_id: Uu
                 )
                 .to_owned(),
         )
+        .returning_col(Alias::new(VERSION))
         .to_owned();
-    db.execute(&statement).await?;
+    let version: i64 = db
+        .query_one(&statement)
+        .await?
+        .ok_or_else(|| crate::error::Error::Internal("raising a counter returned no row".into()))?
+        .try_get_by_index(0)?;
+    let mut subjects = match touched {
+        Touched::Only(subjects) if subjects.len() <= MAX_SUBJECTS_PER_RAISE => subjects,
+        _ => vec![EVERYTHING.to_owned()],
+    };
+    subjects.sort_unstable();
+    subjects.dedup();
+    let touches = counter.touches_table();
+    for chunk in subjects.chunks(TOUCH_ROWS_PER_STATEMENT) {
+        let mut insert = Query::insert()
+            .into_table(touches.clone())
+            .columns([
+                Alias::new(WORKSPACE_ID),
+                Alias::new(VERSION),
+                Alias::new(SUBJECT),
+            ])
+            .to_owned();
+        for subject in chunk {
+            insert.values_panic([workspace_id.into(), version.into(), subject.clone().into()]);
+        }
+        db.execute(&insert).await?;
+    }
+    if version % PRUNE_EVERY == 0 {
+        let prune = Query::delete()
+            .from_table(touches)
+            .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
+            .and_where(Expr::col(Alias::new(VERSION)).lte(version - TOUCHES_KEPT))
+            .to_owned();
+        db.execute(&prune).await?;
+    }
     Ok(())
 }
 

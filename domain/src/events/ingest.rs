@@ -21,7 +21,7 @@ use crate::{
     error::Result,
     features::{self, Feature},
     principal::Principal,
-    versions::{self, Counter},
+    versions::{self, Counter, Touched},
 };
 use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};
 
@@ -183,7 +183,10 @@ pub async fn ingest(
     // the whole request, events and count alike.
     features::consume_daily(db, ws, Feature::Events, accepted).await?;
     if accepted > 0 {
-        versions::raise(db, Counter::Events, ws).await?;
+        // Sources of duplicates too: a touch of an unchanged source only costs a recompute.
+        let sources: HashSet<&str> = unique.iter().map(|e| e.source.as_str()).collect();
+        let touched = Touched::Only(sources.into_iter().map(str::to_owned).collect());
+        versions::raise(db, Counter::Events, ws, touched).await?;
     }
     Ok(IngestResult {
         accepted,

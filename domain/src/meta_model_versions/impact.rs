@@ -219,7 +219,13 @@ pub(super) async fn assess_and_apply(
     // Re-scoring writes completion without history: caches keyed by the inventory version
     // alone (relation windows, whose far ends show completion) must see it as a change.
     if rescored {
-        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await?;
+        crate::versions::raise(
+            db,
+            crate::versions::Counter::Inventory,
+            ws,
+            crate::versions::Touched::Everything,
+        )
+        .await?;
     }
     Ok(impact)
 }

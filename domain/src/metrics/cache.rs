@@ -1,19 +1,26 @@
-//! Metrics cached in process, keyed by everything they are a function of: the fact sheet, the
-//! window, the metric families read, and the versions of the data behind them — the meta model
-//! (roll-up rules and performance bands), the inventory (who rolls up into whom, which event
-//! sources they own) and the events.
+//! Metrics cached in process, keyed by the fact sheet, the window, the metric families read and
+//! the meta model version (roll-up rules and performance bands), and kept until a change
+//! touches what they were computed from: a member of the roll-up (who rolls up into whom, which
+//! event sources they own) or one of the members' event sources.
 //!
 //! A team's metrics over a year of events read tens of thousands of facts; a dashboard asks for
-//! the same window again and again between two ingestions. Each replica computes a result once
-//! per data version and serves it from memory until the next ingestion or inventory change in
-//! the workspace. Exact, never stale: every writer raises its counter in its own transaction,
-//! and this reads the counters *before* computing.
+//! the same window again and again, while CI sends events all day to other teams' artifacts and
+//! integrations edit the inventory. Each replica computes a result once and serves it from
+//! memory until an inventory version touches a member or an events version touches a source
+//! ([`TouchLog`]). Exact, never stale: every writer raises its counter and records what it
+//! touched in its own transaction, and this reads the counters *before* computing.
 //!
 //! A miss, such as a window that ends a moment later than the last one, computes from the facts
-//! [`FactsCache`] keeps for the hours around it, reading them only once per events version,
-//! for the event sources [`SourcesCache`] keeps per inventory and meta model version.
+//! [`FactsCache`] keeps for the hours around it, for the members and sources [`SourcesCache`]
+//! keeps, each likewise until a change touches them.
 
-use std::{mem::size_of, sync::Arc};
+use std::{
+    mem::size_of,
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -21,18 +28,18 @@ use uuid::Uuid;
 use super::{
     BucketSize, MetricWindow, Metrics,
     facts_cache::FactsCache,
-    for_fact_sheet::{Kept, Subject, admit, compute_admitted},
+    for_fact_sheet::{Kept, Subject, admit, compute_admitted, resolve},
     scanner_findings::{ScannerFinding, SheetsBySource},
-    sources_cache::{SourcesCache, SourcesOf},
+    sources_cache::{Resolved, SourcesCache, SourcesOf},
 };
 use crate::{
-    cache::{BytesCache, Footprint, bytes_cache, get_or_compute},
+    cache::{BytesCache, Footprint, bytes_cache},
     db::Siblings,
     error::{Error, Result},
     meta_model::MetaModelVersion,
     metrics::Needs,
     principal::Principal,
-    versions,
+    versions::{self, Counter, TouchLog},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,8 +52,6 @@ struct Key {
     time_zone: &'static str,
     needs: Needs,
     model_version: i32,
-    inventory_version: i64,
-    events_version: i64,
 }
 
 impl Footprint for Key {
@@ -83,11 +88,30 @@ impl Footprint for Metrics {
     }
 }
 
+/// A result, what it was computed from, and the versions it is known to be exact at: those
+/// read before computing, moved forward by every check that found its inputs untouched since.
+struct KeptMetrics {
+    metrics: Arc<Metrics>,
+    resolved: Arc<Resolved>,
+    inventory_exact_at: AtomicI64,
+    events_exact_at: AtomicI64,
+}
+
+impl Footprint for KeptMetrics {
+    fn bytes(&self) -> u64 {
+        let members = self.resolved.members.len() * size_of::<Uuid>();
+        let sources: usize = self.resolved.sources.iter().map(|s| s.len() + 24).sum();
+        self.metrics.bytes() + (size_of::<Self>() + members + sources) as u64
+    }
+}
+
 /// Shared by all requests of a process.
 pub struct MetricsCache {
-    entries: BytesCache<Key, Arc<Metrics>>,
+    entries: BytesCache<Key, Arc<KeptMetrics>>,
     facts: FactsCache,
     sources: SourcesCache,
+    inventory: TouchLog,
+    events: TouchLog,
 }
 
 impl MetricsCache {
@@ -98,7 +122,41 @@ impl MetricsCache {
             entries: bytes_cache(capacity_bytes, 8 * 1024),
             facts: FactsCache::new(),
             sources: SourcesCache::new(),
+            inventory: TouchLog::new(Counter::Inventory),
+            events: TouchLog::new(Counter::Events),
         }
+    }
+
+    /// Whether `kept` is still exact at `versions`: no inventory version since touched a
+    /// member of its roll-up, and no events version since touched one of their sources.
+    async fn still_exact(
+        &self,
+        db: &impl Siblings,
+        workspace_id: Uuid,
+        versions: versions::Both,
+        kept: &KeptMetrics,
+    ) -> Result<bool> {
+        let inventory_at = kept.inventory_exact_at.load(Ordering::Relaxed);
+        let events_at = kept.events_exact_at.load(Ordering::Relaxed);
+        let members = kept.resolved.members.iter().copied();
+        let sources = kept.resolved.sources.iter().map(String::as_str);
+        let exact = (inventory_at >= versions.inventory
+            || self
+                .inventory
+                .untouched_since(db, workspace_id, versions.inventory, inventory_at, members)
+                .await?)
+            && (events_at >= versions.events
+                || self
+                    .events
+                    .untouched_since(db, workspace_id, versions.events, events_at, sources)
+                    .await?);
+        if exact {
+            kept.inventory_exact_at
+                .fetch_max(versions.inventory, Ordering::Relaxed);
+            kept.events_exact_at
+                .fetch_max(versions.events, Ordering::Relaxed);
+        }
+        Ok(exact)
     }
 
     /// [`super::for_fact_sheet`] of `subject`, computed at most once per data version. The
@@ -126,34 +184,56 @@ impl MetricsCache {
             time_zone: window.time_zone.name(),
             needs,
             model_version: model.version,
-            inventory_version: versions.inventory,
-            events_version: versions.events,
         };
-        get_or_compute(&self.entries, key, async {
-            let kept = Kept {
-                facts: &self.facts,
-                events_version: versions.events,
-                sources: &self.sources,
-                sources_of: SourcesOf {
-                    workspace_id: ws,
-                    fact_sheet_id,
-                    model_version: model.version,
-                    inventory_version: versions.inventory,
-                },
-            };
-            let metrics = compute_admitted(
+        if let Some(kept) = self.entries.get(&key)
+            && self.still_exact(db, ws, versions, &kept).await?
+        {
+            crate::cache_stats::record(true);
+            return Ok(kept.metrics.clone());
+        }
+        crate::cache_stats::record(false);
+        self.inventory.keep_from(ws, versions.inventory);
+        self.events.keep_from(ws, versions.events);
+        let of = SourcesOf {
+            workspace_id: ws,
+            fact_sheet_id,
+            model_version: model.version,
+        };
+        let resolved = self
+            .sources
+            .get_or_resolve(
                 db,
-                principal,
-                &model.model,
-                fact_sheet_id,
-                window,
-                needs,
-                Some(kept),
+                &self.inventory,
+                of,
+                versions.inventory,
+                resolve(db, principal, &model.model, fact_sheet_id),
             )
             .await?;
-            Ok(Arc::new(metrics))
-        })
-        .await
+        let kept = Kept {
+            facts: &self.facts,
+            events: &self.events,
+            events_version: versions.events,
+            resolved: resolved.clone(),
+        };
+        let metrics = compute_admitted(
+            db,
+            principal,
+            &model.model,
+            fact_sheet_id,
+            window,
+            needs,
+            Some(kept),
+        )
+        .await?;
+        let metrics = Arc::new(metrics);
+        let kept = KeptMetrics {
+            metrics: metrics.clone(),
+            resolved,
+            inventory_exact_at: AtomicI64::new(versions.inventory),
+            events_exact_at: AtomicI64::new(versions.events),
+        };
+        self.entries.insert(key, Arc::new(kept));
+        Ok(metrics)
     }
 
     /// [`super::scanner_findings`], from the scanner events the metrics keep for the hours
@@ -179,6 +259,7 @@ impl MetricsCache {
             .facts
             .window_facts(
                 db,
+                &self.events,
                 principal.workspace_id,
                 &sources.sources(),
                 &window,

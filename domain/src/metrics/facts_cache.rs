@@ -1,11 +1,14 @@
-//! Facts loaded for one window, kept for the windows that follow it between two ingestions.
+//! Facts loaded for one window, kept for the windows that follow it until an ingestion stores
+//! facts for one of its sources.
 //!
 //! A dashboard asks for "the last 90 days" each time it opens: a window that ends a little
 //! later every time, so the metrics cache, keyed by the exact window, misses on every reload,
 //! and each miss read a team's tens of thousands of facts again. Here facts are loaded for the
 //! window widened to whole hours (UTC), its last hour sorted by time, and cut to each window's
 //! end on use (a borrowed prefix: nothing is copied), so every window inside the widened one,
-//! for the same sources and events version, reads nothing.
+//! for the same sources, reads nothing. An ingestion touches the sources it stored events for
+//! (see [`crate::versions`]); facts of other sources stay kept ([`TouchLog`]), so events
+//! flowing into one team's artifacts leave every other team's facts warm.
 //!
 //! Exact, not approximate: a load for a wider window holds every fact a narrower one depends
 //! on, and facts at or after the narrower window's end are dropped before computing, so the
@@ -14,6 +17,7 @@
 
 use std::sync::{
     Arc, OnceLock,
+    atomic::{AtomicI64, Ordering},
     mpsc::{self, Sender},
 };
 
@@ -26,6 +30,7 @@ use crate::{
     db::Siblings,
     error::{Error, Result},
     metrics::load::{Needs, load_window_facts},
+    versions::TouchLog,
 };
 
 /// How far a load reaches beyond its window on either side.
@@ -42,14 +47,15 @@ struct Key {
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     needs: Needs,
-    events_version: i64,
 }
 
 /// Entries weigh what their facts hold, computed once when loaded.
-#[derive(Clone)]
 struct Loaded {
     facts: Arc<Held>,
     weight: u64,
+    /// The events version the facts are known to be exact at: the one read before loading,
+    /// moved forward by every check that found the sources untouched since.
+    exact_at: AtomicI64,
 }
 
 /// Facts loaded for the hours around a window, arranged to be cut anywhere in its last hour.
@@ -87,15 +93,15 @@ impl Drop for Held {
 #[derive(Clone)]
 struct ByWeight;
 
-impl Weighter<Key, Loaded> for ByWeight {
-    fn weight(&self, _key: &Key, loaded: &Loaded) -> u64 {
+impl Weighter<Key, Arc<Loaded>> for ByWeight {
+    fn weight(&self, _key: &Key, loaded: &Arc<Loaded>) -> u64 {
         loaded.weight.max(1)
     }
 }
 
 /// Shared by all requests of a process, inside [`super::MetricsCache`].
 pub(super) struct FactsCache {
-    entries: Cache<Key, Loaded, ByWeight>,
+    entries: Cache<Key, Arc<Loaded>, ByWeight>,
 }
 
 impl FactsCache {
@@ -106,11 +112,14 @@ impl FactsCache {
     }
 
     /// The facts `window` depends on (cut with [`KeptFacts::before`]), from a load of the
-    /// hours around it made at most once per events version. Readers missing at once
-    /// wait for one load rather than each reading the same rows.
+    /// hours around it, kept until an events version after the load touches one of
+    /// `sources` (up to `events_version`, the version the caller read). Readers missing at
+    /// once wait for one load rather than each reading the same rows.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn window_facts(
         &self,
         db: &impl Siblings,
+        touches: &TouchLog,
         workspace_id: Uuid,
         sources: &[String],
         window: &MetricWindow,
@@ -124,23 +133,47 @@ impl FactsCache {
             from,
             until,
             needs,
-            events_version,
         };
-        let loaded = self
-            .entries
-            .get_or_insert_async(&key, async {
-                // Boxed: the loader's future is large, and this one holds it beside the cache's.
-                let load = load_window_facts(db, workspace_id, sources, from, until, needs);
-                let mut facts = Box::pin(load).await?;
-                // Every window sharing this entry ends after `until - GRAIN` (see `widened`).
-                facts.order_from(until - GRAIN);
-                Ok::<_, Error>(Loaded {
-                    weight: facts.weight(),
-                    facts: Arc::new(Held(facts)),
-                })
-            })
-            .await?;
-        Ok(KeptFacts(loaded.facts))
+        let still_exact = async |loaded: &Loaded| -> Result<bool> {
+            let exact_at = loaded.exact_at.load(Ordering::Relaxed);
+            let inputs = sources.iter().map(String::as_str);
+            let exact = exact_at >= events_version
+                || touches
+                    .untouched_since(db, workspace_id, events_version, exact_at, inputs)
+                    .await?;
+            if exact {
+                loaded.exact_at.fetch_max(events_version, Ordering::Relaxed);
+            }
+            Ok(exact)
+        };
+        if let Some(loaded) = self.entries.get(&key) {
+            if still_exact(&loaded).await? {
+                return Ok(KeptFacts(loaded.facts.clone()));
+            }
+            // Stale: the next load replaces it (a concurrent reader may load it too).
+            self.entries.remove(&key);
+        }
+        touches.keep_from(workspace_id, events_version);
+        let load = async || {
+            // Boxed: the loader's future is large, and this one holds it beside the cache's.
+            let load = load_window_facts(db, workspace_id, sources, from, until, needs);
+            let mut facts = Box::pin(load).await?;
+            // Every window sharing this entry ends after `until - GRAIN` (see `widened`).
+            facts.order_from(until - GRAIN);
+            Ok::<_, Error>(Arc::new(Loaded {
+                weight: facts.weight(),
+                facts: Arc::new(Held(facts)),
+                exact_at: AtomicI64::new(events_version),
+            }))
+        };
+        let loaded = self.entries.get_or_insert_async(&key, load()).await?;
+        if still_exact(&loaded).await? {
+            return Ok(KeptFacts(loaded.facts.clone()));
+        }
+        // This joined a load that began before an ingestion this reader has seen: load anew.
+        let loaded = load().await?;
+        self.entries.insert(key, loaded.clone());
+        Ok(KeptFacts(loaded.facts.clone()))
     }
 }
 

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{
     Bands, Facts, FactsView, MetricWindow, Metrics, compute_unless_cancelled,
     facts_cache::{FactsCache, KeptFacts},
-    sources_cache::{SourcesCache, SourcesOf},
+    sources_cache::Resolved,
 };
 use crate::{
     authz::{self, Action},
@@ -29,6 +29,7 @@ use crate::{
     metrics::load::{Needs, load_window_facts},
     principal::Principal,
     relations,
+    versions::TouchLog,
 };
 
 /// Roll-ups deeper than this are cut off. Relation roll-ups are two or three levels in real
@@ -90,13 +91,13 @@ pub(super) async fn admit(
     Ok(())
 }
 
-/// What the metrics cache keeps between requests: facts per events version, event sources per
-/// inventory and meta model version.
+/// What the metrics cache keeps between requests: the facts of sources, and the walk that
+/// found the sources (made by the cache, see [`super::MetricsCache`]).
 pub(super) struct Kept<'a> {
     pub facts: &'a FactsCache,
+    pub events: &'a TouchLog,
     pub events_version: i64,
-    pub sources: &'a SourcesCache,
-    pub sources_of: SourcesOf,
+    pub resolved: Arc<Resolved>,
 }
 
 /// The metrics of a fact sheet [`admit`] has let through: members, their event sources, the
@@ -111,28 +112,29 @@ pub(super) async fn compute_admitted(
     kept: Option<Kept<'_>>,
 ) -> Result<Metrics> {
     let started = std::time::Instant::now();
-    let resolve = async {
-        let members = members(db, principal, model, fact_sheet_id).await?;
-        event_sources(db, principal, &members).await
-    };
     let ws = principal.workspace_id;
     let sources = match &kept {
-        Some(kept) => {
-            kept.sources
-                .get_or_resolve(kept.sources_of, resolve)
-                .await?
-        }
-        None => Arc::new(resolve.await?),
+        Some(kept) => kept.resolved.clone(),
+        None => Arc::new(resolve(db, principal, model, fact_sheet_id).await?),
     };
+    let sources = &sources.sources;
     let resolved = started.elapsed();
     let facts = match &kept {
         Some(kept) => WindowFacts::Kept(
             kept.facts
-                .window_facts(db, ws, &sources, window, needs, kept.events_version)
+                .window_facts(
+                    db,
+                    kept.events,
+                    ws,
+                    sources,
+                    window,
+                    needs,
+                    kept.events_version,
+                )
                 .await?,
         ),
         None => WindowFacts::Read(
-            load_window_facts(db, ws, &sources, window.from, window.to, needs).await?,
+            load_window_facts(db, ws, sources, window.from, window.to, needs).await?,
         ),
     };
     let loaded = started.elapsed();
@@ -226,6 +228,18 @@ impl Drop for CancelOnDrop {
 enum WindowFacts {
     Read(Facts),
     Kept(KeptFacts),
+}
+
+/// The members of `fact_sheet_id`'s roll-up and their event sources.
+pub(super) async fn resolve(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    fact_sheet_id: Uuid,
+) -> Result<Resolved> {
+    let members = members(db, principal, model, fact_sheet_id).await?;
+    let sources = event_sources(db, principal, &members).await?;
+    Ok(Resolved { members, sources })
 }
 
 /// The fact sheet and everything it rolls up over, breadth first, each once: a fact sheet

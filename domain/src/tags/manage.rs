@@ -12,7 +12,7 @@ use crate::{
     authz::{self, Action},
     error::{Error, Result},
     principal::Principal,
-    versions::{self, Counter},
+    versions::{self, Counter, Touched},
 };
 use entity::{fact_sheet_tag, tag, tag_group};
 
@@ -167,7 +167,7 @@ async fn delete_tag(db: &impl ConnectionTrait, principal: &Principal, doomed: &T
 /// Tag names appear in cached aggregates (tag facets) without a history entry of their own,
 /// so a rename or deletion moves the inventory version itself.
 async fn names_changed(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<()> {
-    versions::raise(db, Counter::Inventory, workspace_id).await
+    versions::raise(db, Counter::Inventory, workspace_id, Touched::Everything).await
 }
 
 async fn existing_tag(db: &impl ConnectionTrait, workspace_id: Uuid, name: &str) -> Result<Tag> {

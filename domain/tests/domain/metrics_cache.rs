@@ -358,7 +358,68 @@ async fn windows_ending_within_the_same_hour_read_the_facts_and_sources_once() {
         reused < reloaded && reloaded < loaded,
         "statements: {loaded} first, {reused} within the hour, {reloaded} after an ingestion"
     );
-    // Another hour is another load of the facts alone.
+    // Another hour is another load of the facts alone; the reload above also read what the
+    // ingestion touched, once.
     let (_, earlier_hour) = counted(&w, &cache, team, Duration::minutes(61)).await;
-    assert_eq!(earlier_hour, reloaded, "a window ending in another hour");
+    assert_eq!(
+        earlier_hour + 1,
+        reloaded,
+        "a window ending in another hour"
+    );
+}
+
+/// Events flowing into another team's sources leave a team's metrics and facts warm: served
+/// from the cache at the cost of reading the counters and what changed, never the facts; and
+/// an event into its own source, or a new member, still refreshes them at once.
+#[tokio::test]
+async fn events_and_changes_elsewhere_leave_a_teams_metrics_warm() {
+    let w = World::new().await;
+    let cache = MetricsCache::new(1 << 20);
+    let team = w.create_fact_sheet("Team", "Payments").await.id;
+    let other_team = w.create_fact_sheet("Team", "Search").await.id;
+    let a = artifact(&w, "a", Some("src-a")).await;
+    let b = artifact(&w, "b", Some("src-b")).await;
+    own(&w, team, a).await;
+    own(&w, other_team, b).await;
+    ingest(&w, vec![deployment("src-a", "d1", day(3), &[])]).await;
+    let (first, loaded) = counted(&w, &cache, team, Duration::zero()).await;
+
+    ingest(&w, vec![deployment("src-b", "e1", day(4), &[])]).await;
+    let model = w.model().await;
+    fact_sheets::update(
+        w.db.conn(),
+        &w.admin,
+        &model,
+        FactSheetPatch {
+            id: other_team,
+            description: domain::fact_sheets::Patch::Set("edited elsewhere".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (warm, checked) = counted(&w, &cache, team, Duration::zero()).await;
+    assert!(
+        Arc::ptr_eq(&first, &warm),
+        "served from the cache after changes elsewhere"
+    );
+    assert!(
+        checked < loaded,
+        "statements: {loaded} to compute, {checked} to find nothing it read changed"
+    );
+    let (again, rechecked) = counted(&w, &cache, team, Duration::zero()).await;
+    assert!(Arc::ptr_eq(&first, &again));
+    assert!(rechecked <= checked, "{rechecked} after {checked}");
+
+    ingest(&w, vec![deployment("src-a", "d2", day(5), &[])]).await;
+    let (own_event, _) = counted(&w, &cache, team, Duration::zero()).await;
+    assert_eq!(own_event.deployment_frequency.deployments, 2);
+
+    let c = artifact(&w, "c", Some("src-c")).await;
+    ingest(&w, vec![deployment("src-c", "f1", day(6), &[])]).await;
+    let (unowned, _) = counted(&w, &cache, team, Duration::zero()).await;
+    assert!(Arc::ptr_eq(&own_event, &unowned), "c is nobody's yet");
+    own(&w, team, c).await;
+    let (new_member, _) = counted(&w, &cache, team, Duration::zero()).await;
+    assert_eq!(new_member.deployment_frequency.deployments, 3);
 }

@@ -1,6 +1,6 @@
 //! The per-workspace counters that key the in-process caches.
 
-use domain::versions::{self, Both, Counter};
+use domain::versions::{self, Both, Counter, Touched};
 
 use crate::support::World;
 
@@ -18,9 +18,15 @@ async fn both_counters_are_read_together_and_per_workspace() {
     );
     assert_eq!(start.events, 0);
 
-    versions::raise(db, Counter::Events, ws).await.unwrap();
-    versions::raise(db, Counter::Events, ws).await.unwrap();
-    versions::raise(db, Counter::Inventory, ws).await.unwrap();
+    versions::raise(db, Counter::Events, ws, Touched::Everything)
+        .await
+        .unwrap();
+    versions::raise(db, Counter::Events, ws, Touched::Everything)
+        .await
+        .unwrap();
+    versions::raise(db, Counter::Inventory, ws, Touched::Everything)
+        .await
+        .unwrap();
     assert_eq!(
         versions::both(db, ws).await.unwrap(),
         Both {
@@ -45,7 +51,9 @@ async fn a_counter_is_read_once_per_request() {
         first,
         versions::current(db, Counter::Inventory, ws).await.unwrap()
     );
-    versions::raise(db, Counter::Inventory, ws).await.unwrap();
+    versions::raise(db, Counter::Inventory, ws, Touched::Everything)
+        .await
+        .unwrap();
     assert_eq!(request.get(db).await.unwrap(), first, "read once");
     let next = versions::ReadOnce::new(Counter::Inventory, ws);
     assert_eq!(next.get(db).await.unwrap(), first + 1);

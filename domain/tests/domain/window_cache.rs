@@ -196,3 +196,143 @@ async fn cached_relation_windows_stay_in_their_workspace() {
         "a counter read for another workspace is refused"
     );
 }
+
+/// A write makes stale only the windows it touched: renaming one artifact refreshes the
+/// windows that anchor at it or show it, and leaves every other window served from the cache.
+#[tokio::test]
+async fn a_change_leaves_the_windows_it_did_not_touch_warm() {
+    let w = World::new().await;
+    let db = w.db.conn();
+    let model = w.model().await;
+    let cache = WindowCache::new(1_000);
+    let team = sheet(&w, &model, "Team", "team").await;
+    let other_team = sheet(&w, &model, "Team", "other team").await;
+    let a = sheet(&w, &model, "SoftwareArtifact", "a").await;
+    let c = sheet(&w, &model, "SoftwareArtifact", "c").await;
+    for (owner, artifact) in [(team.id, a.id), (other_team.id, c.id)] {
+        relations::create(db, &w.admin, &model, owns(owner, artifact))
+            .await
+            .unwrap();
+    }
+    let anchors = [team.id, other_team.id, a.id, c.id];
+    let before = check(&w, &cache, &anchors, "the relations").await;
+
+    fact_sheets::update(
+        db,
+        &w.admin,
+        &model,
+        FactSheetPatch {
+            id: c.id,
+            name: Some("c renamed".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let after = check(&w, &cache, &anchors, "renaming c").await;
+    for untouched in [team.id, a.id] {
+        assert!(
+            Arc::ptr_eq(&before[&untouched], &after[&untouched]),
+            "a window without c stays cached"
+        );
+    }
+    for touched in [other_team.id, c.id] {
+        assert!(
+            !Arc::ptr_eq(&before[&touched], &after[&touched]),
+            "a window anchored at c or showing it is read again"
+        );
+    }
+}
+
+/// Writes and reads interleaved at random, through two caches (two replicas) that each keep
+/// their windows across writes: every answer equals an uncached read, and windows are really
+/// kept across writes that did not touch them.
+#[tokio::test]
+async fn interleaved_writes_and_reads_always_equal_an_uncached_read() {
+    let w = World::new().await;
+    let db = w.db.conn();
+    let model = w.model().await;
+    let replicas = [WindowCache::new(1_000), WindowCache::new(1_000)];
+    let mut teams = Vec::new();
+    let mut artifacts = Vec::new();
+    for i in 0..4 {
+        teams.push(sheet(&w, &model, "Team", &format!("team {i}")).await.id);
+    }
+    for i in 0..8 {
+        artifacts.push(
+            sheet(&w, &model, "SoftwareArtifact", &format!("a{i}"))
+                .await
+                .id,
+        );
+    }
+    let anchors: Vec<Uuid> = teams.iter().chain(&artifacts).copied().collect();
+    let mut relations: Vec<Uuid> = Vec::new();
+    // A fixed xorshift sequence: the same run every time, different steps in one run.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut previous: Vec<HashMap<Uuid, Arc<RelationWindow>>> = Vec::new();
+    let mut kept_across_writes = 0;
+    for step in 0..40 {
+        let what = match next(5) {
+            0 | 1 => {
+                let (team, artifact) = (teams[next(teams.len())], artifacts[next(artifacts.len())]);
+                match relations::create(db, &w.admin, &model, owns(team, artifact)).await {
+                    Ok(r) => relations.push(r.id),
+                    // An artifact has one owning team: a refused write changes nothing.
+                    Err(_) => {}
+                }
+                "a new relation"
+            }
+            2 if !relations.is_empty() => {
+                let r = relations.swap_remove(next(relations.len()));
+                relations::delete(db, &w.admin, r).await.unwrap();
+                "a deleted relation"
+            }
+            _ => {
+                let id = anchors[next(anchors.len())];
+                fact_sheets::update(
+                    db,
+                    &w.admin,
+                    &model,
+                    FactSheetPatch {
+                        id,
+                        name: Some(format!("renamed at step {step}")),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+                "a rename"
+            }
+        };
+        let mut now = Vec::new();
+        for (i, cache) in replicas.iter().enumerate() {
+            // Each replica reads a random part of the map, as different views would.
+            let part: Vec<Uuid> = anchors.iter().copied().filter(|_| next(3) > 0).collect();
+            let read = check(
+                &w,
+                cache,
+                &part,
+                &format!("{what} (step {step}, replica {i})"),
+            )
+            .await;
+            if let Some(before) = previous.get(i) {
+                kept_across_writes += read
+                    .iter()
+                    .filter(|(id, window)| before.get(id).is_some_and(|b| Arc::ptr_eq(b, window)))
+                    .count();
+            }
+            now.push(read);
+        }
+        previous = now;
+    }
+    assert!(
+        kept_across_writes > 40,
+        "windows were kept across writes that did not touch them: {kept_across_writes}"
+    );
+}

@@ -444,8 +444,10 @@ impl Import<'_> {
                 .exec(self.tx)
                 .await?;
         }
-        // History written in bulk, so the counter is raised once rather than per change.
-        crate::versions::raise(self.tx, crate::versions::Counter::Inventory, ws).await
+        // History written in bulk, so the counter is raised once rather than per change; it
+        // touched both ends of every relation, the fact sheets whose revisions were raised.
+        let touched = crate::versions::Touched::sheets(raised.iter().map(|(id, _)| *id));
+        crate::versions::raise(self.tx, crate::versions::Counter::Inventory, ws, touched).await
     }
 }
 

@@ -290,8 +290,10 @@ impl Import<'_> {
             crate::db::insert_in_chunks(db, tag_rows).await?;
             rows::insert_changes(db, &history_rows).await?;
         }
-        // History written in bulk, so the counter is raised once rather than per change.
-        crate::versions::raise(db, crate::versions::Counter::Inventory, ws).await
+        // History written in bulk, so the counter is raised once rather than per change. New
+        // fact sheets have no parent and no relations yet: only they are touched.
+        let touched = crate::versions::Touched::sheets(ids.iter().copied());
+        crate::versions::raise(db, crate::versions::Counter::Inventory, ws, touched).await
     }
 }
 

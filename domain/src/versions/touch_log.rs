@@ -1,0 +1,284 @@
+//! What the versions of one counter touched, as one replica has learnt it: the means by which
+//! a cached result survives raises that touched none of its inputs.
+//!
+//! A cached entry remembers the version it was computed under (`since`, read *before*
+//! computing) and its inputs (the fact sheets of a relation window, the event sources of a
+//! team). It is still exact at a later version `current` when no version in `(since, current]`
+//! touched any of its inputs, nor touched everything. The log answers that from what it read of
+//! the touches tables; it reads them only when the counter moved past what it knows, one
+//! statement for all versions since, so a quiet workspace costs nothing more than before.
+//!
+//! Exact on every replica, like the counters: a reader that sees a version sees every touch up
+//! to it (see [`super::raise`]), and the log reads the counter and the touches in one
+//! statement, so it never believes a version complete whose touches it has not read. Writers
+//! prune touches [`TOUCHES_KEPT`] versions behind the counter, so a log further behind than
+//! that forgets everything it knew: entries older than what it knows are treated as stale.
+
+use std::{
+    collections::HashMap,
+    sync::{Mutex, PoisonError},
+};
+
+use sea_orm::{
+    ConnectionTrait,
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query},
+};
+use uuid::Uuid;
+
+use super::{Counter, EVERYTHING, TOUCHES_KEPT};
+use crate::error::Result;
+
+/// Touches read in one statement at most; a log further behind reads the counter alone and
+/// forgets what it knew (a bulk import raises once, so this many touches are many writes).
+const MAX_TOUCHES_READ: u64 = 20_000;
+
+/// Subjects remembered per workspace before the log forgets and starts again from its newest
+/// version (entries computed before then are recomputed once).
+const MAX_SUBJECTS: usize = 200_000;
+
+/// One counter's touches for every workspace this replica has read. Shared by the requests of
+/// a process inside the cache that owns it.
+pub(crate) struct TouchLog {
+    counter: Counter,
+    workspaces: Mutex<HashMap<Uuid, Known>>,
+}
+
+/// What is known of one workspace: the touches of the versions in `(from, through]`.
+#[derive(Debug)]
+pub(crate) struct Known {
+    from: i64,
+    through: i64,
+    /// The newest version in the range that touched everything.
+    everything: Option<i64>,
+    /// Each fact sheet touched in the range (inventory), with the newest version that
+    /// touched it.
+    sheets: HashMap<Uuid, i64>,
+    /// Each event source touched in the range (events), likewise.
+    sources: HashMap<Box<str>, i64>,
+}
+
+/// Something a touch names: a fact sheet (inventory) or an event source (events).
+pub(crate) trait Subject {
+    /// The newest version in what is known that touched it.
+    fn newest_in(&self, known: &Known) -> Option<i64>;
+}
+
+impl Subject for Uuid {
+    fn newest_in(&self, known: &Known) -> Option<i64> {
+        known.sheets.get(self).copied()
+    }
+}
+
+impl Subject for &str {
+    fn newest_in(&self, known: &Known) -> Option<i64> {
+        known.sources.get(*self).copied()
+    }
+}
+
+impl Known {
+    fn starting_at(version: i64) -> Self {
+        Self {
+            from: version,
+            through: version,
+            everything: None,
+            sheets: HashMap::new(),
+            sources: HashMap::new(),
+        }
+    }
+
+    fn untouched_since<S: Subject>(
+        &self,
+        since: i64,
+        mut subjects: impl Iterator<Item = S>,
+    ) -> bool {
+        since >= self.from
+            && self.everything.is_none_or(|v| v <= since)
+            && subjects.all(|s| s.newest_in(self).is_none_or(|v| v <= since))
+    }
+
+    fn learn(&mut self, counter: Counter, read: Read) {
+        if read.current - self.through > TOUCHES_KEPT || read.truncated {
+            // Touches may have been pruned or were not all read: start over from `current`.
+            *self = Known::starting_at(std::cmp::max(read.current, self.through));
+            return;
+        }
+        for (version, subject) in read.touches {
+            if version <= self.through {
+                continue;
+            }
+            let newest = if subject == EVERYTHING {
+                self.everything.get_or_insert(version)
+            } else if counter == Counter::Events {
+                self.sources
+                    .entry(subject.into_boxed_str())
+                    .or_insert(version)
+            } else if let Ok(id) = Uuid::parse_str(&subject) {
+                self.sheets.entry(id).or_insert(version)
+            } else {
+                // Not a subject inventory caches key: touching it touches nothing cached.
+                continue;
+            };
+            *newest = std::cmp::max(*newest, version);
+        }
+        self.through = std::cmp::max(self.through, read.current);
+        if self.sheets.len() + self.sources.len() > MAX_SUBJECTS {
+            *self = Known::starting_at(self.through);
+        }
+    }
+}
+
+/// One read of the counter and the touches after a version.
+struct Read {
+    current: i64,
+    touches: Vec<(i64, String)>,
+    truncated: bool,
+}
+
+impl TouchLog {
+    pub(crate) fn new(counter: Counter) -> Self {
+        Self {
+            counter,
+            workspaces: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether none of `subjects` was touched by a version after `since`, up to at least
+    /// `current` (the counter as the caller read it): reads the touches of the versions the
+    /// log does not know yet, once for all callers' checks at that version.
+    pub(crate) async fn untouched_since<S: Subject>(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        current: i64,
+        since: i64,
+        subjects: impl Iterator<Item = S>,
+    ) -> Result<bool> {
+        self.bring_up_to(db, workspace_id, current).await?;
+        Ok(self.with_known(workspace_id, |known| {
+            known.is_some_and(|k| k.untouched_since(since, subjects))
+        }))
+    }
+
+    /// Makes the log know the touches of every version up to `current` at least.
+    pub(crate) async fn bring_up_to(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        current: i64,
+    ) -> Result<()> {
+        let through = self.with_known(workspace_id, |known| known.map(|k| k.through));
+        match through {
+            Some(through) if through >= current => Ok(()),
+            Some(through) => {
+                let read = self.read_after(db, workspace_id, through).await?;
+                self.with_known_mut(workspace_id, |known| match known {
+                    Some(known) => known.learn(self.counter, read),
+                    None => *known = Some(Known::starting_at(read.current)),
+                });
+                Ok(())
+            }
+            None => {
+                // Every entry kept started the log first (see `keep_from`): none of this
+                // workspace is kept, so nothing older than the counter needs to be known.
+                let current = super::current(db, self.counter, workspace_id).await?;
+                self.with_known_mut(workspace_id, |known| {
+                    known.get_or_insert_with(|| Known::starting_at(current));
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes sure the log will know the touches of every version after `version`, the one a
+    /// caller read before computing an entry it is about to keep: without this, the first
+    /// check of the entry would find it older than the log and drop it.
+    pub(crate) fn keep_from(&self, workspace_id: Uuid, version: i64) {
+        self.with_known_mut(workspace_id, |known| {
+            known.get_or_insert_with(|| Known::starting_at(version));
+        });
+    }
+
+    /// Checks several entries' subjects under one lock; the log must know `current` already
+    /// ([`Self::bring_up_to`]). `checks` yields each entry's `since` and subjects.
+    pub(crate) fn untouched_each<S, I>(
+        &self,
+        workspace_id: Uuid,
+        checks: impl IntoIterator<Item = (i64, I)>,
+    ) -> Vec<bool>
+    where
+        S: Subject,
+        I: Iterator<Item = S>,
+    {
+        self.with_known(workspace_id, |known| {
+            checks
+                .into_iter()
+                .map(|(since, subjects)| known.is_some_and(|k| k.untouched_since(since, subjects)))
+                .collect()
+        })
+    }
+
+    fn with_known<R>(&self, workspace_id: Uuid, f: impl FnOnce(Option<&Known>) -> R) -> R {
+        let workspaces = self
+            .workspaces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(workspaces.get(&workspace_id))
+    }
+
+    fn with_known_mut<R>(&self, workspace_id: Uuid, f: impl FnOnce(&mut Option<Known>) -> R) -> R {
+        let mut workspaces = self
+            .workspaces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut known = workspaces.remove(&workspace_id);
+        let result = f(&mut known);
+        if let Some(known) = known {
+            workspaces.insert(workspace_id, known);
+        }
+        result
+    }
+
+    /// The counter and the touches after `after`, in one statement (one snapshot): the
+    /// touches read are all those of the versions up to the counter read.
+    async fn read_after(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        after: i64,
+    ) -> Result<Read> {
+        let counter = Alias::new("c");
+        let touch = Alias::new("t");
+        let statement = Query::select()
+            .column((counter.clone(), Alias::new("version")))
+            .column((touch.clone(), Alias::new("version")))
+            .column((touch.clone(), Alias::new("subject")))
+            .from_as(self.counter.table(), counter.clone())
+            .join_as(
+                JoinType::LeftJoin,
+                self.counter.touches_table(),
+                touch.clone(),
+                Expr::col((touch.clone(), Alias::new("workspace_id")))
+                    .equals((counter.clone(), Alias::new("workspace_id")))
+                    .and(Expr::col((touch.clone(), Alias::new("version"))).gt(after)),
+            )
+            .and_where(Expr::col((counter, Alias::new("workspace_id"))).eq(workspace_id))
+            .order_by((touch, Alias::new("version")), Order::Asc)
+            .limit(MAX_TOUCHES_READ + 1)
+            .to_owned();
+        let rows = db.query_all(&statement).await?;
+        let mut read = Read {
+            current: 0,
+            touches: Vec::with_capacity(rows.len()),
+            truncated: rows.len() as u64 > MAX_TOUCHES_READ,
+        };
+        for row in rows {
+            read.current = row.try_get_by_index(0)?;
+            let version: Option<i64> = row.try_get_by_index(1)?;
+            let subject: Option<String> = row.try_get_by_index(2)?;
+            if let (Some(version), Some(subject)) = (version, subject) {
+                read.touches.push((version, subject));
+            }
+        }
+        Ok(read)
+    }
+}
