@@ -1,6 +1,7 @@
 //! `wayfinder-tools bench`: speed is measured here, never asserted in tests (see BENCHMARKS.md).
 //! Both benchmarks talk to the server over HTTP through one checked client (`client::Api`).
 
+mod after_write;
 mod aggregate;
 mod client;
 mod events;
@@ -16,6 +17,9 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// The depth-3 traversal alone right after an unrelated write, warm, and after a write
+    /// to a fact sheet it shows.
+    AfterWrite(after_write::AfterWriteArgs),
     /// factSheetAggregate report questions (team × lifecycle, cost per team) over HTTP.
     Aggregate(aggregate::AggregateArgs),
     /// Event ingestion (batch mode over HTTP) and team metrics latency.
@@ -34,6 +38,7 @@ pub enum BenchCommand {
 
 pub async fn run(config: Config, command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::AfterWrite(args) => after_write::run(args).await,
         BenchCommand::Aggregate(args) => aggregate::run(config, args).await,
         BenchCommand::Events(args) => events::run(config, args).await,
         BenchCommand::History(args) => history::run(config, args).await,

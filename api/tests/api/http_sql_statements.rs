@@ -183,8 +183,8 @@ async fn one_fact_sheet_brings_its_lists_in_its_own_statement() {
     assert_eq!(body["data"]["factSheet"]["tags"], node["tags"]);
 }
 
-/// A traversal opened again reads no relations until something changes, and the change shows
-/// in the next answer: the window cache is keyed by the inventory counter every write raises.
+/// A traversal opened again reads no relations until something it shows changes, and the
+/// change shows in the next answer; a change elsewhere costs one statement (what changed).
 #[tokio::test]
 async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
     let app = TestApp::new().await;
@@ -251,7 +251,11 @@ async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
     .await
     .unwrap();
     let (after, changed) = post(&server, DEPTH_3).await;
-    assert_eq!(after, warm.map(|n| n + 2), "both levels read again");
+    assert_eq!(
+        after,
+        warm.map(|n| n + 3),
+        "what changed, then the windows of both levels that show or anchor at it"
+    );
     let text = changed.to_string();
     let named = |name: &str| text.contains(&format!(r#""name":"{name}""#));
     assert!(named("renamed"), "the new name of the far end");
@@ -259,6 +263,26 @@ async fn a_traversal_opened_again_reads_no_relations_until_a_change() {
         !named(api["name"].as_str().unwrap()),
         "the old name is gone"
     );
+
+    // A new fact sheet is shown by no window: the windows stay, at the cost of reading what
+    // changed once.
+    domain::fact_sheets::create(
+        app.db.conn(),
+        &app.admin,
+        &model,
+        domain::fact_sheets::NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "elsewhere".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (elsewhere, kept) = post(&server, DEPTH_3).await;
+    assert_eq!(elsewhere, warm.map(|n| n + 1), "one read of what changed");
+    assert_eq!(kept, changed, "the same answer");
+    let (warm_again, _) = post(&server, DEPTH_3).await;
+    assert_eq!(warm_again, warm);
 }
 
 /// A page's total and its facets, resolved side by side, are keyed by one read of the

@@ -23,6 +23,9 @@ use self::{
 };
 use super::client::Api;
 
+/// The depth-3 traversal of scenario (c), timed alone by `bench after-write` too.
+pub(super) use self::scenarios::TRAVERSAL;
+
 #[derive(Args)]
 pub struct LoadArgs {
     /// The server's base URL.

@@ -77,7 +77,7 @@ const FILTERED_PAGE: &str = r#"query { factSheets(first: 50, filter: {types: ["S
 
 /// Five relations per fact sheet at both levels: about 2,900 fact sheets and 2,800 relations on
 /// the `max` graph, the size of the reference traversal we compare with (see BENCHMARKS.md).
-const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node { id name relations(first: 5) { edges { node { type to { id name relations(first: 5) { edges { node { type to { id name } } } } } } } } } } } }"#;
+pub(crate) const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node { id name relations(first: 5) { edges { node { type to { id name relations(first: 5) { edges { node { type to { id name } } } } } } } } } } } }"#;
 
 const SEARCH: &str = "query($term: String!) { factSheets(first: 20, filter: {search: $term}) { totalCount edges { node { id type name } } } }";
 
