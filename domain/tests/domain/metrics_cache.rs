@@ -423,3 +423,94 @@ async fn events_and_changes_elsewhere_leave_a_teams_metrics_warm() {
     let (new_member, _) = counted(&w, &cache, team, Duration::zero()).await;
     assert_eq!(new_member.deployment_frequency.deployments, 3);
 }
+
+/// Ingestions, ownership changes and reads interleaved at random over three teams, through
+/// two caches (two replicas) that each keep their results across writes: every answer equals
+/// an uncached computation, and results are really kept across writes that did not touch them.
+#[tokio::test]
+async fn interleaved_writes_and_reads_always_equal_an_uncached_computation() {
+    let w = World::new().await;
+    let replicas = [MetricsCache::new(1 << 20), MetricsCache::new(1 << 20)];
+    let mut teams = Vec::new();
+    for i in 0..3 {
+        teams.push(w.create_fact_sheet("Team", &format!("team {i}")).await.id);
+    }
+    let mut artifacts = Vec::new();
+    for i in 0..6 {
+        let source = format!("src-{i}");
+        artifacts.push((artifact(&w, &format!("a{i}"), Some(&source)).await, source));
+    }
+    // Each artifact starts with the team of its index; an artifact has one owning team.
+    for (i, (id, _)) in artifacts.iter().enumerate().take(3) {
+        own(&w, teams[i], *id).await;
+    }
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut previous: Vec<Vec<Arc<Metrics>>> = Vec::new();
+    let mut kept_across_writes = 0;
+    for step in 0..30 {
+        let what = match next(4) {
+            0 => {
+                let (id, _) = &artifacts[3 + next(3)];
+                // Refused once the artifact has its team: nothing changes then.
+                let model = w.model().await;
+                let owns = NewRelation {
+                    relation_type: "teamOwnsArtifact".into(),
+                    from_id: teams[next(teams.len())],
+                    to_id: *id,
+                    ..Default::default()
+                };
+                let _ = relations::create(w.db.conn(), &w.admin, &model, owns).await;
+                "an ownership"
+            }
+            kind => {
+                let (_, source) = &artifacts[next(artifacts.len())];
+                let id = format!("step-{step}");
+                let time = day(next(14) as i64) + Duration::hours(next(24) as i64);
+                let event = match kind {
+                    1 => deployment(source, &id, time, &[]),
+                    2 => testkit::facts::change(source, &id, time),
+                    _ => testkit::facts::incident_opened(
+                        source,
+                        &id,
+                        &id,
+                        time,
+                        serde_json::json!({}),
+                    ),
+                };
+                ingest(&w, vec![event]).await;
+                "an event"
+            }
+        };
+        let mut now = Vec::new();
+        for (r, cache) in replicas.iter().enumerate() {
+            let mut read = Vec::new();
+            for &team in &teams {
+                let cached = cached(&w, cache, &w.admin, Subject::Id(team))
+                    .await
+                    .unwrap();
+                let fresh = fresh_metrics(&w, w.db.conn(), team).await;
+                assert_eq!(*cached, fresh, "{what} at step {step}, replica {r}");
+                read.push(cached);
+            }
+            if let Some(before) = previous.get(r) {
+                kept_across_writes += before
+                    .iter()
+                    .zip(&read)
+                    .filter(|(b, n)| Arc::ptr_eq(b, n))
+                    .count();
+            }
+            now.push(read);
+        }
+        previous = now;
+    }
+    assert!(
+        kept_across_writes > 20,
+        "results were kept across writes that did not touch them: {kept_across_writes}"
+    );
+}

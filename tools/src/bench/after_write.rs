@@ -6,7 +6,9 @@
 //! - **after an unrelated write**: a team the traversal never shows got a new description;
 //! - **warm**: the same request again, nothing changed;
 //! - **after a write it shows**: a fact sheet at the traversal's second level got a new
-//!   description, so the windows that anchor at it or show it are read again.
+//!   description, so the windows that anchor at it or show it are read again;
+//! - **after a write touching everything** (with `--admin-token`): a tag renamed, which
+//!   changes what every cached aggregate may count, so every cache is cold: the cold path.
 //!
 //! A pure HTTP client; the token needs the member role (it writes descriptions).
 //!
@@ -30,13 +32,25 @@ pub struct AfterWriteArgs {
     /// A bearer token with the member role of the seeded workspace.
     #[arg(long, env = "WAYFINDER_BENCH_TOKEN", hide_env_values = true)]
     token: String,
-    /// Rounds of the three timed requests.
+    /// An admin token of the same workspace: also time the request after a tag rename, which
+    /// makes every cache cold.
+    #[arg(long, env = "WAYFINDER_BENCH_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+    /// Rounds of the timed requests.
     #[arg(long, default_value_t = 30)]
     rounds: usize,
 }
 
 const TEAMS: &str =
     r#"query { factSheets(first: 200, filter: {types: ["Team"]}) { edges { node { id } } } }"#;
+
+const CREATE_TAG: &str = "mutation($n: String!) { createTag(input: {name: $n}) { tag { id } } }";
+
+const RENAME_TAG: &str =
+    "mutation($n: String!, $m: String!) { renameTag(name: $n, newName: $m) { tag { id } } }";
+
+/// The tag the benchmark renames back and forth.
+const TAG_NAMES: [&str; 2] = ["after-write-bench-a", "after-write-bench-b"];
 
 const DESCRIBE: &str = "mutation($id: ID!, $d: String!) { updateFactSheet(input: {id: $id, description: $d}) { factSheet { id } } }";
 
@@ -110,8 +124,29 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
             .await
             .map(drop)
     };
-    let (mut unrelated_write, mut warm, mut shown_write) =
-        (Samples::default(), Samples::default(), Samples::default());
+    let admin = match &args.admin_token {
+        Some(token) => {
+            let admin = Api::new(&args.url, token, 1)?;
+            // Left from an earlier run under either name: start from the first.
+            if admin
+                .graphql(CREATE_TAG, &json!({ "n": TAG_NAMES[0] }))
+                .await
+                .is_err()
+            {
+                let _ = admin
+                    .graphql(RENAME_TAG, &json!({ "n": TAG_NAMES[1], "m": TAG_NAMES[0] }))
+                    .await;
+            }
+            Some(admin)
+        }
+        None => None,
+    };
+    let (mut unrelated_write, mut warm, mut shown_write, mut everything) = (
+        Samples::default(),
+        Samples::default(),
+        Samples::default(),
+        Samples::default(),
+    );
     for round in 0..args.rounds {
         api.graphql(TRAVERSAL, &json!({})).await?;
         describe(&unrelated, round).await?;
@@ -119,11 +154,21 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
         warm.time(&api).await?;
         describe(&second_level, round).await?;
         shown_write.time(&api).await?;
+        if let Some(admin) = &admin {
+            let (from, to) = (TAG_NAMES[round % 2], TAG_NAMES[(round + 1) % 2]);
+            admin
+                .graphql(RENAME_TAG, &json!({ "n": from, "m": to }))
+                .await?;
+            everything.time(&api).await?;
+        }
     }
     println!("{} rounds, each request alone:", args.rounds);
     unrelated_write.report("after an unrelated write");
     warm.report("warm");
     shown_write.report("after a write it shows");
+    if admin.is_some() {
+        everything.report("after touching everything");
+    }
     Ok(())
 }
 
