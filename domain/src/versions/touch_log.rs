@@ -28,19 +28,30 @@ use uuid::Uuid;
 use super::{Counter, EVERYTHING, TOUCHES_KEPT};
 use crate::error::Result;
 
-/// Touches read in one statement at most; a log further behind reads the counter alone and
-/// forgets what it knew (a bulk import raises once, so this many touches are many writes).
+/// Touches read in one statement at most; a log further behind forgets what it knew and starts
+/// again from the counter (a bulk import raises once, so this many touches are many writes).
 const MAX_TOUCHES_READ: u64 = 20_000;
 
 /// Subjects remembered per workspace before the log forgets and starts again from its newest
 /// version (entries computed before then are recomputed once).
 const MAX_SUBJECTS: usize = 200_000;
 
+/// Subjects remembered over all workspaces: a server of many busy tenants forgets them all
+/// past this (tens of MiB), rather than growing with the number of tenants.
+const MAX_SUBJECTS_IN_ALL: usize = 1_000_000;
+
 /// One counter's touches for every workspace this replica has read. Shared by the requests of
 /// a process inside the cache that owns it.
 pub(crate) struct TouchLog {
     counter: Counter,
-    workspaces: Mutex<HashMap<Uuid, Known>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    workspaces: HashMap<Uuid, Known>,
+    /// The subjects of all `workspaces` together.
+    subjects: usize,
 }
 
 /// What is known of one workspace: the touches of the versions in `(from, through]`.
@@ -86,6 +97,10 @@ impl Known {
         }
     }
 
+    fn subjects(&self) -> usize {
+        self.sheets.len() + self.sources.len()
+    }
+
     fn untouched_since<S: Subject>(
         &self,
         since: i64,
@@ -121,7 +136,7 @@ impl Known {
             *newest = std::cmp::max(*newest, version);
         }
         self.through = std::cmp::max(self.through, read.current);
-        if self.sheets.len() + self.sources.len() > MAX_SUBJECTS {
+        if self.subjects() > MAX_SUBJECTS {
             *self = Known::starting_at(self.through);
         }
     }
@@ -138,7 +153,7 @@ impl TouchLog {
     pub(crate) fn new(counter: Counter) -> Self {
         Self {
             counter,
-            workspaces: Mutex::new(HashMap::new()),
+            state: Mutex::new(State::default()),
         }
     }
 
@@ -218,22 +233,22 @@ impl TouchLog {
     }
 
     fn with_known<R>(&self, workspace_id: Uuid, f: impl FnOnce(Option<&Known>) -> R) -> R {
-        let workspaces = self
-            .workspaces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        f(workspaces.get(&workspace_id))
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f(state.workspaces.get(&workspace_id))
     }
 
     fn with_known_mut<R>(&self, workspace_id: Uuid, f: impl FnOnce(&mut Option<Known>) -> R) -> R {
-        let mut workspaces = self
-            .workspaces
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let mut known = workspaces.remove(&workspace_id);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut known = state.workspaces.remove(&workspace_id);
+        let before = known.as_ref().map_or(0, Known::subjects);
         let result = f(&mut known);
+        let after = known.as_ref().map_or(0, Known::subjects);
+        state.subjects = state.subjects - before + after;
         if let Some(known) = known {
-            workspaces.insert(workspace_id, known);
+            state.workspaces.insert(workspace_id, known);
+        }
+        if state.subjects > MAX_SUBJECTS_IN_ALL {
+            *state = State::default();
         }
         result
     }
@@ -280,5 +295,74 @@ impl TouchLog {
             }
         }
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(current: i64, touches: &[(i64, &str)]) -> Read {
+        Read {
+            current,
+            touches: touches.iter().map(|(v, s)| (*v, (*s).to_owned())).collect(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn an_entry_is_exact_until_a_later_version_touches_one_of_its_subjects() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut known = Known::starting_at(10);
+        known.learn(Counter::Inventory, read(12, &[(11, &a.to_string())]));
+        assert!(
+            known.untouched_since(10, [b].into_iter()),
+            "b was not touched"
+        );
+        assert!(
+            !known.untouched_since(10, [b, a].into_iter()),
+            "a was, at 11"
+        );
+        assert!(known.untouched_since(11, [a].into_iter()), "not after 11");
+        assert!(
+            !known.untouched_since(9, [b].into_iter()),
+            "9 is before what is known"
+        );
+        known.learn(Counter::Inventory, read(13, &[(13, EVERYTHING)]));
+        assert!(
+            !known.untouched_since(12, [b].into_iter()),
+            "13 touched everything"
+        );
+        assert!(known.untouched_since(13, [a, b].into_iter()));
+    }
+
+    #[test]
+    fn a_log_too_far_behind_or_cut_short_starts_again() {
+        let a = Uuid::now_v7();
+        let mut known = Known::starting_at(10);
+        known.learn(Counter::Inventory, read(10 + TOUCHES_KEPT + 1, &[]));
+        assert!(
+            !known.untouched_since(10, [a].into_iter()),
+            "touches may be pruned"
+        );
+        assert!(known.untouched_since(10 + TOUCHES_KEPT + 1, [a].into_iter()));
+        let mut cut = read(50_000, &[]);
+        cut.truncated = true;
+        known.learn(Counter::Inventory, cut);
+        assert!(!known.untouched_since(49_999, [a].into_iter()));
+    }
+
+    #[test]
+    fn event_sources_are_kept_apart_from_fact_sheets() {
+        let id = Uuid::now_v7().to_string();
+        let mut events = Known::starting_at(0);
+        events.learn(Counter::Events, read(1, &[(1, &id)]));
+        assert!(
+            !events.untouched_since(0, [id.as_str()].into_iter()),
+            "a source named like an id"
+        );
+        let mut inventory = Known::starting_at(0);
+        inventory.learn(Counter::Inventory, read(1, &[(1, "not-an-id")]));
+        assert!(inventory.untouched_since(0, [Uuid::now_v7()].into_iter()));
     }
 }
