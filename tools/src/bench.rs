@@ -1,6 +1,7 @@
 //! `wayfinder-tools bench`: speed is measured here, never asserted in tests (see BENCHMARKS.md).
 //! Both benchmarks talk to the server over HTTP through one checked client (`client::Api`).
 
+mod after_events;
 mod after_write;
 mod aggregate;
 mod client;

@@ -10,10 +10,12 @@
 //! - **after a write touching everything** (with `--admin-token`): a tag renamed, which
 //!   changes what every cached aggregate may count, so every cache is cold: the cold path.
 //!
-//! A pure HTTP client; the token needs the member role (it writes descriptions).
+//! With `--metrics`, a team's DORA query is timed the same way after events (see
+//! `after_events`). A pure HTTP client; the token needs the member role (it writes
+//! descriptions and sends events).
 //!
 //! ```sh
-//! wayfinder-tools bench after-write --url http://127.0.0.1:8080 --token "$TOKEN" --rounds 30
+//! wayfinder-tools bench after-write --url http://127.0.0.1:8080 --token "$TOKEN" --rounds 30 --metrics
 //! ```
 
 use std::{collections::HashSet, time::Instant};
@@ -39,6 +41,10 @@ pub struct AfterWriteArgs {
     /// Rounds of the timed requests.
     #[arg(long, default_value_t = 30)]
     rounds: usize,
+    /// Also time a team's DORA metrics after an event of another team and of its own (the
+    /// workspace needs events and an event source per artifact, as the seed makes).
+    #[arg(long)]
+    metrics: bool,
 }
 
 const TEAMS: &str =
@@ -168,6 +174,9 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
     shown_write.report("after a write it shows");
     if admin.is_some() {
         everything.report("after touching everything");
+    }
+    if args.metrics {
+        super::after_events::run(&api, args.rounds).await?;
     }
     Ok(())
 }
