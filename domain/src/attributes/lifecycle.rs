@@ -60,6 +60,18 @@ pub fn current_phase(value: &Value, today: NaiveDate) -> Option<&'static str> {
         .copied()
 }
 
+/// What a person reads for a phase: in aggregate groups, exported cells and view rows alike.
+pub fn phase_label(phase: &str) -> &str {
+    match phase {
+        "plan" => "Plan",
+        "phaseIn" => "Phase in",
+        "active" => "Active",
+        "phaseOut" => "Phase out",
+        "endOfLife" => "End of life",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
