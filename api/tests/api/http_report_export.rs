@@ -260,7 +260,7 @@ async fn a_lifecycle_column_exports_the_phase_current_today_as_graphql_rows_show
         .to_owned();
     let expected: Vec<Vec<String>> = [
         ["billing", "Active"],
-        ["ledger", ""],
+        ["ledger", "Not started yet"],
         ["retired", "End of life"],
     ]
     .iter()

@@ -94,8 +94,9 @@ pub struct CheckedColumn {
 pub enum CheckedSource {
     Field(ViewField),
     /// An attribute, and the types whose attribute of that key is a lifecycle: their cell is
-    /// the label of the phase current on the day the rows are read (what a reader of the file
-    /// asks of a lifecycle, named as the aggregate's groups name it), not the start dates.
+    /// the label of the phase current on the day the rows are read, or "Not started yet" (what
+    /// a reader of the file asks of a lifecycle, named as the aggregate's groups name it), not
+    /// the start dates.
     Attribute {
         key: String,
         lifecycle_in: HashSet<String>,

@@ -16,7 +16,7 @@ use super::{
     view_columns::{CheckedSource, ViewField},
 };
 use crate::{
-    attributes::{current_phase, phase_label},
+    attributes::{phase_label, report_phase},
     db::Siblings,
     error::Result,
     fact_sheets::{self, FactSheet, RelationDirection, Status},
@@ -162,13 +162,11 @@ fn field_cell(fs: &FactSheet, field: ViewField) -> Cell {
     }
 }
 
-/// A lifecycle as the label of its phase on `today`; empty before its first phase starts.
+/// A lifecycle as the label of its phase on `today`, as the aggregate's groups name it.
 fn phase_cell(value: Option<&Value>, today: NaiveDate) -> Cell {
-    value
-        .and_then(|v| current_phase(v, today))
-        .map_or(Cell::Empty, |phase| {
-            Cell::Text(phase_label(phase).to_owned())
-        })
+    report_phase(value, today).map_or(Cell::Empty, |phase| {
+        Cell::Text(phase_label(phase).to_owned())
+    })
 }
 
 /// An attribute's value as one cell: a multi-select's keys joined by `; `.

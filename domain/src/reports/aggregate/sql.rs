@@ -19,6 +19,7 @@ use super::{
     plan::{Key, Plan, Source, SqlMeasure, phases_last_first},
 };
 use crate::{
+    attributes::NOT_STARTED,
     error::Result,
     fact_sheets::{FilterPart, RelationDirection, Status},
     principal::Principal,
@@ -352,7 +353,9 @@ impl<'a> Statements<'a> {
     }
 
     /// `CASE WHEN <endOfLife start> <= today THEN 'endOfLife' WHEN … END` over member `m`'s
-    /// lifecycle: the last phase that has started, as the fact sheet's `lifecycle.phase` says.
+    /// lifecycle: the last phase that has started, as the fact sheet's `lifecycle.phase` says,
+    /// else [`NOT_STARTED`] for a lifecycle whose first phase lies ahead, so that a planned
+    /// fact sheet is told from one without a lifecycle (the group of no value).
     /// Dates are stored as `YYYY-MM-DD`, so comparing the texts compares the days.
     fn current_phase(&self, attribute: &str) -> Expr {
         let today = self.plan.today.clone();
@@ -372,6 +375,17 @@ impl<'a> Statements<'a> {
                     values.push(format!("$.\"{attribute}\".\"{phase}\"").into());
                     values.push(today.clone().into());
                 }
+            }
+        }
+        match self.backend {
+            DbBackend::Postgres => sql.push_str(&format!(
+                " WHEN (\"m\".\"attributes\" -> $1) IS NOT NULL THEN '{NOT_STARTED}'"
+            )),
+            _ => {
+                sql.push_str(&format!(
+                    " WHEN json_extract(\"m\".\"attributes\", ?) IS NOT NULL THEN '{NOT_STARTED}'"
+                ));
+                values.push(format!("$.\"{attribute}\"").into());
             }
         }
         sql.push_str(" END");
