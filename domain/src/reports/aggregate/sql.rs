@@ -397,7 +397,9 @@ impl<'a> Statements<'a> {
 
     /// Left-joins the steps of `path` from member `m` (aliases `{prefix}r0`, `{prefix}n0`, …)
     /// and returns the alias of the fact sheet at its end. Only active fact sheets are walked
-    /// through or reached.
+    /// through or reached. Each step's fact sheets are named by type as well as by id: then
+    /// PostgreSQL reads the few fact sheets of that type from the type-and-status index
+    /// instead of hashing every active fact sheet of the workspace.
     fn join_path(&self, q: &mut SelectStatement, prefix: &str, path: &RelationPath) -> Alias {
         let ws = self.workspace_id;
         let mut at = a("m");
@@ -427,6 +429,10 @@ impl<'a> Statements<'a> {
                 Condition::all()
                     .add(Expr::col((n.clone(), fact_sheet::Column::WorkspaceId)).eq(ws))
                     .add(Expr::col((n.clone(), fact_sheet::Column::Id)).equals((r, far)))
+                    .add(
+                        Expr::col((n.clone(), fact_sheet::Column::FactSheetType))
+                            .eq(path.far_type(j)),
+                    )
                     .add(
                         Expr::col((n.clone(), fact_sheet::Column::Status))
                             .eq(Status::Active.as_str()),
