@@ -33,6 +33,7 @@ mod m20261206_000203_create_vulnerability_matches;
 mod m20261206_000400_index_changes_by_time;
 mod m20261206_000500_create_saved_views;
 mod m20261206_000600_create_version_touches;
+mod m20261206_000700_index_fact_sheets_by_type_and_status;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000400_index_changes_by_time::Migration),
             Box::new(m20261206_000500_create_saved_views::Migration),
             Box::new(m20261206_000600_create_version_touches::Migration),
+            Box::new(m20261206_000700_index_fact_sheets_by_type_and_status::Migration),
         ]
     }
 }

@@ -219,3 +219,74 @@ async fn a_private_view_exports_for_its_owner_only_and_bad_parameters_are_named(
     let text = String::from_utf8(body).unwrap();
     assert_eq!(text, "Name,Type\r\n\"Payments, \"\"core\"\"\",Team\r\n");
 }
+
+#[tokio::test]
+async fn a_lifecycle_column_exports_the_phase_current_today_as_graphql_rows_show_it() {
+    let app = TestApp::new().await;
+    let create = r#"mutation($input: CreateFactSheetInput!) { createFactSheet(input: $input) { factSheet { id } } }"#;
+    for (name, lifecycle) in [
+        (
+            "billing",
+            json!({ "plan": "2020-01-01", "active": "2021-01-01", "endOfLife": "2999-01-01" }),
+        ),
+        ("ledger", json!({ "plan": "2998-01-01" })),
+        (
+            "retired",
+            json!({ "active": "2019-01-01", "endOfLife": "2020-06-30" }),
+        ),
+    ] {
+        let input = json!({ "type": "SoftwareArtifact", "name": name, "attributes": { "lifecycle": lifecycle } });
+        app.data(create, json!({ "input": input })).await;
+    }
+    let server = app.spawn(Config::default());
+    let (status, body) = server
+        .graphql(
+            Some(&server.token("acme", Role::Member)),
+            json!({
+                "query": r#"mutation($input: CreateSavedViewInput!) { createSavedView(input: $input) { savedView { id } } }"#,
+                "variables": { "input": {
+                    "name": "Lifecycles",
+                    "visibility": "PRIVATE",
+                    "filter": { "types": ["SoftwareArtifact"] },
+                    "columns": [{ "field": "NAME" }, { "attribute": "lifecycle" }],
+                    "orderBy": { "field": "NAME" }
+                } }
+            }),
+        )
+        .await;
+    let id = body["data"]["createSavedView"]["savedView"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{status} {body}"))
+        .to_owned();
+    let expected: Vec<Vec<String>> = [
+        ["billing", "Active"],
+        ["ledger", "Not started yet"],
+        ["retired", "End of life"],
+    ]
+    .iter()
+    .map(|row| row.iter().map(|c| c.to_string()).collect())
+    .collect();
+
+    let (labels, rows) = rows_in_graphql(&server, Role::Member, &id).await;
+    assert_eq!(labels, ["Name", "Lifecycle"]);
+    assert_eq!(rows, expected);
+
+    let (status, body) = get(&server, Role::Member, &format!("view={id}&format=csv")).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let read: Vec<Vec<String>> = csv::Reader::from_reader(body.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(read, expected);
+
+    let (status, body) = get(&server, Role::Member, &format!("view={id}&format=xlsx")).await;
+    assert_eq!(status, 200);
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    let read: Vec<Vec<String>> = sheet
+        .rows()
+        .skip(1)
+        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
+        .collect();
+    assert_eq!(read, expected);
+}

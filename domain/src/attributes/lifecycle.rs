@@ -60,6 +60,30 @@ pub fn current_phase(value: &Value, today: NaiveDate) -> Option<&'static str> {
         .copied()
 }
 
+/// Where a report puts a lifecycle none of whose phases has started yet: apart from the fact
+/// sheets without a lifecycle, since "planned for later" and "unknown" are different answers.
+pub const NOT_STARTED: &str = "notStarted";
+
+/// The phase a lifecycle is in on `today`, or [`NOT_STARTED`]; `None` without a lifecycle.
+pub fn report_phase(value: Option<&Value>, today: NaiveDate) -> Option<&'static str> {
+    value
+        .filter(|v| !v.is_null())
+        .map(|v| current_phase(v, today).unwrap_or(NOT_STARTED))
+}
+
+/// What a person reads for a phase: in aggregate groups, exported cells and view rows alike.
+pub fn phase_label(phase: &str) -> &str {
+    match phase {
+        NOT_STARTED => "Not started yet",
+        "plan" => "Plan",
+        "phaseIn" => "Phase in",
+        "active" => "Active",
+        "phaseOut" => "Phase out",
+        "endOfLife" => "End of life",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

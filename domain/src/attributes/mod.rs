@@ -9,7 +9,7 @@ mod values;
 
 pub use completion::completion;
 pub use index_rows::{IndexValue, index_values};
-pub use lifecycle::current_phase;
+pub use lifecycle::{NOT_STARTED, current_phase, phase_label, report_phase};
 pub use merge::merge_patch;
 pub use values::{check_value, validate_attributes};
 

@@ -67,7 +67,8 @@ pub enum GroupBy {
     /// The member's tags of the tag group of this name.
     TagGroup(String),
     /// The option of a single- or multi-select attribute, or the current phase of a lifecycle
-    /// attribute (the last phase that has started today, as a fact sheet's `lifecycle` shows).
+    /// attribute (the last phase that has started today, as a fact sheet's `lifecycle` shows;
+    /// [`NOT_STARTED`](crate::attributes::NOT_STARTED) before its first phase).
     Attribute(String),
     /// The fact sheets reached from the member along these steps (its owning Team).
     Related(Vec<RelationStep>),

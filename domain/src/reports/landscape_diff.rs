@@ -6,6 +6,12 @@
 //! The filter takes the parts a list at a past date takes ([`super::as_of_list`]) and selects
 //! a fact sheet when it matches at either instant, whatever its status then; a relation is
 //! selected when either of its ends is.
+//!
+//! The window is read whole, up to [`MAX_DIFF_CHANGES`] changes. A window holding more is
+//! refused as a limit, never cut: a diff built from the first part of a window would report a
+//! field's old value as its new one and miss whatever came later, and nothing in the answer
+//! would tell the report builder so. The filter is applied after reading, so only narrower
+//! dates make a refused window fit.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -67,6 +73,9 @@ pub struct LandscapeDiff {
     pub unrelated: Vec<RelationChange>,
 }
 
+/// The most changes one diff reads between `from` and `to`.
+pub const MAX_DIFF_CHANGES: u64 = crate::limits::MAX_PAGE_SIZE * 100;
+
 pub async fn landscape_diff(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -74,6 +83,20 @@ pub async fn landscape_diff(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     filter: &FactSheetFilter,
+) -> Result<LandscapeDiff> {
+    landscape_diff_reading_at_most(db, principal, model, from, to, filter, MAX_DIFF_CHANGES).await
+}
+
+/// [`landscape_diff`] with its own limit on the changes read, so the refusal of a window over
+/// it can be shown without writing [`MAX_DIFF_CHANGES`] changes first.
+pub async fn landscape_diff_reading_at_most(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    model: &MetaModel,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    filter: &FactSheetFilter,
+    max_changes: u64,
 ) -> Result<LandscapeDiff> {
     authz::require(principal, Action::Read)?;
     check_as_of(from, "from")?;
@@ -100,9 +123,15 @@ pub async fn landscape_diff(
         .order_by_asc(change::Column::At)
         .order_by_asc(change::Column::FactSheetId)
         .order_by_asc(change::Column::Revision)
-        .limit(crate::limits::MAX_PAGE_SIZE * 100)
+        .limit(max_changes.saturating_add(1))
         .all(db)
         .await?;
+    if window.len() as u64 > max_changes {
+        return Err(Error::LimitExceeded(format!(
+            "more than {max_changes} changes were made between from and to, the most one \
+             landscapeDiff reads; narrow the dates (from, to) and ask for each part"
+        )));
+    }
     let mut ids: Vec<Uuid> = window.iter().map(|c| c.fact_sheet_id).collect();
     ids.sort();
     ids.dedup();

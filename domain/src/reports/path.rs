@@ -26,8 +26,8 @@ pub struct RelationStep {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RelationPath {
     steps: Vec<RelationStep>,
-    /// The fact sheet type the last step ends at.
-    end_type: String,
+    /// The fact sheet type each step ends at, the last one the path's end type.
+    far_types: Vec<String>,
 }
 
 impl RelationPath {
@@ -49,7 +49,7 @@ impl RelationPath {
             ));
         }
         let mut at: Option<Vec<String>> = start_types.map(<[String]>::to_vec);
-        let mut end_type = String::new();
+        let mut far_types = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
             let step_field = format!("{field}.{index}.type");
             let Some(relation_type) = model.relation_type(&step.relation_type) else {
@@ -76,9 +76,9 @@ impl RelationPath {
                 ));
             }
             at = Some(vec![far.clone()]);
-            end_type = far.clone();
+            far_types.push(far.clone());
         }
-        Ok(Self { steps, end_type })
+        Ok(Self { steps, far_types })
     }
 
     pub fn steps(&self) -> &[RelationStep] {
@@ -87,7 +87,14 @@ impl RelationPath {
 
     /// The type of the fact sheets the path reaches.
     pub fn end_type(&self) -> &str {
-        &self.end_type
+        self.far_types.last().map_or("", String::as_str)
+    }
+
+    /// The type of the fact sheets step `index` reaches: a relation joins only the types its
+    /// relation type names, so a statement may say so and read just the fact sheets of that
+    /// type.
+    pub fn far_type(&self, index: usize) -> &str {
+        &self.far_types[index]
     }
 }
 

@@ -4,6 +4,8 @@
 //! meta model each time it is used ([`check`]), so a view whose attribute was removed is refused
 //! naming the column rather than exporting an empty one.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -12,7 +14,7 @@ use super::{Figure, RelationPath, RelationStep};
 use crate::{
     error::{Error, FieldError, Result},
     limits,
-    meta_model::MetaModel,
+    meta_model::{AttributeType, MetaModel},
     metrics::{BucketSize, MetricWindow, WindowLimits, parse_lookback},
 };
 
@@ -91,7 +93,14 @@ pub struct CheckedColumn {
 #[derive(Debug, Clone)]
 pub enum CheckedSource {
     Field(ViewField),
-    Attribute(String),
+    /// An attribute, and the types whose attribute of that key is a lifecycle: their cell is
+    /// the label of the phase current on the day the rows are read, or "Not started yet" (what
+    /// a reader of the file asks of a lifecycle, named as the aggregate's groups name it), not
+    /// the start dates.
+    Attribute {
+        key: String,
+        lifecycle_in: HashSet<String>,
+    },
     Related(RelationPath),
     Metric(Figure, MetricWindow),
 }
@@ -159,9 +168,13 @@ fn check_source(
             Ok((field.label().to_owned(), CheckedSource::Field(*field)))
         }
         ColumnSource::Attribute { key } => {
-            let label = model
-                .attribute_definitions(key)
-                .find(|(t, _)| types.is_none_or(|types| types.contains(&t.key)))
+            let in_scope = || {
+                model
+                    .attribute_definitions(key)
+                    .filter(|(t, _)| types.is_none_or(|types| types.contains(&t.key)))
+            };
+            let label = in_scope()
+                .next()
                 .map(|(_, definition)| definition.label.clone())
                 .ok_or_else(|| {
                     Error::invalid(
@@ -169,7 +182,17 @@ fn check_source(
                         format!("`{key}` is not an attribute of the listed types"),
                     )
                 })?;
-            Ok((label, CheckedSource::Attribute(key.clone())))
+            let lifecycle_in = in_scope()
+                .filter(|(_, definition)| definition.kind == AttributeType::Lifecycle)
+                .map(|(t, _)| t.key.clone())
+                .collect();
+            Ok((
+                label,
+                CheckedSource::Attribute {
+                    key: key.clone(),
+                    lifecycle_in,
+                },
+            ))
         }
         ColumnSource::Related { path } => {
             let path = RelationPath::new(model, types, path.clone(), &format!("{at}.related"))?;

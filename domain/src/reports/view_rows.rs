@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use chrono::{NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,6 +16,7 @@ use super::{
     view_columns::{CheckedSource, ViewField},
 };
 use crate::{
+    attributes::{phase_label, report_phase},
     db::Siblings,
     error::Result,
     fact_sheets::{self, FactSheet, RelationDirection, Status},
@@ -80,13 +82,21 @@ pub async fn rows(
     .await?;
     let sheets: Vec<&FactSheet> = page.items.iter().map(|(_, fs)| fs).collect();
     let ids: Vec<Uuid> = sheets.iter().map(|fs| fs.id).collect();
+    let today = Utc::now().date_naive();
     let mut columns: Vec<Vec<Cell>> = Vec::with_capacity(view.columns.len());
     for column in &view.columns {
         columns.push(match &column.source {
             CheckedSource::Field(field) => sheets.iter().map(|fs| field_cell(fs, *field)).collect(),
-            CheckedSource::Attribute(key) => sheets
+            CheckedSource::Attribute { key, lifecycle_in } => sheets
                 .iter()
-                .map(|fs| value_cell(fs.attributes.get(key)))
+                .map(|fs| {
+                    let value = fs.attributes.get(key);
+                    if lifecycle_in.contains(&fs.fact_sheet_type) {
+                        phase_cell(value, today)
+                    } else {
+                        value_cell(value)
+                    }
+                })
                 .collect(),
             CheckedSource::Related(path) => {
                 let names = related_names(db, principal, &ids, path).await?;
@@ -150,6 +160,13 @@ fn field_cell(fs: &FactSheet, field: ViewField) -> Cell {
         ViewField::CreatedAt => Cell::Text(fs.created_at.to_rfc3339()),
         ViewField::UpdatedAt => Cell::Text(fs.updated_at.to_rfc3339()),
     }
+}
+
+/// A lifecycle as the label of its phase on `today`, as the aggregate's groups name it.
+fn phase_cell(value: Option<&Value>, today: NaiveDate) -> Cell {
+    report_phase(value, today).map_or(Cell::Empty, |phase| {
+        Cell::Text(phase_label(phase).to_owned())
+    })
 }
 
 /// An attribute's value as one cell: a multi-select's keys joined by `; `.

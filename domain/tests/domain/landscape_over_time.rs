@@ -565,3 +565,32 @@ async fn the_landscape_diff_names_what_was_created_archived_changed_and_related(
         .unwrap_err();
     assert_eq!(paths(err), ["to"]);
 }
+
+#[tokio::test]
+async fn a_diff_over_more_changes_than_it_reads_is_refused_naming_the_limit_never_cut() {
+    let w = World::new().await;
+    let db = w.db.conn();
+    let p = &w.admin;
+    let model = w.model().await;
+    let from = instant().await;
+    for name in ["a", "b", "c"] {
+        create(&w, &model, "Team", name, json!({}), &[]).await;
+    }
+    let to = instant().await;
+    let all = FactSheetFilter::default();
+
+    let read_all = landscape_diff::landscape_diff_reading_at_most(db, p, &model, from, to, &all, 3)
+        .await
+        .unwrap();
+    assert_eq!(read_all.created.len(), 3);
+
+    let refused =
+        landscape_diff::landscape_diff_reading_at_most(db, p, &model, from, to, &all, 2).await;
+    match refused {
+        Err(domain::Error::LimitExceeded(message)) => {
+            assert!(message.contains("more than 2 changes"), "{message}");
+            assert!(message.contains("narrow the dates"), "{message}");
+        }
+        other => panic!("expected LimitExceeded, got {other:?}"),
+    }
+}

@@ -576,3 +576,45 @@ async fn refusals_name_the_field_of_the_question() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_lifecycle_not_started_yet_is_grouped_apart_from_no_lifecycle() {
+    let w = World::new().await;
+    create(
+        &w,
+        "SoftwareArtifact",
+        "planned",
+        json!({"lifecycle": {"plan": "2999-01-01"}}),
+    )
+    .await;
+    create(
+        &w,
+        "SoftwareArtifact",
+        "running",
+        json!({"lifecycle": {"active": "2020-01-01"}}),
+    )
+    .await;
+    create(&w, "SoftwareArtifact", "unknown", json!({})).await;
+    let a = run(
+        &w,
+        &query(
+            of_type("SoftwareArtifact"),
+            vec![GroupBy::Attribute("lifecycle".into())],
+            vec![measure(MeasureKind::Count, vec![])],
+        ),
+    )
+    .await;
+    let keys: Vec<(Option<String>, Option<String>, u64)> = a
+        .groups
+        .iter()
+        .map(|g| (g.keys[0].key.clone(), g.keys[0].label.clone(), g.count))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            (Some("active".into()), label("Active"), 1),
+            (Some("notStarted".into()), label("Not started yet"), 1),
+            (None, None, 1),
+        ]
+    );
+}

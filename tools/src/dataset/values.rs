@@ -103,19 +103,40 @@ fn value(rng: &mut StdRng, d: &AttributeDefinition, serial: usize) -> Option<Val
     })
 }
 
-/// Most systems are active; some are still being built, some are being retired.
+/// Most systems are active; some are planned for later, still being planned or built, some
+/// are being retired or have reached their end of life, so that every phase of a team ×
+/// lifecycle report (and the group of a lifecycle not started yet) holds fact sheets. Each
+/// lifecycle has the start dates of the phases it has reached and of the next one.
 fn lifecycle(rng: &mut StdRng, today: NaiveDate) -> Value {
-    let plan = today - Duration::days(rng.random_range(200..3000));
-    let phase_in = plan + Duration::days(rng.random_range(30..180));
-    let active = phase_in + Duration::days(rng.random_range(30..120));
+    let ago = |rng: &mut StdRng, lo: i64, hi: i64| today - Duration::days(rng.random_range(lo..hi));
+    let ahead =
+        |rng: &mut StdRng, lo: i64, hi: i64| today + Duration::days(rng.random_range(lo..hi));
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let roll = rng.random::<f64>();
-    if roll < 0.1 {
-        json!({ "plan": day(today - Duration::days(30)), "phaseIn": day(today + Duration::days(60)) })
-    } else if roll < 0.85 {
-        json!({ "plan": day(plan), "phaseIn": day(phase_in), "active": day(active) })
+    if roll < 0.05 {
+        // Planned for later: no phase has started.
+        json!({ "plan": day(ahead(rng, 10, 200)) })
+    } else if roll < 0.15 {
+        json!({ "plan": day(ago(rng, 1, 120)), "phaseIn": day(ahead(rng, 10, 200)) })
+    } else if roll < 0.25 {
+        let phase_in = ago(rng, 1, 90);
+        json!({ "plan": day(phase_in - Duration::days(90)), "phaseIn": day(phase_in), "active": day(ahead(rng, 10, 120)) })
     } else {
-        let phase_out = active.max(today - Duration::days(90));
-        json!({ "plan": day(plan), "phaseIn": day(phase_in), "active": day(active), "phaseOut": day(phase_out), "endOfLife": day(phase_out + Duration::days(365)) })
+        let plan = ago(rng, 400, 3000);
+        let phase_in = plan + Duration::days(rng.random_range(30..180));
+        let active = phase_in + Duration::days(rng.random_range(30..120));
+        if roll < 0.85 {
+            json!({ "plan": day(plan), "phaseIn": day(phase_in), "active": day(active) })
+        } else {
+            let phase_out = active.max(ago(rng, 1, 400));
+            // Two in three of the retiring ones are still being phased out.
+            let end_of_life = if roll < 0.95 {
+                ahead(rng, 30, 400)
+            } else {
+                phase_out
+                    + Duration::days(rng.random_range(0..(today - phase_out).num_days().max(1)))
+            };
+            json!({ "plan": day(plan), "phaseIn": day(phase_in), "active": day(active), "phaseOut": day(phase_out), "endOfLife": day(end_of_life.max(phase_out)) })
+        }
     }
 }

@@ -50,7 +50,9 @@ impl LandscapeQuery {
     /// What was created, archived, restored and changed (each differing field) and which
     /// relations were made and removed between `from` and `to` (both in the past, `from`
     /// first). `filter` takes what `factSheets(asOf:)` takes and selects a fact sheet that
-    /// matches at either instant, whatever its status then.
+    /// matches at either instant, whatever its status then. A window with more changes than
+    /// one diff reads is refused as `LIMIT_EXCEEDED` naming the limit, never cut short: ask
+    /// for narrower dates.
     async fn landscape_diff(
         &self,
         ctx: &Context<'_>,

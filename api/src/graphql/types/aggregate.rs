@@ -28,7 +28,9 @@ pub enum GroupByInput {
     TagGroup(String),
     /// By a single- or multi-select attribute (key: the option, label: its label), or by a
     /// lifecycle attribute's current phase (the last phase that has started today, as the fact
-    /// sheet's `lifecycle.phase`; key: `plan`, `phaseIn`, `active`, `phaseOut` or `endOfLife`).
+    /// sheet's `lifecycle.phase`; key: `plan`, `phaseIn`, `active`, `phaseOut` or `endOfLife`,
+    /// and `notStarted` for a lifecycle whose first phase lies ahead; a fact sheet without a
+    /// lifecycle is in the group with a null key).
     Attribute(String),
     /// By the fact sheets reached along these steps (key: the id, label: the name), e.g. the
     /// owning Team of an artifact: `[{type: "teamOwnsArtifact", direction: INCOMING}]`. Only

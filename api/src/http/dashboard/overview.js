@@ -1,6 +1,7 @@
 // The inventory overview: how many fact sheets of each type, in each lifecycle phase, and in
 // each completion band. Types and bands come from `factSheets` totals and facets; phases from
-// each fact sheet's `lifecycle`, read a page at a time for the types that have one.
+// `factSheetAggregate` grouped by the lifecycle attribute, counted by the server in one request
+// however large the inventory.
 (function () {
   'use strict';
 
@@ -39,37 +40,52 @@
       'query DashboardOverview(' + parameters.join(', ') + ') {\n' +
       '  all: factSheets(first: 1) { totalCount facets { types { key label count } } }\n' +
       '  ' + bands.join('\n  ') + '\n' +
-      '  metaModel { factSheetTypes { key label attributes { type } } }\n' +
+      '  metaModel { factSheetTypes { key label attributes { key type } } }\n' +
       '}'
     );
   }
 
-  var PHASE_PAGE = [
-    'query DashboardLifecycles($types: [String!], $after: String) {',
-    '  factSheets(filter: {types: $types}, first: 500, after: $after) {',
-    '    pageInfo { hasNextPage endCursor }',
-    '    edges { node { lifecycle { phase } } }',
-    '  }',
-    '}',
-  ].join('\n');
+  // One request for the phases: per lifecycle attribute key, one `factSheetAggregate` over
+  // the types whose first lifecycle attribute it is, grouped by its phase today (the group of
+  // no key holds the fact sheets without a lifecycle).
+  function phaseQuery(byKey) {
+    var keys = Object.keys(byKey);
+    var parameters = keys.map(function (key, i) {
+      return '$types' + i + ': [String!]';
+    });
+    var fields = keys.map(function (key, i) {
+      return (
+        'phases' + i + ': factSheetAggregate(filter: {types: $types' + i + '}, ' +
+        'groupBy: [{attribute: ' + JSON.stringify(key) + '}], measures: [{function: COUNT}]) ' +
+        '{ groups { keys { key } count } }'
+      );
+    });
+    return 'query DashboardLifecycles(' + parameters.join(', ') + ') {\n  ' + fields.join('\n  ') + '\n}';
+  }
 
-  // Fact sheets of `types` per lifecycle phase, over every page.
-  function phaseCounts(session, types) {
+  // Fact sheets of the types in `byKey` (lifecycle attribute key -> types) per phase.
+  function phaseCounts(session, byKey) {
     var counts = {};
     PHASES.forEach(function (phase) {
       counts[phase.key] = 0;
     });
-    function page(after) {
-      return session.graphql(PHASE_PAGE, { types: types, after: after }).then(function (data) {
-        data.factSheets.edges.forEach(function (edge) {
-          var lifecycle = edge.node.lifecycle;
-          counts[!lifecycle ? 'none' : lifecycle.phase || 'notStarted'] += 1;
-        });
-        var info = data.factSheets.pageInfo;
-        return info.hasNextPage ? page(info.endCursor) : counts;
-      });
+    var keys = Object.keys(byKey);
+    if (!keys.length) {
+      return Promise.resolve(counts);
     }
-    return types.length ? page(null) : Promise.resolve(counts);
+    var variables = {};
+    keys.forEach(function (key, i) {
+      variables['types' + i] = byKey[key];
+    });
+    return session.graphql(phaseQuery(byKey), variables).then(function (data) {
+      keys.forEach(function (key, i) {
+        data['phases' + i].groups.forEach(function (group) {
+          var phase = group.keys[0].key || 'none';
+          counts[phase] = (counts[phase] || 0) + group.count;
+        });
+      });
+      return counts;
+    });
   }
 
   function byType(all) {
@@ -118,16 +134,18 @@
       variables['band' + i] = band.bounds;
     });
     return session.graphql(totalsQuery(), variables).then(function (data) {
-      var withLifecycle = data.metaModel.factSheetTypes
-        .filter(function (type) {
-          return type.attributes.some(function (attribute) {
-            return attribute.type === 'LIFECYCLE';
-          });
-        })
-        .map(function (type) {
-          return type.key;
-        });
-      return phaseCounts(session, withLifecycle).then(function (phases) {
+      var withLifecycle = [];
+      var byKey = {};
+      data.metaModel.factSheetTypes.forEach(function (type) {
+        var lifecycle = type.attributes.filter(function (attribute) {
+          return attribute.type === 'LIFECYCLE';
+        })[0];
+        if (lifecycle) {
+          withLifecycle.push(type.key);
+          (byKey[lifecycle.key] = byKey[lifecycle.key] || []).push(type.key);
+        }
+      });
+      return phaseCounts(session, byKey).then(function (phases) {
         var view = el('div', {}, [
           el('h1', {}, ['Inventory overview']),
           el('div', { class: 'cards' }, [

@@ -11,6 +11,7 @@ use super::{
     MeasureKind, SortBy,
 };
 use crate::{
+    attributes::phase_label,
     error::{Error, FieldError, Result},
     fact_sheets::{CompiledFilter, compile_filter},
     meta_model::{AttributeType, LIFECYCLE_PHASES, MetaModel},
@@ -47,17 +48,6 @@ impl Key {
             Key::TagGroup(_) => Some(key.to_owned()),
             Key::FactSheet | Key::Related(_) => None,
         }
-    }
-}
-
-fn phase_label(phase: &str) -> &str {
-    match phase {
-        "plan" => "Plan",
-        "phaseIn" => "Phase in",
-        "active" => "Active",
-        "phaseOut" => "Phase out",
-        "endOfLife" => "End of life",
-        other => other,
     }
 }
 

@@ -19,6 +19,7 @@ use super::{
     plan::{Key, Plan, Source, SqlMeasure, phases_last_first},
 };
 use crate::{
+    attributes::NOT_STARTED,
     error::Result,
     fact_sheets::{FilterPart, RelationDirection, Status},
     principal::Principal,
@@ -352,7 +353,9 @@ impl<'a> Statements<'a> {
     }
 
     /// `CASE WHEN <endOfLife start> <= today THEN 'endOfLife' WHEN … END` over member `m`'s
-    /// lifecycle: the last phase that has started, as the fact sheet's `lifecycle.phase` says.
+    /// lifecycle: the last phase that has started, as the fact sheet's `lifecycle.phase` says,
+    /// else [`NOT_STARTED`] for a lifecycle whose first phase lies ahead, so that a planned
+    /// fact sheet is told from one without a lifecycle (the group of no value).
     /// Dates are stored as `YYYY-MM-DD`, so comparing the texts compares the days.
     fn current_phase(&self, attribute: &str) -> Expr {
         let today = self.plan.today.clone();
@@ -374,6 +377,17 @@ impl<'a> Statements<'a> {
                 }
             }
         }
+        match self.backend {
+            DbBackend::Postgres => sql.push_str(&format!(
+                " WHEN (\"m\".\"attributes\" -> $1) IS NOT NULL THEN '{NOT_STARTED}'"
+            )),
+            _ => {
+                sql.push_str(&format!(
+                    " WHEN json_extract(\"m\".\"attributes\", ?) IS NOT NULL THEN '{NOT_STARTED}'"
+                ));
+                values.push(format!("$.\"{attribute}\"").into());
+            }
+        }
         sql.push_str(" END");
         if self.backend == DbBackend::Postgres {
             values = vec![attribute.to_owned().into(), today.into()];
@@ -383,7 +397,9 @@ impl<'a> Statements<'a> {
 
     /// Left-joins the steps of `path` from member `m` (aliases `{prefix}r0`, `{prefix}n0`, …)
     /// and returns the alias of the fact sheet at its end. Only active fact sheets are walked
-    /// through or reached.
+    /// through or reached. Each step's fact sheets are named by type as well as by id: then
+    /// PostgreSQL reads the few fact sheets of that type from the type-and-status index
+    /// instead of hashing every active fact sheet of the workspace.
     fn join_path(&self, q: &mut SelectStatement, prefix: &str, path: &RelationPath) -> Alias {
         let ws = self.workspace_id;
         let mut at = a("m");
@@ -413,6 +429,10 @@ impl<'a> Statements<'a> {
                 Condition::all()
                     .add(Expr::col((n.clone(), fact_sheet::Column::WorkspaceId)).eq(ws))
                     .add(Expr::col((n.clone(), fact_sheet::Column::Id)).equals((r, far)))
+                    .add(
+                        Expr::col((n.clone(), fact_sheet::Column::FactSheetType))
+                            .eq(path.far_type(j)),
+                    )
                     .add(
                         Expr::col((n.clone(), fact_sheet::Column::Status))
                             .eq(Status::Active.as_str()),
