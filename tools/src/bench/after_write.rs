@@ -55,8 +55,6 @@ const CREATE_TAG: &str = "mutation($n: String!) { createTag(input: {name: $n}) {
 const RENAME_TAG: &str =
     "mutation($n: String!, $m: String!) { renameTag(name: $n, newName: $m) { tag { id } } }";
 
-/// The tag the benchmark renames back and forth.
-const TAG_NAMES: [&str; 2] = ["after-write-bench-a", "after-write-bench-b"];
 
 const DESCRIBE: &str = "mutation($id: ID!, $d: String!) { updateFactSheet(input: {id: $id, description: $d}) { factSheet { id } } }";
 
@@ -130,19 +128,15 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
             .await
             .map(drop)
     };
+    // A tag of this run, renamed back and forth between two names.
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let tag_names = [format!("after-write-{run}-a"), format!("after-write-{run}-b")];
     let admin = match &args.admin_token {
         Some(token) => {
             let admin = Api::new(&args.url, token, 1)?;
-            // Left from an earlier run under either name: start from the first.
-            if admin
-                .graphql(CREATE_TAG, &json!({ "n": TAG_NAMES[0] }))
-                .await
-                .is_err()
-            {
-                let _ = admin
-                    .graphql(RENAME_TAG, &json!({ "n": TAG_NAMES[1], "m": TAG_NAMES[0] }))
-                    .await;
-            }
+            admin
+                .graphql(CREATE_TAG, &json!({ "n": tag_names[0] }))
+                .await?;
             Some(admin)
         }
         None => None,
@@ -161,7 +155,7 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
         describe(&second_level, round).await?;
         shown_write.time(&api).await?;
         if let Some(admin) = &admin {
-            let (from, to) = (TAG_NAMES[round % 2], TAG_NAMES[(round + 1) % 2]);
+            let (from, to) = (&tag_names[round % 2], &tag_names[(round + 1) % 2]);
             admin
                 .graphql(RENAME_TAG, &json!({ "n": from, "m": to }))
                 .await?;
