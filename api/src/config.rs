@@ -120,8 +120,9 @@ pub struct Config {
     /// Create workspace `demo` with demo data on start.
     pub demo: bool,
     /// Benchmarks only: count the SQL statements each GraphQL request reads with and return
-    /// them in the `x-wayfinder-sql-statements` response header. Refused in production, where
-    /// it would tell clients how the server queries its database.
+    /// them in the `x-wayfinder-sql-statements` response header, with the process's read cache
+    /// hits and misses so far (`x-wayfinder-cache-hits`, `x-wayfinder-cache-misses`). Refused in
+    /// production, where it would tell clients how the server queries its database.
     pub debug_sql_statement_header: bool,
 }
 

@@ -128,6 +128,9 @@ pub async fn execute(
     let mut reply = HttpResponse::Ok();
     if let Some(counter) = &statements {
         reply.insert_header((SQL_STATEMENTS_HEADER, counter.count()));
+        let cache = domain::cache_stats::totals();
+        reply.insert_header((CACHE_HITS_HEADER, cache.hits));
+        reply.insert_header((CACHE_MISSES_HEADER, cache.misses));
     }
     reply.json(response)
 }
@@ -146,5 +149,12 @@ async fn open_scope(
     }
 }
 
-/// The response header of the `debug_sql_statement_header` option.
+/// The response header of the `debug_sql_statement_header` option: the request's statements.
 pub const SQL_STATEMENTS_HEADER: &str = "x-wayfinder-sql-statements";
+
+/// Beside the statement count: the process's read cache hits so far, over all requests (a
+/// client reads it before and after a period to get the period's hit ratio under its load).
+pub const CACHE_HITS_HEADER: &str = "x-wayfinder-cache-hits";
+
+/// Beside the statement count: the process's read cache misses so far, over all requests.
+pub const CACHE_MISSES_HEADER: &str = "x-wayfinder-cache-misses";

@@ -27,5 +27,6 @@ mod token_endpoint;
 mod unread_body;
 mod webhooks_endpoint;
 
+pub use graphql_endpoint::{CACHE_HITS_HEADER, CACHE_MISSES_HEADER, SQL_STATEMENTS_HEADER};
 pub use rate_limit::{RateLimitSettings, RateLimiter};
 pub use server::{AppState, HttpLimits, RunningServer, start};

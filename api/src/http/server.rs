@@ -53,7 +53,8 @@ pub struct AppState {
     /// Lifetime of access tokens minted for API tokens by `POST /auth/token`.
     pub api_token_jwt_ttl: Duration,
     pub rate_limiter: RateLimiter,
-    /// Report each GraphQL request's SQL statement count in `x-wayfinder-sql-statements`.
+    /// Report each GraphQL request's SQL statement count, and the process's read cache hits and
+    /// misses so far, in response headers (see `graphql_endpoint`).
     pub debug_sql_statement_header: bool,
     /// Serve GraphiQL at `GET /graphql`; otherwise that is a 404 like any unknown route.
     pub graphiql: bool,

@@ -1,10 +1,12 @@
 //! The `debug_sql_statement_header` option: each GraphQL response says how many SQL statements
 //! its request read with, counted per request even while other requests run and batch loaders
-//! work in spawned tasks, and nothing is said when the option is off.
+//! work in spawned tasks, with the process's cache hits and misses beside it, and nothing is
+//! said when the option is off.
 
 use api::{
     config::Config,
     graphql::{SchemaOptions, build_schema},
+    http::{CACHE_HITS_HEADER, CACHE_MISSES_HEADER, SQL_STATEMENTS_HEADER},
 };
 use domain::Role;
 use serde_json::{Value, json};
@@ -14,10 +16,24 @@ use crate::{
     support::{Server, TestApp},
 };
 
-const HEADER: &str = "x-wayfinder-sql-statements";
-
-/// Posts `query` and returns the header (if any) and the body.
+/// Posts `query` and returns the statement header (if any) and the body.
 async fn post(server: &Server, query: &str) -> (Option<usize>, Value) {
+    let (statements, _, body) = post_with_cache(server, query).await;
+    (statements, body)
+}
+
+/// The process's cache hits and misses so far, as a response reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CacheTotals {
+    hits: u64,
+    misses: u64,
+}
+
+/// Posts `query` and returns the statement header, the cache headers (both or none) and the body.
+async fn post_with_cache(
+    server: &Server,
+    query: &str,
+) -> (Option<usize>, Option<CacheTotals>, Value) {
     let token = server.token("acme", Role::Member);
     let response = server
         .client
@@ -28,13 +44,21 @@ async fn post(server: &Server, query: &str) -> (Option<usize>, Value) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let statements = response
-        .headers()
-        .get(HEADER)
-        .map(|v| v.to_str().unwrap().parse().unwrap());
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap())
+    };
+    let statements = header(SQL_STATEMENTS_HEADER).map(|n| n as usize);
+    let cache = match (header(CACHE_HITS_HEADER), header(CACHE_MISSES_HEADER)) {
+        (Some(hits), Some(misses)) => Some(CacheTotals { hits, misses }),
+        (None, None) => None,
+        other => panic!("one cache header without the other: {other:?}"),
+    };
     let body: Value = response.json().await.unwrap();
     assert!(body.get("errors").is_none(), "{body:#}");
-    (statements, body)
+    (statements, cache, body)
 }
 
 /// Depth-3 traversal over 100 artifacts; the complexity limit is lifted as in `n_plus_one`.
@@ -72,8 +96,13 @@ async fn the_header_counts_each_requests_statements_like_the_database_does() {
         Some(expected + 1),
         "the first request, filling the caches"
     );
-    // Later ones find both levels' relation windows in the cache.
-    let (alone, body) = post(&server, DEPTH_3).await;
+    // Later ones find both levels' relation windows in the cache, and say so in the process's
+    // totals (other tests of this process may add to them meanwhile, never take away).
+    let (_, before, _) = post_with_cache(&server, DEPTH_3).await;
+    let (alone, after, body) = post_with_cache(&server, DEPTH_3).await;
+    let (before, after) = (before.unwrap(), after.unwrap());
+    assert!(after.hits > before.hits, "{before:?} then {after:?}");
+    assert!(after.misses >= before.misses, "{before:?} then {after:?}");
     assert_eq!(
         body["data"]["factSheets"]["edges"]
             .as_array()
@@ -100,7 +129,7 @@ async fn the_header_is_absent_unless_turned_on() {
     let app = TestApp::new().await;
     seed(&app, 3).await;
     let server = app.spawn(debug_config(false));
-    let (statements, body) = post(&server, DEPTH_3).await;
+    let (statements, cache, body) = post_with_cache(&server, DEPTH_3).await;
     assert_eq!(
         body["data"]["factSheets"]["edges"]
             .as_array()
@@ -109,6 +138,7 @@ async fn the_header_is_absent_unless_turned_on() {
         3
     );
     assert_eq!(statements, None);
+    assert_eq!(cache, None);
 }
 
 /// A fact sheet opened with its external IDs and tags costs the statements of the fact sheet

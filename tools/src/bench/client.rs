@@ -2,11 +2,10 @@
 //! A failure carries the status and body, so a benchmark never reports speed for errors.
 
 use anyhow::{Context, bail};
+use api::http::{CACHE_HITS_HEADER, CACHE_MISSES_HEADER, SQL_STATEMENTS_HEADER};
+use reqwest::{RequestBuilder, StatusCode, header::HeaderMap};
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
-
-/// The response header of the server's `debug_sql_statement_header` option.
-const SQL_STATEMENTS_HEADER: &str = "x-wayfinder-sql-statements";
 
 #[derive(Clone)]
 pub struct Api {
@@ -15,10 +14,36 @@ pub struct Api {
     token: String,
 }
 
-/// A checked GraphQL answer: the body, and the statement count when the server reports it.
+/// A checked GraphQL answer: the body, and the statement count and the process's cache
+/// totals when the server reports them (its `debug_sql_statement_header` option).
 pub struct Answer {
     body: String,
     pub sql_statements: Option<usize>,
+    pub cache: Option<CacheTotals>,
+}
+
+/// The server process's read cache hits and misses since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheTotals {
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl CacheTotals {
+    fn of(headers: &HeaderMap) -> Option<Self> {
+        let number = |name: &str| headers.get(name)?.to_str().ok()?.parse().ok();
+        Some(Self {
+            hits: number(CACHE_HITS_HEADER)?,
+            misses: number(CACHE_MISSES_HEADER)?,
+        })
+    }
+
+    /// The share of look-ups between `earlier` and `self` that were hits (`None` without any).
+    pub fn hit_ratio_since(&self, earlier: &Self) -> Option<f64> {
+        let hits = self.hits.saturating_sub(earlier.hits);
+        let misses = self.misses.saturating_sub(earlier.misses);
+        (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64)
+    }
 }
 
 impl Answer {
@@ -67,6 +92,7 @@ impl Api {
             .get(SQL_STATEMENTS_HEADER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
+        let cache = CacheTotals::of(response.headers());
         let text = response.text().await?;
         let envelope: Envelope = serde_json::from_str(&text)
             .with_context(|| format!("GraphQL answered {status} with a non-JSON body: {text}"))?;
@@ -76,7 +102,39 @@ impl Api {
         Ok(Answer {
             body: text,
             sql_statements,
+            cache,
         })
+    }
+
+    /// A request to `path` (with its query string) on the server, as this benchmark's caller.
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    /// A request to `path` without the bearer token (webhook deliveries sign their bodies).
+    pub fn post_unauthenticated(&self, path: &str) -> RequestBuilder {
+        self.http.post(format!("{}{path}", self.base))
+    }
+
+    /// Sends `request`; any status but `expected` fails with the body.
+    pub async fn expect(
+        &self,
+        request: RequestBuilder,
+        expected: StatusCode,
+        what: &str,
+    ) -> anyhow::Result<()> {
+        let response = request
+            .send()
+            .await
+            .with_context(|| format!("sending {what}"))?;
+        let status = response.status();
+        let text = response.text().await?;
+        if status != expected {
+            bail!("{what} answered {status} (expected {expected}): {text}");
+        }
+        Ok(())
     }
 
     /// Posts a CloudEvents batch; anything but a 202 storing every event (none a duplicate)
@@ -104,5 +162,40 @@ impl Api {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hit_ratio_counts_only_the_look_ups_between_two_readings() {
+        let before = CacheTotals {
+            hits: 1_000,
+            misses: 1_000,
+        };
+        let after = CacheTotals {
+            hits: 1_090,
+            misses: 1_010,
+        };
+        assert_eq!(after.hit_ratio_since(&before), Some(0.9));
+        assert_eq!(
+            before.hit_ratio_since(&before),
+            None,
+            "no look-ups, no ratio"
+        );
+    }
+
+    #[test]
+    fn cache_totals_need_both_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CACHE_HITS_HEADER, "7".parse().unwrap());
+        assert_eq!(CacheTotals::of(&headers), None);
+        headers.insert(CACHE_MISSES_HEADER, "3".parse().unwrap());
+        assert_eq!(
+            CacheTotals::of(&headers),
+            Some(CacheTotals { hits: 7, misses: 3 })
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `wayfinder-tools bench load`: drives a running server from a second process at fixed concurrency
 //! and prints req/s and latency percentiles per scenario, plus the SQL statements
-//! one request of each read scenario costs. A pure HTTP client: it never opens the database,
+//! one request of each read scenario costs. The mixed load (g) runs readers and paced writers at
+//! once and adds the server's cache hit ratio over its measured period. A pure HTTP client: it never opens the database,
 //! so it measures what a real client sees. `scripts/bench-load` starts a seeded server for it.
 //!
 //! ```sh
@@ -8,6 +9,7 @@
 //! ```
 
 mod discovery;
+mod mixed;
 mod runner;
 mod scenarios;
 
@@ -17,8 +19,9 @@ use anyhow::bail;
 use clap::Args;
 
 use self::{
-    discovery::discover,
-    runner::{Settings, measure},
+    discovery::{Reach, discover},
+    mixed::MixedResult,
+    runner::{Measurement, Settings, measure},
     scenarios::{ALL, EVENT_BATCH, Request, Run, Scenario},
 };
 use super::client::Api;
@@ -34,11 +37,16 @@ pub struct LoadArgs {
     /// A bearer token (member role or above) of the seeded workspace.
     #[arg(long, env = "WAYFINDER_BENCH_TOKEN", hide_env_values = true)]
     token: String,
+    /// An admin token of the same workspace, for (g) to set the webhook secret its GitHub
+    /// deliveries are signed with; without it, (g) sends no deliveries.
+    #[arg(long, env = "WAYFINDER_BENCH_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     /// Scenarios to run, by letter: (a) fact sheet, (b) filtered page with facets, (c) depth-3
-    /// traversal, (d) search, (e) team DORA metrics, (f) event ingestion.
+    /// traversal, (d) search, (e) team DORA metrics, (f) event ingestion, (g) mixed load
+    /// (readers of (c) and (e) beside paced writers of every kind, at once).
     #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f")]
     scenarios: Vec<Scenario>,
-    /// Concurrent clients, each sending one request after the other.
+    /// Concurrent clients, each sending one request after the other ((g) has its own groups).
     #[arg(long, default_value_t = 16)]
     clients: usize,
     /// Measured seconds per scenario.
@@ -53,8 +61,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     if args.clients == 0 || args.seconds == 0 || args.scenarios.is_empty() {
         bail!("--clients, --seconds and --scenarios must not be zero or empty");
     }
-    let api = Api::new(&args.url, &args.token, args.clients)?;
-    let workload = Arc::new(discover(&api).await?);
+    let mixed = args.scenarios.contains(&Scenario::Mixed);
+    // Idle connections kept: one per client, and for (g) one per client of all its groups.
+    let pool = if mixed {
+        args.clients.max(mixed::CLIENTS)
+    } else {
+        args.clients
+    };
+    let api = Api::new(&args.url, &args.token, pool)?;
+    let admin = match &args.admin_token {
+        Some(token) if mixed => Some(Api::new(&args.url, token, 1)?),
+        _ => None,
+    };
+    let reach = if mixed { Reach::All } else { Reach::FirstPages };
+    let workload = Arc::new(discover(&api, reach).await?);
     eprintln!(
         "workload: {} fact sheet ids, {} search terms, team `{}` owning {} artifacts, {} event sources",
         workload.fact_sheet_ids.len(),
@@ -63,13 +83,14 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         workload.team_artifacts,
         workload.event_sources.len()
     );
-    if args.scenarios.contains(&Scenario::Ingestion) && workload.event_sources.is_empty() {
-        bail!("scenario (f) needs software artifacts with `eventSource` external ids");
+    if (args.scenarios.contains(&Scenario::Ingestion) || mixed) && workload.event_sources.is_empty()
+    {
+        bail!("scenarios (f) and (g) need software artifacts with `eventSource` external ids");
     }
     let run = Arc::new(Run::new());
 
     let mut statements = Vec::new();
-    for scenario in args.scenarios.iter().filter(|s| **s != Scenario::Ingestion) {
+    for scenario in args.scenarios.iter().filter(|s| s.reads()) {
         statements.push((
             *scenario,
             sql_statements(&api, &workload, &run, *scenario).await?,
@@ -89,7 +110,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
         "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>12}",
         "scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors", "events/s"
     );
+    let mut mixed_result = None;
     for scenario in ALL.into_iter().filter(|s| args.scenarios.contains(s)) {
+        if scenario == Scenario::Mixed {
+            mixed_result = Some(mixed::run(&api, admin.as_ref(), &workload, &settings).await?);
+            continue;
+        }
         let m = measure(&api, &workload, &run, scenario, &settings).await?;
         let events = if scenario == Scenario::Ingestion {
             format!("{:.0}", m.events_per_second())
@@ -119,8 +145,84 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             println!("  {:<28} {count}", scenario.to_string());
         }
     }
-    println!("\n(f) sends {EVENT_BATCH} new events per request.");
+    if args.scenarios.contains(&Scenario::Ingestion) {
+        println!("\n(f) sends {EVENT_BATCH} new events per request.");
+    }
+    if let Some(result) = mixed_result {
+        print_mixed(&result, &workload, &args);
+    }
     Ok(())
+}
+
+/// The mixed load's table: a line per group (and per kind of the light group's writers), the
+/// rate each paced writer achieved, and the cache hit ratio over the measured period.
+fn print_mixed(result: &MixedResult, workload: &discovery::Workload, args: &LoadArgs) {
+    println!(
+        "\n(g) mixed load: all groups at once, {} s after {} s warm-up; updates and imports over {} artifacts, \
+         events over {} event sources, metrics of {} teams",
+        args.seconds,
+        args.warmup_seconds,
+        workload.artifact_ids.len(),
+        workload.event_sources.len(),
+        workload.team_ids.len()
+    );
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>18}",
+        "group", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "paced: target"
+    );
+    let line = |label: &str, m: &Measurement, target: String| {
+        println!(
+            "{:<34} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>9} {:>18}",
+            label,
+            m.requests_per_second(),
+            m.percentile(0.50),
+            m.percentile(0.95),
+            m.percentile(0.99),
+            m.latencies.len(),
+            target
+        );
+    };
+    for g in &result.groups {
+        let target = g
+            .group
+            .pace()
+            .map_or_else(|| "-".into(), |rate| format!("{rate:.0} req/s"));
+        line(&g.group.label(), &g.all, target);
+        if g.kinds.len() > 1 {
+            for (kind, m) in &g.kinds {
+                line(&format!("  {kind}"), m, "-".into());
+            }
+        }
+        if g.all.events > 0 {
+            println!(
+                "{:<34} {:>9.0} events/s achieved (target {})",
+                "",
+                g.all.events_per_second(),
+                g.group
+                    .pace()
+                    .map_or(0.0, |rate| rate * mixed::EVENTS_PER_REQUEST as f64)
+            );
+        }
+    }
+    for skipped in &result.skipped {
+        println!("skipped: {skipped}");
+    }
+    match result.cache {
+        Some((before, after)) => {
+            let ratio = after.hit_ratio_since(&before).map_or_else(
+                || "n/a (no look-ups)".into(),
+                |r| format!("{:.1} %", r * 100.0),
+            );
+            println!(
+                "server cache hit ratio over the measured period: {ratio} ({} hits, {} misses)",
+                after.hits.saturating_sub(before.hits),
+                after.misses.saturating_sub(before.misses)
+            );
+        }
+        None => println!(
+            "server cache hit ratio: n/a (start the server with WAYFINDER_DEBUG_SQL_STATEMENT_HEADER=true)"
+        ),
+    }
 }
 
 /// One request of a read scenario, for the statement count the server reports.

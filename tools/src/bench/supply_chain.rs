@@ -247,7 +247,7 @@ async fn sbom_target(store: &domain::db::Store, member: &Principal) -> anyhow::R
 /// A CycloneDX 1.5 document of `count` components: every version of every pool package (so
 /// log4j-core's vulnerable versions and Log4Shell's matches are in it), then made-up npm
 /// packages up to `count`, as a large Node.js application's lock file adds them.
-fn sbom(count: usize) -> Value {
+pub(crate) fn sbom(count: usize) -> Value {
     let pool = pool();
     let log4j = crate::dataset::components::LOG4J_VULNERABLE
         .iter()

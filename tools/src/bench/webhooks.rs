@@ -26,7 +26,7 @@ use api::{
 };
 
 /// Published example payloads (see `api/tests/fixtures/github/README.md`), varied per delivery.
-const PUSH: &str = include_str!("../../../api/tests/fixtures/github/push.json");
+pub(crate) const PUSH: &str = include_str!("../../../api/tests/fixtures/github/push.json");
 const DEPLOYMENT_STATUS: &str =
     include_str!("../../../api/tests/fixtures/github/deployment_status.json");
 

@@ -15,13 +15,28 @@ pub struct Workload {
     pub team_name: String,
     pub team_artifacts: u64,
     pub event_sources: Vec<String>,
+    /// Software artifacts whose event sources were listed (all of them for [`Reach::All`]).
+    pub artifact_ids: Vec<String>,
+    /// Every team (listed for [`Reach::All`] only).
+    pub team_ids: Vec<String>,
+}
+
+/// How much of the workspace the scenarios reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The first pages: enough for the single-kind scenarios.
+    FirstPages,
+    /// Every artifact and team: the mixed load writes and reads all over the workspace.
+    All,
 }
 
 const PAGE: &str = "query($after: String) { factSheets(first: 500, after: $after) { edges { node { id name } } } }";
 
 const TEAMS: &str = r#"query { factSheets(first: 100, filter: {types: ["Team"]}) { edges { node { id name relations(type: "teamOwnsArtifact", direction: OUTGOING) { totalCount } } } } }"#;
 
-const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after: $after, filter: {types: ["SoftwareArtifact"]}) { pageInfo { hasNextPage endCursor } edges { node { externalIds { namespace value } } } } }"#;
+const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after: $after, filter: {types: ["SoftwareArtifact"]}) { pageInfo { hasNextPage endCursor } edges { node { id externalIds { namespace value } } } } }"#;
+
+const TEAM_IDS: &str = r#"query($after: String) { factSheets(first: 500, after: $after, filter: {types: ["Team"]}) { pageInfo { hasNextPage endCursor } edges { node { id } } } }"#;
 
 const SEARCH_CHECK: &str =
     "query($term: String!) { factSheets(first: 1, filter: {search: $term}) { totalCount } }";
@@ -41,7 +56,28 @@ fn edges(data: &Value) -> impl Iterator<Item = &Value> {
         .map(|e| &e["node"])
 }
 
-pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
+fn ids(page: &Value) -> impl Iterator<Item = String> + '_ {
+    edges(page).filter_map(|n| n["id"].as_str().map(str::to_owned))
+}
+
+/// Pages through `query` (with `$after`), handing each page to `take` until it says stop.
+async fn pages(api: &Api, query: &str, mut take: impl FnMut(&Value) -> bool) -> anyhow::Result<()> {
+    let mut after = Value::Null;
+    loop {
+        let page = api
+            .graphql(query, &json!({ "after": after }))
+            .await?
+            .data()?;
+        let more = take(&page);
+        let info = &page["factSheets"]["pageInfo"];
+        if !more || info["hasNextPage"] != true {
+            return Ok(());
+        }
+        after = info["endCursor"].clone();
+    }
+}
+
+pub async fn discover(api: &Api, reach: Reach) -> anyhow::Result<Workload> {
     let page = api.graphql(PAGE, &json!({})).await?.data()?;
     let mut fact_sheet_ids = Vec::new();
     let mut search_terms = Vec::new();
@@ -83,24 +119,30 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
         })
         .context("the workspace has no team")?;
 
+    let max_sources = match reach {
+        Reach::FirstPages => MAX_SOURCES,
+        Reach::All => usize::MAX,
+    };
     let mut event_sources = Vec::new();
-    let mut after = Value::Null;
-    while event_sources.len() < MAX_SOURCES {
-        let page = api
-            .graphql(ARTIFACTS, &json!({ "after": after }))
-            .await?
-            .data()?;
+    let mut artifact_ids = Vec::new();
+    pages(api, ARTIFACTS, |page| {
+        artifact_ids.extend(ids(page));
         event_sources.extend(
-            edges(&page)
+            edges(page)
                 .flat_map(|n| n["externalIds"].as_array().cloned().unwrap_or_default())
                 .filter(|e| e["namespace"] == EVENT_SOURCE_NAMESPACE)
                 .filter_map(|e| e["value"].as_str().map(str::to_owned)),
         );
-        let info = &page["factSheets"]["pageInfo"];
-        if info["hasNextPage"] != true {
-            break;
-        }
-        after = info["endCursor"].clone();
+        event_sources.len() < max_sources
+    })
+    .await?;
+    let mut team_ids = Vec::new();
+    if reach == Reach::All {
+        pages(api, TEAM_IDS, |page| {
+            team_ids.extend(ids(page));
+            true
+        })
+        .await?;
     }
 
     Ok(Workload {
@@ -110,5 +152,7 @@ pub async fn discover(api: &Api) -> anyhow::Result<Workload> {
         team_name: team["name"].as_str().unwrap_or_default().into(),
         team_artifacts: team["relations"]["totalCount"].as_u64().unwrap_or(0),
         event_sources,
+        artifact_ids,
+        team_ids,
     })
 }

@@ -1,4 +1,5 @@
-//! The six scenarios of the load benchmark and the requests they send. Requests vary over what discovery
+//! The scenarios of the load benchmark and the requests the single-kind ones (a)–(f) send; the
+//! mixed load (g) runs groups of them at once (`mixed`). Requests vary over what discovery
 //! found (ids, search terms), and event batches are new every time: their ids carry the run id
 //! and a sequence number, so every batch is really stored.
 
@@ -25,15 +26,18 @@ pub enum Scenario {
     TeamMetrics,
     /// (f) Event ingestion in batches of [`EVENT_BATCH`].
     Ingestion,
+    /// (g) Traversals, team metrics and paced writers of every kind, all at once.
+    Mixed,
 }
 
-pub const ALL: [Scenario; 6] = [
+pub const ALL: [Scenario; 7] = [
     Scenario::FactSheet,
     Scenario::FilteredPage,
     Scenario::Traversal,
     Scenario::Search,
     Scenario::TeamMetrics,
     Scenario::Ingestion,
+    Scenario::Mixed,
 ];
 
 pub const EVENT_BATCH: usize = 500;
@@ -44,7 +48,7 @@ impl FromStr for Scenario {
     fn from_str(s: &str) -> Result<Self, String> {
         ALL.into_iter()
             .find(|c| c.letter() == s.trim())
-            .ok_or_else(|| format!("unknown scenario `{s}` (expected a letter from a to f)"))
+            .ok_or_else(|| format!("unknown scenario `{s}` (expected a letter from a to g)"))
     }
 }
 
@@ -57,6 +61,7 @@ impl fmt::Display for Scenario {
             Scenario::Search => "full-text search",
             Scenario::TeamMetrics => "team DORA, 90 days",
             Scenario::Ingestion => "events, batches of 500",
+            Scenario::Mixed => "mixed load",
         };
         write!(f, "({}) {label}", self.letter())
     }
@@ -77,7 +82,7 @@ const FILTERED_PAGE: &str = r#"query { factSheets(first: 50, filter: {types: ["S
 
 /// Five relations per fact sheet at both levels: about 2,900 fact sheets and 2,800 relations on
 /// the `max` graph, the size of the reference traversal we compare with (see BENCHMARKS.md).
-pub(crate) const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node { id name relations(first: 5) { edges { node { type to { id name relations(first: 5) { edges { node { type to { id name } } } } } } } } } } } }"#;
+pub const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node { id name relations(first: 5) { edges { node { type to { id name relations(first: 5) { edges { node { type to { id name } } } } } } } } } } } }"#;
 
 const SEARCH: &str = "query($term: String!) { factSheets(first: 20, filter: {search: $term}) { totalCount edges { node { id type name } } } }";
 
@@ -94,10 +99,17 @@ impl Scenario {
             Scenario::Search => "d",
             Scenario::TeamMetrics => "e",
             Scenario::Ingestion => "f",
+            Scenario::Mixed => "g",
         }
     }
 
-    /// The `n`-th request of this scenario in this run (`n` counts over all clients).
+    /// Whether one request stands for the scenario (and its SQL statements can be counted).
+    pub fn reads(self) -> bool {
+        !matches!(self, Scenario::Ingestion | Scenario::Mixed)
+    }
+
+    /// The `n`-th request of this scenario in this run (`n` counts over all clients). The mixed
+    /// load sends many kinds; its main one, the traversal, stands for it here.
     pub fn request(self, workload: &Workload, run: &Run, n: u64) -> Request {
         let pick = |list: &[String]| list[(n % list.len() as u64) as usize].clone();
         let graphql = |query, variables| Request::GraphQl { query, variables };
@@ -106,13 +118,15 @@ impl Scenario {
                 graphql(FACT_SHEET, json!({ "id": pick(&workload.fact_sheet_ids) }))
             }
             Scenario::FilteredPage => graphql(FILTERED_PAGE, json!({})),
-            Scenario::Traversal => graphql(TRAVERSAL, json!({})),
+            Scenario::Traversal | Scenario::Mixed => graphql(TRAVERSAL, json!({})),
             Scenario::Search => graphql(SEARCH, json!({ "term": pick(&workload.search_terms) })),
             Scenario::TeamMetrics => graphql(
                 team_metrics::QUERY,
                 team_metrics::variables(&workload.team_id, Utc::now()),
             ),
-            Scenario::Ingestion => Request::Events(run.event_batch(&workload.event_sources, n)),
+            Scenario::Ingestion => {
+                Request::Events(run.event_batch(&workload.event_sources, n, EVENT_BATCH))
+            }
         }
     }
 }
@@ -131,17 +145,18 @@ impl Run {
         }
     }
 
-    /// Batch `n`: events `n * 500 ..` of the seed's event stream (realistic types and payloads),
-    /// with ids unique to this run so the server stores each of them.
-    fn event_batch(&self, sources: &[String], n: u64) -> Vec<Value> {
+    /// Batch `n`: events `n * size ..` of the seed's event stream (realistic types and payloads,
+    /// consecutive events from consecutive sources), with ids unique to this run so the server
+    /// stores each of them. One run sends batches of one size.
+    pub fn event_batch(&self, sources: &[String], n: u64, size: usize) -> Vec<Value> {
         let stream = EventStream {
             sources,
             total: EVENT_STREAM_LENGTH,
             days: EVENT_DAYS,
             end: self.started,
         };
-        let first = n * EVENT_BATCH as u64;
-        (first..first + EVENT_BATCH as u64)
+        let first = n * size as u64;
+        (first..first + size as u64)
             .map(|k| {
                 let mut event = stream.event(k % EVENT_STREAM_LENGTH);
                 event["id"] = json!(format!("load-{}-{k}", self.id));
