@@ -10,12 +10,13 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, SimpleExpr},
 };
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
     attributes::IndexValue,
-    db::{INSERT_CHUNK, is_postgres},
+    db::{INSERT_CHUNK, JsonTable, is_postgres},
     error::{Error, Result},
     history::{self, ChangeKind, NewChange},
     principal::Principal,
@@ -167,6 +168,22 @@ pub(crate) async fn insert_index(
     workspace_id: Uuid,
     rows: &[(Uuid, Vec<IndexValue>)],
 ) -> Result<()> {
+    if is_postgres(db) {
+        let rows: Vec<IndexRow> = rows
+            .iter()
+            .flat_map(|(id, values)| {
+                values.iter().map(move |v| IndexRow {
+                    workspace_id,
+                    fact_sheet_id: *id,
+                    key: &v.key,
+                    ordinal: v.ordinal,
+                    value_text: v.text.as_deref(),
+                    value_number: v.number,
+                })
+            })
+            .collect();
+        return ATTRIBUTE_VALUES.insert(db, &rows).await;
+    }
     let models: Vec<attribute_value::ActiveModel> = rows
         .iter()
         .flat_map(|(id, values)| {
@@ -187,3 +204,26 @@ pub(crate) async fn insert_index(
     }
     Ok(())
 }
+
+/// One attribute index row, borrowed, as [`JsonTable::insert`] serialises it.
+#[derive(Serialize)]
+struct IndexRow<'a> {
+    workspace_id: Uuid,
+    fact_sheet_id: Uuid,
+    key: &'a str,
+    ordinal: i32,
+    value_text: Option<&'a str>,
+    value_number: Option<f64>,
+}
+
+const ATTRIBUTE_VALUES: JsonTable = JsonTable {
+    name: "attribute_values",
+    columns: &[
+        ("workspace_id", "uuid"),
+        ("fact_sheet_id", "uuid"),
+        ("key", "text"),
+        ("ordinal", "integer"),
+        ("value_text", "text"),
+        ("value_number", "double precision"),
+    ],
+};

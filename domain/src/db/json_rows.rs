@@ -21,11 +21,39 @@ pub(crate) struct JsonTable {
 
 impl JsonTable {
     /// Inserts `rows` (each serialising to an object with every column as a key) on PostgreSQL.
+    /// The next statement's document is serialised while the database writes the current one,
+    /// so the server's share and the database's overlap instead of taking turns.
     pub(crate) async fn insert<R: Serialize>(
         &self,
         db: &impl ConnectionTrait,
         rows: &[R],
     ) -> Result<()> {
+        let mut chunks = rows.chunks(ROWS_PER_STATEMENT);
+        let Some(first) = chunks.next() else {
+            return Ok(());
+        };
+        let sql = self.sql();
+        let mut document = self.document(first)?;
+        loop {
+            let next = chunks.next();
+            let write = db.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql.clone(),
+                [document.into()],
+            ));
+            // The write is polled first, so its statement is on the wire before the next
+            // document is built.
+            let (written, following) =
+                tokio::join!(write, async { next.map(|c| self.document(c)).transpose() });
+            written?;
+            match following? {
+                Some(d) => document = d,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    fn sql(&self) -> String {
         let names = self
             .columns
             .iter()
@@ -38,20 +66,14 @@ impl JsonTable {
             .map(|(name, ty)| format!("\"{name}\" {ty}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
+        format!(
             "INSERT INTO \"{}\" ({names}) SELECT {names} FROM json_to_recordset($1::json) AS r({types})",
             self.name
-        );
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let document = serde_json::to_string(chunk)
-                .map_err(|e| Error::Internal(format!("rows of {}: {e}", self.name)))?;
-            db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql.clone(),
-                [document.into()],
-            ))
-            .await?;
-        }
-        Ok(())
+        )
+    }
+
+    fn document<R: Serialize>(&self, rows: &[R]) -> Result<String> {
+        serde_json::to_string(rows)
+            .map_err(|e| Error::Internal(format!("rows of {}: {e}", self.name)))
     }
 }

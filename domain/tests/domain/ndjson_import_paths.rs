@@ -17,6 +17,7 @@ use domain::{
     relations::{self, NewRelation},
     tags::{self, TagGroupMode},
 };
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -494,4 +495,70 @@ async fn a_validate_only_import_of_new_lines_only_reports_what_the_import_then_d
     assert_eq!(summary(&checked), summary(&imported));
     assert_eq!(summary(&imported).1, [1, 1, 0, 0, 0, 1]);
     assert_eq!(histories(&w, &w.admin).await["Stored"].0, 2);
+}
+
+#[tokio::test]
+async fn a_dry_run_whose_checked_rows_no_longer_fit_is_a_conflict_not_a_server_error() {
+    let w = World::new().await;
+    let model = w.model().await;
+    let team = create(
+        &w,
+        &w.admin,
+        &model,
+        NewFactSheet {
+            fact_sheet_type: "Team".into(),
+            name: "Stored".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    // Stands in for another writer taking the external ID after the dry run checked it: the
+    // database refuses the row the bulk path kept for later.
+    let trigger = if w.db.is_postgres() {
+        vec![
+            "CREATE FUNCTION refuse_taken() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN IF NEW.value = 'taken-meanwhile' THEN RAISE EXCEPTION 'taken'; END IF;
+             RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_taken BEFORE INSERT ON external_ids FOR EACH ROW
+             EXECUTE FUNCTION refuse_taken()",
+        ]
+    } else {
+        vec![
+            "CREATE TRIGGER refuse_taken BEFORE INSERT ON external_ids
+             WHEN NEW.value = 'taken-meanwhile' BEGIN SELECT RAISE(ABORT, 'taken'); END",
+        ]
+    };
+    for sql in trigger {
+        w.db.conn().execute_unprepared(sql).await.unwrap();
+    }
+    let body = [
+        json!({ "kind": "factSheet", "ref": { "id": Uuid::now_v7() }, "type": "Team",
+                "name": "New", "externalIds": [{ "namespace": "cmdb", "value": "taken-meanwhile" }] }),
+        // An update goes through the mutations, so the kept rows are written first.
+        json!({ "kind": "factSheet", "ref": { "id": team }, "name": "Renamed" }),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+
+    let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
+    let options = ImportOptions {
+        mode: ImportMode::Partial,
+        validate_only: true,
+    };
+    let result = import_ndjson(&tx, &w.admin, &model, &body, options, &mut |_, _| {}).await;
+    drop(tx);
+
+    match result {
+        Err(domain::Error::Conflict { message, .. }) => {
+            assert!(message.contains("run it again"), "{message}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        histories(&w, &w.admin).await["Stored"].0,
+        1,
+        "nothing was written"
+    );
 }

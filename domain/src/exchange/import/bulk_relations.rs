@@ -63,7 +63,7 @@ pub(super) struct Planned {
     active_until: Option<DateTime<Utc>>,
 }
 
-/// Ends whose revisions one statement raises.
+/// Ends whose revisions one statement raises on SQLite.
 const ENDS_PER_UPDATE: usize = 500;
 
 impl Import<'_> {
@@ -426,23 +426,27 @@ impl Import<'_> {
         let raised: Vec<(Uuid, i32)> = std::mem::take(&mut self.unsaved_revisions)
             .into_iter()
             .collect();
-        for chunk in raised.chunks(ENDS_PER_UPDATE) {
-            let mut revision = CaseStatement::new();
-            for (id, next) in chunk {
-                revision = revision.case(fact_sheet::Column::Id.eq(*id), Expr::value(*next));
+        if is_postgres(self.tx) {
+            rows::store_revisions(self.tx, ws, &raised, now, &self.principal.subject).await?;
+        } else {
+            for chunk in raised.chunks(ENDS_PER_UPDATE) {
+                let mut revision = CaseStatement::new();
+                for (id, next) in chunk {
+                    revision = revision.case(fact_sheet::Column::Id.eq(*id), Expr::value(*next));
+                }
+                revision = revision.finally(Expr::col(fact_sheet::Column::Revision));
+                fact_sheet::Entity::update_many()
+                    .col_expr(fact_sheet::Column::Revision, revision.into())
+                    .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(now))
+                    .col_expr(
+                        fact_sheet::Column::UpdatedBy,
+                        Expr::value(self.principal.subject.clone()),
+                    )
+                    .filter(fact_sheet::Column::WorkspaceId.eq(ws))
+                    .filter(fact_sheet::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+                    .exec(self.tx)
+                    .await?;
             }
-            revision = revision.finally(Expr::col(fact_sheet::Column::Revision));
-            fact_sheet::Entity::update_many()
-                .col_expr(fact_sheet::Column::Revision, revision.into())
-                .col_expr(fact_sheet::Column::UpdatedAt, Expr::value(now))
-                .col_expr(
-                    fact_sheet::Column::UpdatedBy,
-                    Expr::value(self.principal.subject.clone()),
-                )
-                .filter(fact_sheet::Column::WorkspaceId.eq(ws))
-                .filter(fact_sheet::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
-                .exec(self.tx)
-                .await?;
         }
         // History written in bulk, so the counter is raised once rather than per change; it
         // touched both ends of every relation, the fact sheets whose revisions were raised.

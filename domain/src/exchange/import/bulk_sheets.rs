@@ -8,13 +8,13 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{SubsecRound, Utc};
-use sea_orm::{ActiveValue::Set, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::{
     Import, Kind, Outcome, named_by,
-    rows::{self, ChangeRow},
+    rows::{self, ChangeRow, ExternalIdRow, SheetRow, TagRow},
     wanted_external_ids, without_nulls,
 };
 use crate::{
@@ -27,7 +27,6 @@ use crate::{
     history::{self, ChangeKind},
     limits, tags,
 };
-use entity::{external_id, fact_sheet, fact_sheet_tag};
 
 /// A sheet line checked for the bulk path, with what it will write.
 pub(super) struct Planned {
@@ -42,16 +41,24 @@ pub(super) struct Planned {
     external_ids: Vec<ExternalId>,
     tags: Vec<String>,
     archive: bool,
+    /// Whether the line's own attributes were dropped for these (see `take_attributes`).
+    took_attributes: bool,
 }
 
 impl Import<'_> {
     /// Creates, in bulk, the fact sheets of the lines that qualify (see the module's doc), and
     /// marks their lines done. The others stay pending for the one-by-one path.
     pub(super) async fn create_sheets_in_bulk(&mut self) -> Result<()> {
-        let mut planned: Vec<Planned> = (0..self.sheets.len())
-            .filter(|&i| matches!(self.outcomes[i], Outcome::Pending))
-            .filter_map(|i| self.plan_sheet(i))
-            .collect();
+        let mut planned = Vec::new();
+        for i in 0..self.sheets.len() {
+            if !matches!(self.outcomes[i], Outcome::Pending) {
+                continue;
+            }
+            if let Some(mut p) = self.plan_sheet(i) {
+                self.take_attributes(&mut p);
+                planned.push(p);
+            }
+        }
         if planned.is_empty() {
             return Ok(());
         }
@@ -60,7 +67,10 @@ impl Import<'_> {
             Ok(()) => {}
             // Past a quota, the lines go one by one and are refused where the quota ends.
             Err(e @ Error::Database(_)) => return Err(e),
-            Err(_) => return Ok(()),
+            Err(_) => {
+                self.give_back(planned);
+                return Ok(());
+            }
         }
         let tag_names: Vec<String> = planned
             .iter()
@@ -71,7 +81,7 @@ impl Import<'_> {
         let known_tags = tags::ensure_named(self.tx, ws, &tag_names).await?;
         let single_groups = tags::single_mode_groups(self.tx, ws).await?;
         // A single-mode group's rule: at most one of its tags per fact sheet.
-        planned.retain(|p| {
+        let (planned, refused): (Vec<Planned>, Vec<Planned>) = planned.into_iter().partition(|p| {
             let mut groups = HashSet::new();
             p.tags
                 .iter()
@@ -79,6 +89,7 @@ impl Import<'_> {
                 .filter(|g| single_groups.contains(g))
                 .all(|g| groups.insert(g))
         });
+        self.give_back(refused);
 
         let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
         if self.deferred.is_none() {
@@ -93,6 +104,7 @@ impl Import<'_> {
                     // lines go one by one, where a failure is the line's.
                     tracing::debug!(error = %e, "bulk create fell back to line by line");
                     savepoint.rollback().await?;
+                    self.give_back(planned);
                     return Ok(());
                 }
             }
@@ -115,6 +127,26 @@ impl Import<'_> {
             deferred.sheets(planned, ids, known_tags);
         }
         Ok(())
+    }
+
+    /// Drops the attributes of `p`'s line when the checked ones are the same map, so an import
+    /// holds one copy of them, not two, while it writes. The line gets them back from
+    /// [`Self::give_back`] if it goes the one-by-one way after all.
+    fn take_attributes(&mut self, p: &mut Planned) {
+        let line = &mut self.sheets[p.at];
+        if matches!(&line.attributes, Patch::Set(given) if *given == p.attributes) {
+            line.attributes = Patch::Keep;
+            p.took_attributes = true;
+        }
+    }
+
+    /// Hands the lines of `planned` to the one-by-one path as the body gave them.
+    fn give_back(&mut self, planned: Vec<Planned>) {
+        for p in planned {
+            if p.took_attributes {
+                self.sheets[p.at].attributes = Patch::Set(p.attributes);
+            }
+        }
     }
 
     /// Sheet line `i`, checked as the create mutation would check it, or `None` when it needs
@@ -182,6 +214,7 @@ impl Import<'_> {
             external_ids,
             tags,
             archive: s.status == Some(Status::Archived),
+            took_attributes: false,
         })
     }
 
@@ -230,41 +263,38 @@ impl Import<'_> {
             let mut tag_rows = Vec::new();
             let mut diffs = Vec::with_capacity(planned.len());
             for (p, &id) in planned.iter().zip(ids) {
-                sheet_rows.push(fact_sheet::ActiveModel {
-                    workspace_id: Set(ws),
-                    id: Set(id),
-                    fact_sheet_type: Set(p.fact_sheet_type.clone()),
-                    name: Set(p.name.clone()),
-                    search_text: Set(fact_sheet_store::search_text(
-                        &p.name,
-                        p.description.as_deref(),
-                    )),
-                    description: Set(p.description.clone()),
-                    attributes: Set(Value::Object(p.attributes.clone())),
-                    status: Set(Status::Active.as_str().to_owned()),
-                    revision: Set(1),
-                    completion: Set(p.completion),
-                    parent_id: Set(None),
-                    created_by: Set(subject.clone()),
-                    updated_by: Set(subject.clone()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
+                sheet_rows.push(SheetRow {
+                    workspace_id: ws,
+                    id,
+                    fact_sheet_type: &p.fact_sheet_type,
+                    name: &p.name,
+                    search_text: fact_sheet_store::search_text(&p.name, p.description.as_deref()),
+                    description: p.description.as_deref(),
+                    attributes: &p.attributes,
+                    status: Status::Active.as_str(),
+                    revision: 1,
+                    completion: p.completion,
+                    parent_id: None,
+                    created_by: subject,
+                    updated_by: subject,
+                    created_at: now,
+                    updated_at: now,
                 });
                 index_rows.push((id, p.index_values.clone()));
-                id_rows.extend(p.external_ids.iter().map(|e| external_id::ActiveModel {
-                    workspace_id: Set(ws),
-                    namespace: Set(e.namespace.clone()),
-                    value: Set(e.value.clone()),
-                    fact_sheet_id: Set(id),
+                id_rows.extend(p.external_ids.iter().map(|e| ExternalIdRow {
+                    workspace_id: ws,
+                    namespace: &e.namespace,
+                    value: &e.value,
+                    fact_sheet_id: id,
                 }));
                 for name in &p.tags {
                     let tag = known_tags.get(name).ok_or_else(|| {
                         Error::Internal(format!("tag {name} vanished during an import"))
                     })?;
-                    tag_rows.push(fact_sheet_tag::ActiveModel {
-                        workspace_id: Set(ws),
-                        fact_sheet_id: Set(id),
-                        tag_id: Set(tag.id),
+                    tag_rows.push(TagRow {
+                        workspace_id: ws,
+                        fact_sheet_id: id,
+                        tag_id: tag.id,
                     });
                 }
                 diffs.push(created_diff(p));
@@ -284,10 +314,10 @@ impl Import<'_> {
                     at: now,
                 })
                 .collect();
-            crate::db::insert_in_chunks(db, sheet_rows).await?;
+            rows::insert_sheets(db, &sheet_rows).await?;
             fact_sheet_store::insert_index(db, ws, &index_rows).await?;
-            crate::db::insert_in_chunks(db, id_rows).await?;
-            crate::db::insert_in_chunks(db, tag_rows).await?;
+            rows::insert_external_ids(db, &id_rows).await?;
+            rows::insert_tags(db, &tag_rows).await?;
             rows::insert_changes(db, &history_rows).await?;
         }
         // History written in bulk, so the counter is raised once rather than per change. New

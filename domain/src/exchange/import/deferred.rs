@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
@@ -15,7 +16,10 @@ use super::{
     bulk_relations::{self, End},
     bulk_sheets,
 };
-use crate::{error::Result, tags};
+use crate::{
+    error::{Error, Result},
+    tags,
+};
 
 /// The rows the bulk paths of a dry run have not written yet, in the order they came.
 #[derive(Default)]
@@ -61,18 +65,41 @@ impl Deferred {
 impl Import<'_> {
     /// Writes what the bulk paths deferred, if anything, and ends deferring: the next line
     /// goes through the mutations, which must find the database as a real import leaves it.
+    ///
+    /// A real import whose bulk statement fails (another writer took an external ID the body
+    /// gives, or deleted a tag it names) hands those lines to the mutations, which refuse the
+    /// line that lost. A dry run judged them in memory and counted them done, so it cannot
+    /// do the same: it stops with a conflict that says the workspace moved and to run it again,
+    /// rather than a server error.
     pub(super) async fn write_deferred(&mut self) -> Result<()> {
         let Some(deferred) = self.deferred.take() else {
             return Ok(());
         };
+        let savepoint = self.tx.begin().await?;
+        match self.write_kept(&savepoint, &deferred).await {
+            Ok(()) => savepoint.commit().await?,
+            Err(e @ Error::Database(_)) => {
+                tracing::warn!(error = %e, "a dry run could not write the rows it had checked");
+                savepoint.rollback().await?;
+                return Err(Error::conflict(
+                    "the workspace changed while this dry run was checking the body; \
+                     nothing was written, run it again",
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+        self.save_revisions().await
+    }
+
+    async fn write_kept(&self, db: &impl ConnectionTrait, deferred: &Deferred) -> Result<()> {
         for batch in &deferred.sheets {
-            self.write_sheets(self.tx, &batch.planned, &batch.ids, &batch.known_tags)
+            self.write_sheets(db, &batch.planned, &batch.ids, &batch.known_tags)
                 .await?;
         }
         for batch in &deferred.relations {
-            self.write_relations(self.tx, &batch.planned, &batch.ends)
+            self.write_relations(db, &batch.planned, &batch.ends)
                 .await?;
         }
-        self.save_revisions().await
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! (borrowing, so no row clones its strings or JSON maps) and as sea-orm models elsewhere.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbBackend, Statement};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use crate::{
     db::{JsonTable, insert_in_chunks, is_postgres},
     error::Result,
 };
-use entity::{change, relation};
+use entity::{change, external_id, fact_sheet, fact_sheet_tag, relation};
 
 /// One history entry.
 #[derive(Serialize)]
@@ -124,4 +124,180 @@ pub(super) async fn insert_relations(
         })
         .collect();
     insert_in_chunks(db, models).await
+}
+
+/// One new fact sheet.
+#[derive(Serialize)]
+pub(super) struct SheetRow<'a> {
+    pub workspace_id: Uuid,
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub fact_sheet_type: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub attributes: &'a serde_json::Map<String, Value>,
+    pub status: &'a str,
+    pub revision: i32,
+    pub completion: f64,
+    pub parent_id: Option<Uuid>,
+    pub search_text: String,
+    pub created_by: &'a str,
+    pub updated_by: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const FACT_SHEETS: JsonTable = JsonTable {
+    name: "fact_sheets",
+    columns: &[
+        ("workspace_id", "uuid"),
+        ("id", "uuid"),
+        ("type", "text"),
+        ("name", "text"),
+        ("description", "text"),
+        ("attributes", "jsonb"),
+        ("status", "text"),
+        ("revision", "integer"),
+        ("completion", "double precision"),
+        ("parent_id", "uuid"),
+        ("search_text", "text"),
+        ("created_by", "text"),
+        ("updated_by", "text"),
+        ("created_at", "timestamptz"),
+        ("updated_at", "timestamptz"),
+    ],
+};
+
+/// One external ID a new fact sheet holds.
+#[derive(Serialize)]
+pub(super) struct ExternalIdRow<'a> {
+    pub workspace_id: Uuid,
+    pub namespace: &'a str,
+    pub value: &'a str,
+    pub fact_sheet_id: Uuid,
+}
+
+const EXTERNAL_IDS: JsonTable = JsonTable {
+    name: "external_ids",
+    columns: &[
+        ("workspace_id", "uuid"),
+        ("namespace", "text"),
+        ("value", "text"),
+        ("fact_sheet_id", "uuid"),
+    ],
+};
+
+/// One tag on a new fact sheet.
+#[derive(Serialize)]
+pub(super) struct TagRow {
+    pub workspace_id: Uuid,
+    pub fact_sheet_id: Uuid,
+    pub tag_id: Uuid,
+}
+
+const FACT_SHEET_TAGS: JsonTable = JsonTable {
+    name: "fact_sheet_tags",
+    columns: &[
+        ("workspace_id", "uuid"),
+        ("fact_sheet_id", "uuid"),
+        ("tag_id", "uuid"),
+    ],
+};
+
+pub(super) async fn insert_sheets(db: &impl ConnectionTrait, rows: &[SheetRow<'_>]) -> Result<()> {
+    if is_postgres(db) {
+        return FACT_SHEETS.insert(db, rows).await;
+    }
+    let models = rows
+        .iter()
+        .map(|r| fact_sheet::ActiveModel {
+            workspace_id: Set(r.workspace_id),
+            id: Set(r.id),
+            fact_sheet_type: Set(r.fact_sheet_type.to_owned()),
+            name: Set(r.name.to_owned()),
+            search_text: Set(r.search_text.clone()),
+            description: Set(r.description.map(str::to_owned)),
+            attributes: Set(Value::Object(r.attributes.clone())),
+            status: Set(r.status.to_owned()),
+            revision: Set(r.revision),
+            completion: Set(r.completion),
+            parent_id: Set(r.parent_id),
+            created_by: Set(r.created_by.to_owned()),
+            updated_by: Set(r.updated_by.to_owned()),
+            created_at: Set(r.created_at),
+            updated_at: Set(r.updated_at),
+        })
+        .collect();
+    insert_in_chunks(db, models).await
+}
+
+pub(super) async fn insert_external_ids(
+    db: &impl ConnectionTrait,
+    rows: &[ExternalIdRow<'_>],
+) -> Result<()> {
+    if is_postgres(db) {
+        return EXTERNAL_IDS.insert(db, rows).await;
+    }
+    let models = rows
+        .iter()
+        .map(|r| external_id::ActiveModel {
+            workspace_id: Set(r.workspace_id),
+            namespace: Set(r.namespace.to_owned()),
+            value: Set(r.value.to_owned()),
+            fact_sheet_id: Set(r.fact_sheet_id),
+        })
+        .collect();
+    insert_in_chunks(db, models).await
+}
+
+pub(super) async fn insert_tags(db: &impl ConnectionTrait, rows: &[TagRow]) -> Result<()> {
+    if is_postgres(db) {
+        return FACT_SHEET_TAGS.insert(db, rows).await;
+    }
+    let models = rows
+        .iter()
+        .map(|r| fact_sheet_tag::ActiveModel {
+            workspace_id: Set(r.workspace_id),
+            fact_sheet_id: Set(r.fact_sheet_id),
+            tag_id: Set(r.tag_id),
+        })
+        .collect();
+    insert_in_chunks(db, models).await
+}
+
+/// Rows per revision update on PostgreSQL.
+const REVISIONS_PER_UPDATE: usize = 5_000;
+
+/// Sets the revision of each fact sheet of `raised` on PostgreSQL, as one JSON document per
+/// statement: a `CASE` of a branch per row is tried branch by branch for every row it updates.
+pub(super) async fn store_revisions(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    raised: &[(Uuid, i32)],
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<()> {
+    #[derive(Serialize)]
+    struct Revision {
+        id: Uuid,
+        revision: i32,
+    }
+    let sql = "UPDATE fact_sheets AS f SET revision = r.revision, updated_at = $2, updated_by = $3 \
+               FROM json_to_recordset($1::json) AS r(id uuid, revision integer) \
+               WHERE f.workspace_id = $4 AND f.id = r.id";
+    for chunk in raised.chunks(REVISIONS_PER_UPDATE) {
+        let rows: Vec<Revision> = chunk
+            .iter()
+            .map(|&(id, revision)| Revision { id, revision })
+            .collect();
+        let document = serde_json::to_string(&rows)
+            .map_err(|e| crate::error::Error::Internal(format!("revisions: {e}")))?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [document.into(), at.into(), by.into(), workspace_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
