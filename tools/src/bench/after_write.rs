@@ -55,7 +55,6 @@ const CREATE_TAG: &str = "mutation($n: String!) { createTag(input: {name: $n}) {
 const RENAME_TAG: &str =
     "mutation($n: String!, $m: String!) { renameTag(name: $n, newName: $m) { tag { id } } }";
 
-
 const DESCRIBE: &str = "mutation($id: ID!, $d: String!) { updateFactSheet(input: {id: $id, description: $d}) { factSheet { id } } }";
 
 /// Latencies (ms) and SQL statement counts of one kind of request.
@@ -130,7 +129,10 @@ pub async fn run(args: AfterWriteArgs) -> anyhow::Result<()> {
     };
     // A tag of this run, renamed back and forth between two names.
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let tag_names = [format!("after-write-{run}-a"), format!("after-write-{run}-b")];
+    let tag_names = [
+        format!("after-write-{run}-a"),
+        format!("after-write-{run}-b"),
+    ];
     let admin = match &args.admin_token {
         Some(token) => {
             let admin = Api::new(&args.url, token, 1)?;
