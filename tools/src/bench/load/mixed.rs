@@ -236,52 +236,71 @@ pub async fn run(
     };
 
     let measured_from = measured_from.into_std();
-    let mut per_group: BTreeMap<Group, (Vec<(&'static str, f64)>, u64, Instant)> = BTreeMap::new();
+    let mut per_group: BTreeMap<Group, Collected> = BTreeMap::new();
     while let Some(client) = clients.join_next().await {
         let (group, measured, events, last_end) =
             client.context("a benchmark client panicked")??;
-        let entry = per_group
-            .entry(group)
-            .or_insert_with(|| (Vec::new(), 0, measured_from));
-        entry.0.extend(measured);
-        entry.1 += events;
-        entry.2 = entry.2.max(last_end);
+        let entry = per_group.entry(group).or_insert_with(|| Collected {
+            measured: Vec::new(),
+            events: 0,
+            last_end: measured_from,
+        });
+        entry.measured.extend(measured);
+        entry.events += events;
+        entry.last_end = entry.last_end.max(last_end);
     }
     let cache = probe.await.context("the cache probe panicked")??;
 
     let groups = per_group
         .into_iter()
-        .map(|(group, (measured, events, last_end))| {
-            // Up to the end of the group's last request, which may finish after the period.
-            let elapsed = last_end.saturating_duration_since(measured_from);
-            let measurement = |latencies: Vec<f64>, events| {
-                let mut latencies = latencies;
-                latencies.sort_by(f64::total_cmp);
-                Measurement {
-                    latencies,
-                    elapsed,
-                    events,
-                }
-            };
-            let mut kinds: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
-            for &(kind, ms) in &measured {
-                kinds.entry(kind).or_default().push(ms);
-            }
-            GroupResult {
+        .map(
+            |(
                 group,
-                all: measurement(measured.iter().map(|(_, ms)| *ms).collect(), events),
-                kinds: kinds
-                    .into_iter()
-                    .map(|(kind, latencies)| (kind, measurement(latencies, 0)))
-                    .collect(),
-            }
-        })
+                Collected {
+                    measured,
+                    events,
+                    last_end,
+                },
+            )| {
+                // Up to the end of the group's last request, which may finish after the period.
+                let elapsed = last_end.saturating_duration_since(measured_from);
+                let measurement = |latencies: Vec<f64>, events| {
+                    let mut latencies = latencies;
+                    latencies.sort_by(f64::total_cmp);
+                    Measurement {
+                        latencies,
+                        elapsed,
+                        events,
+                    }
+                };
+                let mut kinds: BTreeMap<&'static str, Vec<f64>> = BTreeMap::new();
+                for &(kind, ms) in &measured {
+                    kinds.entry(kind).or_default().push(ms);
+                }
+                GroupResult {
+                    group,
+                    all: measurement(measured.iter().map(|(_, ms)| *ms).collect(), events),
+                    kinds: kinds
+                        .into_iter()
+                        .map(|(kind, latencies)| (kind, measurement(latencies, 0)))
+                        .collect(),
+                }
+            },
+        )
         .collect();
     Ok(MixedResult {
         groups,
         cache,
         skipped,
     })
+}
+
+/// What the clients of one group measured together: each request's kind and latency (ms),
+/// the events they stored, and when the last of their requests ended.
+struct Collected {
+    measured: Vec<(&'static str, f64)>,
+    events: u64,
+    last_end: Instant,
 }
 
 /// Sends request `n` of a client of `group`; returns its kind and the events it stored.
