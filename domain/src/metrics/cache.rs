@@ -16,10 +16,7 @@
 
 use std::{
     mem::size_of,
-    sync::{
-        Arc,
-        atomic::{AtomicI64, Ordering},
-    },
+    sync::{Arc, atomic::AtomicI64},
 };
 
 use chrono::{DateTime, Utc};
@@ -136,27 +133,29 @@ impl MetricsCache {
         versions: versions::Both,
         kept: &KeptMetrics,
     ) -> Result<bool> {
-        let inventory_at = kept.inventory_exact_at.load(Ordering::Relaxed);
-        let events_at = kept.events_exact_at.load(Ordering::Relaxed);
         let members = kept.resolved.members.iter().copied();
         let sources = kept.resolved.sources.iter().map(String::as_str);
-        let exact = (inventory_at >= versions.inventory
-            || self
-                .inventory
-                .untouched_since(db, workspace_id, versions.inventory, inventory_at, members)
+        let inventory_exact = self
+            .inventory
+            .still_exact(
+                db,
+                workspace_id,
+                versions.inventory,
+                &kept.inventory_exact_at,
+                members,
+            )
+            .await?;
+        Ok(inventory_exact
+            && self
+                .events
+                .still_exact(
+                    db,
+                    workspace_id,
+                    versions.events,
+                    &kept.events_exact_at,
+                    sources,
+                )
                 .await?)
-            && (events_at >= versions.events
-                || self
-                    .events
-                    .untouched_since(db, workspace_id, versions.events, events_at, sources)
-                    .await?);
-        if exact {
-            kept.inventory_exact_at
-                .fetch_max(versions.inventory, Ordering::Relaxed);
-            kept.events_exact_at
-                .fetch_max(versions.events, Ordering::Relaxed);
-        }
-        Ok(exact)
     }
 
     /// [`super::for_fact_sheet`] of `subject`, computed at most once per data version. The

@@ -17,7 +17,7 @@
 
 use std::sync::{
     Arc, OnceLock,
-    atomic::{AtomicI64, Ordering},
+    atomic::AtomicI64,
     mpsc::{self, Sender},
 };
 
@@ -135,16 +135,10 @@ impl FactsCache {
             needs,
         };
         let still_exact = async |loaded: &Loaded| -> Result<bool> {
-            let exact_at = loaded.exact_at.load(Ordering::Relaxed);
             let inputs = sources.iter().map(String::as_str);
-            let exact = exact_at >= events_version
-                || touches
-                    .untouched_since(db, workspace_id, events_version, exact_at, inputs)
-                    .await?;
-            if exact {
-                loaded.exact_at.fetch_max(events_version, Ordering::Relaxed);
-            }
-            Ok(exact)
+            touches
+                .still_exact(db, workspace_id, events_version, &loaded.exact_at, inputs)
+                .await
         };
         if let Some(loaded) = self.entries.get(&key) {
             if still_exact(&loaded).await? {

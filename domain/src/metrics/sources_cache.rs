@@ -9,10 +9,7 @@
 //! [`crate::history`]). So a walk is reused at later inventory versions as long as none of them
 //! touched a member ([`TouchLog`]).
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicI64, Ordering},
-};
+use std::sync::{Arc, atomic::AtomicI64};
 
 use quick_cache::{Weighter, sync::Cache};
 use sea_orm::ConnectionTrait;
@@ -78,16 +75,17 @@ impl SourcesCache {
         resolve: impl Future<Output = Result<Resolved>>,
     ) -> Result<Arc<Resolved>> {
         if let Some(entry) = self.entries.get(&of) {
-            let exact_at = entry.exact_at.load(Ordering::Relaxed);
             let members = entry.resolved.members.iter().copied();
-            if exact_at >= inventory_version
-                || touches
-                    .untouched_since(db, of.workspace_id, inventory_version, exact_at, members)
-                    .await?
+            if touches
+                .still_exact(
+                    db,
+                    of.workspace_id,
+                    inventory_version,
+                    &entry.exact_at,
+                    members,
+                )
+                .await?
             {
-                entry
-                    .exact_at
-                    .fetch_max(inventory_version, Ordering::Relaxed);
                 return Ok(entry.resolved.clone());
             }
         }

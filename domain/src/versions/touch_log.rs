@@ -16,7 +16,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Mutex, PoisonError},
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicI64, Ordering},
+    },
 };
 
 use sea_orm::{
@@ -157,21 +160,31 @@ impl TouchLog {
         }
     }
 
-    /// Whether none of `subjects` was touched by a version after `since`, up to at least
-    /// `current` (the counter as the caller read it): reads the touches of the versions the
-    /// log does not know yet, once for all callers' checks at that version.
-    pub(crate) async fn untouched_since<S: Subject>(
+    /// Whether an entry known to be exact at `exact_at` is still exact at `current` (the
+    /// counter as the caller read it): no version since touched one of `subjects`. Reads the
+    /// touches of the versions the log does not know yet, once for all callers' checks at that
+    /// version, and moves `exact_at` forward when the entry is still exact, so the next check
+    /// at `current` reads nothing.
+    pub(crate) async fn still_exact<S: Subject>(
         &self,
         db: &impl ConnectionTrait,
         workspace_id: Uuid,
         current: i64,
-        since: i64,
+        exact_at: &AtomicI64,
         subjects: impl Iterator<Item = S>,
     ) -> Result<bool> {
-        self.bring_up_to(db, workspace_id, current).await?;
-        Ok(self.with_known(workspace_id, |known| {
-            known.is_some_and(|k| k.untouched_since(since, subjects))
-        }))
+        let since = exact_at.load(Ordering::Relaxed);
+        if since < current {
+            self.bring_up_to(db, workspace_id, current).await?;
+            let untouched = self.with_known(workspace_id, |known| {
+                known.is_some_and(|k| k.untouched_since(since, subjects))
+            });
+            if !untouched {
+                return Ok(false);
+            }
+        }
+        exact_at.fetch_max(current, Ordering::Relaxed);
+        Ok(true)
     }
 
     /// Makes the log know the touches of every version up to `current` at least.
