@@ -346,6 +346,7 @@ impl Import<'_> {
             Ok(outcome) => {
                 savepoint.commit().await?;
                 if let Outcome::Done { id, kind, .. } = outcome {
+                    self.created.rewritten_by_mutation(id);
                     let sheet = &self.sheets[i];
                     let held = match (kind, wanted_external_ids(sheet)) {
                         (_, Some(ids)) => Some(ids),
@@ -633,6 +634,8 @@ impl Import<'_> {
         match self.write_relation(&savepoint, r).await {
             Ok((kind, key)) => {
                 savepoint.commit().await?;
+                self.created.rewritten_by_mutation(key.1);
+                self.created.rewritten_by_mutation(key.2);
                 self.relations.written(&key);
                 if kind == Kind::Created {
                     self.created.relation(self.model, &key);

@@ -17,7 +17,7 @@ use domain::{
     relations::{self, NewRelation},
     tags::{self, TagGroupMode},
 };
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -561,4 +561,76 @@ async fn a_dry_run_whose_checked_rows_no_longer_fit_is_a_conflict_not_a_server_e
         1,
         "nothing was written"
     );
+}
+
+/// A fact sheet the import created is a relation end it knows in memory, revision included, until
+/// a mutation writes it: a relation line the bulk path leaves raises the end's revision in the
+/// database, and the next batch must build on that revision (else its history rows would collide
+/// and the whole batch would go one by one).
+#[tokio::test]
+async fn relation_batches_after_a_one_by_one_line_still_go_in_bulk_on_the_revision_it_left() {
+    let w = World::new().await;
+    let api = Uuid::now_v7();
+    let artifacts: Vec<Uuid> = (0..1_200).map(|_| Uuid::now_v7()).collect();
+    let mut lines = vec![
+        json!({ "kind": "factSheet", "ref": { "id": api }, "type": "API", "name": "Pay API" }),
+    ];
+    for (i, a) in artifacts.iter().enumerate() {
+        lines.push(json!({ "kind": "factSheet", "ref": { "id": a }, "type": "SoftwareArtifact", "name": format!("A{i}") }));
+    }
+    let consumes = |a: &Uuid, usage: Option<&str>| {
+        let mut line = json!({ "kind": "relation", "type": "artifactConsumesApi", "from": { "id": a }, "to": { "id": api } });
+        if let Some(usage) = usage {
+            line["attributes"] = json!({ "usage": usage });
+        }
+        line
+    };
+    // The first batch of relation lines creates A0's relation and changes it again (the second
+    // line is left to the mutations); the second batch starts at A999.
+    lines.push(consumes(&artifacts[0], Some("critical")));
+    lines.push(consumes(&artifacts[0], Some("optional")));
+    lines.extend(artifacts[1..].iter().map(|a| consumes(a, None)));
+    let body = lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+
+    let report = import(&w, &w.admin, &body, ImportMode::Atomic).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        (report.created.relations, report.updated.relations),
+        (1_200, 1)
+    );
+
+    let ws = w.admin.workspace_id;
+    // The import gave the API a new id; the line's id was only its reference.
+    let (api, stored) = entity::fact_sheet::Entity::find()
+        .filter(entity::fact_sheet::Column::WorkspaceId.eq(ws))
+        .filter(entity::fact_sheet::Column::Name.eq("Pay API"))
+        .one(w.db.conn())
+        .await
+        .unwrap()
+        .map(|s| (s.id, s.revision))
+        .unwrap();
+    let mut changes: Vec<(i32, chrono::DateTime<chrono::Utc>)> = entity::change::Entity::find()
+        .filter(entity::change::Column::WorkspaceId.eq(ws))
+        .filter(entity::change::Column::FactSheetId.eq(api))
+        .all(w.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.revision, c.at))
+        .collect();
+    changes.sort();
+    let revisions: Vec<i32> = changes.iter().map(|c| c.0).collect();
+    assert_eq!(
+        revisions,
+        (1..=1_202).collect::<Vec<_>>(),
+        "created, 1,200 relations, one update"
+    );
+    assert_eq!(stored, 1_202);
+    // The second batch's 201 relations were written together, at one instant, not one by one.
+    let second_batch: std::collections::HashSet<_> = changes[1_001..].iter().map(|c| c.1).collect();
+    assert_eq!(second_batch.len(), 1, "the second batch went one by one");
 }

@@ -40,7 +40,7 @@ pub(super) struct End {
     fact_sheet_type: String,
     name: String,
     archived: bool,
-    revision: i32,
+    pub(super) revision: i32,
 }
 
 impl End {
@@ -115,6 +115,7 @@ impl Import<'_> {
                 }
             }
         };
+        self.created.raised(&revisions);
         self.unsaved_revisions.extend(
             revisions
                 .into_iter()
@@ -183,18 +184,15 @@ impl Import<'_> {
             .into_iter()
             .collect();
         let mut ends = HashMap::with_capacity(ids.len());
-        if self.deferred.is_some() {
-            // Fact sheets a dry run has not written are known, and unlocked by anyone else.
-            ids.retain(|id| match self.created.ends.get(id) {
-                Some(end) => {
-                    let mut end = end.clone();
-                    end.revision = self.unsaved_revisions.get(id).copied().unwrap_or(1);
-                    ends.insert(*id, end);
-                    false
-                }
-                None => true,
-            });
-        }
+        // The fact sheets the bulk path created are known, revision included, until a mutation
+        // writes one.
+        ids.retain(|id| match self.created.end(id) {
+            Some(end) => {
+                ends.insert(*id, end.clone());
+                false
+            }
+            None => true,
+        });
         // The fact sheets the import created are invisible to every other transaction until it
         // commits, so no one else can lock them: a lock would only cost a write per row.
         let (mut created, mut stored): (Vec<Uuid>, Vec<Uuid>) = ids

@@ -1,7 +1,7 @@
 //! What an import has created so far, kept in memory so the relation batches need not read it
 //! back: a fact sheet the bulk path created has no relations but those the import created
-//! after it, so whether a relation with such an end is stored, and which cardinality claims its
-//! ends hold, are known without a statement.
+//! after it, so whether a relation with such an end is stored, which cardinality claims its
+//! ends hold, and (until a mutation writes it) its revision are known without a statement.
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,8 +15,11 @@ use crate::{
 
 #[derive(Default)]
 pub(super) struct Created {
-    /// The fact sheets the bulk path created, as relation ends at creation.
+    /// The fact sheets the bulk path created, as relation ends: their revision as the bulk
+    /// relation batches raised it.
     pub(super) ends: HashMap<Uuid, End>,
+    /// Those of `ends` a mutation wrote since, whose revision only the database knows.
+    rewritten: HashSet<Uuid>,
     /// Every relation the import created, on either path.
     pub(super) relations: HashSet<RelationKey>,
     /// The `(type, end, side)` claims of those relations that a cardinality of one limits.
@@ -35,6 +38,27 @@ impl Created {
             }
         }
         self.relations.insert(key.clone());
+    }
+
+    /// The end fact sheet `id` is, when the bulk path created it and no mutation wrote it since.
+    pub(super) fn end(&self, id: &Uuid) -> Option<&End> {
+        self.ends.get(id).filter(|_| !self.rewritten.contains(id))
+    }
+
+    /// Records the revisions a bulk relation batch raised the ends it created to.
+    pub(super) fn raised(&mut self, revisions: &HashMap<Uuid, i32>) {
+        for (id, revision) in revisions {
+            if let Some(end) = self.ends.get_mut(id) {
+                end.revision = *revision;
+            }
+        }
+    }
+
+    /// Records that a mutation wrote fact sheet `id`, raising its revision in the database.
+    pub(super) fn rewritten_by_mutation(&mut self, id: Uuid) {
+        if self.ends.contains_key(&id) {
+            self.rewritten.insert(id);
+        }
     }
 
     /// Whether the relation of `key` is known not to be stored: one of its ends is a fact
