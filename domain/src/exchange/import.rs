@@ -18,6 +18,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Transa
 use uuid::Uuid;
 
 use super::{
+    held_attributes,
     line::Ref,
     parse::{NdjsonReader, ParsedBody, RelationLine, SheetLine},
     report::{ImportOptions, ImportReport, LineError},
@@ -411,7 +412,7 @@ impl Import<'_> {
                         _ => None,
                     },
                     attributes: match &s.attributes {
-                        Patch::Set(a) => without_nulls(a),
+                        Patch::Set(a) => without_nulls(&a.get()),
                         _ => Attributes::new(),
                     },
                     external_ids: external_ids.unwrap_or_else(|| named_by.into_iter().collect()),
@@ -455,7 +456,8 @@ impl Import<'_> {
                 .await
                 .map_err(|e| refused(line, "status", e))?;
         }
-        let attributes = attributes_patch(&s.attributes, &current.attributes);
+        let attributes =
+            attributes_patch(&held_attributes::parsed(&s.attributes), &current.attributes);
         fact_sheets::update(
             db,
             self.principal,

@@ -10,6 +10,7 @@
 
 mod backstage;
 mod export;
+mod held_attributes;
 mod import;
 mod line;
 pub mod openapi;

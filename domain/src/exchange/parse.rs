@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::line::Ref;
+use super::{held_attributes::HeldAttributes, line::Ref};
 use crate::{
     attributes::Attributes,
     error::FieldError,
@@ -23,11 +23,26 @@ pub(super) struct SheetLine {
     pub name: Patch<String>,
     pub description: Patch<String>,
     pub status: Option<Status>,
-    pub attributes: Patch<Attributes>,
+    pub attributes: Patch<HeldAttributes>,
     pub tags: Patch<Vec<String>>,
     pub external_ids: Patch<Vec<ExternalId>>,
     pub parent: Patch<Ref>,
     pub subscriptions: Patch<Vec<(String, SubscriptionRole)>>,
+}
+
+impl SheetLine {
+    /// Drops what the line asks for, once it is done, keeping its number and reference.
+    pub(super) fn forget_fields(&mut self) {
+        self.fact_sheet_type = None;
+        self.name = Patch::Keep;
+        self.description = Patch::Keep;
+        self.status = None;
+        self.attributes = Patch::Keep;
+        self.tags = Patch::Keep;
+        self.external_ids = Patch::Keep;
+        self.parent = Patch::Keep;
+        self.subscriptions = Patch::Keep;
+    }
 }
 
 /// A `relation` line, identified by its type and both ends.
@@ -150,7 +165,12 @@ fn sheet_line(
         name,
         description: patch(o, "description", text, errors),
         status,
-        attributes: patch(o, "attributes", attributes, errors),
+        attributes: patch(
+            o,
+            "attributes",
+            |v| attributes(v).map(|a| HeldAttributes::hold(&a)),
+            errors,
+        ),
         tags: patch(o, "tags", |v| list(v, text), errors),
         external_ids: patch(o, "externalIds", |v| list(v, external_id), errors),
         parent: patch(o, "parent", reference, errors),

@@ -14,6 +14,7 @@ use crate::{
     attributes::Attributes,
     error::Result,
     exchange::{
+        held_attributes::HeldAttributes,
         line::Ref,
         openapi::{self, ApiSummary},
         parse::{Line, RelationLine, SheetLine},
@@ -144,7 +145,7 @@ impl Catalog<'_> {
             attributes: if attributes.is_empty() {
                 Patch::Keep
             } else {
-                Patch::Set(attributes)
+                Patch::Set(HeldAttributes::hold(&attributes))
             },
             tags: d.tags.clone().map_or(Patch::Keep, Patch::Set),
             external_ids: Patch::Keep,

@@ -6,7 +6,10 @@
 //! many, is stored once for the whole import. Every other line is left to the mutations one line at a time, so both paths accept and
 //! refuse exactly the same lines.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
@@ -34,11 +37,12 @@ use crate::{
 };
 use entity::{fact_sheet, relation};
 
-/// What the batch needs to know of a relation end.
+/// What the batch needs to know of a relation end. A dry run keeps a copy of its batch's ends
+/// per batch, so the texts are shared rather than copied.
 #[derive(Clone)]
 pub(super) struct End {
-    fact_sheet_type: String,
-    name: String,
+    fact_sheet_type: Arc<str>,
+    name: Arc<str>,
     archived: bool,
     pub(super) revision: i32,
 }
@@ -47,8 +51,8 @@ impl End {
     /// The end a fact sheet the bulk path creates will be.
     pub(super) fn created(p: &super::bulk_sheets::Planned) -> End {
         End {
-            fact_sheet_type: p.fact_sheet_type.clone(),
-            name: p.name.clone(),
+            fact_sheet_type: p.fact_sheet_type.as_str().into(),
+            name: p.name.as_str().into(),
             archived: false,
             revision: 1,
         }
@@ -223,8 +227,8 @@ impl Import<'_> {
                     ends.insert(
                         id,
                         End {
-                            fact_sheet_type,
-                            name,
+                            fact_sheet_type: fact_sheet_type.into(),
+                            name: name.into(),
                             archived: status == Status::Archived.as_str(),
                             revision: self.unsaved_revisions.get(&id).copied().unwrap_or(revision),
                         },
@@ -304,7 +308,7 @@ impl Import<'_> {
         };
         let end_fits = |id: &Uuid, expected: &str| {
             ends.get(id)
-                .is_some_and(|e| e.fact_sheet_type == expected && !e.archived)
+                .is_some_and(|e| &*e.fact_sheet_type == expected && !e.archived)
         };
         if !end_fits(from, &t.from_type) || !end_fits(to, &t.to_type) {
             return false;
@@ -358,10 +362,7 @@ impl Import<'_> {
                 created_at: now,
                 updated_at: now,
             };
-            let end = |id: Uuid| {
-                ends.get(&id)
-                    .map(|e| (e.name.as_str(), e.fact_sheet_type.as_str()))
-            };
+            let end = |id: Uuid| ends.get(&id).map(|e| (&*e.name, &*e.fact_sheet_type));
             diffs.push(json!({ "relation": described(&r, end(from_id), end(to_id)) }));
             let touched = if from_id == to_id {
                 vec![from_id]

@@ -18,9 +18,9 @@ use super::{
     wanted_external_ids, without_nulls,
 };
 use crate::{
-    attributes::{Attributes, IndexValue, completion, index_values, validate_attributes},
+    attributes::{Attributes, completion, index_values, validate_attributes},
     error::{Error, Result},
-    exchange::{line::Ref, parse::SheetLine},
+    exchange::{held_attributes::HeldAttributes, line::Ref, parse::SheetLine},
     external_ids::{self, ExternalId},
     fact_sheet_store,
     fact_sheets::{Patch, Status, check_name},
@@ -35,14 +35,12 @@ pub(super) struct Planned {
     pub(super) name: String,
     pub(super) fact_sheet_type: String,
     description: Option<String>,
-    attributes: Attributes,
+    /// Checked, and held as text until its chunk is written.
+    attributes: HeldAttributes,
     completion: f64,
-    index_values: Vec<IndexValue>,
     external_ids: Vec<ExternalId>,
     tags: Vec<String>,
     archive: bool,
-    /// Whether the line's own attributes were dropped for these (see `take_attributes`).
-    took_attributes: bool,
 }
 
 impl Import<'_> {
@@ -54,8 +52,7 @@ impl Import<'_> {
             if !matches!(self.outcomes[i], Outcome::Pending) {
                 continue;
             }
-            if let Some(mut p) = self.plan_sheet(i) {
-                self.take_attributes(&mut p);
+            if let Some(p) = self.plan_sheet(i) {
                 planned.push(p);
             }
         }
@@ -67,10 +64,7 @@ impl Import<'_> {
             Ok(()) => {}
             // Past a quota, the lines go one by one and are refused where the quota ends.
             Err(e @ Error::Database(_)) => return Err(e),
-            Err(_) => {
-                self.give_back(planned);
-                return Ok(());
-            }
+            Err(_) => return Ok(()),
         }
         let tag_names: Vec<String> = planned
             .iter()
@@ -80,8 +74,9 @@ impl Import<'_> {
             .collect();
         let known_tags = tags::ensure_named(self.tx, ws, &tag_names).await?;
         let single_groups = tags::single_mode_groups(self.tx, ws).await?;
-        // A single-mode group's rule: at most one of its tags per fact sheet.
-        let (planned, refused): (Vec<Planned>, Vec<Planned>) = planned.into_iter().partition(|p| {
+        // A single-mode group's rule: at most one of its tags per fact sheet. A line that breaks
+        // it stays pending, for the mutations to refuse.
+        planned.retain(|p| {
             let mut groups = HashSet::new();
             p.tags
                 .iter()
@@ -89,7 +84,6 @@ impl Import<'_> {
                 .filter(|g| single_groups.contains(g))
                 .all(|g| groups.insert(g))
         });
-        self.give_back(refused);
 
         let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
         if self.deferred.is_none() {
@@ -104,7 +98,6 @@ impl Import<'_> {
                     // lines go one by one, where a failure is the line's.
                     tracing::debug!(error = %e, "bulk create fell back to line by line");
                     savepoint.rollback().await?;
-                    self.give_back(planned);
                     return Ok(());
                 }
             }
@@ -117,6 +110,9 @@ impl Import<'_> {
                 kind: Kind::Created,
                 archive: p.archive,
             };
+            // Only the line's number is read again; its fields need not be held while the
+            // relations go in.
+            self.sheets[i].forget_fields();
         }
         for (p, &id) in planned.iter().zip(&ids) {
             self.created
@@ -127,26 +123,6 @@ impl Import<'_> {
             deferred.sheets(planned, ids, known_tags);
         }
         Ok(())
-    }
-
-    /// Drops the attributes of `p`'s line when the checked ones are the same map, so an import
-    /// holds one copy of them, not two, while it writes. The line gets them back from
-    /// [`Self::give_back`] if it goes the one-by-one way after all.
-    fn take_attributes(&mut self, p: &mut Planned) {
-        let line = &mut self.sheets[p.at];
-        if matches!(&line.attributes, Patch::Set(given) if *given == p.attributes) {
-            line.attributes = Patch::Keep;
-            p.took_attributes = true;
-        }
-    }
-
-    /// Hands the lines of `planned` to the one-by-one path as the body gave them.
-    fn give_back(&mut self, planned: Vec<Planned>) {
-        for p in planned {
-            if p.took_attributes {
-                self.sheets[p.at].attributes = Patch::Set(p.attributes);
-            }
-        }
     }
 
     /// Sheet line `i`, checked as the create mutation would check it, or `None` when it needs
@@ -172,7 +148,7 @@ impl Import<'_> {
             _ => None,
         };
         let given = match &s.attributes {
-            Patch::Set(a) => without_nulls(a),
+            Patch::Set(a) => without_nulls(&a.get()),
             _ => Attributes::new(),
         };
         let attributes =
@@ -206,15 +182,13 @@ impl Import<'_> {
         Some(Planned {
             at: i,
             completion: completion(&fs_type.attributes, &attributes),
-            index_values: index_values(&fs_type.attributes, &attributes),
             fact_sheet_type: fs_type.key.clone(),
             name,
             description,
-            attributes,
+            attributes: HeldAttributes::hold(&attributes),
             external_ids,
             tags,
             archive: s.status == Some(Status::Archived),
-            took_attributes: false,
         })
     }
 
@@ -262,7 +236,8 @@ impl Import<'_> {
             let mut id_rows = Vec::new();
             let mut tag_rows = Vec::new();
             let mut diffs = Vec::with_capacity(planned.len());
-            for (p, &id) in planned.iter().zip(ids) {
+            let attributes: Vec<Attributes> = planned.iter().map(|p| p.attributes.get()).collect();
+            for ((p, &id), attributes) in planned.iter().zip(ids).zip(&attributes) {
                 sheet_rows.push(SheetRow {
                     workspace_id: ws,
                     id,
@@ -270,7 +245,7 @@ impl Import<'_> {
                     name: &p.name,
                     search_text: fact_sheet_store::search_text(&p.name, p.description.as_deref()),
                     description: p.description.as_deref(),
-                    attributes: &p.attributes,
+                    attributes,
                     status: Status::Active.as_str(),
                     revision: 1,
                     completion: p.completion,
@@ -280,7 +255,13 @@ impl Import<'_> {
                     created_at: now,
                     updated_at: now,
                 });
-                index_rows.push((id, p.index_values.clone()));
+                // Derived again here rather than held for every planned line.
+                let definitions = &self
+                    .model
+                    .fact_sheet_type(&p.fact_sheet_type)
+                    .ok_or_else(|| Error::Internal(format!("type {} vanished", p.fact_sheet_type)))?
+                    .attributes;
+                index_rows.push((id, index_values(definitions, attributes)));
                 id_rows.extend(p.external_ids.iter().map(|e| ExternalIdRow {
                     workspace_id: ws,
                     namespace: &e.namespace,
@@ -297,7 +278,7 @@ impl Import<'_> {
                         tag_id: tag.id,
                     });
                 }
-                diffs.push(created_diff(p));
+                diffs.push(created_diff(p, attributes));
             }
             let history_rows: Vec<ChangeRow> = ids
                 .iter()
@@ -328,7 +309,7 @@ impl Import<'_> {
 }
 
 /// The `CREATED` diff the create mutation records, field for field.
-fn created_diff(p: &Planned) -> Value {
+fn created_diff(p: &Planned, attributes: &Attributes) -> Value {
     let mut diff = Map::new();
     diff.insert(
         "type".into(),
@@ -344,7 +325,7 @@ fn created_diff(p: &Planned) -> Value {
             history::field_diff(None, Some(&json!(d))),
         );
     }
-    for (key, value) in &p.attributes {
+    for (key, value) in attributes {
         diff.insert(
             format!("attributes.{key}"),
             history::field_diff(None, Some(value)),

@@ -26,6 +26,9 @@ use crate::{
 pub(super) struct Deferred {
     sheets: Vec<SheetBatch>,
     relations: Vec<RelationBatch>,
+    /// Every end of the kept relation batches, kept once: a name and a type do not change
+    /// while nothing is written, only the revision each batch starts from does.
+    ends: HashMap<Uuid, End>,
 }
 
 struct SheetBatch {
@@ -36,7 +39,8 @@ struct SheetBatch {
 
 struct RelationBatch {
     planned: Vec<bulk_relations::Planned>,
-    ends: HashMap<Uuid, End>,
+    /// The revision each of the batch's ends was at before it.
+    revisions: Vec<(Uuid, i32)>,
 }
 
 impl Deferred {
@@ -58,7 +62,11 @@ impl Deferred {
         planned: Vec<bulk_relations::Planned>,
         ends: HashMap<Uuid, End>,
     ) {
-        self.relations.push(RelationBatch { planned, ends });
+        let revisions = ends.iter().map(|(id, e)| (*id, e.revision)).collect();
+        for (id, end) in ends {
+            self.ends.entry(id).or_insert(end);
+        }
+        self.relations.push(RelationBatch { planned, revisions });
     }
 }
 
@@ -97,8 +105,17 @@ impl Import<'_> {
                 .await?;
         }
         for batch in &deferred.relations {
-            self.write_relations(db, &batch.planned, &batch.ends)
-                .await?;
+            let mut ends = HashMap::with_capacity(batch.revisions.len());
+            for &(id, revision) in &batch.revisions {
+                let mut end = deferred
+                    .ends
+                    .get(&id)
+                    .ok_or_else(|| Error::Internal(format!("kept relation end {id} missing")))?
+                    .clone();
+                end.revision = revision;
+                ends.insert(id, end);
+            }
+            self.write_relations(db, &batch.planned, &ends).await?;
         }
         Ok(())
     }

@@ -105,7 +105,7 @@ impl Import<'_> {
             Patch::Keep => true,
             Patch::Clear => current.is_empty(),
             Patch::Set(patch) => {
-                let merged = merge_patch(&current, patch);
+                let merged = merge_patch(&current, &patch.get());
                 validate_attributes(&fs_type.attributes, &merged, &fs_type.key, "attributes")
                     .is_ok_and(|valid| valid == current)
             }
