@@ -2,6 +2,7 @@
 //! configuration, telemetry and the `wayfinder` command line. Resolvers translate between
 //! GraphQL and the `domain` crate; the rules live there.
 
+mod allocator;
 mod artifact_ref;
 pub mod auth;
 pub mod bootstrap;

@@ -126,6 +126,8 @@ pub async fn import(
         Ok::<_, domain::Error>(report)
     }
     .await;
+    // The body's lines and the import's plans are gone by now.
+    crate::allocator::release_freed_memory();
     match result {
         Ok(report) => {
             let status = if report.errors.is_empty() {
