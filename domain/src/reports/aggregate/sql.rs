@@ -273,11 +273,18 @@ impl<'a> Statements<'a> {
             }
         };
         q.expr_as(x, a("x"));
-        q.and_where(Expr::col((m.clone(), fact_sheet::Column::WorkspaceId)).eq(ws));
-        q.and_where(
-            Expr::col((m, fact_sheet::Column::Id))
-                .in_subquery(self.plan.filter.ids_query(FilterPart::None)),
-        );
+        match self.plan.filter.columns_of(&m) {
+            Some(members) => {
+                q.cond_where(members);
+            }
+            None => {
+                q.and_where(Expr::col((m.clone(), fact_sheet::Column::WorkspaceId)).eq(ws));
+                q.and_where(
+                    Expr::col((m, fact_sheet::Column::Id))
+                        .in_subquery(self.plan.filter.ids_query(FilterPart::None)),
+                );
+            }
+        }
         q
     }
 
