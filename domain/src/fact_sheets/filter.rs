@@ -199,16 +199,21 @@ impl CompiledFilter {
     /// asks for no more than a status and types; `None` when it needs [`Self::ids_query`].
     /// A statement that reads the fact sheets anyway then filters them as it reads them: as
     /// `id IN (ids_query)` PostgreSQL joined the table to itself, reading every fact sheet of
-    /// the workspace to keep those the index had already found.
+    /// the workspace to keep those the index had already found. The status and types are
+    /// written into the statement rather than bound, so that a plan PostgreSQL makes once for
+    /// any parameters still knows how common each type is.
     pub(crate) fn columns_of(&self, table: &Alias) -> Option<Condition> {
         let status = self.plain_status?;
         let mut all = Condition::all()
             .add(Expr::col((table.clone(), fact_sheet::Column::WorkspaceId)).eq(self.workspace_id))
-            .add(Expr::col((table.clone(), fact_sheet::Column::Status)).eq(status.as_str()));
+            .add(
+                Expr::col((table.clone(), fact_sheet::Column::Status))
+                    .eq(Expr::Constant(status.as_str().into())),
+            );
         if let Some(types) = &self.type_keys {
             all = all.add(
                 Expr::col((table.clone(), fact_sheet::Column::FactSheetType))
-                    .is_in(types.iter().map(String::as_str)),
+                    .is_in(types.iter().map(|t| Expr::Constant(t.as_str().into()))),
             );
         }
         Some(all)
