@@ -287,6 +287,69 @@ async fn a_team_by_lifecycle_matrix_puts_missing_values_in_the_none_group() {
     assert_eq!(a.group_count, 4);
 }
 
+/// A filter of status and types alone is applied to the members as the statement reads them,
+/// any other through the filter's sub-query; either way the members are the same fact sheets.
+#[tokio::test]
+async fn members_are_the_filters_fact_sheets_however_it_is_applied() {
+    let w = World::new().await;
+    let l = landscape(&w).await;
+    let retired = create(&w, "SoftwareArtifact", "Retired", json!({"language": "go"})).await;
+    relate(&w, "teamOwnsArtifact", l.beta, retired).await;
+    fact_sheets::archive(w.db.conn(), &w.admin, retired, None)
+        .await
+        .unwrap();
+    let per_owner = |filter| {
+        query(
+            filter,
+            vec![GroupBy::Related(owner())],
+            vec![measure(MeasureKind::Count, vec![])],
+        )
+    };
+
+    let active = run(&w, &per_owner(of_type("SoftwareArtifact"))).await;
+    assert_eq!(
+        table(&active),
+        vec![
+            (vec![label("Alpha")], 2, vec![Some(2.0)]),
+            (vec![label("Beta")], 1, vec![Some(1.0)]),
+            (vec![None], 1, vec![Some(1.0)]),
+        ]
+    );
+    let archived = run(
+        &w,
+        &per_owner(FactSheetFilter {
+            status: Some(fact_sheets::Status::Archived),
+            ..of_type("SoftwareArtifact")
+        }),
+    )
+    .await;
+    assert_eq!(
+        table(&archived),
+        vec![(vec![label("Beta")], 1, vec![Some(1.0)])]
+    );
+    let go = run(
+        &w,
+        &per_owner(FactSheetFilter {
+            attributes: Some(json!({"language": "go"})),
+            ..of_type("SoftwareArtifact")
+        }),
+    )
+    .await;
+    assert_eq!(table(&go), vec![(vec![label("Alpha")], 2, vec![Some(2.0)])]);
+    let searched = run(
+        &w,
+        &per_owner(FactSheetFilter {
+            search: Some("billing".into()),
+            ..of_type("SoftwareArtifact")
+        }),
+    )
+    .await;
+    assert_eq!(
+        table(&searched),
+        vec![(vec![label("Alpha")], 1, vec![Some(1.0)])]
+    );
+}
+
 #[tokio::test]
 async fn groups_by_select_option_and_tag_group_with_their_labels() {
     let w = World::new().await;
