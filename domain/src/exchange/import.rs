@@ -74,11 +74,18 @@ pub async fn import_lines(
     progress: &mut (dyn FnMut(usize, usize) + Send),
 ) -> Result<ImportReport> {
     authz::require(principal, Action::WriteInventory)?;
+    let ParsedBody {
+        sheets,
+        relations: relation_lines,
+        refused,
+        ..
+    } = body;
     let mut import = Import {
         tx,
         principal,
         model,
         sheets: Vec::new(),
+        relation_lines: &relation_lines,
         outcomes: Vec::new(),
         by_ref: HashMap::new(),
         stored: StoredRefs::default(),
@@ -94,17 +101,16 @@ pub async fn import_lines(
     import
         .report
         .errors
-        .extend(body.refused.into_iter().map(|(line, e)| LineError {
+        .extend(refused.into_iter().map(|(line, e)| LineError {
             line,
             field: e.path.clone(),
             error: Error::Invalid(vec![e]),
         }));
-    import.sheets.reserve_exact(body.sheets.len());
-    import.outcomes.reserve_exact(body.sheets.len());
-    for sheet in body.sheets {
+    import.sheets.reserve_exact(sheets.len());
+    import.outcomes.reserve_exact(sheets.len());
+    for sheet in sheets {
         import.add_sheet(sheet);
     }
-    let relation_lines = body.relations;
     import.stored =
         StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
     import.create_sheets_in_bulk().await?;
@@ -154,7 +160,7 @@ pub async fn import_lines(
         }
         pending = waiting;
     }
-    for batch in relation_lines.chunks(RELATION_LINES_PER_BATCH) {
+    for (b, batch) in relation_lines.chunks(RELATION_LINES_PER_BATCH).enumerate() {
         let mut keys = HashSet::new();
         for r in batch {
             if let Some(key) = import.relation_key(r).await? {
@@ -162,7 +168,9 @@ pub async fn import_lines(
             }
         }
         import.load_relations(keys).await?;
-        let rest = import.create_relations_in_bulk(batch).await?;
+        let rest = import
+            .create_relations_in_bulk(b * RELATION_LINES_PER_BATCH, batch)
+            .await?;
         tick(batch.len() - rest.len());
         if !rest.is_empty() {
             // The mutations read and raise revisions in the database.
@@ -231,6 +239,8 @@ struct Import<'a> {
     principal: &'a Principal,
     model: &'a MetaModel,
     sheets: Vec<SheetLine>,
+    /// The relation lines of the body, in its order.
+    relation_lines: &'a [RelationLine],
     outcomes: Vec<Outcome>,
     /// The sheet line each reference of the body names: its `ref`, and its external IDs.
     by_ref: HashMap<Ref, usize>,

@@ -73,16 +73,22 @@ const ENDS_PER_UPDATE: usize = 500;
 impl Import<'_> {
     /// Creates, in bulk, the relations of the lines of `batch` that qualify (see the module's
     /// doc), counts them, and returns the lines left for the one-by-one path, in their order.
+    /// `first` is the position of the batch's first line among the body's relation lines.
     pub(super) async fn create_relations_in_bulk<'l>(
         &mut self,
+        first: usize,
         batch: &'l [RelationLine],
     ) -> Result<Vec<&'l RelationLine>> {
         let mut candidates = Vec::new();
+        let mut positions = Vec::new();
         let mut rest = Vec::new();
         let mut keys = HashSet::new();
-        for r in batch {
+        for (at, r) in (first..).zip(batch) {
             match self.plan_relation(r).await? {
-                Some(p) if keys.insert(p.key.clone()) => candidates.push((r, p)),
+                Some(p) if keys.insert(p.key.clone()) => {
+                    candidates.push((r, p));
+                    positions.push(at);
+                }
                 _ => rest.push(r),
             }
         }
@@ -92,9 +98,11 @@ impl Import<'_> {
         let ends = self.load_ends(&candidates).await?;
         let mut claimed = self.one_sided_claims(&candidates).await?;
         let mut planned = Vec::new();
-        for (r, p) in candidates {
+        let mut planned_at = Vec::new();
+        for ((r, p), at) in candidates.into_iter().zip(positions) {
             if self.fits(&p, &ends, &mut claimed) {
                 planned.push(p);
+                planned_at.push(at);
             } else {
                 rest.push(r);
             }
@@ -134,7 +142,7 @@ impl Import<'_> {
             self.created.relation(self.model, &p.key);
         }
         if let Some(deferred) = &mut self.deferred {
-            deferred.relations(planned, ends);
+            deferred.relations(planned_at, ends);
         }
         Ok(rest)
     }
@@ -142,15 +150,21 @@ impl Import<'_> {
     /// Relation line `r` when it creates a relation and its own fields pass; the checks that
     /// need the ends and the other lines come after.
     async fn plan_relation(&self, r: &RelationLine) -> Result<Option<Planned>> {
+        let Some(p) = self.relation_as_planned(r).await? else {
+            return Ok(None);
+        };
+        Ok(matches!(self.relations.get(&p.key), Some(None)).then_some(p))
+    }
+
+    /// Relation line `r` as the bulk path writes it, when both its ends are found and its own
+    /// fields pass: the same every time it is asked while the fact sheet lines' outcomes stand.
+    pub(super) async fn relation_as_planned(&self, r: &RelationLine) -> Result<Option<Planned>> {
         let (Resolved::Found(from), Resolved::Found(to)) =
             (self.resolve(&r.from).await?, self.resolve(&r.to).await?)
         else {
             return Ok(None);
         };
         let key = (r.relation_type.clone(), from, to);
-        if !matches!(self.relations.get(&key), Some(None)) {
-            return Ok(None);
-        }
         let Some(rel_type) = self.model.relation_type(&r.relation_type) else {
             return Ok(None);
         };

@@ -11,11 +11,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
-use super::{
-    Import,
-    bulk_relations::{self, End},
-    bulk_sheets,
-};
+use super::{Import, bulk_relations::End, bulk_sheets};
 use crate::{
     error::{Error, Result},
     tags,
@@ -38,7 +34,10 @@ struct SheetBatch {
 }
 
 struct RelationBatch {
-    planned: Vec<bulk_relations::Planned>,
+    /// The positions of the relations' lines among the body's relation lines, planned again
+    /// when written: held, the planned rows of a large dry run were tens of megabytes on top
+    /// of the lines they came from.
+    lines: Vec<usize>,
     /// The revision each of the batch's ends was at before it.
     revisions: Vec<(Uuid, i32)>,
 }
@@ -57,16 +56,12 @@ impl Deferred {
         });
     }
 
-    pub(super) fn relations(
-        &mut self,
-        planned: Vec<bulk_relations::Planned>,
-        ends: HashMap<Uuid, End>,
-    ) {
+    pub(super) fn relations(&mut self, lines: Vec<usize>, ends: HashMap<Uuid, End>) {
         let revisions = ends.iter().map(|(id, e)| (*id, e.revision)).collect();
         for (id, end) in ends {
             self.ends.entry(id).or_insert(end);
         }
-        self.relations.push(RelationBatch { planned, revisions });
+        self.relations.push(RelationBatch { lines, revisions });
     }
 }
 
@@ -115,7 +110,17 @@ impl Import<'_> {
                 end.revision = revision;
                 ends.insert(id, end);
             }
-            self.write_relations(db, &batch.planned, &ends).await?;
+            let mut planned = Vec::with_capacity(batch.lines.len());
+            for &at in &batch.lines {
+                let replanned = match self.relation_lines.get(at) {
+                    Some(r) => self.relation_as_planned(r).await?,
+                    None => None,
+                };
+                planned.push(replanned.ok_or_else(|| {
+                    Error::Internal(format!("kept relation line {at} no longer plans"))
+                })?);
+            }
+            self.write_relations(db, &planned, &ends).await?;
         }
         Ok(())
     }
