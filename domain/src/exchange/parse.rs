@@ -165,12 +165,7 @@ fn sheet_line(
         name,
         description: patch(o, "description", text, errors),
         status,
-        attributes: patch(
-            o,
-            "attributes",
-            |v| attributes(v).map(|a| HeldAttributes::hold(&a)),
-            errors,
-        ),
+        attributes: patch(o, "attributes", held_attributes, errors),
         tags: patch(o, "tags", |v| list(v, text), errors),
         external_ids: patch(o, "externalIds", |v| list(v, external_id), errors),
         parent: patch(o, "parent", reference, errors),
@@ -259,8 +254,16 @@ fn status(v: &Value) -> Result<Status, String> {
 }
 
 fn attributes(v: &Value) -> Result<Attributes, String> {
+    object(v).cloned()
+}
+
+/// Held as text straight from the parsed line, without a copy of the map first.
+fn held_attributes(v: &Value) -> Result<HeldAttributes, String> {
+    object(v).map(HeldAttributes::hold)
+}
+
+fn object(v: &Value) -> Result<&Attributes, String> {
     v.as_object()
-        .cloned()
         .ok_or_else(|| "must be an object of attribute values".to_owned())
 }
 
