@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, TransactionTrait,
+    DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::{
         Executor,
         sqlite::{SqliteJournalMode, SqliteSynchronous},
@@ -187,7 +187,16 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.conn.begin().await?;
+        // IMMEDIATE takes SQLite's write lock at BEGIN, waiting out the busy timeout if another
+        // connection holds it. A deferred transaction that reads first and writes later fails at
+        // once with SQLITE_BUSY when anything committed in between, since SQLite cannot move
+        // its snapshot forward; the in-process writer lock does not cover every writer (another
+        // process, a maintenance statement), so the transaction must not rely on it alone.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let tx = self.conn.begin_with_options(options).await?;
         Ok(WriteTransaction { tx, _guard: guard })
     }
 

@@ -44,3 +44,4 @@ mod version_ordering;
 mod versions;
 mod window_cache;
 mod window_pruning;
+mod write_transactions;
