@@ -8,6 +8,7 @@ mod aggregates;
 mod backstage_import;
 mod change_id_lists;
 mod events;
+mod export_pages;
 mod fact_sheet_lists;
 mod fact_sheets;
 mod features;
