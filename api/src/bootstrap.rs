@@ -29,6 +29,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         &url,
         &StoreOptions {
             max_connections: config.db_max_connections,
+            sqlite_mmap_bytes: config.sqlite_mmap_bytes,
             ..StoreOptions::default()
         },
     )

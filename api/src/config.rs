@@ -69,6 +69,9 @@ pub struct Config {
     pub api_token_jwt_ttl_secs: u64,
     pub migrate_on_start: bool,
     pub db_max_connections: u32,
+    /// SQLite: bytes of the database file each connection reads through a memory map; 0 turns
+    /// the map off (see `StoreOptions::sqlite_mmap_bytes`).
+    pub sqlite_mmap_bytes: u64,
     /// PostgreSQL: the role the server switches to on every connection, so row-level security
     /// holds even when the login user owns the tables. The migrations create `wayfinder_app`;
     /// empty keeps the login role (only sensible if that role is already restricted).
@@ -147,6 +150,7 @@ impl Default for Config {
             api_token_jwt_ttl_secs: 3600,
             migrate_on_start: true,
             db_max_connections: 16,
+            sqlite_mmap_bytes: domain::db::SQLITE_MMAP_CAP,
             database_role: "wayfinder_app".into(),
             max_body_bytes: 1024 * 1024,
             max_batch_size: 10,

@@ -17,7 +17,7 @@ pub use scoped_transaction::{NOT_LIVE, ScopedTransaction};
 pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
 pub use statement_counter::StatementCounter;
 
-pub use store::{Store, StoreOptions, WriteTransaction};
+pub use store::{SQLITE_MMAP_CAP, Store, StoreOptions, WriteTransaction};
 pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_no_workspace, enter_workspace};
 
 use sea_orm::{ConnectionTrait, DatabaseBackend};

@@ -53,7 +53,16 @@ pub struct StoreOptions {
     /// pooled connection). A server sets its request timeout: no statement is of use after
     /// the request that wanted it has been answered.
     pub statement_timeout: Option<Duration>,
+    /// SQLite only: how much of the database file each connection reads through a memory map
+    /// (`mmap_size`); 0 reads every page into SQLite's own cache instead. Mapped pages are the
+    /// kernel's page cache of the file, shared and reclaimable, but they count in the process's
+    /// resident set, so a host that caps RSS tightly can turn the map off.
+    pub sqlite_mmap_bytes: u64,
 }
+
+/// SQLite's compile-time cap on `mmap_size` on Linux: the whole file stays mapped as it grows,
+/// and past it SQLite reads as without a map.
+pub const SQLITE_MMAP_CAP: u64 = 2_147_418_112;
 
 impl Default for StoreOptions {
     fn default() -> Self {
@@ -63,6 +72,7 @@ impl Default for StoreOptions {
             tenant_role: None,
             ping_after_idle: Duration::from_secs(1),
             statement_timeout: None,
+            sqlite_mmap_bytes: SQLITE_MMAP_CAP,
         }
     }
 }
@@ -70,13 +80,14 @@ impl Default for StoreOptions {
 impl Store {
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
         let mut connect = ConnectOptions::new(url.to_owned());
+        let mmap_bytes = options.sqlite_mmap_bytes;
         connect
             .max_connections(options.max_connections)
             .min_connections(1)
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire_if_idle_for(options.ping_after_idle)
             .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
+            .map_sqlx_sqlite_opts(move |o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -100,13 +111,11 @@ impl Store {
                     // Reads through a memory map of the database file instead of copying each
                     // page into SQLite's cache (pcache fetches and copies stood out in `perf`
                     // of a cold team metrics query; p50 -18 to -25 %, p95 -17 to -28 % with
-                    // the map, at 1,000,000 events). The size is SQLite's compile-time cap on
-                    // Linux, so the file stays mapped as it grows; past it SQLite reads as
-                    // before. The cost, as SQLite documents: an I/O error on a mapped page
-                    // stops the process (SIGBUS) instead of failing one statement. That is the
-                    // usual trade for an embedded store on a local disk; PostgreSQL is the
-                    // production store.
-                    .pragma("mmap_size", "2147418112")
+                    // the map, at 1,000,000 events). The cost, as SQLite documents: an I/O
+                    // error on a mapped page stops the process (SIGBUS) instead of failing one
+                    // statement. That is the usual trade for an embedded store on a local disk;
+                    // PostgreSQL is the production store.
+                    .pragma("mmap_size", mmap_bytes.to_string())
             });
         let postgres = url.starts_with("postgres");
         // Settings every pooled PostgreSQL connection starts its session with.

@@ -36,6 +36,7 @@ mod saved_views;
 mod sbom_parsing;
 mod scanner_findings;
 mod siblings;
+mod sqlite_memory_map;
 mod statement_cancel;
 mod supply_chain_store;
 mod tag_admin;
