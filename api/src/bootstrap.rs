@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use domain::{
-    db::{Store, StoreOptions},
+    db::{StatisticsRefresher, Store, StoreOptions},
     meta_model_versions::MetaModelCache,
     relations::WindowCache,
     workspace_cache::WorkspaceCache,
@@ -144,7 +144,9 @@ pub async fn with_jwks(keys: JwtKeys, config: &Config) -> anyhow::Result<JwtKeys
 /// ends are shared between windows).
 const RELATION_WINDOW_CACHE_RELATIONS: u64 = 2_000_000;
 
-pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
+/// The server's state over `store`, the serving store. `platform` connects as the tables'
+/// owner; the state keeps only its power to refresh planner statistics after bulk writes.
+pub fn state(config: &Config, platform: &Store, store: Store, keys: JwtKeys) -> AppState {
     let schema = build_schema(&SchemaOptions {
         max_depth: config.max_query_depth,
         max_complexity: config.max_query_complexity,
@@ -158,6 +160,7 @@ pub fn state(config: &Config, store: Store, keys: JwtKeys) -> AppState {
         workspaces: WorkspaceCache::for_backend(store.backend()),
         meta_models: MetaModelCache::default(),
         relation_windows: WindowCache::new(RELATION_WINDOW_CACHE_RELATIONS),
+        statistics: StatisticsRefresher::new(platform),
         store,
         keys,
         schema,

@@ -13,9 +13,10 @@ use std::{
 use anyhow::Context;
 use clap::Args;
 use domain::{
+    db::StatisticsRefresher,
     exchange::{
-        ExportCursor, ExportFilter, ImportMode, ImportOptions, export_page, import_backstage,
-        import_ndjson, import_openapi, openapi,
+        ExportCursor, ExportFilter, IMPORTED_TABLES, ImportMode, ImportOptions, export_page,
+        import_backstage, import_ndjson, import_openapi, openapi,
     },
     meta_model_versions,
 };
@@ -137,6 +138,16 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
     let refused = !report.errors.is_empty();
     if report.commits(options) {
         tx.commit().await.context("committing the import")?;
+    }
+    // The import is committed by now: a failure here costs plan quality, not data.
+    if report.moves_statistics(options) {
+        eprintln!("updating planner statistics");
+        if let Err(e) = StatisticsRefresher::new(&store)
+            .refresh(IMPORTED_TABLES)
+            .await
+        {
+            eprintln!("warning: refreshing planner statistics failed: {e}");
+        }
     }
     println!("{:#}", import_report::to_json(report));
     if refused {

@@ -61,8 +61,13 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         None
     };
 
-    let store = serving_store(&config, &store).await?;
-    let running = http::start(state(&config, store, keys), &config.host, config.port, None)?;
+    let serving = serving_store(&config, &store).await?;
+    let running = http::start(
+        state(&config, &store, serving, keys),
+        &config.host,
+        config.port,
+        None,
+    )?;
     let url = format!("http://{}", running.addr);
     tracing::info!(%url, "listening");
     if config.graphiql() {

@@ -12,8 +12,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use domain::exchange::{
-    ImportMode, ImportOptions, NdjsonReader, Ref, import_backstage, import_lines, import_openapi,
-    openapi,
+    IMPORTED_TABLES, ImportMode, ImportOptions, NdjsonReader, Ref, import_backstage, import_lines,
+    import_openapi, openapi,
 };
 
 use super::{
@@ -130,6 +130,9 @@ pub async fn import(
     crate::allocator::release_freed_memory();
     match result {
         Ok(report) => {
+            if report.moves_statistics(options) {
+                refresh_statistics_after(&state, &principal);
+            }
             let status = if report.errors.is_empty() {
                 StatusCode::OK
             } else {
@@ -140,6 +143,21 @@ pub async fn import(
         Err(domain::Error::Unauthenticated) => workspace_gone(&state, &req, &principal),
         Err(e) => ClientError::from(e).into(),
     }
+}
+
+/// Refreshes the planner's statistics of the imported tables in the background: the answer
+/// does not wait for it, and a failure costs only plan quality, so it is logged, not sent.
+fn refresh_statistics_after(state: &AppState, principal: &domain::Principal) {
+    let statistics = state.statistics.clone();
+    let workspace = principal.workspace_slug.clone();
+    actix_web::rt::spawn(async move {
+        match statistics.refresh(IMPORTED_TABLES).await {
+            Ok(()) => tracing::debug!(%workspace, "planner statistics refreshed after an import"),
+            Err(e) => {
+                tracing::warn!(%workspace, error = ?e, "refreshing planner statistics failed")
+            }
+        }
+    });
 }
 
 fn not_utf8() -> HttpResponse {

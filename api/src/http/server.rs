@@ -2,7 +2,9 @@ use std::{net::SocketAddr, time::Duration};
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, middleware::from_fn, web};
 use domain::{
-    db::Store, meta_model_versions::MetaModelCache, relations::WindowCache,
+    db::{StatisticsRefresher, Store},
+    meta_model_versions::MetaModelCache,
+    relations::WindowCache,
     workspace_cache::WorkspaceCache,
 };
 use tracing_actix_web::TracingLogger;
@@ -41,6 +43,8 @@ pub struct HttpLimits {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Refreshes PostgreSQL's planner statistics after a large import (as the tables' owner).
+    pub statistics: StatisticsRefresher,
     /// Workspace ids by slug for [`crate::auth::authenticate`].
     pub workspaces: WorkspaceCache,
     /// Parsed meta models by workspace and version, for every GraphQL request.

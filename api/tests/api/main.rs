@@ -31,6 +31,7 @@ mod http_github_webhooks;
 mod http_graphiql;
 mod http_graphql;
 mod http_home;
+mod http_import_statistics;
 mod http_landscape;
 mod http_limits;
 mod http_openapi;

@@ -130,7 +130,12 @@ impl TestApp {
     }
 
     fn spawn_with_keys(&self, config: Config, keys: JwtKeys) -> Server {
-        let state = api::bootstrap::state(&config, self.serving.clone(), keys.clone());
+        let state = api::bootstrap::state(
+            &config,
+            &self.world.db.store,
+            self.serving.clone(),
+            keys.clone(),
+        );
         let running = api::http::start(state, "127.0.0.1", 0, Some(1)).unwrap();
         let handle = running.server.handle();
         tokio::spawn(running.server);

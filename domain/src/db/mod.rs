@@ -7,6 +7,7 @@ mod scope;
 mod scoped_transaction;
 mod siblings;
 mod statement_counter;
+mod statistics;
 mod store;
 mod tenant;
 
@@ -16,6 +17,7 @@ pub use scope::TenantScope;
 pub use scoped_transaction::{NOT_LIVE, ScopedTransaction};
 pub use siblings::{Beside, SiblingPool, Siblings, beside_or};
 pub use statement_counter::StatementCounter;
+pub use statistics::StatisticsRefresher;
 
 pub use store::{SQLITE_MMAP_CAP, Store, StoreOptions, WriteTransaction};
 pub use tenant::{TenantConnection, WORKSPACE_SETTING, enter_no_workspace, enter_workspace};

@@ -25,4 +25,7 @@ pub use import::{import_lines, import_ndjson};
 pub use line::Ref;
 pub use openapi::import_openapi;
 pub use parse::{NdjsonReader, ParsedBody};
-pub use report::{Counts, ImportMode, ImportOptions, ImportReport, LineError, LineWarning};
+pub use report::{
+    Counts, IMPORTED_TABLES, ImportMode, ImportOptions, ImportReport, LineError, LineWarning,
+    STATISTICS_AFTER_ROWS,
+};

@@ -25,6 +25,7 @@ mod metrics_cache;
 mod ndjson_import_paths;
 mod option_rename;
 mod osv_advisories;
+mod planner_statistics;
 mod pool_health;
 mod rate_limits;
 mod readme_log4shell_query;

@@ -87,7 +87,12 @@ pub async fn run(mut config: Config, args: AggregateArgs) -> anyhow::Result<()> 
         .await?
         .with_context(|| format!("no workspace `{slug}`"))?;
     let running = http::start(
-        state(&config, serving_store(&config, &store).await?, keys.clone()),
+        state(
+            &config,
+            &store,
+            serving_store(&config, &store).await?,
+            keys.clone(),
+        ),
         "127.0.0.1",
         0,
         None,

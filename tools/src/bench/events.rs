@@ -91,7 +91,12 @@ pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
         None => seed_inventory(&store, &slug, &args).await?,
     };
     let running = http::start(
-        state(&config, serving_store(&config, &store).await?, keys.clone()),
+        state(
+            &config,
+            &store,
+            serving_store(&config, &store).await?,
+            keys.clone(),
+        ),
         "127.0.0.1",
         0,
         None,

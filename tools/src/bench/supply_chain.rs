@@ -116,7 +116,12 @@ pub async fn run(mut config: Config, args: SupplyChainArgs) -> anyhow::Result<()
     let target = sbom_target(&store, &member).await?;
 
     let running = http::start(
-        state(&config, serving_store(&config, &store).await?, keys.clone()),
+        state(
+            &config,
+            &store,
+            serving_store(&config, &store).await?,
+            keys.clone(),
+        ),
         "127.0.0.1",
         0,
         None,

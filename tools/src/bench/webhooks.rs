@@ -73,7 +73,7 @@ pub async fn run(mut config: Config, args: WebhooksArgs) -> anyhow::Result<()> {
     tx.commit().await?;
 
     let running = http::start(
-        state(&config, serving_store(&config, &store).await?, keys),
+        state(&config, &store, serving_store(&config, &store).await?, keys),
         "127.0.0.1",
         0,
         None,
