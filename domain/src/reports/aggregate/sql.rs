@@ -1,7 +1,7 @@
 //! The statements of an aggregation. Each source of measures is one statement in two layers:
 //! the inner one joins the members to their key values and to the measured fact sheets and
-//! keeps the `DISTINCT` (keys, fact sheet) pairs, so a fact sheet reached twice within a group
-//! (two artifacts of one team on the same cloud resource) is counted and summed once; the outer
+//! keeps each (keys, fact sheet) pair once, so a fact sheet reached twice within a group (two
+//! artifacts of one team on the same cloud resource) is counted and summed once; the outer
 //! one joins each pair to the measured attribute and adds up per group. Joins along a path are
 //! `LEFT` joins, so members without a key value or without a fact sheet at the path's end stay
 //! in (the group of no value, a count of 0).
@@ -250,12 +250,15 @@ impl<'a> Statements<'a> {
         q
     }
 
-    /// `SELECT DISTINCT keys…, x FROM fact_sheets m LEFT JOIN … WHERE m is a member`.
+    /// `SELECT [DISTINCT] keys…, x FROM fact_sheets m LEFT JOIN … WHERE m is a member`.
     fn pairs_statement(&self, source: &Source, grouped: bool) -> SelectStatement {
         let ws = self.workspace_id;
         let m = a("m");
         let mut q = Query::select();
-        q.distinct().from_as(fact_sheet::Entity, m.clone());
+        if self.pairs_may_repeat(source, grouped) {
+            q.distinct();
+        }
+        q.from_as(fact_sheet::Entity, m.clone());
         if grouped {
             for (i, key) in self.plan.keys.iter().enumerate() {
                 let (k, l) = self.key_expr(&mut q, i, key);
@@ -286,6 +289,32 @@ impl<'a> Statements<'a> {
             }
         }
         q
+    }
+
+    /// Whether two rows of [`Self::pairs_statement`] can hold the same (keys, fact sheet) pair,
+    /// so that only `DISTINCT` keeps it once. Its sort or hash over every row was a fifth of
+    /// the team × lifecycle matrix's time at `--scale max`, for pairs that cannot repeat:
+    /// - a measured fact sheet at the end of a path can be reached from two members;
+    /// - a member is read once, so its own pairs repeat only when a key has one value twice
+    ///   for it: along a path of two or more steps (two artifacts of one team), or from the
+    ///   attribute index (not unique per value). One relation step cannot repeat an end, as
+    ///   a relation is unique per type and ends, nor can the type, the fact sheet itself, its
+    ///   lifecycle phase, or a tag group (tags are unique per fact sheet and by name).
+    fn pairs_may_repeat(&self, source: &Source, grouped: bool) -> bool {
+        match source {
+            Source::Path(_) => true,
+            Source::Members => {
+                grouped
+                    && self.plan.keys.iter().any(|key| match key {
+                        Key::Type { .. }
+                        | Key::FactSheet
+                        | Key::Lifecycle(_)
+                        | Key::TagGroup(_) => false,
+                        Key::Related(path) => path.steps().len() > 1,
+                        Key::Select { .. } => true,
+                    })
+            }
+        }
     }
 
     /// The key's value (and label, for fact sheets) for member `m`, joining what it needs.
