@@ -144,6 +144,17 @@ pub async fn with_jwks(keys: JwtKeys, config: &Config) -> anyhow::Result<JwtKeys
 /// ends are shared between windows).
 const RELATION_WINDOW_CACHE_RELATIONS: u64 = 2_000_000;
 
+/// The server's state for `platform`: over the [`serving_store`] it opens, and with the
+/// platform store's power to refresh planner statistics (see [`state`]).
+pub async fn serving_state(
+    config: &Config,
+    platform: &Store,
+    keys: JwtKeys,
+) -> anyhow::Result<AppState> {
+    let serving = serving_store(config, platform).await?;
+    Ok(state(config, platform, serving, keys))
+}
+
 /// The server's state over `store`, the serving store. `platform` connects as the tables'
 /// owner; the state keeps only its power to refresh planner statistics after bulk writes.
 pub fn state(config: &Config, platform: &Store, store: Store, keys: JwtKeys) -> AppState {

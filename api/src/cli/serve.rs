@@ -5,8 +5,7 @@ use domain::Role;
 
 use crate::{
     bootstrap::{
-        jwt_keys, open_store, redact, refuse_debug_options_in_production, serving_store, state,
-        with_jwks,
+        jwt_keys, open_store, redact, refuse_debug_options_in_production, serving_state, with_jwks,
     },
     config::Config,
     demo, http, telemetry,
@@ -61,9 +60,8 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         None
     };
 
-    let serving = serving_store(&config, &store).await?;
     let running = http::start(
-        state(&config, &store, serving, keys),
+        serving_state(&config, &store, keys).await?,
         &config.host,
         config.port,
         None,

@@ -18,7 +18,7 @@ use domain::{Role, workspaces};
 use serde_json::json;
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_state},
     config::Config,
     http,
 };
@@ -87,12 +87,7 @@ pub async fn run(mut config: Config, args: AggregateArgs) -> anyhow::Result<()> 
         .await?
         .with_context(|| format!("no workspace `{slug}`"))?;
     let running = http::start(
-        state(
-            &config,
-            &store,
-            serving_store(&config, &store).await?,
-            keys.clone(),
-        ),
+        serving_state(&config, &store, keys.clone()).await?,
         "127.0.0.1",
         0,
         None,

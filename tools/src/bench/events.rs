@@ -21,7 +21,7 @@ use domain::{Principal, Role, fact_sheets, meta_model_versions, workspaces};
 use serde_json::Value;
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_state},
     config::Config,
     http,
 };
@@ -91,12 +91,7 @@ pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
         None => seed_inventory(&store, &slug, &args).await?,
     };
     let running = http::start(
-        state(
-            &config,
-            &store,
-            serving_store(&config, &store).await?,
-            keys.clone(),
-        ),
+        serving_state(&config, &store, keys.clone()).await?,
         "127.0.0.1",
         0,
         None,

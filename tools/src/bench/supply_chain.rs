@@ -29,7 +29,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_state},
     config::Config,
     http,
 };
@@ -116,12 +116,7 @@ pub async fn run(mut config: Config, args: SupplyChainArgs) -> anyhow::Result<()
     let target = sbom_target(&store, &member).await?;
 
     let running = http::start(
-        state(
-            &config,
-            &store,
-            serving_store(&config, &store).await?,
-            keys.clone(),
-        ),
+        serving_state(&config, &store, keys.clone()).await?,
         "127.0.0.1",
         0,
         None,

@@ -20,7 +20,7 @@ use domain::{
 use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_store, state},
+    bootstrap::{jwt_keys, open_store, redact, serving_state},
     config::Config,
     http,
 };
@@ -73,7 +73,7 @@ pub async fn run(mut config: Config, args: WebhooksArgs) -> anyhow::Result<()> {
     tx.commit().await?;
 
     let running = http::start(
-        state(&config, &store, serving_store(&config, &store).await?, keys),
+        serving_state(&config, &store, keys).await?,
         "127.0.0.1",
         0,
         None,
