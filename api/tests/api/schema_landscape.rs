@@ -250,6 +250,76 @@ async fn fact_sheets_a_fact_sheet_and_its_relations_as_of_an_instant_are_as_they
 }
 
 #[tokio::test]
+async fn a_list_as_of_an_instant_filters_by_relations_and_subscriptions_then_in_any_order() {
+    let app = TestApp::new().await;
+    let artifact = create(
+        &app,
+        json!({"type": "SoftwareArtifact", "name": "Checkout"}),
+    )
+    .await;
+    let team = create(&app, json!({"type": "Team", "name": "Payments"})).await;
+    create(&app, json!({"type": "Team", "name": "Platform"})).await;
+    let relation = relate(&app, &team["id"], &artifact["id"]).await;
+    let then = instant().await;
+    app.data(
+        "mutation($id: ID!) { deleteRelation(id: $id) { id } }",
+        json!({"id": relation}),
+    )
+    .await;
+    rename(&app, &team["id"], "Payments v2").await;
+
+    let owned = r#"query($asOf: DateTime) {
+      factSheets(asOf: $asOf, filter: {relations: [{type: "teamOwnsArtifact", direction: INCOMING}]}) {
+        totalCount edges { node { name } }
+      }
+    }"#;
+    let now = app.data(owned, json!({})).await;
+    assert_eq!(now["factSheets"]["totalCount"], 0);
+    let past = app.data(owned, json!({"asOf": then})).await;
+    assert_eq!(past["factSheets"]["totalCount"], 1);
+    assert_eq!(
+        past["factSheets"]["edges"],
+        json!([{"node": {"name": "Checkout"}}])
+    );
+
+    // Newest change first, one a page: the team's rename came after `then`, so it is back
+    // at the place its relation gave it.
+    let page = r#"query($asOf: DateTime, $after: String) {
+      factSheets(asOf: $asOf, first: 1, after: $after, orderBy: {field: UPDATED_AT, direction: DESC}) {
+        edges { node { name } } pageInfo { hasNextPage endCursor }
+      }
+    }"#;
+    let mut names = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let read =
+            app.data(page, json!({"asOf": then, "after": after})).await["factSheets"].clone();
+        for edge in read["edges"].as_array().unwrap() {
+            names.push(edge["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if read["pageInfo"]["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = read["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(names, ["Payments", "Checkout", "Platform"]);
+
+    // Whoever is accountable now, nobody was then.
+    app.data(
+        r#"mutation($id: ID!) { subscribe(input: {factSheetId: $id, user: "li@acme.test", role: ACCOUNTABLE}) { subscription { id } } }"#,
+        json!({"id": artifact["id"]}),
+    )
+    .await;
+    let accountable = r#"query($asOf: DateTime) {
+      factSheets(asOf: $asOf, filter: {subscriptions: [{role: ACCOUNTABLE}]}) { totalCount }
+    }"#;
+    let now = app.data(accountable, json!({})).await;
+    assert_eq!(now["factSheets"]["totalCount"], 1);
+    let past = app.data(accountable, json!({"asOf": then})).await;
+    assert_eq!(past["factSheets"]["totalCount"], 0);
+}
+
+#[tokio::test]
 async fn the_landscape_diff_names_what_was_created_archived_changed_and_related() {
     let app = TestApp::new().await;
     let artifact = create(

@@ -107,32 +107,9 @@ impl FactSheetOrder {
 #[derive(Serialize, Deserialize)]
 pub(super) struct Position {
     /// The sort the cursor was made for; a cursor of another order is refused.
-    f: String,
-    v: Value,
-    id: Uuid,
-}
-
-/// The cursor just past a fact sheet named `name` in a list ordered by name: lists that merge
-/// rows from elsewhere into a name-ordered page (the landscape at a past date) continue it.
-pub(crate) fn name_position(name: &str, id: Uuid) -> String {
-    crate::paging::encode_cursor(
-        &Sort::Field(OrderField::Name).position_of(Value::String(name.to_owned()), id),
-    )
-}
-
-/// The name and id a [`name_position`] cursor points after.
-pub(crate) fn decode_name_position(after: &str) -> Result<(String, Uuid)> {
-    let position: Position = crate::paging::decode_cursor(after)?;
-    match (
-        position.f == Sort::Field(OrderField::Name).tag(),
-        position.v,
-    ) {
-        (true, Value::String(name)) => Ok((name, position.id)),
-        _ => Err(Error::invalid(
-            "after",
-            "the cursor belongs to another sort order",
-        )),
-    }
+    pub(super) f: String,
+    pub(super) v: Value,
+    pub(super) id: Uuid,
 }
 
 /// An order the meta model allows.
@@ -147,7 +124,7 @@ pub(super) enum Sort<'a> {
 const SORT_VALUE: &str = "sort_value";
 
 impl Sort<'_> {
-    fn tag(self) -> String {
+    pub(super) fn tag(self) -> String {
         match self {
             Sort::Field(OrderField::Name) => "name".into(),
             Sort::Field(OrderField::UpdatedAt) => "updatedAt".into(),
@@ -159,7 +136,7 @@ impl Sort<'_> {
 
     /// The sort value of `fs`: for an attribute, the number the index holds for it (none when
     /// unset or not a number).
-    fn value_of(self, fs: &FactSheet) -> Value {
+    pub(super) fn value_of(self, fs: &FactSheet) -> Value {
         match self {
             Sort::Field(OrderField::Name) => Value::String(fs.name.clone()),
             Sort::Field(OrderField::UpdatedAt) => Value::String(fs.updated_at.to_rfc3339()),
@@ -175,14 +152,10 @@ impl Sort<'_> {
 
     /// The cursor just past `fs`.
     pub(super) fn position(self, fs: &FactSheet) -> Position {
-        self.position_of(self.value_of(fs), fs.id)
-    }
-
-    fn position_of(self, v: Value, id: Uuid) -> Position {
         Position {
             f: self.tag(),
-            v,
-            id,
+            v: self.value_of(fs),
+            id: fs.id,
         }
     }
 

@@ -5,7 +5,7 @@
 //! nothing else. A fact sheet without changes after T is exactly as stored, which is why
 //! callers only reconstruct the (usually few) fact sheets [`changed_after`] names.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -25,7 +25,7 @@ use crate::{
     principal::Principal,
     relations::Relation,
 };
-use entity::{change, fact_sheet, fact_sheet_tag, relation, tag};
+use entity::{change, fact_sheet, fact_sheet_tag, relation, subscription, tag};
 
 /// A fact sheet as it was at an instant: the row as it read then, and its tag names.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,49 +259,147 @@ pub async fn relations_at(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<Vec<Relation>> {
+    let mut relations = relations_of_many_at(db, principal, &[id], at).await?;
+    Ok(relations.remove(&id).unwrap_or_default())
+}
+
+/// [`relations_at`] of every fact sheet in `ids`, a few statements per chunk of them.
+pub async fn relations_of_many_at(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<Relation>>> {
     authz::require(principal, Action::Read)?;
     let ws = principal.workspace_id;
-    let mut relations: Vec<Relation> = relation::Entity::find()
-        .filter(relation::Column::WorkspaceId.eq(ws))
-        .filter(
-            Condition::any()
-                .add(relation::Column::FromId.eq(id))
-                .add(relation::Column::ToId.eq(id)),
-        )
-        .all(db)
-        .await?;
-    let history = change::Entity::find()
-        .filter(change::Column::WorkspaceId.eq(ws))
-        .filter(change::Column::FactSheetId.eq(id))
-        .filter(change::Column::At.gt(at))
-        .order_by_desc(change::Column::Revision)
-        .all(db)
-        .await?;
-    for c in history {
-        let Some(described) = c.diff.get("relation") else {
-            continue;
-        };
-        let Some(relation_id) = described
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<Uuid>().ok())
-        else {
-            continue;
-        };
-        if c.kind == ChangeKind::RelationCreated.as_str() {
-            relations.retain(|r| r.id != relation_id);
-        } else if c.kind == ChangeKind::RelationDeleted.as_str() {
-            if let Some(r) = relation_of(ws, described, c.at) {
-                relations.push(r);
+    let mut all = HashMap::new();
+    for chunk in ids.chunks(INSERT_CHUNK / 2) {
+        let stored: Vec<Relation> = relation::Entity::find()
+            .filter(relation::Column::WorkspaceId.eq(ws))
+            .filter(
+                Condition::any()
+                    .add(relation::Column::FromId.is_in(chunk.iter().copied()))
+                    .add(relation::Column::ToId.is_in(chunk.iter().copied())),
+            )
+            .all(db)
+            .await?;
+        let mut relations: HashMap<Uuid, Vec<Relation>> =
+            chunk.iter().map(|id| (*id, Vec::new())).collect();
+        for r in stored {
+            for end in [r.from_id, r.to_id] {
+                if let Some(list) = relations.get_mut(&end)
+                    && list.last().is_none_or(|last| last.id != r.id)
+                {
+                    list.push(r.clone());
+                }
             }
-        } else if let Some(r) = relations.iter_mut().find(|r| r.id == relation_id) {
-            undo_relation_update(r, &c.diff);
+        }
+        for c in changes_after(db, ws, chunk, at).await? {
+            if let Some(list) = relations.get_mut(&c.fact_sheet_id) {
+                undo_relation_change(ws, list, &c);
+            }
+        }
+        for (id, mut list) in relations {
+            list.sort_by_key(|r| r.id);
+            list.dedup_by_key(|r| r.id);
+            all.insert(id, list);
         }
     }
-    relations.sort_by_key(|r| r.id);
-    let mut seen = HashSet::new();
-    relations.retain(|r| seen.insert(r.id));
-    Ok(relations)
+    Ok(all)
+}
+
+/// A subscription as a filter compares it: the user, as subscribed, and the role.
+pub type SubscriptionAt = (String, String);
+
+/// The subscriptions of every fact sheet in `ids` at `at`: the stored ones with the
+/// subscription changes in each fact sheet's history after `at` undone.
+pub async fn subscriptions_of_many_at(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<SubscriptionAt>>> {
+    authz::require(principal, Action::Read)?;
+    let ws = principal.workspace_id;
+    let mut all: HashMap<Uuid, Vec<SubscriptionAt>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let stored = subscription::Entity::find()
+            .filter(subscription::Column::WorkspaceId.eq(ws))
+            .filter(subscription::Column::FactSheetId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        for s in stored {
+            if let Some(list) = all.get_mut(&s.fact_sheet_id) {
+                list.push((s.subject, s.role));
+            }
+        }
+        for c in changes_after(db, ws, chunk, at).await? {
+            let Some(entry) = c.diff.get("subscriptions") else {
+                continue;
+            };
+            let Some(list) = all.get_mut(&c.fact_sheet_id) else {
+                continue;
+            };
+            let described = |key: &str| -> Option<SubscriptionAt> {
+                let s = entry.get(key)?;
+                Some((
+                    s.get("user")?.as_str()?.to_owned(),
+                    s.get("role")?.as_str()?.to_owned(),
+                ))
+            };
+            // Made after `at`: not there then. Ended after `at`: there then.
+            if let Some(made) = described("new")
+                && let Some(i) = list.iter().position(|s| *s == made)
+            {
+                list.remove(i);
+            }
+            if let Some(ended) = described("old") {
+                list.push(ended);
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The changes of the fact sheets `ids` made after `at`, newest first per fact sheet.
+async fn changes_after(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<Vec<change::Model>> {
+    Ok(change::Entity::find()
+        .filter(change::Column::WorkspaceId.eq(workspace_id))
+        .filter(change::Column::FactSheetId.is_in(ids.iter().copied()))
+        .filter(change::Column::At.gt(at))
+        .order_by_asc(change::Column::FactSheetId)
+        .order_by_desc(change::Column::Revision)
+        .all(db)
+        .await?)
+}
+
+/// Undoes one change (of the fact sheet whose `relations` these are) if it changed a relation.
+fn undo_relation_change(workspace_id: Uuid, relations: &mut Vec<Relation>, c: &change::Model) {
+    let Some(described) = c.diff.get("relation") else {
+        return;
+    };
+    let Some(relation_id) = described
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Uuid>().ok())
+    else {
+        return;
+    };
+    if c.kind == ChangeKind::RelationCreated.as_str() {
+        relations.retain(|r| r.id != relation_id);
+    } else if c.kind == ChangeKind::RelationDeleted.as_str() {
+        if let Some(r) = relation_of(workspace_id, described, c.at) {
+            relations.push(r);
+        }
+    } else if let Some(r) = relations.iter_mut().find(|r| r.id == relation_id) {
+        undo_relation_update(r, &c.diff);
+    }
 }
 
 /// A deleted relation brought back from how its history describes it.

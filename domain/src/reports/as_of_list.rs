@@ -1,35 +1,39 @@
 //! Fact sheet lists, totals and facets at a past instant T. Fact sheets unchanged since T are
 //! exactly as stored, so the ordinary SQL list, count and facets serve them (the filter with
 //! "last changed at or before T" added); only the fact sheets changed after T are rebuilt
-//! from their history ([`super::as_of`]) and checked here, then merged in.
+//! from their history ([`super::as_of`]) and checked here, then merged in, in the list's own
+//! order and with its own cursors.
 //!
-//! Rebuilt fact sheets are not in the tables the SQL filter reads, so they are checked in
-//! memory. To keep one meaning of each filter part, only the parts whose SQL is a plain
-//! comparison of a stored value are allowed with `asOf`: `ids`, `types`, `status`, `parentId`,
-//! `search`, `tags` and `attributes` (compared against the same attribute index rows the SQL
-//! reads, [`index_values`]). `relations`, `completion`, `updatedAfter`, `updatedBefore` and
-//! `subscriptions` are refused naming the field, and the list is ordered by name only (names
-//! compare as Rust strings, which matches the databases' order for names without mixed case or
-//! accents).
+//! A relation change is recorded in the history of both its ends, so an unchanged fact sheet's
+//! relations are also as they were at T, and the SQL relation filter holds for it. Rebuilt
+//! fact sheets are not in the tables the SQL filter reads, so they are checked in memory, by
+//! the same comparisons: attributes against the attribute index rows the SQL reads
+//! ([`index_values`]), relations and subscriptions against theirs at T (read once, only when
+//! the filter asks about them; their changes are in the same history).
 
-use std::collections::HashMap;
+use std::{cmp::Ordering, collections::HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::as_of::{PastFactSheet, changed_after, check_as_of, states_at};
+use super::as_of::{
+    PastFactSheet, SubscriptionAt, changed_after, check_as_of, relations_of_many_at, states_at,
+    subscriptions_of_many_at,
+};
 use crate::{
     attributes::{IndexValue, index_values},
-    error::{Error, FieldError, Result},
+    error::Result,
     fact_sheets::{
         self, AttributeFilter, FacetCount, Facets, FactSheet, FactSheetFilter, FactSheetOrder,
-        OrderField, SortKey, Status, decode_name_position, name_position, parse_attribute_filter,
+        NumberBounds, RelationDirection, Status, parse_attribute_filter,
     },
     meta_model::MetaModel,
     paging::{Page, page_size},
     principal::Principal,
+    relations::Relation,
 };
 
 /// A fact sheet in a list at a past instant. `tags` is set for a fact sheet rebuilt from its
@@ -45,6 +49,10 @@ pub struct SheetAt {
 pub struct PastLandscape {
     pub at: DateTime<Utc>,
     rebuilt: HashMap<Uuid, PastFactSheet>,
+    /// The rebuilt fact sheets' relations and subscriptions at `at`, each read the first time
+    /// a filter asks.
+    relations: OnceCell<HashMap<Uuid, Vec<Relation>>>,
+    subscriptions: OnceCell<HashMap<Uuid, Vec<SubscriptionAt>>>,
 }
 
 impl PastLandscape {
@@ -57,57 +65,93 @@ impl PastLandscape {
         check_as_of(at, "asOf")?;
         let changed = changed_after(db, principal.workspace_id, at).await?;
         let rebuilt = states_at(db, principal, model, &changed, at).await?;
-        Ok(Self { at, rebuilt })
+        Ok(Self {
+            at,
+            rebuilt,
+            relations: OnceCell::new(),
+            subscriptions: OnceCell::new(),
+        })
     }
 
     /// The filter for the fact sheets that are as stored: `filter` plus "not changed after T".
     fn unchanged(&self, filter: &FactSheetFilter) -> FactSheetFilter {
+        let not_after = self.at + Duration::nanoseconds(1);
         FactSheetFilter {
-            updated_before: Some(self.at + Duration::nanoseconds(1)),
+            updated_before: Some(
+                filter
+                    .updated_before
+                    .map_or(not_after, |b| b.min(not_after)),
+            ),
             ..filter.clone()
         }
+    }
+
+    /// What the rebuilt fact sheets were linked to at T, as far as `filter` compares it.
+    async fn links_for(
+        &self,
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        filter: &FactSheetFilter,
+    ) -> Result<LinkMaps<'_>> {
+        let ids = || self.rebuilt.keys().copied().collect::<Vec<Uuid>>();
+        let mut links = LinkMaps::default();
+        if !filter.relations.is_empty() {
+            let ids = ids();
+            let read = relations_of_many_at(db, principal, &ids, self.at);
+            links.relations = Some(self.relations.get_or_try_init(|| read).await?);
+        }
+        if !filter.subscriptions.is_empty() {
+            let ids = ids();
+            let read = subscriptions_of_many_at(db, principal, &ids, self.at);
+            links.subscriptions = Some(self.subscriptions.get_or_try_init(|| read).await?);
+        }
+        Ok(links)
     }
 
     fn matching<'a>(
         &'a self,
         model: &'a MetaModel,
         filter: &'a FactSheetFilter,
+        links: LinkMaps<'a>,
         without: Without<'a>,
     ) -> impl Iterator<Item = &'a PastFactSheet> + 'a {
         self.rebuilt
             .values()
-            .filter(move |p| matches(model, filter, p, without))
+            .filter(move |p| matches(model, filter, p, links.of(p.sheet.id), without))
     }
 }
 
-/// The filter parts asOf cannot check the way SQL does, refused naming the field.
-pub fn check_filter(filter: &FactSheetFilter) -> Result<()> {
-    let refused = [
-        ("filter.relations", !filter.relations.is_empty()),
-        ("filter.completion", filter.completion.is_some()),
-        ("filter.updatedAfter", filter.updated_after.is_some()),
-        ("filter.updatedBefore", filter.updated_before.is_some()),
-        ("filter.subscriptions", !filter.subscriptions.is_empty()),
-    ];
-    let errors: Vec<FieldError> = refused
-        .into_iter()
-        .filter(|(_, set)| *set)
-        .map(|(path, _)| FieldError::new(path, "cannot be combined with asOf"))
-        .collect();
-    Error::check(errors)
+/// Per fact sheet, what it was linked to at an instant: read only for the filter parts that
+/// compare it, `None` otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LinkMaps<'a> {
+    pub relations: Option<&'a HashMap<Uuid, Vec<Relation>>>,
+    pub subscriptions: Option<&'a HashMap<Uuid, Vec<SubscriptionAt>>>,
 }
 
-fn check_order(order: &FactSheetOrder) -> Result<()> {
-    match order.by {
-        SortKey::Field(OrderField::Name) => Ok(()),
-        _ => Err(Error::invalid(
-            "orderBy",
-            "a list with asOf is ordered by name only",
-        )),
+impl<'a> LinkMaps<'a> {
+    pub(crate) fn of(&self, id: Uuid) -> Links<'a> {
+        Links {
+            relations: self
+                .relations
+                .and_then(|m| m.get(&id))
+                .map_or(&[], Vec::as_slice),
+            subscriptions: self
+                .subscriptions
+                .and_then(|m| m.get(&id))
+                .map_or(&[], Vec::as_slice),
+        }
     }
 }
 
-/// One page of the fact sheets matching `filter` at `landscape.at`, ordered by name.
+/// One fact sheet's relations and subscriptions at an instant.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Links<'a> {
+    relations: &'a [Relation],
+    subscriptions: &'a [SubscriptionAt],
+}
+
+/// One page of the fact sheets matching `filter` at `landscape.at`, in `order`.
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -119,51 +163,42 @@ pub async fn list(
     first: Option<i32>,
     after: Option<&str>,
 ) -> Result<Page<SheetAt>> {
-    check_filter(filter)?;
-    check_order(&order)?;
     let size = page_size(first)?;
-    let descending = order.descending;
     let stored = fact_sheets::list(
         db,
         principal,
         model,
         &landscape.unchanged(filter),
-        order,
+        order.clone(),
         Some(size as i32),
         after,
     )
     .await?;
-    let position = after.map(decode_name_position).transpose()?;
-    let key = |s: &FactSheet| (s.name.clone(), s.id);
-    let past_the_cursor = |s: &FactSheet| match &position {
-        None => true,
-        Some(p) if descending => key(s) < *p,
-        Some(p) => key(s) > *p,
-    };
-    let mut rows: Vec<SheetAt> = stored
+    let order = order.in_memory(model, filter.types.as_deref())?;
+    let position = after.map(|a| order.place_after(a)).transpose()?;
+    let links = landscape.links_for(db, principal, filter).await?;
+    let rebuilt = landscape
+        .matching(model, filter, links, Without::Nothing)
+        .map(|p| SheetAt {
+            sheet: p.sheet.clone(),
+            tags: Some(p.tags.clone()),
+        })
+        .map(|row| (order.place(&row.sheet), row))
+        .filter(|(place, _)| {
+            position
+                .as_ref()
+                .is_none_or(|p| order.compare(place, p) == Ordering::Greater)
+        });
+    let mut rows: Vec<_> = stored
         .items
         .into_iter()
-        .map(|(_, sheet)| SheetAt { sheet, tags: None })
-        .chain(
-            landscape
-                .matching(model, filter, Without::Nothing)
-                .filter(|p| past_the_cursor(&p.sheet))
-                .map(|p| SheetAt {
-                    sheet: p.sheet.clone(),
-                    tags: Some(p.tags.clone()),
-                }),
-        )
+        .map(|(_, sheet)| (order.place(&sheet), SheetAt { sheet, tags: None }))
+        .chain(rebuilt)
         .collect();
-    rows.sort_by(|a, b| {
-        let ordered = key(&a.sheet).cmp(&key(&b.sheet));
-        if descending {
-            ordered.reverse()
-        } else {
-            ordered
-        }
-    });
+    rows.sort_by(|(a, _), (b, _)| order.compare(a, b));
     let more = stored.has_next_page || rows.len() as u64 > size;
-    let mut page = Page::from_rows(rows, size, |r| name_position(&r.sheet.name, r.sheet.id));
+    let rows = rows.into_iter().map(|(_, row)| row).collect();
+    let mut page = Page::from_rows(rows, size, |r: &SheetAt| order.cursor(&r.sheet));
     page.has_next_page = more;
     Ok(page)
 }
@@ -176,9 +211,10 @@ pub async fn count(
     landscape: &PastLandscape,
     filter: &FactSheetFilter,
 ) -> Result<u64> {
-    check_filter(filter)?;
     let stored = fact_sheets::count(db, principal, model, &landscape.unchanged(filter)).await?;
-    Ok(stored + landscape.matching(model, filter, Without::Nothing).count() as u64)
+    let links = landscape.links_for(db, principal, filter).await?;
+    let rebuilt = landscape.matching(model, filter, links, Without::Nothing);
+    Ok(stored + rebuilt.count() as u64)
 }
 
 /// Facet counts at `landscape.at`: those of the stored fact sheets plus the rebuilt ones',
@@ -190,10 +226,10 @@ pub async fn facets(
     landscape: &PastLandscape,
     filter: &FactSheetFilter,
 ) -> Result<Facets> {
-    check_filter(filter)?;
     let mut facets =
         fact_sheets::facets(db, principal, model, &landscape.unchanged(filter)).await?;
-    for past in landscape.matching(model, filter, Without::Types) {
+    let links = landscape.links_for(db, principal, filter).await?;
+    for past in landscape.matching(model, filter, links, Without::Types) {
         if let Some(c) = facets
             .types
             .iter_mut()
@@ -202,7 +238,7 @@ pub async fn facets(
             c.count += 1;
         }
     }
-    for past in landscape.matching(model, filter, Without::Tags) {
+    for past in landscape.matching(model, filter, links, Without::Tags) {
         for name in &past.tags {
             match facets.tags.iter_mut().find(|c| &c.key == name) {
                 Some(c) => c.count += 1,
@@ -223,7 +259,7 @@ pub async fn facets(
             true => Without::Attribute(&facet.key),
             false => Without::Nothing,
         };
-        for past in landscape.matching(model, filter, without) {
+        for past in landscape.matching(model, filter, links, without) {
             for row in index_rows(model, &past.sheet) {
                 if row.key != facet.key {
                     continue;
@@ -265,17 +301,54 @@ fn index_rows(model: &MetaModel, sheet: &FactSheet) -> Vec<IndexValue> {
     index_values(&t.attributes, &values)
 }
 
-/// Whether `past` matches `filter` (without one part), by the same comparisons the SQL filter
-/// makes. The filter was checked by the SQL list before (unknown types, tags and attributes
-/// refused there), so what does not parse here matches nothing.
+/// Whether `past`, with `links` (what it was linked to then, read for the filter parts that
+/// compare it), matches `filter` (without one part), by the same comparisons the SQL filter
+/// makes. The filter was checked by the SQL list before (unknown types, tags, attributes and
+/// relation types refused there), so what does not parse here matches nothing.
 pub(crate) fn matches(
     model: &MetaModel,
     filter: &FactSheetFilter,
     past: &PastFactSheet,
+    links: Links<'_>,
     without: Without<'_>,
 ) -> bool {
     let sheet = &past.sheet;
     if Status::of(sheet) != filter.status.unwrap_or(Status::Active) {
+        return false;
+    }
+    if filter.updated_after.is_some_and(|t| sheet.updated_at < t)
+        || filter.updated_before.is_some_and(|t| sheet.updated_at >= t)
+    {
+        return false;
+    }
+    if filter
+        .completion
+        .as_ref()
+        .is_some_and(|bounds| !within(bounds, sheet.completion))
+    {
+        return false;
+    }
+    if !filter.relations.iter().all(|wanted| {
+        let has = links.relations.iter().any(|r| {
+            let (this_end, other_end) = match wanted.direction {
+                RelationDirection::Outgoing => (r.from_id, r.to_id),
+                RelationDirection::Incoming => (r.to_id, r.from_id),
+            };
+            this_end == sheet.id
+                && r.relation_type == wanted.relation_type
+                && wanted.other_id.is_none_or(|other| other == other_end)
+        });
+        has == wanted.exists
+    }) {
+        return false;
+    }
+    if !filter.subscriptions.iter().all(|wanted| {
+        let user = wanted.user.as_deref().map(str::trim);
+        let has = links.subscriptions.iter().any(|(subject, role)| {
+            user.is_none_or(|u| u == subject) && wanted.role.is_none_or(|r| r.as_str() == role)
+        });
+        has == wanted.exists
+    }) {
         return false;
     }
     if filter
@@ -345,6 +418,14 @@ pub(crate) fn matches(
                 Err(_) => false,
             }
         })
+}
+
+/// Whether `value` lies within every bound, as the SQL comparisons of the completion column.
+fn within(bounds: &NumberBounds, value: f64) -> bool {
+    bounds.gt.is_none_or(|b| value > b)
+        && bounds.gte.is_none_or(|b| value >= b)
+        && bounds.lt.is_none_or(|b| value < b)
+        && bounds.lte.is_none_or(|b| value <= b)
 }
 
 /// How an attribute index row compares with a filter operand, as SQL compares the column the

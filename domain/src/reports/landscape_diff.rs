@@ -21,8 +21,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    as_of::{PastFactSheet, check_as_of, is_archived, states_at},
-    as_of_list::{Without, check_filter, matches},
+    as_of::{
+        PastFactSheet, SubscriptionAt, check_as_of, is_archived, relations_of_many_at, states_at,
+        subscriptions_of_many_at,
+    },
+    as_of_list::{LinkMaps, Without, matches},
 };
 use crate::{
     authz::{self, Action},
@@ -31,6 +34,7 @@ use crate::{
     history::ChangeKind,
     meta_model::MetaModel,
     principal::Principal,
+    relations::Relation,
 };
 use entity::change;
 
@@ -104,7 +108,6 @@ pub async fn landscape_diff_reading_at_most(
     if from >= to {
         return Err(Error::invalid("to", "must be after from"));
     }
-    check_filter(filter)?;
     // Checks the filter's names against the meta model as lists do.
     fact_sheets::count(
         db,
@@ -137,17 +140,30 @@ pub async fn landscape_diff_reading_at_most(
     ids.dedup();
     let before = states_at(db, principal, model, &ids, from).await?;
     let after = states_at(db, principal, model, &ids, to).await?;
+    let (links_before, links_after) = (
+        LinksRead::at(db, principal, filter, &ids, from).await?,
+        LinksRead::at(db, principal, filter, &ids, to).await?,
+    );
     let selected = |id: &Uuid| {
-        [before.get(id), after.get(id)]
-            .into_iter()
-            .flatten()
-            .any(|p| {
-                let any_status = FactSheetFilter {
-                    status: Some(Status::of(&p.sheet)),
-                    ..filter.clone()
-                };
-                matches(model, &any_status, p, Without::Nothing)
-            })
+        [
+            (before.get(id), links_before.maps()),
+            (after.get(id), links_after.maps()),
+        ]
+        .into_iter()
+        .filter_map(|(past, links)| Some((past?, links)))
+        .any(|(p, links)| {
+            let any_status = FactSheetFilter {
+                status: Some(Status::of(&p.sheet)),
+                ..filter.clone()
+            };
+            matches(
+                model,
+                &any_status,
+                p,
+                links.of(p.sheet.id),
+                Without::Nothing,
+            )
+        })
     };
 
     let mut diff = LandscapeDiff::default();
@@ -224,6 +240,40 @@ pub async fn landscape_diff_reading_at_most(
         }
     }
     Ok(diff)
+}
+
+/// The relations and subscriptions at one instant of the fact sheets in a window, read only
+/// when the filter compares them.
+#[derive(Default)]
+struct LinksRead {
+    relations: Option<HashMap<Uuid, Vec<Relation>>>,
+    subscriptions: Option<HashMap<Uuid, Vec<SubscriptionAt>>>,
+}
+
+impl LinksRead {
+    async fn at(
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        filter: &FactSheetFilter,
+        ids: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let mut read = Self::default();
+        if !filter.relations.is_empty() {
+            read.relations = Some(relations_of_many_at(db, principal, ids, at).await?);
+        }
+        if !filter.subscriptions.is_empty() {
+            read.subscriptions = Some(subscriptions_of_many_at(db, principal, ids, at).await?);
+        }
+        Ok(read)
+    }
+
+    fn maps(&self) -> LinkMaps<'_> {
+        LinkMaps {
+            relations: self.relations.as_ref(),
+            subscriptions: self.subscriptions.as_ref(),
+        }
+    }
 }
 
 fn field_changes(then: &PastFactSheet, now: &PastFactSheet) -> Vec<FieldChange> {

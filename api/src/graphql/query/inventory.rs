@@ -82,9 +82,9 @@ impl InventoryQuery {
     /// 50, at most 500).
     ///
     /// `asOf` lists them as they were at that instant, with `totalCount` and `facets` then: an
-    /// instant before the workspace existed gives an empty list, a future one is refused. With
-    /// `asOf` the list is ordered by name, and the filter takes `ids`, `types`, `status`,
-    /// `parentId`, `search`, `tags` and `attributes` (the others are refused naming them).
+    /// instant before the workspace existed gives an empty list, a future one is refused. Every
+    /// filter part and order reads the fact sheets (relations, completion, last change) as they
+    /// were then, except `subscriptions`, which keep no history and are refused with `asOf`.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn fact_sheets(
         &self,
