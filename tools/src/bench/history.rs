@@ -1,7 +1,7 @@
 //! `wayfinder-tools bench history`: the change feed's first page, and the first page of
 //! `factSheets(asOf:)` with its total and facets, in a workspace of its own where the bench
-//! makes `--changes` updates after the asOf instant. Timed on the domain services in process
-//! (the statements the GraphQL resolvers run), not over HTTP.
+//! makes `--changes` updates after the asOf instant. Timed over HTTP as a client asks them,
+//! against the server started in process.
 //!
 //! ```sh
 //! cargo run --release -p wayfinder-tools -- bench history --fact-sheets 2000 --changes 2000
@@ -9,25 +9,32 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
-use chrono::Utc;
+use anyhow::{Context, bail};
+use chrono::{SecondsFormat, Utc};
 use clap::Args;
 use domain::{
     Principal, Role,
-    fact_sheets::{self, FactSheetFilter, FactSheetPatch, NewFactSheet},
-    meta_model_versions,
-    reports::{
-        as_of_list::{self, PastLandscape},
-        change_feed::{self, ChangeFeedFilter},
-    },
-    workspaces,
+    fact_sheets::{self, FactSheetPatch, NewFactSheet},
+    meta_model_versions, workspaces,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{open_store, redact},
+    bootstrap::{jwt_keys, open_store, redact, serving_state},
     config::Config,
+    http,
 };
+
+use super::{client::Api, events::percentile};
+
+const CHANGES: &str = r#"{ changes(first: 50) {
+  edges { cursor node { kind actor at revision factSheet { id name } } }
+  pageInfo { hasNextPage endCursor } } }"#;
+
+const LIST_AS_OF: &str = r#"query($asOf: DateTime) { factSheets(asOf: $asOf, first: 50) {
+  totalCount
+  edges { cursor node { id name revision attributes tags { name } } }
+  facets { types { key count } tags { key count } attributes { key counts { key count } } } } }"#;
 
 #[derive(Args)]
 pub struct HistoryArgs {
@@ -42,11 +49,16 @@ pub struct HistoryArgs {
     runs: usize,
 }
 
-pub async fn run(config: Config, args: HistoryArgs) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
+    api::telemetry::init(&config);
+    // The only client of its own server.
+    config.rate_limit_per_token_per_minute = 0;
+    config.rate_limit_per_workspace_per_minute = 0;
     if args.fact_sheets == 0 || args.runs == 0 {
         bail!("--fact-sheets and --runs must be positive");
     }
     let store = open_store(&config).await?;
+    let keys = jwt_keys(&config)?;
     let db = store.connection();
     let slug = format!("bench-history-{}", Utc::now().timestamp());
     eprintln!(
@@ -106,60 +118,64 @@ pub async fn run(config: Config, args: HistoryArgs) -> anyhow::Result<()> {
     eprintln!("updating planner statistics (ANALYZE, with VACUUM on PostgreSQL)");
     store.refresh_statistics().await?;
 
+    let running = http::start(
+        serving_state(&config, &store, keys.clone()).await?,
+        "127.0.0.1",
+        0,
+        None,
+    )?;
+    let handle = running.server.handle();
+    let base = format!("http://{}", running.addr);
+    tokio::spawn(running.server);
+    let token = keys.issue("bench", &slug, Role::Viewer, Duration::from_secs(24 * 3600))?;
+    let api = Api::new(&base, &token, 1)?;
+    let variables = json!({"asOf": as_of.to_rfc3339_opts(SecondsFormat::Micros, true)});
+
+    let past = api.graphql(LIST_AS_OF, &variables).await?.data()?;
+    let total = past["factSheets"]["totalCount"].as_u64().unwrap_or(0);
+    if total != args.fact_sheets as u64 {
+        bail!("factSheets(asOf:) counted {total} fact sheets, not {}", args.fact_sheets);
+    }
+    let feed = api.graphql(CHANGES, &json!({})).await?.data()?;
+    let entries = feed["changes"]["edges"].as_array().map_or(0, Vec::len);
+    if entries != 50.min(args.fact_sheets + args.changes) {
+        bail!("the change feed's first page has {entries} entries");
+    }
+
     let mut feed = Vec::with_capacity(args.runs);
     let mut past = Vec::with_capacity(args.runs);
-    let filter = FactSheetFilter::default();
     for _ in 0..args.runs {
-        let began = Instant::now();
-        change_feed::feed(
-            db,
-            &admin,
-            &model,
-            &ChangeFeedFilter::default(),
-            Some(50),
-            None,
-        )
-        .await?;
-        feed.push(began.elapsed());
-        let began = Instant::now();
-        let landscape = PastLandscape::load(db, &admin, &model, as_of).await?;
-        as_of_list::list(
-            db,
-            &admin,
-            &model,
-            &landscape,
-            &filter,
-            Default::default(),
-            Some(50),
-            None,
-        )
-        .await?;
-        as_of_list::count(db, &admin, &model, &landscape, &filter).await?;
-        as_of_list::facets(db, &admin, &model, &landscape, &filter).await?;
-        past.push(began.elapsed());
+        feed.push(timed(&api, CHANGES, &json!({})).await?);
+        past.push(timed(&api, LIST_AS_OF, &variables).await?);
     }
+    handle.stop(true).await;
     println!(
-        "\nWayfinder history benchmark ({} fact sheets, {} changes after asOf)",
+        "\nWayfinder history benchmark over HTTP ({} fact sheets, {} changes after asOf)",
         args.fact_sheets, args.changes
     );
-    report("changes, first page of 50", feed);
+    report("changes, first page of 50", &feed);
     report(
         "factSheets(asOf:) first page of 50 + totalCount + facets",
-        past,
+        &past,
     );
     Ok(())
 }
 
-fn report(what: &str, mut latencies: Vec<Duration>) {
-    latencies.sort();
-    let p = |q: f64| {
-        let index = ((latencies.len() - 1) as f64 * q).round() as usize;
-        latencies[index].as_secs_f64() * 1000.0
-    };
+/// Milliseconds one request took, its answer checked for errors.
+async fn timed(api: &Api, query: &str, variables: &Value) -> anyhow::Result<f64> {
+    let began = Instant::now();
+    api.graphql(query, variables)
+        .await?
+        .data()
+        .with_context(|| format!("answering {query}"))?;
+    Ok(began.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn report(what: &str, ms: &[f64]) {
     println!(
         "  {what}: p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms",
-        p(0.5),
-        p(0.95),
-        p(1.0)
+        percentile(ms, 0.50),
+        percentile(ms, 0.95),
+        percentile(ms, 1.0)
     );
 }
