@@ -7,6 +7,7 @@ mod aggregate;
 mod client;
 mod events;
 mod history;
+mod in_process;
 mod load;
 mod report_export;
 mod supply_chain;

@@ -9,7 +9,7 @@
 //! cargo run --release -p wayfinder-tools -- bench aggregate --workspace big
 //! ```
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -18,12 +18,11 @@ use domain::{Role, workspaces};
 use serde_json::json;
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_state},
+    bootstrap::{jwt_keys, open_store, redact},
     config::Config,
-    http,
 };
 
-use super::{client::Api, events::percentile};
+use super::{events::percentile, in_process::InProcess};
 use crate::{dataset::Scale, seed::seed_inventory};
 
 #[derive(Args)]
@@ -86,18 +85,9 @@ pub async fn run(mut config: Config, args: AggregateArgs) -> anyhow::Result<()> 
     workspaces::find_by_slug(store.connection(), &slug)
         .await?
         .with_context(|| format!("no workspace `{slug}`"))?;
-    let running = http::start(
-        serving_state(&config, &store, keys.clone()).await?,
-        "127.0.0.1",
-        0,
-        None,
-    )?;
-    let base = format!("http://{}", running.addr);
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
+    let server = InProcess::start(&config, &store, keys).await?;
     // Reading is all the questions need.
-    let token = keys.issue("bench", &slug, Role::Viewer, Duration::from_secs(24 * 3600))?;
-    let api = Api::new(&base, &token, 1)?;
+    let api = server.client(&slug, Role::Viewer, 1)?;
 
     for (name, query) in [
         ("team × lifecycle count matrix", TEAM_BY_LIFECYCLE),
@@ -127,6 +117,6 @@ pub async fn run(mut config: Config, args: AggregateArgs) -> anyhow::Result<()> 
             args.queries
         );
     }
-    handle.stop(true).await;
+    server.stop().await;
     Ok(())
 }

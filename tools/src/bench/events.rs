@@ -21,12 +21,11 @@ use domain::{Principal, Role, fact_sheets, meta_model_versions, workspaces};
 use serde_json::Value;
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_state},
+    bootstrap::{jwt_keys, open_store, redact},
     config::Config,
-    http,
 };
 
-use super::{client::Api, team_metrics};
+use super::{client::Api, in_process::InProcess, team_metrics};
 use crate::dataset::{events::EventStream, measured_team, write};
 
 #[derive(Args)]
@@ -90,17 +89,8 @@ pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
         Some(slug) => (find_team(&store, slug).await?, Vec::new()),
         None => seed_inventory(&store, &slug, &args).await?,
     };
-    let running = http::start(
-        serving_state(&config, &store, keys.clone()).await?,
-        "127.0.0.1",
-        0,
-        None,
-    )?;
-    let base = format!("http://{}", running.addr);
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
-    let token = keys.issue("bench", &slug, Role::Member, Duration::from_secs(24 * 3600))?;
-    let api = Api::new(&base, &token, args.clients)?;
+    let server = InProcess::start(&config, &store, keys).await?;
+    let api = server.client(&slug, Role::Member, args.clients)?;
 
     let rate = if args.workspace.is_some() {
         f64::NAN
@@ -114,7 +104,7 @@ pub async fn run(mut config: Config, args: EventsArgs) -> anyhow::Result<()> {
     let cold = team_queries(&api, &team, args.queries, Windows::Cold).await?;
     let sliding = team_queries(&api, &team, args.queries, Windows::Sliding).await?;
     let warm = team_queries(&api, &team, args.queries, Windows::Same).await?;
-    handle.stop(true).await;
+    server.stop().await;
 
     println!("\nWayfinder events benchmark ({backend})");
     println!(

@@ -20,12 +20,11 @@ use domain::{
 use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_state},
+    bootstrap::{jwt_keys, open_store, redact},
     config::Config,
-    http,
 };
 
-use super::{client::Api, events::percentile};
+use super::{client::Api, events::percentile, in_process::InProcess};
 
 const CHANGES: &str = r#"{ changes(first: 50) {
   edges { cursor node { kind actor at revision factSheet { id name } } }
@@ -118,23 +117,17 @@ pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
     eprintln!("updating planner statistics (ANALYZE, with VACUUM on PostgreSQL)");
     store.refresh_statistics().await?;
 
-    let running = http::start(
-        serving_state(&config, &store, keys.clone()).await?,
-        "127.0.0.1",
-        0,
-        None,
-    )?;
-    let handle = running.server.handle();
-    let base = format!("http://{}", running.addr);
-    tokio::spawn(running.server);
-    let token = keys.issue("bench", &slug, Role::Viewer, Duration::from_secs(24 * 3600))?;
-    let api = Api::new(&base, &token, 1)?;
+    let server = InProcess::start(&config, &store, keys).await?;
+    let api = server.client(&slug, Role::Viewer, 1)?;
     let variables = json!({"asOf": as_of.to_rfc3339_opts(SecondsFormat::Micros, true)});
 
     let past = api.graphql(LIST_AS_OF, &variables).await?.data()?;
     let total = past["factSheets"]["totalCount"].as_u64().unwrap_or(0);
     if total != args.fact_sheets as u64 {
-        bail!("factSheets(asOf:) counted {total} fact sheets, not {}", args.fact_sheets);
+        bail!(
+            "factSheets(asOf:) counted {total} fact sheets, not {}",
+            args.fact_sheets
+        );
     }
     let feed = api.graphql(CHANGES, &json!({})).await?.data()?;
     let entries = feed["changes"]["edges"].as_array().map_or(0, Vec::len);
@@ -148,7 +141,7 @@ pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
         feed.push(timed(&api, CHANGES, &json!({})).await?);
         past.push(timed(&api, LIST_AS_OF, &variables).await?);
     }
-    handle.stop(true).await;
+    server.stop().await;
     println!(
         "\nWayfinder history benchmark over HTTP ({} fact sheets, {} changes after asOf)",
         args.fact_sheets, args.changes

@@ -13,7 +13,7 @@
 //! cargo run --release -p wayfinder-tools -- bench supply-chain --workspace big
 //! ```
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -29,12 +29,11 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_state},
+    bootstrap::{jwt_keys, open_store, redact},
     config::Config,
-    http,
 };
 
-use super::{client::Api, events::percentile};
+use super::{events::percentile, in_process::InProcess};
 use crate::{
     dataset::{
         Scale,
@@ -115,17 +114,8 @@ pub async fn run(mut config: Config, args: SupplyChainArgs) -> anyhow::Result<()
     };
     let target = sbom_target(&store, &member).await?;
 
-    let running = http::start(
-        serving_state(&config, &store, keys.clone()).await?,
-        "127.0.0.1",
-        0,
-        None,
-    )?;
-    let base = format!("http://{}", running.addr);
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
-    let token = keys.issue("bench", &slug, Role::Member, Duration::from_secs(24 * 3600))?;
-    let api = Api::new(&base, &token, 1)?;
+    let server = InProcess::start(&config, &store, keys).await?;
+    let api = server.client(&slug, Role::Member, 1)?;
 
     let usage_variables = json!({"purl": LOG4J_CORE, "range": LOG4SHELL_RANGE});
     let usage = api
@@ -162,15 +152,13 @@ pub async fn run(mut config: Config, args: SupplyChainArgs) -> anyhow::Result<()
         summary_ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
 
-    let http = reqwest::Client::new();
     let document = serde_json::to_vec(&sbom(args.sbom_components))?;
     let mut upload_ms = Vec::with_capacity(args.uploads);
     let mut opened = Value::Null;
     for _ in 0..args.uploads {
         let started = Instant::now();
-        let response = http
-            .post(format!("{base}/sbom?factSheet={target}"))
-            .bearer_auth(&token)
+        let response = api
+            .post(&format!("/sbom?factSheet={target}"))
             .header("content-type", "application/vnd.cyclonedx+json")
             .body(document.clone())
             .send()
@@ -184,7 +172,7 @@ pub async fn run(mut config: Config, args: SupplyChainArgs) -> anyhow::Result<()
         }
         opened = serde_json::from_str::<Value>(&text)?["vulnerabilities"].clone();
     }
-    handle.stop(true).await;
+    server.stop().await;
 
     let advisory = read_advisories(&new_advisory())?;
     let started = Instant::now();
@@ -306,6 +294,8 @@ fn new_advisory() -> Value {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use domain::supply_chain::sbom;
 

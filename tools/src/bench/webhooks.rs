@@ -20,10 +20,11 @@ use domain::{
 use serde_json::{Value, json};
 
 use api::{
-    bootstrap::{jwt_keys, open_store, redact, serving_state},
+    bootstrap::{jwt_keys, open_store, redact},
     config::Config,
-    http,
 };
+
+use super::in_process::InProcess;
 
 /// Published example payloads (see `api/tests/fixtures/github/README.md`), varied per delivery.
 pub(crate) const PUSH: &str = include_str!("../../../api/tests/fixtures/github/push.json");
@@ -72,15 +73,8 @@ pub async fn run(mut config: Config, args: WebhooksArgs) -> anyhow::Result<()> {
     secrets::set(&*tx, &admin, Provider::GitHub, &secret).await?;
     tx.commit().await?;
 
-    let running = http::start(
-        serving_state(&config, &store, keys).await?,
-        "127.0.0.1",
-        0,
-        None,
-    )?;
-    let url = format!("http://{}/webhooks/github/{slug}", running.addr);
-    let handle = running.server.handle();
-    tokio::spawn(running.server);
+    let server = InProcess::start(&config, &store, keys).await?;
+    let url = format!("http://{}/webhooks/github/{slug}", server.addr);
 
     let client = reqwest::Client::new();
     let push: Value = serde_json::from_str(PUSH)?;
@@ -123,7 +117,7 @@ pub async fn run(mut config: Config, args: WebhooksArgs) -> anyhow::Result<()> {
             bail!("delivery {n} ({event}) answered {status}: {answer}");
         }
     }
-    handle.stop(true).await;
+    server.stop().await;
 
     let total: Duration = latencies.iter().sum();
     latencies.sort();
