@@ -381,14 +381,7 @@ async fn changes_after(
 
 /// Undoes one change (of the fact sheet whose `relations` these are) if it changed a relation.
 fn undo_relation_change(workspace_id: Uuid, relations: &mut Vec<Relation>, c: &change::Model) {
-    let Some(described) = c.diff.get("relation") else {
-        return;
-    };
-    let Some(relation_id) = described
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse::<Uuid>().ok())
-    else {
+    let Some((described, relation_id)) = described_relation(c) else {
         return;
     };
     if c.kind == ChangeKind::RelationCreated.as_str() {
@@ -400,6 +393,14 @@ fn undo_relation_change(workspace_id: Uuid, relations: &mut Vec<Relation>, c: &c
     } else if let Some(r) = relations.iter_mut().find(|r| r.id == relation_id) {
         undo_relation_update(r, &c.diff);
     }
+}
+
+/// The relation a change of a relation describes (as it was after the change, or before a
+/// deletion), and its id; `None` for any other change.
+pub(super) fn described_relation(c: &change::Model) -> Option<(&Value, Uuid)> {
+    let described = c.diff.get("relation")?;
+    let id = described.get("id")?.as_str()?.parse().ok()?;
+    Some((described, id))
 }
 
 /// A deleted relation brought back from how its history describes it.

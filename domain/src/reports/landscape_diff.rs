@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use super::{
     as_of::{
-        PastFactSheet, SubscriptionAt, check_as_of, is_archived, relations_of_many_at, states_at,
-        subscriptions_of_many_at,
+        PastFactSheet, SubscriptionAt, check_as_of, described_relation, is_archived,
+        relations_of_many_at, states_at, subscriptions_of_many_at,
     },
     as_of_list::{LinkMaps, Without, matches},
 };
@@ -191,14 +191,7 @@ pub async fn landscape_diff_reading_at_most(
     // Per relation: whether it existed before its first change in the window, and after its last.
     let mut relations: BTreeMap<Uuid, (bool, bool, Value, [Uuid; 2])> = BTreeMap::new();
     for c in &window {
-        let Some(described) = c.diff.get("relation") else {
-            continue;
-        };
-        let Some(rid) = described
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<Uuid>().ok())
-        else {
+        let Some((described, rid)) = described_relation(c) else {
             continue;
         };
         let end = |key: &str| {
