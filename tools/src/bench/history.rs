@@ -1,7 +1,9 @@
 //! `wayfinder-tools bench history`: the change feed's first page, and the first page of
 //! `factSheets(asOf:)` with its total and facets, in a workspace of its own where the bench
-//! makes `--changes` updates after the asOf instant. Timed over HTTP as a client asks them,
-//! against the server started in process.
+//! makes `--changes` updates after the asOf instant; the asOf list is asked twice, as is and
+//! through a relation filter in another order (the fact sheets rebuilt from their history are
+//! then checked against their relations then, and sorted with the stored ones). Timed over
+//! HTTP as a client asks them, against the server started in process.
 //!
 //! ```sh
 //! cargo run --release -p wayfinder-tools -- bench history --fact-sheets 2000 --changes 2000
@@ -30,7 +32,8 @@ const CHANGES: &str = r#"{ changes(first: 50) {
   edges { cursor node { kind actor at revision factSheet { id name } } }
   pageInfo { hasNextPage endCursor } } }"#;
 
-const LIST_AS_OF: &str = r#"query($asOf: DateTime) { factSheets(asOf: $asOf, first: 50) {
+const LIST_AS_OF: &str = r#"query($asOf: DateTime, $filter: FactSheetFilter, $orderBy: FactSheetOrderInput) {
+  factSheets(asOf: $asOf, filter: $filter, orderBy: $orderBy, first: 50) {
   totalCount
   edges { cursor node { id name revision attributes tags { name } } }
   facets { types { key count } tags { key count } attributes { key counts { key count } } } } }"#;
@@ -119,15 +122,24 @@ pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
 
     let server = InProcess::start(&config, &store, keys).await?;
     let api = server.client(&slug, Role::Viewer, 1)?;
-    let variables = json!({"asOf": as_of.to_rfc3339_opts(SecondsFormat::Micros, true)});
-
-    let past = api.graphql(LIST_AS_OF, &variables).await?.data()?;
-    let total = past["factSheets"]["totalCount"].as_u64().unwrap_or(0);
-    if total != args.fact_sheets as u64 {
-        bail!(
-            "factSheets(asOf:) counted {total} fact sheets, not {}",
-            args.fact_sheets
-        );
+    let as_of = as_of.to_rfc3339_opts(SecondsFormat::Micros, true);
+    let variables = json!({"asOf": as_of});
+    // The same fact sheets (none has an owner), through the relation filter and an order
+    // other than by name: the rebuilt fact sheets' relations then are read as well.
+    let unowned = json!({
+        "asOf": as_of,
+        "filter": {"relations": [{"type": "teamOwnsArtifact", "direction": "INCOMING", "exists": false}]},
+        "orderBy": {"field": "UPDATED_AT", "direction": "DESC"},
+    });
+    for asked in [&variables, &unowned] {
+        let past = api.graphql(LIST_AS_OF, asked).await?.data()?;
+        let total = past["factSheets"]["totalCount"].as_u64().unwrap_or(0);
+        if total != args.fact_sheets as u64 {
+            bail!(
+                "factSheets(asOf:) counted {total} fact sheets, not {}",
+                args.fact_sheets
+            );
+        }
     }
     let feed = api.graphql(CHANGES, &json!({})).await?.data()?;
     let entries = feed["changes"]["edges"].as_array().map_or(0, Vec::len);
@@ -137,9 +149,11 @@ pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
 
     let mut feed = Vec::with_capacity(args.runs);
     let mut past = Vec::with_capacity(args.runs);
+    let mut past_unowned = Vec::with_capacity(args.runs);
     for _ in 0..args.runs {
         feed.push(timed(&api, CHANGES, &json!({})).await?);
         past.push(timed(&api, LIST_AS_OF, &variables).await?);
+        past_unowned.push(timed(&api, LIST_AS_OF, &unowned).await?);
     }
     server.stop().await;
     println!(
@@ -150,6 +164,10 @@ pub async fn run(mut config: Config, args: HistoryArgs) -> anyhow::Result<()> {
     report(
         "factSheets(asOf:) first page of 50 + totalCount + facets",
         &past,
+    );
+    report(
+        "the same without an owning team, newest change first",
+        &past_unowned,
     );
     Ok(())
 }
