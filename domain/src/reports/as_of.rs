@@ -285,11 +285,10 @@ pub async fn relations_of_many_at(
             .await?;
         let mut relations: HashMap<Uuid, Vec<Relation>> =
             chunk.iter().map(|id| (*id, Vec::new())).collect();
+        // A relation of a fact sheet to itself lands in its list twice; the dedup below keeps one.
         for r in stored {
             for end in [r.from_id, r.to_id] {
-                if let Some(list) = relations.get_mut(&end)
-                    && list.last().is_none_or(|last| last.id != r.id)
-                {
+                if let Some(list) = relations.get_mut(&end) {
                     list.push(r.clone());
                 }
             }
