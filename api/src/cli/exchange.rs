@@ -119,7 +119,7 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} lines {elapsed}")
             .expect("the template parses"),
     );
-    let tx = store.begin_write(operator.workspace_id).await?;
+    let tx = store.begin_bulk_write(operator.workspace_id).await?;
     let model = meta_model_versions::current(&*tx, &operator).await?.model;
     let mut progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
@@ -201,7 +201,7 @@ pub async fn export(config: Config, args: ExportArgs) -> anyhow::Result<()> {
     );
     let mut cursor = ExportCursor::START;
     while cursor != ExportCursor::Done {
-        let db = store.tenant(operator.workspace_id).await?;
+        let db = store.bulk_tenant(operator.workspace_id).await?;
         let (lines, next) = export_page(&db, &operator, &filter, cursor, PAGE_SIZE).await?;
         for line in &lines {
             serde_json::to_writer(&mut out, line)?;

@@ -45,6 +45,9 @@ pub async fn export(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         let (store, principal, filter) = (store.clone(), principal.clone(), filter.clone());
         async move {
             if cursor == ExportCursor::Done {
+                // Every page has been sent; what they took is given back rather than kept
+                // for the next large allocation (see `release_freed_memory`).
+                crate::allocator::release_freed_memory();
                 return None;
             }
             match read_page(&store, &principal, &filter, cursor).await {
@@ -73,7 +76,7 @@ async fn read_page(
     filter: &ExportFilter,
     cursor: ExportCursor,
 ) -> domain::Result<(web::Bytes, ExportCursor)> {
-    let db = store.tenant(principal.workspace_id).await?;
+    let db = store.bulk_tenant(principal.workspace_id).await?;
     let (lines, next) = export_page(&db, principal, filter, cursor, PAGE_SIZE).await?;
     Ok((web::Bytes::from(ndjson(&lines)), next))
 }

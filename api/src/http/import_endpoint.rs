@@ -82,7 +82,7 @@ pub async fn import(
         return not_utf8();
     }
     let result = async {
-        let tx = state.store.begin_write(principal.workspace_id).await?;
+        let tx = state.store.begin_bulk_write(principal.workspace_id).await?;
         let model = state.meta_models.current(&*tx, &principal, None).await?;
         let report = match format {
             Format::Ndjson => {

@@ -12,7 +12,7 @@ use sea_orm::{
     DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::{
         Executor,
-        sqlite::{SqliteJournalMode, SqliteSynchronous},
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     },
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -28,6 +28,8 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct Store {
     conn: DatabaseConnection,
+    /// SQLite: the pool bulk work runs on (see [`Store::bulk_tenant`]); `None` runs it on `conn`.
+    bulk: Option<DatabaseConnection>,
     writer: Option<Arc<Mutex<()>>>,
     siblings: SiblingPool,
     /// PostgreSQL: cancels the statements of a request's transactions dropped while they run.
@@ -87,36 +89,7 @@ impl Store {
             .acquire_timeout(options.acquire_timeout)
             .test_before_acquire_if_idle_for(options.ping_after_idle)
             .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(move |o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    // 64 MiB of page cache per connection instead of SQLite's 2 MiB: the event
-                    // tables' indexes outgrow 2 MiB within the first 100,000 events, and every
-                    // insert then reads its index pages back from the OS.
-                    .pragma("cache_size", "-65536")
-                    // Checkpoint every 40 MiB of WAL rather than every 4 MiB: event ingestion
-                    // dirties pages all over the indexes, and a page rewritten by several
-                    // batches between two checkpoints is copied back to the database once.
-                    .pragma("wal_autocheckpoint", "10000")
-                    // sqlx runs each SQLite connection on a thread of its own and hands rows
-                    // to the reader through a channel of 50. A cold team metrics query reads
-                    // ~35,000 rows, and a deeper channel lets that thread run ahead instead of
-                    // waiting on the reader (cold p50 -6 to -11 % in six alternated pairs).
-                    // Every read collects all its rows, so the extra rows cost no memory the
-                    // result would not hold anyway.
-                    .row_buffer_size(1024)
-                    // Reads through a memory map of the database file instead of copying each
-                    // page into SQLite's cache (pcache fetches and copies stood out in `perf`
-                    // of a cold team metrics query; p50 -18 to -25 %, p95 -17 to -28 % with
-                    // the map, at 1,000,000 events). The cost, as SQLite documents: an I/O
-                    // error on a mapped page stops the process (SIGBUS) instead of failing one
-                    // statement. That is the usual trade for an embedded store on a local disk;
-                    // PostgreSQL is the production store.
-                    .pragma("mmap_size", mmap_bytes.to_string())
-            });
+            .map_sqlx_sqlite_opts(move |o| sqlite_settings(o, mmap_bytes, SERVING_CACHE_KIB));
         let postgres = url.starts_with("postgres");
         // Settings every pooled PostgreSQL connection starts its session with.
         let mut session = Vec::new();
@@ -144,6 +117,18 @@ impl Store {
             });
         }
         let conn = Database::connect(connect.clone()).await?;
+        let bulk = if postgres {
+            None
+        } else {
+            let mut bulk = connect.clone();
+            bulk.max_connections(BULK_CONNECTIONS)
+                .min_connections(0)
+                .map_sqlx_sqlite_opts(|o| {
+                    sqlite_settings(o, 0, BULK_CACHE_KIB)
+                        .statement_cache_capacity(BULK_STATEMENTS_KEPT)
+                });
+            Some(Database::connect(bulk).await?)
+        };
         let canceller = postgres.then(|| Canceller::lazy(url)).transpose()?;
         let siblings =
             SiblingPool::on_reader_threads(conn.clone(), connect, options.max_connections)
@@ -151,6 +136,7 @@ impl Store {
                 .cancelled_by(canceller.clone());
         Ok(Self {
             canceller,
+            bulk,
             ..Self::over(conn, siblings)
         })
     }
@@ -167,6 +153,7 @@ impl Store {
             .then(|| Arc::new(Mutex::new(())));
         Self {
             conn,
+            bulk: None,
             writer,
             siblings,
             canceller: None,
@@ -192,6 +179,18 @@ impl Store {
     /// A write transaction not (yet) scoped to one workspace: creating a workspace, or a
     /// platform operation that enters each workspace it touches itself.
     pub async fn begin_platform_write(&self) -> Result<WriteTransaction> {
+        self.begin_write_on(&self.conn).await
+    }
+
+    /// A write transaction for bulk work in `workspace_id` (an import), on the bulk pool (see
+    /// [`Store::bulk_tenant`]).
+    pub async fn begin_bulk_write(&self, workspace_id: Uuid) -> Result<WriteTransaction> {
+        let tx = self.begin_write_on(self.bulk_pool()).await?;
+        enter_workspace(&*tx, workspace_id).await?;
+        Ok(tx)
+    }
+
+    async fn begin_write_on(&self, pool: &DatabaseConnection) -> Result<WriteTransaction> {
         let guard = match &self.writer {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
@@ -205,7 +204,7 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        let tx = self.conn.begin_with_options(options).await?;
+        let tx = pool.begin_with_options(options).await?;
         Ok(WriteTransaction { tx, _guard: guard })
     }
 
@@ -215,6 +214,25 @@ impl Store {
         let conn =
             TenantConnection::open(&self.conn, workspace_id, None, self.canceller.as_ref()).await?;
         Ok(conn.with_siblings(self.siblings.clone(), workspace_id))
+    }
+
+    /// The connection bulk work reads `workspace_id` through: an export, which reads every
+    /// fact sheet and relation once. On SQLite that is a pool of its own, without the memory map
+    /// and with small caches: through the map every page a stream touched would stay in the
+    /// process's resident set (a `--scale max` export alone mapped ~600 MB), and the serving
+    /// pool's 64 MiB caches would fill with pages nobody reads again.
+    pub async fn bulk_tenant(&self, workspace_id: Uuid) -> Result<TenantConnection> {
+        TenantConnection::open(
+            self.bulk_pool(),
+            workspace_id,
+            None,
+            self.canceller.as_ref(),
+        )
+        .await
+    }
+
+    fn bulk_pool(&self) -> &DatabaseConnection {
+        self.bulk.as_ref().unwrap_or(&self.conn)
     }
 
     /// Refreshes the query planner's statistics after a bulk load (`ANALYZE`). The planner
@@ -255,4 +273,56 @@ impl std::ops::Deref for WriteTransaction {
     fn deref(&self) -> &Self::Target {
         &self.tx
     }
+}
+
+/// Page cache per serving connection, in KiB: 64 MiB instead of SQLite's 2 MiB. The event
+/// tables' indexes outgrow 2 MiB within the first 100,000 events, and every insert then reads
+/// its index pages back from the OS.
+const SERVING_CACHE_KIB: u32 = 65_536;
+
+/// Page cache per bulk connection, in KiB (see [`Store::bulk_tenant`]): a stream reads each
+/// page once, and a transaction larger than any cache spills its written pages to the log as
+/// the cache fills, so a large cache would only hold pages nobody reads again.
+const BULK_CACHE_KIB: u32 = 2_048;
+
+/// Prepared statements each bulk connection keeps, instead of sqlx's 100: bulk statements
+/// carry thousands of values (multi-row inserts, long `IN` lists), each compiled program takes
+/// megabytes, and their shapes vary with the batch, so few are run twice.
+const BULK_STATEMENTS_KEPT: usize = 8;
+
+/// Connections of the bulk pool: an import (the one writer) and exports beside it.
+const BULK_CONNECTIONS: u32 = 4;
+
+/// The settings of every SQLite connection, with `mmap_bytes` of the file read through a memory
+/// map and a page cache of `cache_kib`.
+fn sqlite_settings(
+    o: SqliteConnectOptions,
+    mmap_bytes: u64,
+    cache_kib: u32,
+) -> SqliteConnectOptions {
+    o.create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        .pragma("cache_size", format!("-{cache_kib}"))
+        // Checkpoint every 40 MiB of WAL rather than every 4 MiB: event ingestion
+        // dirties pages all over the indexes, and a page rewritten by several
+        // batches between two checkpoints is copied back to the database once.
+        .pragma("wal_autocheckpoint", "10000")
+        // sqlx runs each SQLite connection on a thread of its own and hands rows
+        // to the reader through a channel of 50. A cold team metrics query reads
+        // ~35,000 rows, and a deeper channel lets that thread run ahead instead of
+        // waiting on the reader (cold p50 -6 to -11 % in six alternated pairs).
+        // Every read collects all its rows, so the extra rows cost no memory the
+        // result would not hold anyway.
+        .row_buffer_size(1024)
+        // Reads through a memory map of the database file instead of copying each
+        // page into SQLite's cache (pcache fetches and copies stood out in `perf`
+        // of a cold team metrics query; p50 -18 to -25 %, p95 -17 to -28 % with
+        // the map, at 1,000,000 events). The cost, as SQLite documents: an I/O
+        // error on a mapped page stops the process (SIGBUS) instead of failing one
+        // statement. That is the usual trade for an embedded store on a local disk;
+        // PostgreSQL is the production store.
+        .pragma("mmap_size", mmap_bytes.to_string())
 }
