@@ -284,7 +284,9 @@ impl Import<'_> {
         }
         if let Patch::Set(ids) = &sheet.external_ids {
             for id in ids {
-                self.by_ref.entry(Ref::ExternalId(id.clone())).or_insert(i);
+                self.by_ref
+                    .entry(Ref::ExternalId(Box::new(id.clone())))
+                    .or_insert(i);
             }
         }
         self.sheets.push(sheet);
@@ -875,7 +877,7 @@ fn relation_patch(r: &RelationLine, stored: &relation::Model) -> RelationPatch {
 /// The external ID a line names its fact sheet by, which stays on it.
 fn named_by(s: &SheetLine) -> Option<ExternalId> {
     match &s.reference {
-        Ref::ExternalId(e) => Some(e.clone()),
+        Ref::ExternalId(e) => Some(e.as_ref().clone()),
         Ref::Id(_) => None,
     }
 }

@@ -5,10 +5,12 @@ use uuid::Uuid;
 
 use crate::external_ids::ExternalId;
 
-/// Names a fact sheet: by its id in the workspace, or by one of its external IDs.
+/// Names a fact sheet: by its id in the workspace, or by one of its external IDs. The external
+/// ID is boxed so that a reference takes 24 bytes, not 48: an import holds two for each of
+/// hundreds of thousands of relation lines, and nearly all name their ends by id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Ref {
     Id(Uuid),
-    ExternalId(ExternalId),
+    ExternalId(Box<ExternalId>),
 }

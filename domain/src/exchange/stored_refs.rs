@@ -37,7 +37,7 @@ impl StoredRefs {
                 Ref::Id(id) => ids.push(id),
                 Ref::ExternalId(e) => {
                     values.insert(e.value.clone());
-                    stored.by_external_id.insert(e, None);
+                    stored.by_external_id.insert(*e, None);
                 }
             }
         }
@@ -118,7 +118,7 @@ pub(super) fn named_refs(
             refs.insert(parent.clone());
         }
         if let crate::fact_sheets::Patch::Set(ids) = &s.external_ids {
-            refs.extend(ids.iter().cloned().map(Ref::ExternalId));
+            refs.extend(ids.iter().cloned().map(|id| Ref::ExternalId(Box::new(id))));
         }
     }
     for r in relations {
