@@ -28,6 +28,9 @@ use crate::{
     limits, tags,
 };
 
+/// Sheet lines planned and written together: a few thousand lines' rows at a time.
+const SHEETS_PER_CHUNK: usize = 5_000;
+
 /// A sheet line checked for the bulk path, with what it will write.
 pub(super) struct Planned {
     /// The sheet line's position among the body's sheet lines.
@@ -46,63 +49,78 @@ pub(super) struct Planned {
 impl Import<'_> {
     /// Creates, in bulk, the fact sheets of the lines that qualify (see the module's doc), and
     /// marks their lines done. The others stay pending for the one-by-one path.
+    ///
+    /// The lines that qualify are found first and planned again a chunk at a time as they are
+    /// written, so the planned rows of all of them (a copy of every name, description and
+    /// attribute map) are never in memory beside the lines themselves. Planning again finds
+    /// the same: what a line's plan reads (the stored references, the body's references) only
+    /// changes through lines that the first pass already told apart.
     pub(super) async fn create_sheets_in_bulk(&mut self) -> Result<()> {
-        let mut planned = Vec::new();
+        let mut qualifying = Vec::new();
+        let mut tag_names = HashSet::new();
         for i in 0..self.sheets.len() {
             if !matches!(self.outcomes[i], Outcome::Pending) {
                 continue;
             }
             if let Some(p) = self.plan_sheet(i) {
-                planned.push(p);
+                tag_names.extend(p.tags);
+                qualifying.push(i);
             }
         }
-        if planned.is_empty() {
+        if qualifying.is_empty() {
             return Ok(());
         }
         let ws = self.principal.workspace_id;
-        match crate::features::require_within_total(self.tx, ws, planned.len() as u64).await {
+        match crate::features::require_within_total(self.tx, ws, qualifying.len() as u64).await {
             Ok(()) => {}
             // Past a quota, the lines go one by one and are refused where the quota ends.
             Err(e @ Error::Database(_)) => return Err(e),
             Err(_) => return Ok(()),
         }
-        let tag_names: Vec<String> = planned
-            .iter()
-            .flat_map(|p| p.tags.iter().cloned())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
+        let tag_names: Vec<String> = tag_names.into_iter().collect();
         let known_tags = tags::ensure_named(self.tx, ws, &tag_names).await?;
         let single_groups = tags::single_mode_groups(self.tx, ws).await?;
-        // A single-mode group's rule: at most one of its tags per fact sheet. A line that breaks
-        // it stays pending, for the mutations to refuse.
-        planned.retain(|p| {
-            let mut groups = HashSet::new();
-            p.tags
-                .iter()
-                .filter_map(|t| known_tags.get(t).and_then(|t| t.group_id))
-                .filter(|g| single_groups.contains(g))
-                .all(|g| groups.insert(g))
-        });
-
-        let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
-        if self.deferred.is_none() {
-            let savepoint = self.tx.begin().await?;
-            match self
-                .write_sheets(&savepoint, &planned, &ids, &known_tags)
-                .await
-            {
-                Ok(()) => savepoint.commit().await?,
-                Err(e) => {
-                    // A statement failed (a concurrent writer took an external ID, say): the
-                    // lines go one by one, where a failure is the line's.
-                    tracing::debug!(error = %e, "bulk create fell back to line by line");
-                    savepoint.rollback().await?;
-                    return Ok(());
+        for chunk in qualifying.chunks(SHEETS_PER_CHUNK) {
+            let mut planned: Vec<Planned> =
+                chunk.iter().filter_map(|&i| self.plan_sheet(i)).collect();
+            // A single-mode group's rule: at most one of its tags per fact sheet. A line that
+            // breaks it stays pending, for the mutations to refuse.
+            planned.retain(|p| {
+                let mut groups = HashSet::new();
+                p.tags
+                    .iter()
+                    .filter_map(|t| known_tags.get(t).and_then(|t| t.group_id))
+                    .filter(|g| single_groups.contains(g))
+                    .all(|g| groups.insert(g))
+            });
+            let ids: Vec<Uuid> = planned.iter().map(|_| Uuid::now_v7()).collect();
+            if self.deferred.is_none() {
+                let savepoint = self.tx.begin().await?;
+                match self
+                    .write_sheets(&savepoint, &planned, &ids, &known_tags)
+                    .await
+                {
+                    Ok(()) => savepoint.commit().await?,
+                    Err(e) => {
+                        // A statement failed (a concurrent writer took an external ID, say):
+                        // the chunk's lines go one by one, where a failure is the line's.
+                        tracing::debug!(error = %e, "bulk create fell back to line by line");
+                        savepoint.rollback().await?;
+                        continue;
+                    }
                 }
             }
+            self.created_in_bulk(&planned, &ids);
+            if let Some(deferred) = &mut self.deferred {
+                deferred.sheets(planned, ids, known_tags.clone());
+            }
         }
-        for (p, &id) in planned.iter().zip(&ids) {
+        Ok(())
+    }
+
+    /// Marks the lines of `planned` done as the fact sheets `ids`.
+    fn created_in_bulk(&mut self, planned: &[Planned], ids: &[Uuid]) {
+        for (p, &id) in planned.iter().zip(ids) {
             let i = p.at;
             self.stored.external_ids_replaced(id, &p.external_ids);
             self.outcomes[i] = Outcome::Done {
@@ -113,16 +131,10 @@ impl Import<'_> {
             // Only the line's number is read again; its fields need not be held while the
             // relations go in.
             self.sheets[i].forget_fields();
-        }
-        for (p, &id) in planned.iter().zip(&ids) {
             self.created
                 .ends
                 .insert(id, super::bulk_relations::End::created(p));
         }
-        if let Some(deferred) = &mut self.deferred {
-            deferred.sheets(planned, ids, known_tags);
-        }
-        Ok(())
     }
 
     /// Sheet line `i`, checked as the create mutation would check it, or `None` when it needs
