@@ -284,9 +284,7 @@ impl Import<'_> {
         }
         if let Patch::Set(ids) = &sheet.external_ids {
             for id in ids {
-                self.by_ref
-                    .entry(Ref::ExternalId(Box::new(id.clone())))
-                    .or_insert(i);
+                self.by_ref.entry(Ref::from(id.clone())).or_insert(i);
             }
         }
         self.sheets.push(sheet);

@@ -14,3 +14,9 @@ pub enum Ref {
     Id(Uuid),
     ExternalId(Box<ExternalId>),
 }
+
+impl From<ExternalId> for Ref {
+    fn from(id: ExternalId) -> Self {
+        Ref::ExternalId(Box::new(id))
+    }
+}

@@ -118,7 +118,7 @@ pub(super) fn named_refs(
             refs.insert(parent.clone());
         }
         if let crate::fact_sheets::Patch::Set(ids) = &s.external_ids {
-            refs.extend(ids.iter().cloned().map(|id| Ref::ExternalId(Box::new(id))));
+            refs.extend(ids.iter().cloned().map(Ref::from));
         }
     }
     for r in relations {

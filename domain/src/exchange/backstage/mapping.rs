@@ -312,10 +312,10 @@ fn not_imported_kind(field: &str, reference: &EntityRef) -> String {
 }
 
 fn backstage_ref(entity: &EntityRef) -> Ref {
-    Ref::ExternalId(Box::new(ExternalId {
+    Ref::from(ExternalId {
         namespace: NAMESPACE.to_owned(),
         value: entity.to_string(),
-    }))
+    })
 }
 
 /// An inline OpenAPI or Swagger description, read as `format=openapi` reads one. A placeholder

@@ -219,8 +219,8 @@ impl Import<'_> {
                 && limits::check_text("namespace", &id.namespace).is_none()
                 && limits::check_text("value", &id.value).is_none()
                 && seen.insert(id)
-                && self.stored.get(&Ref::ExternalId(Box::new(id.clone()))) == Ok(None)
-                && self.by_ref.get(&Ref::ExternalId(Box::new(id.clone()))) == Some(&i)
+                && self.stored.get(&Ref::from(id.clone())) == Ok(None)
+                && self.by_ref.get(&Ref::from(id.clone())) == Some(&i)
         })
     }
 

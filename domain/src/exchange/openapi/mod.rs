@@ -59,10 +59,10 @@ pub fn api_ref(text: &str) -> Result<Ref> {
     }
     match text.split_once(':') {
         Some((namespace, value)) if !namespace.is_empty() && !value.is_empty() => {
-            Ok(Ref::ExternalId(Box::new(ExternalId {
+            Ok(Ref::from(ExternalId {
                 namespace: namespace.to_owned(),
                 value: value.to_owned(),
-            })))
+            }))
         }
         _ => Err(Error::invalid(
             "api",
@@ -105,10 +105,10 @@ pub async fn import_openapi(
     };
     let named = api.is_some();
     let reference = api.unwrap_or_else(|| {
-        Ref::ExternalId(Box::new(ExternalId {
+        Ref::from(ExternalId {
             namespace: OPENAPI_NAMESPACE.to_owned(),
             value: summary.title.clone(),
-        }))
+        })
     });
     let existing = match &reference {
         Ref::Id(id) => fact_sheets::get(tx, principal, *id).await?,
@@ -219,10 +219,10 @@ mod tests {
         assert_eq!(api_ref(&id.to_string()).unwrap(), Ref::Id(id));
         assert_eq!(
             api_ref("openapi:Swagger Petstore: v2").unwrap(),
-            Ref::ExternalId(Box::new(ExternalId {
+            Ref::from(ExternalId {
                 namespace: "openapi".into(),
                 value: "Swagger Petstore: v2".into()
-            }))
+            })
         );
         assert!(api_ref("petstore").is_err());
     }
