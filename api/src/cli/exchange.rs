@@ -7,7 +7,7 @@
 
 use std::{
     io::{Read, Write},
-    path::PathBuf,
+    path::{Path, PathBuf},
 };
 
 use anyhow::Context;
@@ -15,8 +15,8 @@ use clap::Args;
 use domain::{
     db::StatisticsRefresher,
     exchange::{
-        ExportCursor, ExportFilter, IMPORTED_TABLES, ImportMode, ImportOptions, export_page,
-        import_backstage, import_ndjson, import_openapi, openapi,
+        ExportCursor, ExportFilter, IMPORTED_TABLES, ImportMode, ImportOptions, NdjsonReader,
+        ParsedBody, export_page, import_backstage, import_lines, import_openapi, openapi,
     },
     meta_model_versions,
 };
@@ -79,6 +79,45 @@ pub struct ExportArgs {
     output: Option<PathBuf>,
 }
 
+/// What an import reads: NDJSON parsed as it is read, as the server does, so a large file is
+/// never held as text; a Backstage or OpenAPI document whole.
+enum Input {
+    Lines(ParsedBody),
+    Document(String),
+}
+
+/// Reads `file` (`-`: standard input).
+fn read_input(file: &Path, ndjson: bool) -> std::io::Result<Input> {
+    let mut source: Box<dyn Read> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(file)?)
+    };
+    if !ndjson {
+        let mut text = String::new();
+        source.read_to_string(&mut text)?;
+        return Ok(Input::Document(text));
+    }
+    let mut reader = NdjsonReader::new();
+    let mut chunk = vec![0; 256 << 10];
+    loop {
+        match source.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => reader.feed(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let lines = reader.finish();
+    if !lines.is_utf8() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not UTF-8 text",
+        ));
+    }
+    Ok(Input::Lines(lines))
+}
+
 /// Exits 0 when no line was refused, 1 when one was, 2 on a usage error.
 pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
     let is_openapi = args.format == "openapi";
@@ -93,15 +132,10 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
             );
         }
     };
-    let mut body = String::new();
-    let read = if args.file.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut body)
-    } else {
-        std::fs::File::open(&args.file).and_then(|mut f| f.read_to_string(&mut body))
+    let input = match read_input(&args.file, args.format == "ndjson") {
+        Ok(input) => input,
+        Err(e) => return usage(format!("cannot read {}: {e}", args.file.display())),
     };
-    if let Err(e) = read {
-        return usage(format!("cannot read {}: {e}", args.file.display()));
-    }
     let store = open_store(&config).await?;
     let operator = match operator_of(&store, &args.workspace).await {
         Ok(o) => o,
@@ -125,14 +159,16 @@ pub async fn import(config: Config, args: ImportArgs) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = match args.format.as_str() {
-        "openapi" => {
-            import_openapi(&tx, &operator, &model, &body, api, options, &mut progress).await?
+    let report = match input {
+        Input::Lines(lines) => {
+            import_lines(&tx, &operator, &model, lines, options, &mut progress).await?
         }
-        "backstage" => {
-            import_backstage(&tx, &operator, &model, &body, options, &mut progress).await?
+        Input::Document(text) if is_openapi => {
+            import_openapi(&tx, &operator, &model, &text, api, options, &mut progress).await?
         }
-        _ => import_ndjson(&tx, &operator, &model, &body, options, &mut progress).await?,
+        Input::Document(text) => {
+            import_backstage(&tx, &operator, &model, &text, options, &mut progress).await?
+        }
     };
     bar.finish_and_clear();
     let refused = !report.errors.is_empty();

@@ -104,6 +104,44 @@ async fn a_partial_import_larger_than_a_batch_writes_all_but_the_bad_line_and_ag
     assert_eq!(count(&again, "unchanged"), (70, relations + 1));
 }
 
+/// `body` with every relation line padded by trailing spaces, which JSON allows: 1,200 such
+/// lines are more relation line text than an import keeps in memory (4 MiB), so they wait in a
+/// temporary file until their batch comes up.
+fn padded(body: &str) -> String {
+    body.lines()
+        .map(|line| match line.contains(r#""kind":"relation""#) {
+            true => format!("{line}{}\n", " ".repeat(5_000)),
+            false => format!("{line}\n"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn relation_lines_kept_on_disk_import_like_those_kept_in_memory() {
+    let app = TestApp::new().await;
+    let server = app.spawn(Config::default());
+    let (body, _) = body(1_100);
+    let body = padded(&body);
+    assert!(body.len() > 5 << 20, "{} bytes", body.len());
+
+    let (status, dry) = import(&server, "mode=partial&validateOnly=true", body.clone()).await;
+    assert_eq!(status, 422, "{dry:#}");
+    assert_eq!(relation_count(&app).await, 0);
+    let (status, report) = import(&server, "mode=partial", body.clone()).await;
+    assert_eq!(status, 422, "{report:#}");
+    assert_eq!(error_lines(&report), vec![1_100], "{report:#}");
+    let relations = (ARTIFACTS * APIS) as u64;
+    assert_eq!(count(&report, "created"), (70, relations), "{report:#}");
+    assert_eq!(count(&report, "updated"), (0, 1), "{report:#}");
+    assert_eq!(relation_count(&app).await, relations);
+    for outcome in ["created", "updated", "unchanged", "errors"] {
+        assert_eq!(dry[outcome], report[outcome], "the dry run's {outcome}");
+    }
+
+    let (_, again) = import(&server, "mode=partial", body).await;
+    assert_eq!(count(&again, "unchanged"), (70, relations + 1), "{again:#}");
+}
+
 /// Posts `body` with chunked transfer encoding, `chunk` bytes at a time, and reads the answer.
 async fn import_in_chunks(server: &Server, body: &[u8], chunk: usize) -> (u16, Value) {
     let address = server.base.trim_start_matches("http://");

@@ -21,6 +21,7 @@ use super::{
     held_attributes,
     line::Ref,
     parse::{NdjsonReader, ParsedBody, RelationLine, SheetLine},
+    relation_lines::RelationLines,
     report::{ImportOptions, ImportReport, LineError},
     stored_refs::{StoredRefs, named_refs},
     stored_relations::{RelationKey, StoredRelations},
@@ -76,10 +77,11 @@ pub async fn import_lines(
     authz::require(principal, Action::WriteInventory)?;
     let ParsedBody {
         sheets,
-        relations: relation_lines,
+        relations: mut relation_lines,
         refused,
         ..
     } = body;
+    let relation_ends = relation_lines.take_ends();
     let mut import = Import {
         tx,
         principal,
@@ -111,8 +113,8 @@ pub async fn import_lines(
     for sheet in sheets {
         import.add_sheet(sheet);
     }
-    import.stored =
-        StoredRefs::load(tx, principal, named_refs(&import.sheets, &relation_lines)).await?;
+    let named = named_refs(&import.sheets, relation_ends);
+    import.stored = StoredRefs::load(tx, principal, named).await?;
     import.create_sheets_in_bulk().await?;
     import.skip_unchanged_sheets().await?;
     let total = import.sheets.len() + relation_lines.len();
@@ -160,7 +162,10 @@ pub async fn import_lines(
         }
         pending = waiting;
     }
-    for (b, batch) in relation_lines.chunks(RELATION_LINES_PER_BATCH).enumerate() {
+    for first in (0..relation_lines.len()).step_by(RELATION_LINES_PER_BATCH) {
+        let batch = relation_lines
+            .read(first..relation_lines.len().min(first + RELATION_LINES_PER_BATCH))?;
+        let batch = batch.as_slice();
         let mut keys = HashSet::new();
         for r in batch {
             if let Some(key) = import.relation_key(r).await? {
@@ -168,9 +173,7 @@ pub async fn import_lines(
             }
         }
         import.load_relations(keys).await?;
-        let rest = import
-            .create_relations_in_bulk(b * RELATION_LINES_PER_BATCH, batch)
-            .await?;
+        let rest = import.create_relations_in_bulk(first, batch).await?;
         tick(batch.len() - rest.len());
         if !rest.is_empty() {
             // The mutations read and raise revisions in the database.
@@ -240,7 +243,7 @@ struct Import<'a> {
     model: &'a MetaModel,
     sheets: Vec<SheetLine>,
     /// The relation lines of the body, in its order.
-    relation_lines: &'a [RelationLine],
+    relation_lines: &'a RelationLines,
     outcomes: Vec<Outcome>,
     /// The sheet line each reference of the body names: its `ref`, and its external IDs.
     by_ref: HashMap<Ref, usize>,

@@ -15,6 +15,7 @@ mod import;
 mod line;
 pub mod openapi;
 mod parse;
+mod relation_lines;
 mod report;
 mod stored_refs;
 mod stored_relations;

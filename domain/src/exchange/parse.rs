@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{held_attributes::HeldAttributes, line::Ref};
+use super::{held_attributes::HeldAttributes, line::Ref, relation_lines::RelationLines};
 use crate::{
     attributes::Attributes,
     error::FieldError,
@@ -304,8 +304,8 @@ fn instant(v: &Value) -> Result<DateTime<Utc>, String> {
 }
 
 /// An NDJSON body read as it arrives: fed chunk by chunk, it parses each line as soon as its
-/// newline is in, so only the parsed lines and at most one unfinished line are held, never the
-/// body's text.
+/// newline is in, so only the parsed fact sheet lines, the text of the relation lines (on disk
+/// when there are many) and at most one unfinished line are held, never the body's text.
 #[derive(Debug, Default)]
 pub struct NdjsonReader {
     body: ParsedBody,
@@ -320,7 +320,7 @@ pub struct ParsedBody {
     /// The sheet lines and the relation lines apart, as an import applies them, so a large
     /// body's lines are not held twice while they are sorted out.
     pub(super) sheets: Vec<SheetLine>,
-    pub(super) relations: Vec<RelationLine>,
+    pub(super) relations: RelationLines,
     /// The lines that did not parse, each problem with its line and field.
     pub(super) refused: Vec<(usize, FieldError)>,
     not_utf8: bool,
@@ -334,16 +334,12 @@ impl ParsedBody {
             ..Self::default()
         };
         for line in lines {
-            body.push(line);
+            match line {
+                Line::FactSheet(sheet) => body.sheets.push(*sheet),
+                Line::Relation(r) => body.relations.push_parsed(r),
+            }
         }
         body
-    }
-
-    fn push(&mut self, line: Line) {
-        match line {
-            Line::FactSheet(sheet) => self.sheets.push(*sheet),
-            Line::Relation(r) => self.relations.push(r),
-        }
     }
 
     /// Whether some line was not UTF-8 text (the body is refused as a whole then).
@@ -376,6 +372,7 @@ impl NdjsonReader {
     pub fn finish(mut self) -> ParsedBody {
         let last = std::mem::take(&mut self.unfinished);
         self.line(&last);
+        self.body.relations.finish();
         self.body
     }
 
@@ -386,9 +383,12 @@ impl NdjsonReader {
             self.body.not_utf8 = true;
             return;
         };
-        match parse_line(number, text.strip_suffix('\r').unwrap_or(text)) {
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        match parse_line(number, text) {
             Ok(None) => {}
-            Ok(Some(line)) => self.body.push(line),
+            Ok(Some(Line::FactSheet(sheet))) => self.body.sheets.push(*sheet),
+            // Kept as text, to be parsed again when its batch is applied: see `RelationLines`.
+            Ok(Some(Line::Relation(r))) => self.body.relations.push_text(&r, text),
             Err(errors) => self
                 .body
                 .refused

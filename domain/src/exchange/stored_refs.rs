@@ -106,12 +106,12 @@ impl StoredRefs {
 }
 
 /// Every reference of the lines: the fact sheets they name, the external IDs they give (so the
-/// bulk path knows which are taken), their parents and relation ends.
+/// bulk path knows which are taken), their parents, and `relation_ends`.
 pub(super) fn named_refs(
     sheets: &[super::parse::SheetLine],
-    relations: &[super::parse::RelationLine],
+    relation_ends: HashSet<Ref>,
 ) -> HashSet<Ref> {
-    let mut refs = HashSet::new();
+    let mut refs = relation_ends;
     for s in sheets {
         refs.insert(s.reference.clone());
         if let crate::fact_sheets::Patch::Set(parent) = &s.parent {
@@ -120,10 +120,6 @@ pub(super) fn named_refs(
         if let crate::fact_sheets::Patch::Set(ids) = &s.external_ids {
             refs.extend(ids.iter().cloned().map(Ref::from));
         }
-    }
-    for r in relations {
-        refs.insert(r.from.clone());
-        refs.insert(r.to.clone());
     }
     refs
 }

@@ -110,9 +110,14 @@ impl Import<'_> {
                 end.revision = revision;
                 ends.insert(id, end);
             }
+            let (Some(&first), Some(&last)) = (batch.lines.iter().min(), batch.lines.iter().max())
+            else {
+                continue;
+            };
+            let lines = self.relation_lines.read(first..last + 1)?;
             let mut planned = Vec::with_capacity(batch.lines.len());
             for &at in &batch.lines {
-                let replanned = match self.relation_lines.get(at) {
+                let replanned = match lines.get(at - first) {
                     Some(r) => self.relation_as_planned(r).await?,
                     None => None,
                 };
