@@ -171,9 +171,8 @@ impl Store {
     /// A transaction for a request that writes to `workspace_id`. Dropping it without `commit`
     /// rolls back, so a rejected request leaves nothing behind.
     pub async fn begin_write(&self, workspace_id: Uuid) -> Result<WriteTransaction> {
-        let tx = self.begin_platform_write().await?;
-        enter_workspace(&*tx, workspace_id).await?;
-        Ok(tx)
+        self.begin_workspace_write_on(&self.conn, workspace_id)
+            .await
     }
 
     /// A write transaction not (yet) scoped to one workspace: creating a workspace, or a
@@ -185,7 +184,16 @@ impl Store {
     /// A write transaction for bulk work in `workspace_id` (an import), on the bulk pool (see
     /// [`Store::bulk_tenant`]).
     pub async fn begin_bulk_write(&self, workspace_id: Uuid) -> Result<WriteTransaction> {
-        let tx = self.begin_write_on(self.bulk_pool()).await?;
+        self.begin_workspace_write_on(self.bulk_pool(), workspace_id)
+            .await
+    }
+
+    async fn begin_workspace_write_on(
+        &self,
+        pool: &DatabaseConnection,
+        workspace_id: Uuid,
+    ) -> Result<WriteTransaction> {
+        let tx = self.begin_write_on(pool).await?;
         enter_workspace(&*tx, workspace_id).await?;
         Ok(tx)
     }
