@@ -104,25 +104,30 @@ async fn a_partial_import_larger_than_a_batch_writes_all_but_the_bad_line_and_ag
     assert_eq!(count(&again, "unchanged"), (70, relations + 1));
 }
 
-/// `body` with every relation line padded by trailing spaces, which JSON allows: 1,200 such
-/// lines are more relation line text than an import keeps in memory (4 MiB), so they wait in a
-/// temporary file until their batch comes up.
+/// `body` made large: every relation line padded by trailing spaces, which JSON allows, and
+/// every fact sheet given a 70,000-character description. Both the relation lines and the rows a
+/// dry run plans for the fact sheets are then more than an import keeps in memory (4 MiB each),
+/// so they wait in temporary files.
 fn padded(body: &str) -> String {
     body.lines()
-        .map(|line| match line.contains(r#""kind":"relation""#) {
-            true => format!("{line}{}\n", " ".repeat(5_000)),
-            false => format!("{line}\n"),
+        .map(|line| {
+            let mut parsed: Value = serde_json::from_str(line).unwrap();
+            if parsed["kind"] == "relation" {
+                return format!("{line}{}\n", " ".repeat(5_000));
+            }
+            parsed["description"] = json!("d".repeat(70_000));
+            format!("{parsed}\n")
         })
         .collect()
 }
 
 #[tokio::test]
-async fn relation_lines_kept_on_disk_import_like_those_kept_in_memory() {
+async fn lines_and_rows_kept_on_disk_import_like_those_kept_in_memory() {
     let app = TestApp::new().await;
     let server = app.spawn(Config::default());
     let (body, _) = body(1_100);
     let body = padded(&body);
-    assert!(body.len() > 5 << 20, "{} bytes", body.len());
+    assert!(body.len() > 10 << 20, "{} bytes", body.len());
 
     let (status, dry) = import(&server, "mode=partial&validateOnly=true", body.clone()).await;
     assert_eq!(status, 422, "{dry:#}");

@@ -4,9 +4,11 @@
 //! four times its text, and at 70,000 sheets most of the server's memory while an import ran.
 //! Held as text, a map is parsed again where it is used, which is a few times per line.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{attributes::Attributes, fact_sheets::Patch};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct HeldAttributes(Box<str>);
 
 impl HeldAttributes {

@@ -17,6 +17,7 @@ pub mod openapi;
 mod parse;
 mod relation_lines;
 mod report;
+mod spool;
 mod stored_refs;
 mod stored_relations;
 

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -31,7 +32,9 @@ use crate::{
 /// Sheet lines planned and written together: a few thousand lines' rows at a time.
 const SHEETS_PER_CHUNK: usize = 5_000;
 
-/// A sheet line checked for the bulk path, with what it will write.
+/// A sheet line checked for the bulk path, with what it will write. Serialized when a dry run
+/// keeps it (see `deferred`).
+#[derive(Serialize, Deserialize)]
 pub(super) struct Planned {
     /// The sheet line's position among the body's sheet lines.
     at: usize,
@@ -215,12 +218,13 @@ impl Import<'_> {
         }
         let mut seen = HashSet::new();
         ids.iter().all(|id| {
+            let named = Ref::from(id.clone());
             external_ids::well_formed(id)
                 && limits::check_text("namespace", &id.namespace).is_none()
                 && limits::check_text("value", &id.value).is_none()
                 && seen.insert(id)
-                && self.stored.get(&Ref::from(id.clone())) == Ok(None)
-                && self.by_ref.get(&Ref::from(id.clone())) == Some(&i)
+                && self.stored.get(&named) == Ok(None)
+                && self.by_ref.get(&named) == Some(&i)
         })
     }
 

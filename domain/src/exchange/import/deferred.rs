@@ -1,12 +1,12 @@
 //! A `validateOnly` import writes the bulk paths' rows only when it has to. The bulk paths judge
 //! their lines in memory, so a dry run made only of such lines needs no write at all: their
-//! rows are kept here instead, and the later checks read what they would create from
-//! [`super::created::Created`] as if it were stored. The moment a line needs the mutations,
-//! which read the database, everything kept is written first, in the order a real import
-//! writes it, and the import goes on as a real one: both report exactly the same, and the
-//! caller rolls the dry run back.
+//! rows are kept here instead (the fact sheets' in a spool, on disk when many), and the later
+//! checks read what they would create from [`super::created::Created`] as if it were stored.
+//! The moment a line needs the mutations, which read the database, everything kept is written
+//! first, in the order a real import writes it, and the import goes on as a real one: both
+//! report exactly the same, and the caller rolls the dry run back.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, ops::Range};
 
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
@@ -14,12 +14,16 @@ use uuid::Uuid;
 use super::{Import, bulk_relations::End, bulk_sheets};
 use crate::{
     error::{Error, Result},
+    exchange::spool::Spool,
     tags,
 };
 
 /// The rows the bulk paths of a dry run have not written yet, in the order they came.
 #[derive(Default)]
 pub(super) struct Deferred {
+    /// The planned rows of every kept sheet batch, one JSON record each: a dry run of a large
+    /// body plans a row for nearly every fact sheet, and held, they were tens of megabytes.
+    planned: Spool,
     sheets: Vec<SheetBatch>,
     relations: Vec<RelationBatch>,
     /// Every end of the kept relation batches, kept once: a name and a type do not change
@@ -28,7 +32,8 @@ pub(super) struct Deferred {
 }
 
 struct SheetBatch {
-    planned: Vec<bulk_sheets::Planned>,
+    /// The batch's records in `planned`.
+    planned: Range<usize>,
     ids: Vec<Uuid>,
     known_tags: HashMap<String, tags::Tag>,
 }
@@ -49,8 +54,13 @@ impl Deferred {
         ids: Vec<Uuid>,
         known_tags: HashMap<String, tags::Tag>,
     ) {
+        let first = self.planned.len();
+        for p in &planned {
+            let record = serde_json::to_vec(p).expect("a planned row serializes");
+            self.planned.push(&[&record]);
+        }
         self.sheets.push(SheetBatch {
-            planned,
+            planned: first..self.planned.len(),
             ids,
             known_tags,
         });
@@ -75,9 +85,10 @@ impl Import<'_> {
     /// do the same: it stops with a conflict that says the workspace moved and to run it again,
     /// rather than a server error.
     pub(super) async fn write_deferred(&mut self) -> Result<()> {
-        let Some(deferred) = self.deferred.take() else {
+        let Some(mut deferred) = self.deferred.take() else {
             return Ok(());
         };
+        deferred.planned.finish();
         let savepoint = self.tx.begin().await?;
         match self.write_kept(&savepoint, &deferred).await {
             Ok(()) => savepoint.commit().await?,
@@ -96,7 +107,17 @@ impl Import<'_> {
 
     async fn write_kept(&self, db: &impl ConnectionTrait, deferred: &Deferred) -> Result<()> {
         for batch in &deferred.sheets {
-            self.write_sheets(db, &batch.planned, &batch.ids, &batch.known_tags)
+            let mut planned = Vec::with_capacity(batch.planned.len());
+            deferred.planned.read(batch.planned.clone(), |record| {
+                let row = serde_json::from_slice::<bulk_sheets::Planned>(record).map_err(|e| {
+                    Error::Internal(format!(
+                        "a planned row a dry run kept does not read back: {e}"
+                    ))
+                })?;
+                planned.push(row);
+                Ok(())
+            })?;
+            self.write_sheets(db, &planned, &batch.ids, &batch.known_tags)
                 .await?;
         }
         for batch in &deferred.relations {
