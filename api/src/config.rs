@@ -43,6 +43,10 @@ pub struct Config {
     /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in `data_dir`.
     pub database_url: Option<String>,
     pub host: String,
+    /// HTTP worker threads, each serving its connections' requests in turn; `None` or 0 is one
+    /// per CPU. More workers than CPUs let the system share the cores between a worker busy with
+    /// long requests and one serving short ones, at the cost of more threads.
+    pub workers: Option<usize>,
     pub port: u16,
     pub data_dir: PathBuf,
     pub log_format: Option<LogFormat>,
@@ -89,7 +93,8 @@ pub struct Config {
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
     pub max_events_per_request: usize,
-    /// The largest `POST /import` body: the whole body is held while it is applied.
+    /// The largest `POST /import` body: its lines are held (relation lines on disk when many)
+    /// until it is applied.
     pub max_import_body_bytes: usize,
     /// The largest `POST /sbom` body: an SBOM is parsed whole, and a large application's runs
     /// to tens of megabytes.
@@ -135,6 +140,7 @@ impl Default for Config {
             profile: Profile::Development,
             database_url: None,
             host: "127.0.0.1".into(),
+            workers: None,
             port: 8080,
             data_dir: PathBuf::from("data"),
             log_format: None,

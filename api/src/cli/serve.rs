@@ -64,7 +64,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         serving_state(&config, &store, keys).await?,
         &config.host,
         config.port,
-        None,
+        config.workers,
     )?;
     let url = format!("http://{}", running.addr);
     tracing::info!(%url, "listening");

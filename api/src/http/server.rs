@@ -71,15 +71,16 @@ pub struct RunningServer {
 
 /// Binds the server (port 0 picks a free port, as tests do) and returns it ready to be awaited.
 /// SIGTERM and SIGINT stop accepting connections and let in-flight requests finish (30 s).
-/// `workers` defaults to one per CPU, as actix-web's does.
+/// `workers` (`None` or 0) defaults to one per CPU, as actix-web's does.
 pub fn start(
     state: AppState,
     host: &str,
     port: u16,
     workers: Option<usize>,
 ) -> std::io::Result<RunningServer> {
-    let workers =
-        workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let workers = workers
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let limits = state.limits.clone();
     let graphiql = state.graphiql;
     let data = web::Data::new(state);
