@@ -1,9 +1,9 @@
 //! `POST /import`: NDJSON lines applied to the caller's workspace in one transaction, answered
 //! with the report of every line (200 when none was refused, else 422). The body is read under
 //! its own limit, larger than GraphQL's since an import is bulk by nature, but still bounded.
-//! NDJSON is parsed line by line as it arrives; the parsed lines are held until the last one is
-//! in, as a line may name a fact sheet a later line creates and an atomic import is checked whole
-//! before it is committed.
+//! NDJSON is parsed line by line as it arrives; the lines are held until the last one is in (the
+//! relation lines as text, on disk when there are many), as a line may name a fact sheet a later
+//! line creates and an atomic import is checked whole before it is committed.
 //!
 //! `format=backstage` takes Backstage catalog descriptors (YAML documents) instead, and
 //! `format=openapi` one OpenAPI or Swagger description (YAML or JSON), recorded on the API fact
