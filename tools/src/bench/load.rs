@@ -16,7 +16,7 @@ mod scenarios;
 use std::{sync::Arc, time::Duration};
 
 use anyhow::bail;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use self::{
     discovery::{Reach, discover},
@@ -55,6 +55,14 @@ pub struct LoadArgs {
     /// Seconds per scenario before measuring starts (requests checked, not measured).
     #[arg(long, default_value_t = 3)]
     warmup_seconds: u64,
+    /// Groups of (g) left out, to see what one group costs the others (say, team metrics
+    /// without events flowing: what its kept facts save when no ingestion touches them).
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<mixed::Group>,
+    /// The metrics readers of (g) pick from this many teams instead of all, so that teams are
+    /// read again within a run.
+    #[arg(long)]
+    metric_teams: Option<usize>,
 }
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -113,7 +121,12 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
     let mut mixed_result = None;
     for scenario in ALL.into_iter().filter(|s| args.scenarios.contains(s)) {
         if scenario == Scenario::Mixed {
-            mixed_result = Some(mixed::run(&api, admin.as_ref(), &workload, &settings).await?);
+            let options = mixed::MixedOptions {
+                left_out: args.without.clone(),
+                metric_teams: args.metric_teams,
+            };
+            mixed_result =
+                Some(mixed::run(&api, admin.as_ref(), &workload, &settings, &options).await?);
             continue;
         }
         let m = measure(&api, &workload, &run, scenario, &settings).await?;
@@ -157,14 +170,26 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
 /// The mixed load's table: a line per group (and per kind of the light group's writers), the
 /// rate each paced writer achieved, and the cache hit ratio over the measured period.
 fn print_mixed(result: &MixedResult, workload: &discovery::Workload, args: &LoadArgs) {
+    let left_out: Vec<String> = args
+        .without
+        .iter()
+        .filter_map(|g| g.to_possible_value().map(|v| v.get_name().to_owned()))
+        .collect();
+    let but = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(" but {}", left_out.join(", "))
+    };
     println!(
-        "\n(g) mixed load: all groups at once, {} s after {} s warm-up; updates and imports over {} artifacts, \
+        "\n(g) mixed load: all groups at once{}, {} s after {} s warm-up; updates and imports over {} artifacts, \
          events over {} event sources, metrics of {} teams",
+        but,
         args.seconds,
         args.warmup_seconds,
         workload.artifact_ids.len(),
         workload.event_sources.len(),
-        workload.team_ids.len()
+        args.metric_teams.map_or(workload.team_ids.len(), |n| n
+            .clamp(1, workload.team_ids.len()))
     );
     println!(
         "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>18}",

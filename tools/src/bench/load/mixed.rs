@@ -9,8 +9,8 @@
 //! server kept up.
 
 use std::{
-    collections::BTreeMap,
-    sync::Arc,
+    collections::{BTreeMap, HashSet},
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -53,7 +53,7 @@ const SET_SECRET: &str =
 const PROBE: &str = "{ factSheets(first: 1) { totalCount } }";
 
 /// The groups of the mixed load, each with its clients and, for writers, its pace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Group {
     /// The depth-3 traversal of (c), as fast as the server answers.
     Traversal,
@@ -132,6 +132,21 @@ struct Setup {
     sbom: Vec<u8>,
     /// The delivery path and secret, when an admin token could set one.
     webhook: Option<(String, String)>,
+    /// The teams whose metrics the readers ask for.
+    metric_teams: Vec<String>,
+    /// The teams whose metrics were asked for in this run, so a read is told apart as its
+    /// team's first (nothing of it kept by the server yet) or a later one.
+    teams_read: Mutex<HashSet<String>>,
+}
+
+/// What of the mixed load runs.
+#[derive(Debug, Clone, Default)]
+pub struct MixedOptions {
+    /// Groups left out, to see what one costs the others.
+    pub left_out: Vec<Group>,
+    /// The metrics readers pick from this many teams (the first ones listed) instead of all.
+    /// Over all 1,400 teams of `max` nearly every read of a run is its team's first.
+    pub metric_teams: Option<usize>,
 }
 
 /// Runs every group at once for `settings.warmup` then `settings.duration` (its
@@ -142,6 +157,7 @@ pub async fn run(
     admin: Option<&Api>,
     workload: &Arc<Workload>,
     settings: &Settings,
+    options: &MixedOptions,
 ) -> anyhow::Result<MixedResult> {
     if workload.artifact_ids.len() < IMPORT_LINES || workload.team_ids.is_empty() {
         bail!("scenario (g) needs software artifacts and teams in the workspace");
@@ -185,13 +201,18 @@ pub async fn run(
         sbom_target,
         sbom: serde_json::to_vec(&supply_chain::sbom(SBOM_COMPONENTS))?,
         webhook,
+        metric_teams: match options.metric_teams {
+            Some(n) => workload.team_ids.iter().take(n.max(1)).cloned().collect(),
+            None => workload.team_ids.clone(),
+        },
+        teams_read: Mutex::new(HashSet::new()),
     });
 
     let started = tokio::time::Instant::now();
     let measured_from = started + settings.warmup;
     let until = measured_from + settings.duration;
     let mut clients = tokio::task::JoinSet::new();
-    for group in GROUPS {
+    for group in GROUPS.into_iter().filter(|g| !options.left_out.contains(g)) {
         for client in 0..group.clients() {
             let (api, workload, setup) = (api.clone(), workload.clone(), setup.clone());
             clients.spawn(async move {
@@ -318,13 +339,25 @@ async fn send(
             Ok(("traversal", 0))
         }
         Group::TeamMetrics => {
-            let team = pick(&workload.team_ids, rng);
+            let team = pick(&setup.metric_teams, rng);
+            let first = setup
+                .teams_read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(team.clone());
             api.graphql(
                 team_metrics::QUERY,
                 &team_metrics::variables(&team, Utc::now()),
             )
             .await?;
-            Ok(("team metrics", 0))
+            Ok((
+                if first {
+                    "first read of its team"
+                } else {
+                    "team read before"
+                },
+                0,
+            ))
         }
         Group::Updates => {
             let input = json!({
