@@ -201,10 +201,7 @@ pub async fn run(
         sbom_target,
         sbom: serde_json::to_vec(&supply_chain::sbom(SBOM_COMPONENTS))?,
         webhook,
-        metric_teams: match options.metric_teams {
-            Some(n) => workload.team_ids.iter().take(n.max(1)).cloned().collect(),
-            None => workload.team_ids.clone(),
-        },
+        metric_teams: metric_teams(&workload.team_ids, options.metric_teams),
         teams_read: Mutex::new(HashSet::new()),
     });
 
@@ -392,6 +389,14 @@ async fn send(
     }
 }
 
+/// The teams the metrics readers pick from: the first `n` listed (at least one), or all.
+fn metric_teams(all: &[String], n: Option<usize>) -> Vec<String> {
+    all.iter()
+        .take(n.map_or(all.len(), |n| n.max(1)))
+        .cloned()
+        .collect()
+}
+
 fn pick(list: &[String], rng: &mut StdRng) -> String {
     list[rng.random_range(0..list.len())].clone()
 }
@@ -454,4 +459,22 @@ async fn upload(api: &Api, setup: &Setup) -> anyhow::Result<()> {
         .header("content-type", "application/vnd.cyclonedx+json")
         .body(setup.sbom.clone());
     api.expect(request, StatusCode::OK, "POST /sbom").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_readers_pick_from_the_first_teams_listed_or_all() {
+        let teams: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(metric_teams(&teams, None), teams);
+        assert_eq!(metric_teams(&teams, Some(2)), ["a", "b"]);
+        assert_eq!(
+            metric_teams(&teams, Some(0)),
+            ["a"],
+            "never none to pick from"
+        );
+        assert_eq!(metric_teams(&teams, Some(10)), teams);
+    }
 }
