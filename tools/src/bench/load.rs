@@ -188,8 +188,7 @@ fn print_mixed(result: &MixedResult, workload: &discovery::Workload, args: &Load
         args.warmup_seconds,
         workload.artifact_ids.len(),
         workload.event_sources.len(),
-        args.metric_teams.map_or(workload.team_ids.len(), |n| n
-            .clamp(1, workload.team_ids.len()))
+        result.metric_teams
     );
     println!(
         "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>18}",

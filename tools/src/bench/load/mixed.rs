@@ -121,6 +121,8 @@ pub struct MixedResult {
     pub cache: Option<(CacheTotals, CacheTotals)>,
     /// Why a writer of the light group was left out, if one was.
     pub skipped: Vec<String>,
+    /// How many teams the metrics readers picked from.
+    pub metric_teams: usize,
 }
 
 /// What the writers need set up before the run.
@@ -310,6 +312,7 @@ pub async fn run(
         groups,
         cache,
         skipped,
+        metric_teams: setup.metric_teams.len(),
     })
 }
 
