@@ -165,6 +165,7 @@ pub fn state(config: &Config, platform: &Store, store: Store, keys: JwtKeys) -> 
         max_aliases: config.max_query_aliases,
         introspection: config.introspection(),
         metric_window_limits: config.metric_window_limits(),
+        heavy_queries: config.heavy_queries(),
         ..SchemaOptions::default()
     });
     AppState {

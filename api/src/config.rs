@@ -10,6 +10,8 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::graphql::HeavyQueryOptions;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
@@ -89,6 +91,11 @@ pub struct Config {
     pub max_query_tokens: usize,
     /// Aliases per GraphQL document: the way one field is asked for a thousand times.
     pub max_query_aliases: usize,
+    /// Queries estimated to cost at least this (the complexity rule: a page costs its size
+    /// times what one item selects) take turns on `heavy_query_slots`; cheaper ones never wait.
+    pub heavy_query_cost: u64,
+    /// Expensive queries running at once (0: two per CPU).
+    pub heavy_query_slots: usize,
     pub request_timeout_ms: u64,
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
@@ -164,6 +171,8 @@ impl Default for Config {
             max_query_complexity: 20_000,
             max_query_tokens: 10_000,
             max_query_aliases: 100,
+            heavy_query_cost: HeavyQueryOptions::default().cost,
+            heavy_query_slots: HeavyQueryOptions::default().slots,
             request_timeout_ms: 30_000,
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
@@ -221,6 +230,13 @@ impl Config {
     pub fn introspection(&self) -> bool {
         self.introspection
             .unwrap_or(self.profile == Profile::Development)
+    }
+
+    pub fn heavy_queries(&self) -> HeavyQueryOptions {
+        HeavyQueryOptions {
+            cost: self.heavy_query_cost,
+            slots: self.heavy_query_slots,
+        }
     }
 
     pub fn metric_window_limits(&self) -> domain::metrics::WindowLimits {

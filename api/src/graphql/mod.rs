@@ -7,6 +7,7 @@ mod context;
 mod document;
 mod enums;
 mod errors;
+mod heavy_queries;
 mod limits;
 mod loader;
 mod mutation;
@@ -20,5 +21,6 @@ mod types;
 
 pub use context::RequestContext;
 pub use errors::sanitize_errors;
+pub use heavy_queries::{HeavyQueries, HeavyQueryOptions, Turn};
 pub use render::TraversalRendering;
 pub use schema::{AppSchema, SchemaOptions, build_schema, sdl};

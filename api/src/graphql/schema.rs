@@ -8,6 +8,7 @@ use domain::{
 
 use super::{
     authorization,
+    heavy_queries::{HeavyQueries, HeavyQueryOptions},
     limits::{DocumentLimits, caller_of, refuse_nul},
     mutation::Mutation,
     name_hints::NameHints,
@@ -27,6 +28,7 @@ pub struct AppSchema {
     /// What the authorization check tells apart from unknown names.
     root_fields: Arc<RootFields>,
     traversal: Arc<TraversalCounts>,
+    heavy_queries: HeavyQueries,
 }
 
 impl AppSchema {
@@ -81,6 +83,11 @@ impl AppSchema {
     pub fn sdl(&self) -> String {
         self.schema.sdl()
     }
+
+    /// The slots expensive queries take turns on, before their requests open a connection.
+    pub fn heavy_queries(&self) -> &HeavyQueries {
+        &self.heavy_queries
+    }
 }
 
 /// Limits applied while validating a query, before any resolver runs.
@@ -96,6 +103,7 @@ pub struct SchemaOptions {
     pub traversal_rendering: TraversalRendering,
     /// How large a metrics window one request may ask for.
     pub metric_window_limits: WindowLimits,
+    pub heavy_queries: HeavyQueryOptions,
 }
 
 impl Default for SchemaOptions {
@@ -108,6 +116,7 @@ impl Default for SchemaOptions {
             introspection: true,
             traversal_rendering: TraversalRendering::default(),
             metric_window_limits: WindowLimits::default(),
+            heavy_queries: HeavyQueryOptions::default(),
         }
     }
 }
@@ -143,6 +152,7 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         root_fields: Arc::new(RootFields::from_sdl(&schema.sdl())),
         schema,
         traversal,
+        heavy_queries: HeavyQueries::new(options.heavy_queries),
         limits: DocumentLimits {
             max_tokens: options.max_tokens,
             max_aliases: options.max_aliases,

@@ -83,6 +83,8 @@ pub async fn execute(
     // One deadline for opening the scope and executing, as when the scope opened lazily.
     let deadline = tokio::time::Instant::now() + state.limits.request_timeout;
     let response = match tokio::time::timeout_at(deadline, async {
+        // Before any connection is taken: an expensive query waits for its turn without one.
+        let _turn = state.schema.heavy_queries().turn(&mut batch).await;
         // The first operation's scope opens before execution, so a workspace deleted since the
         // caller was let in is refused with a 401 even by an operation that reads nothing. The
         // others share its principal; their scopes open on first use, concurrently, as they run.

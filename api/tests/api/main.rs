@@ -30,6 +30,7 @@ mod http_features;
 mod http_github_webhooks;
 mod http_graphiql;
 mod http_graphql;
+mod http_heavy_queries;
 mod http_home;
 mod http_import_statistics;
 mod http_landscape;

@@ -7,7 +7,9 @@ use std::{
 use api::{
     auth::JwtKeys,
     config::Config,
-    graphql::{AppSchema, RequestContext, SchemaOptions, build_schema, sanitize_errors},
+    graphql::{
+        AppSchema, HeavyQueries, RequestContext, SchemaOptions, build_schema, sanitize_errors,
+    },
 };
 use async_graphql::{Request, Response, Variables};
 use domain::{
@@ -136,12 +138,14 @@ impl TestApp {
             self.serving.clone(),
             keys.clone(),
         );
+        let heavy_queries = state.schema.heavy_queries().clone();
         let running = api::http::start(state, "127.0.0.1", 0, Some(1)).unwrap();
         let handle = running.server.handle();
         tokio::spawn(running.server);
         Server {
             base: format!("http://{}", running.addr),
             keys,
+            heavy_queries,
             handle,
             client: reqwest::Client::new(),
         }
@@ -185,6 +189,8 @@ pub fn code(response: &Value) -> &str {
 pub struct Server {
     pub base: String,
     pub keys: JwtKeys,
+    /// The server's slots for expensive queries, for tests to take one themselves.
+    pub heavy_queries: HeavyQueries,
     pub client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
 }

@@ -1,0 +1,166 @@
+//! Expensive queries take turns; cheap ones never wait behind them.
+//!
+//! A server has a few cores. Expensive queries running side by side beyond what those cores
+//! serve finish no sooner, and every other request shares the cores and the connection pool
+//! with all of them: beside 16 clients of depth-3 traversals, a team's DORA tile that takes
+//! 2 ms alone took 44 ms at the median and 100 ms at p95, and 9 / 34 ms beside 4 (BENCHMARKS.md).
+//! So a request whose estimated cost ([`cost::estimate`], the schema's complexity rule)
+//! reaches [`HeavyQueryOptions::cost`] waits for one of a few slots, before it opens its
+//! database connection, and every other request passes at once. The wait counts towards the
+//! request's timeout, like the rest of its time.
+
+mod cost;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use async_graphql::{BatchRequest, Request};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::document;
+
+/// When a query counts as expensive, and how many such queries run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeavyQueryOptions {
+    /// The estimated cost from which a query waits for a slot. The default is a tenth of the
+    /// default complexity limit: a depth-3 traversal of 100 fact sheets (18,400) waits, a page
+    /// of 50 fact sheets with a few fields each or a team's metrics do not.
+    pub cost: u64,
+    /// Expensive queries running at once; 0 means two per CPU, enough to keep the cores busy
+    /// while each waits for the database in turn.
+    pub slots: usize,
+}
+
+impl Default for HeavyQueryOptions {
+    fn default() -> Self {
+        Self {
+            cost: 2_000,
+            slots: 0,
+        }
+    }
+}
+
+/// The slots expensive queries take turns on, shared by all requests of a server.
+#[derive(Clone)]
+pub struct HeavyQueries {
+    cost: u64,
+    slots: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+}
+
+/// A turn on a slot, held for as long as this lives; no slot for a cheap request.
+pub struct Turn {
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+impl HeavyQueries {
+    pub fn new(options: HeavyQueryOptions) -> Self {
+        let slots = match options.slots {
+            0 => 2 * std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        };
+        Self {
+            cost: options.cost,
+            slots: Arc::new(Semaphore::new(slots)),
+            waiting: Arc::default(),
+        }
+    }
+
+    /// Waits for a slot when `batch` is expensive. Its requests run one after the other on one
+    /// connection, so their costs add up.
+    pub async fn turn(&self, batch: &mut BatchRequest) -> Turn {
+        let cost = batch
+            .iter_mut()
+            .map(estimated_cost)
+            .fold(0, u64::saturating_add);
+        if cost < self.cost {
+            return Turn { _slot: None };
+        }
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let permit = self.slots.clone().acquire_owned().await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        // The semaphore is never closed; a closed one would let the request run unqueued.
+        Turn { _slot: permit.ok() }
+    }
+
+    /// Requests waiting for a slot right now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+}
+
+/// The estimated cost of the operation `request` runs; 0 when it does not parse or names no
+/// operation to run (the executor refuses it without reading anything).
+fn estimated_cost(request: &mut Request) -> u64 {
+    let variables = request.variables.clone();
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return 0;
+    };
+    document::operation_to_run(&doc.operations, name.as_deref())
+        .map_or(0, |op| cost::estimate(&doc.fragments, &op.node, &variables))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::FutureExt;
+
+    use super::*;
+
+    const HEAVY: &str = "{ factSheets(first: 100) { nodes { id name } } }";
+    const CHEAP: &str = "{ viewer { subject } }";
+
+    fn batch(query: &str) -> BatchRequest {
+        BatchRequest::Single(Request::new(query))
+    }
+
+    #[tokio::test]
+    async fn expensive_queries_wait_for_a_slot_and_cheap_ones_pass() {
+        let gate = HeavyQueries::new(HeavyQueryOptions {
+            cost: 200,
+            slots: 1,
+        });
+        let first = gate.turn(&mut batch(HEAVY)).await;
+        let mut second = Box::pin(async {
+            let mut heavy = batch(HEAVY);
+            gate.turn(&mut heavy).await
+        });
+        assert!(
+            (&mut second).now_or_never().is_none(),
+            "the only slot is taken"
+        );
+        assert_eq!(gate.waiting(), 1);
+        let cheap = gate.turn(&mut batch(CHEAP)).now_or_never();
+        assert!(
+            cheap.is_some_and(|turn| turn._slot.is_none()),
+            "a cheap query never waits"
+        );
+        drop(first);
+        assert!(
+            second
+                .now_or_never()
+                .is_some_and(|turn| turn._slot.is_some())
+        );
+        assert_eq!(gate.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_batch_costs_what_its_requests_cost_together() {
+        // One such request costs 200 (100 items of `nodes { id }`).
+        let gate = HeavyQueries::new(HeavyQueryOptions {
+            cost: 300,
+            slots: 1,
+        });
+        let one = || Request::new("{ factSheets(first: 100) { nodes { id } } }");
+        let alone = gate.turn(&mut BatchRequest::Single(one())).now_or_never();
+        assert!(alone.is_some_and(|turn| turn._slot.is_none()));
+        let two = gate
+            .turn(&mut BatchRequest::Batch(vec![one(), one()]))
+            .now_or_never();
+        assert!(two.as_ref().is_some_and(|turn| turn._slot.is_some()));
+        let mut three = BatchRequest::Batch(vec![one(), one(), one()]);
+        assert!(gate.turn(&mut three).now_or_never().is_none());
+    }
+}
