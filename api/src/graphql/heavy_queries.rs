@@ -78,9 +78,12 @@ impl HeavyQueries {
         if cost < self.cost {
             return Turn { _slot: None };
         }
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let permit = self.slots.clone().acquire_owned().await;
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let permit = {
+            // Counted down however the wait ends: a request cancelled at its timeout stops
+            // waiting too.
+            let _waiting = Waiting::on(&self.waiting);
+            self.slots.clone().acquire_owned().await
+        };
         // The semaphore is never closed; a closed one would let the request run unqueued.
         Turn { _slot: permit.ok() }
     }
@@ -88,6 +91,22 @@ impl HeavyQueries {
     /// Requests waiting for a slot right now.
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
+    }
+}
+
+/// One request counted in [`HeavyQueries::waiting`] while this lives.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn on(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -143,6 +162,22 @@ mod tests {
                 .now_or_never()
                 .is_some_and(|turn| turn._slot.is_some())
         );
+        assert_eq!(gate.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_stops_waiting_is_no_longer_counted() {
+        let gate = HeavyQueries::new(HeavyQueryOptions {
+            cost: 200,
+            slots: 1,
+        });
+        let _first = gate.turn(&mut batch(HEAVY)).await;
+        let mut heavy = batch(HEAVY);
+        let mut waiting = Box::pin(gate.turn(&mut heavy));
+        assert!((&mut waiting).now_or_never().is_none());
+        assert_eq!(gate.waiting(), 1);
+        // As when the request's timeout cancels it.
+        drop(waiting);
         assert_eq!(gate.waiting(), 0);
     }
 
