@@ -94,7 +94,7 @@ pub struct Config {
     /// Queries estimated to cost at least this (the complexity rule: a page costs its size
     /// times what one item selects) take turns on `heavy_query_slots`; cheaper ones never wait.
     pub heavy_query_cost: u64,
-    /// Expensive queries running at once (0: two per CPU).
+    /// Expensive queries running at once (0: four per CPU).
     pub heavy_query_slots: usize,
     pub request_timeout_ms: u64,
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.

@@ -28,8 +28,10 @@ pub struct HeavyQueryOptions {
     /// default complexity limit: a depth-3 traversal of 100 fact sheets (18,400) waits, a page
     /// of 50 fact sheets with a few fields each or a team's metrics do not.
     pub cost: u64,
-    /// Expensive queries running at once; 0 means two per CPU, enough to keep the cores busy
-    /// while each waits for the database in turn.
+    /// Expensive queries running at once; 0 means four per CPU. Two per CPU keep the cores as
+    /// busy, but give what they free to the cheap requests, and a dashboard's metrics are
+    /// cheap to estimate yet costly while their facts reload: four keep the traversals'
+    /// rate under a mixed load (BENCHMARKS.md).
     pub slots: usize,
 }
 
@@ -58,7 +60,7 @@ pub struct Turn {
 impl HeavyQueries {
     pub fn new(options: HeavyQueryOptions) -> Self {
         let slots = match options.slots {
-            0 => 2 * std::thread::available_parallelism().map_or(1, usize::from),
+            0 => 4 * std::thread::available_parallelism().map_or(1, usize::from),
             n => n,
         };
         Self {
