@@ -5,10 +5,14 @@
 //!
 //! Fragments are followed the first time they are spread in one walk, as the spec's
 //! CollectFields does: that also ends a cycle (which validation refuses, but the checks before
-//! validation must not hang on it). The inlined size (`limits`) is the one measure that does not
-//! walk this way: it must not expand fragments at all, so it measures each once and multiplies.
+//! validation must not hang on it). The inlined size (`limits`) and the cost estimate
+//! (`heavy_queries`) do not walk this way: they must not expand fragments at all, so they
+//! measure each fragment once ([`PerFragment`]) and multiply.
 
-use std::{collections::HashSet, ops::ControlFlow};
+use std::{
+    collections::{HashMap, HashSet},
+    ops::ControlFlow,
+};
 
 use async_graphql::{
     Name, Positioned, Value, Variables,
@@ -107,4 +111,54 @@ pub fn walk<'d, B>(
         }
     }
     ControlFlow::Continue(())
+}
+
+/// A measure of each fragment, taken once however often it is spread, for measures that must
+/// not expand fragments. A measurer asks [`PerFragment::start`] at every spread and, when told
+/// to measure, hands the result to [`PerFragment::finish`].
+pub struct PerFragment<'d, T> {
+    fragments: &'d Fragments,
+    measured: HashMap<&'d str, T>,
+    /// Fragments being measured: a cycle (which validation refuses) measures as the default.
+    measuring: Vec<&'d str>,
+}
+
+/// What to do at a spread of a fragment.
+pub enum AtSpread<'d, T> {
+    /// Measured before: this is its measure.
+    Measured(T),
+    /// Measure this selection set, then [`PerFragment::finish`].
+    Measure(&'d SelectionSet),
+}
+
+impl<'d, T: Copy + Default> PerFragment<'d, T> {
+    pub fn new(fragments: &'d Fragments) -> Self {
+        Self {
+            fragments,
+            measured: HashMap::new(),
+            measuring: Vec::new(),
+        }
+    }
+
+    pub fn start(&mut self, name: &'d str) -> AtSpread<'d, T> {
+        if let Some(measure) = self.measured.get(name) {
+            return AtSpread::Measured(*measure);
+        }
+        let definition = self.fragments.get(name);
+        match definition {
+            Some(definition) if !self.measuring.contains(&name) => {
+                self.measuring.push(name);
+                AtSpread::Measure(&definition.node.selection_set.node)
+            }
+            // Unknown (refused by validation) or part of a cycle.
+            _ => AtSpread::Measured(T::default()),
+        }
+    }
+
+    /// Keeps `measure` as the measure of `name`, which [`Self::start`] said to measure.
+    pub fn finish(&mut self, name: &'d str, measure: T) -> T {
+        self.measuring.retain(|n| *n != name);
+        self.measured.insert(name, measure);
+        measure
+    }
 }

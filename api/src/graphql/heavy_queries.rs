@@ -115,13 +115,18 @@ impl Drop for Waiting<'_> {
 /// The estimated cost of the operation `request` runs; 0 when it does not parse or names no
 /// operation to run (the executor refuses it without reading anything).
 fn estimated_cost(request: &mut Request) -> u64 {
-    let variables = request.variables.clone();
-    let name = request.operation_name.clone();
-    let Ok(doc) = request.parsed_query() else {
-        return 0;
+    // Set aside while the document is borrowed (it is parsed into the request), not copied:
+    // variables may be most of a megabyte of mutation input.
+    let variables = std::mem::take(&mut request.variables);
+    let name = request.operation_name.take();
+    let cost = match request.parsed_query() {
+        Ok(doc) => document::operation_to_run(&doc.operations, name.as_deref())
+            .map_or(0, |op| cost::estimate(&doc.fragments, &op.node, &variables)),
+        Err(_) => 0,
     };
-    document::operation_to_run(&doc.operations, name.as_deref())
-        .map_or(0, |op| cost::estimate(&doc.fragments, &op.node, &variables))
+    request.variables = variables;
+    request.operation_name = name;
+    cost
 }
 
 #[cfg(test)]

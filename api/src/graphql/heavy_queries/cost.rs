@@ -8,7 +8,7 @@
 //! That is the shape of every list in the contract, so the estimate tells a depth-3 traversal
 //! (tens of thousands) from a dashboard tile (tens) as the exact figure would.
 
-use std::{collections::HashMap, convert::Infallible};
+use std::convert::Infallible;
 
 use async_graphql::{
     Value, Variables,
@@ -16,7 +16,7 @@ use async_graphql::{
 };
 use domain::{limits::MAX_PAGE_SIZE, paging::DEFAULT_PAGE_SIZE};
 
-use crate::graphql::document::{self, Fragments};
+use crate::graphql::document::{self, AtSpread, Fragments, PerFragment};
 
 /// The estimated cost of running `operation` with `variables`.
 pub fn estimate(
@@ -25,23 +25,17 @@ pub fn estimate(
     variables: &Variables,
 ) -> u64 {
     Estimator {
-        fragments,
         operation,
         variables,
-        costs: HashMap::new(),
-        visiting: Vec::new(),
+        costs: PerFragment::new(fragments),
     }
     .selection(&operation.selection_set.node)
 }
 
 struct Estimator<'a> {
-    fragments: &'a Fragments,
     operation: &'a OperationDefinition,
     variables: &'a Variables,
-    /// Each fragment's cost, computed once however often it is spread.
-    costs: HashMap<&'a str, u64>,
-    /// Fragments being estimated: a cycle costs nothing here and is refused by validation.
-    visiting: Vec<&'a str>,
+    costs: PerFragment<'a, u64>,
 }
 
 impl<'a> Estimator<'a> {
@@ -69,20 +63,13 @@ impl<'a> Estimator<'a> {
     }
 
     fn fragment(&mut self, name: &'a str) -> u64 {
-        if let Some(cost) = self.costs.get(name) {
-            return *cost;
+        match self.costs.start(name) {
+            AtSpread::Measured(cost) => cost,
+            AtSpread::Measure(set) => {
+                let cost = self.selection(set);
+                self.costs.finish(name, cost)
+            }
         }
-        if self.visiting.contains(&name) {
-            return 0;
-        }
-        let Some(definition) = self.fragments.get(name) else {
-            return 0;
-        };
-        self.visiting.push(name);
-        let cost = self.selection(&definition.node.selection_set.node);
-        self.visiting.pop();
-        self.costs.insert(name, cost);
-        cost
     }
 
     /// The items `field` returns when it is a page, clamped as the resolvers clamp them.

@@ -9,11 +9,11 @@
 //! written; the inlined size by its own recursion, which measures each fragment once and
 //! remembers it, because following the spreads as the walk does is what must not happen.
 
-use std::{collections::HashMap, ops::ControlFlow};
+use std::ops::ControlFlow;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
-use crate::graphql::document::{self, Spreads, Step};
+use crate::graphql::document::{self, AtSpread, PerFragment, Spreads, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DocumentShape {
@@ -35,9 +35,7 @@ pub fn measure(doc: &ExecutableDocument) -> DocumentShape {
         aliases += count_aliases(doc, &fragment.node.selection_set.node);
     }
     let mut inliner = Inliner {
-        doc,
-        sizes: HashMap::new(),
-        visiting: Vec::new(),
+        sizes: PerFragment::new(&doc.fragments),
     };
     let mut inlined_fields = 0u64;
     let mut depth = 0;
@@ -80,10 +78,7 @@ impl Size {
 }
 
 struct Inliner<'a> {
-    doc: &'a ExecutableDocument,
-    sizes: HashMap<&'a str, Size>,
-    /// Fragments being measured: a cycle counts as empty here and is refused by validation.
-    visiting: Vec<&'a str>,
+    sizes: PerFragment<'a, Size>,
 }
 
 impl<'a> Inliner<'a> {
@@ -107,20 +102,13 @@ impl<'a> Inliner<'a> {
     }
 
     fn fragment(&mut self, name: &'a str) -> Size {
-        if let Some(size) = self.sizes.get(name) {
-            return *size;
+        match self.sizes.start(name) {
+            AtSpread::Measured(size) => size,
+            AtSpread::Measure(set) => {
+                let size = self.fields(set);
+                self.sizes.finish(name, size)
+            }
         }
-        if self.visiting.contains(&name) {
-            return Size::default();
-        }
-        let Some(definition) = self.doc.fragments.get(name) else {
-            return Size::default();
-        };
-        self.visiting.push(name);
-        let size = self.fields(&definition.node.selection_set.node);
-        self.visiting.pop();
-        self.sizes.insert(name, size);
-        size
     }
 }
 
