@@ -19,7 +19,7 @@ use std::sync::{
 use async_graphql::{BatchRequest, Request};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::document;
+use super::{document, limits::count_tokens};
 
 /// When a query counts as expensive, and how many such queries run at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,9 @@ impl Default for HeavyQueryOptions {
 #[derive(Clone)]
 pub struct HeavyQueries {
     cost: u64,
+    /// The document limit on tokens: a longer document is not parsed here, but left to the
+    /// limits, which refuse it before parsing.
+    max_tokens: usize,
     slots: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
 }
@@ -58,13 +61,14 @@ pub struct Turn {
 }
 
 impl HeavyQueries {
-    pub fn new(options: HeavyQueryOptions) -> Self {
+    pub fn new(options: HeavyQueryOptions, max_tokens: usize) -> Self {
         let slots = match options.slots {
             0 => 4 * std::thread::available_parallelism().map_or(1, usize::from),
             n => n,
         };
         Self {
             cost: options.cost,
+            max_tokens,
             slots: Arc::new(Semaphore::new(slots)),
             waiting: Arc::default(),
         }
@@ -75,7 +79,7 @@ impl HeavyQueries {
     pub async fn turn(&self, batch: &mut BatchRequest) -> Turn {
         let cost = batch
             .iter_mut()
-            .map(estimated_cost)
+            .map(|request| self.estimated_cost(request))
             .fold(0, u64::saturating_add);
         if cost < self.cost {
             return Turn { _slot: None };
@@ -93,6 +97,27 @@ impl HeavyQueries {
     /// Requests waiting for a slot right now.
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// The estimated cost of the operation `request` runs; 0 when it is longer than the
+    /// token limit, does not parse or names no operation to run (refused without reading
+    /// anything).
+    fn estimated_cost(&self, request: &mut Request) -> u64 {
+        if count_tokens(&request.query, self.max_tokens).is_none() {
+            return 0;
+        }
+        // Set aside while the document is borrowed (it is parsed into the request), not
+        // copied: variables may be most of a megabyte of mutation input.
+        let variables = std::mem::take(&mut request.variables);
+        let name = request.operation_name.take();
+        let cost = match request.parsed_query() {
+            Ok(doc) => document::operation_to_run(&doc.operations, name.as_deref())
+                .map_or(0, |op| cost::estimate(&doc.fragments, &op.node, &variables)),
+            Err(_) => 0,
+        };
+        request.variables = variables;
+        request.operation_name = name;
+        cost
     }
 }
 
@@ -112,23 +137,6 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// The estimated cost of the operation `request` runs; 0 when it does not parse or names no
-/// operation to run (the executor refuses it without reading anything).
-fn estimated_cost(request: &mut Request) -> u64 {
-    // Set aside while the document is borrowed (it is parsed into the request), not copied:
-    // variables may be most of a megabyte of mutation input.
-    let variables = std::mem::take(&mut request.variables);
-    let name = request.operation_name.take();
-    let cost = match request.parsed_query() {
-        Ok(doc) => document::operation_to_run(&doc.operations, name.as_deref())
-            .map_or(0, |op| cost::estimate(&doc.fragments, &op.node, &variables)),
-        Err(_) => 0,
-    };
-    request.variables = variables;
-    request.operation_name = name;
-    cost
-}
-
 #[cfg(test)]
 mod tests {
     use futures::FutureExt;
@@ -144,10 +152,13 @@ mod tests {
 
     #[tokio::test]
     async fn expensive_queries_wait_for_a_slot_and_cheap_ones_pass() {
-        let gate = HeavyQueries::new(HeavyQueryOptions {
-            cost: 200,
-            slots: 1,
-        });
+        let gate = HeavyQueries::new(
+            HeavyQueryOptions {
+                cost: 200,
+                slots: 1,
+            },
+            10_000,
+        );
         let first = gate.turn(&mut batch(HEAVY)).await;
         let mut second = Box::pin(async {
             let mut heavy = batch(HEAVY);
@@ -174,10 +185,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_that_stops_waiting_is_no_longer_counted() {
-        let gate = HeavyQueries::new(HeavyQueryOptions {
-            cost: 200,
-            slots: 1,
-        });
+        let gate = HeavyQueries::new(
+            HeavyQueryOptions {
+                cost: 200,
+                slots: 1,
+            },
+            10_000,
+        );
         let _first = gate.turn(&mut batch(HEAVY)).await;
         let mut heavy = batch(HEAVY);
         let mut waiting = Box::pin(gate.turn(&mut heavy));
@@ -191,10 +205,13 @@ mod tests {
     #[tokio::test]
     async fn a_batch_costs_what_its_requests_cost_together() {
         // One such request costs 200 (100 items of `nodes { id }`).
-        let gate = HeavyQueries::new(HeavyQueryOptions {
-            cost: 300,
-            slots: 1,
-        });
+        let gate = HeavyQueries::new(
+            HeavyQueryOptions {
+                cost: 300,
+                slots: 1,
+            },
+            10_000,
+        );
         let one = || Request::new("{ factSheets(first: 100) { nodes { id } } }");
         let alone = gate.turn(&mut BatchRequest::Single(one())).now_or_never();
         assert!(alone.is_some_and(|turn| turn._slot.is_none()));
@@ -204,5 +221,27 @@ mod tests {
         assert!(two.as_ref().is_some_and(|turn| turn._slot.is_some()));
         let mut three = BatchRequest::Batch(vec![one(), one(), one()]);
         assert!(gate.turn(&mut three).now_or_never().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_document_over_the_token_limit_is_left_to_the_limits_unparsed() {
+        let gate = HeavyQueries::new(
+            HeavyQueryOptions {
+                cost: 200,
+                slots: 1,
+            },
+            12,
+        );
+        // 10 tokens, costing 300: it takes the only slot.
+        let held = gate
+            .turn(&mut batch("{ a(first: 300) { b } }"))
+            .now_or_never();
+        assert!(held.as_ref().is_some_and(|turn| turn._slot.is_some()));
+        // HEAVY has 15 tokens: not estimated, so not kept waiting for the refusal.
+        assert!(
+            gate.turn(&mut batch(HEAVY))
+                .now_or_never()
+                .is_some_and(|turn| turn._slot.is_none())
+        );
     }
 }

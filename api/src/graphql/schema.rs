@@ -152,7 +152,7 @@ pub fn build_schema(options: &SchemaOptions) -> AppSchema {
         root_fields: Arc::new(RootFields::from_sdl(&schema.sdl())),
         schema,
         traversal,
-        heavy_queries: HeavyQueries::new(options.heavy_queries),
+        heavy_queries: HeavyQueries::new(options.heavy_queries, options.max_tokens),
         limits: DocumentLimits {
             max_tokens: options.max_tokens,
             max_aliases: options.max_aliases,

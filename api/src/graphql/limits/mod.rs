@@ -19,6 +19,7 @@ mod shape;
 mod tokens;
 
 pub use nul::refuse_nul;
+pub(super) use tokens::count_tokens;
 
 use std::any::TypeId;
 
