@@ -115,7 +115,7 @@ impl Import<'_> {
             }
             self.created_in_bulk(&planned, &ids);
             if let Some(deferred) = &mut self.deferred {
-                deferred.sheets(planned, ids, known_tags.clone());
+                deferred.sheets(planned, ids, known_tags.clone())?;
             }
         }
         Ok(())

@@ -53,10 +53,17 @@ impl Deferred {
         planned: Vec<bulk_sheets::Planned>,
         ids: Vec<Uuid>,
         known_tags: HashMap<String, tags::Tag>,
-    ) {
+    ) -> Result<()> {
         let first = self.planned.len();
+        // One buffer for all the batch's records, rather than one allocation each.
+        let mut record = Vec::new();
         for p in &planned {
-            let record = serde_json::to_vec(p).expect("a planned row serializes");
+            record.clear();
+            serde_json::to_writer(&mut record, p).map_err(|e| {
+                Error::Internal(format!(
+                    "a planned row a dry run keeps does not serialize: {e}"
+                ))
+            })?;
             self.planned.push(&[&record]);
         }
         self.sheets.push(SheetBatch {
@@ -64,6 +71,7 @@ impl Deferred {
             ids,
             known_tags,
         });
+        Ok(())
     }
 
     pub(super) fn relations(&mut self, lines: Vec<usize>, ends: HashMap<Uuid, End>) {
