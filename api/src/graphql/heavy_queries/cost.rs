@@ -14,9 +14,11 @@ use async_graphql::{
     Value, Variables,
     parser::types::{Field, OperationDefinition, Selection, SelectionSet},
 };
-use domain::{limits::MAX_PAGE_SIZE, paging::DEFAULT_PAGE_SIZE};
 
-use crate::graphql::document::{self, AtSpread, Fragments, PerFragment};
+use crate::graphql::{
+    document::{self, AtSpread, Fragments, PerFragment},
+    types::complexity::page_size,
+};
 
 /// The estimated cost of running `operation` with `variables`.
 pub fn estimate(
@@ -72,7 +74,7 @@ impl<'a> Estimator<'a> {
         }
     }
 
-    /// The items `field` returns when it is a page, clamped as the resolvers clamp them.
+    /// The items `field` is priced at when it is a page, as the complexity rule prices them.
     fn page_size(&self, field: &Field) -> Option<u64> {
         let given = ["first", "last"].into_iter().find_map(|name| {
             let value = field.get_argument(name)?.node.clone();
@@ -85,20 +87,18 @@ impl<'a> Estimator<'a> {
                 _ => None,
             }
         });
-        if let Some(size) = given {
-            return Some(u64::try_from(size).unwrap_or(0).clamp(1, MAX_PAGE_SIZE));
-        }
         let lists = field.selection_set.node.items.iter().any(|s| {
             matches!(&s.node, Selection::Field(f)
                 if matches!(f.node.name.node.as_str(), "edges" | "nodes"))
         });
-        lists.then_some(DEFAULT_PAGE_SIZE)
+        (given.is_some() || lists).then(|| page_size(given))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use async_graphql::{Variables, parser::parse_query};
+    use domain::{limits::MAX_PAGE_SIZE, paging::DEFAULT_PAGE_SIZE};
     use serde_json::json;
 
     use super::*;

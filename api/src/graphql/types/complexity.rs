@@ -11,10 +11,17 @@ use super::metrics::MetricWindowInput;
 /// nested costs from overflowing.
 const CEILING: usize = 1 << 32;
 
-/// The cost of a page: `first` (50 when absent, at most 500, at least 1 so an empty page still
-/// pays for its selection) times the cost of one item.
+/// The items a page is priced at: `first` (50 when absent, at most 500, at least 1 so an empty
+/// page still pays for its selection).
+pub fn page_size(first: Option<i64>) -> u64 {
+    first.map_or(DEFAULT_PAGE_SIZE, |n| {
+        u64::try_from(n.max(1)).map_or(MAX_PAGE_SIZE, |n| n.min(MAX_PAGE_SIZE))
+    })
+}
+
+/// The cost of a page: [`page_size`] times the cost of one item.
 pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.map_or(DEFAULT_PAGE_SIZE, |n| (n.max(1) as u64).min(MAX_PAGE_SIZE)) as usize;
+    let size = page_size(first.map(i64::from)) as usize;
     size.saturating_mul(child_complexity).min(CEILING)
 }
 
