@@ -150,15 +150,14 @@ mod tests {
         BatchRequest::Single(Request::new(query))
     }
 
+    /// A gate of one slot for queries costing `cost` or more, under the token limit `max_tokens`.
+    fn one_slot(cost: u64, max_tokens: usize) -> HeavyQueries {
+        HeavyQueries::new(HeavyQueryOptions { cost, slots: 1 }, max_tokens)
+    }
+
     #[tokio::test]
     async fn expensive_queries_wait_for_a_slot_and_cheap_ones_pass() {
-        let gate = HeavyQueries::new(
-            HeavyQueryOptions {
-                cost: 200,
-                slots: 1,
-            },
-            10_000,
-        );
+        let gate = one_slot(200, 10_000);
         let first = gate.turn(&mut batch(HEAVY)).await;
         let mut second = Box::pin(async {
             let mut heavy = batch(HEAVY);
@@ -185,13 +184,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_that_stops_waiting_is_no_longer_counted() {
-        let gate = HeavyQueries::new(
-            HeavyQueryOptions {
-                cost: 200,
-                slots: 1,
-            },
-            10_000,
-        );
+        let gate = one_slot(200, 10_000);
         let _first = gate.turn(&mut batch(HEAVY)).await;
         let mut heavy = batch(HEAVY);
         let mut waiting = Box::pin(gate.turn(&mut heavy));
@@ -205,13 +198,7 @@ mod tests {
     #[tokio::test]
     async fn a_batch_costs_what_its_requests_cost_together() {
         // One such request costs 200 (100 items of `nodes { id }`).
-        let gate = HeavyQueries::new(
-            HeavyQueryOptions {
-                cost: 300,
-                slots: 1,
-            },
-            10_000,
-        );
+        let gate = one_slot(300, 10_000);
         let one = || Request::new("{ factSheets(first: 100) { nodes { id } } }");
         let alone = gate.turn(&mut BatchRequest::Single(one())).now_or_never();
         assert!(alone.is_some_and(|turn| turn._slot.is_none()));
@@ -225,13 +212,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_document_over_the_token_limit_is_left_to_the_limits_unparsed() {
-        let gate = HeavyQueries::new(
-            HeavyQueryOptions {
-                cost: 200,
-                slots: 1,
-            },
-            12,
-        );
+        let gate = one_slot(200, 12);
         // 10 tokens, costing 300: it takes the only slot.
         let held = gate
             .turn(&mut batch("{ a(first: 300) { b } }"))
