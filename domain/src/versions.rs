@@ -24,7 +24,7 @@
 
 mod touch_log;
 
-pub(crate) use touch_log::TouchLog;
+pub(crate) use touch_log::{SinceThen, TouchLog};
 
 use sea_orm::{
     ConnectionTrait,
@@ -60,6 +60,8 @@ impl Counter {
 const WORKSPACE_ID: &str = "workspace_id";
 const VERSION: &str = "version";
 const SUBJECT: &str = "subject";
+/// The ingestion behind an events version, on its touches.
+pub(crate) const INGEST_ID: &str = "ingest_id";
 
 /// What one raise of a counter touched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,28 @@ pub async fn raise(
     workspace_id: Uuid,
     touched: Touched,
 ) -> Result<()> {
+    raise_stamped(db, counter, workspace_id, touched, None).await
+}
+
+/// [`raise`] for an ingestion that stamped the fact rows it stored with `ingest_id`: each touch
+/// names it, so a reader can read just what the versions after its own stored for its sources
+/// ([`ingestions`]).
+pub async fn raise_for_ingestion(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    touched: Touched,
+    ingest_id: Uuid,
+) -> Result<()> {
+    raise_stamped(db, Counter::Events, workspace_id, touched, Some(ingest_id)).await
+}
+
+async fn raise_stamped(
+    db: &impl ConnectionTrait,
+    counter: Counter,
+    workspace_id: Uuid,
+    touched: Touched,
+    ingest_id: Option<Uuid>,
+) -> Result<()> {
     let table = counter.table();
     let statement = Query::insert()
         .into_table(table.clone())
@@ -133,16 +157,20 @@ pub async fn raise(
     subjects.dedup();
     let touches = counter.touches_table();
     for chunk in subjects.chunks(TOUCH_ROWS_PER_STATEMENT) {
+        let mut columns = vec![
+            Alias::new(WORKSPACE_ID),
+            Alias::new(VERSION),
+            Alias::new(SUBJECT),
+        ];
+        columns.extend(ingest_id.map(|_| Alias::new(INGEST_ID)));
         let mut insert = Query::insert()
             .into_table(touches.clone())
-            .columns([
-                Alias::new(WORKSPACE_ID),
-                Alias::new(VERSION),
-                Alias::new(SUBJECT),
-            ])
+            .columns(columns)
             .to_owned();
         for subject in chunk {
-            insert.values_panic([workspace_id.into(), version.into(), subject.clone().into()]);
+            let mut values = vec![workspace_id.into(), version.into(), subject.clone().into()];
+            values.extend(ingest_id.map(Into::into));
+            insert.values_panic(values);
         }
         db.execute(&insert).await?;
     }
@@ -155,6 +183,26 @@ pub async fn raise(
         db.execute(&prune).await?;
     }
     Ok(())
+}
+
+/// The ingestions behind the events versions in `(after, through]` that touched one of
+/// `sources`, as a subquery: the rows a fact table holds from exactly those versions are those
+/// whose `ingest_id` is in it. Versions whose touches name no ingestion are not in it; the
+/// [`TouchLog`] tells callers when there are any.
+pub(crate) fn ingestions(
+    workspace_id: Uuid,
+    after: i64,
+    through: i64,
+    sources: &[String],
+) -> SelectStatement {
+    Query::select()
+        .column(Alias::new(INGEST_ID))
+        .from(Counter::Events.touches_table())
+        .and_where(Expr::col(Alias::new(WORKSPACE_ID)).eq(workspace_id))
+        .and_where(Expr::col(Alias::new(VERSION)).gt(after))
+        .and_where(Expr::col(Alias::new(VERSION)).lte(through))
+        .and_where(Expr::col(Alias::new(SUBJECT)).is_in(sources.iter().cloned()))
+        .to_owned()
 }
 
 /// The one-row (or no-row) read of the workspace's `counter`, on its own or as a subquery.

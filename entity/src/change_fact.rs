@@ -12,6 +12,8 @@ pub struct Model {
     pub event_id: String,
     pub time: DateTimeUtc,
     pub change_id: String,
+    /// The ingestion that stored it (`None` for rows stored before ingestions were stamped).
+    pub ingest_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub status: String,
     #[sea_orm(column_type = "Json")]
     pub change_ids: Json,
+    /// The ingestion that stored it (`None` for rows stored before ingestions were stamped).
+    pub ingest_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

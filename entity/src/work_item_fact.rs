@@ -14,6 +14,8 @@ pub struct Model {
     pub item_id: String,
     pub item_type: String,
     pub state: String,
+    /// The ingestion that stored it (`None` for rows stored before ingestions were stamped).
+    pub ingest_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,7 @@ mod m20261206_000400_index_changes_by_time;
 mod m20261206_000500_create_saved_views;
 mod m20261206_000600_create_version_touches;
 mod m20261206_000700_index_fact_sheets_by_type_and_status;
+mod m20261207_000100_stamp_facts_with_their_ingestion;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000500_create_saved_views::Migration),
             Box::new(m20261206_000600_create_version_touches::Migration),
             Box::new(m20261206_000700_index_fact_sheets_by_type_and_status::Migration),
+            Box::new(m20261207_000100_stamp_facts_with_their_ingestion::Migration),
         ]
     }
 }

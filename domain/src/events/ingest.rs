@@ -14,6 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict,
 };
 use serde_json::json;
+use uuid::Uuid;
 
 use super::validate::{Fact, ValidEvent};
 use crate::{
@@ -21,7 +22,7 @@ use crate::{
     error::Result,
     features::{self, Feature},
     principal::Principal,
-    versions::{self, Counter, Touched},
+    versions::{self, Touched},
 };
 use entity::{change_fact, deployment_fact, event, incident_fact, work_item_fact};
 
@@ -53,6 +54,9 @@ pub async fn ingest(
         .collect();
     let ws = principal.workspace_id;
     let now = Utc::now();
+    // Names this ingestion on every fact row it stores and on its touches, so a reader keeping
+    // a source's facts can read just these rows (see `versions::ingestions`).
+    let ingest_id = Uuid::now_v7();
 
     let row = |e: &ValidEvent| event::ActiveModel {
         workspace_id: Set(ws),
@@ -87,6 +91,7 @@ pub async fn ingest(
         match fact {
             Fact::Change { change_id } => changes.push(change_fact::ActiveModel {
                 workspace_id: Set(ws),
+                ingest_id: Set(Some(ingest_id)),
                 source,
                 event_id,
                 time,
@@ -99,6 +104,7 @@ pub async fn ingest(
                 change_ids,
             } => deployments.push(deployment_fact::ActiveModel {
                 workspace_id: Set(ws),
+                ingest_id: Set(Some(ingest_id)),
                 source,
                 event_id,
                 time,
@@ -114,6 +120,7 @@ pub async fn ingest(
                 change_ids,
             } => incidents.push(incident_fact::ActiveModel {
                 workspace_id: Set(ws),
+                ingest_id: Set(Some(ingest_id)),
                 source,
                 event_id,
                 time,
@@ -128,6 +135,7 @@ pub async fn ingest(
                 state,
             } => work_items.push(work_item_fact::ActiveModel {
                 workspace_id: Set(ws),
+                ingest_id: Set(Some(ingest_id)),
                 source,
                 event_id,
                 time,
@@ -186,7 +194,7 @@ pub async fn ingest(
         // Sources of duplicates too: a touch of an unchanged source only costs a recompute.
         let sources: HashSet<&str> = unique.iter().map(|e| e.source.as_str()).collect();
         let touched = Touched::Only(sources.into_iter().map(str::to_owned).collect());
-        versions::raise(db, Counter::Events, ws, touched).await?;
+        versions::raise_for_ingestion(db, ws, touched, ingest_id).await?;
     }
     Ok(IngestResult {
         accepted,

@@ -28,7 +28,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Counter, EVERYTHING, TOUCHES_KEPT};
+use super::{Counter, EVERYTHING, INGEST_ID, TOUCHES_KEPT};
 use crate::error::Result;
 
 /// Touches read in one statement at most; a log further behind forgets what it knew and starts
@@ -69,6 +69,20 @@ pub(crate) struct Known {
     sheets: HashMap<Uuid, i64>,
     /// Each event source touched in the range (events), likewise.
     sources: HashMap<Box<str>, i64>,
+    /// The newest version in the range whose touches name no ingestion (events stored by a
+    /// replica that did not stamp them yet): its rows cannot be read on their own.
+    unstamped: Option<i64>,
+}
+
+/// What the versions after an entry's own did to its subjects.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SinceThen<S> {
+    /// None touched them: the entry is still exact.
+    Untouched,
+    /// Only these were touched (and nothing as a whole).
+    Touched(Vec<S>),
+    /// The log cannot tell: it knows too little, or a version touched everything.
+    Unknown,
 }
 
 /// Something a touch names: a fact sheet (inventory) or an event source (events).
@@ -97,6 +111,7 @@ impl Known {
             everything: None,
             sheets: HashMap::new(),
             sources: HashMap::new(),
+            unstamped: None,
         }
     }
 
@@ -104,14 +119,39 @@ impl Known {
         self.sheets.len() + self.sources.len()
     }
 
+    /// Whether the log knows every version after `since`, and none of them touched everything.
+    fn tells_since(&self, since: i64) -> bool {
+        since >= self.from && self.everything.is_none_or(|v| v <= since)
+    }
+
+    fn touched_after<S: Subject>(&self, since: i64, subject: &S) -> bool {
+        subject.newest_in(self).is_some_and(|v| v > since)
+    }
+
     fn untouched_since<S: Subject>(
         &self,
         since: i64,
         mut subjects: impl Iterator<Item = S>,
     ) -> bool {
-        since >= self.from
-            && self.everything.is_none_or(|v| v <= since)
-            && subjects.all(|s| s.newest_in(self).is_none_or(|v| v <= since))
+        self.tells_since(since) && !subjects.any(|s| self.touched_after(since, &s))
+    }
+
+    fn since_then<S: Subject>(
+        &self,
+        since: i64,
+        subjects: impl Iterator<Item = S>,
+    ) -> SinceThen<S> {
+        if !self.tells_since(since) {
+            return SinceThen::Unknown;
+        }
+        let touched: Vec<S> = subjects.filter(|s| self.touched_after(since, s)).collect();
+        if touched.is_empty() {
+            SinceThen::Untouched
+        } else if self.unstamped.is_some_and(|v| v > since) {
+            SinceThen::Unknown
+        } else {
+            SinceThen::Touched(touched)
+        }
     }
 
     fn learn(&mut self, counter: Counter, read: Read) {
@@ -119,6 +159,9 @@ impl Known {
             // Touches may have been pruned or were not all read: start over from `current`.
             *self = Known::starting_at(std::cmp::max(read.current, self.through));
             return;
+        }
+        if let Some(version) = read.unstamped.filter(|v| *v > self.through) {
+            self.unstamped = std::cmp::max(self.unstamped, Some(version));
         }
         for (version, subject) in read.touches {
             if version <= self.through {
@@ -149,6 +192,8 @@ impl Known {
 struct Read {
     current: i64,
     touches: Vec<(i64, String)>,
+    /// The newest version read whose touches name no ingestion (events only).
+    unstamped: Option<i64>,
     truncated: bool,
 }
 
@@ -185,6 +230,46 @@ impl TouchLog {
         }
         exact_at.fetch_max(current, Ordering::Relaxed);
         Ok(true)
+    }
+
+    /// What the versions in `(since, current]` did to `subjects` (`current` as the caller
+    /// read the counter), reading the touches the log does not know yet. Unlike
+    /// [`Self::still_exact`], it says which subjects were touched, for a caller that can bring
+    /// an entry up to date with what those versions stored.
+    pub(crate) async fn since_then<S: Subject>(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        current: i64,
+        since: i64,
+        subjects: impl Iterator<Item = S>,
+    ) -> Result<SinceThen<S>> {
+        if since >= current {
+            return Ok(SinceThen::Untouched);
+        }
+        self.bring_up_to(db, workspace_id, current).await?;
+        Ok(self.with_known(workspace_id, |known| {
+            known.map_or(SinceThen::Unknown, |k| k.since_then(since, subjects))
+        }))
+    }
+
+    /// Makes the log know the touches of every version up to the counter as it is now, and
+    /// returns that version: one statement, the counter and the touches read together.
+    pub(crate) async fn catch_up(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+    ) -> Result<i64> {
+        let through = self.with_known(workspace_id, |known| known.map(|k| k.through));
+        let read = self
+            .read_after(db, workspace_id, through.unwrap_or(i64::MAX))
+            .await?;
+        let current = read.current;
+        self.with_known_mut(workspace_id, |known| match known {
+            Some(known) => known.learn(self.counter, read),
+            None => *known = Some(Known::starting_at(current)),
+        });
+        Ok(current)
     }
 
     /// Makes the log know the touches of every version up to `current` at least.
@@ -276,10 +361,16 @@ impl TouchLog {
     ) -> Result<Read> {
         let counter = Alias::new("c");
         let touch = Alias::new("t");
-        let statement = Query::select()
+        let stamped = self.counter == Counter::Events;
+        let mut statement = Query::select();
+        statement
             .column((counter.clone(), Alias::new("version")))
             .column((touch.clone(), Alias::new("version")))
-            .column((touch.clone(), Alias::new("subject")))
+            .column((touch.clone(), Alias::new("subject")));
+        if stamped {
+            statement.column((touch.clone(), Alias::new(INGEST_ID)));
+        }
+        let statement = statement
             .from_as(self.counter.table(), counter.clone())
             .join_as(
                 JoinType::LeftJoin,
@@ -297,6 +388,7 @@ impl TouchLog {
         let mut read = Read {
             current: 0,
             touches: Vec::with_capacity(rows.len()),
+            unstamped: None,
             truncated: rows.len() as u64 > MAX_TOUCHES_READ,
         };
         for row in rows {
@@ -304,6 +396,9 @@ impl TouchLog {
             let version: Option<i64> = row.try_get_by_index(1)?;
             let subject: Option<String> = row.try_get_by_index(2)?;
             if let (Some(version), Some(subject)) = (version, subject) {
+                if stamped && row.try_get_by_index::<Option<Uuid>>(3)?.is_none() {
+                    read.unstamped = Some(version);
+                }
                 read.touches.push((version, subject));
             }
         }
@@ -319,6 +414,7 @@ mod tests {
         Read {
             current,
             touches: touches.iter().map(|(v, s)| (*v, (*s).to_owned())).collect(),
+            unstamped: None,
             truncated: false,
         }
     }
@@ -363,6 +459,43 @@ mod tests {
         cut.truncated = true;
         known.learn(Counter::Inventory, cut);
         assert!(!known.untouched_since(49_999, [a].into_iter()));
+    }
+
+    #[test]
+    fn touched_sources_are_named_unless_a_version_names_no_ingestion() {
+        let mut known = Known::starting_at(10);
+        known.learn(Counter::Events, read(12, &[(11, "a"), (12, "b")]));
+        let sources = ["a", "b", "c"];
+        assert_eq!(
+            known.since_then(10, sources.into_iter()),
+            SinceThen::Touched(vec!["a", "b"])
+        );
+        assert_eq!(
+            known.since_then(11, sources.into_iter()),
+            SinceThen::Touched(vec!["b"])
+        );
+        assert_eq!(
+            known.since_then(12, sources.into_iter()),
+            SinceThen::Untouched
+        );
+        assert_eq!(known.since_then(9, sources.into_iter()), SinceThen::Unknown);
+        let mut unstamped = read(13, &[(13, "c")]);
+        unstamped.unstamped = Some(13);
+        known.learn(Counter::Events, unstamped);
+        assert_eq!(
+            known.since_then(12, ["c"].into_iter()),
+            SinceThen::Unknown,
+            "its rows cannot be told apart"
+        );
+        assert_eq!(
+            known.since_then(12, ["a"].into_iter()),
+            SinceThen::Untouched,
+            "an untouched source stays exact"
+        );
+        assert_eq!(
+            known.since_then(13, ["c"].into_iter()),
+            SinceThen::Untouched
+        );
     }
 
     #[test]
