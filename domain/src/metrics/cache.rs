@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::{
     BucketSize, MetricWindow, Metrics,
-    facts_cache::FactsCache,
+    facts_cache::{FactsCache, FactsKept},
     for_fact_sheet::{Kept, Subject, admit, compute_admitted, resolve},
     scanner_findings::{ScannerFinding, SheetsBySource},
     sources_cache::{Resolved, SourcesCache, SourcesOf},
@@ -122,6 +122,12 @@ impl MetricsCache {
             inventory: TouchLog::new(Counter::Inventory),
             events: TouchLog::new(Counter::Events),
         }
+    }
+
+    /// How often the facts of a window were read in full, and how often kept facts were
+    /// brought up to date instead.
+    pub fn facts_kept(&self) -> FactsKept {
+        self.facts.kept()
     }
 
     /// Whether `kept` is still exact at `versions`: no inventory version since touched a

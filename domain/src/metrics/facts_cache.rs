@@ -10,14 +10,24 @@
 //! (see [`crate::versions`]); facts of other sources stay kept ([`TouchLog`]), so events
 //! flowing into one team's artifacts leave every other team's facts warm.
 //!
+//! Where events do flow into a team's sources, as they do all day from CI, its facts are not
+//! loaded again: the rows the ingestions since stored for the touched sources (each row names
+//! its ingestion) are read and appended ([`append`]), unless they could change what the load
+//! left out of the deployments before the window. A load that an ingestion into its sources
+//! overtook may hold some of that ingestion's rows already; such an entry is loaded anew on
+//! its next touch rather than appended to.
+//!
 //! Exact, not approximate: a load for a wider window holds every fact a narrower one depends
 //! on, and facts at or after the narrower window's end are dropped before computing, so the
 //! engine sees a subset of the full history that still holds everything the window needs. The
-//! property test of `domain/tests/domain/events.rs` checks it against the full history.
+//! property tests of `domain/tests/domain/events.rs` check it against the full history, and
+//! that reads between ingestions give what an uncached computation gives.
+
+mod append;
 
 use std::sync::{
     Arc, OnceLock,
-    atomic::AtomicI64,
+    atomic::{AtomicI64, AtomicU64, Ordering},
     mpsc::{self, Sender},
 };
 
@@ -29,8 +39,10 @@ use super::{Facts, FactsView, MetricWindow};
 use crate::{
     db::Siblings,
     error::{Error, Result},
-    metrics::load::{Needs, load_window_facts},
-    versions::TouchLog,
+    metrics::load::{
+        LeftOut, Needs, changes_named, load_new_facts, load_window_facts_and_left_out,
+    },
+    versions::{SinceThen, TouchLog},
 };
 
 /// How far a load reaches beyond its window on either side.
@@ -56,6 +68,10 @@ struct Loaded {
     /// The events version the facts are known to be exact at: the one read before loading,
     /// moved forward by every check that found the sources untouched since.
     exact_at: AtomicI64,
+    /// Whether the facts hold nothing of the sources stored after `exact_at`, so the rows of
+    /// later versions can be appended.
+    appendable: bool,
+    left_out: Arc<LeftOut>,
 }
 
 /// Facts loaded for the hours around a window, arranged to be cut anywhere in its last hour.
@@ -102,19 +118,40 @@ impl Weighter<Key, Arc<Loaded>> for ByWeight {
 /// Shared by all requests of a process, inside [`super::MetricsCache`].
 pub(super) struct FactsCache {
     entries: Cache<Key, Arc<Loaded>, ByWeight>,
+    loads: AtomicU64,
+    appends: AtomicU64,
+}
+
+/// How the facts a cache keeps came about, since it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactsKept {
+    /// Facts read in full for a window.
+    pub loads: u64,
+    /// Kept facts brought up to date with what later ingestions stored.
+    pub appends: u64,
 }
 
 impl FactsCache {
     pub(super) fn new() -> Self {
         Self {
             entries: Cache::with_weighter(64, WEIGHT_CAPACITY, ByWeight),
+            loads: AtomicU64::new(0),
+            appends: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn kept(&self) -> FactsKept {
+        FactsKept {
+            loads: self.loads.load(Ordering::Relaxed),
+            appends: self.appends.load(Ordering::Relaxed),
         }
     }
 
     /// The facts `window` depends on (cut with [`KeptFacts::before`]), from a load of the
-    /// hours around it, kept until an events version after the load touches one of
-    /// `sources` (up to `events_version`, the version the caller read). Readers missing at
-    /// once wait for one load rather than each reading the same rows.
+    /// hours around it, kept while the events versions after it leave `sources` untouched,
+    /// and brought up to date with what those that touch them stored (up to `events_version`,
+    /// the version the caller read). Readers missing at once wait for one load rather than
+    /// each reading the same rows.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn window_facts(
         &self,
@@ -141,23 +178,61 @@ impl FactsCache {
                 .await
         };
         if let Some(loaded) = self.entries.get(&key) {
-            if still_exact(&loaded).await? {
-                return Ok(KeptFacts(loaded.facts.clone()));
+            let since = loaded.exact_at.load(Ordering::Relaxed);
+            let inputs = sources.iter().map(String::as_str);
+            match touches
+                .since_then(db, workspace_id, events_version, since, inputs)
+                .await?
+            {
+                SinceThen::Untouched => {
+                    loaded.exact_at.fetch_max(events_version, Ordering::Relaxed);
+                    return Ok(KeptFacts(loaded.facts.clone()));
+                }
+                SinceThen::Touched(touched) if loaded.appendable => {
+                    let touched: Vec<String> = touched.into_iter().map(str::to_owned).collect();
+                    let appended = self
+                        .append(db, &key, &loaded, &touched, since, events_version)
+                        .await?;
+                    tracing::debug!(
+                        touched = touched.len(),
+                        appended = appended.is_some(),
+                        "kept facts brought up to date"
+                    );
+                    if let Some(appended) = appended {
+                        self.appends.fetch_add(1, Ordering::Relaxed);
+                        self.entries.insert(key, appended.clone());
+                        return Ok(KeptFacts(appended.facts.clone()));
+                    }
+                }
+                _ => {}
             }
             // Stale: the next load replaces it (a concurrent reader may load it too).
             self.entries.remove(&key);
         }
         touches.keep_from(workspace_id, events_version);
         let load = async || {
+            self.loads.fetch_add(1, Ordering::Relaxed);
             // Boxed: the loader's future is large, and this one holds it beside the cache's.
-            let load = load_window_facts(db, workspace_id, sources, from, until, needs);
-            let mut facts = Box::pin(load).await?;
+            let load =
+                load_window_facts_and_left_out(db, workspace_id, sources, from, until, needs);
+            let (mut facts, left_out) = Box::pin(load).await?;
             // Every window sharing this entry ends after `until - GRAIN` (see `widened`).
             facts.order_from(until - GRAIN);
+            // Appendable only when no ingestion into these sources committed while loading:
+            // the load may have read some of its rows, which appending would add twice.
+            let appendable = appendable(needs) && {
+                let now = touches.catch_up(db, workspace_id).await?;
+                let inputs = sources.iter().map(String::as_str);
+                let since_then = touches.since_then(db, workspace_id, now, events_version, inputs);
+                since_then.await? == SinceThen::Untouched
+            };
+            tracing::debug!(appendable, "facts loaded");
             Ok::<_, Error>(Arc::new(Loaded {
-                weight: facts.weight(),
+                weight: facts.weight() + left_out.weight(),
                 facts: Arc::new(Held(facts)),
                 exact_at: AtomicI64::new(events_version),
+                appendable,
+                left_out: Arc::new(left_out),
             }))
         };
         let loaded = self.entries.get_or_insert_async(&key, load()).await?;
@@ -169,6 +244,50 @@ impl FactsCache {
         self.entries.insert(key, loaded.clone());
         Ok(KeptFacts(loaded.facts.clone()))
     }
+}
+
+impl FactsCache {
+    /// `loaded` brought up to `through` with the rows the ingestions of the versions after
+    /// `since` stored for the `touched` sources; `None` when a load is needed instead (see
+    /// [`append`]).
+    async fn append(
+        &self,
+        db: &impl Siblings,
+        key: &Key,
+        loaded: &Loaded,
+        touched: &[String],
+        since: i64,
+        through: i64,
+    ) -> Result<Option<Arc<Loaded>>> {
+        let ws = key.workspace_id;
+        let versions = (since, through);
+        let new = load_new_facts(db, ws, touched, versions, key.until, key.needs).await?;
+        let held = &loaded.facts.0;
+        let Some((mut facts, unnamed)) = append::append(held, &loaded.left_out, key.from, new)
+        else {
+            return Ok(None);
+        };
+        // Every change of a newly named id, old or new: a change row read twice (one stored
+        // after `through`, read here and again by the next append) counts once, as the
+        // engine takes a change's earliest time.
+        let unnamed: Vec<&str> = unnamed.iter().map(String::as_str).collect();
+        let named = changes_named(db, ws, &key.sources, key.until, &unnamed).await?;
+        facts.changes.extend(named);
+        facts.order_from(key.until - GRAIN);
+        Ok(Some(Arc::new(Loaded {
+            weight: facts.weight() + loaded.left_out.weight(),
+            facts: Arc::new(Held(facts)),
+            exact_at: AtomicI64::new(through),
+            appendable: true,
+            left_out: loaded.left_out.clone(),
+        })))
+    }
+}
+
+/// Whether facts loaded for `needs` can be appended to: scanner findings are read from the
+/// events themselves, which carry no ingestion.
+fn appendable(needs: Needs) -> bool {
+    !needs.vulnerabilities
 }
 
 /// `from` down and `until` up to whole hours: every window of a dashboard reloaded within the

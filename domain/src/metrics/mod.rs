@@ -39,6 +39,7 @@ pub use facts::{
     Change, Deployment, DeploymentStatus, Facts, FactsView, FindingReport, IncidentEvent,
     IncidentEventKind, PRODUCTION, VulnerabilityEvent, WorkItemState, WorkItemTransition,
 };
+pub use facts_cache::FactsKept;
 pub use findings::{Finding, findings};
 pub use flow::{FlowBucket, FlowMetrics, TypeCount, TypeShare};
 pub use for_fact_sheet::{Subject, for_fact_sheet, members};

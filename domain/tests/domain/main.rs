@@ -5,6 +5,7 @@
 mod support;
 
 mod aggregates;
+mod appended_facts;
 mod backstage_import;
 mod change_id_lists;
 mod events;

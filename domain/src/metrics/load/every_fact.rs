@@ -62,10 +62,10 @@ pub async fn load_facts(
             .extend(deployments(db, workspace_id, chunk, until).await?);
         facts
             .incidents
-            .extend(incidents(db, workspace_id, chunk, until).await?);
+            .extend(incidents(db, workspace_id, chunk, until, Condition::all()).await?);
         facts
             .work_items
-            .extend(work_items(db, workspace_id, chunk, until).await?);
+            .extend(work_items(db, workspace_id, chunk, until, Condition::all()).await?);
         facts
             .vulnerabilities
             .extend(vulnerabilities(db, workspace_id, chunk, until).await?);
@@ -92,6 +92,25 @@ pub(super) fn change_ids(json: &str) -> Result<Vec<String>> {
     serde_json::from_str(json).map_err(|e| {
         crate::error::Error::Internal(format!("stored change ids are not a string list: {e}"))
     })
+}
+
+/// A stored incident event kind.
+pub(super) fn incident_kind(stored: &str) -> IncidentEventKind {
+    if stored == "opened" {
+        IncidentEventKind::Opened
+    } else {
+        IncidentEventKind::Resolved
+    }
+}
+
+/// A stored work item state.
+pub(super) fn work_item_state(stored: &str) -> WorkItemState {
+    match stored {
+        "active" => WorkItemState::Active,
+        "waiting" => WorkItemState::Waiting,
+        "done" => WorkItemState::Done,
+        _ => WorkItemState::Todo,
+    }
 }
 
 pub(super) async fn changes(
@@ -160,6 +179,7 @@ pub(super) async fn incidents(
     workspace_id: Uuid,
     sources: &[String],
     until: DateTime<Utc>,
+    only: Condition,
 ) -> Result<Vec<IncidentEvent>> {
     let rows: Vec<IncidentRow> = incident_fact::Entity::find()
         .select_only()
@@ -173,6 +193,7 @@ pub(super) async fn incidents(
         .filter(incident_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(incident_fact::Column::Source.is_in(sources.to_vec()))
         .filter(incident_fact::Column::Time.lt(until))
+        .filter(only)
         .into_tuple()
         .all(db)
         .await?;
@@ -181,11 +202,7 @@ pub(super) async fn incidents(
             Ok(IncidentEvent {
                 incident_id,
                 time,
-                kind: if kind == "opened" {
-                    IncidentEventKind::Opened
-                } else {
-                    IncidentEventKind::Resolved
-                },
+                kind: incident_kind(&kind),
                 deployment_id,
                 change_ids: change_ids(&ids.0)?,
             })
@@ -198,6 +215,7 @@ pub(super) async fn work_items(
     workspace_id: Uuid,
     sources: &[String],
     until: DateTime<Utc>,
+    only: Condition,
 ) -> Result<Vec<WorkItemTransition>> {
     let rows: Vec<(String, String, String, DateTime<Utc>)> = work_item_fact::Entity::find()
         .select_only()
@@ -210,6 +228,7 @@ pub(super) async fn work_items(
         .filter(work_item_fact::Column::WorkspaceId.eq(workspace_id))
         .filter(work_item_fact::Column::Source.is_in(sources.to_vec()))
         .filter(work_item_fact::Column::Time.lt(until))
+        .filter(only)
         .into_tuple()
         .all(db)
         .await?;
@@ -218,12 +237,7 @@ pub(super) async fn work_items(
         .map(|(item_id, item_type, state, time)| WorkItemTransition {
             item_id,
             item_type,
-            state: match state.as_str() {
-                "active" => WorkItemState::Active,
-                "waiting" => WorkItemState::Waiting,
-                "done" => WorkItemState::Done,
-                _ => WorkItemState::Todo,
-            },
+            state: work_item_state(&state),
             time,
         })
         .collect())

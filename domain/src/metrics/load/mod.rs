@@ -7,8 +7,13 @@
 
 mod every_fact;
 mod json_text;
+mod left_out;
+mod new_facts;
 mod window_facts;
 
 pub(super) use every_fact::scanner_events;
 pub use every_fact::{Needs, load_facts};
+pub(super) use left_out::LeftOut;
+pub(super) use new_facts::load_new_facts;
 pub use window_facts::load_window_facts;
+pub(super) use window_facts::{changes_named, load_window_facts_and_left_out};

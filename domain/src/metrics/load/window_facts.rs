@@ -41,6 +41,7 @@ use super::{
         work_items,
     },
     json_text::JsonText,
+    left_out::LeftOut,
 };
 use crate::{
     db::{Beside, Siblings, beside_or},
@@ -61,6 +62,20 @@ pub async fn load_window_facts(
     until: DateTime<Utc>,
     needs: Needs,
 ) -> Result<Facts> {
+    let load = load_window_facts_and_left_out(db, workspace_id, sources, from, until, needs);
+    Ok(load.await?.0)
+}
+
+/// [`load_window_facts`], and what it left out of the deployments before the window: what
+/// facts appended later are checked against.
+pub(crate) async fn load_window_facts_and_left_out(
+    db: &impl Siblings,
+    workspace_id: Uuid,
+    sources: &[String],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    needs: Needs,
+) -> Result<(Facts, LeftOut)> {
     let mut facts = Facts::default();
     let read = Arc::new(Reads {
         workspace_id,
@@ -70,16 +85,17 @@ pub async fn load_window_facts(
     });
     if needs.flow {
         for chunk in read.chunks() {
+            let all = Condition::all();
             facts
                 .work_items
-                .extend(work_items(db, workspace_id, chunk, until).await?);
+                .extend(work_items(db, workspace_id, chunk, until, all).await?);
         }
     }
     if needs.vulnerabilities {
         facts.vulnerabilities = scanner_events(db, workspace_id, sources, until).await?;
     }
     if !needs.dora {
-        return Ok(facts);
+        return Ok((facts, LeftOut::default()));
     }
     // Independent reads, as many beside this connection as siblings are free, the longest
     // first: the window's changes (only when they need no ids from this side, see
@@ -141,8 +157,9 @@ pub async fn load_window_facts(
         .filter_map(|i| i.deployment_id.as_deref())
         .collect();
     let mut cuts = Vec::with_capacity(others.len());
+    let mut left_out = LeftOut::with_capacity(others.len());
     for row in &others {
-        let cut = row.relevant_changes(&relevant)?;
+        let cut = row.relevant_changes(&relevant, &mut left_out)?;
         if !cut.is_empty() {
             kept.insert(row.deployment_id.as_str());
         }
@@ -156,7 +173,7 @@ pub async fn load_window_facts(
             .filter(|(row, _)| kept.contains(row.deployment_id.as_str()))
             .map(|(row, cut)| Row::deployment(row.deployment_id.clone(), row.time, cut)),
     );
-    Ok(facts)
+    Ok((facts, left_out))
 }
 
 /// The window's reads, each over every chunk of sources.
@@ -175,7 +192,8 @@ impl Reads {
     async fn incidents(&self, db: &impl ConnectionTrait) -> Result<Vec<IncidentEvent>> {
         let mut all = Vec::new();
         for chunk in self.chunks() {
-            all.extend(incidents(db, self.workspace_id, chunk, self.until).await?);
+            let every = Condition::all();
+            all.extend(incidents(db, self.workspace_id, chunk, self.until, every).await?);
         }
         Ok(all)
     }
@@ -189,7 +207,8 @@ impl Reads {
     ) -> Result<Vec<Row>> {
         let mut all = Vec::new();
         for chunk in self.chunks() {
-            all.extend(counting_deployments(db, self.workspace_id, chunk, until, since).await?);
+            let only = counting(self.workspace_id, chunk, until, since);
+            all.extend(counting_deployments(db, only).await?);
         }
         Ok(all)
     }
@@ -263,25 +282,36 @@ impl Reads {
         changes(db, self.workspace_id, &self.sources, self.until, only).await
     }
 
-    /// The changes among `ids`, filtered by the database.
+    /// The changes among `ids`.
     async fn named_changes(&self, db: &impl ConnectionTrait, ids: &[&str]) -> Result<Vec<Change>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = JsonList::new(ids)?;
-        let backend = db.get_database_backend();
-        let mut all = Vec::new();
-        for chunk in self.chunks() {
-            let only = Condition::all().add(list.contains(backend, "change_id"));
-            all.extend(changes(db, self.workspace_id, chunk, self.until, only).await?);
-        }
-        Ok(all)
+        changes_named(db, self.workspace_id, &self.sources, self.until, ids).await
     }
+}
+
+/// The changes of `sources` before `until` among `ids`, filtered by the database.
+pub(crate) async fn changes_named(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    sources: &[String],
+    until: DateTime<Utc>,
+    ids: &[&str],
+) -> Result<Vec<Change>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = JsonList::new(ids)?;
+    let backend = db.get_database_backend();
+    let mut all = Vec::new();
+    for chunk in sources.chunks(SOURCES_PER_STATEMENT) {
+        let only = Condition::all().add(list.contains(backend, "change_id"));
+        all.extend(changes(db, workspace_id, chunk, until, only).await?);
+    }
+    Ok(all)
 }
 
 /// A successful production deployment event as stored: id, time and its change ids as JSON
 /// text, parsed only once it is known to matter.
-struct Row {
+pub(super) struct Row {
     deployment_id: String,
     time: DateTime<Utc>,
     change_ids: String,
@@ -302,15 +332,22 @@ impl Row {
         }
     }
 
-    fn with_all_changes(self) -> Result<Deployment> {
+    pub(super) fn with_all_changes(self) -> Result<Deployment> {
         let ids = change_ids(&self.change_ids)?;
         Ok(Self::deployment(self.deployment_id, self.time, ids))
     }
 
-    /// Its change ids that are in `relevant`.
-    fn relevant_changes(&self, relevant: &HashSet<&str>) -> Result<Vec<String>> {
+    /// Its change ids that are in `relevant`; its id and all its change ids are noted in
+    /// `left_out`.
+    fn relevant_changes(
+        &self,
+        relevant: &HashSet<&str>,
+        left_out: &mut LeftOut,
+    ) -> Result<Vec<String>> {
+        left_out.note_deployment(&self.deployment_id);
         Ok(borrowed_change_ids(&self.change_ids)?
             .into_iter()
+            .inspect(|c| left_out.note_change(c))
             .filter(|c| relevant.contains(c.as_ref()))
             .map(Cow::into_owned)
             .collect())
@@ -326,14 +363,10 @@ fn borrowed_change_ids(json: &str) -> Result<Vec<Cow<'_, str>>> {
     }
 }
 
-/// Successful production deployment events of `sources` before `until`, from `since` on when
-/// given.
-async fn counting_deployments(
+/// The deployment events matching `only`, a [`counting`] condition.
+pub(super) async fn counting_deployments(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    sources: &[String],
-    until: DateTime<Utc>,
-    since: Option<DateTime<Utc>>,
+    only: Condition,
 ) -> Result<Vec<Row>> {
     let rows: Vec<(String, DateTime<Utc>, JsonText)> = deployment_fact::Entity::find()
         .select_only()
@@ -342,7 +375,7 @@ async fn counting_deployments(
             deployment_fact::Column::Time,
             deployment_fact::Column::ChangeIds,
         ])
-        .filter(counting(workspace_id, sources, until, since))
+        .filter(only)
         .into_tuple()
         .all(db)
         .await?;
@@ -358,7 +391,7 @@ async fn counting_deployments(
 
 /// The successful production deployment events of `sources` before `until`, from `since` on
 /// when given: the only ones any metric counts (the rule of [`Deployment::counts`], in SQL).
-fn counting(
+pub(super) fn counting(
     workspace_id: Uuid,
     sources: &[String],
     until: DateTime<Utc>,
