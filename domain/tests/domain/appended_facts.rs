@@ -9,16 +9,11 @@ use chrono::Duration;
 use domain::{
     Principal,
     events::{self, IncomingEvent},
-    external_ids::ExternalId,
-    fact_sheets::{self, NewFactSheet},
-    meta_model_versions, metrics,
+    fact_sheets, meta_model_versions, metrics,
     metrics::{BucketSize, MetricWindow, MetricsCache, Needs, Subject},
     relations::{self, NewRelation},
 };
-use proptest::{
-    prelude::*,
-    test_runner::{Config, TestRunner},
-};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 use testkit::{
     TestDb,
@@ -26,6 +21,8 @@ use testkit::{
     new_workspace,
 };
 use uuid::Uuid;
+
+use crate::support::{new_sheet, property_test};
 
 /// The team owns the artifacts of the first two; the third is another team's.
 const SOURCES: [&str; 3] = ["svc-a", "svc-b", "elsewhere"];
@@ -131,24 +128,12 @@ async fn team(db: &TestDb, slug: &str) -> (Principal, Uuid) {
         .await
         .unwrap()
         .model;
-    let sheet = |fact_sheet_type: &str, name: &str, source: Option<&str>| NewFactSheet {
-        fact_sheet_type: fact_sheet_type.into(),
-        name: name.into(),
-        external_ids: source
-            .map(|s| ExternalId {
-                namespace: "eventSource".into(),
-                value: s.into(),
-            })
-            .into_iter()
-            .collect(),
-        ..Default::default()
-    };
-    let team = fact_sheets::create(db.conn(), &p, &model, sheet("Team", "team", None))
+    let team = fact_sheets::create(db.conn(), &p, &model, new_sheet("Team", "team", None))
         .await
         .unwrap()
         .id;
     for (i, source) in SOURCES.iter().enumerate() {
-        let artifact = sheet("SoftwareArtifact", source, Some(source));
+        let artifact = new_sheet("SoftwareArtifact", source, Some(source));
         let artifact = fact_sheets::create(db.conn(), &p, &model, artifact)
             .await
             .unwrap()
@@ -170,15 +155,7 @@ async fn team(db: &TestDb, slug: &str) -> (Principal, Uuid) {
 
 #[test]
 fn reads_between_ingestions_equal_an_uncached_computation() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = runtime.block_on(TestDb::new());
-    let mut runner = TestRunner::new(Config {
-        cases: 96,
-        ..Config::default()
-    });
+    let (runtime, db, mut runner) = property_test(96);
     let strategy = (
         // Three weeks of history; later events mostly in the windows, where they meet
         // deployments reported before (again, or by an incident).

@@ -7,15 +7,10 @@ use chrono::Duration;
 use domain::{
     Principal,
     events::{self, IncomingEvent},
-    external_ids::ExternalId,
-    fact_sheets::{self, NewFactSheet},
-    meta_model_versions, metrics,
+    fact_sheets, meta_model_versions, metrics,
     metrics::{BucketSize, MetricWindow, Metrics},
 };
-use proptest::{
-    prelude::*,
-    test_runner::{Config, TestRunner},
-};
+use proptest::prelude::*;
 use serde_json::{Value, json};
 use testkit::{
     TestDb,
@@ -61,15 +56,7 @@ pub(crate) async fn workspace(db: &TestDb, slug: &str) -> (Principal, uuid::Uuid
         db.conn(),
         &p,
         &model,
-        NewFactSheet {
-            fact_sheet_type: "SoftwareArtifact".into(),
-            name: "svc".into(),
-            external_ids: vec![ExternalId {
-                namespace: "eventSource".into(),
-                value: "svc".into(),
-            }],
-            ..Default::default()
-        },
+        crate::support::new_sheet("SoftwareArtifact", "svc", Some("svc")),
     )
     .await
     .unwrap();
@@ -96,15 +83,7 @@ pub(crate) async fn assert_same_as_full_history(
 
 #[test]
 fn metrics_do_not_depend_on_ingestion_order_batches_or_duplicates() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = runtime.block_on(TestDb::new());
-    let mut runner = TestRunner::new(Config {
-        cases: 32,
-        ..Config::default()
-    });
+    let (runtime, db, mut runner) = crate::support::property_test(32);
     let strategy = (
         proptest::collection::vec(event_strategy(), 1..60),
         any::<u64>(),

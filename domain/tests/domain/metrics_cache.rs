@@ -11,7 +11,7 @@ use domain::{
     db::{Siblings, StatementCounter},
     events::{self, IncomingEvent},
     external_ids::ExternalId,
-    fact_sheets::{self, FactSheetPatch, NewFactSheet},
+    fact_sheets::{self, FactSheetPatch},
     features::{self, Feature, FeatureStatus, Setting},
     meta_model_versions::{self, MetaModelEdit},
     metrics::{self, Bands, Metrics, MetricsCache, Needs, Subject},
@@ -20,7 +20,7 @@ use domain::{
 use testkit::facts::{day, deployment, two_weeks};
 use uuid::Uuid;
 
-use crate::support::World;
+use crate::support::{World, new_sheet};
 
 pub(crate) async fn ingest(w: &World, events: Vec<IncomingEvent>) -> events::IngestResult {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
@@ -37,18 +37,7 @@ pub(crate) async fn artifact(w: &World, name: &str, source: Option<&str>) -> Uui
         w.db.conn(),
         &w.admin,
         &model,
-        NewFactSheet {
-            fact_sheet_type: "SoftwareArtifact".into(),
-            name: name.into(),
-            external_ids: source
-                .map(|s| ExternalId {
-                    namespace: "eventSource".into(),
-                    value: s.into(),
-                })
-                .into_iter()
-                .collect(),
-            ..Default::default()
-        },
+        new_sheet("SoftwareArtifact", name, source),
     )
     .await
     .unwrap()
