@@ -186,6 +186,7 @@ impl FactsCache {
             {
                 SinceThen::Untouched => {
                     loaded.exact_at.fetch_max(events_version, Ordering::Relaxed);
+                    crate::cache_stats::record(true);
                     return Ok(KeptFacts(loaded.facts.clone()));
                 }
                 SinceThen::Touched(touched) if loaded.appendable => {
@@ -199,6 +200,8 @@ impl FactsCache {
                         "kept facts brought up to date"
                     );
                     if let Some(appended) = appended {
+                        // Kept facts reused, with the few rows stored since.
+                        crate::cache_stats::record(true);
                         self.appends.fetch_add(1, Ordering::Relaxed);
                         self.entries.insert(key, appended.clone());
                         return Ok(KeptFacts(appended.facts.clone()));
@@ -211,6 +214,7 @@ impl FactsCache {
         }
         touches.keep_from(workspace_id, events_version);
         let load = async || {
+            crate::cache_stats::record(false);
             self.loads.fetch_add(1, Ordering::Relaxed);
             // Boxed: the loader's future is large, and this one holds it beside the cache's.
             let load =
