@@ -300,6 +300,21 @@ impl ReadOnce {
         let _ = self.value.set(value);
     }
 
+    /// The inventory and events counters as first read in this request: from another statement
+    /// that primed them, or read together in one statement.
+    pub async fn both(db: &impl ConnectionTrait, inventory: &Self, events: &Self) -> Result<Both> {
+        let (i, e) = (inventory.value.get(), events.value.get());
+        if i.is_none() && e.is_none() {
+            let read = both(db, inventory.workspace_id).await?;
+            inventory.prime(read.inventory);
+            events.prime(read.events);
+        }
+        Ok(Both {
+            inventory: inventory.get(db).await?,
+            events: events.get(db).await?,
+        })
+    }
+
     /// The counter as first read through `db` in this request.
     pub async fn get(&self, db: &impl ConnectionTrait) -> Result<i64> {
         self.value

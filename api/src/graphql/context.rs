@@ -28,6 +28,8 @@ pub struct RequestContext {
     /// The inventory counter that keys this request's cached totals, facets and relation
     /// windows, read once.
     pub inventory: Arc<ReadOnce>,
+    /// The events counter that keys this request's cached metrics, read once.
+    pub events: Arc<ReadOnce>,
 }
 
 impl RequestContext {
@@ -46,8 +48,10 @@ impl RequestContext {
     fn with_scope(store: Store, principal: Principal, scope: TenantScope) -> Self {
         let loaders = Loaders::new(scope.clone(), principal.clone(), None);
         let inventory = Arc::new(ReadOnce::new(Counter::Inventory, principal.workspace_id));
+        let events = Arc::new(ReadOnce::new(Counter::Events, principal.workspace_id));
         Self {
             inventory,
+            events,
             store,
             principal,
             loaders,
@@ -90,7 +94,7 @@ impl RequestContext {
         let db = self.db().await?;
         let model = match &self.meta_models {
             Some(cache) => cache
-                .current(db, &self.principal, Some(&self.inventory))
+                .current(db, &self.principal, &[&self.inventory, &self.events])
                 .await
                 .gql()?,
             None => Arc::new(

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use quick_cache::{Weighter, sync::Cache};
-use sea_orm::{ConnectionTrait, QuerySelect};
+use sea_orm::{ConnectionTrait, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use super::{
@@ -20,7 +20,7 @@ use crate::{
     error::{Error, Result},
     meta_model::MetaModelVersion,
     principal::Principal,
-    versions::{self, Counter, ReadOnce},
+    versions::{self, ReadOnce},
 };
 use entity::meta_model_version;
 
@@ -65,38 +65,38 @@ impl Default for MetaModelCache {
 
 impl MetaModelCache {
     /// The workspace's current meta model: one small statement for its version number, and the
-    /// document only the first time that version is seen. An unread `inventory` counter of the
-    /// request is read in the same statement: nearly every request reads the model first, and
-    /// the caches keyed by the counter (relation windows, aggregates) then cost no statement
-    /// of their own on a hit.
+    /// document only the first time that version is seen. The request's unread `counters` are
+    /// read in the same statement: nearly every request reads the model first, and the caches
+    /// keyed by them (relation windows, aggregates, metrics) then cost no statement of their
+    /// own on a hit.
     pub async fn current(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
-        inventory: Option<&ReadOnce>,
+        counters: &[&ReadOnce],
     ) -> Result<Arc<MetaModelVersion>> {
         crate::authz::require(principal, crate::authz::Action::Read)?;
         let workspace_id = principal.workspace_id;
-        let latest = newest_first(workspace_id)
+        let unread: Vec<&ReadOnce> = counters
+            .iter()
+            .copied()
+            .filter(|c| c.unread(c.counter(), workspace_id))
+            .collect();
+        let mut latest = newest_first(workspace_id)
             .select_only()
-            .column(meta_model_version::Column::Version);
-        let latest: i32 = match inventory.filter(|i| i.unread(Counter::Inventory, workspace_id)) {
-            Some(inventory) => {
-                let (latest, counter): (i32, i64) = latest
-                    .expr(versions::column(Counter::Inventory, workspace_id))
-                    .into_tuple()
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| no_meta_model(workspace_id))?;
-                inventory.prime(counter);
-                latest
-            }
-            None => latest
-                .into_tuple()
-                .one(db)
-                .await?
-                .ok_or_else(|| no_meta_model(workspace_id))?,
-        };
+            .column(meta_model_version::Column::Version)
+            .limit(1);
+        for counter in &unread {
+            latest = latest.expr(versions::column(counter.counter(), workspace_id));
+        }
+        let row = db
+            .query_one(&latest.into_query())
+            .await?
+            .ok_or_else(|| no_meta_model(workspace_id))?;
+        let latest: i32 = row.try_get_by_index(0)?;
+        for (i, counter) in unread.iter().enumerate() {
+            counter.prime(row.try_get_by_index(i + 1)?);
+        }
         if let Some(remembered) = self.models.get(&(workspace_id, latest)) {
             return Ok(remembered.model);
         }

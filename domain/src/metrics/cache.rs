@@ -36,7 +36,7 @@ use crate::{
     meta_model::MetaModelVersion,
     metrics::Needs,
     principal::Principal,
-    versions::{self, Counter, TouchLog},
+    versions::{self, Counter, ReadOnce, TouchLog},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -166,7 +166,10 @@ impl MetricsCache {
 
     /// [`super::for_fact_sheet`] of `subject`, computed at most once per data version. The
     /// caller's role, the metrics feature and the fact sheet are checked on every call, hit or
-    /// miss.
+    /// miss. `counters` are the request's inventory and events counters when it reads them
+    /// once for all it does (with its first statement, see
+    /// [`crate::meta_model_versions::MetaModelCache::current`]); without, they are read here.
+    #[allow(clippy::too_many_arguments)]
     pub async fn for_fact_sheet(
         &self,
         db: &impl Siblings,
@@ -175,11 +178,15 @@ impl MetricsCache {
         subject: Subject<'_>,
         window: &MetricWindow,
         needs: Needs,
+        counters: Option<(&ReadOnce, &ReadOnce)>,
     ) -> Result<Arc<Metrics>> {
         admit(db, principal, subject).await?;
         let fact_sheet_id = subject.id();
         let ws = principal.workspace_id;
-        let versions = versions::both(db, ws).await?;
+        let versions = match counters {
+            Some((inventory, events)) => ReadOnce::both(db, inventory, events).await?,
+            None => versions::both(db, ws).await?,
+        };
         let key = Key {
             workspace_id: ws,
             fact_sheet_id,

@@ -204,7 +204,7 @@ fn reads_between_ingestions_equal_an_uncached_computation() {
                     for window in &windows {
                         let subject = Subject::Id(team);
                         let cached = cache
-                            .for_fact_sheet(db.conn(), &p, &model, subject, window, NEEDS)
+                            .for_fact_sheet(db.conn(), &p, &model, subject, window, NEEDS, None)
                             .await
                             .unwrap();
                         let fresh = metrics::for_fact_sheet(

@@ -74,6 +74,7 @@ async fn deployments(w: &World, cache: &MetricsCache, id: Uuid) -> u64 {
             Subject::Id(id),
             &two_weeks(),
             Needs::ALL,
+            None,
         )
         .await
         .unwrap();

@@ -16,6 +16,7 @@ use domain::{
     meta_model_versions::{self, MetaModelEdit},
     metrics::{self, Bands, Metrics, MetricsCache, Needs, Subject},
     relations::{self, NewRelation},
+    versions::{Counter, ReadOnce},
 };
 use testkit::facts::{day, deployment, two_weeks};
 use uuid::Uuid;
@@ -68,7 +69,12 @@ async fn cached(
     principal: &domain::Principal,
     subject: Subject<'_>,
 ) -> domain::Result<Arc<Metrics>> {
-    let model = meta_model_versions::current(w.db.conn(), principal)
+    // As a request does: its counters read once, with its first statement.
+    let ws = principal.workspace_id;
+    let inventory = ReadOnce::new(Counter::Inventory, ws);
+    let events = ReadOnce::new(Counter::Events, ws);
+    let model = meta_model_versions::MetaModelCache::default()
+        .current(w.db.conn(), principal, &[&inventory, &events])
         .await
         .unwrap();
     cache
@@ -79,6 +85,7 @@ async fn cached(
             subject,
             &two_weeks(),
             Needs::ALL,
+            Some((&inventory, &events)),
         )
         .await
 }
@@ -285,6 +292,7 @@ async fn counted(
             Subject::Id(team),
             &window,
             Needs::ALL,
+            None,
         )
         .await
         .unwrap();

@@ -61,11 +61,11 @@ async fn a_counter_is_read_once_per_request() {
     assert_eq!(events.get(db).await.unwrap(), 0, "each counter on its own");
 }
 
-/// Reading the meta model through the shared cache reads the request's unread inventory
-/// counter in the same statement: later reads of the request take that value, even after a
-/// change, and a counter of another workspace is left to be read on its own.
+/// Reading the meta model through the shared cache reads the request's unread counters in the
+/// same statement: later reads of the request take those values, even after a change, and a
+/// counter of another workspace is left to be read on its own.
 #[tokio::test]
-async fn the_meta_model_read_brings_the_requests_inventory_counter() {
+async fn the_meta_model_read_brings_the_requests_counters() {
     use domain::{
         fact_sheets::{self, NewFactSheet},
         meta_model_versions::MetaModelCache,
@@ -79,8 +79,13 @@ async fn the_meta_model_read_brings_the_requests_inventory_counter() {
     let cache = MetaModelCache::default();
     let ours = ReadOnce::new(Counter::Inventory, ws);
     let theirs = ReadOnce::new(Counter::Inventory, other.workspace_id);
-    let model = cache.current(db, &w.admin, Some(&ours)).await.unwrap();
-    cache.current(db, &w.admin, Some(&theirs)).await.unwrap();
+    let events = ReadOnce::new(Counter::Events, ws);
+    let model = cache
+        .current(db, &w.admin, &[&ours, &events])
+        .await
+        .unwrap();
+    let events_read = versions::current(db, Counter::Events, ws).await.unwrap();
+    cache.current(db, &w.admin, &[&theirs]).await.unwrap();
     let read = versions::current(db, Counter::Inventory, ws).await.unwrap();
 
     fact_sheets::create(
@@ -97,6 +102,16 @@ async fn the_meta_model_read_brings_the_requests_inventory_counter() {
     .unwrap();
     let now = versions::current(db, Counter::Inventory, ws).await.unwrap();
     assert!(now > read, "the change raised the counter");
+    let event = testkit::facts::change("svc", "c1", testkit::facts::day(1));
+    domain::events::ingest(db, &w.admin, domain::events::validate(vec![event]).unwrap())
+        .await
+        .unwrap();
+    assert!(versions::current(db, Counter::Events, ws).await.unwrap() > events_read);
+    assert_eq!(
+        events.get(db).await.unwrap(),
+        events_read,
+        "the events counter too"
+    );
     assert_eq!(
         ours.get(db).await.unwrap(),
         read,

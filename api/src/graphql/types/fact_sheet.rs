@@ -491,6 +491,7 @@ impl FactSheetNode {
                 domain::metrics::Subject::Read(&self.sheet),
                 &window,
                 needs,
+                Some((&rc.inventory, &rc.events)),
             )
             .await
             .gql()?;
