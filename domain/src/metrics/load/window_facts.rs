@@ -85,10 +85,10 @@ pub(crate) async fn load_window_facts_and_left_out(
     });
     if needs.flow {
         for chunk in read.chunks() {
-            let all = Condition::all();
+            let every = Condition::all();
             facts
                 .work_items
-                .extend(work_items(db, workspace_id, chunk, until, all).await?);
+                .extend(work_items(db, workspace_id, chunk, until, every).await?);
         }
     }
     if needs.vulnerabilities {
@@ -311,7 +311,7 @@ pub(crate) async fn changes_named(
 
 /// A successful production deployment event as stored: id, time and its change ids as JSON
 /// text, parsed only once it is known to matter.
-pub(super) struct Row {
+struct Row {
     deployment_id: String,
     time: DateTime<Utc>,
     change_ids: String,
@@ -332,7 +332,7 @@ impl Row {
         }
     }
 
-    pub(super) fn with_all_changes(self) -> Result<Deployment> {
+    fn with_all_changes(self) -> Result<Deployment> {
         let ids = change_ids(&self.change_ids)?;
         Ok(Self::deployment(self.deployment_id, self.time, ids))
     }
@@ -364,10 +364,7 @@ fn borrowed_change_ids(json: &str) -> Result<Vec<Cow<'_, str>>> {
 }
 
 /// The deployment events matching `only`, a [`counting`] condition.
-pub(super) async fn counting_deployments(
-    db: &impl ConnectionTrait,
-    only: Condition,
-) -> Result<Vec<Row>> {
+async fn counting_deployments(db: &impl ConnectionTrait, only: Condition) -> Result<Vec<Row>> {
     let rows: Vec<(String, DateTime<Utc>, JsonText)> = deployment_fact::Entity::find()
         .select_only()
         .columns([
