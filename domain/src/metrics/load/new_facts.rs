@@ -31,16 +31,6 @@ const INCIDENT: i32 = 1;
 const CHANGE: i32 = 2;
 const WORK_ITEM: i32 = 3;
 
-/// A row of the union: family, id, time, two family-specific texts, a change-id list.
-type UnionRow = (
-    i32,
-    String,
-    DateTime<Utc>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
 /// The facts of `sources` before `until` stored by the ingestions of the events versions in
 /// `(after, through]`, of the families `needs` names (not scanner findings: their data stays
 /// in the events). Deployments are the counting ones, each with all its change ids.
@@ -64,22 +54,14 @@ pub(crate) async fn load_new_facts(
         let Some(statement) = union(&of, needs) else {
             return Ok(facts);
         };
-        let rows: Vec<UnionRow> = db
-            .query_all(&statement)
-            .await?
-            .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get_by_index(0)?,
-                    row.try_get_by_index(1)?,
-                    row.try_get_by_index(2)?,
-                    row.try_get_by_index(3)?,
-                    row.try_get_by_index(4)?,
-                    row.try_get_by_index(5)?,
-                ))
-            })
-            .collect::<Result<_>>()?;
-        for (family, id, time, a, b, ids) in rows {
+        // Each row: its family, id and time, two texts of its family, a change-id list.
+        for row in db.query_all(&statement).await? {
+            let family: i32 = row.try_get_by_index(0)?;
+            let id: String = row.try_get_by_index(1)?;
+            let time: DateTime<Utc> = row.try_get_by_index(2)?;
+            let a: Option<String> = row.try_get_by_index(3)?;
+            let b: Option<String> = row.try_get_by_index(4)?;
+            let ids: Option<String> = row.try_get_by_index(5)?;
             let ids = || change_ids(ids.as_deref().unwrap_or("[]"));
             match family {
                 DEPLOYMENT => facts.deployments.push(Deployment {
