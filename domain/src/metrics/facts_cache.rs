@@ -25,6 +25,8 @@
 
 mod append;
 
+use append::Appended;
+
 use std::sync::{
     Arc, OnceLock,
     atomic::{AtomicI64, AtomicU64, Ordering},
@@ -267,9 +269,18 @@ impl FactsCache {
         let versions = (since, through);
         let new = load_new_facts(db, ws, touched, versions, key.until, key.needs).await?;
         let held = &loaded.facts.0;
-        let Some((mut facts, unnamed)) = append::append(held, &loaded.left_out, key.from, new)
-        else {
-            return Ok(None);
+        let (mut facts, unnamed) = match append::append(held, &loaded.left_out, key.from, new) {
+            None => return Ok(None),
+            Some(Appended::Unchanged) => {
+                return Ok(Some(Arc::new(Loaded {
+                    weight: loaded.weight,
+                    facts: loaded.facts.clone(),
+                    exact_at: AtomicI64::new(through),
+                    appendable: true,
+                    left_out: loaded.left_out.clone(),
+                })));
+            }
+            Some(Appended::Facts { facts, unnamed }) => (facts, unnamed),
         };
         // Every change of a newly named id, old or new: a change row read twice (one stored
         // after `through`, read here and again by the next append) counts once, as the

@@ -20,16 +20,26 @@ use crate::metrics::{
     load::LeftOut,
 };
 
-/// `held` facts, loaded for the window from `from` on (with what the load `left_out`), and the
-/// `new` facts of some ingestions: the facts held from now on, and the change ids newly named
-/// by the window's deployments, whose changes are still to be read. `None` when the new facts
-/// could change what the load left out.
+/// What appending new facts to held ones gives.
+#[derive(Debug)]
+pub(super) enum Appended {
+    /// None of the new facts matters to the window (changes no deployment of it names): the
+    /// held facts stay as they are, not copied.
+    Unchanged,
+    /// The facts held from now on, and the change ids newly named by the window's deployments,
+    /// whose changes are still to be read.
+    Facts { facts: Facts, unnamed: Vec<String> },
+}
+
+/// `held` facts, loaded for the window from `from` on (with what the load `left_out`), with the
+/// `new` facts of some ingestions appended. `None` when the new facts could change what the
+/// load left out.
 pub(super) fn append(
     held: &Facts,
     left_out: &LeftOut,
     from: DateTime<Utc>,
     new: Facts,
-) -> Option<(Facts, Vec<String>)> {
+) -> Option<Appended> {
     if new
         .deployments
         .iter()
@@ -79,17 +89,23 @@ pub(super) fn append(
 
     // New changes of ids named before join the held ones; those of newly named ids come with
     // the caller's read of every change of those ids.
-    let new_changes = new
+    let new_changes: Vec<_> = new
         .changes
         .into_iter()
-        .filter(|c| named_before.contains(c.id.as_str()));
+        .filter(|c| named_before.contains(c.id.as_str()))
+        .collect();
+    let others = Facts {
+        changes: Vec::new(),
+        ..new
+    };
+    if new_changes.is_empty() && others.is_empty() {
+        // Most often, while CI sends events: changes no deployment of the window names yet.
+        return Some(Appended::Unchanged);
+    }
     let mut facts = held.clone();
     facts.changes.extend(new_changes);
-    facts.deployments.extend(new.deployments);
-    facts.incidents.extend(new.incidents);
-    facts.work_items.extend(new.work_items);
-    facts.vulnerabilities.extend(new.vulnerabilities);
-    Some((facts, unnamed))
+    facts.append(others);
+    Some(Appended::Facts { facts, unnamed })
 }
 
 fn id(d: &Deployment) -> &str {
@@ -158,7 +174,10 @@ mod tests {
 
     fn appended(new: Facts) -> Option<(Facts, Vec<String>)> {
         let (facts, left_out) = held();
-        append(&facts, &left_out, at(FROM), new)
+        match append(&facts, &left_out, at(FROM), new)? {
+            Appended::Unchanged => Some((facts, Vec::new())),
+            Appended::Facts { facts, unnamed } => Some((facts, unnamed)),
+        }
     }
 
     #[test]
@@ -178,6 +197,29 @@ mod tests {
         // c1 was named: its new change joins; c2's come with the caller's read; the rest go.
         let ids: Vec<&str> = facts.changes.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["c1", "c1"]);
+    }
+
+    #[test]
+    fn changes_no_deployment_names_leave_the_held_facts_as_they_are() {
+        let (facts, left_out) = held();
+        let new = Facts {
+            changes: vec![change("not-named", "2024-03-05T12:00:00Z")],
+            ..Facts::default()
+        };
+        let appended = append(&facts, &left_out, at(FROM), new);
+        assert!(
+            matches!(appended, Some(Appended::Unchanged)),
+            "{appended:?}"
+        );
+        let named = Facts {
+            changes: vec![change("c1", "2024-03-05T12:00:00Z")],
+            ..Facts::default()
+        };
+        let appended = append(&facts, &left_out, at(FROM), named);
+        assert!(
+            matches!(appended, Some(Appended::Facts { .. })),
+            "{appended:?}"
+        );
     }
 
     #[test]
