@@ -261,9 +261,19 @@ impl TouchLog {
         workspace_id: Uuid,
     ) -> Result<i64> {
         let through = self.with_known(workspace_id, |known| known.map(|k| k.through));
-        let read = self
-            .read_after(db, workspace_id, through.unwrap_or(i64::MAX))
-            .await?;
+        // Unknown so far: nothing older than the counter needs to be known (see `bring_up_to`).
+        let after = through.unwrap_or(i64::MAX);
+        self.learn_after(db, workspace_id, after).await
+    }
+
+    /// Reads the counter and the touches after `after`, learns them, and returns the counter.
+    async fn learn_after(
+        &self,
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        after: i64,
+    ) -> Result<i64> {
+        let read = self.read_after(db, workspace_id, after).await?;
         let current = read.current;
         self.with_known_mut(workspace_id, |known| match known {
             Some(known) => known.learn(self.counter, read),
@@ -282,14 +292,10 @@ impl TouchLog {
         let through = self.with_known(workspace_id, |known| known.map(|k| k.through));
         match through {
             Some(through) if through >= current => Ok(()),
-            Some(through) => {
-                let read = self.read_after(db, workspace_id, through).await?;
-                self.with_known_mut(workspace_id, |known| match known {
-                    Some(known) => known.learn(self.counter, read),
-                    None => *known = Some(Known::starting_at(read.current)),
-                });
-                Ok(())
-            }
+            Some(through) => self
+                .learn_after(db, workspace_id, through)
+                .await
+                .map(|_| ()),
             None => {
                 // Every entry kept started the log first (see `keep_from`): none of this
                 // workspace is kept, so nothing older than the counter needs to be known.
