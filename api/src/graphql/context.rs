@@ -4,6 +4,7 @@ use async_graphql::Context;
 use domain::{
     Principal,
     db::{StatementCounter, Store, TenantConnection, TenantScope},
+    features::{Feature, GateOnce},
     meta_model::MetaModelVersion,
     meta_model_versions::{self, MetaModelCache},
     relations::WindowCache,
@@ -30,6 +31,9 @@ pub struct RequestContext {
     pub inventory: Arc<ReadOnce>,
     /// The events counter that keys this request's cached metrics, read once.
     pub events: Arc<ReadOnce>,
+    /// Whether the workspace has metrics, read once, with the meta model: two primary-key
+    /// look-ups more in every request's first statement save a metrics read a round trip.
+    pub metrics_gate: GateOnce,
 }
 
 impl RequestContext {
@@ -52,6 +56,7 @@ impl RequestContext {
         Self {
             inventory,
             events,
+            metrics_gate: GateOnce::new(Feature::Metrics, principal.workspace_id),
             store,
             principal,
             loaders,
@@ -94,7 +99,12 @@ impl RequestContext {
         let db = self.db().await?;
         let model = match &self.meta_models {
             Some(cache) => cache
-                .current(db, &self.principal, &[&self.inventory, &self.events])
+                .current(
+                    db,
+                    &self.principal,
+                    &[&self.inventory, &self.events],
+                    &[&self.metrics_gate],
+                )
                 .await
                 .gql()?,
             None => Arc::new(

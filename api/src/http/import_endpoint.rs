@@ -83,7 +83,10 @@ pub async fn import(
     }
     let result = async {
         let tx = state.store.begin_bulk_write(principal.workspace_id).await?;
-        let model = state.meta_models.current(&*tx, &principal, &[]).await?;
+        let model = state
+            .meta_models
+            .current(&*tx, &principal, &[], &[])
+            .await?;
         let report = match format {
             Format::Ndjson => {
                 import_lines(

@@ -31,15 +31,20 @@ pub async fn require_enabled(
         .pop()
         .ok_or_else(|| Error::Internal(format!("no setting for {feature}")))?;
     if setting.status == FeatureStatus::Disabled {
-        Refusal::new("forbidden", "feature disabled")
-            .in_workspace(workspace_id)
-            .feature(feature.id())
-            .log();
-        return Err(Error::FeatureDisabled {
-            feature: feature.id().to_owned(),
-        });
+        return Err(disabled(workspace_id, feature));
     }
     Ok(setting)
+}
+
+/// The refusal of work `feature` gates in a workspace that has it switched off, logged.
+pub(super) fn disabled(workspace_id: Uuid, feature: Feature) -> Error {
+    Refusal::new("forbidden", "feature disabled")
+        .in_workspace(workspace_id)
+        .feature(feature.id())
+        .log();
+    Error::FeatureDisabled {
+        feature: feature.id().to_owned(),
+    }
 }
 
 /// Fact sheets: enabled, and room for `adding` more under the per-workspace quota.

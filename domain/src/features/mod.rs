@@ -6,9 +6,11 @@
 
 mod catalog;
 mod enforce;
+mod gate;
 mod settings;
 mod usage;
 
 pub use catalog::{Edition, Feature, FeatureStatus};
 pub use enforce::{consume_daily, require_enabled, require_within_total};
+pub use gate::GateOnce;
 pub use settings::{FeatureSetting, Setting, effective, for_workspace, set, set_edition};

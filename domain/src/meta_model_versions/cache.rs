@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     error::{Error, Result},
+    features::GateOnce,
     meta_model::MetaModelVersion,
     principal::Principal,
     versions::{self, ReadOnce},
@@ -65,15 +66,16 @@ impl Default for MetaModelCache {
 
 impl MetaModelCache {
     /// The workspace's current meta model: one small statement for its version number, and the
-    /// document only the first time that version is seen. The request's unread `counters` are
-    /// read in the same statement: nearly every request reads the model first, and the caches
-    /// keyed by them (relation windows, aggregates, metrics) then cost no statement of their
-    /// own on a hit.
+    /// document only the first time that version is seen. The request's unread `counters` and
+    /// feature `gates` are read in the same statement: nearly every request reads the model
+    /// first, and the caches keyed by the counters (relation windows, aggregates, metrics) and
+    /// the work behind the gates (metrics) then cost no statement of their own on a hit.
     pub async fn current(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
         counters: &[&ReadOnce],
+        gates: &[&GateOnce],
     ) -> Result<Arc<MetaModelVersion>> {
         crate::authz::require(principal, crate::authz::Action::Read)?;
         let workspace_id = principal.workspace_id;
@@ -82,12 +84,22 @@ impl MetaModelCache {
             .copied()
             .filter(|c| c.unread(c.counter(), workspace_id))
             .collect();
+        let closed: Vec<&GateOnce> = gates
+            .iter()
+            .copied()
+            .filter(|g| g.unread(workspace_id))
+            .collect();
         let mut latest = newest_first(workspace_id)
             .select_only()
             .column(meta_model_version::Column::Version)
             .limit(1);
         for counter in &unread {
             latest = latest.expr(versions::column(counter.counter(), workspace_id));
+        }
+        for gate in &closed {
+            for column in gate.columns() {
+                latest = latest.expr(column);
+            }
         }
         let row = db
             .query_one(&latest.into_query())
@@ -96,6 +108,11 @@ impl MetaModelCache {
         let latest: i32 = row.try_get_by_index(0)?;
         for (i, counter) in unread.iter().enumerate() {
             counter.prime(row.try_get_by_index(i + 1)?);
+        }
+        let first_gate = 1 + unread.len();
+        for (i, gate) in closed.iter().enumerate() {
+            let at = first_gate + 2 * i;
+            gate.prime(row.try_get_by_index(at)?, row.try_get_by_index(at + 1)?);
         }
         if let Some(remembered) = self.models.get(&(workspace_id, latest)) {
             return Ok(remembered.model);

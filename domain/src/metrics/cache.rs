@@ -33,6 +33,7 @@ use crate::{
     cache::{BytesCache, Footprint, bytes_cache},
     db::Siblings,
     error::{Error, Result},
+    features::GateOnce,
     meta_model::MetaModelVersion,
     metrics::Needs,
     principal::Principal,
@@ -102,6 +103,15 @@ impl Footprint for KeptMetrics {
     }
 }
 
+/// What a request reads once for everything it resolves, with its first statement, and hands
+/// to [`MetricsCache::for_fact_sheet`]: its counters, and the metrics feature's gate.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestReads<'a> {
+    pub inventory: &'a ReadOnce,
+    pub events: &'a ReadOnce,
+    pub metrics: &'a GateOnce,
+}
+
 /// Shared by all requests of a process.
 pub struct MetricsCache {
     entries: BytesCache<Key, Arc<KeptMetrics>>,
@@ -166,9 +176,9 @@ impl MetricsCache {
 
     /// [`super::for_fact_sheet`] of `subject`, computed at most once per data version. The
     /// caller's role, the metrics feature and the fact sheet are checked on every call, hit or
-    /// miss. `counters` are the request's inventory and events counters when it reads them
-    /// once for all it does (with its first statement, see
-    /// [`crate::meta_model_versions::MetaModelCache::current`]); without, they are read here.
+    /// miss. `request` holds what the request reads once for all it does (with its first
+    /// statement, see [`crate::meta_model_versions::MetaModelCache::current`]); without, the
+    /// counters and the feature are read here.
     #[allow(clippy::too_many_arguments)]
     pub async fn for_fact_sheet(
         &self,
@@ -178,13 +188,13 @@ impl MetricsCache {
         subject: Subject<'_>,
         window: &MetricWindow,
         needs: Needs,
-        counters: Option<(&ReadOnce, &ReadOnce)>,
+        request: Option<RequestReads<'_>>,
     ) -> Result<Arc<Metrics>> {
-        admit(db, principal, subject).await?;
+        admit(db, principal, subject, request.map(|r| r.metrics)).await?;
         let fact_sheet_id = subject.id();
         let ws = principal.workspace_id;
-        let versions = match counters {
-            Some((inventory, events)) => ReadOnce::both(db, inventory, events).await?,
+        let versions = match request {
+            Some(r) => ReadOnce::both(db, r.inventory, r.events).await?,
             None => versions::both(db, ws).await?,
         };
         let key = Key {

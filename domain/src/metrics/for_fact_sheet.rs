@@ -24,7 +24,7 @@ use crate::{
     error::{Error, Result},
     external_ids::{self, EVENT_SOURCE_NAMESPACE},
     fact_sheets,
-    features::{self, Feature},
+    features::{self, Feature, GateOnce},
     meta_model::{MetaModel, RollUpDirection},
     metrics::load::{Needs, load_window_facts},
     principal::Principal,
@@ -46,7 +46,7 @@ pub async fn for_fact_sheet(
     window: &MetricWindow,
     needs: Needs,
 ) -> Result<Metrics> {
-    admit(db, principal, Subject::Id(fact_sheet_id)).await?;
+    admit(db, principal, Subject::Id(fact_sheet_id), None).await?;
     compute_admitted(db, principal, model, fact_sheet_id, window, needs, None).await
 }
 
@@ -70,15 +70,23 @@ impl Subject<'_> {
 }
 
 /// Whether `principal` may read the metrics of `subject`: its role, the workspace's metrics
-/// feature and the fact sheet's existence in its workspace. Checked on every read, cached or
-/// not.
+/// feature (through `gate`, the request's, when it has one) and the fact sheet's existence in
+/// its workspace. Checked on every read, cached or not.
 pub(super) async fn admit(
     db: &impl ConnectionTrait,
     principal: &Principal,
     subject: Subject<'_>,
+    gate: Option<&GateOnce>,
 ) -> Result<()> {
     authz::require(principal, Action::Read)?;
-    features::require_enabled(db, principal.workspace_id, Feature::Metrics).await?;
+    match gate {
+        Some(gate) if gate.is_for(Feature::Metrics, principal.workspace_id) => {
+            gate.require(db).await?;
+        }
+        _ => {
+            features::require_enabled(db, principal.workspace_id, Feature::Metrics).await?;
+        }
+    }
     match subject {
         Subject::Id(id) => {
             fact_sheets::require(db, principal, id).await?;

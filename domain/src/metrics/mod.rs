@@ -31,7 +31,7 @@ mod fixtures;
 #[cfg(test)]
 mod tests;
 
-pub use cache::MetricsCache;
+pub use cache::{MetricsCache, RequestReads};
 pub use change_failure::{ChangeFailureBucket, ChangeFailureRate};
 pub use compute::{Metrics, compute, compute_unless_cancelled, compute_view};
 pub use deployment_frequency::{DeploymentFrequency, DeploymentFrequencyBucket};

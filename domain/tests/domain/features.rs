@@ -172,3 +172,81 @@ async fn quotas_hold_exactly_and_a_refusal_leaves_nothing_behind() {
     let events = all.iter().find(|s| s.feature == Feature::Events).unwrap();
     assert_eq!(events.used, Some(3));
 }
+
+/// A request's metrics gate is read with its meta model, in that one statement: a metrics read
+/// then checks the feature without a statement of its own, and still refuses when the feature
+/// is off, as when it reads the setting itself.
+#[tokio::test]
+async fn the_metrics_gate_comes_with_the_meta_model() {
+    use domain::{
+        db::StatementCounter,
+        features::GateOnce,
+        meta_model_versions::MetaModelCache,
+        metrics::{MetricsCache, RequestReads, Subject},
+        versions::{Counter, ReadOnce},
+    };
+
+    let w = World::new().await;
+    let ws = w.admin.workspace_id;
+    let team = w.create_fact_sheet("Team", "Payments").await;
+    let window = MetricWindow::new(
+        Utc::now() - chrono::Duration::days(7),
+        Utc::now(),
+        BucketSize::Week,
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    let models = MetaModelCache::default();
+    let metrics = MetricsCache::new(1 << 20);
+    // One request: its first statement, then its metrics read, counted apart.
+    let request = async || {
+        let counter = StatementCounter::new();
+        let db =
+            w.db.store
+                .tenant(ws)
+                .await
+                .unwrap()
+                .counting(counter.clone());
+        let (inventory, events) = (
+            ReadOnce::new(Counter::Inventory, ws),
+            ReadOnce::new(Counter::Events, ws),
+        );
+        let gate = GateOnce::new(Feature::Metrics, ws);
+        let model = models
+            .current(&db, &w.admin, &[&inventory, &events], &[&gate])
+            .await
+            .unwrap();
+        let first = counter.count();
+        let read = metrics
+            .for_fact_sheet(
+                &db,
+                &w.admin,
+                &model,
+                Subject::Id(team.id),
+                &window,
+                domain::metrics::Needs::ALL,
+                Some(RequestReads {
+                    inventory: &inventory,
+                    events: &events,
+                    metrics: &gate,
+                }),
+            )
+            .await;
+        (read.map(|_| ()), first, counter.count() - first)
+    };
+    // The first request reads the model's document too, and computes the metrics.
+    let (cold, ..) = request().await;
+    cold.unwrap();
+    let (warm, first, metrics_read) = request().await;
+    warm.unwrap();
+    assert_eq!(first, 1, "the model's version, the counters and the gate");
+    // Without the gate in the first statement, the feature costs a statement here.
+    assert_eq!(metrics_read, 1, "only the fact sheet is read");
+
+    override_feature(&w, Feature::Metrics, FeatureStatus::Disabled, None).await;
+    let (refused, ..) = request().await;
+    assert!(
+        matches!(refused, Err(Error::FeatureDisabled { ref feature }) if feature == "metrics.dora"),
+        "{refused:?}"
+    );
+}

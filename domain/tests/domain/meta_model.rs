@@ -434,8 +434,8 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
     let w = World::new().await;
     let cache = meta_model_versions::MetaModelCache::default();
     let db = w.db.conn();
-    let first = cache.current(db, &w.admin, &[]).await.unwrap();
-    let again = cache.current(db, &w.admin, &[]).await.unwrap();
+    let first = cache.current(db, &w.admin, &[], &[]).await.unwrap();
+    let again = cache.current(db, &w.admin, &[], &[]).await.unwrap();
     assert_eq!(first.version, 1);
     assert!(std::sync::Arc::ptr_eq(&first, &again), "parsed once");
 
@@ -451,10 +451,10 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
     meta_model_versions::apply_edit(db, &other, &edit, Some(1), false)
         .await
         .unwrap();
-    let theirs = cache.current(db, &other, &[]).await.unwrap();
+    let theirs = cache.current(db, &other, &[], &[]).await.unwrap();
     assert_eq!(theirs.version, 2);
     assert!(theirs.model.fact_sheet_type("Domain").is_some());
-    let ours = cache.current(db, &w.admin, &[]).await.unwrap();
+    let ours = cache.current(db, &w.admin, &[], &[]).await.unwrap();
     assert!(
         std::sync::Arc::ptr_eq(&ours, &first),
         "untouched by their change"
@@ -463,12 +463,12 @@ async fn the_meta_model_cache_follows_every_change_and_each_workspace() {
     meta_model_versions::apply_edit(db, &w.admin, &edit, Some(1), false)
         .await
         .unwrap();
-    let changed = cache.current(db, &w.admin, &[]).await.unwrap();
+    let changed = cache.current(db, &w.admin, &[], &[]).await.unwrap();
     assert_eq!(changed.version, 2);
     assert!(changed.model.fact_sheet_type("Domain").is_some());
 
     let viewer = cache
-        .current(db, &w.as_role(Role::Viewer), &[])
+        .current(db, &w.as_role(Role::Viewer), &[], &[])
         .await
         .unwrap();
     assert!(

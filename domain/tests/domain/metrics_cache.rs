@@ -12,9 +12,9 @@ use domain::{
     events::{self, IncomingEvent},
     external_ids::ExternalId,
     fact_sheets::{self, FactSheetPatch},
-    features::{self, Feature, FeatureStatus, Setting},
+    features::{self, Feature, FeatureStatus, GateOnce, Setting},
     meta_model_versions::{self, MetaModelEdit},
-    metrics::{self, Bands, Metrics, MetricsCache, Needs, Subject},
+    metrics::{self, Bands, Metrics, MetricsCache, Needs, RequestReads, Subject},
     relations::{self, NewRelation},
     versions::{Counter, ReadOnce},
 };
@@ -73,8 +73,9 @@ async fn cached(
     let ws = principal.workspace_id;
     let inventory = ReadOnce::new(Counter::Inventory, ws);
     let events = ReadOnce::new(Counter::Events, ws);
+    let gate = GateOnce::new(Feature::Metrics, ws);
     let model = meta_model_versions::MetaModelCache::default()
-        .current(w.db.conn(), principal, &[&inventory, &events])
+        .current(w.db.conn(), principal, &[&inventory, &events], &[&gate])
         .await
         .unwrap();
     cache
@@ -85,7 +86,11 @@ async fn cached(
             subject,
             &two_weeks(),
             Needs::ALL,
-            Some((&inventory, &events)),
+            Some(RequestReads {
+                inventory: &inventory,
+                events: &events,
+                metrics: &gate,
+            }),
         )
         .await
 }

@@ -81,11 +81,11 @@ async fn the_meta_model_read_brings_the_requests_counters() {
     let theirs = ReadOnce::new(Counter::Inventory, other.workspace_id);
     let events = ReadOnce::new(Counter::Events, ws);
     let model = cache
-        .current(db, &w.admin, &[&ours, &events])
+        .current(db, &w.admin, &[&ours, &events], &[])
         .await
         .unwrap();
     let events_read = versions::current(db, Counter::Events, ws).await.unwrap();
-    cache.current(db, &w.admin, &[&theirs]).await.unwrap();
+    cache.current(db, &w.admin, &[&theirs], &[]).await.unwrap();
     let read = versions::current(db, Counter::Inventory, ws).await.unwrap();
 
     fact_sheets::create(

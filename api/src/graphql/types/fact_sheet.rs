@@ -491,7 +491,11 @@ impl FactSheetNode {
                 domain::metrics::Subject::Read(&self.sheet),
                 &window,
                 needs,
-                Some((&rc.inventory, &rc.events)),
+                Some(domain::metrics::RequestReads {
+                    inventory: &rc.inventory,
+                    events: &rc.events,
+                    metrics: &rc.metrics_gate,
+                }),
             )
             .await
             .gql()?;
