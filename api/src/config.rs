@@ -96,6 +96,9 @@ pub struct Config {
     pub heavy_query_cost: u64,
     /// Expensive queries running at once (0: four per CPU).
     pub heavy_query_slots: usize,
+    /// How much lower the CPU priority of expensive queries is than that of the HTTP workers
+    /// serving cheap requests, in niceness (0: the same, 19: the lowest; Linux only).
+    pub heavy_query_niceness: u8,
     pub request_timeout_ms: u64,
     /// Limits of `POST /events`, apart from GraphQL's: event batches are legitimately larger.
     pub max_event_body_bytes: usize,
@@ -173,6 +176,7 @@ impl Default for Config {
             max_query_aliases: 100,
             heavy_query_cost: HeavyQueryOptions::default().cost,
             heavy_query_slots: HeavyQueryOptions::default().slots,
+            heavy_query_niceness: HeavyQueryOptions::default().niceness,
             request_timeout_ms: 30_000,
             max_event_body_bytes: 16 * 1024 * 1024,
             max_events_per_request: 10_000,
@@ -236,6 +240,7 @@ impl Config {
         HeavyQueryOptions {
             cost: self.heavy_query_cost,
             slots: self.heavy_query_slots,
+            niceness: self.heavy_query_niceness,
         }
     }
 

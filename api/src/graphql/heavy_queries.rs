@@ -7,18 +7,24 @@
 //! So a request whose estimated cost ([`cost::estimate`], the schema's complexity rule)
 //! reaches [`HeavyQueryOptions::cost`] waits for one of a few slots, before it opens its
 //! database connection, and every other request passes at once. The wait counts towards the
-//! request's timeout, like the rest of its time.
+//! request's timeout, like the rest of its time. Once it has its turn, it runs on the
+//! [`lane`], threads of lower priority than the HTTP workers that serve the cheap requests.
 
 mod cost;
+mod lane;
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use async_graphql::{BatchRequest, Request};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use self::lane::Lane;
 use super::{document, limits::count_tokens};
 
 /// When a query counts as expensive, and how many such queries run at once.
@@ -33,6 +39,12 @@ pub struct HeavyQueryOptions {
     /// cheap to estimate yet costly while their facts reload: four keep the traversals'
     /// rate under a mixed load (BENCHMARKS.md).
     pub slots: usize,
+    /// How much lower than the HTTP workers' the priority of the threads expensive queries
+    /// run on is, in niceness (0: the same, 19: the lowest). Higher lets cheap requests through
+    /// sooner and takes more from the expensive ones when cheap ones keep the cores busy: under
+    /// the mixed load, 4 kept the traversals within their targets while a team's DORA read
+    /// went from 14 to 4 ms at the median, and 10 halved the traversals (BENCHMARKS.md).
+    pub niceness: u8,
 }
 
 impl Default for HeavyQueryOptions {
@@ -40,6 +52,7 @@ impl Default for HeavyQueryOptions {
         Self {
             cost: 2_000,
             slots: 0,
+            niceness: 4,
         }
     }
 }
@@ -53,11 +66,28 @@ pub struct HeavyQueries {
     max_tokens: usize,
     slots: Arc<Semaphore>,
     waiting: Arc<AtomicUsize>,
+    lane: Arc<Lane>,
 }
 
 /// A turn on a slot, held for as long as this lives; no slot for a cheap request.
 pub struct Turn {
     _slot: Option<OwnedSemaphorePermit>,
+    /// Where an expensive query runs; `None` for a cheap one, which runs where it arrived.
+    lane: Option<Arc<Lane>>,
+}
+
+impl Turn {
+    /// Runs `work` (the request's execution and the writing of its response) where the query
+    /// belongs: on the lane when it is expensive, here when it is cheap.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> T {
+        match &self.lane {
+            Some(lane) => lane.run(work).await,
+            None => work.await,
+        }
+    }
 }
 
 impl HeavyQueries {
@@ -71,6 +101,7 @@ impl HeavyQueries {
             max_tokens,
             slots: Arc::new(Semaphore::new(slots)),
             waiting: Arc::default(),
+            lane: Arc::new(Lane::new(options.niceness)),
         }
     }
 
@@ -82,7 +113,10 @@ impl HeavyQueries {
             .map(|request| self.estimated_cost(request))
             .fold(0, u64::saturating_add);
         if cost < self.cost {
-            return Turn { _slot: None };
+            return Turn {
+                _slot: None,
+                lane: None,
+            };
         }
         let permit = {
             // Counted down however the wait ends: a request cancelled at its timeout stops
@@ -91,7 +125,10 @@ impl HeavyQueries {
             self.slots.clone().acquire_owned().await
         };
         // The semaphore is never closed; a closed one would let the request run unqueued.
-        Turn { _slot: permit.ok() }
+        Turn {
+            _slot: permit.ok(),
+            lane: Some(self.lane.clone()),
+        }
     }
 
     /// Requests waiting for a slot right now.
@@ -152,7 +189,14 @@ mod tests {
 
     /// A gate of one slot for queries costing `cost` or more, under the token limit `max_tokens`.
     fn one_slot(cost: u64, max_tokens: usize) -> HeavyQueries {
-        HeavyQueries::new(HeavyQueryOptions { cost, slots: 1 }, max_tokens)
+        HeavyQueries::new(
+            HeavyQueryOptions {
+                cost,
+                slots: 1,
+                ..HeavyQueryOptions::default()
+            },
+            max_tokens,
+        )
     }
 
     #[tokio::test]
@@ -180,6 +224,22 @@ mod tests {
                 .is_some_and(|turn| turn._slot.is_some())
         );
         assert_eq!(gate.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_expensive_query_runs_on_the_lane_and_a_cheap_one_where_it_arrived() {
+        let gate = one_slot(200, 10_000);
+        let thread = || async { std::thread::current().name().map(str::to_owned) };
+        let heavy = gate.turn(&mut batch(HEAVY)).await;
+        assert_eq!(
+            heavy.run(thread()).await.as_deref(),
+            Some(lane::THREAD_NAME)
+        );
+        let cheap = gate.turn(&mut batch(CHEAP)).await;
+        assert_ne!(
+            cheap.run(thread()).await.as_deref(),
+            Some(lane::THREAD_NAME)
+        );
     }
 
     #[tokio::test]

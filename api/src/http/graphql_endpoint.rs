@@ -2,7 +2,11 @@
 //! `text/plain` form post from another site cannot trigger a mutation), the caller must present
 //! a valid token, batches are bounded and execution is cancelled at the request timeout.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header::ContentType},
+    web,
+};
 use async_graphql::{BatchRequest, BatchResponse};
 use domain::{Principal, db::StatementCounter, security_log::Refusal};
 
@@ -14,7 +18,7 @@ use super::{
 use crate::{
     client_error::ClientError,
     error_code::ErrorCode,
-    graphql::{RequestContext, sanitize_errors},
+    graphql::{AppSchema, RequestContext, sanitize_errors},
 };
 
 pub async fn execute(
@@ -82,9 +86,9 @@ pub async fn execute(
     };
     // One deadline for opening the scope and executing, as when the scope opened lazily.
     let deadline = tokio::time::Instant::now() + state.limits.request_timeout;
-    let response = match tokio::time::timeout_at(deadline, async {
+    let body = match tokio::time::timeout_at(deadline, async {
         // Before any connection is taken: an expensive query waits for its turn without one.
-        let _turn = state.schema.heavy_queries().turn(&mut batch).await;
+        let turn = state.schema.heavy_queries().turn(&mut batch).await;
         // The first operation's scope opens before execution, so a workspace deleted since the
         // caller was let in is refused with a 401 even by an operation that reads nothing. The
         // others share its principal; their scopes open on first use, concurrently, as they run.
@@ -95,11 +99,11 @@ pub async fn execute(
             }
             request.data.insert(context);
         }
-        Ok(state.schema.execute_batch(batch).await)
+        Ok(turn.run(respond(state.schema.clone(), batch)).await)
     })
     .await
     {
-        Ok(Ok(r)) => r,
+        Ok(Ok(body)) => body,
         Ok(Err(refusal)) => return refusal,
         Err(_) => {
             Refusal::new("request cancelled", "request timed out")
@@ -113,7 +117,24 @@ pub async fn execute(
             .into();
         }
     };
-    let response = match response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return ClientError::incident(&format!("writing a GraphQL response: {e}")).into(),
+    };
+    let mut reply = HttpResponse::Ok();
+    if let Some(counter) = &statements {
+        reply.insert_header((SQL_STATEMENTS_HEADER, counter.count()));
+        let cache = domain::cache_stats::totals();
+        reply.insert_header((CACHE_HITS_HEADER, cache.hits));
+        reply.insert_header((CACHE_MISSES_HEADER, cache.misses));
+    }
+    reply.content_type(ContentType::json()).body(body)
+}
+
+/// Executes `batch` and writes its response as JSON, errors sanitized: the whole of a request's
+/// work after its scope is open, so that an expensive one does all of it on the lane.
+async fn respond(schema: AppSchema, batch: BatchRequest) -> serde_json::Result<Vec<u8>> {
+    let response = match schema.execute_batch(batch).await {
         BatchResponse::Single(mut r) => {
             sanitize_errors(&mut r);
             BatchResponse::Single(r)
@@ -127,14 +148,7 @@ pub async fn execute(
                 .collect(),
         ),
     };
-    let mut reply = HttpResponse::Ok();
-    if let Some(counter) = &statements {
-        reply.insert_header((SQL_STATEMENTS_HEADER, counter.count()));
-        let cache = domain::cache_stats::totals();
-        reply.insert_header((CACHE_HITS_HEADER, cache.hits));
-        reply.insert_header((CACHE_MISSES_HEADER, cache.misses));
-    }
-    reply.json(response)
+    serde_json::to_vec(&response)
 }
 
 /// Opens `context`'s workspace scope, or the response refusing the request.
