@@ -57,18 +57,30 @@ pub fn compute_unless_cancelled(
     bands: &Bands,
     cancelled: &AtomicBool,
 ) -> Option<Metrics> {
-    let go_on = || (!cancelled.load(Ordering::Relaxed)).then_some(());
     let index = DeploymentIndex::new(facts.deployments);
+    compute_indexed(facts, &index, window, bands, cancelled)
+}
+
+/// [`compute_unless_cancelled`] with `index`, the [`DeploymentIndex`] of `facts.deployments`
+/// built before (and kept, see `KeptFacts::deployment_index`).
+pub(super) fn compute_indexed(
+    facts: FactsView<'_>,
+    index: &DeploymentIndex,
+    window: &MetricWindow,
+    bands: &Bands,
+    cancelled: &AtomicBool,
+) -> Option<Metrics> {
+    let go_on = || (!cancelled.load(Ordering::Relaxed)).then_some(());
     let incidents = incidents(facts.incidents);
-    let failed = failed_deployments(&incidents, &index);
+    let failed = failed_deployments(&incidents, index);
     let items = work_items(facts.work_items);
     go_on()?;
-    let deployment_frequency = deployment_frequency(&index, window, &bands.deployment_frequency);
+    let deployment_frequency = deployment_frequency(index, window, &bands.deployment_frequency);
     go_on()?;
-    let lead_time = lead_time(facts.changes, &index, window, &bands.lead_time);
+    let lead_time = lead_time(facts.changes, index, window, &bands.lead_time);
     go_on()?;
     let change_failure_rate =
-        change_failure_rate(&index, &failed, window, &bands.change_failure_rate);
+        change_failure_rate(index, &failed, window, &bands.change_failure_rate);
     go_on()?;
     let failed_deployment_recovery_time =
         failed_deployment_recovery_time(&incidents, &failed, window, &bands.recovery);

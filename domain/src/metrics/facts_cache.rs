@@ -28,7 +28,7 @@ mod append;
 use append::Appended;
 
 use std::sync::{
-    Arc, OnceLock,
+    Arc, Mutex, OnceLock, PoisonError,
     atomic::{AtomicI64, AtomicU64, Ordering},
     mpsc::{self, Sender},
 };
@@ -37,7 +37,7 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use quick_cache::{Weighter, sync::Cache};
 use uuid::Uuid;
 
-use super::{Facts, FactsView, MetricWindow};
+use super::{Facts, FactsView, MetricWindow, deployments::DeploymentIndex};
 use crate::{
     db::Siblings,
     error::{Error, Result},
@@ -82,19 +82,64 @@ pub(super) struct KeptFacts(Arc<Held>);
 impl KeptFacts {
     /// The facts a window ending at `until` (inside the loaded hours) depends on.
     pub(super) fn before(&self, until: DateTime<Utc>) -> FactsView<'_> {
-        self.0.0.view_before(until)
+        self.0.facts.view_before(until)
+    }
+
+    /// The engine's index of the first `deployments` deployments (those of a view from
+    /// [`before`](Self::before)), built at most once for each cut in a row. A dashboard asks
+    /// for "the last 90 days" every time, so each read ends its window at a new instant, and
+    /// its result is never kept; its facts are, and so, now, is this index, which was most of
+    /// the engine's time: windows ending in the same hour with no deployment between them cut
+    /// the facts at the same deployment.
+    pub(super) fn deployment_index(&self, deployments: usize) -> Arc<DeploymentIndex> {
+        let last = || self.0.index.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((cut, index)) = &*last()
+            && *cut == deployments
+        {
+            return index.clone();
+        }
+        // Built outside the lock: readers of other cuts do not wait for it.
+        let index = Arc::new(DeploymentIndex::new(
+            &self.0.facts.deployments[..deployments],
+        ));
+        *last() = Some((deployments, index.clone()));
+        index
     }
 }
 
 /// Facts whose memory is given back on a thread of their own: an entry is evicted by the
 /// insert of a request that missed, and freeing a team's ids there delayed that request.
-struct Held(Facts);
+struct Held {
+    facts: Facts,
+    /// The last deployment index asked for, with how many deployments it holds.
+    index: Mutex<Option<(usize, Arc<DeploymentIndex>)>>,
+}
+
+impl Held {
+    fn new(facts: Facts) -> Self {
+        Self {
+            facts,
+            index: Mutex::new(None),
+        }
+    }
+}
+
+/// What `facts` and what was left out of them weigh in the cache: the deployments count twice,
+/// once more for the index of them [`KeptFacts::deployment_index`] keeps.
+fn weight_of(facts: &Facts, left_out: &LeftOut) -> u64 {
+    let deployments: u64 = facts
+        .deployments
+        .iter()
+        .map(|d| d.change_ids.len() as u64 + 1)
+        .sum();
+    facts.weight() + deployments + left_out.weight()
+}
 
 impl Drop for Held {
     fn drop(&mut self) {
-        static FREEING: OnceLock<Option<Sender<Facts>>> = OnceLock::new();
+        static FREEING: OnceLock<Option<Sender<Freed>>> = OnceLock::new();
         let freeing = FREEING.get_or_init(|| {
-            let (sender, receiver) = mpsc::channel::<Facts>();
+            let (sender, receiver) = mpsc::channel::<Freed>();
             std::thread::Builder::new()
                 .name("facts-free".into())
                 .spawn(move || receiver.into_iter().for_each(drop))
@@ -103,10 +148,14 @@ impl Drop for Held {
         });
         if let Some(sender) = freeing {
             // A closed channel hands the facts back, and they are freed here after all.
-            let _ = sender.send(std::mem::take(&mut self.0));
+            let index = self.index.get_mut().unwrap_or_else(PoisonError::into_inner);
+            let _ = sender.send((std::mem::take(&mut self.facts), index.take()));
         }
     }
 }
+
+/// What a [`Held`] gives back: its facts and the index of them it kept.
+type Freed = (Facts, Option<(usize, Arc<DeploymentIndex>)>);
 
 #[derive(Clone)]
 struct ByWeight;
@@ -234,8 +283,8 @@ impl FactsCache {
             };
             tracing::debug!(appendable, "facts loaded");
             Ok::<_, Error>(Arc::new(Loaded {
-                weight: facts.weight() + left_out.weight(),
-                facts: Arc::new(Held(facts)),
+                weight: weight_of(&facts, &left_out),
+                facts: Arc::new(Held::new(facts)),
                 exact_at: AtomicI64::new(events_version),
                 appendable,
                 left_out: Arc::new(left_out),
@@ -268,7 +317,7 @@ impl FactsCache {
         let ws = key.workspace_id;
         let versions = (since, through);
         let new = load_new_facts(db, ws, touched, versions, key.until, key.needs).await?;
-        let held = &loaded.facts.0;
+        let held = &loaded.facts.facts;
         let (mut facts, unnamed) = match append::append(held, &loaded.left_out, key.from, new) {
             None => return Ok(None),
             Some(Appended::Unchanged) => {
@@ -290,8 +339,8 @@ impl FactsCache {
         facts.changes.extend(named);
         facts.order_from(key.until - GRAIN);
         Ok(Some(Arc::new(Loaded {
-            weight: facts.weight() + loaded.left_out.weight(),
-            facts: Arc::new(Held(facts)),
+            weight: weight_of(&facts, &loaded.left_out),
+            facts: Arc::new(Held::new(facts)),
             exact_at: AtomicI64::new(through),
             appendable: true,
             left_out: loaded.left_out.clone(),
@@ -316,8 +365,30 @@ fn widened(from: DateTime<Utc>, until: DateTime<Utc>) -> (DateTime<Utc>, DateTim
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::at;
+    use super::super::fixtures::{at, deployment};
     use super::*;
+
+    #[test]
+    fn a_deployment_index_is_built_once_for_each_cut_in_a_row() {
+        let facts = Facts {
+            deployments: vec![
+                deployment("d1", "2024-03-01T10:00:00Z", &["c1"]),
+                deployment("d2", "2024-03-01T10:30:00Z", &["c2"]),
+            ],
+            ..Facts::default()
+        };
+        let kept = KeptFacts(Arc::new(Held::new(facts)));
+        let two = kept.deployment_index(2);
+        assert_eq!(two.len(), 2);
+        assert!(Arc::ptr_eq(&two, &kept.deployment_index(2)), "kept");
+        let one = kept.deployment_index(1);
+        assert_eq!(one.len(), 1, "another cut: built for it");
+        assert_eq!(one.position("d2"), None);
+        assert!(
+            !Arc::ptr_eq(&two, &kept.deployment_index(2)),
+            "the last cut is kept"
+        );
+    }
 
     #[test]
     fn windows_widen_to_the_hours_around_them() {

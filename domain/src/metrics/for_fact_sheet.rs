@@ -14,7 +14,9 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
-    Bands, Facts, FactsView, MetricWindow, Metrics, compute_unless_cancelled,
+    Bands, Facts, FactsView, MetricWindow, Metrics,
+    compute::compute_indexed,
+    compute_unless_cancelled,
     facts_cache::{FactsCache, KeptFacts},
     sources_cache::Resolved,
 };
@@ -219,8 +221,15 @@ fn compute_now(
     bands: &Bands,
     cancelled: &AtomicBool,
 ) -> Option<(Metrics, [usize; 5])> {
-    compute_unless_cancelled(view_of(facts, window), window, bands, cancelled)
-        .map(|m| (m, fact_counts(facts, window)))
+    let view = view_of(facts, window);
+    let metrics = match facts {
+        WindowFacts::Kept(kept) => {
+            let index = kept.deployment_index(view.deployments.len());
+            compute_indexed(view, &index, window, bands, cancelled)
+        }
+        WindowFacts::Read(_) => compute_unless_cancelled(view, window, bands, cancelled),
+    };
+    metrics.map(|m| (m, fact_counts(facts, window)))
 }
 
 /// Sets its flag when dropped: the future awaiting a computation went away with its request.
