@@ -5,7 +5,7 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde_json::{Value, json};
 
 use crate::{bench::team_metrics, dataset::events::EventStream};
@@ -86,9 +86,11 @@ pub const TRAVERSAL: &str = r#"query { factSheets(first: 100, filter: {types: ["
 
 const SEARCH: &str = "query($term: String!) { factSheets(first: 20, filter: {search: $term}) { totalCount edges { node { id type name } } } }";
 
-/// Events of the generated stream are spread over this many days before the run started.
-const EVENT_DAYS: i64 = 30;
-const EVENT_STREAM_LENGTH: u64 = 10_000_000;
+/// The kinds of events a source's stream cycles through (see `EventStream`).
+const KIND_CYCLE: u64 = 20;
+/// The first round of a source's stream a run's events take: past any a seed wrote (a few
+/// dozen events per source), so that a run's deployments and incidents are new.
+const FIRST_RUN_ROUND: u64 = 1_000_000;
 
 impl Scenario {
     pub fn letter(self) -> &'static str {
@@ -134,32 +136,41 @@ impl Scenario {
 /// What makes this run's events its own.
 pub struct Run {
     pub id: String,
-    pub started: DateTime<Utc>,
 }
 
 impl Run {
     pub fn new() -> Self {
         Self {
             id: uuid::Uuid::new_v4().simple().to_string(),
-            started: Utc::now(),
         }
     }
 
-    /// Batch `n`: events `n * size ..` of the seed's event stream (realistic types and payloads,
-    /// consecutive events from consecutive sources), with ids unique to this run so the server
-    /// stores each of them. One run sends batches of one size.
+    /// Batch `n` of this run's events, happening now. Consecutive events go to consecutive
+    /// sources, and each takes its kind, payload and ids from a round of its source's stream
+    /// (see `EventStream`) past any the seed wrote, so a batch holds changes, deployments naming
+    /// changes, incidents and work items in the seed's proportions, as a live workspace gets
+    /// them. Event, deployment and incident ids are unique to this run, so the server stores
+    /// each event and each deployment is new to it. One run sends batches of one size.
     pub fn event_batch(&self, sources: &[String], n: u64, size: usize) -> Vec<Value> {
         let stream = EventStream {
             sources,
-            total: EVENT_STREAM_LENGTH,
-            days: EVENT_DAYS,
-            end: self.started,
+            total: 1,
+            days: 0,
+            end: Utc::now(),
         };
+        let per_round = sources.len() as u64;
         let first = n * size as u64;
         (first..first + size as u64)
-            .map(|k| {
-                let mut event = stream.event(k % EVENT_STREAM_LENGTH);
-                event["id"] = json!(format!("load-{}-{k}", self.id));
+            .map(|j| {
+                // 7 is prime to the cycle, so neighbouring sources get different kinds.
+                let round = FIRST_RUN_ROUND + KIND_CYCLE * (j / per_round) + (j * 7) % KIND_CYCLE;
+                let mut event = stream.event(j % per_round + per_round * round);
+                event["id"] = json!(format!("load-{}-{j}", self.id));
+                for key in ["deploymentId", "incidentId"] {
+                    if let Some(Value::String(id)) = event["data"].get_mut(key) {
+                        id.push_str(&format!("-{}", self.id));
+                    }
+                }
                 event
             })
             .collect()
