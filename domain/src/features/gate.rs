@@ -6,23 +6,27 @@
 //! it two. The check is as exact as before: the setting is read in the request's own
 //! transaction, before anything it gates.
 
+use std::sync::OnceLock;
+
 use sea_orm::{
     ConnectionTrait,
     sea_query::{Expr, ExprTrait, Query, SimpleExpr},
 };
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::{Edition, Feature, FeatureStatus, enforce::disabled, settings::settings};
-use crate::error::{Error, Result};
+use super::{
+    Edition, Feature, FeatureStatus,
+    enforce::{disabled, require_enabled},
+};
+use crate::error::Result;
 use entity::{workspace, workspace_feature};
 
-/// One feature's status for one workspace, read at most once per request.
+/// One feature's status for one workspace, as the request's first statement read it.
 #[derive(Debug)]
 pub struct GateOnce {
     feature: Feature,
     workspace_id: Uuid,
-    status: OnceCell<FeatureStatus>,
+    status: OnceLock<FeatureStatus>,
 }
 
 impl GateOnce {
@@ -30,7 +34,7 @@ impl GateOnce {
         Self {
             feature,
             workspace_id,
-            status: OnceCell::new(),
+            status: OnceLock::new(),
         }
     }
 
@@ -92,21 +96,15 @@ impl GateOnce {
         let _ = self.status.set(status);
     }
 
-    /// Ok when the feature is enabled; [`Error::FeatureDisabled`] when it is switched off, as
-    /// [`super::require_enabled`] says. Read through `db` unless primed.
+    /// Ok when the feature is enabled; [`crate::Error::FeatureDisabled`] when it is switched off, as
+    /// [`require_enabled`] says, which reads the setting when the gate was not primed.
     pub async fn require(&self, db: &impl ConnectionTrait) -> Result<()> {
-        let status = *self
-            .status
-            .get_or_try_init(|| async {
-                let (_, mut read) = settings(db, self.workspace_id, &[self.feature]).await?;
-                read.pop()
-                    .map(|setting| setting.status)
-                    .ok_or_else(|| Error::Internal(format!("no setting for {}", self.feature)))
-            })
-            .await?;
-        match status {
-            FeatureStatus::Disabled => Err(disabled(self.workspace_id, self.feature)),
-            FeatureStatus::Enabled => Ok(()),
+        match self.status.get() {
+            Some(FeatureStatus::Disabled) => Err(disabled(self.workspace_id, self.feature)),
+            Some(FeatureStatus::Enabled) => Ok(()),
+            None => require_enabled(db, self.workspace_id, self.feature)
+                .await
+                .map(|_| ()),
         }
     }
 }
