@@ -26,6 +26,17 @@ async fn override_feature(w: &World, feature: Feature, status: FeatureStatus, qu
     tx.commit().await.unwrap();
 }
 
+/// The seven days up to now, in one weekly bucket.
+fn last_week() -> MetricWindow {
+    MetricWindow::new(
+        Utc::now() - chrono::Duration::days(7),
+        Utc::now(),
+        BucketSize::Week,
+        chrono_tz::UTC,
+    )
+    .unwrap()
+}
+
 async fn ingest(w: &World, ids: &[&str]) -> Result<events::IngestResult, Error> {
     let tx = w.db.store.begin_write(w.admin.workspace_id).await.unwrap();
     let valid = events::validate(
@@ -100,13 +111,7 @@ async fn disabled_features_are_refused_with_their_id() {
     override_feature(&w, Feature::Metrics, FeatureStatus::Disabled, None).await;
     let model = w.model().await;
     let fs = w.create_fact_sheet("Team", "Payments").await;
-    let window = MetricWindow::new(
-        Utc::now() - chrono::Duration::days(7),
-        Utc::now(),
-        BucketSize::Week,
-        chrono_tz::UTC,
-    )
-    .unwrap();
+    let window = last_week();
     let refused = domain::metrics::for_fact_sheet(
         w.db.conn(),
         &w.admin,
@@ -189,13 +194,7 @@ async fn the_metrics_gate_comes_with_the_meta_model() {
     let w = World::new().await;
     let ws = w.admin.workspace_id;
     let team = w.create_fact_sheet("Team", "Payments").await;
-    let window = MetricWindow::new(
-        Utc::now() - chrono::Duration::days(7),
-        Utc::now(),
-        BucketSize::Week,
-        chrono_tz::UTC,
-    )
-    .unwrap();
+    let window = last_week();
     let models = MetaModelCache::default();
     let metrics = MetricsCache::new(1 << 20);
     // One request: its first statement, then its metrics read, counted apart.
