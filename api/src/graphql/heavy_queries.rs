@@ -41,9 +41,10 @@ pub struct HeavyQueryOptions {
     pub slots: usize,
     /// How much lower than the HTTP workers' the priority of the threads expensive queries
     /// run on is, in niceness (0: the same, 19: the lowest). Higher lets cheap requests through
-    /// sooner and takes more from the expensive ones when cheap ones keep the cores busy: under
-    /// the mixed load, 4 kept the traversals within their targets while a team's DORA read
-    /// went from 14 to 4 ms at the median, and 10 halved the traversals (BENCHMARKS.md).
+    /// sooner and takes more from the expensive ones when cheap ones keep the cores busy. In
+    /// the load benchmark's mixed load, whose dashboards send their next read as soon as one is
+    /// answered, 4 took a team's DORA read from 13-17 to under 5 ms at the median and the
+    /// traversals from about 165 to 90 a second; 10 left them about 70 (BENCHMARKS.md).
     pub niceness: u8,
 }
 
