@@ -224,20 +224,23 @@ impl Facts {
     /// Roughly what the facts weigh in memory, in stored ids (each fact and each change id it
     /// names counts one): what a cache of facts is bounded by.
     pub fn weight(&self) -> u64 {
-        let lists = |ids: usize| ids as u64 + 1;
         self.changes.len() as u64
-            + self
-                .deployments
-                .iter()
-                .map(|d| lists(d.change_ids.len()))
-                .sum::<u64>()
+            + self.deployments_weight()
             + self
                 .incidents
                 .iter()
-                .map(|i| lists(i.change_ids.len()))
+                .map(|i| i.change_ids.len() as u64 + 1)
                 .sum::<u64>()
             + self.work_items.len() as u64
             + self.vulnerabilities.len() as u64
+    }
+
+    /// The deployments' part of [`weight`](Self::weight).
+    pub fn deployments_weight(&self) -> u64 {
+        self.deployments
+            .iter()
+            .map(|d| d.change_ids.len() as u64 + 1)
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
