@@ -63,6 +63,10 @@ pub struct LoadArgs {
     /// read again within a run.
     #[arg(long)]
     metric_teams: Option<usize>,
+    /// Whose event sources (g)'s events go to: every artifact's, or only those of artifacts
+    /// no team read by its metrics readers owns.
+    #[arg(long, value_enum, default_value_t)]
+    events_into: mixed::EventsInto,
 }
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -124,6 +128,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<()> {
             let options = mixed::MixedOptions {
                 left_out: args.without.clone(),
                 metric_teams: args.metric_teams,
+                events_into: args.events_into,
             };
             mixed_result =
                 Some(mixed::run(&api, admin.as_ref(), &workload, &settings, &options).await?);
@@ -182,12 +187,16 @@ fn print_mixed(result: &MixedResult, workload: &discovery::Workload, args: &Load
     };
     println!(
         "\n(g) mixed load: all groups at once{}, {} s after {} s warm-up; updates and imports over {} artifacts, \
-         events over {} event sources, metrics of {} teams",
+         events over {} event sources{}, metrics of {} teams",
         but,
         args.seconds,
         args.warmup_seconds,
         workload.artifact_ids.len(),
-        workload.event_sources.len(),
+        result.event_sources,
+        match args.events_into {
+            mixed::EventsInto::All => "",
+            mixed::EventsInto::OtherTeams => " (only other teams' artifacts')",
+        },
         result.metric_teams
     );
     println!(

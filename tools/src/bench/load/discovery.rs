@@ -2,6 +2,8 @@
 //! never opens the database): fact sheet ids, search terms that match, a team of the size the
 //! metric targets are set for, and the artifacts' event sources.
 
+use std::collections::HashSet;
+
 use anyhow::{Context, bail};
 use domain::external_ids::EVENT_SOURCE_NAMESPACE;
 use serde_json::{Value, json};
@@ -37,6 +39,9 @@ const TEAMS: &str = r#"query { factSheets(first: 100, filter: {types: ["Team"]})
 const ARTIFACTS: &str = r#"query($after: String) { factSheets(first: 500, after: $after, filter: {types: ["SoftwareArtifact"]}) { pageInfo { hasNextPage endCursor } edges { node { id externalIds { namespace value } } } } }"#;
 
 const TEAM_IDS: &str = r#"query($after: String) { factSheets(first: 500, after: $after, filter: {types: ["Team"]}) { pageInfo { hasNextPage endCursor } edges { node { id } } } }"#;
+
+/// The event sources of the artifacts a team owns, a page at a time.
+const OWNED_SOURCES: &str = r#"query($id: ID!, $after: String) { factSheet(id: $id) { relations(type: "teamOwnsArtifact", direction: OUTGOING, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { to { externalIds { namespace value } } } } } } }"#;
 
 const SEARCH_CHECK: &str =
     "query($term: String!) { factSheets(first: 1, filter: {search: $term}) { totalCount } }";
@@ -155,4 +160,33 @@ pub async fn discover(api: &Api, reach: Reach) -> anyhow::Result<Workload> {
         artifact_ids,
         team_ids,
     })
+}
+
+/// The event sources of the artifacts `teams` own: the sources a team's metrics are computed
+/// from, as the seed's teams have no teams of their own to roll up.
+pub async fn sources_owned_by(api: &Api, teams: &[String]) -> anyhow::Result<HashSet<String>> {
+    let mut sources = HashSet::new();
+    for team in teams {
+        let mut after = Value::Null;
+        loop {
+            let page = api
+                .graphql(OWNED_SOURCES, &json!({ "id": team, "after": after }))
+                .await?
+                .data()?;
+            let relations = &page["factSheet"]["relations"];
+            let artifacts = relations["edges"].as_array().into_iter().flatten();
+            sources.extend(
+                artifacts
+                    .flat_map(|e| e["node"]["to"]["externalIds"].as_array().cloned())
+                    .flatten()
+                    .filter(|e| e["namespace"] == EVENT_SOURCE_NAMESPACE)
+                    .filter_map(|e| e["value"].as_str().map(str::to_owned)),
+            );
+            if relations["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = relations["pageInfo"]["endCursor"].clone();
+        }
+    }
+    Ok(sources)
 }

@@ -28,7 +28,7 @@ use crate::bench::{
 };
 
 use super::{
-    discovery::Workload,
+    discovery::{self, Workload},
     runner::{Measurement, Settings},
     scenarios::{Run, TRAVERSAL},
 };
@@ -123,6 +123,8 @@ pub struct MixedResult {
     pub skipped: Vec<String>,
     /// How many teams the metrics readers picked from.
     pub metric_teams: usize,
+    /// How many event sources the ingesting client sent events for.
+    pub event_sources: usize,
 }
 
 /// What the writers need set up before the run.
@@ -136,6 +138,8 @@ struct Setup {
     webhook: Option<(String, String)>,
     /// The teams whose metrics the readers ask for.
     metric_teams: Vec<String>,
+    /// The event sources the ingesting client sends events for.
+    event_sources: Vec<String>,
     /// The teams whose metrics were asked for in this run, so a read is told apart as its
     /// team's first (nothing of it kept by the server yet) or a later one.
     teams_read: Mutex<HashSet<String>>,
@@ -149,6 +153,18 @@ pub struct MixedOptions {
     /// The metrics readers pick from this many teams (the first ones listed) instead of all.
     /// Over all 1,400 teams of `max` nearly every read of a run is its team's first.
     pub metric_teams: Option<usize>,
+    pub events_into: EventsInto,
+}
+
+/// Whose event sources the ingesting client sends events for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsInto {
+    /// Every artifact's: the teams whose metrics are read get events all the time.
+    #[default]
+    All,
+    /// Only those of artifacts no team whose metrics are read owns: what a team's metrics
+    /// cost while the rest of the workspace is busy.
+    OtherTeams,
 }
 
 /// Runs every group at once for `settings.warmup` then `settings.duration` (its
@@ -198,12 +214,28 @@ pub async fn run(
             None
         }
     };
+    let metric_teams = metric_teams(&workload.team_ids, options.metric_teams);
+    let event_sources = match options.events_into {
+        EventsInto::All => workload.event_sources.clone(),
+        EventsInto::OtherTeams => {
+            let read = discovery::sources_owned_by(api, &metric_teams).await?;
+            let others: Vec<String> = (workload.event_sources.iter())
+                .filter(|s| !read.contains(*s))
+                .cloned()
+                .collect();
+            if others.is_empty() {
+                bail!("every event source belongs to a team whose metrics are read");
+            }
+            others
+        }
+    };
     let setup = Arc::new(Setup {
         run,
         sbom_target,
         sbom: serde_json::to_vec(&supply_chain::sbom(SBOM_COMPONENTS))?,
         webhook,
-        metric_teams: metric_teams(&workload.team_ids, options.metric_teams),
+        metric_teams,
+        event_sources,
         teams_read: Mutex::new(HashSet::new()),
     });
 
@@ -313,6 +345,7 @@ pub async fn run(
         cache,
         skipped,
         metric_teams: setup.metric_teams.len(),
+        event_sources: setup.event_sources.len(),
     })
 }
 
@@ -370,7 +403,7 @@ async fn send(
         Group::Events => {
             let batch = setup
                 .run
-                .event_batch(&workload.event_sources, n, EVENTS_PER_REQUEST);
+                .event_batch(&setup.event_sources, n, EVENTS_PER_REQUEST);
             api.ingest(&batch).await?;
             Ok(("events", batch.len() as u64))
         }
