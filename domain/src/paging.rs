@@ -45,6 +45,14 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each item made into another (its cursor kept).
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(),
+            has_next_page: self.has_next_page,
+        }
+    }
+
     /// Builds a page from `size + 1` fetched rows: the extra row only says whether more exist.
     pub fn from_rows(mut rows: Vec<T>, size: u64, cursor: impl Fn(&T) -> String) -> Self {
         let has_next_page = rows.len() as u64 > size;

@@ -13,7 +13,7 @@ use super::{
     mutation::Mutation,
     name_hints::NameHints,
     query::Query,
-    render::{RenderedFields, TraversalCounts, TraversalRendering, order_response},
+    render::{RenderedFields, TraversalCounts, TraversalRendering, WrittenParts, order_response},
     root_fields::RootFields,
 };
 
@@ -32,8 +32,44 @@ pub struct AppSchema {
 }
 
 impl AppSchema {
+    /// The response of `request` as a value, for callers that keep it as one; the HTTP
+    /// endpoint writes its text with [`Self::execute_batch_to_json`] instead.
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        let mut request = request.into();
+        let written = Arc::new(WrittenParts::default());
+        let mut response = self.run(request.into(), &written).await;
+        written.resolve(&mut response.data);
+        response
+    }
+
+    /// The response to `batch` as JSON text, each request's response `finish`ed before it is
+    /// written; each request is checked and executed on its own, in order.
+    pub async fn execute_batch_to_json(
+        &self,
+        batch: BatchRequest,
+        finish: impl Fn(&mut Response),
+    ) -> serde_json::Result<Vec<u8>> {
+        let written = Arc::new(WrittenParts::default());
+        let response = match batch {
+            BatchRequest::Single(request) => {
+                let mut response = self.run(request, &written).await;
+                finish(&mut response);
+                BatchResponse::Single(response)
+            }
+            BatchRequest::Batch(requests) => {
+                let mut responses = Vec::with_capacity(requests.len());
+                for request in requests {
+                    let mut response = self.run(request, &written).await;
+                    finish(&mut response);
+                    responses.push(response);
+                }
+                BatchResponse::Batch(responses)
+            }
+        };
+        Ok(written.splice(serde_json::to_vec(&response)?))
+    }
+
+    /// `request` checked and executed, the connections the renderer wrote left in `written`.
+    async fn run(&self, mut request: Request, written: &Arc<WrittenParts>) -> Response {
         let checked = self
             .limits
             .check(&mut request)
@@ -48,7 +84,8 @@ impl AppSchema {
         let document = request.parsed_query().ok().cloned();
         let operation_name = request.operation_name.clone();
         let rendered = Arc::new(RenderedFields::default());
-        let mut response = self.schema.execute(request.data(rendered.clone())).await;
+        let request = request.data(rendered.clone()).data(written.clone());
+        let mut response = self.schema.execute(request).await;
         if let Some(document) = &document {
             order_response(
                 document,
@@ -59,20 +96,6 @@ impl AppSchema {
         }
         self.limits.explain(&mut response, caller.as_ref());
         response
-    }
-
-    /// Each request of a batch is checked and executed on its own, in order.
-    pub async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
-        match batch {
-            BatchRequest::Single(request) => BatchResponse::Single(self.execute(request).await),
-            BatchRequest::Batch(requests) => {
-                let mut responses = Vec::with_capacity(requests.len());
-                for request in requests {
-                    responses.push(self.execute(request).await);
-                }
-                BatchResponse::Batch(responses)
-            }
-        }
     }
 
     /// Connections rendered directly and resolved by the executor since the schema was built.

@@ -7,7 +7,7 @@ use actix_web::{
     http::{StatusCode, header::ContentType},
     web,
 };
-use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql::BatchRequest;
 use domain::{Principal, db::StatementCounter, security_log::Refusal};
 
 use super::{
@@ -134,21 +134,7 @@ pub async fn execute(
 /// Executes `batch` and writes its response as JSON, errors sanitized: the whole of a request's
 /// work after its scope is open, so that an expensive one does all of it on the lane.
 async fn respond(schema: AppSchema, batch: BatchRequest) -> serde_json::Result<Vec<u8>> {
-    let response = match schema.execute_batch(batch).await {
-        BatchResponse::Single(mut r) => {
-            sanitize_errors(&mut r);
-            BatchResponse::Single(r)
-        }
-        BatchResponse::Batch(list) => BatchResponse::Batch(
-            list.into_iter()
-                .map(|mut r| {
-                    sanitize_errors(&mut r);
-                    r
-                })
-                .collect(),
-        ),
-    };
-    serde_json::to_vec(&response)
+    schema.execute_batch_to_json(batch, sanitize_errors).await
 }
 
 /// Opens `context`'s workspace scope, or the response refusing the request.

@@ -76,8 +76,9 @@ async fn both() -> Both {
 }
 
 impl Both {
-    /// Runs `query` on both schemas, asserts equal responses and returns it with the number of
-    /// connections the direct schema rendered and left to the executor for it.
+    /// Runs `query` on both schemas, asserts equal responses (and the direct one's written text
+    /// equal to its value) and returns it with the number of connections the direct schema
+    /// rendered and left to the executor for it.
     async fn same(&self, query: &str, variables: Value) -> (Value, u64, u64) {
         let before = self.direct.traversal_counts();
         let direct = self
@@ -87,13 +88,18 @@ impl Both {
         let after = self.direct.traversal_counts();
         let executor = self
             .app
-            .run_text_with(&self.executor, &self.app.admin, query, variables)
+            .run_text_with(&self.executor, &self.app.admin, query, variables.clone())
             .await;
         assert_eq!(
             direct, executor,
             "direct rendering differs from the executor"
         );
         let response = serde_json::from_str(&direct).unwrap();
+        // The written text read back into the response value, for callers that keep one.
+        let kept = (self.app)
+            .run_with(&self.direct, &self.app.admin, query, variables)
+            .await;
+        assert_eq!(kept, response, "the value differs from the text");
         (response, after.0 - before.0, after.1 - before.1)
     }
 }
@@ -235,6 +241,17 @@ async fn selections_outside_the_renderer_are_resolved_by_the_executor_with_the_s
         r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node {
              relations(type: "artifactProvidesApi") { edges { node { to { relations { edges {
                node { to { name attributes } } } } } } } } } } } }"#,
+        // A list's edges under one key twice, once through a fragment: the executor merges
+        // the two answers.
+        r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) {
+             edges { node { id } } ...more } }
+           fragment more on FactSheetConnection { edges { node { name relations(first: 2) {
+             edges { node { to { name } } } } } } }"#,
+        // One nested connection under one key twice: the executor merges the two answers.
+        r#"{ factSheets(first: 100, filter: {types: ["SoftwareArtifact"]}) { edges { node {
+             relations(first: 2) { edges { node { to {
+               r: relations(first: 1) { totalCount } r: relations(first: 1) { edges { cursor } }
+             } } } } } } } }"#,
     ] {
         let (response, _, executed) = both.same(query, json!({})).await;
         assert!(response.get("errors").is_none(), "{response:#}");

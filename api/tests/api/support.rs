@@ -73,8 +73,20 @@ impl TestApp {
         serde_json::to_value(&response).unwrap()
     }
 
-    /// The response text of `query` on another schema (built with other options), its keys in
-    /// the order the server writes them.
+    /// The response of `query` on another schema (built with other options), as a value.
+    pub async fn run_with(
+        &self,
+        schema: &AppSchema,
+        principal: &Principal,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let response = execute(schema, self.serving.clone(), principal, query, variables).await;
+        serde_json::to_value(&response).unwrap()
+    }
+
+    /// The response text of `query` on another schema (built with other options), written as
+    /// the HTTP endpoint writes it.
     pub async fn run_text_with(
         &self,
         schema: &AppSchema,
@@ -82,8 +94,14 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> String {
-        let response = execute(schema, self.serving.clone(), principal, query, variables).await;
-        serde_json::to_string(&response).unwrap()
+        let request = Request::new(query)
+            .variables(Variables::from_json(variables))
+            .data(RequestContext::new(self.serving.clone(), principal.clone()));
+        let text = schema
+            .execute_batch_to_json(request.into(), sanitize_errors)
+            .await
+            .unwrap();
+        String::from_utf8(text).unwrap()
     }
 
     pub async fn run(&self, query: &str, variables: Value) -> Value {

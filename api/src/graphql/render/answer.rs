@@ -7,8 +7,8 @@ use async_graphql::{
     registry::Registry,
 };
 
-/// The value rendered directly, or `T` for the executor to resolve; the GraphQL type is `T`'s
-/// either way.
+/// The value rendered directly (the placeholder of its text, see [`super::WrittenParts`]), or
+/// `T` for the executor to resolve; the GraphQL type is `T`'s either way.
 pub enum Rendered<T> {
     /// Taken by the one `resolve` the executor calls for the field.
     Direct(Mutex<Option<Value>>),

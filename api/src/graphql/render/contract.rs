@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{ID, InputType, ScalarType, SimpleObject, Value};
+use async_graphql::{InputType, ScalarType, SimpleObject, Value};
 use domain::{
     fact_sheets::{FactSheet, Status},
     paging::{Page, decode_cursor, encode_cursor, page_size},
@@ -28,18 +28,22 @@ pub struct RowObject<R: 'static> {
 }
 
 /// One field: its name and SDL type in the schema, and its value as the executor answers it.
-pub struct RowField<R> {
+pub struct RowField<R: 'static> {
     pub name: &'static str,
     /// Checked against the schema by this module's test.
     #[cfg_attr(not(test), allow(dead_code))]
     pub sdl_type: &'static str,
     /// False for a fact sheet column a far end read as a summary leaves out.
     pub in_summary: bool,
-    pub value: fn(&R) -> Value,
+    pub value: for<'r> fn(&'r R) -> Leaf<'r>,
 }
 
 impl<R> RowField<R> {
-    const fn new(name: &'static str, sdl_type: &'static str, value: fn(&R) -> Value) -> Self {
+    const fn new(
+        name: &'static str,
+        sdl_type: &'static str,
+        value: for<'r> fn(&'r R) -> Leaf<'r>,
+    ) -> Self {
         Self {
             name,
             sdl_type,
@@ -52,7 +56,7 @@ impl<R> RowField<R> {
     const fn beyond_summary(
         name: &'static str,
         sdl_type: &'static str,
-        value: fn(&R) -> Value,
+        value: for<'r> fn(&'r R) -> Leaf<'r>,
     ) -> Self {
         Self {
             in_summary: false,
@@ -74,12 +78,12 @@ pub static FACT_SHEET: RowObject<FactSheet> = RowObject {
         RowField::new("type", "String!", |s| text(&s.fact_sheet_type)),
         RowField::new("name", "String!", |s| text(&s.name)),
         RowField::beyond_summary("description", "String", |s| {
-            optional(s.description.as_ref())
+            optional_text(s.description.as_ref())
         }),
         RowField::beyond_summary("attributes", "JSON!", |s| json(&s.attributes)),
         RowField::new("revision", "Int!", |s| scalar(&s.revision)),
         RowField::new("status", "FactSheetStatus!", |s| {
-            InputType::to_value(&FactSheetStatus::from(Status::of(s)))
+            Leaf::Value(InputType::to_value(&FactSheetStatus::from(Status::of(s))))
         }),
         RowField::new("completion", "Float!", |s| scalar(&s.completion)),
         RowField::new("createdAt", "DateTime!", |s| scalar(&s.created_at)),
@@ -114,11 +118,11 @@ pub static TAG: RowObject<Tag> = RowObject {
         RowField::new("name", "String!", |t| text(&t.name)),
         RowField::new("groupId", "ID", |t| match t.group_id {
             Some(group) => id(group),
-            None => Value::Null,
+            None => Leaf::Null,
         }),
-        RowField::new("color", "String", |t| optional(t.color.as_ref())),
+        RowField::new("color", "String", |t| optional_text(t.color.as_ref())),
         RowField::new("description", "String", |t| {
-            optional(t.description.as_ref())
+            optional_text(t.description.as_ref())
         }),
     ],
 };
@@ -131,9 +135,11 @@ pub static PAGE_INFO: RowObject<PageInfo> = RowObject {
             scalar(&p.has_previous_page)
         }),
         RowField::new("startCursor", "String", |p| {
-            optional(p.start_cursor.as_ref())
+            optional_text(p.start_cursor.as_ref())
         }),
-        RowField::new("endCursor", "String", |p| optional(p.end_cursor.as_ref())),
+        RowField::new("endCursor", "String", |p| {
+            optional_text(p.end_cursor.as_ref())
+        }),
     ],
 };
 
@@ -147,25 +153,41 @@ pub fn beyond_summary() -> impl Iterator<Item = &'static str> {
         .map(|f| f.name)
 }
 
-fn id(id: uuid::Uuid) -> Value {
-    scalar(&ID(id.to_string()))
+/// A field's value as the renderer writes it: text and ids as they are, anything else as the
+/// executor's value of it.
+pub enum Leaf<'r> {
+    Null,
+    /// A string, as `String` answers it.
+    Text(&'r str),
+    /// An `ID`, as `ID(id.to_string())` answers it: hyphenated, lower case.
+    Id(uuid::Uuid),
+    /// A `JSON` scalar, as `Json<_>` answers it: the same document.
+    Json(&'r serde_json::Value),
+    Value(Value),
 }
 
-fn scalar<T: ScalarType>(value: &T) -> Value {
-    value.to_value()
+fn id(id: uuid::Uuid) -> Leaf<'static> {
+    Leaf::Id(id)
 }
 
-fn text(text: &str) -> Value {
-    Value::String(text.to_owned())
+fn scalar<T: ScalarType>(value: &T) -> Leaf<'static> {
+    Leaf::Value(value.to_value())
 }
 
-fn optional<T: ScalarType>(value: Option<&T>) -> Value {
-    value.map_or(Value::Null, ScalarType::to_value)
+fn text(text: &str) -> Leaf<'_> {
+    Leaf::Text(text)
 }
 
-/// As `Json<_>` resolves.
-fn json(value: &serde_json::Value) -> Value {
-    async_graphql::to_value(value).ok().unwrap_or_default()
+fn optional<T: ScalarType>(value: Option<&T>) -> Leaf<'static> {
+    value.map_or(Leaf::Null, scalar)
+}
+
+fn optional_text(value: Option<&String>) -> Leaf<'_> {
+    value.map_or(Leaf::Null, |t| text(t))
+}
+
+fn json(value: &serde_json::Value) -> Leaf<'_> {
+    Leaf::Json(value)
 }
 
 #[derive(SimpleObject, Debug, Clone)]
@@ -197,10 +219,14 @@ pub struct SheetRow {
     pub whole: bool,
 }
 
-/// One page of an anchor's relations as loaded, each with the fact sheet at its other end.
+/// One page of an anchor's relations as loaded, each with the fact sheet at its other end,
+/// borrowed from the loaded window: a traversal's pages are thousands of relations, and only
+/// the fields a selection shows are made of them (a cursor is made only where one is shown).
 pub struct RelationRows {
     pub anchor: SheetRow,
-    pub page: Page<(Arc<Relation>, Arc<FactSheet>)>,
+    window: Arc<RelationWindow>,
+    /// How many of the window's relations the page shows.
+    shown: usize,
     /// How much of the far ends was read.
     pub far_ends: FarEnds,
     /// Counted whenever the query selects `totalCount`.
@@ -210,19 +236,46 @@ pub struct RelationRows {
 impl RelationRows {
     /// `window.items` holds up to `size + 1` relations, the extra one only saying that a next
     /// page exists.
-    pub fn new(anchor: SheetRow, window: &RelationWindow, size: u64, far_ends: FarEnds) -> Self {
-        let rows = window
-            .items
-            .iter()
-            .take(size as usize + 1)
-            .cloned()
-            .collect();
+    pub fn new(
+        anchor: SheetRow,
+        window: Arc<RelationWindow>,
+        size: u64,
+        far_ends: FarEnds,
+    ) -> Self {
         Self {
             anchor,
-            page: Page::from_rows(rows, size, |(r, _)| encode_cursor(&r.id)),
-            far_ends,
+            shown: window.items.len().min(size as usize),
             total: window.total.unwrap_or_default(),
+            window,
+            far_ends,
         }
+    }
+
+    /// The page's relations, each with the fact sheet at its other end.
+    pub fn items(&self) -> &[(Arc<Relation>, Arc<FactSheet>)] {
+        &self.window.items[..self.shown]
+    }
+
+    pub fn page_info(&self) -> PageInfo {
+        let items = self.items();
+        PageInfo {
+            has_next_page: self.window.items.len() > self.shown,
+            has_previous_page: false,
+            start_cursor: items.first().map(|(r, _)| cursor(r)),
+            end_cursor: items.last().map(|(r, _)| cursor(r)),
+        }
+    }
+
+    /// The page with each relation's cursor, for the executor.
+    pub fn page(&self) -> Page<(Arc<Relation>, Arc<FactSheet>)> {
+        let rows = self
+            .window
+            .items
+            .iter()
+            .take(self.shown + 1)
+            .cloned()
+            .collect();
+        Page::from_rows(rows, self.shown as u64, |(r, _)| cursor(r))
     }
 
     /// The end `id` of a relation whose far end is `far`: the anchor or the far end, with
@@ -240,6 +293,11 @@ impl RelationRows {
             None
         }
     }
+}
+
+/// A relation's cursor in its anchor's pages: what `after` takes to page on from it.
+pub fn cursor(relation: &Relation) -> String {
+    encode_cursor(&relation.id)
 }
 
 /// The arguments of a `relations(...)` field.

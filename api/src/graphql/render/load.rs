@@ -1,11 +1,10 @@
-//! A list's nested levels and tags loaded, then its value built.
+//! A list's nested levels and tags loaded, then its text written.
 
 use std::{
     collections::{HashMap, HashSet},
     sync::Arc,
 };
 
-use async_graphql::Value;
 use domain::fact_sheets::FactSheet;
 use futures::future::{BoxFuture, join, join_all};
 use uuid::Uuid;
@@ -13,11 +12,11 @@ use uuid::Uuid;
 use super::{
     contract::{RelationRows, SheetRow},
     shape::{EdgesShape, Nested, RelationField, Selected, Shape, SheetField},
-    values::{self, Loaded},
+    values::{self, Json, Loaded},
 };
 use crate::graphql::RequestContext;
 
-/// The value of `rows` as `shape` selects it, or `None` to leave it to the executor.
+/// The JSON text of `rows` as `shape` selects it, or `None` to leave it to the executor.
 ///
 /// Every nested `relations(...)` and `tags` of the page's fact sheets is requested from the
 /// request's loaders before any is awaited, and every connection of a level does so while the
@@ -26,10 +25,10 @@ pub fn render<'a>(
     rc: &'a RequestContext,
     rows: &'a RelationRows,
     shape: &'a Shape,
-) -> BoxFuture<'a, Option<Value>> {
+) -> BoxFuture<'a, Option<Json>> {
     Box::pin(async move {
         let mut sheets = Vec::new();
-        for (_, (relation, far)) in &rows.page.items {
+        for (relation, far) in rows.items() {
             for field in shape.relation_fields() {
                 let (end, fields) = match &field.field {
                     RelationField::From(fields) => (relation.from_id, fields),
@@ -37,46 +36,46 @@ pub fn render<'a>(
                     RelationField::Plain(_) => continue,
                 };
                 let (row, whole) = rows.end(far, end)?;
-                sheets.push(Sheet {
-                    row,
-                    shared: Some(row),
-                    whole,
-                    fields,
-                });
+                sheets.push(Sheet { row, whole, fields });
             }
         }
         let mut loaded = load(rc, sheets).await?;
-        values::connection(rows, shape, &mut loaded)
+        let mut out = Json::with_capacity(TEXT_PER_ROW * (rows.items().len() + 1));
+        values::connection(rows, shape, &mut loaded, &mut out)?;
+        Some(out)
     })
 }
 
-/// The value of a fact sheet list's `edges` as `shape` selects them, or `None` to leave them
-/// to the executor.
+/// The JSON text of a fact sheet list's `edges` as `shape` selects them, or `None` to leave
+/// them to the executor.
 pub async fn render_edges(
     rc: &RequestContext,
-    items: &[(String, FactSheet)],
+    items: &[(String, Arc<FactSheet>)],
     shape: &EdgesShape,
-) -> Option<Value> {
+) -> Option<Json> {
     let sheets = items
         .iter()
         .flat_map(|(_, row)| {
             shape.sheet_fields().map(move |fields| Sheet {
                 row,
-                shared: None,
                 whole: true,
                 fields,
             })
         })
         .collect();
     let mut loaded = load(rc, sheets).await?;
-    values::sheet_edges(items, shape, &mut loaded)
+    let mut out = Json::with_capacity(TEXT_PER_ROW * (items.len() + 1));
+    values::sheet_edges(items, shape, &mut loaded, &mut out)?;
+    Some(out)
 }
 
-/// A fact sheet of the list with one of its selections; `shared` when the row is shared
-/// already (a relation's end), which a nested level takes as its anchor.
+/// About what one row's object takes as text without what is nested in it, to start a list's
+/// buffer at a size that rarely grows.
+const TEXT_PER_ROW: usize = 256;
+
+/// A fact sheet of the list with one of its selections; a nested level takes it as its anchor.
 struct Sheet<'a> {
-    row: &'a FactSheet,
-    shared: Option<&'a Arc<FactSheet>>,
+    row: &'a Arc<FactSheet>,
     /// False for a far end read as a summary.
     whole: bool,
     fields: &'a [Selected<SheetField>],
@@ -96,10 +95,7 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
                         .and_modify(|(uses, _, _)| *uses += 1)
                         .or_insert_with(|| {
                             let anchor = SheetRow {
-                                row: match sheet.shared {
-                                    Some(row) => row.clone(),
-                                    None => Arc::new(sheet.row.clone()),
-                                },
+                                row: sheet.row.clone(),
                                 whole: sheet.whole,
                             };
                             (1, anchor, n)
@@ -139,9 +135,9 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
                     .await
                     .ok()?
                     .unwrap_or_default();
-                let rows = RelationRows::new(anchor, &window, n.size, n.slice.far_ends);
-                let value = render(rc, &rows, &n.shape).await?;
-                Some((key, uses, value))
+                let rows = RelationRows::new(anchor, window, n.size, n.slice.far_ends);
+                let json = render(rc, &rows, &n.shape).await?;
+                Some((key, uses, json))
             }),
     );
     let tags = join_all(tagged.into_iter().map(|id| async move {
@@ -151,8 +147,8 @@ async fn load(rc: &RequestContext, sheets: Vec<Sheet<'_>>) -> Option<Loaded> {
     let (levels, tags) = join(levels, tags).await;
     let mut loaded = Loaded::default();
     for level in levels {
-        let (key, uses, value) = level?;
-        loaded.insert_nested(key, uses, value);
+        let (key, uses, json) = level?;
+        loaded.insert_nested(key, uses, json);
     }
     for found in tags {
         let (id, tags) = found?;

@@ -1,12 +1,13 @@
 //! The fast renderer: fact sheet lists' `edges` and `relations` connections written straight
-//! into the response value, and the pass that puts the executor's answers in query order.
+//! into the response as JSON text, and the pass that puts the executor's answers in query order.
 //!
 //! Why: in deep traversals async-graphql spends most of the server's CPU on per-object work (a
 //! boxed future per field, an `IndexMap` per object, dispatch by field name), not on reading
 //! rows. A connection's selection is the same for every one of its objects, so it is read once
 //! ([`shape`]), every nested level is loaded through the same request loaders as the executor
-//! uses ([`load`]), and the values are written from the plain rows in one pass ([`values`]), as
-//! the field tables of [`contract`] say. Batching, statements and authorization are unchanged.
+//! uses ([`load`]), and the text is written from the plain rows in one pass ([`values`]), as the
+//! field tables of [`contract`] say, to take its place in the response ([`written`]). Batching,
+//! statements and authorization are unchanged.
 //!
 //! Anything the renderer does not know (a field such as `metrics`, a custom directive, an
 //! argument it cannot read, a far end read without a column it must show, a failed load) sends
@@ -24,34 +25,43 @@ mod answer;
 mod contract;
 mod load;
 mod order;
+mod repeated;
 mod shape;
 mod values;
+mod written;
 
 pub use answer::Rendered;
 pub use contract::{PageInfo, RelationArgs, RelationRows, SheetRow, beyond_summary};
 pub use load::{render, render_edges};
 pub use order::{RenderedFields, order_response};
 pub use shape::{EdgesShape, Shape};
+pub use written::WrittenParts;
 
 /// The selection of the field `ctx` resolves, as `read` reads it, unless the schema leaves
-/// everything to the executor.
+/// everything to the executor or the field's answer is to be merged with another's.
 pub fn selection<S>(ctx: &Context<'_>, read: impl FnOnce(&Context<'_>) -> Option<S>) -> Option<S> {
     match ctx.data_opt::<TraversalRendering>() {
         Some(TraversalRendering::Executor) => None,
+        _ if repeated::key_repeated(ctx) => None,
         _ => read(ctx),
     }
 }
 
-/// `rendered`, counted as rendered directly or left to the executor, and recorded for the
-/// pass that orders the response (which need not walk what was rendered).
-pub fn counted(ctx: &Context<'_>, rendered: Option<Value>) -> Option<Value> {
+/// `rendered`'s value in the response, counted as rendered directly or left to the executor,
+/// and recorded for the pass that orders the response (which need not walk what was rendered).
+pub fn counted(ctx: &Context<'_>, rendered: Option<Vec<u8>>) -> Option<Value> {
+    let value = rendered.and_then(|text| match ctx.data_opt::<Arc<WrittenParts>>() {
+        Some(parts) => Some(parts.placeholder(text)),
+        // Executed without a place for texts: read back.
+        None => serde_json::from_slice(&text).ok(),
+    });
     if let Some(counts) = ctx.data_opt::<Arc<TraversalCounts>>() {
-        counts.count(rendered.is_some());
+        counts.count(value.is_some());
     }
     if let Some(fields) = ctx.data_opt::<Arc<RenderedFields>>() {
-        fields.record(ctx.item.pos, rendered.is_some());
+        fields.record(ctx.item.pos, value.is_some());
     }
-    rendered
+    value
 }
 
 /// How fact sheet lists and `relations` connections are turned into response values; schema

@@ -275,24 +275,112 @@ fn row_selection<R>(object: &'static RowObject<R>, name: &str) -> Option<RowSele
     }
 }
 
-/// Each field of `field`'s selection under its response key, as `read` reads it; `None` as
-/// soon as one is not known.
-fn each<'c, F>(
+/// Each field of `field`'s selection under its response key, as `read` reads it, fields
+/// under one key merged (see [`Merge`]); `None` as soon as one is not known.
+fn each<'c, F: Merge>(
     request: Request<'c>,
     field: &'c Positioned<Field>,
     mut read: impl FnMut(&'c Positioned<Field>) -> Option<F>,
 ) -> Option<Vec<Selected<F>>> {
     let mut fields = Vec::new();
+    let mut merged = Some(());
     let set = &field.node.selection_set.node;
     let walked = document::walk(request.fragments, set, &mut Spreads::once(), &mut |f| {
         let Some(field) = read(f) else {
             return ControlFlow::Break(());
         };
         let key = f.node.response_key().node.clone();
-        fields.push(Selected { key, field });
-        ControlFlow::Continue(Step::Over)
+        merged = merge_into(&mut fields, vec![Selected { key, field }]);
+        match merged {
+            Some(()) => ControlFlow::Continue(Step::Over),
+            None => ControlFlow::Break(()),
+        }
     });
     walked.is_continue().then_some(fields)
+}
+
+/// A response key selected twice, as fragments often do (`id` in the query and again in a
+/// fragment; `to { id } to { name }`), holds one answer with the fields of both, in the order
+/// they were first selected: the executor's merge (a key's first answer stays, objects merge
+/// field by field, lists of objects item by item), done once on the selection instead of on
+/// every object, so the writer puts each key once. `None` where the selections differ (which
+/// validation refuses) or hold nested `relations`, both left to the executor.
+trait Merge: Sized {
+    fn merge(&mut self, other: Self) -> Option<()>;
+}
+
+/// `more` merged into `fields`, key by key.
+fn merge_into<F: Merge>(fields: &mut Vec<Selected<F>>, more: Vec<Selected<F>>) -> Option<()> {
+    for selected in more {
+        match fields.iter_mut().find(|f| f.key == selected.key) {
+            Some(existing) => existing.field.merge(selected.field)?,
+            None => fields.push(selected),
+        }
+    }
+    Some(())
+}
+
+impl<R> Merge for RowSelection<R> {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (&*self, other) {
+            (Self::Typename, Self::Typename) => Some(()),
+            (Self::Row(field), Self::Row(other)) if std::ptr::eq(*field, other) => Some(()),
+            _ => None,
+        }
+    }
+}
+
+impl Merge for ConnectionField {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (self, other) {
+            (Self::Typename, Self::Typename) | (Self::TotalCount, Self::TotalCount) => Some(()),
+            (Self::PageInfo(fields), Self::PageInfo(more)) => merge_into(fields, more),
+            (Self::Edges(fields), Self::Edges(more)) => merge_into(fields, more),
+            _ => None,
+        }
+    }
+}
+
+impl Merge for EdgeField {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (self, other) {
+            (Self::Typename, Self::Typename) | (Self::Cursor, Self::Cursor) => Some(()),
+            (Self::Node(fields), Self::Node(more)) => merge_into(fields, more),
+            _ => None,
+        }
+    }
+}
+
+impl Merge for SheetEdgeField {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (self, other) {
+            (Self::Typename, Self::Typename) | (Self::Cursor, Self::Cursor) => Some(()),
+            (Self::Node(fields), Self::Node(more)) => merge_into(fields, more),
+            _ => None,
+        }
+    }
+}
+
+impl Merge for RelationField {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (self, other) {
+            (Self::Plain(field), Self::Plain(other)) => field.merge(other),
+            (Self::From(fields), Self::From(more)) | (Self::To(fields), Self::To(more)) => {
+                merge_into(fields, more)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Merge for SheetField {
+    fn merge(&mut self, other: Self) -> Option<()> {
+        match (self, other) {
+            (Self::Plain(field), Self::Plain(other)) => field.merge(other),
+            (Self::Tags(fields), Self::Tags(more)) => merge_into(fields, more),
+            _ => None,
+        }
+    }
 }
 
 /// The field's name when it carries no arguments and no directive but `@skip`/`@include`

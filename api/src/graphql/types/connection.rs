@@ -34,7 +34,8 @@ pub struct FactSheetEdge {
 }
 
 pub struct FactSheetConnection {
-    pub page: Page<FactSheet>,
+    /// Shared: each row anchors the relations nested under it.
+    pub page: Page<Arc<FactSheet>>,
     pub filter: FactSheetFilter,
     /// Set for a list at a past instant (`asOf`).
     pub past: Option<PastList>,
@@ -70,7 +71,7 @@ impl FactSheetConnection {
         .await
         .gql()?;
         Ok(Self {
-            page,
+            page: page.map(Arc::new),
             filter,
             past: None,
         })
@@ -104,19 +105,12 @@ impl FactSheetConnection {
         .await
         .gql()?;
         let mut tags = HashMap::new();
-        let page = Page {
-            has_next_page: page.has_next_page,
-            items: page
-                .items
-                .into_iter()
-                .map(|(cursor, row)| {
-                    if let Some(t) = row.tags {
-                        tags.insert(row.sheet.id, t);
-                    }
-                    (cursor, row.sheet)
-                })
-                .collect(),
-        };
+        let page = page.map(|row| {
+            if let Some(t) = row.tags {
+                tags.insert(row.sheet.id, t);
+            }
+            Arc::new(row.sheet)
+        });
         Ok(Self {
             page,
             filter,
@@ -260,11 +254,11 @@ impl From<RelationRows> for RelationPage {
             FarEnds::Whole => FactSheetNode::new(sheet),
             FarEnds::Summary => FactSheetNode::summary(sheet),
         };
+        let page = rows.page();
         Self {
-            page_info: PageInfo::of(&rows.page),
+            page_info: PageInfo::of(&page),
             total_count: rows.total,
-            edges: rows
-                .page
+            edges: page
                 .items
                 .into_iter()
                 .map(|(cursor, (relation, other))| RelationEdge {

@@ -78,9 +78,13 @@ impl FactSheetNode {
     }
 
     /// A fact sheet as it was at `at` (see [`PastView`]).
-    pub fn at(sheet: FactSheet, at: DateTime<Utc>, tags: Option<Vec<String>>) -> Self {
+    pub fn at(
+        sheet: impl Into<Arc<FactSheet>>,
+        at: DateTime<Utc>,
+        tags: Option<Vec<String>>,
+    ) -> Self {
         Self {
-            sheet: Arc::new(sheet),
+            sheet: sheet.into(),
             whole: true,
             past: Some(Arc::new(PastView { at, tags })),
         }
@@ -545,7 +549,7 @@ impl FactSheetNode {
             row: self.sheet.clone(),
             whole: self.whole,
         };
-        let rows = RelationRows::new(anchor, &window, size, far_ends);
+        let rows = RelationRows::new(anchor, window, size, far_ends);
         let rendered = match shape {
             Some(shape) => render::render(rc, &rows, &shape).await,
             None => None,
