@@ -43,8 +43,9 @@ pub struct HeavyQueryOptions {
     /// run on is, in niceness (0: the same, 19: the lowest). Higher lets cheap requests through
     /// sooner and takes more from the expensive ones when cheap ones keep the cores busy. In
     /// the load benchmark's mixed load, whose dashboards send their next read as soon as one is
-    /// answered, 4 took a team's DORA read from 13-17 to under 5 ms at the median and the
-    /// traversals from about 165 to 90 a second; 10 left them about 70 (BENCHMARKS.md).
+    /// answered, 12 held a team's DORA read at p95 18-19 ms and the depth-3 traversals at
+    /// 135-155 a second with p95 under 220 ms; 4 gave the traversals 160-180 a second and the
+    /// DORA reads a p95 of 32-34 ms (BENCHMARKS.md).
     pub niceness: u8,
 }
 
@@ -53,7 +54,7 @@ impl Default for HeavyQueryOptions {
         Self {
             cost: 2_000,
             slots: 0,
-            niceness: 4,
+            niceness: 12,
         }
     }
 }
