@@ -46,11 +46,15 @@ pub enum RowSelection<R: 'static> {
 pub type PageInfoField = RowSelection<PageInfo>;
 pub type TagField = RowSelection<Tag>;
 
-pub enum EdgeField {
+/// An edge's selection, its `node` selecting `N`s.
+pub enum EdgeOf<N> {
     Typename,
     Cursor,
-    Node(Vec<Selected<RelationField>>),
+    Node(Vec<Selected<N>>),
 }
+
+/// An edge of a `relations` connection.
+pub type EdgeField = EdgeOf<RelationField>;
 
 pub enum RelationField {
     Plain(RowSelection<Relation>),
@@ -76,11 +80,8 @@ pub struct EdgesShape {
     pub fields: Vec<Selected<SheetEdgeField>>,
 }
 
-pub enum SheetEdgeField {
-    Typename,
-    Cursor,
-    Node(Vec<Selected<SheetField>>),
-}
+/// An edge of a fact sheet list.
+pub type SheetEdgeField = EdgeOf<SheetField>;
 
 /// A `relations(...)` field on a fact sheet inside the connection: the next level.
 pub struct Nested {
@@ -341,17 +342,7 @@ impl Merge for ConnectionField {
     }
 }
 
-impl Merge for EdgeField {
-    fn merge(&mut self, other: Self) -> Option<()> {
-        match (self, other) {
-            (Self::Typename, Self::Typename) | (Self::Cursor, Self::Cursor) => Some(()),
-            (Self::Node(fields), Self::Node(more)) => merge_into(fields, more),
-            _ => None,
-        }
-    }
-}
-
-impl Merge for SheetEdgeField {
+impl<N: Merge> Merge for EdgeOf<N> {
     fn merge(&mut self, other: Self) -> Option<()> {
         match (self, other) {
             (Self::Typename, Self::Typename) | (Self::Cursor, Self::Cursor) => Some(()),
