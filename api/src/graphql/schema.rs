@@ -49,18 +49,17 @@ impl AppSchema {
         finish: impl Fn(&mut Response),
     ) -> serde_json::Result<Vec<u8>> {
         let written = Arc::new(WrittenParts::default());
+        let answer = async |request| {
+            let mut response = self.run(request, &written).await;
+            finish(&mut response);
+            response
+        };
         let response = match batch {
-            BatchRequest::Single(request) => {
-                let mut response = self.run(request, &written).await;
-                finish(&mut response);
-                BatchResponse::Single(response)
-            }
+            BatchRequest::Single(request) => BatchResponse::Single(answer(request).await),
             BatchRequest::Batch(requests) => {
                 let mut responses = Vec::with_capacity(requests.len());
                 for request in requests {
-                    let mut response = self.run(request, &written).await;
-                    finish(&mut response);
-                    responses.push(response);
+                    responses.push(answer(request).await);
                 }
                 BatchResponse::Batch(responses)
             }

@@ -202,11 +202,21 @@ pub struct PageInfo {
 
 impl PageInfo {
     pub fn of<T>(page: &Page<T>) -> Self {
+        let cursor = |item: Option<&(String, T)>| item.map(|(c, _)| c.clone());
+        Self::forward(
+            page.has_next_page,
+            cursor(page.items.first()),
+            cursor(page.items.last()),
+        )
+    }
+
+    /// A page of a list that pages forward only, as every list does.
+    fn forward(has_next_page: bool, start: Option<String>, end: Option<String>) -> Self {
         Self {
-            has_next_page: page.has_next_page,
+            has_next_page,
             has_previous_page: false,
-            start_cursor: page.items.first().map(|(c, _)| c.clone()),
-            end_cursor: page.items.last().map(|(c, _)| c.clone()),
+            start_cursor: start,
+            end_cursor: end,
         }
     }
 }
@@ -258,12 +268,11 @@ impl RelationRows {
 
     pub fn page_info(&self) -> PageInfo {
         let items = self.items();
-        PageInfo {
-            has_next_page: self.window.items.len() > self.shown,
-            has_previous_page: false,
-            start_cursor: items.first().map(|(r, _)| cursor(r)),
-            end_cursor: items.last().map(|(r, _)| cursor(r)),
-        }
+        PageInfo::forward(
+            self.window.items.len() > self.shown,
+            items.first().map(|(r, _)| cursor(r)),
+            items.last().map(|(r, _)| cursor(r)),
+        )
     }
 
     /// The page with each relation's cursor, for the executor.

@@ -50,11 +50,11 @@ pub fn selection<S>(ctx: &Context<'_>, read: impl FnOnce(&Context<'_>) -> Option
 /// `rendered`'s value in the response, counted as rendered directly or left to the executor,
 /// and recorded for the pass that orders the response (which need not walk what was rendered).
 pub fn counted(ctx: &Context<'_>, rendered: Option<Vec<u8>>) -> Option<Value> {
-    let value = rendered.and_then(|text| match ctx.data_opt::<Arc<WrittenParts>>() {
-        Some(parts) => Some(parts.placeholder(text)),
-        // Executed without a place for texts: read back.
-        None => serde_json::from_slice(&text).ok(),
-    });
+    // Every execution has a place for texts (`AppSchema::run`).
+    let parts = ctx.data_opt::<Arc<WrittenParts>>();
+    let value = rendered
+        .zip(parts)
+        .map(|(text, parts)| parts.placeholder(text));
     if let Some(counts) = ctx.data_opt::<Arc<TraversalCounts>>() {
         counts.count(value.is_some());
     }
